@@ -1,0 +1,4 @@
+// Marks the built entry executable so `node dist/cli.js` and a linked `sfs` both work.
+import {chmodSync, existsSync} from 'node:fs';
+
+if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);

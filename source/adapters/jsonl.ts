@@ -1,0 +1,167 @@
+/**
+ * Incremental reading of append-only JSONL files, shared by the adapters whose tools append
+ * (Claude Code, Codex, Gemini, Copilot). Reads from a cursor's byte offset, only whole lines; a
+ * half-written last line is left for next time; a truncated or replaced file is detected and re-read.
+ */
+import {createHash} from 'node:crypto';
+import {createReadStream} from 'node:fs';
+import fs from 'node:fs/promises';
+import type {FileCursor} from '../engine/types.js';
+
+/** Lines longer than this are skipped with a warning instead of being parsed (protects memory). */
+export const MAX_LINE_BYTES = 64 * 1024 * 1024;
+const TAIL_BYTES = 256;
+
+export type JsonlLine = {
+	/** 1-based line number within the file (counted from the start only on a full read; otherwise from the cursor). */
+	lineNumber: number;
+	/** Byte offset where the line starts. */
+	offset: number;
+	text: string;
+};
+
+export type JsonlRead = {
+	lines: JsonlLine[];
+	cursor: FileCursor;
+	/** True when the previous cursor could not be continued (file truncated or replaced) and the file was read from 0. */
+	restarted: boolean;
+	warnings: string[];
+};
+
+/** sha256 of the bytes just before `offset` (up to 256), to tell an appended file from a rewritten one. */
+async function tailHash(handle: fs.FileHandle, offset: number): Promise<string> {
+	const start = Math.max(0, offset - TAIL_BYTES);
+	const buffer = Buffer.alloc(offset - start);
+	if (buffer.length > 0) await handle.read(buffer, 0, buffer.length, start);
+	return createHash('sha256').update(buffer).digest('hex').slice(0, 16);
+}
+
+/** True when the file is exactly as the cursor left it (no parsing needed). */
+export function unchanged(cursor: FileCursor | undefined, stat: {size: number; mtimeMs: number; ino: number}): boolean {
+	return Boolean(cursor && cursor.size === stat.size && cursor.mtime_ms === stat.mtimeMs && cursor.ino === stat.ino);
+}
+
+/**
+ * Reads the whole lines appended since `cursor` (or the whole file without one).
+ * Throws only if the file cannot be opened (vanished, unreadable): callers turn that into a skip reason.
+ */
+export async function readJsonlFrom(filePath: string, cursor?: FileCursor): Promise<JsonlRead> {
+	const handle = await fs.open(filePath, 'r');
+	try {
+		const stat = await handle.stat();
+		let start = 0;
+		let restarted = false;
+		if (cursor) {
+			const sameFile = cursor.ino === stat.ino && stat.size >= cursor.offset;
+			const sameTail = sameFile && (cursor.last_line_hash === undefined || (await tailHash(handle, cursor.offset)) === cursor.last_line_hash);
+			if (sameFile && sameTail) start = cursor.offset;
+			else restarted = true;
+		}
+
+		const {lines, consumed, warnings} = await splitLines(filePath, start, stat.size);
+		const offset = start + consumed;
+		return {
+			lines,
+			restarted,
+			warnings,
+			cursor: {
+				size: stat.size,
+				mtime_ms: stat.mtimeMs,
+				ino: stat.ino,
+				offset,
+				last_line_hash: await tailHash(handle, offset),
+			},
+		};
+	} finally {
+		await handle.close();
+	}
+}
+
+async function splitLines(filePath: string, start: number, end: number): Promise<{lines: JsonlLine[]; consumed: number; warnings: string[]}> {
+	const lines: JsonlLine[] = [];
+	const warnings: string[] = [];
+	if (end <= start) return {lines, consumed: 0, warnings};
+
+	let pending: Buffer[] = [];
+	let pendingBytes = 0;
+	let oversized = false;
+	let lineStart = start;
+	let position = start;
+	let lineNumber = 0;
+
+	const stream = createReadStream(filePath, {start, end: end - 1, highWaterMark: 1024 * 1024});
+	for await (const chunk of stream as AsyncIterable<Buffer>) {
+		let from = 0;
+		for (;;) {
+			const newline = chunk.indexOf(10, from);
+			if (newline === -1) {
+				const rest = chunk.subarray(from);
+				if (!oversized) {
+					pending.push(rest);
+					pendingBytes += rest.length;
+					if (pendingBytes > MAX_LINE_BYTES) {
+						oversized = true;
+						pending = [];
+					}
+				}
+
+				position += rest.length;
+				break;
+			}
+
+			const piece = chunk.subarray(from, newline);
+			position += piece.length + 1;
+			lineNumber++;
+			if (oversized || pendingBytes + piece.length > MAX_LINE_BYTES) {
+				warnings.push(`line ${lineNumber}: longer than ${MAX_LINE_BYTES / 1024 / 1024} MB, skipped`);
+			} else {
+				const text = (pending.length > 0 ? Buffer.concat([...pending, piece]) : piece).toString('utf8');
+				if (text.trim().length > 0) lines.push({lineNumber, offset: lineStart, text});
+			}
+
+			pending = [];
+			pendingBytes = 0;
+			oversized = false;
+			lineStart = position;
+			from = newline + 1;
+		}
+	}
+
+	// Whatever follows the last newline is a half-written line: leave it for the next capture.
+	return {lines, consumed: lineStart - start, warnings};
+}
+
+/** Parses one JSONL line; returns undefined (and a one-line reason) instead of throwing. */
+export function parseJsonLine(line: JsonlLine): {value?: unknown; warning?: string} {
+	try {
+		return {value: JSON.parse(line.text)};
+	} catch {
+		return {warning: `line ${line.lineNumber}: invalid JSON, skipped`};
+	}
+}
+
+/** Reads a whole JSON file (for tools that rewrite their session file), with stat for the cursor. */
+export async function readJsonFile(filePath: string): Promise<{value?: unknown; cursor: FileCursor; warning?: string}> {
+	const handle = await fs.open(filePath, 'r');
+	try {
+		const stat = await handle.stat();
+		const cursor: FileCursor = {size: stat.size, mtime_ms: stat.mtimeMs, ino: stat.ino, offset: stat.size};
+		if (stat.size > MAX_LINE_BYTES * 4) return {cursor, warning: `${filePath}: larger than ${(MAX_LINE_BYTES * 4) / 1024 / 1024} MB, skipped`};
+		const text = await handle.readFile('utf8');
+		if (text.trim().length === 0) return {cursor, warning: `${filePath}: empty file`};
+		try {
+			return {value: JSON.parse(text), cursor};
+		} catch {
+			return {cursor, warning: `${filePath}: invalid JSON (file may be mid-write), skipped`};
+		}
+	} finally {
+		await handle.close();
+	}
+}
+
+/** A stable short hash for deriving deterministic ids. */
+export function stableHash(...parts: Array<string | number>): string {
+	const hash = createHash('sha256');
+	for (const part of parts) hash.update(String(part)).update('\u0000');
+	return hash.digest('hex').slice(0, 24);
+}
