@@ -1,0 +1,466 @@
+/**
+ * Capture: native stores → adapters → the store (append-only) → the index.
+ *
+ * Per native session the engine keeps cursors (size, mtime, inode, offset per file). A session whose
+ * files are all as the cursors left them is not read at all (the no-op rescan parses nothing). Messages
+ * are appended to the store before the manifest that records the new cursors, so a kill at any moment
+ * loses nothing: the next capture re-reads from the old cursors and skips what was already appended.
+ */
+import {createHash} from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import picomatch from 'picomatch';
+import type {Adapter, AdapterContext, NativeSession, ReadResult} from '../adapters/types.js';
+import type {Config} from './config.js';
+import {firstViolation, prepareValidation, sessionIdForNative} from './format.js';
+import type {SessionIndex} from './index-db.js';
+import {withLock} from './lock.js';
+import {type Env, homeDir, runDir} from './paths.js';
+import {addToStats, emptyStats, firstPrompt, oneLine} from './session-stats.js';
+import type {Store} from './store.js';
+import {type CaptureState, type FileCursor, type Manifest, type Message, SFS_VERSION, type ToolId} from './types.js';
+
+export const CONVERTER_VERSION = '0.1.0';
+
+export type CaptureProgress = {tool: ToolId; done: number; total: number; sessionId?: string};
+
+export type CaptureReport = {
+	new: number;
+	updated: number;
+	unchanged: number;
+	skipped: Array<{path: string; reason: string}>;
+	/** Records not understood in this run, per tool: `{"codex": {"0.146.0:some_type": 2}}`. */
+	unknown_records: Record<string, Record<string, number>>;
+	duration_ms: number;
+	/** Native records parsed in this run (0 on a rescan of unchanged stores). */
+	records_parsed: number;
+	/** Sessions created or appended to in this run. */
+	changed_sessions: string[];
+	/** Warnings that did not stop a session from being captured (bad lines etc.), one line each. */
+	warnings: string[];
+};
+
+export type CaptureOptions = {
+	env: Env;
+	store: Store;
+	index: SessionIndex;
+	adapters: Adapter[];
+	config: Config;
+	/** Only these tools (default: every adapter given). */
+	tools?: ToolId[];
+	/** Only these native sessions (daemon: the files that changed). */
+	only?: (session: NativeSession) => boolean;
+	onProgress?: (progress: CaptureProgress) => void;
+	now?: () => Date;
+};
+
+type SessionCaptureState = {files: Record<string, FileCursor>; fingerprint?: string; state?: unknown; excluded?: boolean};
+const STATE_KEY = 'capture:sessions';
+const ADAPTER_CACHE_KEY = 'capture:adapter-cache';
+
+export function captureLockPath(env: Env): string {
+	return path.join(runDir(env), 'capture.lock');
+}
+
+/** One capture pass over every enabled adapter (serialised with any other capture on this machine). */
+export async function capture(options: CaptureOptions): Promise<CaptureReport> {
+	return withLock(captureLockPath(options.env), async () => captureUnlocked(options), {what: 'another capture'});
+}
+
+async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> {
+	const started = Date.now();
+	const {env, store, index, config} = options;
+	const now = options.now ?? (() => new Date());
+	await prepareValidation();
+	store.init();
+
+	const report: CaptureReport = {new: 0, updated: 0, unchanged: 0, skipped: [], unknown_records: {}, duration_ms: 0, records_parsed: 0, changed_sessions: [], warnings: []};
+	const states = (index.getMeta(STATE_KEY) as Record<string, SessionCaptureState> | undefined) ?? {};
+	const adapterCache = (index.getMeta(ADAPTER_CACHE_KEY) as Record<string, unknown> | undefined) ?? {};
+	let statesDirty = false;
+	let cacheDirty = false;
+	const tombstoned = new Set<string>();
+	for (const tombstone of store.tombstones()) {
+		tombstoned.add(tombstone.session_id);
+		if (tombstone.tool && tombstone.native_id) tombstoned.add(`${tombstone.tool}\u0000${tombstone.native_id}`);
+	}
+
+	const exclude = (config.capture?.exclude ?? []).map(glob => picomatch(expandHome(glob, env), {dot: true}));
+	const isExcluded = (candidate: string | undefined) => Boolean(candidate && exclude.some(match => match(candidate) || match(`${candidate}/`)));
+	const disabled = new Set(config.watchers?.disabled ?? []);
+	const adapters = options.adapters.filter(adapter => !disabled.has(adapter.id) && (!options.tools || options.tools.includes(adapter.id)));
+	const subagentsSeen: Array<{parentId: string; agentId: string; sessionId: string}> = [];
+
+	for (const adapter of adapters) {
+		const context = adapterContext(env, now, adapterCache, adapter.id, () => {
+			cacheDirty = true;
+		});
+		let natives: NativeSession[];
+		try {
+			natives = await adapter.discover(context);
+		} catch (error) {
+			report.skipped.push({path: adapter.roots(context).join(', '), reason: `discovery failed: ${oneLineError(error)}`});
+			continue;
+		}
+
+		if (options.only) natives = natives.filter(options.only);
+		let done = 0;
+		for (const native of natives) {
+			done++;
+			const sessionId = sessionIdForNative(native.tool, native.nativeId);
+			if (tombstoned.has(sessionId) || tombstoned.has(`${native.tool}\u0000${native.nativeId}`)) continue;
+			const previous = states[sessionId] ?? stateFromManifest(store, sessionId);
+			if (previous && isUnchanged(native, previous)) {
+				report.unchanged++;
+				continue;
+			}
+
+			if (isExcluded(native.files[0])) {
+				states[sessionId] = {files: statCursors(native.files), fingerprint: native.fingerprint, excluded: true};
+				statesDirty = true;
+				continue;
+			}
+
+			let read: ReadResult;
+			try {
+				read = await adapter.read({session: native, cursors: previous?.excluded ? undefined : previous?.files, state: previous?.state}, context);
+			} catch (error) {
+				report.skipped.push({path: native.files[0] ?? native.nativeId, reason: oneLineError(error)});
+				continue;
+			}
+
+			report.records_parsed += read.recordsParsed;
+			for (const warning of read.warnings) report.warnings.push(`${native.tool} ${native.files[0]}: ${warning}`);
+			countUnknown(report, adapter.id, read);
+			if (isExcluded(read.info.cwd)) {
+				states[sessionId] = {files: read.cursors, fingerprint: native.fingerprint, excluded: true};
+				statesDirty = true;
+				continue;
+			}
+
+			try {
+				const outcome = commitRead(store, index, native, sessionId, read, now());
+				if (outcome === 'new') report.new++;
+				else if (outcome === 'updated') report.updated++;
+				else report.unchanged++;
+				if (outcome !== 'unchanged') report.changed_sessions.push(sessionId);
+			} catch (error) {
+				report.skipped.push({path: native.files[0] ?? native.nativeId, reason: oneLineError(error)});
+				continue;
+			}
+
+			states[sessionId] = {files: read.cursors, fingerprint: native.fingerprint, state: read.state};
+			statesDirty = true;
+			if (native.parentNativeId && native.agentId) {
+				subagentsSeen.push({parentId: sessionIdForNative(native.tool, native.parentNativeId), agentId: native.agentId, sessionId});
+			}
+
+			options.onProgress?.({tool: adapter.id, done, total: natives.length, sessionId});
+		}
+
+		options.onProgress?.({tool: adapter.id, done: natives.length, total: natives.length});
+	}
+
+	linkSubagents(store, index, subagentsSeen);
+	if (statesDirty) index.setMeta(STATE_KEY, states);
+	if (cacheDirty) index.setMeta(ADAPTER_CACHE_KEY, adapterCache);
+	report.duration_ms = Date.now() - started;
+	return report;
+}
+
+function adapterContext(env: Env, now: () => Date, cache: Record<string, unknown>, tool: string, onWrite: () => void): AdapterContext {
+	return {
+		env,
+		home: homeDir(env),
+		platform: process.platform,
+		now,
+		cache: {
+			get: key => cache[`${tool}:${key}`],
+			set(key, value) {
+				cache[`${tool}:${key}`] = value;
+				onWrite();
+			},
+		},
+	};
+}
+
+function stateFromManifest(store: Store, sessionId: string): SessionCaptureState | undefined {
+	if (!store.exists(sessionId)) return undefined;
+	try {
+		const capture = store.readManifest(sessionId).metadata?.capture;
+		if (!capture) return undefined;
+		return {files: capture.files, fingerprint: (capture as {fingerprint?: string}).fingerprint, state: capture.adapter_state};
+	} catch {
+		return undefined;
+	}
+}
+
+function isUnchanged(native: NativeSession, previous: SessionCaptureState): boolean {
+	if (native.fingerprint !== undefined) return native.fingerprint === previous.fingerprint;
+	let anyPresent = false;
+	for (const file of native.files) {
+		let stat: fs.Stats;
+		try {
+			stat = fs.statSync(file);
+		} catch {
+			continue; // A vanished native file: keep what we captured.
+		}
+
+		anyPresent = true;
+		const cursor = previous.files[file];
+		if (!cursor || cursor.size !== stat.size || cursor.mtime_ms !== stat.mtimeMs || cursor.ino !== stat.ino) return false;
+	}
+
+	return anyPresent || native.files.length === 0;
+}
+
+function statCursors(files: string[]): Record<string, FileCursor> {
+	const cursors: Record<string, FileCursor> = {};
+	for (const file of files) {
+		try {
+			const stat = fs.statSync(file);
+			cursors[file] = {size: stat.size, mtime_ms: stat.mtimeMs, ino: stat.ino, offset: 0};
+		} catch {}
+	}
+
+	return cursors;
+}
+
+function countUnknown(report: CaptureReport, tool: string, read: ReadResult): void {
+	const entries = Object.entries(read.unknownRecords);
+	if (entries.length === 0) return;
+	const version = read.info.toolVersion ?? 'unknown';
+	const bucket = (report.unknown_records[tool] ??= {});
+	for (const [type, count] of entries) bucket[`${version}:${type}`] = (bucket[`${version}:${type}`] ?? 0) + count;
+}
+
+export function messageHash(message: Message): string {
+	return createHash('sha256').update(message.role).update('\u0000').update(JSON.stringify(message.content)).digest('hex').slice(0, 12);
+}
+
+/**
+ * Writes what one read produced. Returns whether the session is new, got messages, or only moved its cursors.
+ */
+export function commitRead(store: Store, index: SessionIndex, native: NativeSession, sessionId: string, read: ReadResult, now: Date): 'new' | 'updated' | 'unchanged' {
+	const exists = store.exists(sessionId);
+	let manifest: Manifest | undefined = exists ? store.readManifest(sessionId) : undefined;
+	const known = new Map<string, string>();
+	let position = manifest?.stats?.message_count ?? 0;
+	if (manifest) {
+		const capture = manifest.metadata?.capture;
+		if (read.mode === 'full') {
+			for (const message of store.readMessages(sessionId).messages) known.set(message.msg_id, messageHash(message));
+		} else {
+			// Lines appended by a capture killed before its manifest update: do not append them twice.
+			const recorded = capture?.messages_bytes ?? store.messagesSize(sessionId);
+			const extra = store.readMessagesAfter(sessionId, recorded).messages;
+			for (const message of extra) known.set(message.msg_id, messageHash(message));
+			if (extra.length > 0) {
+				manifest = {...manifest, stats: addToStats(manifest.stats ?? emptyStats(), extra)};
+				index.addMessages(sessionId, extra, position + 1);
+				position += extra.length;
+			}
+		}
+	}
+
+	if (manifest && index.getSession(sessionId)?.message_count !== (manifest.stats?.message_count ?? 0)) {
+		// The index fell behind the store (a kill between the manifest commit and the index update): re-index this session.
+		reindexSession(store, index, sessionId);
+	}
+
+	const fresh = selectNew(read.messages, known).map(message => validOrWrapped(message));
+	const next = buildManifest(manifest, native, sessionId, read, fresh, now);
+	if (!manifest) {
+		store.createSession({manifest: next, messages: fresh, workspace: workspaceFrom(read), tools: read.tools});
+	} else {
+		const committed = store.appendMessages(sessionId, fresh, next);
+		if (read.info.cwd && read.info.cwd !== manifest.metadata?.cwd) {
+			const workspace = workspaceFrom(read);
+			if (workspace) store.writeWorkspace(sessionId, workspace);
+		}
+
+		Object.assign(next, committed);
+	}
+
+	index.transaction(() => {
+		index.upsertSession(next);
+		if (fresh.length > 0) index.addMessages(sessionId, fresh, position + 1);
+	});
+	if (!manifest) return 'new';
+	return fresh.length > 0 ? 'updated' : 'unchanged';
+}
+
+export function reindexSession(store: Store, index: SessionIndex, sessionId: string): void {
+	const manifest = store.readManifest(sessionId);
+	const {messages} = store.readMessages(sessionId);
+	index.transaction(() => {
+		index.removeSession(sessionId);
+		index.upsertSession(manifest);
+		index.addMessages(sessionId, messages, 1);
+	});
+}
+
+/**
+ * New messages of a read: unknown ids are new; a known id whose content changed (a rewritten native
+ * session) becomes a revision appended after the original, never a rewrite of it.
+ */
+function selectNew(messages: Message[], known: Map<string, string>): Message[] {
+	const fresh: Message[] = [];
+	for (const message of messages) {
+		const hash = messageHash(message);
+		const seen = known.get(message.msg_id);
+		if (seen === undefined) {
+			known.set(message.msg_id, hash);
+			fresh.push(message);
+			continue;
+		}
+
+		if (seen === hash) continue;
+		const revisionId = `${message.msg_id}~${hash.slice(0, 8)}`;
+		if (known.has(revisionId)) continue;
+		known.set(revisionId, hash);
+		fresh.push({...message, msg_id: revisionId, metadata: {...message.metadata, revision_of: message.msg_id}});
+	}
+
+	return fresh;
+}
+
+/** A message the schema refuses is kept whole inside a native_record rather than stored invalid or dropped. */
+function validOrWrapped(message: Message): Message {
+	const violation = firstViolation('message', message);
+	if (!violation) return message;
+	return {
+		msg_id: String(message.msg_id ?? createHash('sha256').update(JSON.stringify(message)).digest('hex').slice(0, 24)),
+		role: 'system',
+		is_meta: true,
+		timestamp: validTimestamp(message.timestamp) ?? new Date(0).toISOString(),
+		content: [{type: 'native_record', record: message}],
+		metadata: {invalid_reason: violation},
+	};
+}
+
+function validTimestamp(value: unknown): string | undefined {
+	if (typeof value !== 'string') return undefined;
+	const time = Date.parse(value);
+	return Number.isNaN(time) ? undefined : new Date(time).toISOString();
+}
+
+function buildManifest(previous: Manifest | undefined, native: NativeSession, sessionId: string, read: ReadResult, fresh: Message[], now: Date): Manifest {
+	const {info} = read;
+	const firstTime = fresh.find(message => validTimestamp(message.timestamp))?.timestamp;
+	const lastTime = [...fresh].reverse().find(message => validTimestamp(message.timestamp))?.timestamp;
+	const created = previous?.created_at ?? info.createdAt ?? firstTime ?? now.toISOString();
+	const updatedCandidates = [previous?.updated_at, info.updatedAt, lastTime].filter((value): value is string => Boolean(value && validTimestamp(value)));
+	const updated = updatedCandidates.sort().at(-1) ?? created;
+	const previousMeta = previous?.metadata ?? {};
+	const prompt = previousMeta.first_prompt ?? firstPrompt(fresh);
+	const unknown = {...previousMeta.unknown_records};
+	const version = info.toolVersion ?? previous?.source.tool_version ?? 'unknown';
+	for (const [type, count] of Object.entries(read.unknownRecords)) {
+		const key = `${native.tool}@${version}:${type}`;
+		unknown[key] = (unknown[key] ?? 0) + count;
+	}
+
+	const capture: CaptureState & {fingerprint?: string} = {
+		files: read.cursors,
+		messages_bytes: previousMeta.capture?.messages_bytes ?? 0,
+		adapter_state: read.state,
+		captured_at: now.toISOString(),
+		...(native.fingerprint === undefined ? {} : {fingerprint: native.fingerprint}),
+	};
+	const stats = addToStats(previous?.stats ?? emptyStats(), fresh);
+	stats.duration_ms = Math.max(0, Date.parse(updated) - Date.parse(created)) || 0;
+	const model = info.model ?? previous?.model?.model_id ?? fresh.find(message => message.model)?.model ?? undefined;
+
+	const metadata: Manifest['metadata'] = {
+		...previousMeta,
+		...(info.cwd ? {cwd: info.cwd} : {}),
+		...(info.gitBranch ? {git_branch: info.gitBranch} : {}),
+		...(info.headless === undefined ? {} : {headless: info.headless}),
+		...(prompt ? {first_prompt: prompt} : {}),
+		...(Object.keys(unknown).length > 0 ? {unknown_records: unknown} : {}),
+		...(info.extra ? {native: {...(previousMeta.native as object | undefined), ...info.extra}} : {}),
+		...(native.parentNativeId && native.agentId ? {subagent: {parent_native_id: native.parentNativeId, agent_id: native.agentId}} : {}),
+		capture,
+	};
+
+	return {
+		...previous,
+		sfs_version: SFS_VERSION,
+		session_id: sessionId,
+		title: info.title ? oneLine(info.title, 200) : (previous?.title ?? (prompt ? oneLine(prompt, 80) : null)),
+		tags: previous?.tags ?? [],
+		created_at: created,
+		updated_at: updated,
+		source: {
+			tool: native.tool,
+			tool_version: info.toolVersion ?? previous?.source.tool_version ?? null,
+			sfs_converter_version: CONVERTER_VERSION,
+			original_session_id: native.nativeId,
+			original_path: native.files[0] ?? null,
+			interface: info.interface ?? previous?.source.interface ?? 'cli',
+		},
+		model: model ? {provider: info.provider ?? previous?.model?.provider ?? null, model_id: model, reasoning_effort: info.reasoningEffort ?? previous?.model?.reasoning_effort ?? null} : (previous?.model ?? null),
+		stats,
+		parent_session_id: native.parentNativeId ? sessionIdForNative(native.tool, native.parentNativeId) : (previous?.parent_session_id ?? null),
+		checkpoint_count: previous?.checkpoint_count ?? 0,
+		metadata,
+	};
+}
+
+function workspaceFrom(read: ReadResult) {
+	const cwd = read.info.cwd ?? read.workspace?.root_path;
+	if (!cwd) return undefined;
+	const git = read.info.gitBranch || read.info.gitCommit || read.info.gitRemote
+		? {branch: read.info.gitBranch ?? null, commit_sha: read.info.gitCommit ?? null, remote_url: read.info.gitRemote ?? null}
+		: read.workspace?.git;
+	return {...read.workspace, root_path: cwd, ...(git ? {git} : {})};
+}
+
+/** Records sub-agent transcripts in their parent's `sub_agents` list once both are captured. */
+function linkSubagents(store: Store, index: SessionIndex, seen: Array<{parentId: string; agentId: string; sessionId: string}>): void {
+	const byParent = new Map<string, Array<{agentId: string; sessionId: string}>>();
+	for (const entry of seen) {
+		const list = byParent.get(entry.parentId) ?? [];
+		list.push(entry);
+		byParent.set(entry.parentId, list);
+	}
+
+	for (const [parentId, children] of byParent) {
+		if (!store.exists(parentId)) continue;
+		try {
+			const manifest = store.readManifest(parentId);
+			const agents = [...(manifest.sub_agents ?? [])];
+			let changed = false;
+			for (const child of children) {
+				const childManifest = store.readManifest(child.sessionId);
+				const entry = {agent_id: child.agentId, model: childManifest.model?.model_id ?? null, message_count: childManifest.stats?.message_count ?? 0};
+				const at = agents.findIndex(agent => agent.agent_id === child.agentId);
+				if (at === -1) agents.push(entry);
+				else if (JSON.stringify(agents[at]) !== JSON.stringify(entry)) agents[at] = entry;
+				else continue;
+				changed = true;
+			}
+
+			if (changed) {
+				const next = {...manifest, sub_agents: agents};
+				store.writeManifest(parentId, next);
+				index.upsertSession(next);
+			}
+		} catch {
+			// Linking is a convenience; the sessions themselves are captured either way.
+		}
+	}
+}
+
+function expandHome(glob: string, env: Env): string {
+	return glob.startsWith('~/') ? path.join(homeDir(env), glob.slice(2)) : glob;
+}
+
+export function oneLineError(error: unknown): string {
+	const message = error instanceof Error ? error.message : String(error);
+	return message.split('\n', 1)[0]!.slice(0, 300);
+}
+
+export const _forTests = {isUnchanged, selectNew, hostname: os.hostname};

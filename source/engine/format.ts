@@ -1,0 +1,81 @@
+/**
+ * The `.sfs` format: validation against the SessionFS v0.1.0 JSON Schemas (shipped in `schemas/`),
+ * session ids, and the version check.
+ */
+import {createHash, randomBytes} from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import type {ValidateFunction} from 'ajv';
+import {SfsError} from './errors.js';
+import {SFS_VERSION} from './types.js';
+
+export type SchemaName = 'manifest' | 'message' | 'workspace' | 'tools';
+
+/** `schemas/` sits two levels above this file both in `source/engine/` and in `dist/engine/`. */
+export const schemasDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'schemas');
+
+let validators: Record<SchemaName, ValidateFunction> | undefined;
+
+async function loadValidators(): Promise<Record<SchemaName, ValidateFunction>> {
+	if (validators) return validators;
+	const {default: Ajv2020} = await import('ajv/dist/2020.js');
+	const {default: addFormats} = await import('ajv-formats');
+	const ajv = new Ajv2020({allErrors: false, strict: false});
+	(addFormats as unknown as (a: unknown) => void)(ajv);
+	const compile = (name: SchemaName) =>
+		ajv.compile(JSON.parse(fs.readFileSync(path.join(schemasDir, `${name}.schema.json`), 'utf8')) as object);
+	validators = {manifest: compile('manifest'), message: compile('message'), workspace: compile('workspace'), tools: compile('tools')};
+	return validators;
+}
+
+/** Loads the schemas once; call before the synchronous `validate`. */
+export async function prepareValidation(): Promise<void> {
+	await loadValidators();
+}
+
+/** Returns the first violation as one line, or undefined when valid. `prepareValidation()` must have run. */
+export function firstViolation(schema: SchemaName, value: unknown): string | undefined {
+	if (!validators) throw new Error('prepareValidation() was not called');
+	const validate = validators[schema];
+	if (validate(value)) return undefined;
+	const error = validate.errors?.[0];
+	if (!error) return `${schema}: invalid`;
+	const where = error.instancePath || '(root)';
+	const extra = error.params && 'additionalProperty' in error.params ? ` '${String(error.params.additionalProperty)}'` : '';
+	return `${schema} ${where}: ${error.message ?? 'invalid'}${extra}`;
+}
+
+export function assertValid(schema: SchemaName, value: unknown, context: string): void {
+	const violation = firstViolation(schema, value);
+	if (violation) throw new SfsError('INVALID_SESSION', `${context}: ${violation}`, {hint: 'the session does not follow the .sfs v0.1.0 schema'});
+}
+
+export function checkVersion(manifest: {sfs_version?: unknown}, context: string): void {
+	if (manifest.sfs_version !== SFS_VERSION) {
+		throw new SfsError('UNSUPPORTED_VERSION', `${context}: unsupported sfs_version ${JSON.stringify(manifest.sfs_version ?? null)}`, {
+			hint: `this sfs reads version ${SFS_VERSION}`,
+		});
+	}
+}
+
+const SESSION_ID = /^ses_[0-9a-f]{16}$/;
+
+export function isSfsSessionId(id: string): boolean {
+	return SESSION_ID.test(id);
+}
+
+/** A fresh id for sessions sfs creates (forks, checkpoints restored, imports without an id). */
+export function newSessionId(): string {
+	return `ses_${randomBytes(8).toString('hex')}`;
+}
+
+/** The id of a captured native session: stable, so a re-capture or a second machine finds the same session. */
+export function sessionIdForNative(tool: string, nativeId: string): string {
+	return `ses_${createHash('sha256').update(`${tool}\u0000${nativeId}`).digest('hex').slice(0, 16)}`;
+}
+
+/** Session ids become directory names: refuse anything that could escape the store. */
+export function isSafeSessionId(id: string): boolean {
+	return /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(id) && !id.includes('..');
+}
