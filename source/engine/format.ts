@@ -19,10 +19,14 @@ let validators: Record<SchemaName, ValidateFunction> | undefined;
 
 async function loadValidators(): Promise<Record<SchemaName, ValidateFunction>> {
 	if (validators) return validators;
-	const {default: Ajv2020} = await import('ajv/dist/2020.js');
-	const {default: addFormats} = await import('ajv-formats');
+	// ajv and ajv-formats are CommonJS; under NodeNext their default export may arrive wrapped once more.
+	const ajvModule = (await import('ajv/dist/2020.js')) as unknown as {default: unknown};
+	const formatsModule = (await import('ajv-formats')) as unknown as {default: unknown};
+	const unwrap = (value: unknown) => ((value as {default?: unknown}).default ?? value) as never;
+	const Ajv2020: new (options: object) => import('ajv').default = unwrap(ajvModule.default);
+	const addFormats: (ajv: unknown) => void = unwrap(formatsModule.default);
 	const ajv = new Ajv2020({allErrors: false, strict: false});
-	(addFormats as unknown as (a: unknown) => void)(ajv);
+	addFormats(ajv);
 	const compile = (name: SchemaName) =>
 		ajv.compile(JSON.parse(fs.readFileSync(path.join(schemasDir, `${name}.schema.json`), 'utf8')) as object);
 	validators = {manifest: compile('manifest'), message: compile('message'), workspace: compile('workspace'), tools: compile('tools')};
