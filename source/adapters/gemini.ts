@@ -1,0 +1,143 @@
+/**
+ * Gemini CLI adapter. Current sessions are append-only JSONL (`session-*.jsonl`, v0.39+) read
+ * incrementally from a cursor; older ones are a single JSON document rewritten whole (`session-*.json`).
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import {SfsError} from '../engine/errors.js';
+import type {FileCursor} from '../engine/types.js';
+import {parseJsonLine, readJsonFile, readJsonlFrom, unchanged} from './jsonl.js';
+import {emptyGeminiState, GeminiAssembler, type GeminiSessionFields, type GeminiState} from './gemini-assembler.js';
+import {discoverGemini, geminiTmpDir, projectRootFor} from './gemini-discover.js';
+import {isObject} from './gemini-parts.js';
+import type {Adapter, AdapterContext, ReadRequest, ReadResult, SessionInfo} from './types.js';
+
+function isGeminiState(value: unknown): value is GeminiState {
+	return isObject(value) && isObject(value.hashes) && Array.isArray(value.chain) && isObject(value.pred) && isObject(value.resultOwner) && isObject(value.fields);
+}
+
+async function openError(file: string, error: unknown): Promise<never> {
+	const code = isObject(error) && typeof error.code === 'string' ? error.code : 'unreadable';
+	throw new SfsError('IO', `cannot open ${file} (${code})`, {cause: error});
+}
+
+/** Collapses per-line JSON failures into one line per file. */
+function invalidLinesWarning(file: string, lineNumbers: number[]): string[] {
+	if (lineNumbers.length === 0) return [];
+	const name = path.basename(file);
+	return lineNumbers.length === 1
+		? [`${name}: line ${lineNumbers[0]}: invalid JSON, skipped`]
+		: [`${name}: ${lineNumbers.length} invalid JSON lines skipped (first at line ${lineNumbers[0]})`];
+}
+
+async function sessionInfo(fields: GeminiSessionFields, file: string, ctx: AdapterContext): Promise<SessionInfo> {
+	const info: SessionInfo = {interface: 'cli', provider: 'google'};
+	if (fields.summary) info.title = fields.summary;
+	if (fields.model) info.model = fields.model;
+	if (fields.startTime) info.createdAt = fields.startTime;
+	if (fields.lastUpdated) info.updatedAt = fields.lastUpdated;
+	const cwd = await projectRootFor(ctx, file, fields.projectHash);
+	if (cwd) info.cwd = cwd;
+	const extra: Record<string, unknown> = {...fields.extra};
+	if (fields.projectHash) extra.projectHash = fields.projectHash;
+	if (fields.kind) extra.kind = fields.kind;
+	if (fields.directories) extra.directories = fields.directories;
+	if (Object.keys(extra).length > 0) info.extra = extra;
+	return info;
+}
+
+async function readLegacy(file: string, request: ReadRequest, ctx: AdapterContext): Promise<ReadResult> {
+	const previous = request.cursors?.[file];
+	let stat;
+	try {
+		stat = await fs.stat(file);
+	} catch (error) {
+		return openError(file, error);
+	}
+
+	const state = isGeminiState(request.state) ? request.state : emptyGeminiState();
+	if (previous && unchanged(previous, stat)) {
+		return {mode: 'incremental', messages: [], info: await sessionInfo(state.fields, file, ctx), cursors: {[file]: previous}, state, warnings: [], unknownRecords: {}, recordsParsed: 0};
+	}
+
+	let read;
+	try {
+		read = await readJsonFile(file);
+	} catch (error) {
+		return openError(file, error);
+	}
+
+	const fresh = emptyGeminiState();
+	const assembler = new GeminiAssembler(fresh, {fallbackTime: new Date(read.cursor.mtime_ms).toISOString(), agentId: request.session.agentId});
+	const warnings = read.warning ? [read.warning] : [];
+	const record = read.value;
+	if (isObject(record)) {
+		const {messages, ...fields} = record;
+		assembler.addRecord(fields, 'session');
+		if (Array.isArray(messages)) messages.forEach((message, index) => assembler.addRecord(message, index));
+		else warnings.push(`${path.basename(file)}: no messages array`);
+	} else if (record !== undefined) {
+		warnings.push(`${path.basename(file)}: not a Gemini conversation record, skipped`);
+	}
+
+	const out = assembler.finish();
+	return {
+		mode: 'full',
+		messages: out,
+		info: await sessionInfo(fresh.fields, file, ctx),
+		cursors: {[file]: read.cursor},
+		state: fresh,
+		warnings: [...warnings, ...assembler.warnings],
+		unknownRecords: assembler.unknownRecords,
+		recordsParsed: assembler.recordsParsed,
+	};
+}
+
+async function readAppendLog(file: string, request: ReadRequest, ctx: AdapterContext): Promise<ReadResult> {
+	const previous: FileCursor | undefined = request.cursors?.[file];
+	let read;
+	try {
+		read = await readJsonlFrom(file, previous);
+	} catch (error) {
+		return openError(file, error);
+	}
+
+	const continuing = Boolean(previous) && !read.restarted && isGeminiState(request.state);
+	const state = continuing ? (request.state as GeminiState) : emptyGeminiState();
+	const assembler = new GeminiAssembler(state, {fallbackTime: new Date(read.cursor.mtime_ms).toISOString(), agentId: request.session.agentId});
+	const invalid: number[] = [];
+	for (const line of read.lines) {
+		const {value} = parseJsonLine(line);
+		if (value === undefined) {
+			invalid.push(line.lineNumber);
+			continue;
+		}
+
+		assembler.addRecord(value, line.offset);
+	}
+
+	const warnings = [...read.warnings.map(warning => `${path.basename(file)}: ${warning}`), ...invalidLinesWarning(file, invalid), ...assembler.warnings];
+	if (read.cursor.size === 0) warnings.push(`${path.basename(file)}: empty file`);
+	return {
+		mode: continuing ? 'incremental' : 'full',
+		messages: assembler.finish(),
+		info: await sessionInfo(state.fields, file, ctx),
+		cursors: {[file]: read.cursor},
+		state,
+		warnings,
+		unknownRecords: assembler.unknownRecords,
+		recordsParsed: assembler.recordsParsed,
+	};
+}
+
+export const geminiAdapter: Adapter = {
+	id: 'gemini',
+	name: 'Gemini CLI',
+	roots: ctx => [geminiTmpDir(ctx)],
+	discover: async ctx => discoverGemini(ctx),
+	async read(request, ctx) {
+		const file = request.session.files[0];
+		if (!file) throw new SfsError('INVALID_SESSION', `gemini session ${request.session.nativeId} has no file`);
+		return file.endsWith('.json') ? readLegacy(file, request, ctx) : readAppendLog(file, request, ctx);
+	},
+};
