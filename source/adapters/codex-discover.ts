@@ -1,0 +1,146 @@
+/**
+ * Where Codex keeps rollouts and how to list them: `$CODEX_HOME/sessions/YYYY/MM/DD/rollout-*.jsonl`
+ * (or `.jsonl.zst` once compressed), legacy flat `sessions/rollout-*.jsonl`, and `archived_sessions/`.
+ * Sub-agent threads are their own rollouts whose `session_meta.source` names the parent thread.
+ */
+import type {Dirent} from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import {decompress} from 'fzstd';
+import type {AdapterContext, NativeSession} from './types.js';
+
+export function codexHome(ctx: AdapterContext): string {
+	const configured = ctx.env.CODEX_HOME;
+	return configured && configured.length > 0 ? path.resolve(configured) : path.join(ctx.home, '.codex');
+}
+
+export function codexRoots(ctx: AdapterContext): string[] {
+	const home = codexHome(ctx);
+	return [path.join(home, 'sessions'), path.join(home, 'archived_sessions')];
+}
+
+const ROLLOUT_NAME = /^rollout-.*\.jsonl(?:\.zst)?$/;
+const UUID = /[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}/gi;
+
+/** The thread id in a rollout file name: the right-most UUID (`rollout-<local time>-<uuid>.jsonl`). */
+export function threadIdFromFileName(fileName: string): string {
+	const matches = fileName.match(UUID);
+	if (matches && matches.length > 0) return matches.at(-1)!.toLowerCase();
+	return fileName.replace(/\.jsonl(?:\.zst)?$/, '').replace(/^rollout-/, '');
+}
+
+async function entries(dir: string): Promise<Dirent[]> {
+	try {
+		return await fs.readdir(dir, {withFileTypes: true});
+	} catch {
+		return [];
+	}
+}
+
+async function rolloutFiles(dir: string, depth: number): Promise<string[]> {
+	const files: string[] = [];
+	for (const entry of await entries(dir)) {
+		const full = path.join(dir, entry.name);
+		if (entry.isDirectory() && depth < 3) files.push(...(await rolloutFiles(full, depth + 1)));
+		else if (entry.isFile() && ROLLOUT_NAME.test(entry.name)) files.push(full);
+	}
+
+	return files;
+}
+
+export type HeadFacts = {parentThreadId?: string; agentNickname?: string};
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Parent thread of a sub-agent rollout, from its first line (session_meta); undefined when the line is not JSON (yet). */
+export function headFacts(firstLine: string): HeadFacts | undefined {
+	try {
+		const value: unknown = JSON.parse(firstLine);
+		const payload = isRecord(value) && isRecord(value.payload) ? value.payload : undefined;
+		if (!payload) return {};
+		const source = payload.source;
+		const spawn = isRecord(source) && isRecord(source.subagent) && isRecord(source.subagent.thread_spawn) ? source.subagent.thread_spawn : undefined;
+		const parent = typeof spawn?.parent_thread_id === 'string' ? spawn.parent_thread_id : typeof payload.parent_thread_id === 'string' ? payload.parent_thread_id : undefined;
+		return {parentThreadId: parent, agentNickname: typeof payload.agent_nickname === 'string' ? payload.agent_nickname : undefined};
+	} catch {
+		return undefined;
+	}
+}
+
+/** The first line of a rollout (up to 4 MB; session_meta carries ~20 KB of instructions). */
+async function firstLine(file: string): Promise<string | undefined> {
+	try {
+		if (file.endsWith('.zst')) {
+			const text = Buffer.from(decompress(await fs.readFile(file))).toString('utf8');
+			return text.split('\n', 1)[0];
+		}
+
+		const handle = await fs.open(file, 'r');
+		try {
+			const chunks: Buffer[] = [];
+			let position = 0;
+			while (position < 4 * 1024 * 1024) {
+				const buffer = Buffer.alloc(64 * 1024);
+				const {bytesRead} = await handle.read(buffer, 0, buffer.length, position);
+				if (bytesRead === 0) break;
+				const chunk = buffer.subarray(0, bytesRead);
+				const newline = chunk.indexOf(10);
+				if (newline !== -1) {
+					chunks.push(chunk.subarray(0, newline));
+					break;
+				}
+
+				chunks.push(chunk);
+				position += bytesRead;
+			}
+
+			return Buffer.concat(chunks).toString('utf8');
+		} finally {
+			await handle.close();
+		}
+	} catch {
+		return undefined;
+	}
+}
+
+export async function discoverCodexSessions(ctx: AdapterContext): Promise<NativeSession[]> {
+	const byId = new Map<string, NativeSession>();
+	for (const root of codexRoots(ctx)) {
+		for (const file of await rolloutFiles(root, 0)) {
+			let stat;
+			try {
+				stat = await fs.stat(file);
+			} catch {
+				continue;
+			}
+
+			const nativeId = threadIdFromFileName(path.basename(file));
+			const compressed = file.endsWith('.zst');
+			const existing = byId.get(nativeId);
+			// Codex materialises `.jsonl.zst` back to `.jsonl` before appending: the plain file is the live one.
+			if (existing && (compressed || !existing.files[0]!.endsWith('.zst'))) continue;
+
+			// The first line never changes (append-only), so the parent link is cached per file identity.
+			const cacheKey = `codex:head:${file}:${stat.ino}:${stat.birthtimeMs}`;
+			let facts = ctx.cache.get(cacheKey) as HeadFacts | undefined;
+			if (!facts) {
+				const line = await firstLine(file);
+				facts = line ? headFacts(line) : undefined;
+				if (facts) ctx.cache.set(cacheKey, facts);
+				facts ??= {};
+			}
+
+			const session: NativeSession = {tool: 'codex', nativeId, files: [file], growth: compressed ? 'rewrite' : 'append', mtimeMs: stat.mtimeMs};
+			if (facts.parentThreadId) {
+				session.parentNativeId = facts.parentThreadId;
+				session.agentId = nativeId;
+			}
+
+			byId.set(nativeId, session);
+		}
+	}
+
+	return [...byId.values()];
+}

@@ -1,0 +1,583 @@
+/**
+ * The Codex read loop: rollout lines in order → `.sfs` messages, with the session facts carried in a
+ * JSON-serialisable state so the next incremental read continues where this one stopped.
+ */
+import type {ContentBlock, Message, TokenUsage} from '../engine/types.js';
+import {imageFromUrl, isRecord, looksInjected, mapMessageContent, mapReasoning, mapToolOutput, parseArguments} from './codex-items.js';
+import {type JsonlLine, stableHash} from './jsonl.js';
+import type {SessionInfo} from './types.js';
+
+type Role = 'user' | 'assistant';
+/** A user/assistant text seen on one side (response item or event) and not yet matched by the other. */
+type Unmatched = {role: Role; key: string; side: 'response' | 'event'};
+
+export type CodexState = {
+	meta?: Record<string, unknown>;
+	model?: string;
+	cwd?: string;
+	effort?: string;
+	turnId?: string;
+	threadName?: string;
+	firstPrompt?: string;
+	createdAt?: string;
+	updatedAt?: string;
+	totalUsage?: unknown;
+	contextWindow?: number;
+	approvalPolicy?: unknown;
+	sandboxPolicy?: unknown;
+	parentThreadId?: string;
+	legacy?: boolean;
+	/** Unmatched texts at the end of the previous read (a pair can straddle two reads). */
+	recent?: Unmatched[];
+};
+
+const KNOWN_EVENTS = new Set([
+	'task_started',
+	'task_complete',
+	'turn_started',
+	'turn_complete',
+	'context_compacted',
+	'entered_review_mode',
+	'exited_review_mode',
+	'thread_rolled_back',
+	'undo_completed',
+	'turn_aborted',
+	'image_generation_end',
+	'injected_message',
+	'item_completed',
+	'error',
+	'exec_command_end',
+	'patch_apply_end',
+	'mcp_tool_call_end',
+	'web_search_end',
+	'view_image_tool_call',
+	'collab_tool_call',
+	'plan_update',
+	'stream_error',
+	'warning',
+]);
+
+const KNOWN_ITEMS = new Set(['compaction', 'compaction_summary', 'ghost_snapshot', 'tool_search_call', 'tool_search_output', 'image_generation_call']);
+const RESPONSE_ITEM_TYPES = new Set([
+	'message',
+	'reasoning',
+	'function_call',
+	'function_call_output',
+	'custom_tool_call',
+	'custom_tool_call_output',
+	'local_shell_call',
+	'web_search_call',
+	...KNOWN_ITEMS,
+]);
+const MAX_LINE_WARNINGS = 20;
+const RECENT_LIMIT = 16;
+
+function str(value: unknown): string | undefined {
+	return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+function isoTimestamp(value: unknown): string | undefined {
+	if (typeof value !== 'string' || value.length === 0) return undefined;
+	if (/^\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(?:\.\d+)?(?:[Zz]|[+-]\d\d(?::?\d\d)?)$/.test(value) && !Number.isNaN(Date.parse(value))) return value;
+	const date = new Date(value);
+	return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
+function integer(value: unknown): number | undefined {
+	return typeof value === 'number' && Number.isFinite(value) ? Math.max(0, Math.round(value)) : undefined;
+}
+
+/** OpenAI usage → `.sfs` usage; `input_tokens` there includes cached tokens, here it does not (as Anthropic's). */
+export function mapCodexUsage(usage: unknown): TokenUsage | undefined {
+	if (!isRecord(usage)) return undefined;
+	const input = integer(usage.input_tokens);
+	const cached = integer(usage.cached_input_tokens) ?? 0;
+	const mapped: TokenUsage = {};
+	if (input !== undefined) mapped.input_tokens = Math.max(0, input - cached);
+	if (integer(usage.cached_input_tokens) !== undefined) mapped.cache_read_tokens = cached;
+	const output = integer(usage.output_tokens);
+	if (output !== undefined) mapped.output_tokens = output;
+	const reasoning = integer(usage.reasoning_output_tokens);
+	if (reasoning !== undefined) mapped.reasoning_tokens = reasoning;
+	return Object.keys(mapped).length > 0 ? mapped : undefined;
+}
+
+/** `event_msg:turn_aborted`, `response_item:ghost_snapshot`, `world_state`, … */
+function recordType(record: Record<string, unknown>): string | null {
+	if (typeof record.type !== 'string') return null;
+	const payload = record.payload;
+	return isRecord(payload) && typeof payload.type === 'string' ? `${record.type}:${payload.type}` : record.type;
+}
+
+const EFFORTS = new Set(['low', 'medium', 'high']);
+
+export class CodexReader {
+	readonly state: CodexState;
+	readonly warnings: string[] = [];
+	readonly unknownRecords: Record<string, number> = {};
+	recordsParsed = 0;
+	private readonly out: Array<Message | undefined> = [];
+	private readonly pending: Array<Unmatched & {index: number; lineIndex: number}> = [];
+	private readonly userEventLines: number[] = [];
+	private lastAssistant: number | undefined;
+	private lineIndex = 0;
+	private badLines = 0;
+
+	constructor(
+		private readonly nativeId: string,
+		private readonly fileName: string,
+		previous: CodexState | undefined,
+		private readonly fallbackTime: string,
+	) {
+		this.state = previous ? {...previous, recent: Array.isArray(previous.recent) ? [...previous.recent] : []} : {recent: []};
+	}
+
+	line(line: JsonlLine): void {
+		this.recordsParsed++;
+		this.lineIndex++;
+		let value: unknown;
+		try {
+			value = JSON.parse(line.text);
+		} catch {
+			this.bad(`line ${line.lineNumber}: invalid JSON, skipped`);
+			return;
+		}
+
+		if (!isRecord(value)) {
+			this.bad(`line ${line.lineNumber}: not a JSON object, skipped`);
+			return;
+		}
+
+		const id = (suffix = '') => stableHash(this.nativeId, line.offset, line.text) + suffix;
+		const isEnvelope = typeof value.type === 'string' && 'payload' in value;
+		if (isEnvelope) {
+			const timestamp = isoTimestamp(value.timestamp);
+			if (timestamp) {
+				this.state.createdAt ??= timestamp;
+				this.state.updatedAt = timestamp;
+			}
+
+			this.envelope(value, id, timestamp ?? this.state.updatedAt ?? this.fallbackTime);
+			return;
+		}
+
+		// Pre-envelope rollouts (≤ mid-2025): a first line {id, timestamp, instructions}, then bare items.
+		const timestamp = this.state.updatedAt ?? this.fallbackTime;
+		if (typeof value.type === 'string' && RESPONSE_ITEM_TYPES.has(value.type)) {
+			this.responseItem(value, id, timestamp, value);
+		} else if (value.record_type !== undefined) {
+			this.push(this.nativeRecord(value, id(), timestamp));
+		} else if (typeof value.id === 'string' && value.type === undefined && this.out.length === 0 && !this.state.meta) {
+			this.state.legacy = true;
+			this.sessionMeta(value, id, isoTimestamp(value.timestamp) ?? timestamp, value);
+		} else {
+			this.unknown(String(value.type ?? '(no type)'));
+			this.push(this.nativeRecord(value, id(), timestamp));
+		}
+	}
+
+	private bad(warning: string): void {
+		this.badLines++;
+		if (this.badLines <= MAX_LINE_WARNINGS) this.warnings.push(`${this.fileName}: ${warning}`);
+	}
+
+	private unknown(type: string): void {
+		this.unknownRecords[type] = (this.unknownRecords[type] ?? 0) + 1;
+	}
+
+	private push(message: Message): number {
+		if (this.state.turnId && message.turn_id === undefined) message.turn_id = this.state.turnId;
+		this.out.push(message);
+		return this.out.length - 1;
+	}
+
+	private nativeRecord(record: Record<string, unknown>, msgId: string, timestamp: string): Message {
+		return {
+			msg_id: msgId,
+			role: 'system',
+			content: [{type: 'native_record', record}],
+			timestamp,
+			is_meta: true,
+			metadata: {record_type: recordType(record)},
+		};
+	}
+
+	private envelope(line: Record<string, unknown>, id: (suffix?: string) => string, timestamp: string): void {
+		const payload = isRecord(line.payload) ? line.payload : {};
+		switch (line.type) {
+			case 'session_meta': {
+				this.sessionMeta(payload, id, timestamp, line);
+				return;
+			}
+
+			case 'turn_context': {
+				this.state.model = str(payload.model) ?? this.state.model;
+				this.state.cwd = str(payload.cwd) ?? this.state.cwd;
+				const collaboration = isRecord(payload.collaboration_mode) ? payload.collaboration_mode : {};
+				const settings = isRecord(collaboration.settings) ? collaboration.settings : collaboration;
+				this.state.effort = str(payload.effort) ?? str(settings.reasoning_effort) ?? this.state.effort;
+				this.state.turnId = str(payload.turn_id) ?? this.state.turnId;
+				if (payload.approval_policy !== undefined) this.state.approvalPolicy = payload.approval_policy;
+				if (payload.sandbox_policy !== undefined) this.state.sandboxPolicy = payload.sandbox_policy;
+				return;
+			}
+
+			case 'response_item': {
+				this.responseItem(payload, id, timestamp, line);
+				return;
+			}
+
+			case 'event_msg': {
+				this.event(payload, id, timestamp, line);
+				return;
+			}
+
+			case 'compacted': {
+				const text = str(payload.message) ?? '';
+				const metadata: Record<string, unknown> = {record_type: 'compacted'};
+				for (const [key, value] of Object.entries(payload)) if (key !== 'message') metadata[key] = value;
+				this.push({msg_id: id(), role: 'system', content: [{type: 'summary', text, summarized_through_msg_id: null}], timestamp, is_meta: true, metadata});
+				return;
+			}
+
+			default: {
+				this.unknown(String(line.type));
+				this.push(this.nativeRecord(line, id(), timestamp));
+			}
+		}
+	}
+
+	private sessionMeta(payload: Record<string, unknown>, id: (suffix?: string) => string, timestamp: string, line: Record<string, unknown>): void {
+		const {base_instructions: baseInstructions, instructions, ...rest} = payload;
+		// The first session_meta is canonical; forks copy their parent's after it.
+		if (!this.state.meta) {
+			this.state.meta = rest;
+			this.state.cwd ??= str(payload.cwd);
+			this.state.createdAt = isoTimestamp(payload.timestamp) ?? this.state.createdAt ?? timestamp;
+			this.state.updatedAt ??= this.state.createdAt;
+			const source = payload.source;
+			if (isRecord(source) && isRecord(source.subagent) && isRecord(source.subagent.thread_spawn)) {
+				this.state.parentThreadId = str(source.subagent.thread_spawn.parent_thread_id);
+			}
+
+			this.state.parentThreadId ??= str(payload.parent_thread_id);
+		}
+
+		const text = isRecord(baseInstructions) ? str(baseInstructions.text) : str(baseInstructions) ?? str(instructions);
+		const content: ContentBlock[] = text ? [{type: 'text', text}] : [{type: 'native_record', record: line}];
+		this.push({msg_id: id(), role: 'system', content, timestamp, is_meta: true, metadata: {record_type: 'session_meta', session_meta: rest}});
+	}
+
+	private assistantMessage(msgId: string, timestamp: string, content: ContentBlock[], metadata: Record<string, unknown>): Message {
+		const message: Message = {msg_id: msgId, role: 'assistant', content, timestamp, metadata};
+		if (this.state.model) message.model = this.state.model;
+		const provider = str(this.state.meta?.model_provider);
+		if (provider) message.provider = provider;
+		return message;
+	}
+
+	private responseItem(payload: Record<string, unknown>, id: (suffix?: string) => string, timestamp: string, line: Record<string, unknown>): void {
+		const type = typeof payload.type === 'string' ? payload.type : '(no type)';
+		const metadata: Record<string, unknown> = {record_type: `response_item:${type}`};
+		const keep = (used: string[]) => {
+			for (const [key, value] of Object.entries(payload)) if (!used.includes(key)) metadata[key] = value;
+		};
+
+		switch (type) {
+			case 'message': {
+				this.messageItem(payload, id(), timestamp, metadata);
+				return;
+			}
+
+			case 'reasoning': {
+				const {block, encrypted} = mapReasoning(payload);
+				keep(['type', 'summary', 'content', 'encrypted_content']);
+				if (encrypted) metadata.encrypted_content = encrypted;
+				this.lastAssistant = this.push(this.assistantMessage(id(), timestamp, [block], metadata));
+				return;
+			}
+
+			case 'function_call':
+			case 'custom_tool_call':
+			case 'local_shell_call': {
+				const callId = str(payload.call_id) ?? str(payload.id) ?? id('-call');
+				let input: Record<string, unknown>;
+				if (type === 'function_call') {
+					const parsed = parseArguments(payload.arguments);
+					input = parsed.input;
+					if (parsed.raw !== undefined) metadata.arguments_raw = parsed.raw;
+					keep(['type', 'name', 'arguments', 'call_id']);
+				} else if (type === 'custom_tool_call') {
+					input = {input: payload.input ?? ''};
+					keep(['type', 'name', 'input', 'call_id']);
+				} else {
+					input = isRecord(payload.action) ? payload.action : {action: payload.action};
+					keep(['type', 'action', 'call_id']);
+				}
+
+				const name = str(payload.name) ?? (type === 'local_shell_call' ? 'local_shell' : 'unknown');
+				const block: ContentBlock = {type: 'tool_use', tool_use_id: callId, name, input};
+				this.lastAssistant = this.push(this.assistantMessage(id(), timestamp, [block], metadata));
+				return;
+			}
+
+			case 'web_search_call': {
+				const action = isRecord(payload.action) ? payload.action : {};
+				keep(['type', 'action']);
+				const block: ContentBlock = {type: 'tool_use', tool_use_id: str(payload.id) ?? id('-search'), name: 'web_search', input: action};
+				this.lastAssistant = this.push(this.assistantMessage(id(), timestamp, [block], metadata));
+				return;
+			}
+
+			case 'function_call_output':
+			case 'custom_tool_call_output': {
+				const callId = str(payload.call_id) ?? 'unknown';
+				const mapped = mapToolOutput(callId, payload.output);
+				if (mapped.structured !== undefined) metadata.output_structured = mapped.structured;
+				keep(['type', 'call_id', 'output']);
+				this.push({msg_id: id(), role: 'tool', content: mapped.blocks, timestamp, metadata});
+				return;
+			}
+
+			default: {
+				if (!KNOWN_ITEMS.has(type)) this.unknown(`response_item:${type}`);
+				this.push(this.nativeRecord(line, id(), timestamp));
+			}
+		}
+	}
+
+	private messageItem(payload: Record<string, unknown>, msgId: string, timestamp: string, metadata: Record<string, unknown>): void {
+		const nativeRole = str(payload.role) ?? 'user';
+		const mapped = mapMessageContent(payload.content);
+		for (const [key, value] of Object.entries(payload)) if (!['type', 'role', 'content'].includes(key)) metadata[key] = value;
+		if (mapped.imageMarkers.length > 0) metadata.image_markers = mapped.imageMarkers;
+		const content = mapped.blocks.length > 0 ? mapped.blocks : [{type: 'text', text: ''} as ContentBlock];
+
+		if (nativeRole === 'assistant') {
+			const message = this.assistantMessage(msgId, timestamp, content, metadata);
+			const index = this.push(message);
+			this.lastAssistant = index;
+			this.pairResponse('assistant', mapped.text, index);
+			return;
+		}
+
+		const role = nativeRole === 'developer' || nativeRole === 'system' ? nativeRole : 'user';
+		const message: Message = {msg_id: msgId, role, content, timestamp, metadata};
+		if (role !== 'user') {
+			message.is_meta = true;
+			this.push(message);
+			return;
+		}
+
+		if (looksInjected(mapped.text)) {
+			message.is_meta = true;
+			metadata.injected_context = true;
+			this.push(message);
+			return;
+		}
+
+		const index = this.push(message);
+		this.pairResponse('user', mapped.text, index);
+	}
+
+	/** A response message: if its event twin came first, the event's provisional message gives way. */
+	private pairResponse(role: Role, key: string, index: number): void {
+		const twin = this.pending.findIndex(entry => entry.side === 'event' && entry.role === role && entry.key === key);
+		if (twin !== -1) {
+			const [entry] = this.pending.splice(twin, 1);
+			const provisional = this.out[entry!.index];
+			this.out[entry!.index] = undefined;
+			if (provisional?.metadata?.event) this.out[index]!.metadata = {...this.out[index]!.metadata, event: provisional.metadata.event};
+			return;
+		}
+
+		const recent = this.state.recent!.findIndex(entry => entry.side === 'event' && entry.role === role && entry.key === key);
+		if (recent !== -1) {
+			// Its event twin was already captured as a message by the previous read: keep that one only.
+			this.state.recent!.splice(recent, 1);
+			if (!this.out[index]!.content.some(block => block.type === 'image')) this.out[index] = undefined;
+			return;
+		}
+
+		this.pending.push({role, key, side: 'response', index, lineIndex: this.lineIndex});
+	}
+
+	private event(payload: Record<string, unknown>, id: (suffix?: string) => string, timestamp: string, line: Record<string, unknown>): void {
+		const type = typeof payload.type === 'string' ? payload.type : '(no type)';
+		switch (type) {
+			case 'user_message':
+			case 'agent_message': {
+				const role: Role = type === 'user_message' ? 'user' : 'assistant';
+				const text = typeof payload.message === 'string' ? payload.message : '';
+				if (role === 'user') {
+					this.userEventLines.push(this.lineIndex);
+					this.state.firstPrompt ??= text.replace(/^## My request for Codex:\s*/, '').trim() || undefined;
+				}
+
+				const {message: _message, ...eventRest} = payload;
+				const key = text.trim();
+				const twin = this.pending.findIndex(entry => entry.side === 'response' && entry.role === role && entry.key === key);
+				if (twin !== -1) {
+					const [entry] = this.pending.splice(twin, 1);
+					const target = this.out[entry!.index];
+					if (target) target.metadata = {...target.metadata, event: eventRest};
+					return;
+				}
+
+				const recent = this.state.recent!.findIndex(entry => entry.side === 'response' && entry.role === role && entry.key === key);
+				if (recent !== -1) {
+					this.state.recent!.splice(recent, 1);
+					return;
+				}
+
+				// No response item says this (yet): keep it as a message; a twin later in this read replaces it.
+				const content: ContentBlock[] = [{type: 'text', text}];
+				const images = Array.isArray(payload.images) ? payload.images.filter((image): image is string => typeof image === 'string') : [];
+				for (const image of images) content.push(/^(?:data:|https?:)/.test(image) ? imageFromUrl(image) : {type: 'image', source: {type: 'path', data: image}});
+				const metadata = {record_type: `event_msg:${type}`, event: eventRest};
+				const message: Message =
+					role === 'assistant' ? this.assistantMessage(id(), timestamp, content, metadata) : {msg_id: id(), role: 'user', content, timestamp, metadata};
+				const index = this.push(message);
+				if (role === 'assistant') this.lastAssistant = index;
+				this.pending.push({role, key, side: 'event', index, lineIndex: this.lineIndex});
+				return;
+			}
+
+			case 'agent_reasoning':
+			case 'agent_reasoning_raw_content': {
+				// UI copies of the reasoning item's summary/content, which is captured from the response item.
+				return;
+			}
+
+			case 'token_count': {
+				this.tokenCount(payload, id, timestamp);
+				return;
+			}
+
+			case 'thread_name_updated': {
+				this.state.threadName = str(payload.thread_name) ?? str(payload.name) ?? this.state.threadName;
+				this.push(this.nativeRecord(line, id(), timestamp));
+				return;
+			}
+
+			case 'task_started':
+			case 'turn_started': {
+				this.state.turnId = str(payload.turn_id) ?? this.state.turnId;
+				this.push(this.nativeRecord(line, id(), timestamp));
+				return;
+			}
+
+			default: {
+				if (!KNOWN_EVENTS.has(type)) this.unknown(`event_msg:${type}`);
+				this.push(this.nativeRecord(line, id(), timestamp));
+			}
+		}
+	}
+
+	/** Usage of one model request: on the last assistant message it produced, else on a meta message of its own. */
+	private tokenCount(payload: Record<string, unknown>, id: (suffix?: string) => string, timestamp: string): void {
+		const info = isRecord(payload.info) ? payload.info : undefined;
+		if (!info) return;
+		if (info.total_token_usage !== undefined) this.state.totalUsage = info.total_token_usage;
+		if (typeof info.model_context_window === 'number') this.state.contextWindow = info.model_context_window;
+		const usage = mapCodexUsage(info.last_token_usage);
+		if (!usage) return;
+		const target = this.lastAssistant === undefined ? undefined : this.out[this.lastAssistant];
+		this.lastAssistant = undefined;
+		if (target && !target.usage) {
+			target.usage = usage;
+			target.metadata = {...target.metadata, token_count: info};
+			return;
+		}
+
+		this.push({
+			msg_id: id(),
+			role: 'system',
+			content: [{type: 'token_count', info}],
+			timestamp,
+			is_meta: true,
+			usage,
+			metadata: {record_type: 'event_msg:token_count'},
+		});
+	}
+
+	/** The messages of this read, in order; remembers unmatched texts for the next read. */
+	finish(): Message[] {
+		if (this.badLines > MAX_LINE_WARNINGS) this.warnings.push(`${this.fileName}: ${this.badLines - MAX_LINE_WARNINGS} more bad lines skipped`);
+		// A user response item no event repeats, followed by a real user prompt, is injected context (AGENTS.md, …).
+		for (const entry of this.pending) {
+			if (entry.side !== 'response' || entry.role !== 'user') continue;
+			if (!this.userEventLines.some(line => line > entry.lineIndex)) continue;
+			const message = this.out[entry.index];
+			if (message) {
+				message.is_meta = true;
+				message.metadata = {...message.metadata, injected_context: true};
+			}
+		}
+
+		const unmatched = this.pending.filter(entry => !(entry.side === 'response' && entry.role === 'user' && this.out[entry.index]?.is_meta));
+		this.state.recent = [...this.state.recent!, ...unmatched.map(({role, key, side}) => ({role, key, side}))].slice(-RECENT_LIMIT);
+
+		const messages = this.out.filter((message): message is Message => message !== undefined);
+		if (!this.state.firstPrompt) {
+			for (const message of messages) {
+				if (message.role !== 'user' || message.is_meta) continue;
+				const text = message.content.find(block => block.type === 'text' && typeof block.text === 'string' && block.text.trim()) as {text: string} | undefined;
+				if (text) {
+					this.state.firstPrompt = text.text.trim();
+					break;
+				}
+			}
+		}
+
+		return messages;
+	}
+
+	info(): SessionInfo {
+		const {state} = this;
+		const meta = state.meta ?? {};
+		const info: SessionInfo = {};
+		const title = state.threadName ?? state.firstPrompt;
+		if (title) {
+			const flat = title.replace(/\s+/g, ' ').trim();
+			info.title = flat.length > 200 ? `${flat.slice(0, 199)}…` : flat;
+		}
+
+		const cwd = state.cwd ?? str(meta.cwd);
+		if (cwd) info.cwd = cwd;
+		const git = isRecord(meta.git) ? meta.git : {};
+		if (str(git.branch)) info.gitBranch = git.branch as string;
+		if (str(git.commit_hash)) info.gitCommit = git.commit_hash as string;
+		if (str(git.repository_url)) info.gitRemote = git.repository_url as string;
+		if (state.model) info.model = state.model;
+		if (str(meta.model_provider)) info.provider = meta.model_provider as string;
+		if (state.effort && EFFORTS.has(state.effort)) info.reasoningEffort = state.effort as SessionInfo['reasoningEffort'];
+		if (str(meta.cli_version)) info.toolVersion = meta.cli_version as string;
+		if (state.createdAt) info.createdAt = state.createdAt;
+		if (state.updatedAt) info.updatedAt = state.updatedAt;
+		const source = meta.source;
+		info.headless = source === 'exec' || meta.originator === 'codex_exec';
+		info.interface = source === 'vscode' ? 'ide' : source === 'mcp' ? 'mcp' : 'cli';
+		const extra: Record<string, unknown> = {};
+		for (const [key, value] of Object.entries({
+			originator: meta.originator,
+			source,
+			session_id: meta.session_id,
+			forked_from_id: meta.forked_from_id,
+			parent_thread_id: state.parentThreadId,
+			agent_nickname: meta.agent_nickname,
+			agent_role: meta.agent_role,
+			reasoning_effort: state.effort && !EFFORTS.has(state.effort) ? state.effort : undefined,
+			approval_policy: state.approvalPolicy,
+			sandbox_policy: state.sandboxPolicy,
+			total_token_usage: state.totalUsage,
+			model_context_window: state.contextWindow,
+			legacy_format: state.legacy,
+		})) {
+			if (value !== undefined) extra[key] = value;
+		}
+
+		if (Object.keys(extra).length > 0) info.extra = extra;
+		return info;
+	}
+}
