@@ -65,6 +65,8 @@ export class GeminiAssembler {
 	readonly warnings: string[] = [];
 	readonly unknownRecords: Record<string, number> = {};
 	recordsParsed = 0;
+	/** Set by finish() when an id captured by an earlier read came back with new content. */
+	revisedEarlier = false;
 	private readonly emitted = new Map<string, Message>();
 
 	constructor(
@@ -102,7 +104,9 @@ export class GeminiAssembler {
 		const out: Message[] = [];
 		for (const message of this.emitted.values()) {
 			const hash = stableHash(JSON.stringify(message));
-			if (this.state.hashes[message.msg_id] === hash) continue;
+			const previous = this.state.hashes[message.msg_id];
+			if (previous === hash) continue;
+			if (previous !== undefined) this.revisedEarlier = true;
 			this.state.hashes[message.msg_id] = hash;
 			out.push(message);
 		}

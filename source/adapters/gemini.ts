@@ -118,9 +118,11 @@ async function readAppendLog(file: string, request: ReadRequest, ctx: AdapterCon
 
 	const warnings = [...read.warnings.map(warning => `${path.basename(file)}: ${warning}`), ...invalidLinesWarning(file, invalid), ...assembler.warnings];
 	if (read.cursor.size === 0) warnings.push(`${path.basename(file)}: empty file`);
+	const messages = assembler.finish();
 	return {
-		mode: continuing ? 'incremental' : 'full',
-		messages: assembler.finish(),
+		// A message re-appended with new content must be compared with what is stored: only 'full' does that.
+		mode: continuing && !assembler.revisedEarlier ? 'incremental' : 'full',
+		messages,
 		info: await sessionInfo(state.fields, file, ctx),
 		cursors: {[file]: read.cursor},
 		state,

@@ -1,0 +1,106 @@
+/**
+ * Where Copilot CLI keeps sessions: `$COPILOT_HOME` (default `~/.copilot`) holds
+ * `session-state/<id>/events.jsonl` (+ `workspace.yaml`), flat `session-state/<id>.jsonl` event logs
+ * (earlier builds), and `history-session-state/<id>.json` (≤ 0.0.341, one JSON document per session).
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type {AdapterContext, NativeSession} from './types.js';
+
+export function copilotHome(ctx: AdapterContext): string {
+	const override = ctx.env.COPILOT_HOME;
+	return override && override.length > 0 ? override : path.join(ctx.home, '.copilot');
+}
+
+export function copilotRoots(ctx: AdapterContext): string[] {
+	const home = copilotHome(ctx);
+	return [path.join(home, 'session-state'), path.join(home, 'history-session-state')];
+}
+
+async function entries(dir: string): Promise<Array<{name: string; isDirectory: boolean; isFile: boolean}>> {
+	try {
+		const list = await fs.readdir(dir, {withFileTypes: true});
+		return list.map(entry => ({name: entry.name, isDirectory: entry.isDirectory(), isFile: entry.isFile()}));
+	} catch {
+		return [];
+	}
+}
+
+async function mtimeOf(file: string): Promise<number | undefined> {
+	try {
+		const stat = await fs.stat(file);
+		return stat.isFile() ? stat.mtimeMs : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/** Lists sessions in every known layout. Never throws; a missing root yields nothing. */
+export async function discoverCopilot(ctx: AdapterContext): Promise<NativeSession[]> {
+	const sessions: NativeSession[] = [];
+	const [stateDir, historyDir] = copilotRoots(ctx);
+	for (const entry of await entries(stateDir)) {
+		if (entry.isDirectory) {
+			const events = path.join(stateDir, entry.name, 'events.jsonl');
+			const mtimeMs = await mtimeOf(events);
+			// `copilot --resume` can leave an empty session directory behind: nothing to capture there.
+			if (mtimeMs === undefined) continue;
+			const files = [events];
+			const workspace = path.join(stateDir, entry.name, 'workspace.yaml');
+			if ((await mtimeOf(workspace)) !== undefined) files.push(workspace);
+			sessions.push({tool: 'copilot', nativeId: entry.name, files, growth: 'append', mtimeMs});
+		} else if (entry.isFile && entry.name.endsWith('.jsonl')) {
+			const file = path.join(stateDir, entry.name);
+			sessions.push({tool: 'copilot', nativeId: entry.name.replace(/\.jsonl$/, ''), files: [file], growth: 'append', mtimeMs: await mtimeOf(file)});
+		}
+	}
+
+	for (const entry of await entries(historyDir)) {
+		if (!entry.isFile || !entry.name.endsWith('.json')) continue;
+		const file = path.join(historyDir, entry.name);
+		sessions.push({tool: 'copilot', nativeId: entry.name.replace(/\.json$/, ''), files: [file], growth: 'rewrite', mtimeMs: await mtimeOf(file)});
+	}
+
+	return sessions;
+}
+
+/**
+ * Parses the flat `workspace.yaml` Copilot writes (`key: value` lines). Nested or multi-line values
+ * are kept as raw text under their key rather than interpreted.
+ */
+export function parseWorkspaceYaml(text: string): Record<string, string | number | boolean | null> {
+	const out: Record<string, string | number | boolean | null> = {};
+	let lastKey: string | undefined;
+	for (const line of text.split(/\r?\n/)) {
+		if (line.trim().length === 0 || line.trimStart().startsWith('#')) continue;
+		const match = /^([A-Za-z_][\w.-]*):\s*(.*)$/.exec(line);
+		if (!match) {
+			if (lastKey !== undefined) out[lastKey] = `${String(out[lastKey] ?? '')}\n${line}`.replace(/^\n/, '');
+			continue;
+		}
+
+		const [, key, raw] = match;
+		lastKey = key;
+		const value = raw.trim();
+		out[key] = scalar(value.startsWith('"') || value.startsWith("'") ? value : value.replace(/\s+#.*$/, ''));
+	}
+
+	return out;
+}
+
+function scalar(raw: string): string | number | boolean | null {
+	if (raw === '' || raw === '~' || raw === 'null') return raw === '' ? '' : null;
+	if (raw === 'true') return true;
+	if (raw === 'false') return false;
+	if (/^-?\d+(\.\d+)?$/.test(raw)) return Number(raw);
+	if (raw.startsWith('"') && raw.endsWith('"') && raw.length >= 2) {
+		try {
+			return JSON.parse(raw) as string;
+		} catch {
+			return raw.slice(1, -1);
+		}
+	}
+
+	if (raw.startsWith("'") && raw.endsWith("'") && raw.length >= 2) return raw.slice(1, -1).replaceAll("''", "'");
+	return raw;
+}
