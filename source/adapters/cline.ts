@@ -1,0 +1,28 @@
+/**
+ * Cline: the VS Code extension (and forks) with classic task folders under
+ * `globalStorage/saoudrizwan.claude-dev/tasks/<id>/` (also `~/.cline/data/tasks/` for the pre-SDK
+ * standalone CLI/JetBrains), and the Cline CLI's sessions under `~/.cline/data/sessions/<id>/`.
+ */
+import type {Adapter} from './types.js';
+import {clineDataDir, clineSessionsDir, discoverSdkSessions, readSdkSession} from './cline-sdk.js';
+import {CLINE_EXTENSION_ID, discoverTaskFolders, extensionStorageRoots, isTaskFolderSession, readTaskFolder} from './vscode-tasks.js';
+import type {AdapterContext} from './types.js';
+
+function taskStorageRoots(ctx: AdapterContext): string[] {
+	return [...extensionStorageRoots(ctx, CLINE_EXTENSION_ID), clineDataDir(ctx)];
+}
+
+export const clineAdapter: Adapter = {
+	id: 'cline',
+	name: 'Cline',
+	roots(ctx) {
+		return [...taskStorageRoots(ctx), clineSessionsDir(ctx)];
+	},
+	async discover(ctx) {
+		const [tasks, sessions] = await Promise.all([discoverTaskFolders('cline', taskStorageRoots(ctx)), discoverSdkSessions(ctx)]);
+		return [...tasks, ...sessions];
+	},
+	async read(request, ctx) {
+		return isTaskFolderSession(request.session) ? readTaskFolder(request, ctx, 'cline') : readSdkSession(request, ctx);
+	},
+};

@@ -1,0 +1,27 @@
+/**
+ * Roo Code (`rooveterinaryinc.roo-cline`): the same task-folder layout as the Cline extension, under
+ * each editor's `globalStorage/rooveterinaryinc.roo-cline/tasks/<id>/`, plus `history_item.json`
+ * per task (v3.49+) and `tasks/_index.json`. The Roo CLI keeps the same layout under
+ * `~/.vscode-mock/global-storage`.
+ */
+import path from 'node:path';
+import type {Adapter, AdapterContext} from './types.js';
+import {ROO_CODE_EXTENSION_ID, discoverTaskFolders, extensionStorageRoots, readTaskFolder} from './vscode-tasks.js';
+
+function storageRoots(ctx: AdapterContext): string[] {
+	return [...extensionStorageRoots(ctx, ROO_CODE_EXTENSION_ID), path.join(ctx.home, '.vscode-mock', 'global-storage')];
+}
+
+export const rooCodeAdapter: Adapter = {
+	id: 'roo-code',
+	name: 'Roo Code',
+	roots(ctx) {
+		return storageRoots(ctx);
+	},
+	async discover(ctx) {
+		return discoverTaskFolders('roo-code', storageRoots(ctx));
+	},
+	async read(request, ctx) {
+		return readTaskFolder(request, ctx, 'roo-code');
+	},
+};
