@@ -104,3 +104,19 @@ function scalar(raw: string): string | number | boolean | null {
 	if (raw.startsWith("'") && raw.endsWith("'") && raw.length >= 2) return raw.slice(1, -1).replaceAll("''", "'");
 	return raw;
 }
+
+/** A NativeSession for one file given by path (`sfs import --from copilot <file>`): an events.jsonl, a flat log or a legacy document. */
+export async function copilotSessionForFile(file: string): Promise<NativeSession> {
+	const absolute = path.resolve(file);
+	if (absolute.endsWith('.json')) {
+		return {tool: 'copilot', nativeId: path.basename(absolute, '.json'), files: [absolute], growth: 'rewrite', mtimeMs: await mtimeOf(absolute)};
+	}
+
+	if (path.basename(absolute) === 'events.jsonl') {
+		const workspace = path.join(path.dirname(absolute), 'workspace.yaml');
+		const files = (await mtimeOf(workspace)) === undefined ? [absolute] : [absolute, workspace];
+		return {tool: 'copilot', nativeId: path.basename(path.dirname(absolute)), files, growth: 'append', mtimeMs: await mtimeOf(absolute)};
+	}
+
+	return {tool: 'copilot', nativeId: path.basename(absolute).replace(/\.jsonl$/, ''), files: [absolute], growth: 'append', mtimeMs: await mtimeOf(absolute)};
+}

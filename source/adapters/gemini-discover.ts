@@ -150,3 +150,13 @@ export async function projectRootFor(ctx: AdapterContext, sessionFile: string, p
 
 	return undefined;
 }
+
+/** A NativeSession for one session file given by path (`sfs import --from gemini <file>`). */
+export async function geminiSessionForFile(file: string, ctx: AdapterContext): Promise<NativeSession> {
+	const absolute = path.resolve(file);
+	const parent = path.basename(path.dirname(absolute));
+	const isSubagent = !path.basename(absolute).startsWith('session-') && path.basename(path.dirname(path.dirname(absolute))) === 'chats';
+	const stem = path.basename(absolute).replace(/\.jsonl?$/, '');
+	const session = await sessionFor(absolute, stem, ctx, isSubagent ? {parentNativeId: parent, agentId: stem} : {});
+	return session ?? {tool: 'gemini', nativeId: stem, files: [absolute], growth: absolute.endsWith('.jsonl') ? 'append' : 'rewrite'};
+}

@@ -9,6 +9,8 @@ import type {FileCursor} from '../engine/types.js';
 import {parseJsonLine, readJsonFile, readJsonlFrom, unchanged} from './jsonl.js';
 import {emptyGeminiState, GeminiAssembler, type GeminiSessionFields, type GeminiState} from './gemini-assembler.js';
 import {discoverGemini, geminiTmpDir, projectRootFor} from './gemini-discover.js';
+
+export {geminiSessionForFile} from './gemini-discover.js';
 import {isObject} from './gemini-parts.js';
 import type {Adapter, AdapterContext, ReadRequest, ReadResult, SessionInfo} from './types.js';
 
