@@ -1,0 +1,214 @@
+/**
+ * Where Cursor keeps conversations, and which ones are there. The SQLite stores are scanned through
+ * snapshots (see cursor-snapshot.ts) and each store's scan is remembered in the engine's cache under the
+ * store's stat stamp, so discovering an unchanged store costs a few `stat` calls and no SQLite work.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import type {AdapterContext, NativeSession} from './types.js';
+import {openSnapshot, reason, snapshotStore, storeStamp} from './cursor-snapshot.js';
+import {scanGlobalStore, scanWorkspaceStore, type StoreScan} from './cursor-store.js';
+import {isObject, str} from './cursor-bubbles.js';
+
+const CACHE_VERSION = 1;
+export const COMPOSER_CWD_CACHE_KEY = `cursor:v${CACHE_VERSION}:composer-cwd`;
+
+/** Cursor's Electron "User" directory. */
+export function cursorUserDir(ctx: AdapterContext): string {
+	if (ctx.platform === 'darwin') return path.join(ctx.home, 'Library', 'Application Support', 'Cursor', 'User');
+	if (ctx.platform === 'win32' && ctx.env.APPDATA) return path.join(ctx.env.APPDATA, 'Cursor', 'User');
+	const config = ctx.env.XDG_CONFIG_HOME && ctx.env.XDG_CONFIG_HOME.length > 0 ? ctx.env.XDG_CONFIG_HOME : path.join(ctx.home, '.config');
+	return path.join(config, 'Cursor', 'User');
+}
+
+/** `~/.cursor`: agent transcripts and the Cursor CLI's chat stores. */
+export function dotCursorDir(ctx: AdapterContext): string {
+	return path.join(ctx.home, '.cursor');
+}
+
+export function isGlobalStore(file: string): boolean {
+	return path.basename(path.dirname(file)) === 'globalStorage' && path.basename(file) === 'state.vscdb';
+}
+
+async function readdirSafe(dir: string): Promise<string[]> {
+	try {
+		return (await fs.readdir(dir)).sort();
+	} catch {
+		return [];
+	}
+}
+
+async function isDir(file: string): Promise<boolean> {
+	try {
+		return (await fs.stat(file)).isDirectory();
+	} catch {
+		return false;
+	}
+}
+
+async function isFile(file: string): Promise<boolean> {
+	try {
+		return (await fs.stat(file)).isFile();
+	} catch {
+		return false;
+	}
+}
+
+/** The folder a workspace DB belongs to, from `workspace.json` next to it. */
+export async function workspaceFolder(dbPath: string): Promise<string | undefined> {
+	try {
+		const json = JSON.parse(await fs.readFile(path.join(path.dirname(dbPath), 'workspace.json'), 'utf8')) as unknown;
+		const uri = isObject(json) ? (str(json.folder) ?? str(json.workspace)) : undefined;
+		if (!uri) return undefined;
+		if (uri.startsWith('file:')) return fileURLToPath(uri);
+		return uri;
+	} catch {
+		return undefined;
+	}
+}
+
+type CachedScan = {stamp: string; scan?: StoreScan; error?: string};
+
+/** The scan of one store, from the cache when its stamp is unchanged. Never throws. */
+async function scanStore(dbPath: string, kind: 'global' | 'workspace', ctx: AdapterContext, warnings: string[]): Promise<StoreScan | undefined> {
+	const stamp = await storeStamp(dbPath);
+	if (!stamp) return undefined;
+	const key = `cursor:v${CACHE_VERSION}:scan:${dbPath}`;
+	const cached = ctx.cache.get(key) as CachedScan | undefined;
+	if (cached && cached.stamp === stamp) {
+		if (cached.error) warnings.push(cached.error);
+		return cached.scan;
+	}
+
+	let entry: CachedScan;
+	try {
+		const snapshot = await snapshotStore(dbPath, ctx.env);
+		warnings.push(...snapshot.warnings);
+		const db = openSnapshot(snapshot.path);
+		try {
+			const scan = kind === 'global' ? scanGlobalStore(db) : scanWorkspaceStore(db);
+			// A workspace DB without chat data is normal; only the global store must have cursorDiskKV.
+			scan.warnings = scan.warnings.map(line => `${dbPath}: ${line}`);
+			warnings.push(...scan.warnings);
+			entry = {stamp: snapshot.stamp, scan};
+		} finally {
+			db.close();
+		}
+	} catch (error) {
+		entry = {stamp, error: `${dbPath}: unreadable SQLite store (${reason(error)}), skipped`};
+		warnings.push(entry.error!);
+	}
+
+	ctx.cache.set(key, entry);
+	return entry.scan;
+}
+
+export type Discovery = {sessions: NativeSession[]; warnings: string[]};
+
+export async function discoverCursor(ctx: AdapterContext): Promise<Discovery> {
+	const warnings: string[] = [];
+	const sessions: NativeSession[] = [];
+	const known = new Set<string>();
+	const composerCwd: Record<string, string> = {};
+	const userDir = cursorUserDir(ctx);
+
+	const globalDb = path.join(userDir, 'globalStorage', 'state.vscdb');
+	const global = await scanStore(globalDb, 'global', ctx, warnings);
+	for (const composer of global?.composers ?? []) {
+		known.add(composer.id);
+		const session: NativeSession = {tool: 'cursor', nativeId: composer.id, files: [globalDb], fingerprint: composer.fingerprint, growth: 'rewrite'};
+		if (composer.lastUpdatedAt) session.mtimeMs = composer.lastUpdatedAt;
+		if (composer.parentId) {
+			session.parentNativeId = composer.parentId;
+			session.agentId = composer.id;
+		}
+
+		sessions.push(session);
+	}
+
+	const workspaceRoot = path.join(userDir, 'workspaceStorage');
+	for (const name of await readdirSafe(workspaceRoot)) {
+		const dbPath = path.join(workspaceRoot, name, 'state.vscdb');
+		if (!(await isFile(dbPath))) continue;
+		const scan = await scanStore(dbPath, 'workspace', ctx, warnings);
+		if (!scan) continue;
+		const folder = scan.workspaceComposerIds.length > 0 || scan.legacy.length > 0 ? await workspaceFolder(dbPath) : undefined;
+		if (folder) for (const id of scan.workspaceComposerIds) composerCwd[id] = folder;
+		for (const entry of scan.legacy) {
+			if (known.has(entry.id)) continue;
+			known.add(entry.id);
+			const session: NativeSession = {tool: 'cursor', nativeId: entry.id, files: [dbPath], fingerprint: entry.fingerprint, growth: 'rewrite'};
+			if (entry.lastUpdatedAt) session.mtimeMs = entry.lastUpdatedAt;
+			sessions.push(session);
+		}
+	}
+
+	ctx.cache.set(COMPOSER_CWD_CACHE_KEY, composerCwd);
+	sessions.push(...(await discoverTranscripts(ctx, known)));
+	sessions.push(...(await discoverCliChats(ctx, known)));
+	return {sessions, warnings};
+}
+
+async function mtimeOf(file: string): Promise<number | undefined> {
+	try {
+		return (await fs.stat(file)).mtimeMs;
+	} catch {
+		return undefined;
+	}
+}
+
+/** Agent transcripts of conversations the SQLite stores do not hold (the stores are richer). */
+async function discoverTranscripts(ctx: AdapterContext, known: Set<string>): Promise<NativeSession[]> {
+	const sessions: NativeSession[] = [];
+	const projects = path.join(dotCursorDir(ctx), 'projects');
+	for (const project of await readdirSafe(projects)) {
+		const transcripts = path.join(projects, project, 'agent-transcripts');
+		for (const entry of await readdirSafe(transcripts)) {
+			const entryPath = path.join(transcripts, entry);
+			if (entry.endsWith('.jsonl')) {
+				const id = entry.slice(0, -'.jsonl'.length);
+				if (!known.has(id)) sessions.push({tool: 'cursor', nativeId: id, files: [entryPath], growth: 'append', mtimeMs: await mtimeOf(entryPath)});
+				continue;
+			}
+
+			if (!(await isDir(entryPath))) continue;
+			const main = path.join(entryPath, `${entry}.jsonl`);
+			if (!known.has(entry) && (await isFile(main))) sessions.push({tool: 'cursor', nativeId: entry, files: [main], growth: 'append', mtimeMs: await mtimeOf(main)});
+			const subagents = path.join(entryPath, 'subagents');
+			for (const sub of await readdirSafe(subagents)) {
+				if (!sub.endsWith('.jsonl')) continue;
+				const subId = sub.slice(0, -'.jsonl'.length);
+				if (known.has(subId)) continue;
+				const file = path.join(subagents, sub);
+				sessions.push({tool: 'cursor', nativeId: subId, files: [file], growth: 'append', parentNativeId: entry, agentId: subId, mtimeMs: await mtimeOf(file)});
+			}
+		}
+	}
+
+	return sessions;
+}
+
+/** The Cursor CLI (`cursor-agent`) keeps each chat in `~/.cursor/chats/<md5(cwd)>/<chatId>/{meta.json, store.db}`. */
+async function discoverCliChats(ctx: AdapterContext, known: Set<string>): Promise<NativeSession[]> {
+	const sessions: NativeSession[] = [];
+	const roots = [path.join(dotCursorDir(ctx), 'chats')];
+	const chatDirs: string[] = [];
+	for (const hash of await readdirSafe(roots[0]!)) for (const chat of await readdirSafe(path.join(roots[0]!, hash))) chatDirs.push(path.join(roots[0]!, hash, chat));
+	const acp = path.join(dotCursorDir(ctx), 'acp-sessions');
+	for (const chat of await readdirSafe(acp)) chatDirs.push(path.join(acp, chat));
+
+	for (const dir of chatDirs) {
+		const store = path.join(dir, 'store.db');
+		const stamp = await storeStamp(store);
+		// Without store.db the chat has no conversation yet.
+		if (!stamp) continue;
+		const id = path.basename(dir);
+		if (known.has(id)) continue;
+		const meta = path.join(dir, 'meta.json');
+		const metaMtime = await mtimeOf(meta);
+		sessions.push({tool: 'cursor', nativeId: id, files: [store, meta], fingerprint: `${stamp}|${metaMtime ?? '-'}`, growth: 'rewrite', mtimeMs: metaMtime ?? (await mtimeOf(store))});
+	}
+
+	return sessions;
+}
