@@ -49,9 +49,41 @@ async function latestMtime(files: string[]): Promise<number | undefined> {
 	return latest;
 }
 
-/** Lists CLI sessions and their sub-agent transcripts. Never throws. */
-export async function discoverSdkSessions(ctx: AdapterContext): Promise<NativeSession[]> {
-	const sessionsDir = clineSessionsDir(ctx);
+/** The session stored in one `sessions/<id>/` folder, with its sub-agent transcripts. Never throws. */
+export async function sdkSessionsInDir(dir: string): Promise<NativeSession[]> {
+	const id = path.basename(dir);
+	let names: string[];
+	try {
+		names = await fs.readdir(dir);
+	} catch {
+		return [];
+	}
+
+	const own = [`${id}${MESSAGES_SUFFIX}`, `${id}.json`, `${id}.compaction.json`].filter(name => names.includes(name));
+	if (!own.some(name => name !== `${id}.compaction.json`)) return [];
+	const files = own.map(name => path.join(dir, name));
+	const sessions: NativeSession[] = [{tool: 'cline', nativeId: id, files, growth: 'rewrite', mtimeMs: await latestMtime(files)}];
+	for (const name of names) {
+		if (!name.endsWith(MESSAGES_SUFFIX) || name === `${id}${MESSAGES_SUFFIX}`) continue;
+		const stem = name.slice(0, -MESSAGES_SUFFIX.length);
+		const isTeamTask = stem.includes('__');
+		const file = path.join(dir, name);
+		sessions.push({
+			tool: 'cline',
+			nativeId: isTeamTask ? `${id}__teamtask__${stem}` : `${id}__${stem}`,
+			files: [file],
+			growth: 'rewrite',
+			parentNativeId: id,
+			agentId: isTeamTask ? stem.split('__')[0] : stem,
+			mtimeMs: await latestMtime([file]),
+		});
+	}
+
+	return sessions;
+}
+
+/** Lists the sessions under a `sessions/` folder. Never throws. */
+export async function discoverSdkSessionsIn(sessionsDir: string): Promise<NativeSession[]> {
 	let entries: Array<{name: string; isDirectory(): boolean}>;
 	try {
 		entries = await fs.readdir(sessionsDir, {withFileTypes: true});
@@ -60,40 +92,28 @@ export async function discoverSdkSessions(ctx: AdapterContext): Promise<NativeSe
 	}
 
 	const sessions: NativeSession[] = [];
-	for (const entry of entries) {
-		if (!entry.isDirectory()) continue;
-		const id = entry.name;
-		const dir = path.join(sessionsDir, id);
-		let names: string[];
-		try {
-			names = await fs.readdir(dir);
-		} catch {
-			continue;
-		}
+	for (const entry of entries) if (entry.isDirectory()) sessions.push(...(await sdkSessionsInDir(path.join(sessionsDir, entry.name))));
+	return sessions;
+}
 
-		const own = [`${id}${MESSAGES_SUFFIX}`, `${id}.json`, `${id}.compaction.json`].filter(name => names.includes(name));
-		if (!own.some(name => name !== `${id}.compaction.json`)) continue;
-		const files = own.map(name => path.join(dir, name));
-		sessions.push({tool: 'cline', nativeId: id, files, growth: 'rewrite', mtimeMs: await latestMtime(files)});
+/** Lists CLI sessions (and their sub-agent transcripts) under CLINE_SESSION_DATA_DIR or ~/.cline/data/sessions. */
+export async function discoverSdkSessions(ctx: AdapterContext): Promise<NativeSession[]> {
+	return discoverSdkSessionsIn(clineSessionsDir(ctx));
+}
 
-		for (const name of names) {
-			if (!name.endsWith(MESSAGES_SUFFIX) || name === `${id}${MESSAGES_SUFFIX}`) continue;
-			const stem = name.slice(0, -MESSAGES_SUFFIX.length);
-			const isTeamTask = stem.includes('__');
-			const file = path.join(dir, name);
-			sessions.push({
-				tool: 'cline',
-				nativeId: isTeamTask ? `${id}__teamtask__${stem}` : `${id}__${stem}`,
-				files: [file],
-				growth: 'rewrite',
-				parentNativeId: id,
-				agentId: isTeamTask ? stem.split('__')[0] : stem,
-				mtimeMs: await latestMtime([file]),
-			});
-		}
+/** CLI sessions at a user-given path: `~/.cline`, its `data/`, `data/sessions/`, one session folder or a file in it. */
+export async function sdkSessionsAt(target: string): Promise<NativeSession[]> {
+	const stat = await fs.stat(target).catch(() => undefined);
+	if (!stat) return [];
+	const dir = stat.isDirectory() ? target : path.dirname(target);
+	const own = await sdkSessionsInDir(dir);
+	if (own.length > 0) return own;
+	for (const sessionsDir of [dir, path.join(dir, 'sessions'), path.join(dir, 'data', 'sessions')]) {
+		const found = await discoverSdkSessionsIn(sessionsDir);
+		if (found.length > 0) return found;
 	}
 
-	return sessions;
+	return [];
 }
 
 const KNOWN_MESSAGE_FIELDS = ['id', 'role', 'content', 'ts', 'modelInfo', 'metrics', 'agent', 'sessionId'];

@@ -3,13 +3,19 @@
  * `globalStorage/saoudrizwan.claude-dev/tasks/<id>/` (also `~/.cline/data/tasks/` for the pre-SDK
  * standalone CLI/JetBrains), and the Cline CLI's sessions under `~/.cline/data/sessions/<id>/`.
  */
-import type {Adapter} from './types.js';
-import {clineDataDir, clineSessionsDir, discoverSdkSessions, readSdkSession} from './cline-sdk.js';
-import {CLINE_EXTENSION_ID, discoverTaskFolders, extensionStorageRoots, isTaskFolderSession, readTaskFolder} from './vscode-tasks.js';
-import type {AdapterContext} from './types.js';
+import type {Adapter, AdapterContext, NativeSession} from './types.js';
+import {clineDataDir, clineSessionsDir, discoverSdkSessions, readSdkSession, sdkSessionsAt} from './cline-sdk.js';
+import {CLINE_EXTENSION_ID, discoverTaskFolders, extensionStorageRoots, isTaskFolderSession, readTaskFolder, taskFolderSessionsAt} from './vscode-tasks.js';
 
 function taskStorageRoots(ctx: AdapterContext): string[] {
 	return [...extensionStorageRoots(ctx, CLINE_EXTENSION_ID), clineDataDir(ctx)];
+}
+
+/** Sessions at a user-given path (for `sfs import --from cline <path>`): a task folder or store, or a CLI session or store. */
+export async function clineSessionsAt(target: string): Promise<NativeSession[]> {
+	const tasks = await taskFolderSessionsAt('cline', target);
+	const sessions = await sdkSessionsAt(target);
+	return [...tasks, ...sessions];
 }
 
 export const clineAdapter: Adapter = {

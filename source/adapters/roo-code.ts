@@ -5,11 +5,16 @@
  * `~/.vscode-mock/global-storage`.
  */
 import path from 'node:path';
-import type {Adapter, AdapterContext} from './types.js';
-import {ROO_CODE_EXTENSION_ID, discoverTaskFolders, extensionStorageRoots, readTaskFolder} from './vscode-tasks.js';
+import type {Adapter, AdapterContext, NativeSession} from './types.js';
+import {ROO_CODE_EXTENSION_ID, discoverTaskFolders, extensionStorageRoots, readTaskFolder, taskFolderSessionsAt} from './vscode-tasks.js';
 
 function storageRoots(ctx: AdapterContext): string[] {
 	return [...extensionStorageRoots(ctx, ROO_CODE_EXTENSION_ID), path.join(ctx.home, '.vscode-mock', 'global-storage')];
+}
+
+/** Sessions at a user-given path (for `sfs import --from roo-code <path>`): a storage root, `tasks/`, a task folder or a file in it. */
+export async function rooCodeSessionsAt(target: string): Promise<NativeSession[]> {
+	return taskFolderSessionsAt('roo-code', target);
 }
 
 export const rooCodeAdapter: Adapter = {

@@ -66,6 +66,30 @@ export function isTaskFolderSession(session: NativeSession): boolean {
 	return TASK_FILES.includes(path.basename(session.files[0] ?? ''));
 }
 
+/** The session of one task folder, or undefined when it holds no conversation file. Never throws. */
+export async function taskFolderSession(tool: ToolId, taskDir: string): Promise<NativeSession | undefined> {
+	let names: string[];
+	try {
+		names = await fs.readdir(taskDir);
+	} catch {
+		return undefined;
+	}
+
+	const present = TASK_FILES.filter(name => names.includes(name));
+	if (!present.some(name => CONVERSATION_FILES.has(name))) return undefined;
+	const files = present.map(name => path.join(taskDir, name));
+	let mtimeMs: number | undefined;
+	for (const file of files) {
+		try {
+			mtimeMs = Math.max(mtimeMs ?? 0, (await fs.stat(file)).mtimeMs);
+		} catch {
+			// Vanished between readdir and stat: read() will report it.
+		}
+	}
+
+	return {tool, nativeId: path.basename(taskDir), files, growth: 'rewrite', mtimeMs};
+}
+
 /** Lists `<root>/tasks/<id>/` folders that hold a conversation. Never throws. */
 export async function discoverTaskFolders(tool: ToolId, storageRoots: string[]): Promise<NativeSession[]> {
 	const sessions: NativeSession[] = [];
@@ -80,32 +104,26 @@ export async function discoverTaskFolders(tool: ToolId, storageRoots: string[]):
 
 		for (const entry of entries) {
 			if (!entry.isDirectory()) continue;
-			const taskDir = path.join(tasksDir, entry.name);
-			let names: string[];
-			try {
-				names = await fs.readdir(taskDir);
-			} catch {
-				continue;
-			}
-
-			const present = TASK_FILES.filter(name => names.includes(name));
-			if (!present.some(name => CONVERSATION_FILES.has(name))) continue;
-			const files = present.map(name => path.join(taskDir, name));
-			let mtimeMs: number | undefined;
-			for (const file of files) {
-				try {
-					const stat = await fs.stat(file);
-					mtimeMs = Math.max(mtimeMs ?? 0, stat.mtimeMs);
-				} catch {
-					// Vanished between readdir and stat: read() will report it.
-				}
-			}
-
-			sessions.push({tool, nativeId: entry.name, files, growth: 'rewrite', mtimeMs});
+			const session = await taskFolderSession(tool, path.join(tasksDir, entry.name));
+			if (session) sessions.push(session);
 		}
 	}
 
 	return sessions;
+}
+
+/**
+ * Sessions at a path given by the user (`sfs import --from cline|roo-code <path>`): a storage root
+ * (holding `tasks/`), a `tasks/` folder, one task folder, or one file inside a task folder.
+ */
+export async function taskFolderSessionsAt(tool: ToolId, target: string): Promise<NativeSession[]> {
+	const stat = await fs.stat(target).catch(() => undefined);
+	if (!stat) return [];
+	const dir = stat.isDirectory() ? target : path.dirname(target);
+	const single = await taskFolderSession(tool, dir);
+	if (single) return [single];
+	if (path.basename(dir) === 'tasks') return discoverTaskFolders(tool, [path.dirname(dir)]);
+	return discoverTaskFolders(tool, [dir]);
 }
 
 /** A message before its timestamp is settled: `ts` is native, `inferredMs` a guess from the UI timeline. */
