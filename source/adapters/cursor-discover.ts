@@ -144,7 +144,8 @@ export async function discoverCursor(ctx: AdapterContext): Promise<Discovery> {
 		}
 	}
 
-	ctx.cache.set(COMPOSER_CWD_CACHE_KEY, composerCwd);
+	// Written only when it changed: every cache write costs the engine a write of its own.
+	if (JSON.stringify(ctx.cache.get(COMPOSER_CWD_CACHE_KEY) ?? {}) !== JSON.stringify(composerCwd)) ctx.cache.set(COMPOSER_CWD_CACHE_KEY, composerCwd);
 	sessions.push(...(await discoverTranscripts(ctx, known)));
 	sessions.push(...(await discoverCliChats(ctx, known)));
 	return {sessions, warnings};

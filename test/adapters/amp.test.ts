@@ -273,3 +273,28 @@ describe('amp read: bad input', () => {
 		await expect(ampAdapter.read({session}, context())).rejects.toThrow();
 	});
 });
+
+describe('amp: through the engine capture loop', () => {
+	it('captures thread files, and a second capture of unchanged files reads nothing', async () => {
+		const {capture} = await import('../../source/engine/capture.js');
+		const {SessionIndex} = await import('../../source/engine/index-db.js');
+		const {Store} = await import('../../source/engine/store.js');
+		const {indexPath} = await import('../../source/engine/paths.js');
+		const threads = path.join(home, '.local', 'share', 'amp', 'threads');
+		fs.mkdirSync(threads, {recursive: true});
+		fs.copyFileSync(legacyFile, path.join(threads, legacyName));
+		fs.copyFileSync(exportFile, path.join(threads, 'T-019fa4db-29cf-70c9-8d9b-81524df70e52.json'));
+		const env = {HOME: home, SFS_HOME: path.join(home, 'sfs-data')};
+		const store = new Store(env);
+		const index = SessionIndex.open(indexPath(env));
+		try {
+			const first = await capture({env, store, index, adapters: [ampAdapter], config: {}});
+			expect(first).toMatchObject({new: 2, skipped: []});
+			expect(first.unknown_records).toEqual({amp: expect.any(Object)});
+			const second = await capture({env, store, index, adapters: [ampAdapter], config: {}});
+			expect(second).toMatchObject({new: 0, updated: 0, unchanged: 2, records_parsed: 0});
+		} finally {
+			index.close();
+		}
+	});
+});

@@ -197,8 +197,13 @@ describe('cursor: modern global store (hand-built cursorDiskKV)', () => {
 		const copies = cursorIo.snapshotCopies;
 		const opens = cursorIo.sqliteOpens;
 
-		const second = await cursorAdapter.discover(ctx);
+		const cacheWrites: string[] = [];
+		const second = await cursorAdapter.discover({...ctx, cache: {get: ctx.cache.get, set: (key, value) => {
+			cacheWrites.push(key);
+			ctx.cache.set(key, value);
+		}}});
 		expect(second).toEqual(first);
+		expect(cacheWrites).toEqual([]);
 		expect(cursorIo.snapshotCopies).toBe(copies);
 		expect(cursorIo.sqliteOpens).toBe(opens);
 
@@ -486,5 +491,47 @@ describe('cursor: Cursor CLI chat stores', () => {
 		expect(result.unknownRecords).toEqual({'blob:no-role': 1});
 		expect(result.warnings).toEqual([expect.stringMatching(/1 referenced blob\(s\) missing/)]);
 		expect(result.info).toMatchObject({title: 'List files', cwd: '/work/x', model: 'gpt-5'});
+	});
+});
+
+describe('cursor: through the engine capture loop', () => {
+	it('captures every store, and a second capture of unchanged stores reads nothing', async () => {
+		const {capture} = await import('../../source/engine/capture.js');
+		const {SessionIndex} = await import('../../source/engine/index-db.js');
+		const {Store} = await import('../../source/engine/store.js');
+		const {indexPath} = await import('../../source/engine/paths.js');
+		buildModernStores();
+		fs.cpSync(path.join(fixtures, 'legacy-2024-workspaceStorage'), path.join(userDir(), 'workspaceStorage'), {recursive: true});
+		fs.cpSync(path.join(fixtures, 'dot-cursor'), path.join(home, '.cursor'), {recursive: true});
+		const env = context().env;
+		const sfsStore = new Store(env);
+		const index = SessionIndex.open(indexPath(env));
+		try {
+			const run = async () => capture({env, store: sfsStore, index, adapters: [cursorAdapter], config: {}});
+			const first = await run();
+			expect(first.skipped).toEqual([]);
+			expect(first.new).toBe(9); // 3 composers, 4 legacy conversations, 2 transcripts
+			expect(first.unknown_records).toEqual({cursor: expect.any(Object)});
+
+			const copies = cursorIo.snapshotCopies;
+			const opens = cursorIo.sqliteOpens;
+			const second = await run();
+			expect(second).toMatchObject({new: 0, updated: 0, unchanged: 9, records_parsed: 0});
+			expect(cursorIo.snapshotCopies).toBe(copies);
+			expect(cursorIo.sqliteOpens).toBe(opens);
+
+			const db = new Database(globalDb());
+			putRows(db, 'cursorDiskKV', [[`bubbleId:${COMPOSER_SUB}:s3`, {_v: 3, bubbleId: 's3', type: 1, text: 'and the lines?', createdAt: '2026-05-28T10:00:40.000Z'}]]);
+			const sub = (db.prepare('SELECT value FROM cursorDiskKV WHERE key = ?').get(`composerData:${COMPOSER_SUB}`) as {value: Buffer}).value;
+			const data = JSON.parse(sub.toString('utf8')) as {fullConversationHeadersOnly: unknown[]; lastUpdatedAt: number};
+			data.fullConversationHeadersOnly.push({bubbleId: 's3', type: 1});
+			data.lastUpdatedAt += 1000;
+			putRows(db, 'cursorDiskKV', [[`composerData:${COMPOSER_SUB}`, data]]);
+			db.close();
+			const third = await run();
+			expect(third).toMatchObject({new: 0, updated: 1, unchanged: 8});
+		} finally {
+			index.close();
+		}
 	});
 });
