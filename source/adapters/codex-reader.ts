@@ -18,7 +18,10 @@ export type CodexState = {
 	effort?: string;
 	turnId?: string;
 	threadName?: string;
+	/** The first user_message event's text. */
 	firstPrompt?: string;
+	/** The first user response item's text, for rollouts without events. */
+	firstItemPrompt?: string;
 	createdAt?: string;
 	updatedAt?: string;
 	totalUsage?: unknown;
@@ -414,7 +417,9 @@ export class CodexReader {
 					this.state.firstPrompt ??= text.replace(/^## My request for Codex:\s*/, '').trim() || undefined;
 				}
 
-				const {message: _message, ...eventRest} = payload;
+				// The event's images repeat the response item's (or become image blocks below): keep only their count.
+				const {message: _message, images: eventImages, ...eventRest} = payload;
+				if (Array.isArray(eventImages) && eventImages.length > 0) eventRest.images_count = eventImages.length;
 				const key = text.trim();
 				const twin = this.pending.findIndex(entry => entry.side === 'response' && entry.role === role && entry.key === key);
 				if (twin !== -1) {
@@ -519,12 +524,13 @@ export class CodexReader {
 		this.state.recent = [...this.state.recent!, ...unmatched.map(({role, key, side}) => ({role, key, side}))].slice(-RECENT_LIMIT);
 
 		const messages = this.out.filter((message): message is Message => message !== undefined);
-		if (!this.state.firstPrompt) {
+		// Rollouts without user_message events: the first real user item; an event seen later still wins.
+		if (!this.state.firstPrompt && !this.state.firstItemPrompt) {
 			for (const message of messages) {
 				if (message.role !== 'user' || message.is_meta) continue;
 				const text = message.content.find(block => block.type === 'text' && typeof block.text === 'string' && block.text.trim()) as {text: string} | undefined;
 				if (text) {
-					this.state.firstPrompt = text.text.trim();
+					this.state.firstItemPrompt = text.text.trim();
 					break;
 				}
 			}
@@ -537,7 +543,7 @@ export class CodexReader {
 		const {state} = this;
 		const meta = state.meta ?? {};
 		const info: SessionInfo = {};
-		const title = state.threadName ?? state.firstPrompt;
+		const title = state.threadName ?? state.firstPrompt ?? state.firstItemPrompt;
 		if (title) {
 			const flat = title.replace(/\s+/g, ' ').trim();
 			info.title = flat.length > 200 ? `${flat.slice(0, 199)}…` : flat;
