@@ -32,7 +32,7 @@ function text(value: unknown): string | undefined {
 	return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
-export function copilotSessionInfo(fields: CopilotFields, workspace: Record<string, unknown> | undefined): SessionInfo {
+export function copilotSessionInfo(fields: CopilotFields, workspace: Record<string, unknown> | undefined, pendingStarts: Record<string, unknown> = {}): SessionInfo {
 	const info: SessionInfo = {interface: 'cli'};
 	const context = fields.context;
 	const title = text(workspace?.name) ?? text(workspace?.summary);
@@ -62,6 +62,8 @@ export function copilotSessionInfo(fields: CopilotFields, workspace: Record<stri
 	if (fields.shutdowns.length > 0) extra.shutdowns = fields.shutdowns;
 	if (workspace) extra.workspace = workspace;
 	extra.eventCounts = fields.eventCounts;
+	// Tool executions that started but have not completed (yet): kept visible rather than dropped.
+	if (Object.keys(pendingStarts).length > 0) extra.pendingToolExecutions = Object.values(pendingStarts);
 	info.extra = extra;
 	return info;
 }
@@ -115,7 +117,7 @@ async function readEventLog(request: ReadRequest): Promise<ReadResult> {
 	return {
 		mode: continuing ? 'incremental' : 'full',
 		messages: assembler.messages,
-		info: copilotSessionInfo(state.fields, state.workspace),
+		info: copilotSessionInfo(state.fields, state.workspace, state.pendingStarts),
 		cursors,
 		state,
 		warnings,
