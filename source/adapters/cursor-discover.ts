@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import type {AdapterContext, NativeSession} from './types.js';
-import {openSnapshot, reason, snapshotStore, storeStamp} from './cursor-snapshot.js';
+import {dropSnapshots, openSnapshot, reason, snapshotStore, storeStamp} from './cursor-snapshot.js';
 import {scanGlobalStore, scanWorkspaceStore, type StoreScan} from './cursor-store.js';
 import {isObject, str} from './cursor-bubbles.js';
 
@@ -95,6 +95,9 @@ async function scanStore(dbPath: string, kind: 'global' | 'workspace', ctx: Adap
 		} finally {
 			db.close();
 		}
+
+		// Only workspace DBs holding 2024-era conversations are read again; keep no copy of the others.
+		if (kind === 'workspace' && entry.scan!.legacy.length === 0) await dropSnapshots(dbPath, ctx.env);
 	} catch (error) {
 		entry = {stamp, error: `${dbPath}: unreadable SQLite store (${reason(error)}), skipped`};
 		warnings.push(entry.error!);

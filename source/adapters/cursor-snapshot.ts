@@ -38,8 +38,17 @@ const COPY_ATTEMPTS = 3;
  * Returns a private copy of `dbPath` (plus WAL) matching its current stamp, copying only when the
  * stamp changed since the last snapshot. Throws when the database cannot be read at all.
  */
+function snapshotHome(dbPath: string, env: NodeJS.ProcessEnv): string {
+	return path.join(cacheDir(env), 'cursor', stableHash(path.resolve(dbPath)));
+}
+
+/** Deletes the snapshots of a store no read will need (e.g. a workspace DB without conversations). */
+export async function dropSnapshots(dbPath: string, env: NodeJS.ProcessEnv): Promise<void> {
+	await fs.rm(snapshotHome(dbPath, env), {recursive: true, force: true});
+}
+
 export async function snapshotStore(dbPath: string, env: NodeJS.ProcessEnv): Promise<Snapshot> {
-	const home = path.join(cacheDir(env), 'cursor', stableHash(path.resolve(dbPath)));
+	const home = snapshotHome(dbPath, env);
 	const warnings: string[] = [];
 	let stamp = await storeStamp(dbPath);
 	if (!stamp) throw new Error(`${dbPath}: database not found`);

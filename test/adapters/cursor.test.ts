@@ -222,6 +222,8 @@ describe('cursor: modern global store (hand-built cursorDiskKV)', () => {
 		expect(fingerprint(third, COMPOSER_SUB)).toBe(fingerprint(first, COMPOSER_SUB));
 		// Only one snapshot generation is kept per store.
 		const snapshots = path.join(home, 'sfs-data', 'cache', 'cursor');
+		// The workspace DB that only lists composer ids is not kept: only the global store's snapshot is.
+		expect(fs.readdirSync(snapshots)).toHaveLength(1);
 		for (const storeDir of fs.readdirSync(snapshots)) expect(fs.readdirSync(path.join(snapshots, storeDir))).toHaveLength(1);
 	});
 });
