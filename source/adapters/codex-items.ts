@@ -61,7 +61,7 @@ export function mapMessageContent(content: unknown): MappedMessageContent {
 }
 
 /** A reasoning item → a thinking block: readable text only in `summary`; `encrypted_content` stays in metadata. */
-export function mapReasoning(payload: Record<string, unknown>): {block: ContentBlock; encrypted?: string} {
+export function mapReasoning(payload: Record<string, unknown>): {block: ContentBlock; encrypted?: string; summaries: string[]; raw: string[]} {
 	const summaries = Array.isArray(payload.summary)
 		? payload.summary.flatMap(part => (isRecord(part) && typeof part.text === 'string' ? [part.text] : []))
 		: [];
@@ -78,6 +78,8 @@ export function mapReasoning(payload: Record<string, unknown>): {block: ContentB
 			...(raw.length === 0 && encrypted ? {redacted: true} : {}),
 		},
 		encrypted,
+		summaries,
+		raw,
 	};
 }
 

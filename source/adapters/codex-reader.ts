@@ -7,7 +7,8 @@ import {imageFromUrl, isRecord, looksInjected, mapMessageContent, mapReasoning, 
 import {type JsonlLine, stableHash} from './jsonl.js';
 import type {SessionInfo} from './types.js';
 
-type Role = 'user' | 'assistant';
+/** What a response item and its UI event twin are paired by: the speaker (or reasoning part) and the text. */
+type Role = 'user' | 'assistant' | 'reasoning' | 'reasoning_raw';
 /** A user/assistant text seen on one side (response item or event) and not yet matched by the other. */
 type Unmatched = {role: Role; key: string; side: 'response' | 'event'};
 
@@ -293,10 +294,14 @@ export class CodexReader {
 			}
 
 			case 'reasoning': {
-				const {block, encrypted} = mapReasoning(payload);
+				const {block, encrypted, summaries, raw} = mapReasoning(payload);
 				keep(['type', 'summary', 'content', 'encrypted_content']);
 				if (encrypted) metadata.encrypted_content = encrypted;
-				this.lastAssistant = this.push(this.assistantMessage(id(), timestamp, [block], metadata));
+				const index = this.push(this.assistantMessage(id(), timestamp, [block], metadata));
+				this.lastAssistant = index;
+				// The item always stays (it holds the encrypted content); its parts replace their event twins.
+				for (const part of summaries) this.pairReasoningPart('reasoning', part.trim(), index);
+				for (const part of raw) this.pairReasoningPart('reasoning_raw', part.trim(), index);
 				return;
 			}
 
@@ -405,6 +410,43 @@ export class CodexReader {
 		this.pending.push({role, key, side: 'response', index, lineIndex: this.lineIndex});
 	}
 
+	private pairReasoningPart(role: Role, key: string, index: number): void {
+		const twin = this.pending.findIndex(entry => entry.side === 'event' && entry.role === role && entry.key === key);
+		if (twin !== -1) {
+			const [entry] = this.pending.splice(twin, 1);
+			this.out[entry!.index] = undefined;
+			return;
+		}
+
+		const recent = this.state.recent!.findIndex(entry => entry.side === 'event' && entry.role === role && entry.key === key);
+		if (recent !== -1) {
+			this.state.recent!.splice(recent, 1);
+			return;
+		}
+
+		this.pending.push({role, key, side: 'response', index, lineIndex: this.lineIndex});
+	}
+
+	/** agent_reasoning events repeat reasoning parts; one that no reasoning item repeats becomes a thinking message. */
+	private reasoningEvent(role: Role, text: string, id: (suffix?: string) => string, timestamp: string, type: string): void {
+		const key = text.trim();
+		const twin = this.pending.findIndex(entry => entry.side === 'response' && entry.role === role && entry.key === key);
+		if (twin !== -1) {
+			this.pending.splice(twin, 1);
+			return;
+		}
+
+		const recent = this.state.recent!.findIndex(entry => entry.side === 'response' && entry.role === role && entry.key === key);
+		if (recent !== -1) {
+			this.state.recent!.splice(recent, 1);
+			return;
+		}
+
+		const block: ContentBlock = role === 'reasoning' ? {type: 'thinking', text: '', summary: text, signature: null} : {type: 'thinking', text, signature: null};
+		const index = this.push(this.assistantMessage(id(), timestamp, [block], {record_type: `event_msg:${type}`}));
+		this.pending.push({role, key, side: 'event', index, lineIndex: this.lineIndex});
+	}
+
 	private event(payload: Record<string, unknown>, id: (suffix?: string) => string, timestamp: string, line: Record<string, unknown>): void {
 		const type = typeof payload.type === 'string' ? payload.type : '(no type)';
 		switch (type) {
@@ -450,7 +492,8 @@ export class CodexReader {
 
 			case 'agent_reasoning':
 			case 'agent_reasoning_raw_content': {
-				// UI copies of the reasoning item's summary/content, which is captured from the response item.
+				const text = typeof payload.text === 'string' ? payload.text : typeof payload.message === 'string' ? payload.message : '';
+				this.reasoningEvent(type === 'agent_reasoning' ? 'reasoning' : 'reasoning_raw', text, id, timestamp, type);
 				return;
 			}
 

@@ -283,6 +283,24 @@ describe('codex read: item types', () => {
 		for (const message of old.messages) expect(message.timestamp).toBe('2026-01-04T05:06:07.000Z');
 	});
 
+	it('pairs agent_reasoning events with reasoning items and keeps an event no item repeats', async () => {
+		const rollout = path.join(home, 'rollout-2026-01-01T00-00-00-0199cccc-0000-7000-8000-000000000003.jsonl');
+		const records = [
+			{type: 'event_msg', payload: {type: 'agent_reasoning', text: 'Part one'}},
+			{type: 'event_msg', payload: {type: 'agent_reasoning', text: 'Part two'}},
+			{type: 'response_item', payload: {type: 'reasoning', summary: [{type: 'summary_text', text: 'Part one'}, {type: 'summary_text', text: 'Part two'}], encrypted_content: 'x'}},
+			{type: 'event_msg', payload: {type: 'agent_reasoning', text: 'Only in the UI'}},
+		];
+		fs.writeFileSync(rollout, records.map((record, index) => JSON.stringify({timestamp: `2026-01-01T00:00:0${index}.000Z`, ...record})).join('\n') + '\n');
+		const {messages} = await read(rollout);
+		expect(messages.map(message => message.content[0])).toEqual([
+			{type: 'thinking', text: '', summary: 'Part one\n\nPart two', signature: null, redacted: true},
+			{type: 'thinking', text: '', summary: 'Only in the UI', signature: null},
+		]);
+		expect(messages[1]!.metadata!.record_type).toBe('event_msg:agent_reasoning');
+		expectAllValid(messages);
+	});
+
 	it('maps the upstream pasted and dropped image items', async () => {
 		const rollout = path.join(home, 'rollout-2026-01-01T00-00-00-0199bbbb-0000-7000-8000-000000000002.jsonl');
 		const items = ['rollout_copy_paste_local_image.json', 'rollout_drag_drop_image.json'].map(name =>
