@@ -9,7 +9,7 @@ import path from 'node:path';
 import type {ContentBlock, FileCursor, Message} from '../engine/types.js';
 import type {AdapterContext, NativeSession, ReadRequest, ReadResult, SessionInfo} from './types.js';
 import {convertContent, cwdFromEnvironmentDetails, isRecord, numberField, stringField, usageFromSdkMetrics} from './cline-content.js';
-import {tryReadJson} from './json-files.js';
+import {addStatCursors, tryReadJson} from './json-files.js';
 import {stableHash} from './jsonl.js';
 import {titleFrom} from './vscode-tasks.js';
 
@@ -214,6 +214,9 @@ export async function readSdkSession(request: ReadRequest, ctx: AdapterContext):
 		if (nativeId) metadata.native_id = nativeId;
 		if (ts === undefined) metadata.timestamp_inferred = true;
 		if (raw.role === 'user' && firstUserText === undefined && converted.text.length > 0) firstUserText = converted.text;
+		// The CLI wraps what the user typed in <user_input mode="act|plan|yolo">; the text stays as the model saw it.
+		const userMode = raw.role === 'user' ? /<user_input\b[^>]*\bmode="([a-z]+)"/.exec(converted.text)?.[1] : undefined;
+		if (userMode) metadata.mode = userMode;
 
 		const modelInfo = isRecord(raw.modelInfo) ? raw.modelInfo : undefined;
 		if (stringField(modelInfo?.id)) message.model = stringField(modelInfo!.id);
@@ -261,6 +264,7 @@ export async function readSdkSession(request: ReadRequest, ctx: AdapterContext):
 	};
 
 	const toolsUsed = [...new Set(messages.flatMap(message => message.content.filter(block => block.type === 'tool_use').map(block => String((block as {name: string}).name))))];
+	await addStatCursors(session.files, cursors);
 	return {
 		mode: 'full',
 		messages,

@@ -2,6 +2,7 @@
  * Reading whole-file JSON stores (Cline, Roo Code) without ever throwing: a missing, vanished,
  * unreadable, empty or half-written file becomes a one-line reason and the caller keeps going.
  */
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import type {FileCursor} from '../engine/types.js';
 import {readJsonFile} from './jsonl.js';
@@ -51,4 +52,20 @@ export async function readSharedJson(filePath: string, stat: (p: string) => Prom
 	const read = await tryReadJson(filePath);
 	memo.set(filePath, {key, value: read.value});
 	return read.value;
+}
+
+/**
+ * Cursors for the files of a session that were listed but not parsed (e.g. a task's settings.json),
+ * so that the engine sees them unchanged next time instead of re-reading the session on every scan.
+ */
+export async function addStatCursors(files: string[], cursors: Record<string, FileCursor>): Promise<void> {
+	for (const file of files) {
+		if (cursors[file]) continue;
+		try {
+			const stat = await fs.stat(file);
+			cursors[file] = {size: stat.size, mtime_ms: stat.mtimeMs, ino: stat.ino, offset: stat.size};
+		} catch {
+			// Vanished: nothing to remember.
+		}
+	}
 }

@@ -20,7 +20,7 @@ import {
 	usageFromClassicMetrics,
 	xmlToolCalls,
 } from './cline-content.js';
-import {readSharedJson, tryReadJson} from './json-files.js';
+import {addStatCursors, readSharedJson, tryReadJson} from './json-files.js';
 import {stableHash} from './jsonl.js';
 
 type Raw = Record<string, unknown>;
@@ -510,6 +510,7 @@ export async function readTaskFolder(request: ReadRequest, ctx: AdapterContext, 
 	if (info.model === undefined && flavor === 'cline' && stringField(history?.modelId)) info.model = stringField(history?.modelId);
 
 	const toolsUsed = [...new Set(messages.flatMap(message => message.content.filter(block => block.type === 'tool_use').map(block => String((block as {name: string}).name))))];
+	await addStatCursors(session.files, files.cursors);
 	return {
 		mode: 'full',
 		messages,

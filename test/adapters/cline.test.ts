@@ -430,3 +430,41 @@ describe('cline CLI session (public sample from cline/cline)', () => {
 		expectAllValid(result.messages);
 	});
 });
+
+describe('cline: through the engine capture loop', () => {
+	it('captures extension tasks and CLI sessions; a second capture parses nothing; an appended message is added', async () => {
+		const {capture} = await import('../../source/engine/capture.js');
+		const {SessionIndex} = await import('../../source/engine/index-db.js');
+		const {Store} = await import('../../source/engine/store.js');
+		const {indexPath} = await import('../../source/engine/paths.js');
+		const {sessionIdForNative} = await import('../../source/engine/format.js');
+		const root = installExtension(path.join(home, '.config'));
+		// A file of the task that the adapter does not parse must not make every scan re-read the task.
+		fs.writeFileSync(path.join(root, 'tasks', '1763800000000', 'settings.json'), '{}');
+		installCli();
+		const env = {HOME: home, SFS_HOME: path.join(home, 'sfs-data')};
+		const store = new Store(env);
+		const index = SessionIndex.open(indexPath(env));
+		try {
+			const first = await capture({env, store, index, adapters: [clineAdapter], config: {}});
+			expect(first).toMatchObject({new: 5, skipped: []});
+			expect(first.unknown_records.cline).toBeDefined();
+			expect(Object.values(first.unknown_records.cline).reduce((sum, n) => sum + n, 0)).toBe(4);
+
+			const second = await capture({env, store, index, adapters: [clineAdapter], config: {}});
+			expect(second).toMatchObject({new: 0, updated: 0, unchanged: 5, records_parsed: 0});
+
+			const apiFile = path.join(root, 'tasks', '1763800000000', 'api_conversation_history.json');
+			const api = JSON.parse(fs.readFileSync(apiFile, 'utf8')) as unknown[];
+			api.push({role: 'user', content: [{type: 'text', text: 'One more thing: add a --quiet flag.'}], ts: 1763800040000});
+			fs.writeFileSync(apiFile, JSON.stringify(api));
+			const third = await capture({env, store, index, adapters: [clineAdapter], config: {}});
+			expect(third).toMatchObject({new: 0, updated: 1, unchanged: 4});
+			const {messages} = store.readMessages(sessionIdForNative('cline', '1763800000000'));
+			expect(messages).toHaveLength(9);
+			expect(messages.at(-1)?.content).toEqual([{type: 'text', text: 'One more thing: add a --quiet flag.'}]);
+		} finally {
+			index.close();
+		}
+	});
+});

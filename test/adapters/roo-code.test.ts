@@ -176,3 +176,28 @@ describe('roo-code task (hand-built, v3.52 shapes)', () => {
 		expectAllValid(messages);
 	});
 });
+
+describe('roo-code: through the engine capture loop', () => {
+	it('captures task folders and a second capture of unchanged files parses nothing', async () => {
+		const {capture} = await import('../../source/engine/capture.js');
+		const {SessionIndex} = await import('../../source/engine/index-db.js');
+		const {Store} = await import('../../source/engine/store.js');
+		const {indexPath} = await import('../../source/engine/paths.js');
+		const {sessionIdForNative} = await import('../../source/engine/format.js');
+		install();
+		const env = {HOME: home, SFS_HOME: path.join(home, 'sfs-data')};
+		const store = new Store(env);
+		const index = SessionIndex.open(indexPath(env));
+		try {
+			const first = await capture({env, store, index, adapters: [rooCodeAdapter], config: {}});
+			expect(first).toMatchObject({new: 2, skipped: [], warnings: []});
+			const manifest = store.readManifest(sessionIdForNative('roo-code', CURRENT));
+			expect(manifest.title).toBe('Rename the helper fmtDate to formatDate');
+			expect(store.readMessages(sessionIdForNative('roo-code', CURRENT)).messages).toHaveLength(7);
+			const second = await capture({env, store, index, adapters: [rooCodeAdapter], config: {}});
+			expect(second).toMatchObject({new: 0, updated: 0, unchanged: 2, records_parsed: 0});
+		} finally {
+			index.close();
+		}
+	});
+});
