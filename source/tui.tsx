@@ -1,0 +1,170 @@
+/**
+ * The TUI lifecycle: alternate screen, render, and the launcher loop (style §1 "Lifecycle", G3/G4/G15).
+ * This is the only place that calls Ink's render(). The integrator's cli.tsx calls runTui(engine, …)
+ * after checking for a TTY (G8) and mapping NO_COLOR to FORCE_COLOR=0 before Ink is imported (G17).
+ */
+import process from 'node:process';
+import {execa} from 'execa';
+import {render} from 'ink';
+import {initialAppState} from './views/app-state.js';
+import {App} from './views/app.js';
+import type {TuiResult} from './views/controller.js';
+import type {LaunchSpec, TuiEngine} from './views/engine-context.js';
+import {Store} from './views/store.js';
+
+export type RunTuiOptions = {
+	/** Show the demo badge (the engine is already over the demo data dir). */
+	demo?: boolean;
+	/** Streams (tests); default the process's. */
+	stdin?: NodeJS.ReadStream;
+	stdout?: NodeJS.WriteStream;
+	stderr?: NodeJS.WriteStream;
+	/** Runs a launch request; resolves with the exit code. Default: execa with stdio 'inherit' (G15). */
+	launch?: (spec: LaunchSpec) => Promise<{exitCode?: number; error?: string}>;
+	/** Install SIGINT/SIGTERM/SIGHUP and crash handlers (default true; tests turn it off). */
+	handleSignals?: boolean;
+};
+
+/** Enter the alternate screen. */
+const ENTER_ALT = '\u001B[?1049h';
+/** Show the cursor (G16: in tmux cursor visibility is independent of the alt screen), then leave the alternate screen. */
+const LEAVE_ALT = '\u001B[?25h\u001B[?1049l';
+/**
+ * Modes a tool may leave on when it exits (ccmanager's list): kitty keyboard flags off, modifyOtherKeys
+ * reset, focus reporting off, bracketed paste off, mouse tracking off, autowrap on, attributes reset, cursor shown.
+ */
+export const RESET_TERMINAL_MODES = '\u001B[=0;1u\u001B[>4;0m\u001B[?1004l\u001B[?2004l\u001B[?1000l\u001B[?1002l\u001B[?1003l\u001B[?1006l\u001B[?7h\u001B[0m\u001B[?25h';
+
+/** True when the TUI can run here (G8): both ends are terminals. Otherwise print `sfs list` and a hint. */
+export function canRunTui(stdin: NodeJS.ReadStream = process.stdin, stdout: NodeJS.WriteStream = process.stdout): boolean {
+	return stdin.isTTY === true && stdout.isTTY === true;
+}
+
+/** Idempotent enter/leave (G3: leaving twice restores the saved cursor twice and overwrites output). */
+export function createAltScreen(stdout: {write: (data: string) => unknown}) {
+	let inAlt = false;
+	return {
+		enter() {
+			if (!inAlt) {
+				stdout.write(ENTER_ALT);
+				inAlt = true;
+			}
+		},
+		leave() {
+			if (inAlt) {
+				stdout.write(LEAVE_ALT);
+				inAlt = false;
+			}
+		},
+		get active() {
+			return inAlt;
+		},
+	};
+}
+
+async function launchWithExeca(spec: LaunchSpec): Promise<{exitCode?: number; error?: string}> {
+	// G15: Ink is unmounted here, so the child alone reads the terminal.
+	const result = await execa(spec.command, spec.args, {cwd: spec.cwd, stdio: 'inherit', reject: false, env: spec.env});
+	if (result.failed && result.exitCode === undefined) {
+		return {error: `could not start ${spec.command}: ${(result as {code?: string}).code ?? result.shortMessage}`};
+	}
+
+	return {exitCode: result.exitCode};
+}
+
+/**
+ * Run the full-screen TUI until the user quits. A launch request leaves the TUI, runs the tool in this
+ * terminal, resets what it left on, and comes back where it was (same store). Resolves with the exit code.
+ */
+export async function runTui(engine: TuiEngine, options: RunTuiOptions = {}): Promise<number> {
+	const stdin = options.stdin ?? process.stdin;
+	const stdout = options.stdout ?? process.stdout;
+	const stderr = options.stderr ?? process.stderr;
+	const launch = options.launch ?? launchWithExeca;
+	const alt = createAltScreen(stdout);
+	const size = {columns: stdout.columns || 80, rows: stdout.rows || 24};
+	const store = new Store(initialAppState(size, {demo: options.demo, capture: engine.captureState()}));
+
+	const cleanups: Array<() => void> = [];
+	if (options.handleSignals !== false) {
+		// 'exit' alone misses signals (G3): each signal leaves the alt screen, then exits 128+n.
+		const onExit = () => {
+			alt.leave();
+		};
+
+		process.on('exit', onExit);
+		cleanups.push(() => process.off('exit', onExit));
+		for (const [signal, code] of [
+			['SIGINT', 130],
+			['SIGTERM', 143],
+			['SIGHUP', 129],
+		] as const) {
+			const handler = () => {
+				alt.leave();
+				process.exit(code);
+			};
+
+			process.once(signal, handler);
+			cleanups.push(() => process.off(signal, handler));
+		}
+
+		const onCrash = (error: unknown) => {
+			alt.leave(); // G4: print after leaving, or the message is lost with the alt buffer
+			stderr.write(`sfs: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+			process.exit(1);
+		};
+
+		process.on('uncaughtException', onCrash);
+		process.on('unhandledRejection', onCrash);
+		cleanups.push(() => {
+			process.off('uncaughtException', onCrash);
+			process.off('unhandledRejection', onCrash);
+		});
+	}
+
+	try {
+		for (;;) {
+			alt.enter(); // before render (G3), so the first frame lands in the alt screen
+			let result: TuiResult | undefined;
+			const app = render(<App engine={engine} store={store} demo={options.demo} />, {
+				stdin,
+				stdout,
+				stderr,
+				incrementalRendering: true, // G2: only effective because the root is rows-1 high (G1)
+				patchConsole: false, // G18: console writes from the engine must not re-render the screen
+				exitOnCtrlC: false, // Ctrl+C goes through the keymap like q
+			});
+			try {
+				result = (await app.waitUntilExit()) as TuiResult | undefined;
+			} catch (error) {
+				alt.leave();
+				stderr.write(`sfs: ${error instanceof Error ? error.message : String(error)}\n`);
+				return 1;
+			}
+
+			if (result?.type !== 'launch') {
+				alt.leave();
+				return 0;
+			}
+
+			alt.leave();
+			if (stdin.isTTY) {
+				stdin.setRawMode?.(false);
+			}
+
+			const outcome = await launch(result.spec);
+			stdout.write(RESET_TERMINAL_MODES);
+			store.dispatch({type: 'resume/launching', launching: false});
+			if (outcome.error) {
+				store.dispatch({type: 'status/error', error: outcome.error});
+			} else {
+				store.dispatch({type: 'status/message', message: `Back from ${result.spec.command} (exit ${outcome.exitCode ?? 0})`});
+			}
+		}
+	} finally {
+		alt.leave();
+		for (const cleanup of cleanups) {
+			cleanup();
+		}
+	}
+}

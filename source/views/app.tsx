@@ -1,0 +1,126 @@
+/**
+ * The root of the TUI: a fixed-height frame (header, screen, status bar, footer) over the store.
+ * One useInput for the whole app; keys go to exactly one layer (G12) through the controller.
+ */
+import {Box, useApp, useInput, useStdin, useStdout} from 'ink';
+import {useEffect, useMemo, useState} from 'react';
+import {ActionsScreen} from './actions-screen.js';
+import {activeLayer, initialAppState, type AppState} from './app-state.js';
+import {Footer, Header, StatusBar} from './chrome.js';
+import {Controller, type TuiResult} from './controller.js';
+import {DiffScreen} from './diff-screen.js';
+import {EngineContext, type TuiEngine} from './engine-context.js';
+import {HelpOverlay} from './help-overlay.js';
+import {computeLayout, type Size} from './layout.js';
+import {PlaceholderScreen} from './placeholder-screen.js';
+import {ResumeScreen} from './resume-screen.js';
+import {SearchScreen} from './search-screen.js';
+import {SessionScreen} from './session-screen.js';
+import {SessionsScreen} from './sessions-screen.js';
+import {Store, useStoreState} from './store.js';
+import {useTerminalSize} from './use-terminal-size.js';
+
+export type AppProps = {
+	engine: TuiEngine;
+	/** Keep state across mounts (runTui passes one so the TUI comes back where it was after a launch). */
+	store?: Store;
+	/** Fixed size (tests); otherwise the terminal's, following resizes. */
+	size?: Size;
+	/** Show the demo badge. */
+	demo?: boolean;
+	/** Called with the result just before the app unmounts. */
+	onExit?: (result: TuiResult) => void;
+	/** Raw terminal writes (OSC 52); defaults to Ink's stdout. */
+	writeTerminal?: (data: string) => void;
+	/** Search-as-you-type debounce in ms (tests use 0). */
+	searchDelay?: number;
+};
+
+function Body({state, engine}: {state: AppState; engine: TuiEngine}) {
+	const layout = computeLayout(state.size);
+	if (state.help) {
+		return <HelpOverlay layer={activeLayer({...state, help: false})} columns={state.size.columns} rows={layout.bodyRows} />;
+	}
+
+	switch (state.screen) {
+		case 'sessions': {
+			return <SessionsScreen state={state} />;
+		}
+
+		case 'session': {
+			return <SessionScreen state={state} />;
+		}
+
+		case 'search': {
+			return <SearchScreen state={state} />;
+		}
+
+		case 'diff': {
+			return <DiffScreen state={state} />;
+		}
+
+		case 'resume': {
+			return <ResumeScreen state={state} engine={engine} />;
+		}
+
+		case 'actions': {
+			return <ActionsScreen state={state} />;
+		}
+
+		case 'rules':
+		case 'handoff': {
+			return <PlaceholderScreen kind={state.screen} columns={state.size.columns} />;
+		}
+	}
+}
+
+export function App({engine, store: givenStore, size: fixedSize, demo = false, onExit, writeTerminal, searchDelay}: AppProps) {
+	const {exit} = useApp();
+	const {stdout} = useStdout(); // Ink's stdout, so tests see OSC 52 writes too
+	const size = useTerminalSize(fixedSize);
+	const [store] = useState(() => givenStore ?? new Store(initialAppState(size, {demo, capture: engine.captureState()})));
+	const state = useStoreState(store);
+
+	useEffect(() => {
+		store.dispatch({type: 'resize', size});
+	}, [store, size.columns, size.rows]); // eslint-disable-line react-hooks/exhaustive-deps
+
+	const controller = useMemo(
+		() =>
+			new Controller(store, engine, {
+				exit(result) {
+					onExit?.(result);
+					exit(result);
+				},
+				writeTerminal: writeTerminal ?? (data => stdout.write(data)),
+				searchDelay,
+			}),
+		[store, engine], // eslint-disable-line react-hooks/exhaustive-deps
+	);
+	useEffect(() => controller.start(), [controller]);
+
+	const {isRawModeSupported} = useStdin();
+	// G8: isRawModeSupported is undefined (not false) without a TTY, and only `false` disables useInput.
+	useInput(
+		(input, key) => {
+			controller.handleInput(input, key);
+		},
+		{isActive: isRawModeSupported === true},
+	);
+
+	const layout = computeLayout(state.size);
+	const layer = activeLayer(state);
+	return (
+		<EngineContext.Provider value={engine}>
+			{/* G1: one row short of the terminal, or Ink 6 clears the screen on every frame (ink#450). */}
+			<Box flexDirection="column" width={state.size.columns} height={layout.height}>
+				<Header state={state} />
+				<Box flexDirection="column" height={layout.bodyRows} overflow="hidden">
+					<Body state={state} engine={engine} />
+				</Box>
+				<StatusBar state={state} />
+				<Footer layer={layer} columns={state.size.columns} />
+			</Box>
+		</EngineContext.Provider>
+	);
+}

@@ -1,0 +1,796 @@
+/**
+ * Turns key events into reducer actions and engine calls. The only place the TUI talks to the engine;
+ * every call is async and reports back by dispatching, so rendering never waits on I/O.
+ */
+import type {Key} from 'ink';
+import type {ResumeTarget} from '../engine/types.js';
+import {ACTION_KINDS, activeLayer, type ActionKind, type Screen} from './app-state.js';
+import type {LaunchSpec, TmuxKind, TuiEngine} from './engine-context.js';
+import {copyText} from './detail-state.js';
+import {resolveKeys, type KeyEvent} from './keymap.js';
+import {selectedRow} from './sessions-state.js';
+import type {Store} from './store.js';
+import {isEditEvent} from './text-input.js';
+import {isMovement} from './window.js';
+
+/** What the TUI asks its runner for when it exits. */
+export type TuiResult = {type: 'quit'} | {type: 'launch'; spec: LaunchSpec; sessionId: string; target: ResumeTarget};
+
+export type ControllerOptions = {
+	/** Unmount with this result (runTui acts on it). */
+	exit: (result: TuiResult) => void;
+	/** Write raw bytes to the terminal (OSC 52 copy). */
+	writeTerminal?: (data: string) => void;
+	/** Debounce for search-as-you-type, ms. */
+	searchDelay?: number;
+};
+
+function message(error: unknown): string {
+	const text = error instanceof Error ? error.message : String(error);
+	const hint = (error as {hint?: string} | undefined)?.hint;
+	return (hint ? `${text} (${hint})` : text).split('\n')[0]!;
+}
+
+/** OSC 52 "set clipboard", wrapped for tmux passthrough when inside tmux. */
+export function osc52(text: string, inTmux: boolean): string {
+	const sequence = `\u001B]52;c;${Buffer.from(text, 'utf8').toString('base64')}\u0007`;
+	return inTmux ? `\u001BPtmux;${sequence.replaceAll('\u001B', '\u001B\u001B')}\u001B\\` : sequence;
+}
+
+export class Controller {
+	private disposers: Array<() => void> = [];
+	private loadingSessions = false;
+	private reloadAgain = false;
+	private searchTimer: ReturnType<typeof setTimeout> | undefined;
+	private disposed = false;
+
+	constructor(
+		private readonly store: Store,
+		private readonly engine: TuiEngine,
+		private readonly options: ControllerOptions,
+	) {}
+
+	/** Subscribe to the engine, load the list and start background capture. Returns the cleanup. */
+	start(): () => void {
+		this.disposed = false;
+		this.disposers.push(
+			this.engine.onCaptureProgress(progress => {
+				this.dispatch({type: 'capture/progress', progress});
+			}),
+			this.engine.onSessionsChanged(() => {
+				this.loadSessions();
+			}),
+		);
+		this.loadSessions();
+		if (this.engine.captureState() === 'idle') {
+			this.runCapture();
+		} else {
+			this.dispatch({type: 'capture/progress', progress: {...this.store.getState().capture, state: this.engine.captureState()}});
+		}
+
+		return () => {
+			this.disposed = true;
+			clearTimeout(this.searchTimer);
+			for (const dispose of this.disposers.splice(0)) {
+				dispose();
+			}
+		};
+	}
+
+	private dispatch: Store['dispatch'] = action => {
+		if (!this.disposed) {
+			this.store.dispatch(action);
+		}
+	};
+
+	private get state() {
+		return this.store.getState();
+	}
+
+	private fail(error: unknown): void {
+		this.dispatch({type: 'status/error', error: message(error)});
+	}
+
+	loadSessions(): void {
+		if (this.loadingSessions) {
+			this.reloadAgain = true;
+			return;
+		}
+
+		this.loadingSessions = true;
+		this.dispatch({type: 'sessions/loading'});
+		this.engine
+			.listSessions({})
+			.then(rows => {
+				this.dispatch({type: 'sessions/loaded', rows});
+				if (rows.length === 0 && !this.state.sources) {
+					this.engine.sourcesLooked().then(sources => {
+						this.dispatch({type: 'sources/loaded', sources});
+					}, error => {
+						this.fail(error);
+					});
+				}
+			})
+			.catch(error => {
+				this.dispatch({type: 'sessions/failed', error: message(error)});
+			})
+			.finally(() => {
+				this.loadingSessions = false;
+				if (this.reloadAgain) {
+					this.reloadAgain = false;
+					this.loadSessions();
+				}
+			});
+	}
+
+	private runCapture(): void {
+		this.engine.capture().catch(error => {
+			this.fail(error);
+		});
+	}
+
+	/** Entry point for useInput. */
+	handleInput(input: string, key: Key): void {
+		for (const event of resolveKeys(activeLayer(this.state), input, key)) {
+			this.command(event);
+		}
+	}
+
+	/** Run one key event against the current state (read fresh for each event of a chunk). */
+	command(event: KeyEvent): void {
+		const layer = activeLayer(this.state);
+		const command = event.command;
+		if (command === 'quit') {
+			this.options.exit({type: 'quit'});
+			return;
+		}
+
+		switch (layer) {
+			case 'help': {
+				if (command === 'back' || command === 'help') {
+					this.dispatch({type: 'help/toggle'});
+				}
+
+				return;
+			}
+
+			case 'sessions': {
+				this.sessionsCommand(event);
+				return;
+			}
+
+			case 'filter': {
+				if (isEditEvent(event)) {
+					this.dispatch({type: 'sessions/filterEdit', event});
+				} else if (isMovement(command)) {
+					this.dispatch({type: 'sessions/move', movement: command});
+				} else if (command === 'input/submit') {
+					this.dispatch({type: 'sessions/filterAccept'});
+				} else if (command === 'input/cancel') {
+					this.dispatch({type: 'sessions/filterCancel'});
+				}
+
+				return;
+			}
+
+			case 'session': {
+				this.sessionCommand(event);
+				return;
+			}
+
+			case 'find': {
+				if (isEditEvent(event)) {
+					this.dispatch({type: 'detail/findEdit', event});
+				} else if (command === 'input/submit') {
+					this.dispatch({type: 'detail/findSubmit'});
+				} else if (command === 'input/cancel') {
+					this.dispatch({type: 'detail/findCancel'});
+				}
+
+				return;
+			}
+
+			case 'search': {
+				this.searchCommand(event);
+				return;
+			}
+
+			case 'diff': {
+				this.diffCommand(event);
+				return;
+			}
+
+			case 'resume': {
+				this.resumeCommand(event);
+				return;
+			}
+
+			case 'model': {
+				if (isEditEvent(event)) {
+					this.dispatch({type: 'resume/modelEdit', event});
+				} else if (command === 'input/submit' || command === 'input/cancel') {
+					this.dispatch({type: 'resume/modelDone', keep: command === 'input/submit'});
+					this.requestPlan();
+				}
+
+				return;
+			}
+
+			case 'actions': {
+				this.actionsCommand(event);
+				return;
+			}
+
+			case 'form': {
+				if (isEditEvent(event)) {
+					this.dispatch({type: 'actions/edit', event});
+				} else if (command === 'input/submit') {
+					void this.runAction(this.state.actions.form!.kind, this.state.actions.form!.input.value);
+				} else if (command === 'input/cancel') {
+					this.dispatch({type: 'actions/close'});
+				}
+
+				return;
+			}
+
+			case 'confirm': {
+				if (command === 'confirm/yes') {
+					void this.runAction(this.state.actions.confirm!.kind, '');
+				} else if (command === 'confirm/no') {
+					this.dispatch({type: 'actions/close'});
+				}
+
+				return;
+			}
+
+			default: {
+				this.commonCommand(event);
+			}
+		}
+	}
+
+	/** Keys that work on most screens: help, back, screen switches. Returns true when handled. */
+	private commonCommand(event: KeyEvent): boolean {
+		switch (event.command) {
+			case 'help': {
+				this.dispatch({type: 'help/toggle'});
+				return true;
+			}
+
+			case 'back': {
+				this.dispatch({type: 'back'});
+				return true;
+			}
+
+			case 'screen/sessions': {
+				this.navigate('sessions');
+				return true;
+			}
+
+			case 'screen/search': {
+				this.navigate('search');
+				return true;
+			}
+
+			case 'screen/rules': {
+				this.navigate('rules');
+				return true;
+			}
+
+			case 'screen/handoff': {
+				this.navigate('handoff');
+				return true;
+			}
+
+			default: {
+				return false;
+			}
+		}
+	}
+
+	private navigate(screen: Screen): void {
+		this.dispatch({type: 'navigate', screen});
+	}
+
+	private sessionsCommand(event: KeyEvent): void {
+		const command = event.command;
+		const row = selectedRow(this.state.sessions);
+		if (isMovement(command)) {
+			this.dispatch({type: 'sessions/move', movement: command});
+			return;
+		}
+
+		switch (command) {
+			case 'open': {
+				if (row) {
+					this.openSession(row.session_id);
+				}
+
+				return;
+			}
+
+			case 'filter/start': {
+				this.dispatch({type: 'sessions/filterStart'});
+				return;
+			}
+
+			case 'back': {
+				if (this.state.sessions.query.value) {
+					this.dispatch({type: 'sessions/filterCancel'});
+				}
+
+				return;
+			}
+
+			case 'tools/cycle': {
+				this.dispatch({type: 'sessions/cycleTool'});
+				return;
+			}
+
+			case 'sort/toggle': {
+				this.dispatch({type: 'sessions/cycleSort'});
+				return;
+			}
+
+			case 'tree/toggle': {
+				this.dispatch({type: 'sessions/toggleTree'});
+				return;
+			}
+
+			case 'subagents/toggle': {
+				this.dispatch({type: 'sessions/toggleSubagents'});
+				return;
+			}
+
+			case 'headless/toggle': {
+				this.dispatch({type: 'sessions/toggleHeadless'});
+				return;
+			}
+
+			case 'pane/toggle': {
+				this.dispatch({type: 'sessions/togglePane'});
+				return;
+			}
+
+			case 'capture/run': {
+				this.dispatch({type: 'status/message', message: 'Capturing…'});
+				this.runCapture();
+				return;
+			}
+
+			case 'resume/open':
+			case 'actions/open':
+			case 'diff/open': {
+				if (row) {
+					this.openTool(command, row.session_id);
+				}
+
+				return;
+			}
+
+			default: {
+				this.commonCommand(event);
+			}
+		}
+	}
+
+	private openTool(command: 'resume/open' | 'actions/open' | 'diff/open', sessionId: string): void {
+		if (command === 'resume/open') {
+			this.dispatch({type: 'resume/open', sessionId});
+			this.navigate('resume');
+			this.requestPlan();
+		} else if (command === 'actions/open') {
+			this.dispatch({type: 'actions/open', sessionId});
+			this.navigate('actions');
+		} else {
+			this.dispatch({type: 'diff/open', sessionId});
+			this.navigate('diff');
+			this.engine.diff(sessionId).then(files => {
+				this.dispatch({type: 'diff/loaded', sessionId, files});
+			}, error => {
+				this.dispatch({type: 'diff/failed', sessionId, error: message(error)});
+			});
+		}
+	}
+
+	/** Open the Session screen (optionally at a message). */
+	openSession(sessionId: string, msgId?: string): void {
+		this.dispatch({type: 'detail/open', sessionId, msgId});
+		this.navigate('session');
+		this.engine.getSession(sessionId).then(detail => {
+			this.dispatch({type: 'detail/loaded', sessionId, detail});
+		}, error => {
+			this.dispatch({type: 'detail/failed', sessionId, error: message(error)});
+		});
+	}
+
+	private sessionCommand(event: KeyEvent): void {
+		const command = event.command;
+		const sessionId = this.state.detail.sessionId;
+		if (isMovement(command)) {
+			this.dispatch({type: 'detail/move', movement: command});
+			return;
+		}
+
+		switch (command) {
+			case 'detail/toggle': {
+				this.dispatch({type: 'detail/toggle'});
+				return;
+			}
+
+			case 'detail/toggleAll': {
+				this.dispatch({type: 'detail/toggleAll'});
+				return;
+			}
+
+			case 'detail/thinking': {
+				this.dispatch({type: 'detail/thinking'});
+				return;
+			}
+
+			case 'find/start': {
+				this.dispatch({type: 'detail/findStart'});
+				return;
+			}
+
+			case 'find/next':
+			case 'find/prev': {
+				this.dispatch({type: 'detail/findNext', direction: command === 'find/next' ? 1 : -1});
+				return;
+			}
+
+			case 'copy': {
+				void this.copySelected();
+				return;
+			}
+
+			case 'resume/open':
+			case 'actions/open':
+			case 'diff/open': {
+				if (sessionId) {
+					this.openTool(command, sessionId);
+				}
+
+				return;
+			}
+
+			default: {
+				this.commonCommand(event);
+			}
+		}
+	}
+
+	private async copySelected(): Promise<void> {
+		const text = copyText(this.state.detail);
+		if (text === undefined) {
+			return;
+		}
+
+		try {
+			const copied = (await this.engine.copyToClipboard?.(text)) ?? false;
+			if (!copied) {
+				this.options.writeTerminal?.(osc52(text, this.engine.inTmux()));
+			}
+
+			this.dispatch({type: 'status/message', message: `Copied ${text.length} characters${copied ? '' : ' (OSC 52)'}`});
+		} catch (error) {
+			this.fail(error);
+		}
+	}
+
+	private searchCommand(event: KeyEvent): void {
+		const command = event.command;
+		if (isEditEvent(event)) {
+			this.dispatch({type: 'search/edit', event});
+			this.scheduleSearch();
+			return;
+		}
+
+		if (isMovement(command)) {
+			this.dispatch({type: 'search/move', movement: command});
+			return;
+		}
+
+		if (command === 'open' || command === 'input/submit') {
+			const search = this.state.search;
+			const query = search.input.value.trim();
+			const item = search.items[search.cursor];
+			if (query !== search.query || search.status !== 'ready') {
+				this.runSearch();
+			} else if (item?.kind === 'hit') {
+				this.openSession(item.hit.session_id, item.hit.msg_id);
+			}
+
+			return;
+		}
+
+		this.commonCommand(event);
+	}
+
+	private scheduleSearch(): void {
+		clearTimeout(this.searchTimer);
+		this.searchTimer = setTimeout(() => {
+			this.runSearch();
+		}, this.options.searchDelay ?? 150);
+	}
+
+	private runSearch(): void {
+		clearTimeout(this.searchTimer);
+		const query = this.state.search.input.value.trim();
+		if (!query) {
+			return;
+		}
+
+		this.dispatch({type: 'search/loading', query});
+		this.engine.search(query, {limit: 200}).then(hits => {
+			this.dispatch({type: 'search/loaded', query, hits});
+		}, error => {
+			this.dispatch({type: 'search/failed', query, error: message(error)});
+		});
+	}
+
+	private diffCommand(event: KeyEvent): void {
+		const command = event.command;
+		if (isMovement(command)) {
+			this.dispatch({type: 'diff/move', movement: command});
+			return;
+		}
+
+		switch (command) {
+			case 'diff/nextFile':
+			case 'diff/prevFile': {
+				this.dispatch({type: 'diff/file', delta: command === 'diff/nextFile' ? 1 : -1});
+				return;
+			}
+
+			case 'diff/compare': {
+				this.compare();
+				return;
+			}
+
+			case 'back': {
+				if (this.state.diff.mode === 'compare') {
+					this.dispatch({type: 'diff/showFiles'});
+				} else {
+					this.dispatch({type: 'back'});
+				}
+
+				return;
+			}
+
+			default: {
+				this.commonCommand(event);
+			}
+		}
+	}
+
+	/** Compare with the parent (this is a fork/checkpoint) or the newest child (this has forks). */
+	private compare(): void {
+		const sessionId = this.state.diff.sessionId;
+		if (!sessionId) {
+			return;
+		}
+
+		const rows = this.state.sessions.rows;
+		const self = rows.find(row => row.session_id === sessionId);
+		let pair: [string, string] | undefined;
+		if (self?.parent_session_id) {
+			pair = [self.parent_session_id, sessionId];
+		} else {
+			const child = rows.filter(row => row.parent_session_id === sessionId).sort((a, b) => (b.updated_at ?? b.created_at).localeCompare(a.updated_at ?? a.created_at))[0];
+			if (child) {
+				pair = [sessionId, child.session_id];
+			}
+		}
+
+		if (!pair) {
+			this.dispatch({type: 'status/error', error: 'No fork or checkpoint to compare with (press a, then fork or checkpoint)'});
+			return;
+		}
+
+		const [a, b] = pair;
+		this.dispatch({type: 'diff/compareLoading', with: a === sessionId ? b : a});
+		this.engine.compareSessions(a, b).then(comparison => {
+			this.dispatch({type: 'diff/compared', comparison});
+		}, error => {
+			this.dispatch({type: 'diff/compareFailed', error: message(error)});
+		});
+	}
+
+	private requestPlan(): void {
+		const {resume} = this.state;
+		const sessionId = resume.sessionId;
+		const target = resume.targets[resume.cursor];
+		if (!sessionId || !target) {
+			return;
+		}
+
+		const model = resume.model.value.trim() || undefined;
+		this.dispatch({type: 'resume/planLoading'});
+		this.engine.planResume(sessionId, target, model).then(plan => {
+			this.dispatch({type: 'resume/planned', sessionId, target, plan});
+		}, error => {
+			this.dispatch({type: 'resume/planFailed', error: message(error)});
+		});
+	}
+
+	private resumeCommand(event: KeyEvent): void {
+		const command = event.command;
+		switch (command) {
+			case 'cursor/down':
+			case 'cursor/up': {
+				this.dispatch({type: 'resume/move', delta: command === 'cursor/down' ? 1 : -1});
+				this.requestPlan();
+				return;
+			}
+
+			case 'resume/model': {
+				this.dispatch({type: 'resume/modelStart'});
+				return;
+			}
+
+			case 'resume/launch': {
+				void this.launch();
+				return;
+			}
+
+			case 'resume/pane':
+			case 'resume/window': {
+				if (this.engine.inTmux()) {
+					void this.launch(command === 'resume/pane' ? 'pane' : 'window');
+				} else {
+					this.dispatch({type: 'status/error', error: 'Not inside tmux: press Enter to launch here'});
+				}
+
+				return;
+			}
+
+			default: {
+				this.commonCommand(event);
+			}
+		}
+	}
+
+	private async launch(tmux?: TmuxKind): Promise<void> {
+		const {resume} = this.state;
+		const sessionId = resume.sessionId;
+		const target = resume.targets[resume.cursor];
+		if (!sessionId || !target || resume.launching) {
+			return;
+		}
+
+		this.dispatch({type: 'resume/launching', launching: true});
+		try {
+			const spec = await this.engine.prepareLaunch(sessionId, target, resume.model.value.trim() || undefined);
+			if (tmux) {
+				await this.engine.openInTmux(tmux, spec);
+				this.dispatch({type: 'status/message', message: `Opened ${target} in a new tmux ${tmux}`});
+				this.dispatch({type: 'resume/launching', launching: false});
+			} else {
+				this.options.exit({type: 'launch', spec, sessionId, target});
+			}
+		} catch (error) {
+			this.dispatch({type: 'resume/launching', launching: false});
+			this.fail(error);
+		}
+	}
+
+	private actionsCommand(event: KeyEvent): void {
+		const command = event.command;
+		if (isMovement(command)) {
+			this.dispatch({type: 'actions/move', movement: command});
+			return;
+		}
+
+		if (command === 'open') {
+			this.startAction(ACTION_KINDS[this.state.actions.cursor]!);
+			return;
+		}
+
+		this.commonCommand(event);
+	}
+
+	private startAction(kind: ActionKind): void {
+		const sessionId = this.state.actions.sessionId;
+		const row = this.state.sessions.rows.find(r => r.session_id === sessionId);
+		switch (kind) {
+			case 'alias': {
+				this.dispatch({type: 'actions/form', kind, initial: row?.alias ?? ''});
+				return;
+			}
+
+			case 'tags': {
+				this.dispatch({type: 'actions/form', kind, initial: row?.tags.join(', ') ?? ''});
+				return;
+			}
+
+			case 'fork': {
+				this.dispatch({type: 'actions/form', kind, initial: this.state.detail.sessionId === sessionId ? (this.state.detail.entries[this.state.detail.cursor]?.msgId ?? '') : ''});
+				return;
+			}
+
+			case 'checkpoint': {
+				this.dispatch({type: 'actions/form', kind, initial: ''});
+				return;
+			}
+
+			case 'export': {
+				this.dispatch({type: 'actions/form', kind, initial: `./${(row?.alias ?? sessionId ?? 'session').slice(0, 24)}.md`});
+				return;
+			}
+
+			case 'delete': {
+				this.dispatch({type: 'actions/confirm', kind});
+			}
+		}
+	}
+
+	/** Run an action with the form's value; report in the status bar; reload the list. */
+	async runAction(kind: ActionKind, value: string): Promise<void> {
+		const sessionId = this.state.actions.sessionId;
+		if (!sessionId || this.state.actions.busy) {
+			return;
+		}
+
+		this.dispatch({type: 'actions/busy', busy: true});
+		const text = value.trim();
+		try {
+			let done: string;
+			switch (kind) {
+				case 'alias': {
+					await this.engine.setAlias(sessionId, text || null);
+					done = text ? `Alias set to "${text}"` : 'Alias cleared';
+					break;
+				}
+
+				case 'tags': {
+					const tags = [...new Set(text.split(/[,\s]+/).map(tag => tag.trim()).filter(Boolean))];
+					await this.engine.setTags(sessionId, tags);
+					done = tags.length > 0 ? `Tags: ${tags.join(', ')}` : 'Tags cleared';
+					break;
+				}
+
+				case 'fork': {
+					const id = await this.engine.fork(sessionId, text || undefined);
+					done = `Forked → ${id}`;
+					break;
+				}
+
+				case 'checkpoint': {
+					if (!text) {
+						throw new Error('A checkpoint needs a name');
+					}
+
+					const id = await this.engine.checkpoint(sessionId, text);
+					done = `Checkpoint "${text}" → ${id}`;
+					break;
+				}
+
+				case 'export': {
+					const path = text || `./${sessionId}.md`;
+					const format = path.endsWith('.md') ? 'markdown' : path.endsWith('.json') ? 'json' : 'sfs';
+					const written = await this.engine.exportSession(sessionId, format, path);
+					done = `Exported to ${written}`;
+					break;
+				}
+
+				case 'delete': {
+					await this.engine.deleteSession(sessionId);
+					done = 'Deleted from sfs (the tool’s own files are untouched)';
+					break;
+				}
+			}
+
+			this.dispatch({type: 'actions/close'});
+			this.dispatch({type: 'status/message', message: done});
+			if (kind === 'delete') {
+				this.navigate('sessions');
+			}
+
+			this.loadSessions();
+		} catch (error) {
+			this.dispatch({type: 'actions/busy', busy: false});
+			this.fail(error);
+		}
+	}
+}

@@ -1,0 +1,65 @@
+/** The Resume screen: target tool, model, fidelity report, launch (here or in a tmux pane/window). */
+import {Box, Text} from 'ink';
+import type {AppState} from './app-state.js';
+import type {TuiEngine} from './engine-context.js';
+import {oneLine} from './format.js';
+import {TextField} from './text-field.js';
+import {theme, toolBadge} from './theme.js';
+
+export function ResumeScreen({state, engine}: {state: AppState; engine: TuiEngine}) {
+	const {resume} = state;
+	const row = state.sessions.rows.find(candidate => candidate.session_id === resume.sessionId);
+	const report = resume.plan?.report;
+	return (
+		<Box flexDirection="column" width={state.size.columns}>
+			<Text wrap="truncate">
+				Resume <Text bold>{row ? row.alias ?? (oneLine(row.title) || row.session_id) : resume.sessionId}</Text>
+				{row ? <Text color={theme.muted}> (from {toolBadge(row.tool).label})</Text> : ''}
+			</Text>
+			<Text> </Text>
+			<Text color={theme.muted}>Target:</Text>
+			{resume.targets.map((target, index) => (
+				<Text key={target} inverse={index === resume.cursor}>
+					{index === resume.cursor ? ' › ' : '   '}
+					<Text color={toolBadge(target).color}>{target}</Text>
+				</Text>
+			))}
+			<Text wrap="truncate">
+				<Text color={theme.muted}>Model: </Text>
+				<TextField state={resume.model} focused={resume.editingModel} placeholder="(the tool's default; m to set)" />
+			</Text>
+			<Text> </Text>
+			{resume.status === 'loading' ? <Text color={theme.muted}>Planning…</Text> : null}
+			{resume.status === 'error' ? <Text color={theme.danger}>Cannot resume there: {resume.error}</Text> : null}
+			{report ? (
+				<Box flexDirection="column">
+					<Text color={theme.accent}>Fidelity</Text>
+					<Text wrap="truncate">
+						{'  '}messages kept {report.messages_kept} · converted {report.messages_converted} · dropped{' '}
+						<Text color={report.messages_dropped > 0 ? theme.warning : undefined}>{report.messages_dropped}</Text>
+					</Text>
+					<Text wrap="truncate">
+						{'  '}tool calls mapped {report.tool_calls_mapped} · thinking {report.thinking} · images kept {report.images_kept} · turns trimmed {report.turns_trimmed}
+					</Text>
+					{resume.plan!.warnings.map(warning => (
+						<Text key={warning} wrap="truncate" color={theme.warning}>
+							{'  '}! {warning}
+						</Text>
+					))}
+					<Text wrap="truncate" color={theme.muted}>
+						{'  '}$ {resume.plan!.command.join(' ')} <Text>(in {resume.plan!.cwd})</Text>
+					</Text>
+				</Box>
+			) : null}
+			<Text> </Text>
+			{resume.launching ? (
+				<Text color={theme.warning}>Launching…</Text>
+			) : (
+				<Text wrap="truncate" color={theme.muted}>
+					Enter launches here; the TUI comes back when the tool exits.
+					{engine.inTmux() ? ' p: new tmux pane · w: new tmux window (the TUI keeps running).' : ''}
+				</Text>
+			)}
+		</Box>
+	);
+}

@@ -1,0 +1,302 @@
+/**
+ * The Sessions screen state: all rows from the index, the derived visible list (fuzzy filter, tool chip,
+ * sub-agent/headless toggles, sort, lineage tree) and the window over it. Pure; the only heavy step
+ * (the fuzzy match) runs once per query change, never per render.
+ */
+import type {SessionRow} from './engine-context.js';
+import {SessionFilter} from './fuzzy.js';
+import {editInput, emptyInput, type TextInputState} from './text-input.js';
+import type {KeyEvent} from './keymap.js';
+import {clampWindow, moveWindow, type Movement} from './window.js';
+
+export const SORT_KEYS = ['updated', 'created', 'messages', 'tokens'] as const;
+export type SortKey = (typeof SORT_KEYS)[number];
+
+export type SessionsState = {
+	status: 'loading' | 'ready' | 'error';
+	error?: string;
+	/** Every row from the engine, in engine order. */
+	rows: SessionRow[];
+	/** Fuzzy filter prepared for `rows` (rebuilt only when rows change). */
+	filter: SessionFilter;
+	/** The `/` input. */
+	query: TextInputState;
+	/** The filter input has the keys. */
+	filtering: boolean;
+	/** Row indices matching the query, best first; undefined = no query. */
+	matches: number[] | undefined;
+	/** Tool chip: only this tool (null = all). */
+	tool: string | null;
+	/** Tools present in rows, for cycling the chip. */
+	tools: string[];
+	showSubagents: boolean;
+	showHeadless: boolean;
+	/** Lineage tree: forks and checkpoints under their parent. */
+	tree: boolean;
+	sort: SortKey;
+	/** The rows on screen, in order (derived). */
+	visible: SessionRow[];
+	/** Tree depth by session id (tree mode only). */
+	depth: Map<string, number>;
+	cursor: number;
+	offset: number;
+	pageSize: number;
+	/** Which pane has the keys (Tab). */
+	pane: 'list' | 'preview';
+	/** Rows hidden by the sub-agent toggle, for the chip text. */
+	hiddenSubagents: number;
+};
+
+export type SessionsAction =
+	| {type: 'sessions/loading'}
+	| {type: 'sessions/loaded'; rows: SessionRow[]}
+	| {type: 'sessions/failed'; error: string}
+	| {type: 'sessions/move'; movement: Movement}
+	| {type: 'sessions/pageSize'; pageSize: number}
+	| {type: 'sessions/filterStart'}
+	| {type: 'sessions/filterEdit'; event: KeyEvent}
+	| {type: 'sessions/filterAccept'}
+	| {type: 'sessions/filterCancel'}
+	| {type: 'sessions/cycleTool'}
+	| {type: 'sessions/toggleSubagents'}
+	| {type: 'sessions/toggleHeadless'}
+	| {type: 'sessions/toggleTree'}
+	| {type: 'sessions/cycleSort'}
+	| {type: 'sessions/togglePane'}
+	| {type: 'sessions/select'; sessionId: string};
+
+export function initialSessionsState(pageSize = 10): SessionsState {
+	return {
+		status: 'loading',
+		rows: [],
+		filter: new SessionFilter([]),
+		query: emptyInput,
+		filtering: false,
+		matches: undefined,
+		tool: null,
+		tools: [],
+		showSubagents: false,
+		showHeadless: true,
+		tree: false,
+		sort: 'updated',
+		visible: [],
+		depth: new Map(),
+		cursor: 0,
+		offset: 0,
+		pageSize,
+		pane: 'list',
+		hiddenSubagents: 0,
+	};
+}
+
+const time = (iso: string | null | undefined) => (iso ? Date.parse(iso) || 0 : 0);
+
+const SORTERS: Record<SortKey, (a: SessionRow, b: SessionRow) => number> = {
+	updated: (a, b) => time(b.updated_at ?? b.created_at) - time(a.updated_at ?? a.created_at),
+	created: (a, b) => time(b.created_at) - time(a.created_at),
+	messages: (a, b) => b.message_count - a.message_count,
+	tokens: (a, b) => b.input_tokens + b.output_tokens - (a.input_tokens + a.output_tokens),
+};
+
+const sortedCache = new WeakMap<SessionRow[], Map<SortKey, SessionRow[]>>();
+
+/** Rows in sort order, computed once per (row list, sort key): an empty query must not re-sort 10,000 rows per keystroke. */
+function sortedRows(rows: SessionRow[], sort: SortKey): SessionRow[] {
+	let byKey = sortedCache.get(rows);
+	if (!byKey) {
+		byKey = new Map();
+		sortedCache.set(rows, byKey);
+	}
+
+	let sorted = byKey.get(sort);
+	if (!sorted) {
+		sorted = [...rows].sort(SORTERS[sort]);
+		byKey.set(sort, sorted);
+	}
+
+	return sorted;
+}
+
+/** Recompute `visible` (and keep the selection on the same session when it is still there). */
+function derive(state: SessionsState, keepSelection: boolean): SessionsState {
+	const selectedId = keepSelection ? state.visible[state.cursor]?.session_id : undefined;
+	let base: SessionRow[];
+	if (state.matches) {
+		base = state.matches.map(index => state.rows[index]!);
+		// Short queries are substring tests with no ranking: show them in the chosen order.
+		if (state.query.value.trim().length <= 2) {
+			base.sort(SORTERS[state.sort]);
+		}
+	} else {
+		base = sortedRows(state.rows, state.sort);
+	}
+
+	let hiddenSubagents = 0;
+	const visible: SessionRow[] = [];
+	for (const row of base) {
+		if (state.tool && row.tool !== state.tool) {
+			continue;
+		}
+
+		if (row.is_subagent && !state.showSubagents) {
+			hiddenSubagents++;
+			continue;
+		}
+
+		if (row.is_headless && !state.showHeadless) {
+			continue;
+		}
+
+		visible.push(row);
+	}
+
+	let ordered = visible;
+	const depth = new Map<string, number>();
+	if (state.tree) {
+		ordered = treeOrder(visible, depth);
+	}
+
+	let cursor = 0;
+	if (selectedId) {
+		const index = ordered.findIndex(row => row.session_id === selectedId);
+		cursor = index === -1 ? Math.min(state.cursor, ordered.length - 1) : index;
+	}
+
+	const window = clampWindow({cursor, offset: keepSelection ? state.offset : 0}, ordered.length, state.pageSize);
+	return {...state, visible: ordered, depth, hiddenSubagents, ...window};
+}
+
+/** Children (forks, checkpoints) right under their parent, depth-first; rows whose parent is not visible are roots. */
+export function treeOrder(rows: SessionRow[], depth: Map<string, number>): SessionRow[] {
+	const present = new Set(rows.map(row => row.session_id));
+	const children = new Map<string, SessionRow[]>();
+	const roots: SessionRow[] = [];
+	for (const row of rows) {
+		const parent = row.parent_session_id;
+		if (parent && present.has(parent) && parent !== row.session_id) {
+			const list = children.get(parent) ?? [];
+			list.push(row);
+			children.set(parent, list);
+		} else {
+			roots.push(row);
+		}
+	}
+
+	const out: SessionRow[] = [];
+	const seen = new Set<string>();
+	const stack: Array<{row: SessionRow; level: number}> = roots.map(row => ({row, level: 0})).reverse();
+	while (stack.length > 0) {
+		const {row, level} = stack.pop()!;
+		if (seen.has(row.session_id)) {
+			continue;
+		}
+
+		seen.add(row.session_id);
+		out.push(row);
+		depth.set(row.session_id, level);
+		const kids = children.get(row.session_id) ?? [];
+		for (let index = kids.length - 1; index >= 0; index--) {
+			stack.push({row: kids[index]!, level: level + 1});
+		}
+	}
+
+	// Cycles (a bad parent chain) would leave rows out: append them as roots.
+	for (const row of rows) {
+		if (!seen.has(row.session_id)) {
+			out.push(row);
+			depth.set(row.session_id, 0);
+		}
+	}
+
+	return out;
+}
+
+function requery(state: SessionsState, query: TextInputState): SessionsState {
+	const matches = query.value === state.query.value ? state.matches : state.filter.match(query.value);
+	return derive({...state, query, matches}, false);
+}
+
+export function sessionsReducer(state: SessionsState, action: SessionsAction): SessionsState {
+	switch (action.type) {
+		case 'sessions/loading': {
+			return state.rows.length > 0 ? state : {...state, status: 'loading'};
+		}
+
+		case 'sessions/loaded': {
+			const filter = new SessionFilter(action.rows);
+			const matches = filter.match(state.query.value);
+			const tools = [...new Set(action.rows.map(row => row.tool))].sort();
+			return derive({...state, status: 'ready', error: undefined, rows: action.rows, filter, matches, tools}, true);
+		}
+
+		case 'sessions/failed': {
+			return {...state, status: 'error', error: action.error};
+		}
+
+		case 'sessions/move': {
+			return {...state, ...moveWindow(state, action.movement, state.visible.length, state.pageSize)};
+		}
+
+		case 'sessions/pageSize': {
+			return {...state, pageSize: action.pageSize, ...clampWindow(state, state.visible.length, action.pageSize)};
+		}
+
+		case 'sessions/filterStart': {
+			state.filter.prepare();
+			return {...state, filtering: true, pane: 'list'};
+		}
+
+		case 'sessions/filterEdit': {
+			return requery(state, editInput(state.query, action.event));
+		}
+
+		case 'sessions/filterAccept': {
+			return {...state, filtering: false};
+		}
+
+		case 'sessions/filterCancel': {
+			return {...requery(state, emptyInput), filtering: false};
+		}
+
+		case 'sessions/cycleTool': {
+			const choices: Array<string | null> = [null, ...state.tools];
+			const next = choices[(choices.indexOf(state.tool) + 1) % choices.length] ?? null;
+			return derive({...state, tool: next}, true);
+		}
+
+		case 'sessions/toggleSubagents': {
+			return derive({...state, showSubagents: !state.showSubagents}, true);
+		}
+
+		case 'sessions/toggleHeadless': {
+			return derive({...state, showHeadless: !state.showHeadless}, true);
+		}
+
+		case 'sessions/toggleTree': {
+			return derive({...state, tree: !state.tree}, true);
+		}
+
+		case 'sessions/cycleSort': {
+			const sort = SORT_KEYS[(SORT_KEYS.indexOf(state.sort) + 1) % SORT_KEYS.length]!;
+			return derive({...state, sort}, true);
+		}
+
+		case 'sessions/togglePane': {
+			return {...state, pane: state.pane === 'list' ? 'preview' : 'list'};
+		}
+
+		case 'sessions/select': {
+			const index = state.visible.findIndex(row => row.session_id === action.sessionId);
+			return index === -1 ? state : {...state, ...clampWindow({cursor: index, offset: state.offset}, state.visible.length, state.pageSize)};
+		}
+	}
+}
+
+export function selectedRow(state: SessionsState): SessionRow | undefined {
+	return state.visible[state.cursor];
+}
+
+/** The rows on screen right now: the only rows a view renders (G6). */
+export function windowRows(state: SessionsState): SessionRow[] {
+	return state.visible.slice(state.offset, state.offset + state.pageSize);
+}
