@@ -1,0 +1,742 @@
+/**
+ * index.db: the derived SQLite index (session metadata + full-text search over message text).
+ * The store is the truth; everything here can be deleted and rebuilt from it.
+ *
+ * FTS design (see docs/performance.md once the bench lands):
+ * - `messages` holds one row per indexed message: ids, role, timestamp and a bounded text
+ *   (index-text.ts: tool output cut to a 2 KB prefix, native records left out). Its rowid is
+ *   `sid * 2^32 + position`, so a session's messages are one rowid range: no secondary index, and
+ *   deleting a session is a range delete.
+ * - `msg_fts` is a contentless FTS5 table (`content=''`, `contentless_delete=1`) with two columns:
+ *   `body` (the bounded text) and `idparts` (camelCase identifiers split into words, computed at
+ *   ingest and never stored). The text is stored once, in `messages`, for snippets; the FTS table
+ *   holds only the inverted index. Snippets are cut in JS (search-snippet.ts) so that matches on
+ *   identifier parts are marked as well.
+ * - Tokenizer `unicode61 remove_diacritics 2`: splits at `_ / . - :` so paths and snake_case are
+ *   phrases of their parts; `detail=full` because phrases are needed. Ranking: bm25 with the
+ *   identifier-parts column weighted lower than the text.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import {SfsError} from './errors.js';
+import {DIR_MODE, FILE_MODE} from './paths.js';
+import {identifierParts, messageIndexText} from './index-text.js';
+import {parseSearchQuery} from './search-query.js';
+import {scoreCandidates, type Candidate} from './search-rank.js';
+import {buildSnippet} from './search-snippet.js';
+import type {Manifest, Message} from './types.js';
+
+export const INDEX_SCHEMA_VERSION = 1;
+/** Session keys and positions share one rowid: sid in the high bits, position in the low 32. */
+const POSITION_SPAN = 2 ** 32;
+/** Keeps sid * 2^32 + position below 2^53 (exact in a JS number). */
+const MAX_SID = 2 ** 21 - 1;
+const BODY_WEIGHT = 1;
+const IDPARTS_WEIGHT = 0.5;
+/**
+ * Up to this many matches, hits are ranked by FTS5's bm25 over all of them. Past it (a common word
+ * at a million messages), the most recently indexed matches are ranked by search-rank.ts instead,
+ * which keeps a query within tens of milliseconds.
+ */
+export const SEARCH_CANDIDATE_LIMIT = 1000;
+
+export type SessionRow = {
+	session_id: string;
+	alias: string | null;
+	title: string | null;
+	tool: string;
+	native_id: string | null;
+	cwd: string | null;
+	model: string | null;
+	created_at: string;
+	updated_at: string;
+	message_count: number;
+	input_tokens: number;
+	output_tokens: number;
+	tags: string[];
+	parent_session_id: string | null;
+	is_subagent: boolean;
+	is_headless: boolean;
+	first_prompt: string | null;
+};
+
+export type SearchHit = {
+	session_id: string;
+	msg_id: string;
+	role: string;
+	/** 1-based position in messages.jsonl. */
+	position: number;
+	/** Plain text; matched terms are wrapped in \u0001 … \u0002 (see stripMarks in search-snippet.ts). */
+	snippet: string;
+	/** Higher is better (-bm25). */
+	score: number;
+	timestamp: string | null;
+};
+
+export type ListSort = 'updated' | 'created' | 'messages' | 'tokens';
+
+export type ListFilter = {
+	tools?: string[];
+	/** Substring of the working directory (which also matches its basename). */
+	project?: string;
+	/** Sessions updated at or after this time. */
+	since?: Date;
+	/** Sessions created at or before this time. */
+	until?: Date;
+	tag?: string;
+	/** Default false: sub-agent transcripts are hidden. */
+	includeSubagents?: boolean;
+	/** Default 'include'. */
+	headless?: 'include' | 'exclude' | 'only';
+	/** Default 'updated' (newest first); every sort is descending. */
+	sort?: ListSort;
+	limit?: number;
+};
+
+export type SearchOptions = {tools?: string[]; since?: Date; limit?: number; sessionId?: string};
+
+export type IndexStats = {sessions: number; messages: number; bytes: number};
+
+export type StoredSession = {manifest: Manifest; messages: Message[]};
+
+const SCHEMA = `
+CREATE TABLE sessions (
+	sid INTEGER PRIMARY KEY,
+	session_id TEXT NOT NULL UNIQUE,
+	listed INTEGER NOT NULL DEFAULT 0,
+	alias TEXT,
+	title TEXT,
+	tool TEXT,
+	native_id TEXT,
+	cwd TEXT,
+	model TEXT,
+	created_at TEXT,
+	updated_at TEXT,
+	created_ms INTEGER,
+	updated_ms INTEGER,
+	message_count INTEGER NOT NULL DEFAULT 0,
+	input_tokens INTEGER NOT NULL DEFAULT 0,
+	output_tokens INTEGER NOT NULL DEFAULT 0,
+	tags TEXT NOT NULL DEFAULT '[]',
+	parent_session_id TEXT,
+	is_subagent INTEGER NOT NULL DEFAULT 0,
+	is_headless INTEGER NOT NULL DEFAULT 0,
+	first_prompt TEXT
+);
+CREATE INDEX sessions_alias ON sessions(alias) WHERE alias IS NOT NULL;
+CREATE INDEX sessions_native_id ON sessions(native_id) WHERE native_id IS NOT NULL;
+CREATE INDEX sessions_updated ON sessions(updated_ms);
+CREATE TABLE messages (
+	id INTEGER PRIMARY KEY,
+	msg_id TEXT NOT NULL,
+	role TEXT NOT NULL,
+	ts TEXT,
+	ts_ms INTEGER,
+	body TEXT NOT NULL
+);
+CREATE VIRTUAL TABLE msg_fts USING fts5(
+	body, idparts,
+	content='', contentless_delete=1,
+	tokenize='unicode61 remove_diacritics 2'
+);
+INSERT INTO msg_fts(msg_fts, rank) VALUES('rank', 'bm25(${BODY_WEIGHT}, ${IDPARTS_WEIGHT})');
+INSERT INTO msg_fts(msg_fts, rank) VALUES('automerge', 8);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+`;
+
+/**
+ * Migrations from version N-1 to N, applied in order. Empty while there is one version: an index
+ * from an unknown (older or newer) schema is rejected and openIndexWithRepair rebuilds it.
+ */
+const MIGRATIONS: Record<number, string> = {};
+
+const SESSION_COLUMNS = `session_id, alias, title, tool, native_id, cwd, model, created_at, updated_at, message_count,
+	input_tokens, output_tokens, tags, parent_session_id, is_subagent, is_headless, first_prompt`;
+
+type RawSessionRow = Omit<SessionRow, 'tags' | 'is_subagent' | 'is_headless'> & {
+	tags: string;
+	is_subagent: number;
+	is_headless: number;
+};
+
+export class SessionIndex {
+	static open(dbPath: string, options: {readonly?: boolean} = {}): SessionIndex {
+		const readonly = options.readonly === true;
+		let db: Database.Database | undefined;
+		try {
+			if (!readonly) ensurePrivateFile(dbPath);
+			db = new Database(dbPath, {readonly, fileMustExist: readonly, timeout: 5000});
+			configure(db, readonly);
+			ensureSchema(db, readonly, dbPath);
+			return new SessionIndex(db, readonly, dbPath);
+		} catch (error) {
+			db?.close();
+			throw toDbError(error, dbPath);
+		}
+	}
+
+	readonly path: string;
+	readonly readonly: boolean;
+	private readonly db: Database.Database;
+	private readonly statements = new Map<string, Database.Statement>();
+
+	private constructor(db: Database.Database, readonly: boolean, dbPath: string) {
+		this.db = db;
+		this.readonly = readonly;
+		this.path = dbPath;
+	}
+
+	close(): void {
+		if (this.db.open) this.db.close();
+	}
+
+	get isOpen(): boolean {
+		return this.db.open;
+	}
+
+	transaction<T>(fn: () => T): T {
+		this.assertWritable();
+		return this.guard(() => this.db.transaction(fn).immediate());
+	}
+
+	/**
+	 * Run `fn` in a transaction unless one is open already. Not a nested (savepoint) transaction:
+	 * FTS5 flushes its pending terms into a new segment at every savepoint, which makes many small
+	 * segments and slows bulk loads down by half.
+	 */
+	private inTransaction(fn: () => void): void {
+		if (this.db.inTransaction) fn();
+		else this.transaction(fn);
+	}
+
+	upsertSession(manifest: Manifest): void {
+		this.assertWritable();
+		const metadata = manifest.metadata ?? {};
+		const createdAt = manifest.created_at;
+		const updatedAt = manifest.updated_at ?? createdAt;
+		const text = (value: unknown): string | null => (typeof value === 'string' && value.length > 0 ? value : null);
+		const row = {
+			session_id: manifest.session_id,
+			alias: text(metadata.alias),
+			title: text(manifest.title),
+			tool: manifest.source?.tool ?? 'unknown',
+			native_id: text(manifest.source?.original_session_id),
+			cwd: text(metadata.cwd),
+			model: text(manifest.model?.model_id),
+			created_at: createdAt,
+			updated_at: updatedAt,
+			created_ms: timeMs(createdAt),
+			updated_ms: timeMs(updatedAt),
+			message_count: manifest.stats?.message_count ?? 0,
+			input_tokens: manifest.stats?.total_input_tokens ?? 0,
+			output_tokens: manifest.stats?.total_output_tokens ?? 0,
+			tags: JSON.stringify(Array.isArray(manifest.tags) ? manifest.tags : []),
+			parent_session_id: text(manifest.parent_session_id),
+			is_subagent: metadata.subagent ? 1 : 0,
+			is_headless: metadata.headless === true ? 1 : 0,
+			first_prompt: text(metadata.first_prompt),
+		};
+		this.guard(() =>
+			this.statement(`INSERT INTO sessions (session_id, listed, alias, title, tool, native_id, cwd, model, created_at,
+				updated_at, created_ms, updated_ms, message_count, input_tokens, output_tokens, tags, parent_session_id,
+				is_subagent, is_headless, first_prompt)
+			VALUES (@session_id, 1, @alias, @title, @tool, @native_id, @cwd, @model, @created_at, @updated_at, @created_ms,
+				@updated_ms, @message_count, @input_tokens, @output_tokens, @tags, @parent_session_id, @is_subagent,
+				@is_headless, @first_prompt)
+			ON CONFLICT(session_id) DO UPDATE SET listed = 1, alias = excluded.alias, title = excluded.title,
+				tool = excluded.tool, native_id = excluded.native_id, cwd = excluded.cwd, model = excluded.model,
+				created_at = excluded.created_at, updated_at = excluded.updated_at, created_ms = excluded.created_ms,
+				updated_ms = excluded.updated_ms, message_count = excluded.message_count,
+				input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens, tags = excluded.tags,
+				parent_session_id = excluded.parent_session_id, is_subagent = excluded.is_subagent,
+				is_headless = excluded.is_headless, first_prompt = excluded.first_prompt`).run(row),
+		);
+	}
+
+	/**
+	 * Index messages. `startPosition` is the 1-based position of messages[0] in messages.jsonl.
+	 * A position indexed before is replaced (re-adding is harmless).
+	 */
+	addMessages(sessionId: string, messages: Message[], startPosition: number): void {
+		this.assertWritable();
+		if (messages.length === 0) return;
+		if (!Number.isInteger(startPosition) || startPosition < 1) {
+			throw new SfsError('DB', `invalid message position ${startPosition} for ${sessionId}`);
+		}
+
+		const insertMessage = this.statement(
+			'INSERT OR IGNORE INTO messages (id, msg_id, role, ts, ts_ms, body) VALUES (?, ?, ?, ?, ?, ?)',
+		);
+		const insertFts = this.statement('INSERT INTO msg_fts (rowid, body, idparts) VALUES (?, ?, ?)');
+		this.inTransaction(() => {
+			const base = this.sidFor(sessionId) * POSITION_SPAN;
+			for (const [offset, message] of messages.entries()) {
+				const id = base + startPosition + offset;
+				const body = messageIndexText(message);
+				const timestamp = typeof message.timestamp === 'string' ? message.timestamp : null;
+				const values = [id, String(message.msg_id ?? ''), String(message.role ?? ''), timestamp, timeMs(timestamp), body];
+				if (insertMessage.run(values).changes === 0) {
+					this.deleteMessageRange(id, id);
+					insertMessage.run(values);
+				}
+
+				insertFts.run(id, body, identifierParts(body));
+			}
+		});
+	}
+
+	removeSession(sessionId: string): void {
+		this.assertWritable();
+		this.inTransaction(() => {
+			const row = this.statement('SELECT sid FROM sessions WHERE session_id = ?').get(sessionId) as {sid: number} | undefined;
+			if (!row) return;
+			const first = row.sid * POSITION_SPAN;
+			this.deleteMessageRange(first, first + POSITION_SPAN - 1);
+			this.statement('DELETE FROM sessions WHERE sid = ?').run(row.sid);
+		});
+	}
+
+	listSessions(filter: ListFilter = {}): SessionRow[] {
+		const where = ['listed = 1'];
+		const params: unknown[] = [];
+		if (filter.tools && filter.tools.length > 0) {
+			where.push(`tool IN (${filter.tools.map(() => '?').join(', ')})`);
+			params.push(...filter.tools);
+		}
+
+		if (filter.project) {
+			where.push("cwd LIKE ? ESCAPE '\\'");
+			params.push(`%${escapeLike(filter.project)}%`);
+		}
+
+		if (filter.since) {
+			where.push('updated_ms >= ?');
+			params.push(filter.since.getTime());
+		}
+
+		if (filter.until) {
+			where.push('created_ms <= ?');
+			params.push(filter.until.getTime());
+		}
+
+		if (filter.tag) {
+			where.push('EXISTS (SELECT 1 FROM json_each(sessions.tags) WHERE json_each.value = ?)');
+			params.push(filter.tag);
+		}
+
+		if (!filter.includeSubagents) where.push('is_subagent = 0');
+		if (filter.headless === 'exclude') where.push('is_headless = 0');
+		if (filter.headless === 'only') where.push('is_headless = 1');
+		const order = {
+			updated: 'updated_ms DESC',
+			created: 'created_ms DESC',
+			messages: 'message_count DESC',
+			tokens: '(input_tokens + output_tokens) DESC',
+		}[filter.sort ?? 'updated'];
+		if (!order) throw new SfsError('USAGE', `unknown sort "${String(filter.sort)}"`, {hint: 'use updated, created, messages or tokens'});
+		let sql = `SELECT ${SESSION_COLUMNS} FROM sessions WHERE ${where.join(' AND ')} ORDER BY ${order}, session_id`;
+		if (filter.limit !== undefined && filter.limit >= 0) {
+			sql += ' LIMIT ?';
+			params.push(Math.floor(filter.limit));
+		}
+
+		const rows = this.guard(() => this.statement(sql).all(...params) as RawSessionRow[]);
+		return rows.map(row => toSessionRow(row));
+	}
+
+	getSession(sessionId: string): SessionRow | undefined {
+		const row = this.guard(
+			() =>
+				this.statement(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE session_id = ? AND listed = 1`).get(sessionId) as
+					| RawSessionRow
+					| undefined,
+		);
+		return row ? toSessionRow(row) : undefined;
+	}
+
+	findByAlias(alias: string): string[] {
+		return this.sessionIds('SELECT session_id FROM sessions WHERE alias = ? AND listed = 1 ORDER BY session_id', alias);
+	}
+
+	findByNativeId(nativeId: string): string[] {
+		return this.sessionIds('SELECT session_id FROM sessions WHERE native_id = ? AND listed = 1 ORDER BY session_id', nativeId);
+	}
+
+	findByIdPrefix(prefix: string): string[] {
+		if (prefix.length === 0) return [];
+		return this.sessionIds(
+			'SELECT session_id FROM sessions WHERE session_id >= ? AND session_id < ? AND listed = 1 ORDER BY session_id',
+			prefix,
+			`${prefix}\uFFFF`,
+		);
+	}
+
+	/** Best first. Input is user text, never FTS syntax (see search-query.ts); nothing searchable gives []. */
+	search(query: string, options: SearchOptions = {}): SearchHit[] {
+		const parsed = parseSearchQuery(query);
+		if (!parsed.match) return [];
+		const limit = Math.max(0, Math.floor(options.limit ?? 20));
+		if (limit === 0) return [];
+		const where = ['f.msg_fts MATCH ?'];
+		const params: unknown[] = [parsed.match];
+		if (options.sessionId !== undefined) {
+			const row = this.statement('SELECT sid FROM sessions WHERE session_id = ?').get(options.sessionId) as
+				| {sid: number}
+				| undefined;
+			if (!row) return [];
+			where.push('f.rowid BETWEEN ? AND ?');
+			params.push(row.sid * POSITION_SPAN, row.sid * POSITION_SPAN + POSITION_SPAN - 1);
+		}
+
+		if (options.tools && options.tools.length > 0) {
+			where.push(`(f.rowid >> 32) IN (SELECT sid FROM sessions WHERE tool IN (${options.tools.map(() => '?').join(', ')}))`);
+			params.push(...options.tools);
+		}
+
+		if (options.since) {
+			where.push('m.ts_ms >= ?');
+			params.push(options.since.getTime());
+		}
+
+		const from = `FROM msg_fts f ${options.since ? 'JOIN messages m ON m.id = f.rowid' : ''} WHERE ${where.join(' AND ')}`;
+		let ranked: Array<{id: number; score: number}>;
+		try {
+			// Newest matches first, stopping early: cheap even for a word in every message.
+			const newest = this.statement(`SELECT f.rowid AS id ${from} ORDER BY f.rowid DESC LIMIT ?`)
+				.pluck()
+				.all(...params, SEARCH_CANDIDATE_LIMIT + 1) as number[];
+			if (newest.length <= SEARCH_CANDIDATE_LIMIT) {
+				const rows = this.statement(`SELECT f.rowid AS id, f.rank AS rank ${from} ORDER BY f.rank, f.rowid DESC LIMIT ?`).all(
+					...params,
+					limit,
+				) as Array<{id: number; rank: number}>;
+				ranked = rows.map(row => ({id: row.id, score: -row.rank}));
+			} else {
+				const candidates = this.messageBodies(newest.slice(0, SEARCH_CANDIDATE_LIMIT));
+				const scores = scoreCandidates(candidates, parsed.terms);
+				ranked = candidates
+					.map((candidate, index) => ({id: candidate.id, score: scores[index]!}))
+					.sort((a, b) => b.score - a.score || b.id - a.id)
+					.slice(0, limit);
+			}
+		} catch (error) {
+			// The expression is built from quoted strings only; should FTS5 still refuse it, that is "no hits".
+			if (isFtsSyntaxError(error)) return [];
+			throw toDbError(error, this.path);
+		}
+
+		type Row = {id: number; msg_id: string; role: string; ts: string | null; body: string; session_id: string};
+		const details = new Map<number, Row>();
+		const rows = this.guard(
+			() =>
+				this.statement(`SELECT m.id, m.msg_id, m.role, m.ts, m.body, s.session_id FROM messages m
+					JOIN sessions s ON s.sid = (m.id >> 32) WHERE m.id IN (SELECT value FROM json_each(?))`).all(
+					JSON.stringify(ranked.map(hit => hit.id)),
+				) as Row[],
+		);
+		for (const row of rows) details.set(row.id, row);
+		return ranked.flatMap(hit => {
+			const row = details.get(hit.id);
+			if (!row) return [];
+			return [
+				{
+					session_id: row.session_id,
+					msg_id: row.msg_id,
+					role: row.role,
+					position: row.id % POSITION_SPAN,
+					snippet: buildSnippet(row.body, parsed.terms),
+					score: hit.score,
+					timestamp: row.ts,
+				},
+			];
+		});
+	}
+
+	private messageBodies(ids: number[]): Candidate[] {
+		const rows = this.statement('SELECT id, body FROM messages WHERE id IN (SELECT value FROM json_each(?))').all(
+			JSON.stringify(ids),
+		) as Candidate[];
+		return rows;
+	}
+
+	getMeta(key: string): unknown {
+		const row = this.guard(() => this.statement('SELECT value FROM meta WHERE key = ?').get(key) as {value: string} | undefined);
+		if (!row) return undefined;
+		try {
+			return JSON.parse(row.value) as unknown;
+		} catch {
+			return undefined;
+		}
+	}
+
+	setMeta(key: string, value: unknown): void {
+		this.assertWritable();
+		if (value === undefined) {
+			this.guard(() => this.statement('DELETE FROM meta WHERE key = ?').run(key));
+			return;
+		}
+
+		this.guard(() =>
+			this.statement('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(
+				key,
+				JSON.stringify(value),
+			),
+		);
+	}
+
+	stats(): IndexStats {
+		return this.guard(() => {
+			const sessions = (this.statement('SELECT count(*) AS n FROM sessions WHERE listed = 1').get() as {n: number}).n;
+			const messages = (this.statement('SELECT count(*) AS n FROM messages').get() as {n: number}).n;
+			const pages = this.db.pragma('page_count', {simple: true}) as number;
+			const pageSize = this.db.pragma('page_size', {simple: true}) as number;
+			let walBytes = 0;
+			try {
+				walBytes = fs.statSync(`${this.path}-wal`).size;
+			} catch {}
+
+			return {sessions, messages, bytes: pages * pageSize + walBytes};
+		});
+	}
+
+	/** SQLite's integrity check plus FTS5's own (the latter needs a writable index). Reads every page: not for every open. */
+	integrityOk(): boolean {
+		try {
+			const result = this.db.pragma('integrity_check', {simple: true});
+			if (result !== 'ok') return false;
+			if (!this.readonly) this.db.prepare("INSERT INTO msg_fts(msg_fts) VALUES('integrity-check')").run();
+			return true;
+		} catch {
+			return false;
+		}
+	}
+
+	/** Merge FTS segments; worth running after a bulk load. */
+	optimize(): void {
+		this.assertWritable();
+		this.guard(() => this.db.prepare("INSERT INTO msg_fts(msg_fts) VALUES('optimize')").run());
+	}
+
+	/** Move the WAL into the main file and truncate it (before renaming files, or when it has grown). */
+	checkpoint(): void {
+		this.guard(() => this.db.pragma('wal_checkpoint(TRUNCATE)'));
+	}
+
+	private sidFor(sessionId: string): number {
+		const existing = this.statement('SELECT sid FROM sessions WHERE session_id = ?').get(sessionId) as {sid: number} | undefined;
+		if (existing) return existing.sid;
+		const sid = Number(this.statement('INSERT INTO sessions (session_id, listed) VALUES (?, 0)').run(sessionId).lastInsertRowid);
+		if (sid > MAX_SID) throw new SfsError('DB', 'the index holds too many session keys', {hint: 'run `sfs index rebuild`'});
+		return sid;
+	}
+
+	private deleteMessageRange(first: number, last: number): void {
+		this.statement('DELETE FROM msg_fts WHERE rowid BETWEEN ? AND ?').run(first, last);
+		this.statement('DELETE FROM messages WHERE id BETWEEN ? AND ?').run(first, last);
+	}
+
+	private sessionIds(sql: string, ...params: unknown[]): string[] {
+		const rows = this.guard(() => this.statement(sql).all(...params) as Array<{session_id: string}>);
+		return rows.map(row => row.session_id);
+	}
+
+	private statement(sql: string): Database.Statement {
+		let statement = this.statements.get(sql);
+		if (!statement) {
+			statement = this.guard(() => this.db.prepare(sql));
+			this.statements.set(sql, statement);
+		}
+
+		return statement;
+	}
+
+	private assertWritable(): void {
+		if (this.readonly) throw new SfsError('DB', 'the index is open read-only');
+		if (!this.db.open) throw new SfsError('DB', 'the index is closed');
+	}
+
+	private guard<T>(fn: () => T): T {
+		try {
+			return fn();
+		} catch (error) {
+			throw toDbError(error, this.path);
+		}
+	}
+}
+
+/**
+ * Open the index; when it is missing, not a database, corrupt at open, or from another schema
+ * version, rebuild it from the store via `loadAll()`.
+ */
+export function openIndexWithRepair(
+	dbPath: string,
+	loadAll: () => Iterable<StoredSession>,
+): {index: SessionIndex; rebuilt: boolean; reason?: string} {
+	let reason: string;
+	if (fs.existsSync(dbPath)) {
+		try {
+			const index = SessionIndex.open(dbPath);
+			return {index, rebuilt: false};
+		} catch (error) {
+			reason = error instanceof Error ? error.message : String(error);
+		}
+	} else {
+		reason = 'index missing';
+	}
+
+	return {index: rebuildIndex(dbPath, loadAll()), rebuilt: true, reason};
+}
+
+/**
+ * Build a fresh index from the store into a temporary file, then rename it over `dbPath`, so no
+ * reader ever opens a half-built index. Returns the new index, open for writing.
+ */
+export function rebuildIndex(dbPath: string, sessions: Iterable<StoredSession>): SessionIndex {
+	ensureDir(path.dirname(dbPath));
+	const temporary = `${dbPath}.rebuild-${process.pid}-${Date.now().toString(36)}`;
+	try {
+		const fresh = SessionIndex.open(temporary);
+		try {
+			fresh.transaction(() => {
+				for (const {manifest, messages} of sessions) {
+					fresh.upsertSession(manifest);
+					fresh.addMessages(manifest.session_id, messages, 1);
+				}
+			});
+			fresh.optimize();
+			fresh.checkpoint();
+		} finally {
+			fresh.close();
+		}
+
+		retireOldDatabase(dbPath);
+		fs.renameSync(temporary, dbPath);
+	} catch (error) {
+		for (const file of [temporary, `${temporary}-wal`, `${temporary}-shm`]) fs.rmSync(file, {force: true});
+		throw toDbError(error, dbPath);
+	}
+
+	return SessionIndex.open(dbPath);
+}
+
+/**
+ * A stale `-wal` next to the new file would be replayed into it. Checkpoint the old database so its
+ * WAL is empty; when the old file is unusable, remove its WAL and shared-memory files instead.
+ */
+function retireOldDatabase(dbPath: string): void {
+	if (!fs.existsSync(`${dbPath}-wal`) && !fs.existsSync(`${dbPath}-shm`)) return;
+	try {
+		const old = new Database(dbPath, {fileMustExist: true, timeout: 5000});
+		try {
+			old.pragma('wal_checkpoint(TRUNCATE)');
+		} finally {
+			old.close();
+		}
+	} catch {
+		// Not a usable database: its WAL cannot be meaningful either.
+	}
+
+	for (const file of [`${dbPath}-wal`, `${dbPath}-shm`]) fs.rmSync(file, {force: true});
+}
+
+function configure(db: Database.Database, readonly: boolean): void {
+	if (!readonly) {
+		db.pragma('journal_mode = WAL');
+		db.pragma('synchronous = NORMAL');
+	}
+
+	db.pragma('busy_timeout = 5000');
+	db.pragma('foreign_keys = ON');
+	db.pragma('temp_store = MEMORY');
+	db.pragma('cache_size = -32000');
+}
+
+function ensureSchema(db: Database.Database, readonly: boolean, dbPath: string): void {
+	const version = db.pragma('user_version', {simple: true}) as number;
+	if (version === INDEX_SCHEMA_VERSION) {
+		// A cheap probe that the tables are there and readable.
+		db.prepare('SELECT 1 FROM sessions LIMIT 1').get();
+		db.prepare("SELECT rowid FROM msg_fts WHERE msg_fts MATCH 'sfsprobe' LIMIT 1").get();
+		return;
+	}
+
+	if (version === 0) {
+		const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as {n: number};
+		if (tables.n > 0) throw new SfsError('DB', `index ${dbPath} has tables but no schema version`);
+		if (readonly) throw new SfsError('DB', `index ${dbPath} is empty`, {hint: 'run `sfs index rebuild`'});
+		db.transaction(() => {
+			db.exec(SCHEMA);
+			db.pragma(`user_version = ${INDEX_SCHEMA_VERSION}`);
+		}).immediate();
+		return;
+	}
+
+	const canMigrate = version < INDEX_SCHEMA_VERSION && range(version + 1, INDEX_SCHEMA_VERSION).every(step => step in MIGRATIONS);
+	if (!canMigrate || readonly) {
+		throw new SfsError('DB', `index schema version ${version}, expected ${INDEX_SCHEMA_VERSION}`, {
+			hint: 'run `sfs index rebuild`',
+		});
+	}
+
+	db.transaction(() => {
+		for (const step of range(version + 1, INDEX_SCHEMA_VERSION)) db.exec(MIGRATIONS[step]!);
+		db.pragma(`user_version = ${INDEX_SCHEMA_VERSION}`);
+	}).immediate();
+}
+
+function range(from: number, to: number): number[] {
+	const out: number[] = [];
+	for (let i = from; i <= to; i++) out.push(i);
+	return out;
+}
+
+function ensureDir(dir: string): void {
+	fs.mkdirSync(dir, {recursive: true, mode: DIR_MODE});
+}
+
+/** Create the file 0600 before SQLite does, so the database and its -wal/-shm are private. */
+function ensurePrivateFile(dbPath: string): void {
+	ensureDir(path.dirname(dbPath));
+	try {
+		fs.closeSync(fs.openSync(dbPath, 'wx', FILE_MODE));
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+	}
+}
+
+function toSessionRow(row: RawSessionRow): SessionRow {
+	let tags: string[] = [];
+	try {
+		const parsed = JSON.parse(row.tags) as unknown;
+		if (Array.isArray(parsed)) tags = parsed.filter((tag): tag is string => typeof tag === 'string');
+	} catch {}
+
+	return {...row, tags, is_subagent: row.is_subagent === 1, is_headless: row.is_headless === 1};
+}
+
+function timeMs(value: string | null | undefined): number | null {
+	if (!value) return null;
+	const ms = Date.parse(value);
+	return Number.isNaN(ms) ? null : ms;
+}
+
+function escapeLike(text: string): string {
+	return text.replaceAll(/[\\%_]/g, match => `\\${match}`);
+}
+
+function isFtsSyntaxError(error: unknown): boolean {
+	const message = error instanceof Error ? error.message : '';
+	return /fts5|syntax error|no such column|unterminated string/i.test(message);
+}
+
+function toDbError(error: unknown, dbPath: string): unknown {
+	if (error instanceof SfsError) return error;
+	const code = (error as {code?: unknown}).code;
+	if (typeof code === 'string' && code.startsWith('SQLITE_')) {
+		const message = error instanceof Error ? error.message : String(error);
+		return new SfsError('DB', `index ${dbPath}: ${message}`, {hint: 'run `sfs index rebuild`', cause: error});
+	}
+
+	return error;
+}

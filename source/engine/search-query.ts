@@ -1,0 +1,121 @@
+/**
+ * Turns what a user typed into a safe FTS5 MATCH expression. User input never reaches FTS5 syntax:
+ * every term becomes a quoted string, so `foo-bar`, `C++`, `node:fs`, `50%`, `NOT` or a stray `"`
+ * are searched for, not parsed.
+ *
+ * - words are ANDed;
+ * - `"rate limit"` is a phrase (an unterminated quote runs to the end of the input);
+ * - a trailing `*` makes a prefix (`limit*`, `handleRate*`);
+ * - identifiers and paths are phrases of their tokens (the tokenizer splits at `_ / . - :`), and a
+ *   camelCase term also matches as its parts (`RateLimit` finds `handleRateLimit` through the
+ *   identifier-parts column, and `handleRateLimit` finds `handle_rate_limit`).
+ */
+import {splitCamelCase} from './index-text.js';
+
+export type QueryTerm = {
+	/** The term as typed, without quotes or the prefix star. */
+	text: string;
+	/** Lower-cased, diacritic-free tokens of the term, for highlighting. */
+	words: string[];
+	/** camelCase parts of the words (lower-cased), when they differ from `words`. */
+	parts?: string[];
+	prefix: boolean;
+	phrase: boolean;
+	/** What is handed to FTS5 (which folds case and diacritics itself). */
+	fts: {words: string[]; parts?: string[]};
+};
+
+export type ParsedQuery = {
+	terms: QueryTerm[];
+	/** The MATCH expression; empty when the input holds nothing searchable. */
+	match: string;
+};
+
+const TOKEN = /[\p{L}\p{N}]+/gu;
+
+export function parseSearchQuery(input: string): ParsedQuery {
+	const terms: QueryTerm[] = [];
+	for (const raw of splitUserInput(input)) {
+		const term = toTerm(raw.text, raw.phrase);
+		if (term) terms.push(term);
+	}
+
+	return {terms, match: terms.map(term => termExpression(term)).join(' AND ')};
+}
+
+/** The words of a text as the FTS tokenizer sees them (approximately): lower case, no diacritics. */
+export function normalizedTokens(text: string): string[] {
+	return [...text.matchAll(TOKEN)].map(match => foldWord(match[0]));
+}
+
+const ASCII_ONLY = /^[\u0000-\u007F]*$/;
+
+export function foldWord(word: string): string {
+	if (ASCII_ONLY.test(word)) return word.toLowerCase();
+	// NFD then dropping marks is what `remove_diacritics 2` does for Latin scripts.
+	// NFC afterwards recomposes scripts that NFD splits into letters (Hangul).
+	return word.normalize('NFD').replace(/\p{M}+/gu, '').normalize('NFC').toLowerCase();
+}
+
+function splitUserInput(input: string): Array<{text: string; phrase: boolean}> {
+	const out: Array<{text: string; phrase: boolean}> = [];
+	let i = 0;
+	while (i < input.length) {
+		const char = input[i]!;
+		if (/\s/.test(char)) {
+			i++;
+			continue;
+		}
+
+		if (char === '"') {
+			const end = input.indexOf('"', i + 1);
+			const stop = end === -1 ? input.length : end;
+			let text = input.slice(i + 1, stop);
+			// `"rate lim"*` is a phrase whose last word is a prefix.
+			let next = stop + 1;
+			if (end !== -1 && input[next] === '*') {
+				text += '*';
+				next++;
+			}
+
+			out.push({text, phrase: true});
+			i = next;
+			continue;
+		}
+
+		let end = i;
+		while (end < input.length && !/\s/.test(input[end]!) && input[end] !== '"') end++;
+		out.push({text: input.slice(i, end), phrase: false});
+		i = end;
+	}
+
+	return out;
+}
+
+function toTerm(raw: string, phrase: boolean): QueryTerm | undefined {
+	const trimmed = raw.trim();
+	const prefix = trimmed.endsWith('*');
+	const text = trimmed.replace(/\*+$/, '');
+	const originalWords = [...text.matchAll(TOKEN)].map(match => match[0]);
+	if (originalWords.length === 0) return undefined;
+	const originalParts = originalWords.flatMap(word => splitCamelCase(word));
+	const hasParts = originalParts.length > originalWords.length;
+	return {
+		text,
+		words: originalWords.map(word => foldWord(word)),
+		parts: hasParts ? originalParts.map(word => foldWord(word)) : undefined,
+		prefix,
+		phrase,
+		fts: {words: originalWords, parts: hasParts ? originalParts : undefined},
+	};
+}
+
+function quote(words: string[], prefix: boolean): string {
+	return `"${words.join(' ').replaceAll('"', '""')}"${prefix ? '*' : ''}`;
+}
+
+function termExpression(term: QueryTerm): string {
+	const whole = quote(term.fts.words, term.prefix);
+	if (!term.fts.parts) return whole;
+	return `(${whole} OR ${quote(term.fts.parts, term.prefix)})`;
+}

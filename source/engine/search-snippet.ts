@@ -1,0 +1,125 @@
+/**
+ * Snippets for search hits, cut from the indexed text of a message. Built here rather than with
+ * FTS5's snippet() because the FTS table is contentless (see index-db.ts) and because a match on
+ * part of an identifier (`RateLimit` in `handleRateLimit`) should be marked too.
+ */
+import {splitCamelCase} from './index-text.js';
+import {foldWord, type QueryTerm} from './search-query.js';
+
+export const MARK_START = '\u0001';
+export const MARK_END = '\u0002';
+export const SNIPPET_CHARS = 160;
+
+const TOKEN = /[\p{L}\p{N}]+/gu;
+const MAX_MARKS = 500;
+
+type Range = {start: number; end: number};
+
+/** Remove the highlight markers (for plain-text output). */
+export function stripMarks(snippet: string): string {
+	return snippet.replaceAll(MARK_START, '').replaceAll(MARK_END, '');
+}
+
+export function buildSnippet(text: string, terms: QueryTerm[], maxChars = SNIPPET_CHARS): string {
+	const matcher = makeMatcher(terms);
+	const marks = findMarks(text, matcher);
+	const [from, to] = chooseWindow(text, marks, maxChars);
+	let out = from > 0 ? '…' : '';
+	let cursor = from;
+	for (const mark of marks) {
+		if (mark.start < from || mark.end > to) continue;
+		out += clean(text.slice(cursor, mark.start)) + MARK_START + clean(text.slice(mark.start, mark.end)) + MARK_END;
+		cursor = mark.end;
+	}
+
+	out += clean(text.slice(cursor, to));
+	if (to < text.length) out += '…';
+	return out.trim();
+}
+
+type Matcher = (folded: string) => boolean;
+
+function makeMatcher(terms: QueryTerm[]): Matcher {
+	const exact = new Set<string>();
+	const prefixes: string[] = [];
+	for (const term of terms) {
+		for (const list of [term.words, term.parts ?? []]) {
+			list.forEach((word, index) => {
+				if (term.prefix && index === list.length - 1) prefixes.push(word);
+				else exact.add(word);
+			});
+		}
+	}
+
+	return folded => exact.has(folded) || prefixes.some(prefix => folded.startsWith(prefix));
+}
+
+function findMarks(text: string, matches: Matcher): Range[] {
+	const marks: Range[] = [];
+	for (const token of text.matchAll(TOKEN)) {
+		if (marks.length >= MAX_MARKS) break;
+		const start = token.index;
+		const word = token[0];
+		if (matches(foldWord(word))) {
+			marks.push({start, end: start + word.length});
+			continue;
+		}
+
+		let offset = start;
+		for (const part of splitCamelCase(word)) {
+			if (matches(foldWord(part))) marks.push({start: offset, end: offset + part.length});
+			offset += part.length;
+		}
+	}
+
+	return mergeTouching(marks);
+}
+
+function mergeTouching(marks: Range[]): Range[] {
+	const merged: Range[] = [];
+	for (const mark of marks) {
+		const last = merged.at(-1);
+		if (last && last.end === mark.start) last.end = mark.end;
+		else merged.push({...mark});
+	}
+
+	return merged;
+}
+
+/** The window of about `maxChars` that holds the most marks, starting a little before the first. */
+function chooseWindow(text: string, marks: Range[], maxChars: number): [number, number] {
+	if (text.length <= maxChars) return [0, text.length];
+	let bestStart = 0;
+	let bestCount = 0;
+	const lead = Math.floor(maxChars / 4);
+	for (let i = 0; i < marks.length; i++) {
+		const start = Math.max(0, marks[i]!.start - lead);
+		let count = 0;
+		for (let j = i; j < marks.length && marks[j]!.end <= start + maxChars; j++) count++;
+		if (count > bestCount) {
+			bestCount = count;
+			bestStart = start;
+		}
+	}
+
+	let from = bestStart;
+	// Start at a word boundary unless that would drop the first mark.
+	if (from > 0) {
+		const space = text.indexOf(' ', from);
+		const firstMark = marks.find(mark => mark.start >= from);
+		if (space !== -1 && space < from + 20 && (!firstMark || space < firstMark.start)) from = space + 1;
+	}
+
+	let to = Math.min(text.length, from + maxChars);
+	if (to < text.length) {
+		const space = text.lastIndexOf(' ', to);
+		const lastMark = marks.filter(mark => mark.end <= to).at(-1);
+		if (space > to - 20 && (!lastMark || space >= lastMark.end)) to = space;
+	}
+
+	return [from, to];
+}
+
+function clean(text: string): string {
+	return text.replaceAll(/[\u0001\u0002]/g, ' ').replaceAll(/\s+/g, ' ');
+}
