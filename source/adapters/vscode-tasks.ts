@@ -57,7 +57,7 @@ const UI_FILE = 'ui_messages.json';
 const OLD_FILE = 'claude_messages.json';
 const METADATA_FILE = 'task_metadata.json';
 const HISTORY_ITEM_FILE = 'history_item.json';
-/** Files of a task in the order they are listed: the first present one is the main file. */
+/** Files of a task in the order they are listed: the first present one is the main file; unknown files follow. */
 const TASK_FILES = [API_FILE, UI_FILE, OLD_FILE, METADATA_FILE, HISTORY_ITEM_FILE, 'context_history.json', 'settings.json'];
 const CONVERSATION_FILES = new Set([API_FILE, UI_FILE, OLD_FILE]);
 
@@ -70,14 +70,18 @@ export function isTaskFolderSession(session: NativeSession): boolean {
 export async function taskFolderSession(tool: ToolId, taskDir: string): Promise<NativeSession | undefined> {
 	let names: string[];
 	try {
-		names = await fs.readdir(taskDir);
+		const entries = await fs.readdir(taskDir, {withFileTypes: true});
+		// Atomic writes leave `<name>.tmp.<n>.json` siblings for a moment: never part of the task.
+		names = entries.filter(entry => entry.isFile() && !/\.tmp[.-]/.test(entry.name)).map(entry => entry.name);
 	} catch {
 		return undefined;
 	}
 
 	const present = TASK_FILES.filter(name => names.includes(name));
 	if (!present.some(name => CONVERSATION_FILES.has(name))) return undefined;
-	const files = present.map(name => path.join(taskDir, name));
+	// Known files first (the first is the main one), then any other file of the task, so a change to any is noticed.
+	const others = names.filter(name => !TASK_FILES.includes(name)).sort();
+	const files = [...present, ...others].map(name => path.join(taskDir, name));
 	let mtimeMs: number | undefined;
 	for (const file of files) {
 		try {

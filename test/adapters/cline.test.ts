@@ -81,6 +81,12 @@ describe('cline discover', () => {
 		const task = sessions.find(session => session.nativeId === '1763800000000' && session.files[0].startsWith(codeRoot))!;
 		const taskDir = path.join(codeRoot, 'tasks', '1763800000000');
 		expect(task.files).toEqual(['api_conversation_history.json', 'ui_messages.json', 'task_metadata.json'].map(name => path.join(taskDir, name)));
+
+		// Any other file of the task is listed too (so a change to it is noticed); atomic-write temp files are not.
+		fs.writeFileSync(path.join(taskDir, 'focus_chain_taskid_1763800000000.md'), '- [x] read build.js');
+		fs.writeFileSync(path.join(taskDir, 'ui_messages.json.tmp.4242.json'), '[');
+		const again = (await discovered()).find(session => session.nativeId === '1763800000000' && session.files[0].startsWith(codeRoot))!;
+		expect(again.files.map(file => path.basename(file))).toEqual(['api_conversation_history.json', 'ui_messages.json', 'task_metadata.json', 'focus_chain_taskid_1763800000000.md']);
 		expect(task.mtimeMs).toBeGreaterThan(0);
 
 		const cli = sessions.find(session => session.nativeId === SDK_ID)!;
