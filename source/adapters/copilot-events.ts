@@ -330,13 +330,13 @@ export class CopilotAssembler {
 		const error = isObject(data.error) ? data.error : undefined;
 		const contents = Array.isArray(result?.contents) ? result.contents.filter(isObject) : [];
 		let text = typeof result?.content === 'string' ? result.content : '';
-		if (text.length === 0) text = contents.filter(item => item.type === 'text' && typeof item.text === 'string').map(item => item.text as string).join('\n');
+		if (text.length === 0) text = contents.filter(item => (item.type === 'text' || item.type === 'terminal') && typeof item.text === 'string').map(item => item.text as string).join('\n');
 		if (text.length === 0 && typeof error?.message === 'string') text = error.message;
 
 		const block: ContentBlock = {type: 'tool_result', tool_use_id: callId, content: text};
 		if (data.success === false) block.is_error = true;
-		const exit = contents.find(item => item.type === 'shell_exit');
-		const exitCode = exit?.exitCode ?? exit?.exit_code;
+		const exit = contents.find(item => item.type === 'shell_exit') ?? contents.find(item => item.type === 'terminal');
+		const exitCode = exit?.exitCode;
 		if (typeof exitCode === 'number' && Number.isInteger(exitCode)) block.exit_code = exitCode;
 		const telemetry = isObject(data.toolTelemetry) && isObject(data.toolTelemetry.metrics) ? data.toolTelemetry.metrics : undefined;
 		if (typeof telemetry?.durationMs === 'number') block.duration_ms = telemetry.durationMs;

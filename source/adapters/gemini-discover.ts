@@ -160,3 +160,43 @@ export async function geminiSessionForFile(file: string, ctx: AdapterContext): P
 	const session = await sessionFor(absolute, stem, ctx, isSubagent ? {parentNativeId: parent, agentId: stem} : {});
 	return session ?? {tool: 'gemini', nativeId: stem, files: [absolute], growth: absolute.endsWith('.jsonl') ? 'append' : 'rewrite'};
 }
+
+type PromptLogIds = {size: number; mtimeMs: number; sessionIds: string[]};
+
+/**
+ * Whether a session ran headless (`gemini -p`, piped input). Gemini's interactive UI logs every prompt
+ * to `tmp/<project>/logs.json` ({sessionId, messageId, type, message, timestamp}); the non-interactive
+ * path never writes it. So a session id absent from that log is headless. Undefined when it cannot tell.
+ */
+export async function isHeadlessSession(ctx: AdapterContext, sessionFile: string, sessionId: string | undefined): Promise<boolean | undefined> {
+	if (!sessionId) return undefined;
+	const chatsDir = path.basename(path.dirname(path.dirname(sessionFile))) === 'chats' ? path.dirname(path.dirname(sessionFile)) : path.dirname(sessionFile);
+	if (path.basename(chatsDir) !== 'chats') return undefined;
+	const logFile = path.join(path.dirname(chatsDir), 'logs.json');
+	let stat;
+	try {
+		stat = await fs.stat(logFile);
+	} catch {
+		// No prompt log at all: headless, if this is a complete project dir (v0.29+ writes a `.project_root` marker).
+		return (await statFile(path.join(path.dirname(chatsDir), '.project_root'))) ? true : undefined;
+	}
+
+	const key = `gemini:prompt-log:${logFile}`;
+	let cached = ctx.cache.get(key) as PromptLogIds | undefined;
+	if (!cached || cached.size !== stat.size || cached.mtimeMs !== stat.mtimeMs) {
+		const text = await readText(logFile);
+		let entries: unknown;
+		try {
+			entries = text === undefined ? undefined : JSON.parse(text);
+		} catch {
+			return undefined;
+		}
+
+		if (!Array.isArray(entries)) return undefined;
+		const ids = new Set(entries.filter(isObject).map(entry => entry.sessionId).filter((id): id is string => typeof id === 'string'));
+		cached = {size: stat.size, mtimeMs: stat.mtimeMs, sessionIds: [...ids]};
+		ctx.cache.set(key, cached);
+	}
+
+	return !cached.sessionIds.includes(sessionId);
+}

@@ -8,7 +8,7 @@ import {SfsError} from '../engine/errors.js';
 import type {FileCursor} from '../engine/types.js';
 import {parseJsonLine, readJsonFile, readJsonlFrom, unchanged} from './jsonl.js';
 import {emptyGeminiState, GeminiAssembler, type GeminiSessionFields, type GeminiState} from './gemini-assembler.js';
-import {discoverGemini, geminiTmpDir, projectRootFor} from './gemini-discover.js';
+import {discoverGemini, geminiTmpDir, isHeadlessSession, projectRootFor} from './gemini-discover.js';
 
 export {geminiSessionForFile} from './gemini-discover.js';
 import {isObject} from './gemini-parts.js';
@@ -34,6 +34,11 @@ function invalidLinesWarning(file: string, lineNumbers: number[]): string[] {
 
 async function sessionInfo(fields: GeminiSessionFields, file: string, ctx: AdapterContext): Promise<SessionInfo> {
 	const info: SessionInfo = {interface: 'cli', provider: 'google'};
+	if (fields.kind !== 'subagent') {
+		const headless = await isHeadlessSession(ctx, file, fields.sessionId);
+		if (headless !== undefined) info.headless = headless;
+	}
+
 	if (fields.summary) info.title = fields.summary;
 	if (fields.model) info.model = fields.model;
 	if (fields.startTime) info.createdAt = fields.startTime;

@@ -172,6 +172,8 @@ describe('gemini legacy JSON (real public sample)', () => {
 		expect(first.model).toBe('gemini-3.1-pro-preview');
 		expect(first.stop_reason).toBe('tool_use');
 		expect(read.info).toMatchObject({model: 'gemini-3.1-pro-preview', createdAt: '2026-03-24T15:43:17.150Z', updatedAt: '2026-03-24T15:45:15.813Z', interface: 'cli'});
+		// A copied chat file without its project dir's prompt log or marker: headless cannot be told.
+		expect(read.info.headless).toBeUndefined();
 	});
 
 	it('gives the same ids when read again', async () => {
@@ -274,6 +276,14 @@ describe('gemini JSONL (constructed from the documented format)', () => {
 			['s2', true, subagentId],
 		]);
 		expect(sub.info.cwd).toBe('/home/u/demo-proj');
+	});
+
+	it('marks a session headless unless the interactive prompt log (logs.json) names it', async () => {
+		expect(read.info.headless).toBe(true);
+		fs.writeFileSync(path.join(geminiHome, '.gemini', 'tmp', 'demo-proj', 'logs.json'), JSON.stringify([{sessionId: mainId, messageId: 0, type: 'user', message: 'List the files', timestamp: '2026-09-01T10:00:01.000Z'}]));
+		const ctx = context({GEMINI_CLI_HOME: geminiHome});
+		const again = await geminiAdapter.read({session: (await sessionsById(ctx)).get(mainId)!}, ctx);
+		expect(again.info.headless).toBe(false);
 	});
 
 	it('builds a session for a file given by path', async () => {
