@@ -149,7 +149,8 @@ function mapBlock(raw: unknown): BlockResult {
 		case 'tool_result': {
 			const id = str(raw.toolUseID) ?? str(raw.tool_use_id) ?? str(raw.toolUseId);
 			if (!id) break;
-			const run = isObject(raw.run) ? raw.run : {};
+			// Amp keeps results under `run`; an Anthropic-style block (`content`, `is_error`) is read the same way.
+			const run = isObject(raw.run) ? raw.run : {result: raw.content ?? raw.output, status: raw.is_error === true ? 'error' : undefined};
 			const result = run.result;
 			const exitCode = isObject(result) && typeof result.exitCode === 'number' ? result.exitCode : undefined;
 			const status = str(run.status);

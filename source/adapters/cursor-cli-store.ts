@@ -80,6 +80,10 @@ function parseLeaf(data: Buffer): unknown {
 	}
 }
 
+export function isCliStore(db: Database.Database): boolean {
+	return hasTable(db, 'meta') && hasTable(db, 'blobs');
+}
+
 export function readCliStore(db: Database.Database): CliStoreRead {
 	const warnings: string[] = [];
 	if (!hasTable(db, 'meta')) return {leaves: [], warnings: ['no meta table']};

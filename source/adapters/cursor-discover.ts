@@ -9,6 +9,7 @@ import {fileURLToPath} from 'node:url';
 import type {AdapterContext, NativeSession} from './types.js';
 import {dropSnapshots, openSnapshot, reason, snapshotStore, storeStamp} from './cursor-snapshot.js';
 import {scanGlobalStore, scanWorkspaceStore, type StoreScan} from './cursor-store.js';
+import {isCliStore, readCliStore} from './cursor-cli-store.js';
 import {isObject, str} from './cursor-bubbles.js';
 
 const CACHE_VERSION = 1;
@@ -25,10 +26,6 @@ export function cursorUserDir(ctx: AdapterContext): string {
 /** `~/.cursor`: agent transcripts and the Cursor CLI's chat stores. */
 export function dotCursorDir(ctx: AdapterContext): string {
 	return path.join(ctx.home, '.cursor');
-}
-
-export function isGlobalStore(file: string): boolean {
-	return path.basename(path.dirname(file)) === 'globalStorage' && path.basename(file) === 'state.vscdb';
 }
 
 async function readdirSafe(dir: string): Promise<string[]> {
@@ -212,6 +209,66 @@ async function discoverCliChats(ctx: AdapterContext, known: Set<string>): Promis
 		const meta = path.join(dir, 'meta.json');
 		const metaMtime = await mtimeOf(meta);
 		sessions.push({tool: 'cursor', nativeId: id, files: [store, meta], fingerprint: `${stamp}|${metaMtime ?? '-'}`, growth: 'rewrite', mtimeMs: metaMtime ?? (await mtimeOf(store))});
+	}
+
+	return sessions;
+}
+
+/**
+ * The native sessions in one file given by hand (`sfs import --from cursor <path>`): a `state.vscdb`
+ * (global or workspace, decided by its content), an agent transcript `.jsonl`, or a CLI chat `store.db`.
+ * Throws when the file cannot be read at all.
+ */
+export async function cursorSessionsForFile(file: string, ctx: AdapterContext): Promise<NativeSession[]> {
+	const resolved = path.resolve(file);
+	const stat = await fs.stat(resolved);
+	if (resolved.endsWith('.jsonl')) {
+		const nativeId = path.basename(resolved, '.jsonl');
+		const session: NativeSession = {tool: 'cursor', nativeId, files: [resolved], growth: 'append', mtimeMs: stat.mtimeMs};
+		if (path.basename(path.dirname(resolved)) === 'subagents') {
+			session.parentNativeId = path.basename(path.dirname(path.dirname(resolved)));
+			session.agentId = nativeId;
+		}
+
+		return [session];
+	}
+
+	const snapshot = await snapshotStore(resolved, ctx.env);
+	const db = openSnapshot(snapshot.path);
+	let global: StoreScan;
+	let workspace: StoreScan;
+	let cliAgentId: string | undefined;
+	try {
+		if (isCliStore(db)) cliAgentId = readCliStore(db).meta?.agentId as string | undefined;
+		global = scanGlobalStore(db);
+		workspace = scanWorkspaceStore(db);
+	} finally {
+		db.close();
+	}
+
+	if (cliAgentId !== undefined || path.basename(resolved) === 'store.db') {
+		// A CLI chat is named by its directory (`chats/<hash>/<chatId>/store.db`); a loose copy by its agentId.
+		const meta = path.join(path.dirname(resolved), 'meta.json');
+		const nativeId = path.basename(resolved) === 'store.db' ? path.basename(path.dirname(resolved)) : (cliAgentId ?? path.basename(resolved));
+		return [{tool: 'cursor', nativeId, files: [resolved, meta], growth: 'rewrite', fingerprint: `${await storeStamp(resolved)}|${(await mtimeOf(meta)) ?? '-'}`, mtimeMs: stat.mtimeMs}];
+	}
+
+	const sessions: NativeSession[] = [];
+	const seen = new Set<string>();
+	for (const composer of global.composers) {
+		seen.add(composer.id);
+		const session: NativeSession = {tool: 'cursor', nativeId: composer.id, files: [resolved], fingerprint: composer.fingerprint, growth: 'rewrite', mtimeMs: composer.lastUpdatedAt ?? stat.mtimeMs};
+		if (composer.parentId) {
+			session.parentNativeId = composer.parentId;
+			session.agentId = composer.id;
+		}
+
+		sessions.push(session);
+	}
+
+	for (const entry of workspace.legacy) {
+		if (seen.has(entry.id)) continue;
+		sessions.push({tool: 'cursor', nativeId: entry.id, files: [resolved], fingerprint: entry.fingerprint, growth: 'rewrite', mtimeMs: entry.lastUpdatedAt ?? stat.mtimeMs});
 	}
 
 	return sessions;

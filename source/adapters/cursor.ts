@@ -12,11 +12,13 @@ import type {FileCursor, Message} from '../engine/types.js';
 import type {Adapter, AdapterContext, ReadRequest, ReadResult, SessionInfo} from './types.js';
 import {readJsonlFrom} from './jsonl.js';
 import {openSnapshot, snapshotStore} from './cursor-snapshot.js';
-import {readComposer, readLegacy} from './cursor-store.js';
+import {readComposer, readLegacy, type ComposerRead, type LegacyRead} from './cursor-store.js';
 import {isObject, isoFromMs, mapBubbles, pruneEmpty, str, type Json} from './cursor-bubbles.js';
 import {mapTranscriptLines} from './cursor-transcript.js';
-import {mapCliLeaves, readCliStore} from './cursor-cli-store.js';
-import {COMPOSER_CWD_CACHE_KEY, cursorUserDir, discoverCursor, dotCursorDir, isGlobalStore, workspaceFolder} from './cursor-discover.js';
+import {isCliStore, mapCliLeaves, readCliStore, type CliStoreRead} from './cursor-cli-store.js';
+import {COMPOSER_CWD_CACHE_KEY, cursorUserDir, discoverCursor, dotCursorDir, workspaceFolder} from './cursor-discover.js';
+
+export {cursorSessionsForFile} from './cursor-discover.js';
 
 export {cursorIo} from './cursor-snapshot.js';
 
@@ -74,63 +76,26 @@ function composerInfo(data: Json, header: Json | undefined, cwd: string | undefi
 	return info;
 }
 
-async function readStoreComposer(request: ReadRequest, ctx: AdapterContext): Promise<ReadResult> {
-	const {session} = request;
-	const file = session.files[0]!;
-	const snapshot = await snapshotStore(file, ctx.env);
-	const db = openSnapshot(snapshot.path);
-	let read;
-	try {
-		read = readComposer(db, session.nativeId);
-	} finally {
-		db.close();
-	}
-
-	const cursors = await cursorsFor([file]);
-	if (!read) return emptyResult(cursors, [...snapshot.warnings, `composer ${session.nativeId}: no longer in ${file}`]);
-	const knownCwd = (ctx.cache.get(COMPOSER_CWD_CACHE_KEY) as Record<string, string> | undefined)?.[session.nativeId];
-	const workspace = read.header && isObject(read.header.workspaceIdentifier) && isObject(read.header.workspaceIdentifier.uri) ? read.header.workspaceIdentifier.uri : undefined;
-	const cwd = str(workspace?.fsPath) ?? knownCwd;
+function composerResult(session: ReadRequest['session'], read: ComposerRead, cwd: string | undefined, ctx: AdapterContext): Omit<ReadResult, 'cursors'> {
 	const info = composerInfo(read.data, read.header, cwd);
 	const mapped = mapBubbles(read.bubbles, {sessionId: session.nativeId, fallbackTime: info.createdAt ?? ctx.now().toISOString(), model: info.model});
 	if (!info.model && mapped.lastModel) info.model = mapped.lastModel;
 	if (session.agentId) markSidechain(mapped.messages, session.agentId);
 
-	const warnings = [...snapshot.warnings, ...mapped.warnings];
+	const warnings = [...mapped.warnings];
 	if (read.missing > 0) warnings.push(`composer ${session.nativeId}: ${read.missing} bubble(s) listed but not written yet`);
 	if (read.invalid > 0) warnings.push(`composer ${session.nativeId}: ${read.invalid} bubble row(s) are not valid JSON, skipped`);
 	if (read.orphans > 0) info.extra = {...info.extra, orphan_bubbles: read.orphans};
-	const result: ReadResult = {
-		mode: 'full',
-		messages: mapped.messages,
-		info,
-		cursors,
-		warnings,
-		unknownRecords: mapped.unknownRecords,
-		recordsParsed: read.bubbles.length + 1,
-	};
+	const result: Omit<ReadResult, 'cursors'> = {mode: 'full', messages: mapped.messages, info, warnings, unknownRecords: mapped.unknownRecords, recordsParsed: read.bubbles.length + 1};
 	if (cwd) result.workspace = {root_path: cwd};
 	if (mapped.toolsUsed.length > 0) result.tools = {tools_used: mapped.toolsUsed};
 	return result;
 }
 
-async function readWorkspaceLegacy(request: ReadRequest, ctx: AdapterContext): Promise<ReadResult> {
-	const {session} = request;
-	const file = session.files[0]!;
-	const snapshot = await snapshotStore(file, ctx.env);
-	const db = openSnapshot(snapshot.path);
-	let read;
-	try {
-		read = readLegacy(db, session.nativeId);
-	} finally {
-		db.close();
-	}
-
-	const cursors = await cursorsFor([file]);
-	if (!read) return emptyResult(cursors, [...snapshot.warnings, `chat ${session.nativeId}: no longer in ${file}`]);
-	const cwd = await workspaceFolder(file);
+function legacyResult(session: ReadRequest['session'], read: LegacyRead, cwd: string | undefined, ctx: AdapterContext): Omit<ReadResult, 'cursors'> {
 	const source = read.kind === 'tab' ? read.tab : read.composer;
-	const bubbles = (read.kind === 'tab' ? read.tab.bubbles : read.composer.conversation) as unknown[];
+	const rawBubbles = read.kind === 'tab' ? read.tab.bubbles : read.composer.conversation;
+	const bubbles = Array.isArray(rawBubbles) ? rawBubbles : [];
 	const info: SessionInfo = {interface: 'ide'};
 	const title = str(source.chatTitle) ?? str(source.name);
 	if (title) info.title = title;
@@ -144,10 +109,45 @@ async function readWorkspaceLegacy(request: ReadRequest, ctx: AdapterContext): P
 
 	const mapped = mapBubbles(bubbles, {sessionId: session.nativeId, fallbackTime: created ?? ctx.now().toISOString()});
 	if (mapped.lastModel) info.model = mapped.lastModel;
-	const result: ReadResult = {mode: 'full', messages: mapped.messages, info, cursors, warnings: [...snapshot.warnings, ...mapped.warnings], unknownRecords: mapped.unknownRecords, recordsParsed: bubbles.length};
+	const result: Omit<ReadResult, 'cursors'> = {mode: 'full', messages: mapped.messages, info, warnings: mapped.warnings, unknownRecords: mapped.unknownRecords, recordsParsed: bubbles.length};
 	if (cwd) result.workspace = {root_path: cwd};
 	if (mapped.toolsUsed.length > 0) result.tools = {tools_used: mapped.toolsUsed};
 	return result;
+}
+
+/** One conversation of a SQLite store: a modern composer, a 2024-era chat, or a Cursor CLI chat. */
+async function readSqliteSession(request: ReadRequest, ctx: AdapterContext): Promise<ReadResult> {
+	const {session} = request;
+	const file = session.files[0]!;
+	const snapshot = await snapshotStore(file, ctx.env);
+	const db = openSnapshot(snapshot.path);
+	let composer: ComposerRead | undefined;
+	let legacy: LegacyRead | undefined;
+	let cli: CliStoreRead | undefined;
+	try {
+		// The Cursor CLI's store.db has its own tables; a state.vscdb holds either generation of chats.
+		if (isCliStore(db)) cli = readCliStore(db);
+		else composer = readComposer(db, session.nativeId);
+		if (!cli && !composer) legacy = readLegacy(db, session.nativeId);
+	} finally {
+		db.close();
+	}
+
+	if (cli) return readCliChat(request, ctx, cli, snapshot.warnings);
+
+	const cursors = await cursorsFor([file]);
+	let result: Omit<ReadResult, 'cursors'>;
+	if (composer) {
+		const knownCwd = (ctx.cache.get(COMPOSER_CWD_CACHE_KEY) as Record<string, string> | undefined)?.[session.nativeId];
+		const workspace = composer.header && isObject(composer.header.workspaceIdentifier) && isObject(composer.header.workspaceIdentifier.uri) ? composer.header.workspaceIdentifier.uri : undefined;
+		result = composerResult(session, composer, str(workspace?.fsPath) ?? knownCwd, ctx);
+	} else if (legacy) {
+		result = legacyResult(session, legacy, await workspaceFolder(file), ctx);
+	} else {
+		return emptyResult(cursors, [...snapshot.warnings, `conversation ${session.nativeId}: no longer in ${file}`]);
+	}
+
+	return {...result, cursors, warnings: [...snapshot.warnings, ...result.warnings]};
 }
 
 type TranscriptState = {lastMsgId?: string; turnId?: string};
@@ -187,17 +187,9 @@ async function readTranscript(request: ReadRequest): Promise<ReadResult> {
 	return result;
 }
 
-async function readCliChat(request: ReadRequest, ctx: AdapterContext): Promise<ReadResult> {
+async function readCliChat(request: ReadRequest, ctx: AdapterContext, read: CliStoreRead, snapshotWarnings: string[]): Promise<ReadResult> {
 	const {session} = request;
 	const [store, metaFile] = session.files;
-	const snapshot = await snapshotStore(store!, ctx.env);
-	const db = openSnapshot(snapshot.path);
-	let read;
-	try {
-		read = readCliStore(db);
-	} finally {
-		db.close();
-	}
 
 	let metaJson: Json = {};
 	if (metaFile) {
@@ -224,7 +216,7 @@ async function readCliChat(request: ReadRequest, ctx: AdapterContext): Promise<R
 		messages: mapped.messages,
 		info,
 		cursors,
-		warnings: [...snapshot.warnings, ...read.warnings.map(line => `${store}: ${line}`)],
+		warnings: [...snapshotWarnings, ...read.warnings.map(line => `${store}: ${line}`)],
 		unknownRecords: mapped.unknownRecords,
 		recordsParsed: read.leaves.length + 1,
 	};
@@ -252,8 +244,6 @@ export const cursorAdapter: CursorAdapter = {
 		const file = request.session.files[0];
 		if (!file) throw new Error('cursor: session has no file');
 		if (file.endsWith('.jsonl')) return readTranscript(request);
-		if (path.basename(file) === 'store.db') return readCliChat(request, ctx);
-		if (isGlobalStore(file)) return readStoreComposer(request, ctx);
-		return readWorkspaceLegacy(request, ctx);
+		return readSqliteSession(request, ctx);
 	},
 };

@@ -261,6 +261,24 @@ describe('amp read: bad input', () => {
 		expect(result.messages.every(message => message.timestamp === new Date(1747300000000).toISOString())).toBe(true);
 	});
 
+	it('reads Anthropic-style tool_result blocks and export files with any name', async () => {
+		const thread = {
+			id: 'T-0a0a0a0a-0000-7000-8000-000000000000',
+			created: 1747300000000,
+			messages: [
+				{role: 'assistant', messageId: 1, content: [{type: 'tool_use', id: 'toolu_1', name: 'Bash', input: {cmd: 'false'}}]},
+				{role: 'user', messageId: 2, content: [{type: 'tool_result', tool_use_id: 'toolu_1', is_error: true, content: [{type: 'text', text: 'exit 1'}]}]},
+			],
+		};
+		const file = path.join(home, 'my-thread-export.json');
+		fs.writeFileSync(file, JSON.stringify(thread));
+		const session = await ampSessionForFile(file);
+		expect(session.nativeId).toBe('T-0a0a0a0a-0000-7000-8000-000000000000');
+		const result = await ampAdapter.read({session}, context());
+		expectAllValid(result.messages);
+		expect(result.messages[1]).toMatchObject({role: 'tool', content: [{type: 'tool_result', tool_use_id: 'toolu_1', content: 'exit 1', is_error: true}]});
+	});
+
 	it('a thread without messages yields no messages and a warning', async () => {
 		const result = await readText('T-none.json', JSON.stringify({id: 'T-none', title: 'x'}));
 		expect(result.messages).toEqual([]);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import Database from 'better-sqlite3';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {cursorAdapter, cursorIo} from '../../source/adapters/cursor.js';
+import {cursorAdapter, cursorIo, cursorSessionsForFile} from '../../source/adapters/cursor.js';
 import {treeReferences} from '../../source/adapters/cursor-cli-store.js';
 import type {AdapterContext, NativeSession, ReadResult} from '../../source/adapters/types.js';
 import type {ContentBlock, Message} from '../../source/engine/types.js';
@@ -316,7 +316,7 @@ describe('cursor: bad stores', () => {
 		db.close();
 		const result = await cursorAdapter.read({session: sessions.find(session => session.nativeId === COMPOSER_SUB)!}, context());
 		expect(result.messages).toEqual([]);
-		expect(result.warnings).toEqual([expect.stringMatching(/no longer in/)]);
+		expect(result.warnings).toEqual([expect.stringMatching(/conversation .* no longer in/)]);
 	});
 
 	it('nothing installed: discover returns nothing', async () => {
@@ -535,5 +535,38 @@ describe('cursor: through the engine capture loop', () => {
 		} finally {
 			index.close();
 		}
+	});
+});
+
+describe('cursor: import of a file given by hand', () => {
+	it('lists and reads the conversations of a state.vscdb, a transcript and a CLI store anywhere on disk', async () => {
+		const backup = path.join(home, 'backup');
+		const modern = path.join(backup, 'modern.vscdb');
+		createStore(modern, [...agentComposerRows(), ...subagentComposerRows()], [['composer.composerHeaders', composerHeaders()]]).close();
+		const modernSessions = await cursorSessionsForFile(modern, context());
+		expect(modernSessions.map(session => session.nativeId).sort()).toEqual([COMPOSER_AGENT, COMPOSER_SUB].sort());
+		const agent = await readSession(modernSessions, COMPOSER_AGENT);
+		expect(agent.messages).toHaveLength(12);
+		expect(agent.info.cwd).toBe(WORKSPACE_FOLDER);
+
+		const legacy = path.join(backup, 'legacy.vscdb');
+		fs.copyFileSync(path.join(fixtures, 'legacy-2024-workspaceStorage', 'f87f6e0b2cf1ae8645cc0c5ffaa99529', 'state.vscdb'), legacy);
+		const legacySessions = await cursorSessionsForFile(legacy, context());
+		expect(legacySessions).toHaveLength(4);
+		const tab = await readSession(legacySessions, '55076a5c-1876-426b-90ff-36a3daa69fd7');
+		expect(tab.messages.map(message => message.role)).toEqual(['user', 'assistant']);
+
+		const transcript = path.join(fixtures, 'agent-sessions-fixtures', 'test-session.jsonl');
+		const [transcriptSession] = await cursorSessionsForFile(transcript, context());
+		expect(transcriptSession).toMatchObject({nativeId: 'test-session', growth: 'append'});
+		const transcriptRead = await cursorAdapter.read({session: transcriptSession!}, context());
+		expect(transcriptRead.messages.map(message => message.role)).toEqual(['user', 'assistant', 'assistant', 'user', 'assistant', 'assistant']);
+		expectAllValid(transcriptRead.messages);
+
+		const [cli] = await cursorSessionsForFile(path.join(fixtures, 'agent-sessions-fixtures', 'test-store.db'), context());
+		expect(cli).toMatchObject({nativeId: 'a1b2c3d4-e5f6-7890-abcd-ef1234567890', files: [path.join(fixtures, 'agent-sessions-fixtures', 'test-store.db'), expect.any(String)]});
+		expect((await cursorAdapter.read({session: cli!}, context())).info.title).toBe('Test Session');
+
+		await expect(cursorSessionsForFile(path.join(backup, 'missing.vscdb'), context())).rejects.toThrow();
 	});
 });
