@@ -339,3 +339,33 @@ describe('workspace.yaml parsing', () => {
 		expect(parseWorkspaceYaml("name: it's plain # a comment\nother: 'quoted ''x'''\n")).toEqual({name: "it's plain", other: "quoted 'x'"});
 	});
 });
+
+describe('copilot: through the engine capture loop', () => {
+	it('captures every session, and a second capture of unchanged files parses nothing', async () => {
+		const {capture} = await import('../../source/engine/capture.js');
+		const {SessionIndex} = await import('../../source/engine/index-db.js');
+		const {Store} = await import('../../source/engine/store.js');
+		const {indexPath} = await import('../../source/engine/paths.js');
+		const {sessionIdForNative} = await import('../../source/engine/format.js');
+		const env = {HOME: home, COPILOT_HOME: copilotHome, SFS_HOME: path.join(home, 'sfs-data')};
+		const store = new Store(env);
+		const index = SessionIndex.open(indexPath(env));
+		try {
+			const first = await capture({env, store, index, adapters: [copilotAdapter], config: {}});
+			expect(first).toMatchObject({new: 4, skipped: []});
+			expect(first.unknown_records.copilot).toEqual({'0.0.420:session.truncation': 2});
+			const second = await capture({env, store, index, adapters: [copilotAdapter], config: {}});
+			expect(second).toMatchObject({new: 0, updated: 0, unchanged: 4, records_parsed: 0});
+
+			const events = path.join(copilotHome, 'session-state', dirSessionId, 'events.jsonl');
+			fs.appendFileSync(events, `${JSON.stringify({type: 'user.message', data: {content: 'And hidden files?'}, id: 'e9', timestamp: '2026-03-26T17:52:00.000Z', parentId: 'e8'})}\n`);
+			const third = await capture({env, store, index, adapters: [copilotAdapter], config: {}});
+			expect(third).toMatchObject({updated: 1, records_parsed: 1});
+			const {messages} = store.readMessages(sessionIdForNative('copilot', dirSessionId));
+			expect(messages.map(message => message.role)).toEqual(['user', 'assistant', 'tool', 'assistant', 'user']);
+			expect(store.readManifest(sessionIdForNative('copilot', dirSessionId))).toMatchObject({title: 'List Directory Contents #1', source: {tool_version: '1.0.11'}});
+		} finally {
+			index.close();
+		}
+	});
+});

@@ -380,3 +380,41 @@ describe('gemini bad input', () => {
 		expect((await geminiAdapter.discover(ctx)).map(found => found.files[0])).not.toContain(file);
 	});
 });
+
+describe('gemini: through the engine capture loop', () => {
+	it('captures, rescans without parsing, and records a changed re-append as a revision and a rewind as a branch', async () => {
+		const {capture} = await import('../../source/engine/capture.js');
+		const {SessionIndex} = await import('../../source/engine/index-db.js');
+		const {Store} = await import('../../source/engine/store.js');
+		const {indexPath} = await import('../../source/engine/paths.js');
+		const {sessionIdForNative} = await import('../../source/engine/format.js');
+		const env = {HOME: home, GEMINI_CLI_HOME: geminiHome, SFS_HOME: path.join(home, 'sfs-data')};
+		const store = new Store(env);
+		const index = SessionIndex.open(indexPath(env));
+		try {
+			const first = await capture({env, store, index, adapters: [geminiAdapter], config: {}});
+			expect(first).toMatchObject({new: 2, skipped: []});
+			expect(first.unknown_records.gemini).toEqual({'unknown:unrecognised line': 1, 'unknown:tool_group': 1});
+			const second = await capture({env, store, index, adapters: [geminiAdapter], config: {}});
+			expect(second).toMatchObject({new: 0, updated: 0, unchanged: 2, records_parsed: 0});
+
+			const file = path.join(geminiHome, '.gemini', 'tmp', 'demo-proj', 'chats', path.basename(constructedMain));
+			const g5 = {id: 'g5', timestamp: '2026-09-01T10:00:13.000Z', type: 'gemini', content: 'nope.txt does not exist; create it?', model: 'gemini-3-flash-preview'};
+			fs.appendFileSync(file, `${JSON.stringify(g5)}\n`);
+			const third = await capture({env, store, index, adapters: [geminiAdapter], config: {}});
+			expect(third).toMatchObject({updated: 1, records_parsed: 1});
+
+			const sessionId = sessionIdForNative('gemini', mainId);
+			const {messages} = store.readMessages(sessionId);
+			const ids = messages.map(message => message.msg_id);
+			expect(ids.filter(id => id === 'g5')).toHaveLength(1);
+			const revision = messages.find(message => message.metadata?.revision_of === 'g5');
+			expect(revision?.content).toEqual([{type: 'text', text: 'nope.txt does not exist; create it?'}]);
+			expect(messages.find(message => message.msg_id === 'u4')?.parent_msg_id).toBe('g2');
+			expect(messages.find(message => message.msg_id === 'u3')?.parent_msg_id).toBe('g2');
+			expect(store.readManifest(sessionId).metadata).toMatchObject({cwd: '/home/u/demo-proj', headless: true});
+		} finally {
+			index.close();
+		}
+	});
+});
