@@ -1,0 +1,156 @@
+#!/usr/bin/env node
+/**
+ * The `sfs` entry. Kept tiny on purpose: it reads the command name from argv by hand and imports only
+ * that command's module (see commands/registry.ts), so scriptable commands never load ink or react
+ * and start fast. Only Node built-ins are imported statically here; everything else is dynamic so
+ * that the colour environment below is settled before any module that reads it is evaluated.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+
+// G17: chalk/supports-color ignore NO_COLOR; translate it before anything colour-aware loads.
+if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
+
+const ROOT_HELP = (commands: Array<[string, string]>) => `
+  sfs: a terminal-first session manager for AI coding agents
+
+  Usage
+    $ sfs                     Open the session browser (needs a terminal; otherwise lists sessions)
+    $ sfs <command> [options]
+
+  Commands
+${commands.map(([name, summary]) => `    ${name.padEnd(12)} ${summary}`).join('\n')}
+
+  Options
+    -h, --help       Show help (also: sfs <command> --help)
+    -v, --version    Show the version
+    --demo           Open the session browser on demo data
+    --no-color       No colours (NO_COLOR is honoured too)
+
+  Exit status: 0 ok, 1 failure (including "not found"), 2 usage error.
+  Set SFS_DEBUG=1 to see stack traces.
+
+  Examples
+    $ sfs list --since 7d
+    $ sfs search handleRateLimit
+    $ sfs show <ref> --json
+`;
+
+function packageVersion(): string {
+	try {
+		const file = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'package.json');
+		return (JSON.parse(fs.readFileSync(file, 'utf8')) as {version?: string}).version ?? '0.0.0';
+	} catch {
+		return '0.0.0';
+	}
+}
+
+/** Commands whose work is read-only, so that a damaged index can be rebuilt and the command re-run. */
+const RETRY_ON_DAMAGED_INDEX = new Set(['list', 'show', 'search', 'export', 'storage']);
+
+async function main(argv: string[]): Promise<number> {
+	const {SfsError} = await import('./engine/errors.js');
+	const {COMMANDS} = await import('./commands/registry.js');
+	let demo = false;
+	let index = 0;
+	// Root flags come before the command name.
+	for (; index < argv.length; index++) {
+		const token = argv[index]!;
+		if (!token.startsWith('-')) break;
+		if (token === '-h' || token === '--help') {
+			process.stdout.write(ROOT_HELP(Object.entries(COMMANDS).filter(([, entry]) => !entry.hidden).map(([name, entry]) => [name, entry.summary])));
+			return 0;
+		}
+
+		if (token === '-v' || token === '--version') {
+			process.stdout.write(`${packageVersion()}\n`);
+			return 0;
+		}
+
+		if (token === '--demo') demo = true;
+		else if (token === '--no-color') {
+			process.env.FORCE_COLOR = '0';
+			process.env.NO_COLOR = '1';
+		} else throw new SfsError('USAGE', `unknown flag ${token}`, {hint: 'see: sfs --help'});
+	}
+
+	const name = argv[index];
+	const rest = argv.slice(index + 1);
+	if (name === undefined) return openBrowser(demo);
+	const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+	if (!entry) {
+		const names = Object.keys(COMMANDS);
+		const near = names.find(candidate => candidate.startsWith(name.slice(0, 2)));
+		throw new SfsError('USAGE', `unknown command ${JSON.stringify(name)}`, {hint: near ? `did you mean "sfs ${near}"? see: sfs --help` : 'see: sfs --help'});
+	}
+
+	const module = (await entry.load()).default;
+	try {
+		return await module.run(rest);
+	} catch (error) {
+		if (!(error instanceof SfsError && error.code === 'DB' && RETRY_ON_DAMAGED_INDEX.has(name))) throw error;
+		// The store is the truth: rebuild the derived index and try once more.
+		const {note} = await import('./output.js');
+		const {openEngine, rebuildEngineIndex} = await import('./engine/open-engine.js');
+		note(`sfs: the index failed (${error.message}); rebuilding it from the store`);
+		const engine = openEngine({onNotice: note});
+		try {
+			rebuildEngineIndex(engine, note);
+		} finally {
+			engine.close();
+		}
+
+		return module.run(rest);
+	}
+}
+
+/** `sfs` alone: the TUI on a terminal, else the list (plus a hint on stderr). */
+async function openBrowser(demo: boolean): Promise<number> {
+	const {note} = await import('./output.js');
+	if (process.stdin.isTTY && process.stdout.isTTY) {
+		const tui = await loadTui();
+		if (tui) {
+			const {openEngine} = await import('./engine/open-engine.js');
+			const engine = openEngine({onNotice: note});
+			try {
+				return await tui.runTui(engine, {demo});
+			} finally {
+				engine.close();
+			}
+		}
+	}
+
+	const {COMMANDS} = await import('./commands/registry.js');
+	const code = await (await COMMANDS.list!.load()).default.run([]);
+	if (!process.stdout.isTTY) note('sfs: not a terminal, so printed `sfs list` (run `sfs` in a terminal for the browser; `sfs --help` for commands)');
+	return code;
+}
+
+type TuiModule = {runTui(engine: unknown, options: {demo: boolean}): Promise<number>};
+
+/** The TUI module, or undefined while it is not built (then `sfs` falls back to the list). */
+async function loadTui(): Promise<TuiModule | undefined> {
+	const specifier = './tui.js'; // A variable, so the compiler does not require the module to exist yet.
+	try {
+		return (await import(specifier)) as TuiModule;
+	} catch (error) {
+		const code = (error as NodeJS.ErrnoException).code;
+		if (code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes('tui.js')) return undefined;
+		throw error;
+	}
+}
+
+process.stdout.on('error', error => {
+	// `sfs list | head`: the reader went away; that is not a failure of ours.
+	if ((error as NodeJS.ErrnoException).code === 'EPIPE') process.exit(0);
+	throw error;
+});
+
+try {
+	process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+	const [{printError}, {exitCodeFor}] = await Promise.all([import('./output.js'), import('./engine/errors.js')]);
+	printError(error);
+	process.exitCode = exitCodeFor(error);
+}

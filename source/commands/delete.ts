@@ -1,0 +1,49 @@
+import {note, printJson} from '../output.js';
+import {confirm, type CommandModule, type CommandSpec, expectArgs, parseArgs, resolveSession, withEngine} from './common.js';
+
+const spec: CommandSpec = {
+	help: `
+		Usage
+		  $ sfs delete <ref> [--yes]
+
+		Deletes the session from sfs (the tool's own files are not touched). A tombstone is kept so that
+		capture does not bring it back. Asks first unless --yes.
+
+		Options
+		  --yes    Do not ask
+		  --json   {"deleted": "<session_id>"}
+
+		Examples
+		  $ sfs delete ses_3f2a --yes
+	`,
+	flags: {yes: {type: 'boolean', shortFlag: 'y'}, json: {type: 'boolean'}},
+};
+
+const command: CommandModule = {
+	spec,
+	async run(argv) {
+		const parsed = parseArgs('delete', argv, spec);
+		if (!parsed) return 0;
+		const {flags, input} = parsed;
+		expectArgs('delete', input, 1, 1, 'a session <ref>');
+		const deleted = await withEngine(async engine => {
+			const id = await resolveSession(engine, input[0]!);
+			const manifest = engine.store.readManifest(id);
+			note(`sfs: will delete ${id} "${manifest.title ?? '(untitled)'}" (${manifest.source.tool}, ${manifest.stats?.message_count ?? '?'} messages)`);
+			if (!(await confirm('Delete this session?', flags.yes === true))) return undefined;
+			engine.store.delete(id);
+			engine.index.removeSession(id);
+			return id;
+		});
+		if (!deleted) {
+			note('sfs: nothing deleted');
+			return 1;
+		}
+
+		if (flags.json) printJson({deleted});
+		else note(`sfs: deleted ${deleted}`);
+		return 0;
+	},
+};
+
+export default command;

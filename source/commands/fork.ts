@@ -1,0 +1,47 @@
+import {upsertManifest} from '../engine/open-engine.js';
+import {print, printJson} from '../output.js';
+import {type CommandModule, type CommandSpec, expectArgs, parseArgs, resolveSession, withEngine} from './common.js';
+
+const spec: CommandSpec = {
+	help: `
+		Usage
+		  $ sfs fork <ref> [--at <msg_id>]
+
+		Makes a new session with the messages of <ref> (up to and including --at). The original is
+		untouched; the fork records its parent in parent_session_id and metadata.fork.
+
+		Options
+		  --at <msg_id>   Fork at this message (default: the last one)
+		  --json          {"session_id": …, "parent_session_id": …, "at_msg_id": …}
+
+		Examples
+		  $ sfs fork rate-limit-fix --at msg-0042
+	`,
+	flags: {at: {type: 'string'}, json: {type: 'boolean'}},
+};
+
+const command: CommandModule = {
+	spec,
+	async run(argv) {
+		const parsed = parseArgs('fork', argv, spec);
+		if (!parsed) return 0;
+		const {flags, input} = parsed;
+		expectArgs('fork', input, 1, 1, 'a session <ref>');
+		const manifest = await withEngine(async engine => {
+			const id = await resolveSession(engine, input[0]!);
+			const created = engine.store.fork(id, flags.at as string | undefined);
+			const {messages} = engine.store.readMessages(created.session_id);
+			engine.index.transaction(() => {
+				upsertManifest(engine, created);
+				engine.index.addMessages(created.session_id, messages, 1);
+			});
+			return created;
+		});
+		const fork = manifest.metadata?.fork;
+		if (flags.json) printJson({session_id: manifest.session_id, parent_session_id: manifest.parent_session_id ?? null, at_msg_id: fork?.at_msg_id ?? null});
+		else print(manifest.session_id);
+		return 0;
+	},
+};
+
+export default command;

@@ -1,0 +1,103 @@
+import {SfsError} from '../engine/errors.js';
+import type {ListSort, SessionRow} from '../engine/index-db.js';
+import {reconcileIndex} from '../engine/open-engine.js';
+import {compactNumber, note, out, print, printJson, relativeTime, table, terminalWidth} from '../output.js';
+import {type CommandModule, type CommandSpec, listFlag, numberFlag, parseArgs, timeFlag, withEngine} from './common.js';
+
+const SORTS = ['updated', 'created', 'messages', 'tokens'];
+
+const spec: CommandSpec = {
+	help: `
+		Usage
+		  $ sfs list [options]
+
+		Options
+		  --tool <id>        Only sessions of these tools (repeat or comma-separate)
+		  --project <text>   Only sessions whose working directory contains <text>
+		  --since <time>     Updated at or after <time> (ISO date or 90m, 12h, 7d, 2w)
+		  --until <time>     Created at or before <time>
+		  --tag <tag>        Only sessions with this tag
+		  --sort <key>       updated, created, messages or tokens (default: updated)
+		  --limit <n>        At most <n> sessions
+		  --subagents        Include sub-agent transcripts
+		  --json             A JSON array of sessions ([] when none)
+		  --plain            One tab-separated line per session (id, alias, tool, updated, title)
+		  --ids              Session ids only, one per line
+
+		Examples
+		  $ sfs list --tool claude-code --since 7d
+		  $ sfs list --json | jq '.[0].session_id'
+	`,
+	flags: {
+		tool: {type: 'string', isMultiple: true},
+		project: {type: 'string'},
+		since: {type: 'string'},
+		until: {type: 'string'},
+		tag: {type: 'string'},
+		sort: {type: 'string', choices: SORTS},
+		limit: {type: 'string'},
+		subagents: {type: 'boolean'},
+		json: {type: 'boolean'},
+		plain: {type: 'boolean'},
+		ids: {type: 'boolean'},
+	},
+};
+
+const command: CommandModule = {
+	spec,
+	async run(argv) {
+		const parsed = parseArgs('list', argv, spec);
+		if (!parsed) return 0;
+		const {flags, input} = parsed;
+		if (input.length > 0) throw new SfsError('USAGE', `sfs list: unexpected argument ${JSON.stringify(input[0])}`, {hint: 'see: sfs list --help'});
+		const filter = {
+			tools: listFlag(flags.tool),
+			project: flags.project as string | undefined,
+			since: await timeFlag('since', flags.since),
+			until: await timeFlag('until', flags.until),
+			tag: flags.tag as string | undefined,
+			sort: (flags.sort as ListSort | undefined) ?? 'updated',
+			limit: numberFlag('limit', flags.limit),
+			includeSubagents: flags.subagents === true,
+		};
+		const rows = await withEngine(engine => {
+			// The store is the truth: index what it holds that the index lacks, report what is broken.
+			reconcileIndex(engine, engine.index.listSessions({includeSubagents: true}).map(row => row.session_id), note);
+			return engine.index.listSessions(filter);
+		});
+		if (flags.json) printJson(rows);
+		else if (flags.ids) for (const row of rows) print(row.session_id);
+		else if (flags.plain) for (const row of rows) print([row.session_id, row.alias ?? '', row.tool, row.updated_at, oneLine(row.title ?? row.first_prompt ?? '')].join('\t'));
+		else printHuman(rows);
+		return 0;
+	},
+};
+
+export default command;
+
+function printHuman(rows: SessionRow[]): void {
+	if (rows.length === 0) {
+		note('sfs: no sessions yet (capture them with `sfs capture`, or bring some in with `sfs import <path>`)');
+		return;
+	}
+
+	const now = Date.now();
+	const lines = table(
+		[{header: 'ID'}, {header: 'ALIAS'}, {header: 'TOOL'}, {header: 'UPDATED'}, {header: 'MSGS', align: 'right'}, {header: 'TOKENS', align: 'right'}, {header: 'TITLE', flex: true}],
+		rows.map(row => [
+			out.accent(row.session_id),
+			row.alias ?? '',
+			row.tool,
+			relativeTime(row.updated_at, now),
+			String(row.message_count),
+			compactNumber(row.input_tokens + row.output_tokens),
+			oneLine(row.title ?? row.first_prompt ?? '') + (row.tags.length > 0 ? out.dim(` [${row.tags.join(', ')}]`) : ''),
+		]),
+		{width: terminalWidth(), paint: out},
+	);
+	for (const line of lines) print(line);
+}
+
+function oneLine(text: string): string {
+	return text.replace(/\s+/g, ' ').trim();
+}

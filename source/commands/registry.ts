@@ -1,0 +1,25 @@
+/**
+ * The command table: name → one-line summary and a lazy import of its module, so running one command
+ * loads only that command's code (no ink/react outside the TUI). Adding a command is one line here
+ * plus its module in this folder (default export: CommandModule from ./common.js).
+ */
+import type {CommandModule} from './common.js';
+
+export type CommandEntry = {summary: string; load: () => Promise<{default: CommandModule}>; hidden?: boolean};
+
+export const COMMANDS: Record<string, CommandEntry> = {
+	list: {summary: 'List sessions (filters, sort, --json)', load: async () => import('./list.js')},
+	show: {summary: 'Show a session: header and messages', load: async () => import('./show.js')},
+	search: {summary: 'Full-text search over every message', load: async () => import('./search.js')},
+	alias: {summary: 'Show or set a session alias', load: async () => import('./alias.js')},
+	tag: {summary: 'Add (+x) or remove (-y) tags', load: async () => import('./tag.js')},
+	fork: {summary: 'Fork a session into a new one (optionally at a message)', load: async () => import('./fork.js')},
+	checkpoint: {summary: 'Save, list and restore named checkpoints', load: async () => import('./checkpoint.js')},
+	delete: {summary: 'Delete a session from sfs (with confirmation)', load: async () => import('./delete.js')},
+	export: {summary: 'Export a session as md, json or .sfs archive; --all for a backup', load: async () => import('./export.js')},
+	import: {summary: 'Import an .sfs directory, archive or backup', load: async () => import('./import.js')},
+	storage: {summary: 'Disk usage per tool; prune old sessions', load: async () => import('./storage.js')},
+	config: {summary: 'Show, get or set configuration', load: async () => import('./config.js')},
+	index: {summary: 'Rebuild the search index from the store', load: async () => import('./index-command.js')},
+	completion: {summary: 'Print a shell completion script (bash, zsh, fish)', load: async () => import('./completion.js')},
+};

@@ -1,0 +1,92 @@
+import {SfsError} from '../engine/errors.js';
+import type {SearchHit, SessionRow} from '../engine/index-db.js';
+import {note, out, plainSnippet, print, printJson, relativeTime, renderSnippet} from '../output.js';
+import {type CommandModule, type CommandSpec, listFlag, numberFlag, parseArgs, timeFlag, withEngine} from './common.js';
+
+const spec: CommandSpec = {
+	help: `
+		Usage
+		  $ sfs search "<query>" [options]
+
+		Words are ANDed; "a phrase" in quotes; a trailing * for a prefix (limit*);
+		identifiers and paths (handleRateLimit, src/api/users.ts) are found as typed.
+
+		Options
+		  --tool <id>      Only sessions of these tools (repeat or comma-separate)
+		  --since <time>   Only messages at or after <time> (ISO date or 90m, 12h, 7d, 2w)
+		  --limit <n>      At most <n> hits (default 20)
+		  --json           A JSON array of hits, best first
+
+		Examples
+		  $ sfs search handleRateLimit
+		  $ sfs search '"rate limit" retry*' --since 2w --json
+	`,
+	flags: {
+		tool: {type: 'string', isMultiple: true},
+		since: {type: 'string'},
+		limit: {type: 'string'},
+		json: {type: 'boolean'},
+	},
+};
+
+const command: CommandModule = {
+	spec,
+	async run(argv) {
+		const parsed = parseArgs('search', argv, spec);
+		if (!parsed) return 0;
+		const {flags, input} = parsed;
+		const query = input.join(' ').trim();
+		if (!query) throw new SfsError('USAGE', 'sfs search: missing a query', {hint: 'e.g. sfs search "rate limit"'});
+		const options = {tools: listFlag(flags.tool), since: await timeFlag('since', flags.since), limit: numberFlag('limit', flags.limit) ?? 20};
+		const {hits, sessions} = await withEngine(engine => {
+			const hits = engine.index.search(query, options);
+			const sessions = new Map<string, SessionRow | undefined>();
+			if (!flags.json) for (const hit of hits) if (!sessions.has(hit.session_id)) sessions.set(hit.session_id, engine.index.getSession(hit.session_id));
+			return {hits, sessions};
+		});
+		if (flags.json) {
+			printJson(hits.map(hit => ({
+				session_id: hit.session_id,
+				msg_id: hit.msg_id,
+				role: hit.role,
+				snippet: plainSnippet(hit.snippet),
+				score: hit.score,
+				position: hit.position,
+				timestamp: hit.timestamp,
+			})));
+			return 0;
+		}
+
+		if (hits.length === 0) {
+			note(`sfs: no matches for ${JSON.stringify(query)}`);
+			return 0;
+		}
+
+		printGrouped(hits, sessions);
+		return 0;
+	},
+};
+
+export default command;
+
+/** Hits grouped by session, sessions in the order of their best hit. */
+function printGrouped(hits: SearchHit[], sessions: Map<string, SessionRow | undefined>): void {
+	const groups = new Map<string, SearchHit[]>();
+	for (const hit of hits) {
+		const group = groups.get(hit.session_id) ?? [];
+		group.push(hit);
+		groups.set(hit.session_id, group);
+	}
+
+	for (const [sessionId, group] of groups) {
+		const row = sessions.get(sessionId);
+		const title = row?.title ?? row?.first_prompt ?? '(untitled)';
+		const facts = [row?.alias, row?.tool, row ? relativeTime(row.updated_at) : undefined].filter(Boolean).join(' · ');
+		print(`${out.accent(sessionId)}  ${out.bold(title.replace(/\s+/g, ' ').slice(0, 100))}${facts ? out.dim(`  ${facts}`) : ''}`);
+		for (const hit of group) {
+			print(`  ${out.dim(`#${hit.position} ${hit.role}:`)} ${renderSnippet(hit.snippet.replace(/\s+/g, ' '), out.match)}`);
+		}
+
+		print();
+	}
+}

@@ -1,0 +1,135 @@
+import type {ContentBlock, Manifest, Message} from '../engine/types.js';
+import {compactNumber, out, print, printJson, relativeTime} from '../output.js';
+import {type CommandModule, type CommandSpec, expectArgs, numberFlag, parseArgs, resolveSession, withEngine} from './common.js';
+
+const spec: CommandSpec = {
+	help: `
+		Usage
+		  $ sfs show <ref> [options]
+
+		<ref> is a session id, an alias, the tool's own session id, or a unique id prefix.
+
+		Options
+		  --from <n>     First message to show (1-based position)
+		  --to <n>       Last message to show (1-based position)
+		  --no-tools     Leave out messages that only carry tool calls or results
+		  --thinking     Show thinking blocks (hidden by default in text output)
+		  --json         {"manifest": …, "messages": […]} exactly as stored
+
+		Examples
+		  $ sfs show ses_3f2a --from 10 --to 20
+		  $ sfs show my-alias --json | jq '.messages | length'
+	`,
+	flags: {
+		from: {type: 'string'},
+		to: {type: 'string'},
+		tools: {type: 'boolean'},
+		thinking: {type: 'boolean'},
+		json: {type: 'boolean'},
+	},
+};
+
+const command: CommandModule = {
+	spec,
+	async run(argv) {
+		const parsed = parseArgs('show', argv, spec);
+		if (!parsed) return 0;
+		const {flags, input} = parsed;
+		expectArgs('show', input, 1, 1, 'a session <ref>');
+		const from = numberFlag('from', flags.from, {min: 1}) ?? 1;
+		const to = numberFlag('to', flags.to, {min: 1});
+		const {manifest, messages} = await withEngine(async engine => {
+			const id = await resolveSession(engine, input[0]!);
+			const session = engine.store.readSession(id);
+			for (const line of session.badLines.slice(0, 1)) process.stderr.write(`sfs: warning: ${session.badLines.length} unreadable line(s) in messages.jsonl skipped (line ${line})\n`);
+			return session;
+		});
+		// Filters drop whole messages, never blocks, so what is printed is still exactly as stored.
+		const selected = messages
+			.map((message, index) => ({message, position: index + 1}))
+			.filter(({position}) => position >= from && (to === undefined || position <= to))
+			.filter(({message}) => flags.tools !== false || !isToolTraffic(message));
+		if (flags.json) {
+			printJson({manifest, messages: selected.map(({message}) => message)});
+			return 0;
+		}
+
+		printHeader(manifest, messages.length);
+		for (const {message, position} of selected) printMessage(message, position, flags.thinking === true);
+		return 0;
+	},
+};
+
+export default command;
+
+/** A message that is only tool calls and results (or a tool-role message). */
+export function isToolTraffic(message: Message): boolean {
+	if (message.role === 'tool') return true;
+	const blocks = message.content ?? [];
+	return blocks.length > 0 && blocks.every(block => block.type === 'tool_use' || block.type === 'tool_result');
+}
+
+function printHeader(manifest: Manifest, count: number): void {
+	const meta = manifest.metadata ?? {};
+	print(out.bold(manifest.title ?? '(untitled)'));
+	const facts: Array<[string, string | undefined | null]> = [
+		['id', manifest.session_id],
+		['alias', typeof meta.alias === 'string' ? meta.alias : undefined],
+		['tool', manifest.source.tool + (manifest.source.tool_version ? ` ${manifest.source.tool_version}` : '')],
+		['native id', manifest.source.original_session_id],
+		['model', manifest.model?.model_id],
+		['cwd', typeof meta.cwd === 'string' ? meta.cwd : undefined],
+		['created', `${manifest.created_at} (${relativeTime(manifest.created_at)})`],
+		['updated', manifest.updated_at ? `${manifest.updated_at} (${relativeTime(manifest.updated_at)})` : undefined],
+		['messages', String(count)],
+		['tokens', `${compactNumber(manifest.stats?.total_input_tokens)} in, ${compactNumber(manifest.stats?.total_output_tokens)} out`],
+		['tags', manifest.tags && manifest.tags.length > 0 ? manifest.tags.join(', ') : undefined],
+		['parent', manifest.parent_session_id],
+	];
+	for (const [label, value] of facts) if (value) print(`${out.dim(label.padEnd(10))} ${value}`);
+	print();
+}
+
+function printMessage(message: Message, position: number, thinking: boolean): void {
+	const flags = [message.is_meta ? 'meta' : '', message.is_sidechain ? 'sidechain' : ''].filter(Boolean).join(', ');
+	print(out.accent(`── #${position} ${message.role}${flags ? ` (${flags})` : ''} · ${message.timestamp} · ${message.msg_id}`));
+	for (const block of message.content ?? []) {
+		const text = blockText(block, thinking);
+		if (text !== undefined) print(text);
+	}
+
+	print();
+}
+
+function blockText(block: ContentBlock, thinking: boolean): string | undefined {
+	const b = block as Record<string, unknown>;
+	switch (block.type) {
+		case 'text':
+		case 'summary': {
+			return String(b.text ?? '');
+		}
+
+		case 'thinking': {
+			return thinking ? out.dim(`[thinking] ${b.redacted ? '(redacted)' : String(b.text ?? '')}`) : undefined;
+		}
+
+		case 'tool_use': {
+			return out.warn(`→ ${String(b.name ?? '?')} ${clip(JSON.stringify(b.input ?? {}), 400)}`);
+		}
+
+		case 'tool_result': {
+			const content = String(b.content ?? '');
+			const lines = content.split('\n');
+			const shown = lines.slice(0, 12).join('\n') + (lines.length > 12 ? `\n… (${lines.length - 12} more lines)` : '');
+			return `${b.is_error ? out.danger('← error') : out.ok('←')} ${shown}`;
+		}
+
+		default: {
+			return out.dim(`[${block.type}] ${clip(JSON.stringify(block), 200)}`);
+		}
+	}
+}
+
+function clip(text: string, max: number): string {
+	return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

@@ -1,0 +1,110 @@
+/**
+ * Opens what commands work on: the store (the truth) and the index (derived). A missing, corrupt or
+ * outdated index is rebuilt from the store, and the rebuild is reported on stderr (through
+ * `onNotice`), so the user knows why the command took longer.
+ */
+import {openIndexWithRepair, rebuildIndex, SessionIndex} from './index-db.js';
+import {indexPath, type Env} from './paths.js';
+import {statsFor} from './session-stats.js';
+import {Store} from './store.js';
+import type {Manifest, Message} from './types.js';
+
+export type Engine = {
+	env: Env;
+	store: Store;
+	index: SessionIndex;
+	close(): void;
+};
+
+export type OpenOptions = {
+	env?: Env;
+	/** One-line diagnostics (index rebuilt, broken sessions skipped). */
+	onNotice?: (line: string) => void;
+};
+
+export function openEngine(options: OpenOptions = {}): Engine {
+	const env = options.env ?? process.env;
+	const store = new Store(env);
+	store.init();
+	const notice = options.onNotice ?? (() => {});
+	let loaded = 0;
+	const {index, rebuilt, reason} = openIndexWithRepair(indexPath(env), function* () {
+		for (const session of loadForIndex(store, notice)) {
+			loaded++;
+			yield session;
+		}
+	});
+	// A first run (no index, empty store) is not news; any other rebuild is.
+	if (rebuilt && (loaded > 0 || reason !== 'index missing')) notice(`sfs: rebuilt the index from the store (${reason ?? 'index unusable'}; ${loaded} session(s))`);
+	return {env, store, index, close: () => index.close()};
+}
+
+/** Rebuilds index.db from the store; returns how many sessions it holds. */
+export function rebuildEngineIndex(engine: Engine, onNotice: (line: string) => void = () => {}): number {
+	engine.index.close();
+	let count = 0;
+	const sessions = function* () {
+		for (const session of loadForIndex(engine.store, onNotice)) {
+			count++;
+			yield session;
+		}
+	};
+
+	engine.index = rebuildIndex(indexPath(engine.env), sessions());
+	return count;
+}
+
+function* loadForIndex(store: Store, notice: (line: string) => void) {
+	for (const {manifest, messages} of store.loadAll((id, problem) => notice(`sfs: skipped session ${id}: ${problem}`))) {
+		yield {manifest: withStats(manifest, messages), messages};
+	}
+}
+
+/** Stats for the index when the manifest's writer left them out (the store keeps the manifest as written). */
+function withStats(manifest: Manifest, messages: Message[]): Manifest {
+	return manifest.stats?.message_count === undefined ? {...manifest, stats: {...statsFor(messages), ...manifest.stats}} : manifest;
+}
+
+/**
+ * Brings the index in line with the store's directory listing: sessions the index lacks are indexed
+ * (broken ones reported and skipped), sessions gone from the store are dropped. Cheap when nothing
+ * differs (one readdir and the id list the caller already has).
+ */
+export function reconcileIndex(engine: Engine, indexedIds: Iterable<string>, onNotice: (line: string) => void = () => {}): number {
+	const {store, index} = engine;
+	const inStore = new Set(store.listIds());
+	const inIndex = new Set(indexedIds);
+	let changed = 0;
+	for (const id of inStore) {
+		if (inIndex.has(id)) continue;
+		try {
+			const manifest = store.readManifest(id);
+			const {messages, badLines} = store.readMessages(id);
+			if (badLines.length > 0) onNotice(`sfs: session ${id}: ${badLines.length} unreadable line(s) in messages.jsonl skipped (line ${badLines[0]})`);
+			index.transaction(() => {
+				index.removeSession(id);
+				index.upsertSession(withStats(manifest, messages));
+				index.addMessages(id, messages, 1);
+			});
+			changed++;
+		} catch (error) {
+			onNotice(`sfs: skipped session ${id}: ${error instanceof Error ? error.message : String(error)}`);
+		}
+	}
+
+	for (const id of inIndex) {
+		if (inStore.has(id)) continue;
+		index.removeSession(id);
+		changed++;
+	}
+
+	return changed;
+}
+
+/**
+ * Updates a session's index row after a manifest change. A manifest without stats (other writers
+ * may leave them out) gets them from its messages for the index only; the store keeps it as written.
+ */
+export function upsertManifest(engine: Engine, manifest: Manifest): void {
+	engine.index.upsertSession(manifest.stats?.message_count === undefined ? withStats(manifest, engine.store.readMessages(manifest.session_id).messages) : manifest);
+}
