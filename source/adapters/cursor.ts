@@ -57,7 +57,11 @@ function markSidechain(messages: Message[], agentId: string): void {
 	}
 }
 
-const COMPOSER_FIELDS_IN_INFO = ['name', 'createdAt', 'lastUpdatedAt', 'fullConversationHeadersOnly', 'conversation', 'conversationMap', 'conversationState', 'richText', 'text', 'blobEncryptionKey', 'speculativeSummarizationEncryptionKey', 'codeBlockData', 'originalFileStates'];
+/**
+ * composerData fields not copied into the manifest's native metadata: mapped elsewhere, bulky (inline
+ * conversations, file states, the protobuf `conversationState`), or secret (the blob encryption keys).
+ */
+const COMPOSER_FIELDS_NOT_IN_EXTRA = ['name', 'createdAt', 'lastUpdatedAt', 'fullConversationHeadersOnly', 'conversation', 'conversationMap', 'conversationState', 'richText', 'text', 'blobEncryptionKey', 'speculativeSummarizationEncryptionKey', 'codeBlockData', 'originalFileStates'];
 
 function composerInfo(data: Json, header: Json | undefined, cwd: string | undefined): SessionInfo {
 	const info: SessionInfo = {interface: 'ide'};
@@ -71,7 +75,7 @@ function composerInfo(data: Json, header: Json | undefined, cwd: string | undefi
 	if (str(data.createdOnBranch)) info.gitBranch = data.createdOnBranch as string;
 	const modelConfig = isObject(data.modelConfig) ? data.modelConfig : {};
 	if (str(modelConfig.modelName)) info.model = modelConfig.modelName as string;
-	const extra = pruneEmpty(data, COMPOSER_FIELDS_IN_INFO);
+	const extra = pruneEmpty(data, COMPOSER_FIELDS_NOT_IN_EXTRA);
 	if (extra) info.extra = extra;
 	return info;
 }

@@ -162,6 +162,8 @@ describe('cursor: modern global store (hand-built cursorDiskKV)', () => {
 			interface: 'ide',
 		});
 		expect(result.info.extra).toMatchObject({orphan_bubbles: 1, unifiedMode: 'agent', agentBackend: 'cursor-agent', contextTokensUsed: 20500});
+		expect(result.info.extra).not.toHaveProperty('blobEncryptionKey');
+		expect(JSON.stringify(result)).not.toContain('not-a-real-key');
 		expect(result.workspace).toEqual({root_path: WORKSPACE_FOLDER});
 		expect(result.tools?.tools_used).toEqual(['edit_file_v2', 'run_terminal_command_v2', 'ripgrep_raw_search']);
 
