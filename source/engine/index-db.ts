@@ -40,6 +40,7 @@ const IDPARTS_WEIGHT = 0.5;
  * which keeps a query within tens of milliseconds.
  */
 export const SEARCH_CANDIDATE_LIMIT = 1000;
+const REBUILD_BATCH_MESSAGES = 20_000;
 
 export type SessionRow = {
 	session_id: string;
@@ -579,6 +580,8 @@ export function openIndexWithRepair(
 			const index = SessionIndex.open(dbPath);
 			return {index, rebuilt: false};
 		} catch (error) {
+			// A locked or unreadable file is not a broken index: rebuilding would not help.
+			if (!isRepairable(error)) throw error;
 			reason = error instanceof Error ? error.message : String(error);
 		}
 	} else {
@@ -598,12 +601,29 @@ export function rebuildIndex(dbPath: string, sessions: Iterable<StoredSession>):
 	try {
 		const fresh = SessionIndex.open(temporary);
 		try {
-			fresh.transaction(() => {
-				for (const {manifest, messages} of sessions) {
-					fresh.upsertSession(manifest);
-					fresh.addMessages(manifest.session_id, messages, 1);
+			// Commit in batches so the temporary WAL stays small.
+			let batch: StoredSession[] = [];
+			const flush = (): void => {
+				fresh.transaction(() => {
+					for (const {manifest, messages} of batch) {
+						fresh.upsertSession(manifest);
+						fresh.addMessages(manifest.session_id, messages, 1);
+					}
+				});
+				batch = [];
+			};
+
+			let batchMessages = 0;
+			for (const session of sessions) {
+				batch.push(session);
+				batchMessages += session.messages.length;
+				if (batchMessages >= REBUILD_BATCH_MESSAGES) {
+					flush();
+					batchMessages = 0;
 				}
-			});
+			}
+
+			flush();
 			fresh.optimize();
 			fresh.checkpoint();
 		} finally {
@@ -723,6 +743,15 @@ function timeMs(value: string | null | undefined): number | null {
 
 function escapeLike(text: string): string {
 	return text.replaceAll(/[\\%_]/g, match => `\\${match}`);
+}
+
+/** Errors that mean the file is not a usable index of this version (as opposed to busy, locked, no permission). */
+function isRepairable(error: unknown): boolean {
+	if (!(error instanceof SfsError) || error.code !== 'DB') return false;
+	const cause = error.cause as {code?: unknown} | undefined;
+	const code = typeof cause?.code === 'string' ? cause.code : undefined;
+	if (code === undefined) return true; // Raised by ensureSchema: wrong version, tables without a version.
+	return code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT') || (code === 'SQLITE_ERROR' && /no such (table|column)/.test(error.message));
 }
 
 function isFtsSyntaxError(error: unknown): boolean {

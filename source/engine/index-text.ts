@@ -18,7 +18,7 @@ export const MESSAGE_INDEX_CHARS = 32_768;
 export function messageIndexText(message: Message): string {
 	const parts: string[] = [];
 	let length = 0;
-	for (const block of message.content ?? []) {
+	for (const block of Array.isArray(message.content) ? message.content : []) {
 		const text = blockIndexText(block);
 		if (!text) continue;
 		parts.push(text);
