@@ -321,6 +321,19 @@ describe('cursor: bad stores', () => {
 		expect(result.warnings).toEqual([expect.stringMatching(/conversation .* no longer in/)]);
 	});
 
+	it('a store or transcript that vanished after discover makes read throw one line (the engine skips it)', async () => {
+		buildModernStores();
+		fs.cpSync(path.join(fixtures, 'dot-cursor'), path.join(home, '.cursor'), {recursive: true});
+		const sessions = await cursorAdapter.discover(context());
+		fs.rmSync(path.join(userDir(), 'globalStorage'), {recursive: true});
+		fs.rmSync(path.join(home, '.cursor', 'projects'), {recursive: true});
+		for (const session of sessions.filter(candidate => candidate.nativeId === COMPOSER_AGENT || candidate.growth === 'append')) {
+			const error = await cursorAdapter.read({session}, context()).then(() => undefined, (error_: unknown) => error_ as Error);
+			expect(error).toBeInstanceOf(Error);
+			expect(error!.message).not.toContain('\n');
+		}
+	});
+
 	it('nothing installed: discover returns nothing', async () => {
 		expect(await cursorAdapter.discover(context())).toEqual([]);
 		expect(cursorAdapter.roots(context())[0]).toBe(path.join(home, '.config', 'Cursor', 'User', 'globalStorage'));
