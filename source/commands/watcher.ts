@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import {loadConfig, saveConfig} from '../engine/config.js';
 import {SfsError} from '../engine/errors.js';
 import {isToolId, TOOL_IDS} from '../engine/types.js';
-import {print, printJson, table} from '../output.js';
+import {out, print, printJson, table, terminalWidth} from '../output.js';
 import {type CommandModule, type CommandSpec, expectArgs, parseArgs} from './common.js';
 
 const spec: CommandSpec = {
@@ -52,10 +52,12 @@ const command: CommandModule = {
 			return 0;
 		}
 
-		table(
-			['TOOL', 'ENABLED', 'STORE', 'WHERE'],
-			rows.map(row => [row.tool, row.enabled ? 'yes' : 'no', row.store_found ? 'found' : 'none', (row.found[0] ?? row.roots[0] ?? '') + (row.roots.length > 1 ? ` (+${row.roots.length - 1})` : '')]),
+		const lines = table(
+			[{header: 'TOOL'}, {header: 'ENABLED'}, {header: 'STORE'}, {header: 'WHERE', flex: true}],
+			rows.map(row => [row.tool, row.enabled ? 'yes' : 'no', row.store_found ? 'found' : 'none', (row.found[0] ?? row.roots[0] ?? '') + (row.roots.length > 1 ? ` (+${row.roots.length - 1} more)` : '')]),
+			{width: terminalWidth(), paint: out},
 		);
+		for (const line of lines) print(line);
 		return 0;
 	},
 };
