@@ -7,7 +7,7 @@ import type {ResumeTarget} from '../engine/types.js';
 import {ACTION_KINDS, activeLayer, type ActionKind, type Screen} from './app-state.js';
 import type {LaunchSpec, TmuxKind, TuiEngine} from './engine-context.js';
 import {copyText} from './detail-state.js';
-import {resolveKeys, type KeyEvent} from './keymap.js';
+import {resolveKeys, TEXT_LAYERS, type KeyEvent} from './keymap.js';
 import {selectedRow} from './sessions-state.js';
 import type {Store} from './store.js';
 import {isEditEvent} from './text-input.js';
@@ -131,8 +131,33 @@ export class Controller {
 
 	/** Entry point for useInput. */
 	handleInput(input: string, key: Key): void {
-		for (const event of resolveKeys(activeLayer(this.state), input, key)) {
-			this.command(event);
+		const special = key.ctrl || key.meta || key.escape || key.return || key.tab || key.backspace || key.delete || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.pageUp || key.pageDown || key.home || key.end;
+		if (special || input.length <= 1) {
+			for (const event of resolveKeys(activeLayer(this.state), input, key)) {
+				this.command(event);
+			}
+
+			return;
+		}
+
+		// A chunk of plain characters (G10) can change layers midway ("/ab" opens the filter, then types):
+		// resolve each piece against the layer that is active when it is reached.
+		let rest = input;
+		while (rest) {
+			const layer = activeLayer(this.state);
+			let take: number;
+			if (TEXT_LAYERS.has(layer)) {
+				const stop = rest.search(/[\r\n\u007F\b]/);
+				take = stop === -1 ? rest.length : stop + 1;
+			} else {
+				take = String.fromCodePoint(rest.codePointAt(0)!).length;
+			}
+
+			for (const event of resolveKeys(layer, rest.slice(0, take), key)) {
+				this.command(event);
+			}
+
+			rest = rest.slice(take);
 		}
 	}
 

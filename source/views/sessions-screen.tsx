@@ -14,7 +14,7 @@ function Badge({tool}: {tool: string}) {
 	return <Text color={badge.color}>{fit(badge.label, BADGE_WIDTH, true)}</Text>;
 }
 
-const SORT_LABELS = {updated: 'last update', created: 'created', messages: 'messages', tokens: 'tokens'} as const;
+const SORT_LABELS = {updated: 'updated', created: 'created', messages: 'messages', tokens: 'tokens'} as const;
 
 function FilterLine({sessions, width}: {sessions: SessionsState; width: number}) {
 	const chips: string[] = [];
@@ -24,7 +24,7 @@ function FilterLine({sessions, width}: {sessions: SessionsState; width: number})
 		chips.push('tree');
 	}
 
-	chips.push(sessions.showSubagents ? 'sub-agents shown' : `sub-agents hidden${sessions.hiddenSubagents ? ` (${sessions.hiddenSubagents})` : ''}`);
+	chips.push(sessions.showSubagents ? 'agents shown' : `agents hidden${sessions.hiddenSubagents ? `:${sessions.hiddenSubagents}` : ''}`);
 	if (!sessions.showHeadless) {
 		chips.push('headless hidden');
 	}
@@ -48,8 +48,8 @@ function FilterLine({sessions, width}: {sessions: SessionsState; width: number})
 type Columns = {title: number; project: number; updated: number; messages: number; tokens: number};
 
 function columnsFor(width: number): Columns {
-	const project = width >= 70 ? 14 : 0;
-	const tokens = width >= 60 ? 7 : 0;
+	const project = width >= 60 ? 14 : 0;
+	const tokens = width >= 50 ? 7 : 0;
 	const fixed = 2 + BADGE_WIDTH + 1 + project + 5 + 6 + tokens;
 	return {title: Math.max(8, width - fixed), project, updated: 5, messages: 6, tokens};
 }

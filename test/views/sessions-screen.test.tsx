@@ -1,0 +1,206 @@
+import {cleanup} from 'ink-testing-library';
+import {afterEach, describe, expect, test, vi} from 'vitest';
+import {FakeEngine, makeRow, makeRows} from './fake-engine.js';
+import {keys, renderApp} from './helpers.js';
+
+afterEach(cleanup);
+
+/** The list line of the selected row (marked "› "). */
+function selectedLine(frame: string): string {
+	return frame.split('\n').find(line => line.startsWith('› ')) ?? '';
+}
+
+describe('Sessions screen', () => {
+	test('shows rows with tool badge, title, project, messages and tokens, and a preview', async () => {
+		const app = renderApp(new FakeEngine(makeRows(5)));
+		await vi.waitFor(() => expect(app.frame()).toContain('session 005'));
+		const frame = app.frame();
+		expect(selectedLine(frame)).toMatch(/› claude\s+session 001\s+project-1\s+\S+\s+2\s+1\.1k/);
+		expect(frame).toContain('codex   session 002');
+		// Preview of the selected session, side by side on a wide terminal.
+		expect(frame).toMatch(/│session 001/);
+		expect(frame).toContain('prompt number 001');
+		expect(frame).toContain('5 sessions');
+	});
+
+	test('navigates with j/k, arrows, g/G and a chunked "jjj"', async () => {
+		const app = renderApp(new FakeEngine(makeRows(9)));
+		await vi.waitFor(() => expect(selectedLine(app.frame())).toContain('session 001'));
+		app.stdin.write('j');
+		await vi.waitFor(() => expect(selectedLine(app.frame())).toContain('session 002'));
+		app.stdin.write(keys.down);
+		await vi.waitFor(() => expect(selectedLine(app.frame())).toContain('session 003'));
+		app.stdin.write('jjj'); // G10: fast keys arrive as one chunk
+		await vi.waitFor(() => expect(selectedLine(app.frame())).toContain('session 006'));
+		app.stdin.write('k');
+		await vi.waitFor(() => expect(selectedLine(app.frame())).toContain('session 005'));
+		app.stdin.write(keys.up);
+		await vi.waitFor(() => expect(selectedLine(app.frame())).toContain('session 004'));
+		app.stdin.write('G');
+		await vi.waitFor(() => expect(selectedLine(app.frame())).toContain('session 009'));
+		app.stdin.write('g');
+		await vi.waitFor(() => expect(selectedLine(app.frame())).toContain('session 001'));
+	});
+
+	test('10,000 sessions: only the visible window is rendered, G jumps to the last', async () => {
+		const app = renderApp(new FakeEngine(makeRows(10_000)), {columns: 120, rows: 24});
+		await vi.waitFor(() => expect(app.frame()).toContain('10k sessions'));
+		const rendered = app.frame().split('\n').filter(line => /session \d+/.test(line) && !line.includes('│session'));
+		expect(rendered.length).toBeLessThanOrEqual(24);
+		expect(app.frame()).not.toContain('session 0500');
+		app.stdin.write('G');
+		await vi.waitFor(() => expect(selectedLine(app.frame())).toContain('session 10000'));
+		expect(app.frame()).not.toContain('session 001 ');
+	});
+
+	test('the / filter narrows as you type, including a chunked burst, and Esc clears it', async () => {
+		const rows = [makeRow(1, {title: 'fix login bug'}), makeRow(2, {title: 'refactor parser'}), makeRow(3, {title: 'login page css'}), makeRow(4, {title: 'docs'})];
+		const app = renderApp(new FakeEngine(rows));
+		await vi.waitFor(() => expect(app.frame()).toContain('refactor parser'));
+		app.stdin.write('/');
+		await vi.waitFor(() => expect(app.frame()).toContain('type to filter'));
+		app.stdin.write('l');
+		app.stdin.write('o');
+		app.stdin.write('gin p'); // a burst in one chunk (G13: each character must land)
+		await vi.waitFor(() => expect(app.frame()).toContain('/ login p'));
+		await vi.waitFor(() => expect(app.frame()).not.toContain('refactor parser'));
+		expect(selectedLine(app.frame())).toContain('login page css');
+		expect(app.frame()).toMatch(/filter "login p" · [12]\/4 sessions/);
+		app.stdin.write(keys.backspace);
+		app.stdin.write(keys.backspace);
+		await vi.waitFor(() => expect(app.frame()).toContain('fix login bug'));
+		// j types into the filter rather than moving
+		app.stdin.write('j');
+		await vi.waitFor(() => expect(app.frame()).toContain('/ loginj'));
+		app.stdin.write(keys.esc);
+		await vi.waitFor(() => expect(app.frame()).toContain('refactor parser'));
+		expect(app.frame()).toContain('4 sessions');
+	});
+
+	test('Enter keeps the filter and gives the keys back to the list', async () => {
+		const rows = [makeRow(1, {title: 'alpha one'}), makeRow(2, {title: 'beta two'}), makeRow(3, {title: 'alpha three'})];
+		const app = renderApp(new FakeEngine(rows));
+		await vi.waitFor(() => expect(app.frame()).toContain('beta two'));
+		app.stdin.write('/alpha\r');
+		await vi.waitFor(() => expect(app.frame()).not.toContain('beta two'));
+		app.stdin.write('j');
+		await vi.waitFor(() => expect(selectedLine(app.frame())).toContain('alpha three'));
+		expect(app.frame()).toContain('filter "alpha"');
+	});
+
+	test('tool chip, sort, sub-agent and headless keys', async () => {
+		const rows = [makeRow(1), makeRow(2), makeRow(3, {is_subagent: true, title: 'agent transcript'}), makeRow(5, {is_headless: true, title: 'batch run'})];
+		const app = renderApp(new FakeEngine(rows));
+		await vi.waitFor(() => expect(app.frame()).toContain('batch run [headless]'));
+		expect(app.frame()).not.toContain('agent transcript');
+		expect(app.frame()).toContain('[agents hidden:1]');
+		app.stdin.write('S');
+		await vi.waitFor(() => expect(app.frame()).toContain('agent transcript [agent]'));
+		app.stdin.write('H');
+		await vi.waitFor(() => expect(app.frame()).not.toContain('batch run'));
+		expect(app.frame()).toContain('[headless hidden');
+		app.stdin.write('t');
+		await vi.waitFor(() => expect(app.frame()).toContain('[tool:claude]'));
+		expect(app.frame()).not.toContain('session 002');
+		app.stdin.write('o');
+		await vi.waitFor(() => expect(app.frame()).toContain('[sort:created]'));
+	});
+
+	test('lineage: T shows forks and checkpoints as a tree, the preview shows the lineage', async () => {
+		const rows = [
+			makeRow(1, {title: 'the fork', parent_session_id: 'sess-003', lineage_kind: 'fork'}),
+			makeRow(2, {title: 'unrelated'}),
+			makeRow(3, {title: 'the original'}),
+			makeRow(4, {title: 'a checkpoint', parent_session_id: 'sess-003', lineage_kind: 'checkpoint', checkpoint_name: 'before'}),
+		];
+		const app = renderApp(new FakeEngine(rows));
+		await vi.waitFor(() => expect(app.frame()).toContain('the original'));
+		app.stdin.write('T');
+		await vi.waitFor(() => expect(app.frame()).toContain('[tree]'));
+		const lines = app.frame().split('\n');
+		const original = lines.findIndex(line => line.includes('the original'));
+		expect(lines[original + 1]).toContain('└ ⑂ the fork');
+		expect(lines[original + 2]).toContain('└ ◆ a checkpoint');
+		app.stdin.write('gj'); // onto "the original"
+		await vi.waitFor(() => expect(app.frame()).toContain('lineage'));
+		expect(app.frame()).toContain('◆ checkpoint before: a checkpoint');
+		expect(app.frame()).toContain('⑂ fork: the fork');
+	});
+
+	test('first run: the empty state says where sfs looked and what to do', async () => {
+		const engine = new FakeEngine([]);
+		const app = renderApp(engine);
+		await vi.waitFor(() => expect(app.frame()).toContain('No sessions yet.'));
+		await vi.waitFor(() => expect(app.frame()).toContain('/home/dev/.claude/projects'));
+		expect(app.frame()).toContain('not found');
+		expect(app.frame()).toContain('sfs --demo');
+		app.stdin.write('r');
+		await vi.waitFor(() => expect(engine.callsTo('capture').length).toBeGreaterThan(0));
+	});
+
+	test('status bar shows capture progress; sessions changed reloads the list', async () => {
+		const engine = new FakeEngine(makeRows(2), {captureState: 'idle'});
+		const app = renderApp(engine);
+		await vi.waitFor(() => expect(app.frame()).toContain('● capturing codex 1/4'));
+		expect(engine.callsTo('capture')).toHaveLength(1);
+		engine.rows = [...engine.rows, makeRow(3, {title: 'freshly captured'})];
+		engine.emitSessionsChanged();
+		engine.emitProgress({state: 'idle', done: 4, total: 4, sessionsChanged: 1, warnings: 2, lastError: 'bad line in x.jsonl'});
+		await vi.waitFor(() => expect(app.frame()).toContain('freshly captured'));
+		await vi.waitFor(() => expect(app.frame()).toContain('✗ bad line in x.jsonl'));
+		expect(app.frame()).toContain('2 warnings');
+	});
+
+	test('narrow terminals stack the preview; short ones go single-pane with Tab', async () => {
+		const wide = renderApp(new FakeEngine(makeRows(3)), {columns: 120, rows: 30});
+		await vi.waitFor(() => expect(wide.frame()).toMatch(/› claude  session 001 .*│project/));
+		expect(wide.frame()).toContain('│session 001');
+		wide.unmount();
+
+		const stacked = renderApp(new FakeEngine(makeRows(3)), {columns: 80, rows: 40});
+		await vi.waitFor(() => expect(stacked.frame()).toContain('session 003'));
+		expect(stacked.frame()).toContain('────');
+		expect(stacked.frame()).not.toContain('│');
+		expect(stacked.frame()).toContain('prompt number 001');
+		stacked.unmount();
+
+		const single = renderApp(new FakeEngine(makeRows(3)), {columns: 80, rows: 16});
+		await vi.waitFor(() => expect(single.frame()).toContain('session 003'));
+		expect(single.frame()).not.toContain('prompt number 001');
+		single.stdin.write(keys.tab);
+		await vi.waitFor(() => expect(single.frame()).toContain('prompt number 001'));
+		expect(single.frame()).not.toContain('session 003');
+		// The frame never exceeds rows - 1 lines (G1).
+		expect(single.frame().split('\n').length).toBeLessThanOrEqual(15);
+	});
+
+	test('? shows every key of the screen; Esc closes it; q quits', async () => {
+		const app = renderApp(new FakeEngine(makeRows(3)), {columns: 120, rows: 40});
+		await vi.waitFor(() => expect(app.frame()).toContain('session 001'));
+		app.stdin.write('?');
+		await vi.waitFor(() => expect(app.frame()).toContain('Help · Sessions'));
+		expect(app.frame()).toContain('Show or hide sub-agent transcripts');
+		expect(app.frame()).toContain('Cycle the tool filter chip');
+		app.stdin.write(keys.esc);
+		await vi.waitFor(() => expect(app.frame()).not.toContain('Help · Sessions'));
+		app.stdin.write('q');
+		await vi.waitFor(() => expect(app.exits).toEqual([{type: 'quit'}]));
+	});
+
+	test('Ctrl+C quits from inside the filter too', async () => {
+		const app = renderApp(new FakeEngine(makeRows(3)));
+		await vi.waitFor(() => expect(app.frame()).toContain('session 001'));
+		app.stdin.write('/ab');
+		await vi.waitFor(() => expect(app.frame()).toContain('/ ab'));
+		app.stdin.write(keys.ctrlC);
+		await vi.waitFor(() => expect(app.exits).toEqual([{type: 'quit'}]));
+	});
+
+	test('footer lists the main keys of the screen', async () => {
+		const app = renderApp(new FakeEngine(makeRows(3)), {columns: 160, rows: 30});
+		await vi.waitFor(() => expect(app.frame()).toContain('session 001'));
+		const footer = app.frame().split('\n').at(-1)!;
+		expect(footer).toMatch(/Enter open\s+\/ filter\s+l resume/);
+		expect(footer).toContain('q quit');
+	});
+});
