@@ -1,0 +1,231 @@
+/**
+ * Resume: a captured session → a new native session in a target tool (or the tool's own session by
+ * its id, when it still exists) → the command that launches the tool on it.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type {AdapterContext, NativeSession} from '../adapters/types.js';
+import type {FidelityReport, ResumeWriter} from '../adapters/writer-types.js';
+import {SfsError} from './errors.js';
+import {recordWritten} from './lineage.js';
+import type {Engine} from './open-engine.js';
+import {isUserTurn, oneLine} from './session-stats.js';
+import {type Message, RESUME_TARGETS, type ResumeTarget, type Session} from './types.js';
+
+export type ResumeOptions = {
+	/** Target tool; default: the session's own tool. */
+	target?: ResumeTarget;
+	model?: string;
+	cwd?: string;
+	/** Keep only the newest N user turns (whole); default: the target's context budget. */
+	trim?: number;
+	now?: Date;
+	/** Where the native files go instead of the tool's store (export). */
+	outDir?: string;
+};
+
+export type ResumePlan = {
+	target: ResumeTarget;
+	native_id: string;
+	native_path: string | null;
+	cwd: string;
+	command: string[];
+	report: FidelityReport;
+	warnings: string[];
+	/** True when the tool's own native session is resumed by its id (nothing written). */
+	reused_native: boolean;
+	files: string[];
+};
+
+export type WriterLoader = (target: ResumeTarget) => Promise<ResumeWriter>;
+
+/** Rough context budgets (in characters, ~4 per token) per target, leaving room for the new work. */
+const CONTEXT_BUDGET_CHARS: Record<ResumeTarget, number> = {
+	'claude-code': 140_000 * 4,
+	codex: 200_000 * 4,
+	gemini: 700_000 * 4,
+	copilot: 100_000 * 4,
+};
+
+export function isResumeTarget(value: string): value is ResumeTarget {
+	return (RESUME_TARGETS as readonly string[]).includes(value);
+}
+
+/** Writes the native session (unless the tool's own still exists) and returns what to launch. */
+export async function planResume(engine: Engine, sessionId: string, options: ResumeOptions, loadWriter: WriterLoader, context: AdapterContext): Promise<ResumePlan> {
+	const session = engine.store.readSession(sessionId);
+	const sourceTool = session.manifest.source.tool;
+	const target = options.target ?? (isResumeTarget(sourceTool) ? sourceTool : undefined);
+	if (!target) {
+		throw new SfsError('USAGE', `${sourceTool} is a capture-only source: sfs cannot launch it`, {hint: `pick a target: sfs resume ${sessionId} --in claude-code|codex|gemini|copilot`});
+	}
+
+	const writer = await loadWriter(target);
+	const cwd = resolveCwd(session, options.cwd);
+	const nativeId = session.manifest.source.original_session_id;
+	if (!options.target && !options.outDir && target === sourceTool && nativeId && options.trim === undefined && (await writer.nativeExists(nativeId, context))) {
+		return {
+			target,
+			native_id: nativeId,
+			native_path: session.manifest.source.original_path ?? null,
+			cwd,
+			command: writer.resumeCommand(nativeId, {model: options.model}),
+			report: untouchedReport(session.messages),
+			warnings: [],
+			reused_native: true,
+			files: [],
+		};
+	}
+
+	const {messages, turnsTrimmed} = trimSession(session.messages, options.trim, CONTEXT_BUDGET_CHARS[target]);
+	const result = await writer.write({...session, messages}, {cwd, model: options.model, now: options.now ?? new Date(), outDir: options.outDir, fromSessionId: sessionId}, context);
+	if (!options.outDir) {
+		recordWritten(engine.env, {
+			tool: target,
+			native_id: result.nativeId,
+			from_session_id: sessionId,
+			through_msg_id: session.messages.at(-1)?.msg_id ?? null,
+			copied_messages: await countReadBack(target, result, context),
+			written_at: (options.now ?? new Date()).toISOString(),
+		});
+	}
+
+	return {
+		target,
+		native_id: result.nativeId,
+		native_path: result.nativePath,
+		cwd,
+		command: writer.resumeCommand(result.nativeId, {model: options.model}),
+		report: {...result.report, turns_trimmed: turnsTrimmed},
+		warnings: result.warnings,
+		reused_native: false,
+		files: result.files,
+	};
+}
+
+function resolveCwd(session: Session, requested: string | undefined): string {
+	if (requested) {
+		const absolute = path.resolve(requested);
+		if (!isDirectory(absolute)) throw new SfsError('USAGE', `--cwd ${requested} is not a directory`);
+		return absolute;
+	}
+
+	const recorded = (session.manifest.metadata?.cwd as string | undefined) ?? session.workspace?.root_path;
+	if (!recorded) throw new SfsError('USAGE', 'the session does not record its working directory', {hint: 'pass --cwd DIR (e.g. --cwd .)'});
+	if (!isDirectory(recorded)) {
+		throw new SfsError('NOT_FOUND', `the session's directory ${recorded} no longer exists`, {hint: `resume in the current directory with --cwd ${process.cwd()}`});
+	}
+
+	return recorded;
+}
+
+function isDirectory(candidate: string): boolean {
+	try {
+		return fs.statSync(candidate).isDirectory();
+	} catch {
+		return false;
+	}
+}
+
+function untouchedReport(messages: Message[]): FidelityReport {
+	return {
+		messages_kept: messages.length,
+		messages_converted: 0,
+		messages_dropped: 0,
+		tool_calls_mapped: messages.reduce((sum, message) => sum + message.content.filter(block => block.type === 'tool_use').length, 0),
+		thinking: 'kept',
+		images_kept: messages.reduce((sum, message) => sum + message.content.filter(block => block.type === 'image').length, 0),
+		turns_trimmed: 0,
+	};
+}
+
+function messageChars(message: Message): number {
+	return JSON.stringify(message.content).length;
+}
+
+/**
+ * Keeps the newest `keepTurns` user turns whole (or as many as fit `budgetChars`), and puts a short
+ * summary of what was left out at the start. Turn boundaries are user prompts, so a tool call is
+ * never separated from its result.
+ */
+export function trimSession(messages: Message[], keepTurns: number | undefined, budgetChars: number): {messages: Message[]; turnsTrimmed: number} {
+	const starts: number[] = [];
+	for (const [at, message] of messages.entries()) if (isUserTurn(message)) starts.push(at);
+	if (starts.length === 0) return {messages, turnsTrimmed: 0};
+
+	let cut = 0;
+	if (keepTurns !== undefined) {
+		cut = keepTurns <= 0 ? messages.length : starts.length > keepTurns ? starts[starts.length - keepTurns]! : 0;
+	} else {
+		let total = messages.reduce((sum, message) => sum + messageChars(message), 0);
+		let turn = 0;
+		while (total > budgetChars && turn < starts.length - 1) {
+			const next = starts[turn + 1]!;
+			for (let at = starts[turn]!; at < next; at++) total -= messageChars(messages[at]!);
+			turn++;
+			cut = next;
+		}
+	}
+
+	if (cut === 0) return {messages, turnsTrimmed: 0};
+	const dropped = messages.slice(0, cut);
+	const trimmedTurns = dropped.filter(message => isUserTurn(message));
+	const prompts = trimmedTurns.slice(0, 5).map(message => `- ${oneLine(firstText(message), 160)}`);
+	const summary: Message = {
+		msg_id: `sfs-trim-summary-${dropped.at(-1)!.msg_id}`,
+		role: 'user',
+		timestamp: dropped[0]!.timestamp,
+		content: [
+			{
+				type: 'summary',
+				text: [
+					`[sfs] ${trimmedTurns.length} earlier turn(s) of this session (${dropped.length} messages) were left out to fit the context. They began with:`,
+					...prompts,
+					...(trimmedTurns.length > prompts.length ? [`- … and ${trimmedTurns.length - prompts.length} more`] : []),
+				].join('\n'),
+				summarized_through_msg_id: dropped.at(-1)!.msg_id,
+			},
+		],
+		is_meta: true,
+		metadata: {sfs_trim_summary: true},
+	};
+	return {messages: [summary, ...messages.slice(cut)], turnsTrimmed: trimmedTurns.length};
+}
+
+function firstText(message: Message): string {
+	for (const block of message.content) if (block.type === 'text' && typeof block.text === 'string') return block.text;
+	return '';
+}
+
+/** Reads the written native session back with our own adapter: how many messages capture will see as copies. */
+async function countReadBack(target: ResumeTarget, result: {nativeId: string; nativePath: string; files: string[]}, context: AdapterContext): Promise<number> {
+	try {
+		const {adapterFor} = await import('../adapters/registry.js');
+		const adapter = adapterFor(target);
+		const native: NativeSession = {tool: target, nativeId: result.nativeId, files: [result.nativePath], growth: 'append'};
+		const discovered = (await adapter.discover(context)).find(candidate => candidate.nativeId === result.nativeId);
+		const read = await adapter.read({session: discovered ?? native}, context);
+		return read.messages.length;
+	} catch {
+		return 0;
+	}
+}
+
+/** Finds an executable on PATH (no shell). */
+export function findExecutable(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+	for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+		if (!dir) continue;
+		const candidate = path.join(dir, name);
+		try {
+			fs.accessSync(candidate, fs.constants.X_OK);
+			if (fs.statSync(candidate).isFile()) return candidate;
+		} catch {}
+	}
+
+	return undefined;
+}
+
+/** The argv that opens `command` in a new tmux pane or window, in `cwd`. */
+export function tmuxCommand(kind: 'split' | 'window', command: string[], cwd: string): string[] {
+	return ['tmux', kind === 'split' ? 'split-window' : 'new-window', '-c', cwd, '--', ...command];
+}
