@@ -233,6 +233,9 @@ export function resolveKeys(layer: Layer, input: string, key: Key): KeyEvent[] {
 			} else if (char === '\u007F' || char === '\b') {
 				flush();
 				events.push({command: 'input/backspace'});
+			} else if (char === '\u0015') {
+				flush(); // Ctrl+U inside a chunk
+				events.push({command: 'input/clear'});
 			} else if (isPrintable(char)) {
 				pending += char;
 			}
@@ -240,7 +243,9 @@ export function resolveKeys(layer: Layer, input: string, key: Key): KeyEvent[] {
 			continue;
 		}
 
-		const binding = bindings.find(b => b.chars?.includes(char));
+		// Enter or Tab inside a chunk ("j\r") arrive as characters: match them as the keys they are.
+		const asKey = char === '\r' || char === '\n' ? {...key, return: true} : char === '\t' ? {...key, tab: true} : undefined;
+		const binding = asKey ? bindings.find(b => b.match?.('', asKey)) : bindings.find(b => b.chars?.includes(char));
 		if (binding) {
 			events.push({command: binding.command});
 		}
