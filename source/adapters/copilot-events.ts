@@ -5,7 +5,7 @@
  * as `native_record` messages and counted. What must survive between incremental reads (current
  * model, interaction, which tool calls were seen, session fields) lives in a serialisable state.
  */
-import type {ContentBlock, ImageBlock, Message, StopReason} from '../engine/types.js';
+import type {ContentBlock, ImageBlock, Message, StopReason, TokenUsage} from '../engine/types.js';
 import {stableHash} from './jsonl.js';
 
 export type CopilotFields = {
@@ -20,6 +20,8 @@ export type CopilotFields = {
 	/** Per-segment `session.shutdown` model metrics (each resume → exit writes one). */
 	shutdowns: Array<Record<string, unknown>>;
 	eventCounts: Record<string, number>;
+	/** From the system prompt: `copilot -p` tells the model it runs "in non-interactive mode". */
+	headless?: boolean;
 };
 
 export type CopilotState = {
@@ -33,10 +35,12 @@ export type CopilotState = {
 	/** `tool.execution_start` / `tool.user_requested` data waiting for the matching completion. */
 	pendingStarts: Record<string, Record<string, unknown>>;
 	lastReasoning?: {text: string; msgId: string};
+	/** `session.usage_record` usage by apiCallId, waiting for the assistant.message of the same API call. */
+	pendingUsage: Record<string, Record<string, unknown>>;
 };
 
 export function emptyCopilotState(): CopilotState {
-	return {fields: {context: {}, shutdowns: [], eventCounts: {}}, head: null, toolUses: {}, pendingStarts: {}};
+	return {fields: {context: {}, shutdowns: [], eventCounts: {}}, head: null, toolUses: {}, pendingStarts: {}, pendingUsage: {}};
 }
 
 export function isObject(value: unknown): value is Record<string, unknown> {
@@ -71,6 +75,7 @@ const REQUIRED: Record<string, (data: Record<string, unknown>) => boolean> = {
 	'session.shutdown': data => typeof data.shutdownType === 'string',
 	'session.truncation': data => typeof data.tokenLimit === 'number',
 	'session.compaction_complete': data => typeof data.success === 'boolean',
+	'session.usage_record': data => isObject(data.usage),
 };
 
 export function providerForModel(model: string | undefined): string | undefined {
@@ -149,7 +154,20 @@ export class CopilotAssembler {
 				break;
 			}
 
+			case 'session.usage_record': {
+				const usage = data.usage as Record<string, unknown>;
+				if (stringOf(usage.apiCallId)) {
+					this.state.pendingUsage[usage.apiCallId as string] = {...usage, event_id: event.id};
+					if (stringOf(usage.model)) fields.model = usage.model as string;
+				} else {
+					this.metaEvent(event, data, offset, timestamp);
+				}
+
+				break;
+			}
+
 			case 'system.message': {
+				if (typeof data.content === 'string' && data.role !== 'developer') fields.headless = /\bnon-interactive mode\b/.test(data.content);
 				this.push(event, offset, {role: data.role === 'developer' ? 'developer' : 'system', content: [{type: 'text', text: typeof data.content === 'string' ? data.content : JSON.stringify(data.content ?? '')}], timestamp, is_meta: true}, data, ['content', 'role']);
 				break;
 			}
@@ -273,10 +291,21 @@ export class CopilotAssembler {
 		const metadata: Record<string, unknown> = {};
 		const reasoning = stringOf(data.reasoningText);
 		const opaque = stringOf(data.reasoningOpaque);
+		const reasoningBlocks = isObject(data.reasoningBlocks) && Array.isArray(data.reasoningBlocks.blocks) ? data.reasoningBlocks.blocks.filter(isObject) : [];
 		if (reasoning && this.state.lastReasoning?.text === reasoning) {
 			// The same reasoning was already captured from its own `assistant.reasoning` event.
 			metadata.reasoning_msg_id = this.state.lastReasoning.msgId;
 			if (opaque) metadata.reasoning_signature = opaque;
+		} else if (reasoningBlocks.length > 0) {
+			// Provider-native blocks (Anthropic thinking with signature, redacted thinking) are the most faithful form.
+			for (const block of reasoningBlocks) {
+				if (block.type === 'thinking') content.push({type: 'thinking', text: typeof block.thinking === 'string' ? block.thinking : '', signature: stringOf(block.signature) ?? null});
+				else if (block.type === 'redacted_thinking') content.push({type: 'thinking', text: '', signature: stringOf(block.data) ?? null, redacted: true});
+				else content.push({type: 'copilot_reasoning_block', ...block});
+			}
+
+			consumed.push('reasoningBlocks');
+			metadata.reasoning_provider = (data.reasoningBlocks as Record<string, unknown>).provider;
 		} else if (reasoning) {
 			content.push({type: 'thinking', text: reasoning, signature: opaque ?? null});
 		} else if (opaque) {
@@ -299,18 +328,21 @@ export class CopilotAssembler {
 		});
 		if (requestExtras.some(extras => Object.keys(extras).length > 0)) metadata.tool_requests = requestExtras;
 
-		const model = stringOf(data.model) ?? fields.model;
-		if (stringOf(data.model)) fields.model = data.model as string;
-		const stopReason: StopReason | undefined = requests.length > 0 ? 'tool_use' : content.some(block => block.type === 'text') ? 'end_turn' : undefined;
+		const apiCallId = stringOf(data.apiCallId);
+		const usageRecord = apiCallId ? this.state.pendingUsage[apiCallId] : undefined;
+		if (apiCallId) delete this.state.pendingUsage[apiCallId];
+		if (usageRecord) metadata.usage_record = usageRecord;
+		const model = stringOf(data.model) ?? stringOf(usageRecord?.model) ?? fields.model;
+		if (model) fields.model = model;
+		const stopReason: StopReason | undefined = finishReason(usageRecord?.finishReason) ?? (requests.length > 0 ? 'tool_use' : content.some(block => block.type === 'text') ? 'end_turn' : undefined);
 		const message: Omit<Message, 'msg_id'> = {role: 'assistant', content, timestamp, turn_id: stringOf(data.interactionId) ?? this.state.interactionId ?? null};
-		if (model) {
-			message.model = model;
-			const provider = providerForModel(model);
-			if (provider) message.provider = provider;
-		}
-
+		if (model) message.model = model;
+		const provider = stringOf(usageRecord?.modelProvider) ?? providerForModel(model);
+		if (provider) message.provider = provider;
 		if (stopReason) message.stop_reason = stopReason;
-		if (typeof data.outputTokens === 'number' && Number.isInteger(data.outputTokens) && data.outputTokens >= 0) message.usage = {output_tokens: data.outputTokens};
+		const usage = usageRecord ? recordUsage(usageRecord) : {};
+		if (usage.output_tokens === undefined && typeof data.outputTokens === 'number' && Number.isInteger(data.outputTokens) && data.outputTokens >= 0) usage.output_tokens = data.outputTokens;
+		if (Object.keys(usage).length > 0) message.usage = usage;
 		if (Object.keys(metadata).length > 0) message.metadata = metadata;
 		this.push(event, offset, message, data, consumed);
 	}
@@ -336,7 +368,7 @@ export class CopilotAssembler {
 		const block: ContentBlock = {type: 'tool_result', tool_use_id: callId, content: text};
 		if (data.success === false) block.is_error = true;
 		const exit = contents.find(item => item.type === 'shell_exit') ?? contents.find(item => item.type === 'terminal');
-		const exitCode = exit?.exitCode;
+		const exitCode = isObject(data.shellExecution) ? data.shellExecution.exitCode : exit?.exitCode;
 		if (typeof exitCode === 'number' && Number.isInteger(exitCode)) block.exit_code = exitCode;
 		const telemetry = isObject(data.toolTelemetry) && isObject(data.toolTelemetry.metrics) ? data.toolTelemetry.metrics : undefined;
 		if (typeof telemetry?.durationMs === 'number') block.duration_ms = telemetry.durationMs;
@@ -373,6 +405,52 @@ export class CopilotAssembler {
 		if (content.length === 0) content.push({type: 'text', text: describeEvent(type, data)});
 		this.push(event, offset, {role: 'system', content, timestamp, is_meta: true}, data, []);
 	}
+}
+
+/** OpenAI-style finish reasons as Copilot records them in `session.usage_record`. */
+function finishReason(value: unknown): StopReason | undefined {
+	switch (value) {
+		case 'tool_calls':
+		case 'tool_use': {
+			return 'tool_use';
+		}
+
+		case 'stop':
+		case 'end_turn': {
+			return 'end_turn';
+		}
+
+		case 'length':
+		case 'max_tokens': {
+			return 'max_tokens';
+		}
+
+		case 'stop_sequence': {
+			return 'stop_sequence';
+		}
+
+		default: {
+			return undefined;
+		}
+	}
+}
+
+function recordUsage(record: Record<string, unknown>): TokenUsage {
+	const usage: TokenUsage = {};
+	const take = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.round(value) : undefined);
+	const pairs: Array<[keyof TokenUsage, unknown]> = [
+		['input_tokens', record.inputTokens],
+		['output_tokens', record.outputTokens],
+		['cache_read_tokens', record.cacheReadTokens],
+		['cache_write_tokens', record.cacheWriteTokens],
+		['reasoning_tokens', record.reasoningTokens],
+	];
+	for (const [key, value] of pairs) {
+		const count = take(value);
+		if (count !== undefined) usage[key] = count;
+	}
+
+	return usage;
 }
 
 function mediaImage(mimeType: unknown, data: unknown): ImageBlock | undefined {

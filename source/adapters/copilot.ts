@@ -18,7 +18,7 @@ import type {Adapter, ReadRequest, ReadResult, SessionInfo} from './types.js';
 type AdapterState = CopilotState & {workspace?: Record<string, unknown>};
 
 function isCopilotState(value: unknown): value is AdapterState {
-	return isObject(value) && isObject(value.fields) && isObject(value.toolUses) && isObject(value.pendingStarts);
+	return isObject(value) && isObject(value.fields) && isObject(value.toolUses) && isObject(value.pendingStarts) && isObject(value.pendingUsage);
 }
 
 function openError(file: string, error: unknown): never {
@@ -32,7 +32,7 @@ function text(value: unknown): string | undefined {
 	return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
-export function copilotSessionInfo(fields: CopilotFields, workspace: Record<string, unknown> | undefined, pendingStarts: Record<string, unknown> = {}): SessionInfo {
+export function copilotSessionInfo(fields: CopilotFields, workspace: Record<string, unknown> | undefined, pendingStarts: Record<string, unknown> = {}, pendingUsage: Record<string, unknown> = {}): SessionInfo {
 	const info: SessionInfo = {interface: 'cli'};
 	const context = fields.context;
 	const title = text(workspace?.name) ?? text(workspace?.summary);
@@ -48,6 +48,7 @@ export function copilotSessionInfo(fields: CopilotFields, workspace: Record<stri
 	if (fields.model) info.model = fields.model;
 	if (fields.reasoningEffort && EFFORTS.has(fields.reasoningEffort)) info.reasoningEffort = fields.reasoningEffort as SessionInfo['reasoningEffort'];
 	if (fields.copilotVersion) info.toolVersion = fields.copilotVersion;
+	if (fields.headless !== undefined) info.headless = fields.headless;
 	const created = fields.startTime ?? text(workspace?.created_at);
 	if (created) info.createdAt = created;
 	const updated = fields.lastTimestamp ?? text(workspace?.updated_at);
@@ -64,6 +65,7 @@ export function copilotSessionInfo(fields: CopilotFields, workspace: Record<stri
 	extra.eventCounts = fields.eventCounts;
 	// Tool executions that started but have not completed (yet): kept visible rather than dropped.
 	if (Object.keys(pendingStarts).length > 0) extra.pendingToolExecutions = Object.values(pendingStarts);
+	if (Object.keys(pendingUsage).length > 0) extra.pendingUsageRecords = Object.values(pendingUsage);
 	info.extra = extra;
 	return info;
 }
@@ -117,7 +119,7 @@ async function readEventLog(request: ReadRequest): Promise<ReadResult> {
 	return {
 		mode: continuing ? 'incremental' : 'full',
 		messages: assembler.messages,
-		info: copilotSessionInfo(state.fields, state.workspace, state.pendingStarts),
+		info: copilotSessionInfo(state.fields, state.workspace, state.pendingStarts, state.pendingUsage),
 		cursors,
 		state,
 		warnings,

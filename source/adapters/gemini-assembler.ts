@@ -35,12 +35,14 @@ export type GeminiState = {
 	head: string | null;
 	/** Tool call id → msg_id of the message that carries its result (so a result is emitted once). */
 	resultOwner: Record<string, string>;
+	/** Native id → the last canonical msg_id of its group (every native id ever placed). */
+	lastOf: Record<string, string>;
 	lastTimestamp?: string;
 	fields: GeminiSessionFields;
 };
 
 export function emptyGeminiState(): GeminiState {
-	return {hashes: {}, chain: [], pred: {}, head: null, resultOwner: {}, fields: {extra: {}}};
+	return {hashes: {}, chain: [], pred: {}, head: null, resultOwner: {}, lastOf: {}, fields: {extra: {}}};
 }
 
 const MESSAGE_TYPES = new Set(['user', 'gemini', 'info', 'error', 'warning']);
@@ -121,7 +123,7 @@ export class GeminiAssembler {
 			if (key === 'messages') continue;
 			if (key === 'sessionId' && typeof value === 'string') fields.sessionId = value;
 			else if (key === 'projectHash' && typeof value === 'string') fields.projectHash = value;
-			else if (key === 'startTime' && typeof value === 'string') fields.startTime = value;
+			else if (key === 'startTime' && typeof value === 'string') fields.startTime ??= value; // a resume appends a new metadata line with the resume time
 			else if (key === 'lastUpdated' && typeof value === 'string') fields.lastUpdated = value;
 			else if (key === 'summary' && typeof value === 'string') fields.summary = value;
 			else if (key === 'kind' && typeof value === 'string') fields.kind = value;
@@ -130,14 +132,25 @@ export class GeminiAssembler {
 		}
 	}
 
+	/**
+	 * `$set.messages` is a full-history checkpoint. Gemini writes one on start (the `<session_context>` turn)
+	 * and on every resume, re-serialising known messages in model-facing form (same ids, thoughts/tokens/
+	 * toolCalls folded into parts, new timestamps). Known ids are therefore not re-emitted (the original
+	 * records are richer); ids not seen before (context turns, summaries) are placed after their predecessor.
+	 */
 	private applySet(set: Record<string, unknown>, position: number | string): void {
 		this.applyFields(set);
-		if (Array.isArray(set.messages)) {
-			set.messages.forEach((message, index) => {
-				if (isObject(message) && typeof message.id === 'string') this.addMessageRecord(message, true);
-				else this.addUnknown(message, `${position}:${index}`, 'checkpoint message without id');
-			});
-		}
+		if (!Array.isArray(set.messages)) return;
+		let previous: string | undefined;
+		set.messages.forEach((message, index) => {
+			if (!isObject(message) || typeof message.id !== 'string') {
+				this.addUnknown(message, `${position}:${index}`, 'checkpoint message without id');
+				return;
+			}
+
+			if (this.state.lastOf[message.id] === undefined) this.addMessageRecord(message, true, previous);
+			previous = message.id;
+		});
 	}
 
 	private rewind(nativeId: string): void {
@@ -176,7 +189,7 @@ export class GeminiAssembler {
 		this.place({nativeId: `#${message.msg_id}`, messages: [message]});
 	}
 
-	private addMessageRecord(record: Record<string, unknown>, fromCheckpoint = false): void {
+	private addMessageRecord(record: Record<string, unknown>, fromCheckpoint = false, after?: string): void {
 		const type = typeof record.type === 'string' ? record.type : '(no type)';
 		if (!MESSAGE_TYPES.has(type)) {
 			this.unknownRecords[type] = (this.unknownRecords[type] ?? 0) + 1;
@@ -193,14 +206,22 @@ export class GeminiAssembler {
 
 		const group = type === 'gemini' ? this.geminiGroup(record) : type === 'user' ? this.userGroup(record) : this.noticeGroup(record, type);
 		if (fromCheckpoint) for (const message of group.messages) message.metadata = {...message.metadata, gemini_history_checkpoint: true};
-		this.place(group);
+		this.place(group, after);
 	}
 
-	/** Links a group into the active branch (or replaces it in place when its native id is already there). */
-	private place(group: Group): void {
+	/**
+	 * Links a group into the active branch (or replaces it in place when its native id is already there).
+	 * `after`: a native id the group follows (history checkpoints), instead of the branch head.
+	 */
+	private place(group: Group, after?: string): void {
 		const {state} = this;
 		const known = state.chain.includes(group.nativeId);
-		if (!known) {
+		const afterIndex = after === undefined ? -1 : state.chain.indexOf(after);
+		const insertAfter = !known && afterIndex !== -1 && afterIndex < state.chain.length - 1;
+		if (insertAfter) {
+			state.pred[group.nativeId] = state.lastOf[after!] ?? null;
+			state.chain.splice(afterIndex + 1, 0, group.nativeId);
+		} else if (!known) {
 			state.pred[group.nativeId] = state.head;
 			state.chain.push(group.nativeId);
 		}
@@ -217,7 +238,8 @@ export class GeminiAssembler {
 			parent = message.msg_id;
 		}
 
-		if (!known || state.chain.at(-1) === group.nativeId) state.head = parent;
+		state.lastOf[group.nativeId] = parent!;
+		if (!insertAfter && (!known || state.chain.at(-1) === group.nativeId)) state.head = parent;
 	}
 
 	private nativeExtras(record: Record<string, unknown>): Record<string, unknown> | undefined {
@@ -249,6 +271,9 @@ export class GeminiAssembler {
 		if (responseBlocks.length > 0 && responseBlocks.every(block => block.type !== 'tool_result')) isMeta = true;
 
 		const message: Message = {msg_id: id, role, content: nonEmpty(blocks), timestamp};
+		// Context Gemini injects as a user turn (Gemini's own resume list ignores these too).
+		const first = blocks[0];
+		if (first?.type === 'text' && typeof first.text === 'string' && /^<(session_context|hook_context)>/.test(first.text)) isMeta = true;
 		if (isMeta) message.is_meta = true;
 		const metadata = this.metadata(record);
 		if (metadata) message.metadata = metadata;
@@ -291,7 +316,7 @@ export class GeminiAssembler {
 			content.push({
 				type: 'thinking',
 				text: typeof thought.description === 'string' ? thought.description : '',
-				summary: typeof thought.subject === 'string' ? thought.subject : null,
+				summary: typeof thought.subject === 'string' && thought.subject.length > 0 ? thought.subject : null,
 			});
 		}
 

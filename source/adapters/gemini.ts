@@ -15,7 +15,7 @@ import {isObject} from './gemini-parts.js';
 import type {Adapter, AdapterContext, ReadRequest, ReadResult, SessionInfo} from './types.js';
 
 function isGeminiState(value: unknown): value is GeminiState {
-	return isObject(value) && isObject(value.hashes) && Array.isArray(value.chain) && isObject(value.pred) && isObject(value.resultOwner) && isObject(value.fields);
+	return isObject(value) && isObject(value.hashes) && Array.isArray(value.chain) && isObject(value.pred) && isObject(value.resultOwner) && isObject(value.lastOf) && isObject(value.fields);
 }
 
 async function openError(file: string, error: unknown): Promise<never> {
