@@ -15,6 +15,7 @@ import type {Adapter, AdapterContext, NativeSession, ReadResult} from '../adapte
 import type {Config} from './config.js';
 import {firstViolation, prepareValidation, sessionIdForNative} from './format.js';
 import type {SessionIndex} from './index-db.js';
+import {loadWritten, type WrittenNative} from './lineage.js';
 import {withLock} from './lock.js';
 import {type Env, homeDir, runDir} from './paths.js';
 import {addToStats, emptyStats, firstPrompt, oneLine} from './session-stats.js';
@@ -91,6 +92,7 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 	const disabled = new Set(config.watchers?.disabled ?? []);
 	const adapters = options.adapters.filter(adapter => !disabled.has(adapter.id) && (!options.tools || options.tools.includes(adapter.id)));
 	const subagentsSeen: Array<{parentId: string; agentId: string; sessionId: string}> = [];
+	const written = loadWritten(env);
 
 	for (const adapter of adapters) {
 		const context = adapterContext(env, now, adapterCache, adapter.id, () => {
@@ -140,7 +142,7 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 			}
 
 			try {
-				const outcome = commitRead(store, index, native, sessionId, read, now());
+				const outcome = commitRead(store, index, native, sessionId, read, now(), written.get(`${native.tool}\u0000${native.nativeId}`));
 				if (outcome === 'new') report.new++;
 				else if (outcome === 'updated') report.updated++;
 				else report.unchanged++;
@@ -242,7 +244,15 @@ export function messageHash(message: Message): string {
 /**
  * Writes what one read produced. Returns whether the session is new, got messages, or only moved its cursors.
  */
-export function commitRead(store: Store, index: SessionIndex, native: NativeSession, sessionId: string, read: ReadResult, now: Date): 'new' | 'updated' | 'unchanged' {
+export function commitRead(
+	store: Store,
+	index: SessionIndex,
+	native: NativeSession,
+	sessionId: string,
+	read: ReadResult,
+	now: Date,
+	written?: WrittenNative,
+): 'new' | 'updated' | 'unchanged' {
 	const exists = store.exists(sessionId);
 	let manifest: Manifest | undefined = exists ? store.readManifest(sessionId) : undefined;
 	const known = new Map<string, string>();
@@ -269,8 +279,13 @@ export function commitRead(store: Store, index: SessionIndex, native: NativeSess
 		reindexSession(store, index, sessionId);
 	}
 
-	const fresh = selectNew(read.messages, known).map(message => validOrWrapped(message));
+	const fresh = markCopies(selectNew(read.messages, known).map(message => validOrWrapped(message)), position, written);
 	const next = buildManifest(manifest, native, sessionId, read, fresh, now);
+	if (written) {
+		next.parent_session_id = written.from_session_id;
+		next.metadata = {...next.metadata, written_by_sfs: {from_session_id: written.from_session_id, through_msg_id: written.through_msg_id, target: written.tool}};
+	}
+
 	if (!manifest) {
 		store.createSession({manifest: next, messages: fresh, workspace: workspaceFrom(read), tools: read.tools});
 	} else {
@@ -289,6 +304,17 @@ export function commitRead(store: Store, index: SessionIndex, native: NativeSess
 	});
 	if (!manifest) return 'new';
 	return fresh.length > 0 ? 'updated' : 'unchanged';
+}
+
+/**
+ * In a native session sfs wrote itself, the first messages are copies of the session it came from:
+ * mark them, so search and cost count that history once (in the original).
+ */
+function markCopies(messages: Message[], position: number, written: WrittenNative | undefined): Message[] {
+	if (!written || position >= written.copied_messages) return messages;
+	return messages.map((message, offset) =>
+		position + offset < written.copied_messages ? {...message, metadata: {...message.metadata, copied_from: written.from_session_id}} : message,
+	);
 }
 
 export function reindexSession(store: Store, index: SessionIndex, sessionId: string): void {

@@ -5,6 +5,7 @@ import {afterEach, beforeEach, describe, expect, test} from 'vitest';
 import {capture} from '../../source/engine/capture.js';
 import {sessionIdForNative} from '../../source/engine/format.js';
 import {SessionIndex} from '../../source/engine/index-db.js';
+import {recordWritten} from '../../source/engine/lineage.js';
 import {indexPath} from '../../source/engine/paths.js';
 import {Store} from '../../source/engine/store.js';
 import {fakeAdapter, fakeRoot} from '../support/fake-adapter.js';
@@ -148,5 +149,15 @@ describe('capture', () => {
 		await run();
 		expect(index.getSession(id)?.message_count).toBe(2);
 		expect(index.search('alpha', {}).map(hit => hit.msg_id)).toEqual(['i1']);
+	});
+
+	test('a native session sfs wrote itself is linked to its origin and its copied history marked', async () => {
+		recordWritten(env, {tool: 'codex', native_id: 'w', from_session_id: 'ses_00000000000000aa', through_msg_id: 'm2', copied_messages: 2, written_at: '2026-01-01T00:00:00.000Z'});
+		writeNative('w.jsonl', line({id: 'w1', role: 'user', text: 'copied question'}) + line({id: 'w2', role: 'assistant', text: 'copied answer'}) + line({id: 'w3', role: 'user', text: 'brand new follow-up'}));
+		await run();
+		const {manifest, messages} = store.readSession(sessionIdForNative('codex', 'w'));
+		expect(manifest.parent_session_id).toBe('ses_00000000000000aa');
+		expect(manifest.metadata?.written_by_sfs).toEqual({from_session_id: 'ses_00000000000000aa', through_msg_id: 'm2', target: 'codex'});
+		expect(messages.map(message => message.metadata?.copied_from ?? null)).toEqual(['ses_00000000000000aa', 'ses_00000000000000aa', null]);
 	});
 });
