@@ -103,6 +103,8 @@ export interface Adapter {
 	roots(ctx: AdapterContext): string[];
 	/** Lists native sessions. Must be cheap (readdir/stat); must never throw for a missing or unreadable root. */
 	discover(ctx: AdapterContext): Promise<NativeSession[]>;
+	/** One-line problems met by the last `discover` (e.g. an unreadable database), reported by capture. */
+	readonly lastDiscoverWarnings?: readonly string[];
 	/** Parses one native session from its cursors onward. Throws only when nothing at all can be read. */
 	read(request: ReadRequest, ctx: AdapterContext): Promise<ReadResult>;
 }

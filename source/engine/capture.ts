@@ -106,6 +106,7 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 			continue;
 		}
 
+		for (const warning of adapter.lastDiscoverWarnings ?? []) report.warnings.push(`${adapter.id}: ${warning}`);
 		if (options.only) natives = natives.filter(options.only);
 		let done = 0;
 		for (const native of natives) {
