@@ -369,3 +369,55 @@ describe('copilot: through the engine capture loop', () => {
 		}
 	});
 });
+
+describe('copilot 1.0.102: a real session (copilot -p, then --resume=<id> -p)', () => {
+	const realId = '75b62aee-b91f-462e-898a-c26cadb1da9c';
+	let read: ReadResult;
+	beforeEach(async () => {
+		const ctx = context({COPILOT_HOME: path.join(fixtures, 'real-1.0.102')});
+		const sessions = await copilotAdapter.discover(ctx);
+		expect(sessions.map(session => session.nativeId)).toEqual([realId]);
+		read = await copilotAdapter.read({session: sessions[0]}, ctx);
+	});
+
+	it('maps every event, message by message', () => {
+		expectAllValid(read.messages);
+		expectPairedExceptOrphans(read.messages);
+		expect(read.warnings).toEqual([]);
+		expect(read.unknownRecords).toEqual({});
+		const events = fs.readFileSync(path.join(fixtures, 'real-1.0.102', 'session-state', realId, 'events.jsonl'), 'utf8').trimEnd().split('\n').map(line => JSON.parse(line) as {id: string; type: string});
+		const emitted = events.filter(event => !['session.start', 'assistant.turn_start', 'assistant.turn_end', 'session.usage_record', 'tool.execution_start'].includes(event.type));
+		expect(read.messages.map(message => message.msg_id)).toEqual(emitted.map(event => event.id));
+		expect(read.messages.map(message => [message.role, message.is_meta ?? false])).toEqual([
+			['user', false],
+			['system', true],
+			['assistant', false],
+			['tool', false],
+			['assistant', false],
+			['system', true],
+			['system', true],
+			['user', false],
+			['assistant', false],
+			['system', true],
+		]);
+		const [user, system, call, result, answer, , , second, secondAnswer] = read.messages;
+		expect(user.content).toEqual([{type: 'text', text: 'FIRST: list the files'}]);
+		expect((user.metadata?.copilot as Record<string, unknown>).transformedContent).toMatch(/<current_datetime>.*FIRST: list the files$/s);
+		expect((system.content[0] as {text: string}).text).toContain('non-interactive mode');
+		expect(call.content).toEqual([
+			{type: 'thinking', text: 'I should list the files first.', signature: 'stub-signature'},
+			{type: 'text', text: 'Let me look.'},
+			{type: 'tool_use', tool_use_id: 'toolu_stub0001', name: 'bash', input: {command: 'ls -la', description: 'Run the requested command'}},
+		]);
+		expect(call).toMatchObject({model: 'claude-sonnet-4', provider: 'anthropic', stop_reason: 'tool_use', usage: {input_tokens: 120, output_tokens: 30, cache_read_tokens: 0, cache_write_tokens: 0}});
+		expect(result.content).toEqual([{type: 'tool_result', tool_use_id: 'toolu_stub0001', content: 'total 8\ndrwxr-xr-x 2 root root 4096 Nov 25 16:04 .\ndrwxr-xr-x 4 root root 4096 Nov 25 16:04 ..\n<shellId: 0 completed with exit code 0>', exit_code: 0}]);
+		expect(answer).toMatchObject({content: [{type: 'text', text: 'There are some files here.'}], stop_reason: 'end_turn'});
+		expect(second.content).toEqual([{type: 'text', text: 'SECOND: and now?'}]);
+		expect(secondAnswer).toMatchObject({content: [{type: 'text', text: 'Sure, second answer without tools.'}], usage: {input_tokens: 120, output_tokens: 30}});
+	});
+
+	it('takes title, cwd, version, model and headless from the real store', () => {
+		expect(read.info).toMatchObject({title: 'FIRST: list the files', cwd: '/tmp/rec/copilot/work', toolVersion: '1.0.102', model: 'claude-sonnet-4', headless: true, createdAt: '2026-11-25T16:05:00.931Z'});
+		expect(read.info.extra?.pendingUsageRecords).toBeUndefined();
+	});
+});

@@ -418,3 +418,54 @@ describe('gemini: through the engine capture loop', () => {
 		}
 	});
 });
+
+describe('gemini 0.61.0: a real session (gemini -p, then --resume latest -p)', () => {
+	const realRoot = path.join(fixtures, 'real-0.61.0');
+	const realId = '4534de9a-9c9f-42d4-9fb3-1e31e1cf0a60';
+	let read: ReadResult;
+	beforeEach(async () => {
+		const ctx = context({GEMINI_CLI_HOME: realRoot});
+		const sessions = await geminiAdapter.discover(ctx);
+		expect(sessions.map(session => session.nativeId)).toEqual([realId]);
+		read = await geminiAdapter.read({session: sessions[0]}, ctx);
+	});
+
+	it('maps every record, message by message', () => {
+		expectAllValid(read.messages);
+		expectPaired(read.messages);
+		expect(read.warnings).toEqual([]);
+		expect(read.unknownRecords).toEqual({});
+		const callId = 'run_shell_command__run_shell_command_1795622658597_0';
+		const summary = read.messages.map(message => [message.msg_id, message.role, message.is_meta ?? false, message.content.map(block => block.type).join('+')]);
+		expect(summary).toEqual([
+			['d04923d38bb0f6017037e74183378ef4', 'user', true, 'text'],
+			['5aea79d6-1a24-4a35-a706-e766e85657b7', 'user', false, 'text'],
+			['6fe413c7-fb81-471c-90a1-68279a2f7f0c', 'assistant', false, 'thinking+text+tool_use'],
+			[expect.any(String), 'tool', false, 'tool_result'],
+			['dcbad462-0ee8-4a70-932c-df08258174cd', 'tool', true, 'gemini_function_response'],
+			['222b4570-eb04-4347-940e-076105528db8', 'assistant', false, 'text'],
+			['6fe413c7-fb81-471c-90a1-68279a2f7f0c_response', 'tool', true, 'gemini_function_response'],
+			['3098cc31-7b4d-4d04-9ca5-8e29c515be6f', 'user', false, 'text'],
+			['f0c95cb8-1f7d-45b0-9249-537d42b7f9a6', 'assistant', false, 'text'],
+		]);
+		const [, user, call, result, , answer, , second, secondAnswer] = read.messages;
+		expect(user.content).toEqual([{type: 'text', text: 'FIRST: list the files'}]);
+		expect(call.content).toEqual([
+			{type: 'thinking', text: 'I should list the files first.', summary: null},
+			{type: 'text', text: 'Let me look.'},
+			{type: 'tool_use', tool_use_id: callId, name: 'run_shell_command', input: {command: 'ls -la'}},
+		]);
+		expect(call).toMatchObject({model: 'gemini-3.8-flash', provider: 'google', stop_reason: 'tool_use', usage: {input_tokens: 120, output_tokens: 30, cache_read_tokens: 0, reasoning_tokens: 10}});
+		expect(result.content[0]).toMatchObject({type: 'tool_result', tool_use_id: callId});
+		expect((result.content[0] as {content: string}).content).toMatch(/^<untrusted_context>\nOutput: total 8\n/);
+		expect(result.parent_msg_id).toBe(call.msg_id);
+		expect(answer).toMatchObject({content: [{type: 'text', text: 'There are some files here.'}], stop_reason: 'end_turn'});
+		expect(second.content).toEqual([{type: 'text', text: 'SECOND: and now?'}]);
+		expect(second.parent_msg_id).toBe(answer.msg_id);
+		expect(secondAnswer.content).toEqual([{type: 'text', text: 'Sure, second answer without tools.'}]);
+	});
+
+	it('takes cwd, first start time and headless from the real store', () => {
+		expect(read.info).toMatchObject({cwd: '/tmp/rec/gemini/work', createdAt: '2026-11-25T16:04:17.480Z', updatedAt: '2026-11-25T16:04:30.659Z', model: 'gemini-3.8-flash', headless: true});
+	});
+});
