@@ -11,7 +11,7 @@ import type {AdapterContext, NativeSession, ReadRequest, ReadResult, SessionInfo
 import {convertContent, cwdFromEnvironmentDetails, isRecord, numberField, stringField, usageFromSdkMetrics} from './cline-content.js';
 import {addStatCursors, tryReadJson} from './json-files.js';
 import {stableHash} from './jsonl.js';
-import {titleFrom} from './vscode-tasks.js';
+import {noteUnreadable, titleFrom} from './vscode-tasks.js';
 
 type Raw = Record<string, unknown>;
 
@@ -83,11 +83,12 @@ export async function sdkSessionsInDir(dir: string): Promise<NativeSession[]> {
 }
 
 /** Lists the sessions under a `sessions/` folder. Never throws. */
-export async function discoverSdkSessionsIn(sessionsDir: string): Promise<NativeSession[]> {
+export async function discoverSdkSessionsIn(sessionsDir: string, warnings: string[] = []): Promise<NativeSession[]> {
 	let entries: Array<{name: string; isDirectory(): boolean}>;
 	try {
 		entries = await fs.readdir(sessionsDir, {withFileTypes: true});
-	} catch {
+	} catch (error) {
+		noteUnreadable(sessionsDir, error, warnings);
 		return [];
 	}
 
@@ -97,8 +98,8 @@ export async function discoverSdkSessionsIn(sessionsDir: string): Promise<Native
 }
 
 /** Lists CLI sessions (and their sub-agent transcripts) under CLINE_SESSION_DATA_DIR or ~/.cline/data/sessions. */
-export async function discoverSdkSessions(ctx: AdapterContext): Promise<NativeSession[]> {
-	return discoverSdkSessionsIn(clineSessionsDir(ctx));
+export async function discoverSdkSessions(ctx: AdapterContext, warnings: string[] = []): Promise<NativeSession[]> {
+	return discoverSdkSessionsIn(clineSessionsDir(ctx), warnings);
 }
 
 /** CLI sessions at a user-given path: `~/.cline`, its `data/`, `data/sessions/`, one session folder or a file in it. */

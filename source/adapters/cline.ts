@@ -18,14 +18,18 @@ export async function clineSessionsAt(target: string): Promise<NativeSession[]> 
 	return [...tasks, ...sessions];
 }
 
-export const clineAdapter: Adapter = {
+export const clineAdapter: Adapter & {lastDiscoverWarnings: string[]} = {
 	id: 'cline',
 	name: 'Cline',
+	lastDiscoverWarnings: [],
 	roots(ctx) {
 		return [...taskStorageRoots(ctx), clineSessionsDir(ctx)];
 	},
 	async discover(ctx) {
-		const [tasks, sessions] = await Promise.all([discoverTaskFolders('cline', taskStorageRoots(ctx)), discoverSdkSessions(ctx)]);
+		const warnings: string[] = [];
+		const tasks = await discoverTaskFolders('cline', taskStorageRoots(ctx), warnings);
+		const sessions = await discoverSdkSessions(ctx, warnings);
+		this.lastDiscoverWarnings = warnings;
 		return [...tasks, ...sessions];
 	},
 	async read(request, ctx) {

@@ -17,14 +17,18 @@ export async function rooCodeSessionsAt(target: string): Promise<NativeSession[]
 	return taskFolderSessionsAt('roo-code', target);
 }
 
-export const rooCodeAdapter: Adapter = {
+export const rooCodeAdapter: Adapter & {lastDiscoverWarnings: string[]} = {
 	id: 'roo-code',
 	name: 'Roo Code',
+	lastDiscoverWarnings: [],
 	roots(ctx) {
 		return storageRoots(ctx);
 	},
 	async discover(ctx) {
-		return discoverTaskFolders('roo-code', storageRoots(ctx));
+		const warnings: string[] = [];
+		const sessions = await discoverTaskFolders('roo-code', storageRoots(ctx), warnings);
+		this.lastDiscoverWarnings = warnings;
+		return sessions;
 	},
 	async read(request, ctx) {
 		return readTaskFolder(request, ctx, 'roo-code');

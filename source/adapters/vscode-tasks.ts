@@ -66,6 +66,12 @@ export function isTaskFolderSession(session: NativeSession): boolean {
 	return TASK_FILES.includes(path.basename(session.files[0] ?? ''));
 }
 
+/** A root that exists but cannot be listed is worth a warning; a missing one is not. */
+export function noteUnreadable(dir: string, error: unknown, warnings: string[]): void {
+	const code = (error as NodeJS.ErrnoException).code;
+	if (code !== 'ENOENT' && code !== 'ENOTDIR') warnings.push(`${dir}: unreadable (${code ?? 'error'})`);
+}
+
 /** The session of one task folder, or undefined when it holds no conversation file. Never throws. */
 export async function taskFolderSession(tool: ToolId, taskDir: string): Promise<NativeSession | undefined> {
 	let names: string[];
@@ -95,14 +101,15 @@ export async function taskFolderSession(tool: ToolId, taskDir: string): Promise<
 }
 
 /** Lists `<root>/tasks/<id>/` folders that hold a conversation. Never throws. */
-export async function discoverTaskFolders(tool: ToolId, storageRoots: string[]): Promise<NativeSession[]> {
+export async function discoverTaskFolders(tool: ToolId, storageRoots: string[], warnings: string[] = []): Promise<NativeSession[]> {
 	const sessions: NativeSession[] = [];
 	for (const root of storageRoots) {
 		const tasksDir = path.join(root, 'tasks');
 		let entries: Array<{name: string; isDirectory(): boolean}>;
 		try {
 			entries = await fs.readdir(tasksDir, {withFileTypes: true});
-		} catch {
+		} catch (error) {
+			noteUnreadable(tasksDir, error, warnings);
 			continue;
 		}
 

@@ -143,6 +143,18 @@ describe('cline discover', () => {
 		fs.writeFileSync(path.join(home, '.config', 'Code', 'User', 'globalStorage', EXTENSION_ID, 'tasks', 'stray-file'), 'x');
 		fs.mkdirSync(path.join(home, '.cline', 'data', 'sessions', 'no-files'), {recursive: true});
 		expect(await discovered()).toEqual([]);
+		expect(clineAdapter.lastDiscoverWarnings).toEqual([]);
+	});
+
+	it('warns about a store it cannot list, and still lists the others', async () => {
+		installCli();
+		// A symlink loop cannot be listed even by root (ELOOP), unlike a chmod 000 folder.
+		const root = path.join(home, '.config', 'Code', 'User', 'globalStorage', EXTENSION_ID);
+		fs.mkdirSync(root, {recursive: true});
+		fs.symlinkSync(path.join(root, 'tasks'), path.join(root, 'tasks'));
+		const sessions = await discovered();
+		expect(sessions.map(session => session.nativeId)).toEqual([SDK_ID]);
+		expect(clineAdapter.lastDiscoverWarnings).toEqual([`${path.join(root, 'tasks')}: unreadable (ELOOP)`]);
 	});
 
 	it('finds sessions at a user-given path for import', async () => {
