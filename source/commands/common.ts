@@ -187,15 +187,20 @@ export async function timeFlag(name: string, value: unknown): Promise<Date | und
 	return parseTimeSpec(String(value), new Date(), `--${name}`);
 }
 
+/** Call before printing a preview: without --yes and without a terminal, refuse up front. */
+export function assertCanConfirm(yes: boolean): void {
+	if (!yes && !process.stdin.isTTY) {
+		throw new SfsError('USAGE', 'refusing to delete without confirmation: stdin is not a terminal', {hint: 'pass --yes to confirm, or --dry-run where offered to preview'});
+	}
+}
+
 /**
  * Asks before a destructive step. `--yes` skips the question; without a terminal to ask on, the
  * command refuses rather than guess.
  */
 export async function confirm(question: string, yes: boolean): Promise<boolean> {
 	if (yes) return true;
-	if (!process.stdin.isTTY) {
-		throw new SfsError('USAGE', 'refusing to delete without confirmation: stdin is not a terminal', {hint: 'pass --yes to confirm'});
-	}
+	assertCanConfirm(yes);
 
 	const {createInterface} = await import('node:readline/promises');
 	const rl = createInterface({input: process.stdin, output: process.stderr});

@@ -1,5 +1,5 @@
 import {note, printJson} from '../output.js';
-import {confirm, type CommandModule, type CommandSpec, expectArgs, parseArgs, resolveSession, withEngine} from './common.js';
+import {assertCanConfirm, confirm, type CommandModule, type CommandSpec, expectArgs, parseArgs, resolveSession, withEngine} from './common.js';
 
 const spec: CommandSpec = {
 	help: `
@@ -26,6 +26,7 @@ const command: CommandModule = {
 		if (!parsed) return 0;
 		const {flags, input} = parsed;
 		expectArgs('delete', input, 1, 1, 'a session <ref>');
+		assertCanConfirm(flags.yes === true);
 		const deleted = await withEngine(async engine => {
 			const id = await resolveSession(engine, input[0]!);
 			const manifest = engine.store.readManifest(id);

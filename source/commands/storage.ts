@@ -3,7 +3,7 @@ import path from 'node:path';
 import {SfsError} from '../engine/errors.js';
 import {reconcileIndex} from '../engine/open-engine.js';
 import {humanBytes, note, print, printJson, relativeTime, table} from '../output.js';
-import {confirm, type CommandModule, type CommandSpec, parseArgs, timeFlag, withEngine} from './common.js';
+import {assertCanConfirm, confirm, type CommandModule, type CommandSpec, parseArgs, timeFlag, withEngine} from './common.js';
 
 const spec: CommandSpec = {
 	help: `
@@ -99,6 +99,7 @@ async function prune(flags: Record<string, unknown>): Promise<number> {
 			return 0;
 		}
 
+		assertCanConfirm(flags.yes === true);
 		for (const row of doomed.slice(0, 20)) note(`  ${row.session_id}  ${row.tool}  ${relativeTime(row.updated_at)}  ${row.title ?? ''}`);
 		if (doomed.length > 20) note(`  … and ${doomed.length - 20} more`);
 		if (!(await confirm(`Delete these ${doomed.length} session(s)?`, flags.yes === true))) {
