@@ -1,0 +1,261 @@
+/**
+ * The TUI's engine (views/engine-context.ts) over the real store, index, capture and resume.
+ * Reads go to the index (fast, paginated by the views); capture runs in a worker thread; resume
+ * writes through the writers; every mutation tells the views that sessions changed.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import {Worker} from 'node:worker_threads';
+import type {
+	CaptureProgress as TuiCaptureProgress,
+	CaptureStatus,
+	ExportFormat,
+	FileDiff,
+	LaunchSpec,
+	ResumePlan as TuiResumePlan,
+	SearchHit,
+	SessionComparison,
+	SessionRow,
+	SourceLooked,
+	TuiEngine,
+} from '../views/engine-context.js';
+import type {CaptureReport} from './capture.js';
+import type {CaptureWorkerMessage} from './capture-worker.js';
+import {plainAdapterContext, runCapture, loadAdapters} from './capture-run.js';
+import {SfsError} from './errors.js';
+import {extractFileEdits} from './file-edits.js';
+import {type Engine, upsertManifest} from './open-engine.js';
+import {planResume, tmuxCommand, type WriterLoader} from './resume.js';
+import type {Message, ResumeTarget} from './types.js';
+
+export type TuiEngineOptions = {
+	loadWriter: WriterLoader;
+	/** Run capture in a worker thread (default true; tests of the TS sources run it in-process). */
+	captureInWorker?: boolean;
+	/** A daemon is capturing; the TUI only listens (attach mode). */
+	attached?: boolean;
+};
+
+export function createTuiEngine(engine: Engine, options: TuiEngineOptions): TuiEngine & {lastCaptureReport(): CaptureReport | undefined; emitSessionsChanged(): void} {
+	let state: CaptureStatus = options.attached ? 'attached' : 'idle';
+	let running: Promise<void> | undefined;
+	let lastReport: CaptureReport | undefined;
+	const progressListeners = new Set<(progress: TuiCaptureProgress) => void>();
+	const changeListeners = new Set<() => void>();
+	const emitChanged = () => {
+		for (const listener of changeListeners) listener();
+	};
+
+	const emitProgress = (progress: TuiCaptureProgress) => {
+		for (const listener of progressListeners) listener(progress);
+	};
+
+	async function captureOnce(): Promise<void> {
+		state = 'capturing';
+		let sessionsChanged = 0;
+		emitProgress({state, done: 0, total: 0, sessionsChanged, warnings: 0});
+		const onProgress = (progress: {tool: string; done: number; total: number; sessionId?: string}) => {
+			if (progress.sessionId) sessionsChanged++;
+			emitProgress({state: 'capturing', done: progress.done, total: progress.total, currentTool: progress.tool, sessionsChanged, warnings: 0});
+		};
+
+		try {
+			lastReport = options.captureInWorker === false ? await runCapture(engine, {onProgress}) : await captureInWorker(engine.env, onProgress);
+			state = 'idle';
+			const firstProblem = lastReport.skipped[0] ? `${lastReport.skipped[0].path}: ${lastReport.skipped[0].reason}` : null;
+			emitProgress({state, done: 1, total: 1, sessionsChanged: lastReport.new + lastReport.updated, warnings: lastReport.warnings.length + lastReport.skipped.length, lastError: firstProblem});
+			if (lastReport.new + lastReport.updated > 0) emitChanged();
+		} catch (error) {
+			state = 'idle';
+			emitProgress({state, done: 0, total: 0, sessionsChanged, warnings: 0, lastError: error instanceof Error ? error.message : String(error)});
+		}
+	}
+
+	const resolveWriterContext = () => plainAdapterContext(engine.env);
+
+	return {
+		async listSessions(query) {
+			return engine.index.listSessions({tools: query?.tools, includeSubagents: query?.includeSubagents ?? true, limit: query?.limit, sort: 'updated'}).map(row => {
+				const lineage = lineageOf(engine, row.session_id, row.parent_session_id);
+				return {...row, ...lineage} as SessionRow;
+			});
+		},
+		async getSession(sessionId) {
+			const {manifest, messages} = engine.store.readSession(sessionId);
+			return {manifest, messages};
+		},
+		async search(query, searchOptions) {
+			return engine.index.search(query, {tools: searchOptions?.tools, limit: searchOptions?.limit ?? 200}).map(hit => ({...hit, position: Math.max(0, hit.position - 1)}) as SearchHit);
+		},
+		captureState: () => state,
+		async capture() {
+			if (state === 'attached') return;
+			running ??= captureOnce().finally(() => {
+				running = undefined;
+			});
+			return running;
+		},
+		onCaptureProgress(listener) {
+			progressListeners.add(listener);
+			return () => progressListeners.delete(listener);
+		},
+		onSessionsChanged(listener) {
+			changeListeners.add(listener);
+			return () => changeListeners.delete(listener);
+		},
+		async planResume(sessionId, target, model): Promise<TuiResumePlan> {
+			// The report needs the conversion, so the plan writes into a throwaway directory (nothing in the tool's store).
+			const scratch = fs.mkdtempSync(path.join(engine.store.dataRoot, '.resume-plan-'));
+			try {
+				const plan = await planResume(engine, sessionId, {target, model, outDir: scratch}, options.loadWriter, resolveWriterContext());
+				const writer = await options.loadWriter(target);
+				return {report: plan.report, command: writer.resumeCommand('<new id>', {model}), cwd: plan.cwd, warnings: plan.warnings};
+			} finally {
+				fs.rmSync(scratch, {recursive: true, force: true});
+			}
+		},
+		async prepareLaunch(sessionId, target, model): Promise<LaunchSpec> {
+			const plan = await planResume(engine, sessionId, {target, model}, options.loadWriter, resolveWriterContext());
+			emitChanged();
+			return {command: plan.command[0]!, args: plan.command.slice(1), cwd: plan.cwd};
+		},
+		inTmux: () => Boolean(process.env.TMUX),
+		async openInTmux(kind, spec) {
+			const {execa} = await import('execa');
+			const argv = tmuxCommand(kind === 'pane' ? 'split' : 'window', [spec.command, ...spec.args], spec.cwd);
+			await execa(argv[0]!, argv.slice(1));
+		},
+		async setAlias(sessionId, alias) {
+			if (alias) {
+				const holders = engine.index.findByAlias(alias).filter(other => other !== sessionId);
+				if (holders.length > 0) throw new SfsError('CONFLICT', `alias ${alias} is already used by ${holders[0]}`);
+			}
+
+			const manifest = engine.store.updateManifest(sessionId, current => {
+				const {alias: _old, ...rest} = current.metadata ?? {};
+				return {...current, metadata: alias ? {...rest, alias} : rest};
+			});
+			upsertManifest(engine, manifest);
+			emitChanged();
+		},
+		async setTags(sessionId, tags) {
+			const manifest = engine.store.updateManifest(sessionId, current => ({...current, tags: [...new Set(tags)].sort()}));
+			upsertManifest(engine, manifest);
+			emitChanged();
+		},
+		async fork(sessionId, atMsgId) {
+			const manifest = engine.store.fork(sessionId, atMsgId);
+			indexWhole(engine, manifest.session_id);
+			emitChanged();
+			return manifest.session_id;
+		},
+		async checkpoint(sessionId, name) {
+			engine.store.checkpoint(sessionId, name);
+			upsertManifest(engine, engine.store.readManifest(sessionId));
+			const restored = engine.store.restoreCheckpoint(sessionId, name);
+			indexWhole(engine, restored.session_id);
+			emitChanged();
+			return restored.session_id;
+		},
+		async exportSession(sessionId, format: ExportFormat, target) {
+			const {manifest, messages} = engine.store.readSession(sessionId);
+			const absolute = path.resolve(target);
+			if (format === 'sfs') {
+				const {exportSessionArchive} = await import('./archive.js');
+				return (await exportSessionArchive(engine.store, sessionId, absolute)).path;
+			}
+
+			const {writeFileAtomic} = await import('./fs-atomic.js');
+			if (format === 'json') writeFileAtomic(absolute, `${JSON.stringify({manifest, messages}, null, 2)}\n`);
+			else {
+				const {sessionToMarkdown} = await import('./markdown-export.js');
+				writeFileAtomic(absolute, sessionToMarkdown(manifest, messages));
+			}
+
+			return absolute;
+		},
+		async deleteSession(sessionId) {
+			engine.store.delete(sessionId);
+			engine.index.removeSession(sessionId);
+			emitChanged();
+		},
+		async diff(sessionId): Promise<FileDiff[]> {
+			const {messages} = engine.store.readSession(sessionId);
+			return extractFileEdits(messages).map(edit => ({
+				path: edit.path,
+				change: edit.action === 'created' ? 'created' : edit.action === 'deleted' ? 'deleted' : 'modified',
+				unified: edit.unified,
+				msg_id: edit.msg_id,
+			}));
+		},
+		async compareSessions(a, b): Promise<SessionComparison> {
+			const left = engine.store.readMessages(a).messages;
+			const right = engine.store.readMessages(b).messages;
+			const leftIds = new Set(left.map(message => message.msg_id));
+			const rightIds = new Set(right.map(message => message.msg_id));
+			return {
+				a,
+				b,
+				common: right.filter(message => leftIds.has(message.msg_id)).length,
+				added: right.filter(message => !leftIds.has(message.msg_id)).map(summarize),
+				removed: left.filter(message => !rightIds.has(message.msg_id)).map(summarize),
+			};
+		},
+		async sourcesLooked(): Promise<SourceLooked[]> {
+			const context = plainAdapterContext(engine.env);
+			const looked: SourceLooked[] = [];
+			for (const adapter of await loadAdapters()) {
+				const roots = adapter.roots(context);
+				const sessions = engine.index.listSessions({tools: [adapter.id], includeSubagents: true}).length;
+				for (const root of roots) looked.push({tool: adapter.id, path: root, exists: fs.existsSync(root), sessions});
+			}
+
+			return looked;
+		},
+		lastCaptureReport: () => lastReport,
+		emitSessionsChanged: emitChanged,
+	};
+}
+
+function lineageOf(engine: Engine, sessionId: string, parent: string | null): {lineage_kind: 'fork' | 'checkpoint' | null; checkpoint_name: string | null} {
+	if (!parent) return {lineage_kind: null, checkpoint_name: null};
+	try {
+		const metadata = engine.store.readManifest(sessionId).metadata ?? {};
+		if (metadata.checkpoint) return {lineage_kind: 'checkpoint', checkpoint_name: metadata.checkpoint.name};
+		if (metadata.fork) return {lineage_kind: 'fork', checkpoint_name: null};
+	} catch {}
+
+	return {lineage_kind: null, checkpoint_name: null};
+}
+
+function indexWhole(engine: Engine, sessionId: string): void {
+	const manifest = engine.store.readManifest(sessionId);
+	const {messages} = engine.store.readMessages(sessionId);
+	engine.index.transaction(() => {
+		engine.index.removeSession(sessionId);
+		engine.index.upsertSession(manifest);
+		engine.index.addMessages(sessionId, messages, 1);
+	});
+}
+
+function summarize(message: Message) {
+	const text = message.content.map(block => (block.type === 'text' && typeof block.text === 'string' ? block.text : `[${block.type}]`)).join(' ');
+	return {msg_id: message.msg_id, role: message.role, timestamp: message.timestamp, preview: text.replace(/\s+/g, ' ').slice(0, 160)};
+}
+
+async function captureInWorker(env: NodeJS.ProcessEnv, onProgress: (progress: {tool: string; done: number; total: number; sessionId?: string}) => void): Promise<CaptureReport> {
+	const workerFile = new URL('capture-worker.js', import.meta.url);
+	if (!fs.existsSync(workerFile)) throw new SfsError('IO', 'capture worker is missing from the build', {hint: 'run npm run build'});
+	return new Promise((resolve, reject) => {
+		const worker = new Worker(workerFile, {workerData: {env: {...env}}});
+		worker.on('message', (message: CaptureWorkerMessage) => {
+			if (message.type === 'progress') onProgress(message.progress);
+			else if (message.type === 'done') resolve(message.report);
+			else reject(new SfsError('IO', message.message));
+		});
+		worker.on('error', reject);
+		worker.on('exit', code => {
+			if (code !== 0) reject(new SfsError('IO', `capture worker exited with code ${code}`));
+		});
+	});
+}
