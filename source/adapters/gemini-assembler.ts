@@ -124,7 +124,7 @@ export class GeminiAssembler {
 			if (key === 'sessionId' && typeof value === 'string') fields.sessionId = value;
 			else if (key === 'projectHash' && typeof value === 'string') fields.projectHash = value;
 			else if (key === 'startTime' && typeof value === 'string') fields.startTime ??= value; // a resume appends a new metadata line with the resume time
-			else if (key === 'lastUpdated' && typeof value === 'string') fields.lastUpdated = value;
+			else if (key === 'lastUpdated' && typeof value === 'string') fields.lastUpdated = !fields.lastUpdated || value > fields.lastUpdated ? value : fields.lastUpdated;
 			else if (key === 'summary' && typeof value === 'string') fields.summary = value;
 			else if (key === 'kind' && typeof value === 'string') fields.kind = value;
 			else if (key === 'directories' && Array.isArray(value)) fields.directories = value.filter((item): item is string => typeof item === 'string');

@@ -82,12 +82,13 @@ export async function discoverGemini(ctx: AdapterContext): Promise<NativeSession
 		const chats = path.join(tmp, project.name, 'chats');
 		const entries = await readDirNames(chats);
 		const names = new Set(entries.map(entry => entry.name));
+		const mainSessions: NativeSession[] = [];
 		for (const entry of entries) {
 			if (entry.isFile && entry.name.startsWith('session-') && (entry.name.endsWith('.jsonl') || entry.name.endsWith('.json'))) {
 				// A legacy .json resumed by v0.39+ is migrated to a sibling .jsonl holding the same messages: read that one.
 				if (entry.name.endsWith('.json') && names.has(`${entry.name}l`)) continue;
 				const session = await sessionFor(path.join(chats, entry.name), entry.name.replace(/\.jsonl?$/, ''), ctx, {});
-				if (session) sessions.push(session);
+				if (session) mainSessions.push(session);
 			} else if (entry.isDirectory) {
 				for (const sub of await readDirNames(path.join(chats, entry.name))) {
 					if (!sub.isFile || !sub.name.endsWith('.jsonl')) continue;
@@ -97,9 +98,31 @@ export async function discoverGemini(ctx: AdapterContext): Promise<NativeSession
 				}
 			}
 		}
+
+		sessions.push(...mergeBySessionId(mainSessions));
 	}
 
 	return sessions;
+}
+
+/**
+ * Starting a resumed session, Gemini first creates a fresh `session-<now>-<id8>.jsonl` (metadata line and
+ * context turn) with the same session id, then keeps writing to the original file. (Within the same minute
+ * the name is the same, so it lands in the original file instead.) Files of one session id are read as one
+ * session, the earliest name first.
+ */
+function mergeBySessionId(candidates: NativeSession[]): NativeSession[] {
+	const byId = new Map<string, NativeSession[]>();
+	for (const session of candidates) byId.set(session.nativeId, [...(byId.get(session.nativeId) ?? []), session]);
+	const merged: NativeSession[] = [];
+	for (const group of byId.values()) {
+		const logs = group.filter(session => session.growth === 'append').sort((a, b) => a.files[0].localeCompare(b.files[0]));
+		merged.push(...group.filter(session => session.growth !== 'append'));
+		if (logs.length === 0) continue;
+		merged.push({...logs[0], files: logs.map(session => session.files[0]), mtimeMs: Math.max(...logs.map(session => session.mtimeMs ?? 0))});
+	}
+
+	return merged;
 }
 
 async function readText(file: string): Promise<string | undefined> {

@@ -6,7 +6,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import {SfsError} from '../engine/errors.js';
 import type {FileCursor} from '../engine/types.js';
-import {parseJsonLine, readJsonFile, readJsonlFrom, unchanged} from './jsonl.js';
+import {parseJsonLine, readJsonFile, readJsonlFrom, unchanged, type JsonlRead} from './jsonl.js';
 import {emptyGeminiState, GeminiAssembler, type GeminiSessionFields, type GeminiState} from './gemini-assembler.js';
 import {discoverGemini, geminiTmpDir, isHeadlessSession, projectRootFor} from './gemini-discover.js';
 
@@ -18,7 +18,7 @@ function isGeminiState(value: unknown): value is GeminiState {
 	return isObject(value) && isObject(value.hashes) && Array.isArray(value.chain) && isObject(value.pred) && isObject(value.resultOwner) && isObject(value.lastOf) && isObject(value.fields);
 }
 
-async function openError(file: string, error: unknown): Promise<never> {
+function openError(file: string, error: unknown): never {
 	const code = isObject(error) && typeof error.code === 'string' ? error.code : 'unreadable';
 	throw new SfsError('IO', `cannot open ${file} (${code})`, {cause: error});
 }
@@ -100,38 +100,64 @@ async function readLegacy(file: string, request: ReadRequest, ctx: AdapterContex
 	};
 }
 
-async function readAppendLog(file: string, request: ReadRequest, ctx: AdapterContext): Promise<ReadResult> {
-	const previous: FileCursor | undefined = request.cursors?.[file];
-	let read;
-	try {
-		read = await readJsonlFrom(file, previous);
-	} catch (error) {
-		return openError(file, error);
+type LogRead = {file: string; read: JsonlRead};
+
+/** Reads every file of the session from its cursor; when any was truncated or replaced, all are read from the start. */
+async function readLogs(files: string[], cursors: Record<string, FileCursor> | undefined, warnings: string[]): Promise<{reads: LogRead[]; restarted: boolean}> {
+	const reads: LogRead[] = [];
+	let restarted = false;
+	for (const [index, file] of files.entries()) {
+		try {
+			const read = await readJsonlFrom(file, cursors?.[file]);
+			restarted ||= read.restarted;
+			reads.push({file, read});
+		} catch (error) {
+			// The main file must open; a secondary one (a stray resume file Gemini may clean up) may vanish.
+			if (index === 0) return openError(file, error);
+			warnings.push(`${path.basename(file)}: vanished or unreadable, skipped`);
+		}
 	}
 
-	const continuing = Boolean(previous) && !read.restarted && isGeminiState(request.state);
+	if (!restarted) return {reads, restarted};
+	const again: LogRead[] = [];
+	for (const {file} of reads) again.push({file, read: await readJsonlFrom(file)});
+	return {reads: again, restarted};
+}
+
+async function readAppendLog(files: string[], request: ReadRequest, ctx: AdapterContext): Promise<ReadResult> {
+	const warnings: string[] = [];
+	const {reads, restarted} = await readLogs(files, request.cursors, warnings);
+	const continuing = Boolean(request.cursors?.[files[0]]) && !restarted && isGeminiState(request.state);
 	const state = continuing ? (request.state as GeminiState) : emptyGeminiState();
-	const assembler = new GeminiAssembler(state, {fallbackTime: new Date(read.cursor.mtime_ms).toISOString(), agentId: request.session.agentId});
-	const invalid: number[] = [];
-	for (const line of read.lines) {
-		const {value} = parseJsonLine(line);
-		if (value === undefined) {
-			invalid.push(line.lineNumber);
-			continue;
+	const mainCursor = reads[0].read.cursor;
+	const assembler = new GeminiAssembler(state, {fallbackTime: new Date(mainCursor.mtime_ms).toISOString(), agentId: request.session.agentId});
+	const cursors: Record<string, FileCursor> = {};
+	for (const {file, read} of reads) {
+		cursors[file] = read.cursor;
+		const invalid: number[] = [];
+		for (const line of read.lines) {
+			const {value} = parseJsonLine(line);
+			if (value === undefined) {
+				invalid.push(line.lineNumber);
+				continue;
+			}
+
+			// Offsets of secondary files are made distinct so ids derived from them cannot collide.
+			assembler.addRecord(value, file === files[0] ? line.offset : `${path.basename(file)}:${line.offset}`);
 		}
 
-		assembler.addRecord(value, line.offset);
+		warnings.push(...read.warnings.map(warning => `${path.basename(file)}: ${warning}`), ...invalidLinesWarning(file, invalid));
+		if (read.cursor.size === 0) warnings.push(`${path.basename(file)}: empty file`);
 	}
 
-	const warnings = [...read.warnings.map(warning => `${path.basename(file)}: ${warning}`), ...invalidLinesWarning(file, invalid), ...assembler.warnings];
-	if (read.cursor.size === 0) warnings.push(`${path.basename(file)}: empty file`);
+	warnings.push(...assembler.warnings);
 	const messages = assembler.finish();
 	return {
 		// A message re-appended with new content must be compared with what is stored: only 'full' does that.
 		mode: continuing && !assembler.revisedEarlier ? 'incremental' : 'full',
 		messages,
-		info: await sessionInfo(state.fields, file, ctx),
-		cursors: {[file]: read.cursor},
+		info: await sessionInfo(state.fields, files[0], ctx),
+		cursors,
 		state,
 		warnings,
 		unknownRecords: assembler.unknownRecords,
@@ -147,6 +173,6 @@ export const geminiAdapter: Adapter = {
 	async read(request, ctx) {
 		const file = request.session.files[0];
 		if (!file) throw new SfsError('INVALID_SESSION', `gemini session ${request.session.nativeId} has no file`);
-		return file.endsWith('.json') ? readLegacy(file, request, ctx) : readAppendLog(file, request, ctx);
+		return file.endsWith('.json') ? readLegacy(file, request, ctx) : readAppendLog(request.session.files, request, ctx);
 	},
 };

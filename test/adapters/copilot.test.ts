@@ -370,8 +370,8 @@ describe('copilot: through the engine capture loop', () => {
 	});
 });
 
-describe('copilot 1.0.102: a real session (copilot -p, then --resume=<id> -p)', () => {
-	const realId = '75b62aee-b91f-462e-898a-c26cadb1da9c';
+describe('copilot 1.0.102: a real session (copilot -p, then twice --resume=<id> -p)', () => {
+	const realId = '6e5ab749-79eb-46e5-adf9-9e4e0f3afef5';
 	let read: ReadResult;
 	beforeEach(async () => {
 		const ctx = context({COPILOT_HOME: path.join(fixtures, 'real-1.0.102')});
@@ -386,22 +386,18 @@ describe('copilot 1.0.102: a real session (copilot -p, then --resume=<id> -p)', 
 		expect(read.warnings).toEqual([]);
 		expect(read.unknownRecords).toEqual({});
 		const events = fs.readFileSync(path.join(fixtures, 'real-1.0.102', 'session-state', realId, 'events.jsonl'), 'utf8').trimEnd().split('\n').map(line => JSON.parse(line) as {id: string; type: string});
-		const emitted = events.filter(event => !['session.start', 'assistant.turn_start', 'assistant.turn_end', 'session.usage_record', 'tool.execution_start'].includes(event.type));
-		expect(read.messages.map(message => message.msg_id)).toEqual(emitted.map(event => event.id));
-		expect(read.messages.map(message => [message.role, message.is_meta ?? false])).toEqual([
-			['user', false],
-			['system', true],
-			['assistant', false],
-			['tool', false],
-			['assistant', false],
-			['system', true],
-			['system', true],
-			['user', false],
-			['assistant', false],
-			['system', true],
+		// Folded into other messages: turn brackets (turn_id), usage records (usage), execution starts (result metadata).
+		const folded = new Set(['session.start', 'assistant.turn_start', 'assistant.turn_end', 'session.usage_record', 'tool.execution_start']);
+		expect(read.messages.map(message => message.msg_id)).toEqual(events.filter(event => !folded.has(event.type)).map(event => event.id));
+		expect(read.messages.map(message => (message.is_meta ? `${message.role}:meta` : message.role))).toEqual([
+			'user', 'system:meta', 'assistant', 'tool', 'assistant', 'system:meta',
+			'system:meta', 'user', 'assistant', 'system:meta',
+			'system:meta', 'user', 'assistant', 'tool', 'assistant', 'system:meta',
 		]);
-		const [user, system, call, result, answer, , , second, secondAnswer] = read.messages;
-		expect(user.content).toEqual([{type: 'text', text: 'FIRST: list the files'}]);
+		const texts = read.messages.filter(message => !message.is_meta && message.role !== 'tool').map(message => message.content.filter(block => block.type === 'text').map(block => (block as {text: string}).text).join(''));
+		expect(texts).toEqual(['FIRST: list the files', 'Let me look.', 'There are some files here.', 'SECOND: and now?', 'Sure, second answer without tools.', 'THIRD: read a missing file', 'Reading it.', 'The file does not exist.']);
+
+		const [user, system, call, result] = read.messages;
 		expect((user.metadata?.copilot as Record<string, unknown>).transformedContent).toMatch(/<current_datetime>.*FIRST: list the files$/s);
 		expect((system.content[0] as {text: string}).text).toContain('non-interactive mode');
 		expect(call.content).toEqual([
@@ -410,14 +406,16 @@ describe('copilot 1.0.102: a real session (copilot -p, then --resume=<id> -p)', 
 			{type: 'tool_use', tool_use_id: 'toolu_stub0001', name: 'bash', input: {command: 'ls -la', description: 'Run the requested command'}},
 		]);
 		expect(call).toMatchObject({model: 'claude-sonnet-4', provider: 'anthropic', stop_reason: 'tool_use', usage: {input_tokens: 120, output_tokens: 30, cache_read_tokens: 0, cache_write_tokens: 0}});
-		expect(result.content).toEqual([{type: 'tool_result', tool_use_id: 'toolu_stub0001', content: 'total 8\ndrwxr-xr-x 2 root root 4096 Nov 25 16:04 .\ndrwxr-xr-x 4 root root 4096 Nov 25 16:04 ..\n<shellId: 0 completed with exit code 0>', exit_code: 0}]);
-		expect(answer).toMatchObject({content: [{type: 'text', text: 'There are some files here.'}], stop_reason: 'end_turn'});
-		expect(second.content).toEqual([{type: 'text', text: 'SECOND: and now?'}]);
-		expect(secondAnswer).toMatchObject({content: [{type: 'text', text: 'Sure, second answer without tools.'}], usage: {input_tokens: 120, output_tokens: 30}});
+		expect(result.content).toEqual([{type: 'tool_result', tool_use_id: 'toolu_stub0001', content: expect.stringMatching(/^total 8\n.*<shellId: 0 completed with exit code 0>$/s), exit_code: 0}]);
+		const failed = blocks(read.messages, 'tool_result')[1];
+		expect(failed).toEqual({type: 'tool_result', tool_use_id: 'toolu_stub0002', content: 'cat: /nonexistent-file: No such file or directory\n<shellId: 0 completed with exit code 1>', exit_code: 1});
+		const answers = read.messages.filter(message => message.role === 'assistant');
+		expect(answers.map(message => message.stop_reason)).toEqual(['tool_use', 'end_turn', 'end_turn', 'tool_use', 'end_turn']);
 	});
 
 	it('takes title, cwd, version, model and headless from the real store', () => {
-		expect(read.info).toMatchObject({title: 'FIRST: list the files', cwd: '/tmp/rec/copilot/work', toolVersion: '1.0.102', model: 'claude-sonnet-4', headless: true, createdAt: '2026-11-25T16:05:00.931Z'});
+		expect(read.info).toMatchObject({title: 'FIRST: list the files', cwd: '/tmp/rec/copilot3/work', toolVersion: '1.0.102', model: 'claude-sonnet-4', headless: true, createdAt: '2026-11-25T16:08:10.561Z'});
 		expect(read.info.extra?.pendingUsageRecords).toBeUndefined();
+		expect(read.info.extra?.pendingToolExecutions).toBeUndefined();
 	});
 });

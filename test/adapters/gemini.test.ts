@@ -419,14 +419,18 @@ describe('gemini: through the engine capture loop', () => {
 	});
 });
 
-describe('gemini 0.61.0: a real session (gemini -p, then --resume latest -p)', () => {
+describe('gemini 0.61.0: a real session (gemini -p, then twice --resume latest -p)', () => {
 	const realRoot = path.join(fixtures, 'real-0.61.0');
-	const realId = '4534de9a-9c9f-42d4-9fb3-1e31e1cf0a60';
+	const realChats = path.join(realRoot, '.gemini', 'tmp', 'work', 'chats');
+	const realId = 'de6a056a-6da5-4f73-9e30-b31f9e6db6fc';
 	let read: ReadResult;
 	beforeEach(async () => {
 		const ctx = context({GEMINI_CLI_HOME: realRoot});
 		const sessions = await geminiAdapter.discover(ctx);
-		expect(sessions.map(session => session.nativeId)).toEqual([realId]);
+		// The resume left a second file with the same session id: one session, the original file first.
+		expect(sessions).toHaveLength(1);
+		expect(sessions[0].nativeId).toBe(realId);
+		expect(sessions[0].files.map(file => path.basename(file))).toEqual(['session-2026-11-25T16-07-de6a056a.jsonl', 'session-2026-11-25T16-08-de6a056a.jsonl']);
 		read = await geminiAdapter.read({session: sessions[0]}, ctx);
 	});
 
@@ -435,37 +439,54 @@ describe('gemini 0.61.0: a real session (gemini -p, then --resume latest -p)', (
 		expectPaired(read.messages);
 		expect(read.warnings).toEqual([]);
 		expect(read.unknownRecords).toEqual({});
-		const callId = 'run_shell_command__run_shell_command_1795622658597_0';
-		const summary = read.messages.map(message => [message.msg_id, message.role, message.is_meta ?? false, message.content.map(block => block.type).join('+')]);
+		const raw = fs.readFileSync(path.join(realChats, 'session-2026-11-25T16-07-de6a056a.jsonl'), 'utf8').trimEnd().split('\n').map(line => JSON.parse(line) as Record<string, unknown>);
+		const nativeIds = [...new Set(raw.filter(record => typeof record.id === 'string').map(record => record.id as string))];
+		const emitted = read.messages.filter(message => message.role !== 'tool' || message.is_meta).map(message => message.msg_id);
+		expect(emitted).toEqual(['d04923d38bb0f6017037e74183378ef4', ...nativeIds.slice(0, 4), 'f15f44ff-7d50-4071-a383-a915ded4c531_response', ...nativeIds.slice(4)]);
+
+		const summary = read.messages.map(message => [message.role, message.is_meta ?? false, message.content.map(block => block.type).join('+')]);
 		expect(summary).toEqual([
-			['d04923d38bb0f6017037e74183378ef4', 'user', true, 'text'],
-			['5aea79d6-1a24-4a35-a706-e766e85657b7', 'user', false, 'text'],
-			['6fe413c7-fb81-471c-90a1-68279a2f7f0c', 'assistant', false, 'thinking+text+tool_use'],
-			[expect.any(String), 'tool', false, 'tool_result'],
-			['dcbad462-0ee8-4a70-932c-df08258174cd', 'tool', true, 'gemini_function_response'],
-			['222b4570-eb04-4347-940e-076105528db8', 'assistant', false, 'text'],
-			['6fe413c7-fb81-471c-90a1-68279a2f7f0c_response', 'tool', true, 'gemini_function_response'],
-			['3098cc31-7b4d-4d04-9ca5-8e29c515be6f', 'user', false, 'text'],
-			['f0c95cb8-1f7d-45b0-9249-537d42b7f9a6', 'assistant', false, 'text'],
+			['user', true, 'text'],
+			['user', false, 'text'],
+			['assistant', false, 'thinking+text+tool_use'],
+			['tool', false, 'tool_result'],
+			['tool', true, 'gemini_function_response'],
+			['assistant', false, 'text'],
+			['tool', true, 'gemini_function_response'],
+			['user', false, 'text'],
+			['assistant', false, 'text'],
+			['user', false, 'text'],
+			['assistant', false, 'thinking+text+tool_use'],
+			['tool', false, 'tool_result'],
+			['tool', true, 'gemini_function_response'],
+			['assistant', false, 'text'],
 		]);
-		const [, user, call, result, , answer, , second, secondAnswer] = read.messages;
-		expect(user.content).toEqual([{type: 'text', text: 'FIRST: list the files'}]);
-		expect(call.content).toEqual([
-			{type: 'thinking', text: 'I should list the files first.', summary: null},
-			{type: 'text', text: 'Let me look.'},
-			{type: 'tool_use', tool_use_id: callId, name: 'run_shell_command', input: {command: 'ls -la'}},
-		]);
+		const texts = read.messages.filter(message => !message.is_meta && message.role !== 'tool').map(message => message.content.filter(block => block.type === 'text').map(block => (block as {text: string}).text).join(''));
+		expect(texts).toEqual(['FIRST: list the files', 'Let me look.', 'There are some files here.', 'SECOND: and now?', 'Sure, second answer without tools.', 'THIRD: read a missing file', 'Reading it.', 'The file does not exist.']);
+
+		const [call, failing] = read.messages.filter(message => message.content.some(block => block.type === 'tool_use'));
+		expect(call.content[0]).toEqual({type: 'thinking', text: 'I should list the files first.', summary: null});
+		expect(call.content[2]).toEqual({type: 'tool_use', tool_use_id: 'run_shell_command__run_shell_command_1795622879357_0', name: 'run_shell_command', input: {command: 'ls -la'}});
 		expect(call).toMatchObject({model: 'gemini-3.8-flash', provider: 'google', stop_reason: 'tool_use', usage: {input_tokens: 120, output_tokens: 30, cache_read_tokens: 0, reasoning_tokens: 10}});
-		expect(result.content[0]).toMatchObject({type: 'tool_result', tool_use_id: callId});
-		expect((result.content[0] as {content: string}).content).toMatch(/^<untrusted_context>\nOutput: total 8\n/);
-		expect(result.parent_msg_id).toBe(call.msg_id);
-		expect(answer).toMatchObject({content: [{type: 'text', text: 'There are some files here.'}], stop_reason: 'end_turn'});
-		expect(second.content).toEqual([{type: 'text', text: 'SECOND: and now?'}]);
-		expect(second.parent_msg_id).toBe(answer.msg_id);
-		expect(secondAnswer.content).toEqual([{type: 'text', text: 'Sure, second answer without tools.'}]);
+		expect(failing.content[2]).toEqual({type: 'tool_use', tool_use_id: 'run_shell_command__run_shell_command_1795622886597_0', name: 'run_shell_command', input: {command: 'cat /nonexistent-file'}});
+		const [okResult, failedResult] = blocks(read.messages, 'tool_result');
+		expect(okResult.tool_use_id).toBe('run_shell_command__run_shell_command_1795622879357_0');
+		expect(okResult.content).toMatch(/^<untrusted_context>\nOutput: total 8\n/);
+		expect(failedResult).toMatchObject({tool_use_id: 'run_shell_command__run_shell_command_1795622886597_0', exit_code: 1});
+		expect(failedResult.content).toContain('No such file or directory');
+		const resultMessage = read.messages.find(message => message.content.includes(okResult))!;
+		expect(resultMessage.parent_msg_id).toBe(call.msg_id);
 	});
 
-	it('takes cwd, first start time and headless from the real store', () => {
-		expect(read.info).toMatchObject({cwd: '/tmp/rec/gemini/work', createdAt: '2026-11-25T16:04:17.480Z', updatedAt: '2026-11-25T16:04:30.659Z', model: 'gemini-3.8-flash', headless: true});
+	it('takes cwd, the first start time and headless from the real store', () => {
+		expect(read.info).toMatchObject({cwd: '/tmp/rec/gemini3/work', createdAt: '2026-11-25T16:07:58.699Z', updatedAt: '2026-11-25T16:08:06.855Z', model: 'gemini-3.8-flash', headless: true});
+	});
+
+	it('reads the second file incrementally too: nothing new on a rescan', async () => {
+		const ctx = context({GEMINI_CLI_HOME: realRoot});
+		const [session] = await geminiAdapter.discover(ctx);
+		const again = await geminiAdapter.read({session, cursors: read.cursors, state: read.state}, ctx);
+		expect(again).toMatchObject({mode: 'incremental', recordsParsed: 0, messages: []});
+		expect(Object.keys(read.cursors)).toHaveLength(2);
 	});
 });
