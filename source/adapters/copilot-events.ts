@@ -281,7 +281,9 @@ export class CopilotAssembler {
 		}
 
 		const consumed = ['content', ...(data.transformedContent === data.content ? ['transformedContent'] : []), ...(attachments.length === 0 ? ['attachments'] : [])];
-		this.push(event, offset, {role: 'user', content, timestamp, turn_id: this.state.interactionId ?? null}, data, consumed);
+		// Hidden injections (`skill-<name>`) are not something the user typed.
+		const hidden = typeof data.source === 'string' && data.source.startsWith('skill-');
+		this.push(event, offset, {role: 'user', content, timestamp, turn_id: this.state.interactionId ?? null, ...(hidden ? {is_meta: true} : {})}, data, consumed);
 	}
 
 	private assistantMessage(event: Record<string, unknown>, data: Record<string, unknown>, offset: number, timestamp: string): void {

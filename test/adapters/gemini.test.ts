@@ -490,3 +490,26 @@ describe('gemini 0.61.0: a real session (gemini -p, then twice --resume latest -
 		expect(Object.keys(read.cursors)).toHaveLength(2);
 	});
 });
+
+describe('gemini: a second file for the same session appearing later', () => {
+	it('reads the new file from its start while the first continues from its cursor', async () => {
+		const chats = path.join(home, 'g', '.gemini', 'tmp', 'work', 'chats');
+		fs.mkdirSync(chats, {recursive: true});
+		const realChats = path.join(fixtures, 'real-0.61.0', '.gemini', 'tmp', 'work', 'chats');
+		fs.copyFileSync(path.join(realChats, 'session-2026-11-25T16-07-de6a056a.jsonl'), path.join(chats, 'session-2026-11-25T16-07-de6a056a.jsonl'));
+		const ctx = context({GEMINI_CLI_HOME: path.join(home, 'g')});
+		const [first] = await geminiAdapter.discover(ctx);
+		expect(first.files).toHaveLength(1);
+		const read = await geminiAdapter.read({session: first}, ctx);
+
+		const extra = {id: 'late-1', timestamp: '2026-11-25T16:09:00.000Z', type: 'info', content: 'written to the second file'};
+		fs.writeFileSync(path.join(chats, 'session-2026-11-25T16-08-de6a056a.jsonl'), `${fs.readFileSync(path.join(realChats, 'session-2026-11-25T16-08-de6a056a.jsonl'), 'utf8')}${JSON.stringify(extra)}\n`);
+		const [second] = await geminiAdapter.discover(ctx);
+		expect(second.files).toHaveLength(2);
+		const again = await geminiAdapter.read({session: second, cursors: read.cursors, state: read.state}, ctx);
+		expect(again.mode).toBe('incremental');
+		expect(again.messages.map(message => message.msg_id)).toEqual(['late-1']);
+		expect(again.messages[0].parent_msg_id).toBe(read.messages.at(-1)?.msg_id);
+		expect(again.info.createdAt).toBe('2026-11-25T16:07:58.699Z');
+	});
+});
