@@ -9,6 +9,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 
+// `--no-color` works on every command; turn it into NO_COLOR before output.ts decides on colours.
+const separator = process.argv.indexOf('--');
+if (process.argv.slice(2, separator === -1 ? undefined : separator).includes('--no-color')) process.env.NO_COLOR = '1';
 // G17: chalk/supports-color ignore NO_COLOR; translate it before anything colour-aware loads.
 if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
 

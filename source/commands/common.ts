@@ -27,6 +27,8 @@ export type CommandModule = {
 };
 
 const HELP_FLAG: FlagSpec = {type: 'boolean', shortFlag: 'h'};
+/** Accepted by every command as `--no-color` (cli.tsx has already turned it into NO_COLOR). */
+const COLOR_FLAG: FlagSpec = {type: 'boolean'};
 
 function kebab(key: string): string {
 	return key.replace(/[A-Z]/g, letter => `-${letter.toLowerCase()}`);
@@ -39,7 +41,7 @@ function kebab(key: string): string {
 export function checkUnknownFlags(argv: string[], flags: Flags, command: string): void {
 	const long = new Map<string, FlagSpec>();
 	const short = new Map<string, FlagSpec>();
-	for (const [key, spec] of Object.entries({...flags, help: HELP_FLAG})) {
+	for (const [key, spec] of Object.entries({...flags, help: HELP_FLAG, color: COLOR_FLAG})) {
 		long.set(kebab(key), spec);
 		if (spec.shortFlag) short.set(spec.shortFlag, spec);
 	}
@@ -93,7 +95,7 @@ function splitOnce(text: string): [string, string | undefined] {
 export function parseArgs(command: string, argv: string[], spec: CommandSpec): Parsed | undefined {
 	checkUnknownFlags(argv, spec.flags, command);
 	const options: Record<string, {type: 'string' | 'boolean'; short?: string; multiple?: boolean}> = {};
-	for (const [key, flag] of Object.entries({...spec.flags, help: HELP_FLAG})) {
+	for (const [key, flag] of Object.entries({...spec.flags, help: HELP_FLAG, color: COLOR_FLAG})) {
 		options[kebab(key)] = {
 			type: flag.type === 'boolean' ? 'boolean' : 'string',
 			...(flag.shortFlag ? {short: flag.shortFlag} : {}),

@@ -112,6 +112,9 @@ describe('data on stdout, diagnostics on stderr', () => {
 		expect(plain.exitCode).toBe(0);
 		expect(plain.stdout).not.toContain('\u001B[');
 		expect(plain.stdout).toContain('Hello world test');
+		const flagged = await sfs(box, ['list', '--no-color'], {env: {FORCE_COLOR: '1'}});
+		expect(flagged.exitCode).toBe(0);
+		expect(flagged.stdout).not.toContain('\u001B[');
 		const piped = await sfs(box, ['list']);
 		expect(piped.stdout).not.toContain('\u001B[');
 	});
