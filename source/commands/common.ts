@@ -162,6 +162,16 @@ export async function resolveSession(engine: Engine, ref: string): Promise<strin
 	return resolveRef(ref, engine.index, {existsInStore: id => isPlausibleId(id) && engine.store.exists(id)});
 }
 
+/** A session read whole for showing or exporting; a manifest the commands cannot use is refused with why. */
+export async function readUsableSession(engine: Engine, id: string) {
+	const {manifestProblem} = await import('../engine/open-engine.js');
+	const session = engine.store.readSession(id);
+	const problem = manifestProblem(session.manifest, id);
+	if (problem) throw new SfsError('INVALID_SESSION', `session ${id}: ${problem}`, {hint: `fix or remove ${engine.store.dir(id)}`});
+	if (session.badLines.length > 0) note(`sfs: warning: ${session.badLines.length} unreadable line(s) in messages.jsonl skipped (line ${session.badLines[0]})`);
+	return session;
+}
+
 function isPlausibleId(id: string): boolean {
 	return /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(id) && !id.includes('..');
 }

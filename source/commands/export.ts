@@ -2,7 +2,7 @@ import path from 'node:path';
 import {SfsError} from '../engine/errors.js';
 import {writeFileAtomic} from '../engine/fs-atomic.js';
 import {note, print, printJson} from '../output.js';
-import {type CommandModule, type CommandSpec, parseArgs, resolveSession, withEngine} from './common.js';
+import {type CommandModule, type CommandSpec, parseArgs, readUsableSession, resolveSession, withEngine} from './common.js';
 
 const FORMATS = ['md', 'json', 'sfs'];
 
@@ -75,7 +75,7 @@ const command: CommandModule = {
 				return 0;
 			}
 
-			const session = engine.store.readSession(id);
+			const session = await readUsableSession(engine, id);
 			let text: string;
 			if (format === 'json') {
 				text = `${JSON.stringify({manifest: session.manifest, messages: session.messages}, null, 2)}\n`;

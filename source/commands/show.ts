@@ -1,6 +1,6 @@
 import type {ContentBlock, Manifest, Message} from '../engine/types.js';
 import {compactNumber, out, print, printJson, relativeTime} from '../output.js';
-import {type CommandModule, type CommandSpec, expectArgs, numberFlag, parseArgs, resolveSession, withEngine} from './common.js';
+import {type CommandModule, type CommandSpec, expectArgs, numberFlag, parseArgs, readUsableSession, resolveSession, withEngine} from './common.js';
 
 const spec: CommandSpec = {
 	help: `
@@ -40,9 +40,7 @@ const command: CommandModule = {
 		const to = numberFlag('to', flags.to, {min: 1});
 		const {manifest, messages} = await withEngine(async engine => {
 			const id = await resolveSession(engine, input[0]!);
-			const session = engine.store.readSession(id);
-			for (const line of session.badLines.slice(0, 1)) process.stderr.write(`sfs: warning: ${session.badLines.length} unreadable line(s) in messages.jsonl skipped (line ${line})\n`);
-			return session;
+			return readUsableSession(engine, id);
 		});
 		// Filters drop whole messages, never blocks, so what is printed is still exactly as stored.
 		const selected = messages

@@ -55,9 +55,41 @@ export function rebuildEngineIndex(engine: Engine, onNotice: (line: string) => v
 }
 
 function* loadForIndex(store: Store, notice: (line: string) => void) {
-	for (const {manifest, messages} of store.loadAll((id, problem) => notice(`sfs: skipped session ${id}: ${problem}`))) {
-		yield {manifest: withStats(manifest, messages), messages};
+	for (const id of store.listIds()) {
+		const loaded = loadOne(store, id, notice);
+		if (loaded) yield loaded;
 	}
+}
+
+/** One session as the index needs it, or undefined (reported) when it cannot be used. */
+function loadOne(store: Store, id: string, notice: (line: string) => void): {manifest: Manifest; messages: Message[]} | undefined {
+	try {
+		const manifest = store.readManifest(id);
+		const problem = manifestProblem(manifest, id);
+		if (problem) {
+			notice(`sfs: skipped session ${id}: ${problem}`);
+			return undefined;
+		}
+
+		const {messages, badLines} = store.readMessages(id);
+		if (badLines.length > 0) notice(`sfs: session ${id}: ${badLines.length} unreadable line(s) in messages.jsonl skipped (line ${badLines[0]})`);
+		return {manifest: withStats(manifest, messages), messages};
+	} catch (error) {
+		notice(`sfs: skipped session ${id}: ${error instanceof Error ? error.message : String(error)}`);
+		return undefined;
+	}
+}
+
+/**
+ * The checks the index and the commands rely on (the full schema check needs ajv, too slow to load
+ * on every list): the manifest names its own directory and has the required fields.
+ */
+export function manifestProblem(manifest: Manifest, dirId: string): string | undefined {
+	if (manifest.session_id !== dirId) return `manifest.json names session ${JSON.stringify(manifest.session_id)}, not its directory`;
+	if (typeof manifest.created_at !== 'string') return 'manifest.json has no created_at';
+	if (!manifest.source || typeof manifest.source !== 'object' || typeof manifest.source.tool !== 'string') return 'manifest.json has no source.tool';
+	if (manifest.tags !== undefined && !Array.isArray(manifest.tags)) return 'manifest.json tags is not a list';
+	return undefined;
 }
 
 /** Stats for the index when the manifest's writer left them out (the store keeps the manifest as written). */
@@ -77,19 +109,14 @@ export function reconcileIndex(engine: Engine, indexedIds: Iterable<string>, onN
 	let changed = 0;
 	for (const id of inStore) {
 		if (inIndex.has(id)) continue;
-		try {
-			const manifest = store.readManifest(id);
-			const {messages, badLines} = store.readMessages(id);
-			if (badLines.length > 0) onNotice(`sfs: session ${id}: ${badLines.length} unreadable line(s) in messages.jsonl skipped (line ${badLines[0]})`);
-			index.transaction(() => {
-				index.removeSession(id);
-				index.upsertSession(withStats(manifest, messages));
-				index.addMessages(id, messages, 1);
-			});
-			changed++;
-		} catch (error) {
-			onNotice(`sfs: skipped session ${id}: ${error instanceof Error ? error.message : String(error)}`);
-		}
+		const loaded = loadOne(store, id, onNotice);
+		if (!loaded) continue;
+		index.transaction(() => {
+			index.removeSession(id);
+			index.upsertSession(loaded.manifest);
+			index.addMessages(id, loaded.messages, 1);
+		});
+		changed++;
 	}
 
 	for (const id of inIndex) {

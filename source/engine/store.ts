@@ -248,6 +248,9 @@ export class Store {
 		const {capture: _capture, alias: _alias, ...metadata} = source.manifest.metadata ?? {};
 		const manifest: Manifest = {
 			...source.manifest,
+			// A fork mirrors no native session: keeping the native id would make it ambiguous as a <ref>
+			// and would tombstone the original's native session when the fork is deleted.
+			source: {...source.manifest.source, original_session_id: null, original_path: null},
 			session_id: id,
 			title: source.manifest.title ? `${source.manifest.title} (fork)` : 'fork',
 			created_at: now.toISOString(),
@@ -310,6 +313,7 @@ export class Store {
 		const {capture: _capture, alias: _alias, ...metadata} = saved.metadata ?? {};
 		const manifest: Manifest = {
 			...saved,
+			source: {...saved.source, original_session_id: null, original_path: null},
 			session_id: id,
 			title: `${saved.title ?? sessionId} (checkpoint ${name})`,
 			created_at: now.toISOString(),
@@ -361,7 +365,10 @@ export function parseMessages(buffer: Buffer): MessagesRead {
 		start = newline + 1;
 		if (!line.trim()) continue;
 		try {
-			messages.push(JSON.parse(line) as Message);
+			const value = JSON.parse(line) as unknown;
+			// A line of valid JSON that is not an object (`null`, `42`, `[]`) is no message either.
+			if (value && typeof value === 'object' && !Array.isArray(value)) messages.push(value as Message);
+			else badLines.push(lineNumber);
 		} catch {
 			badLines.push(lineNumber);
 		}

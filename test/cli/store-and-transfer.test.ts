@@ -197,6 +197,19 @@ describe('the index repairs itself; the store is the truth', () => {
 		expect(run.stderr).toContain('not valid JSON');
 	});
 
+	test('a manifest that names another session than its directory is skipped, with the reason', async () => {
+		const box = emptyBox();
+		const dir = path.join(box.sfsHome, 'sessions', 'ses_00000000000000aa');
+		fs.cpSync(path.join(specExamples, 'minimal'), dir, {recursive: true});
+		const run = await sfs(box, ['list', '--json']);
+		expect(run.exitCode).toBe(0);
+		expect(parseJson(run)).toEqual([]);
+		expect(run.stderr).toContain('skipped session ses_00000000000000aa: manifest.json names session');
+		const shown = await sfs(box, ['show', 'ses_00000000000000aa']);
+		expect(shown.exitCode).toBe(1);
+		expectOneLineError(shown, /manifest.json names session/);
+	});
+
 	test('a session copied into the store by hand is picked up by list', async () => {
 		const box = emptyBox();
 		expect(parseJson(await sfs(box, ['list', '--json']))).toEqual([]);

@@ -101,6 +101,13 @@ describe('Store', () => {
 		expect(store.readMessages('ses_0000000000000004')).toMatchObject({badLines: [2], messages: [{msg_id: 'm1'}, {msg_id: 'm2'}]});
 	});
 
+	test('a line of JSON that is not an object is a bad line, not a message', () => {
+		const store = freshStore();
+		create(store, 'ses_000000000000000d', 1);
+		fs.appendFileSync(path.join(store.dir('ses_000000000000000d'), 'messages.jsonl'), 'null\n42\n[]\n');
+		expect(store.readMessages('ses_000000000000000d')).toMatchObject({badLines: [2, 3, 4], messages: [{msg_id: 'm1'}]});
+	});
+
 	test('a broken manifest is reported and skipped by loadAll; the others still load', () => {
 		const store = freshStore();
 		create(store, 'ses_0000000000000005', 1);
@@ -129,7 +136,13 @@ describe('Store', () => {
 		expect(fork.stats?.message_count).toBe(2);
 		expect(store.readMessages(fork.session_id).messages.map(m => m.msg_id)).toEqual(['m1', 'm2']);
 		expect(store.readMessages('ses_0000000000000008').messages).toHaveLength(4);
+		// The fork mirrors no native session: deleting it must not tombstone the original's native id.
+		expect(fork.source).toMatchObject({tool: 'claude-code', original_session_id: null});
 		expectValid(store, fork.session_id);
+		store.delete(fork.session_id);
+		expect(store.tombstones()).toHaveLength(1);
+		expect(store.tombstones()[0]).toMatchObject({session_id: fork.session_id});
+		expect(store.tombstones()[0]!.native_id).toBeUndefined();
 		expect(() => store.fork('ses_0000000000000008', 'nope')).toThrow(/not found/);
 	});
 
