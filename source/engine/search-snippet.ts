@@ -37,9 +37,9 @@ export function buildSnippet(text: string, terms: QueryTerm[], maxChars = SNIPPE
 	return out.trim();
 }
 
-type Matcher = (folded: string) => boolean;
+type Needles = {exact: Set<string>; prefixes: string[]};
 
-function makeMatcher(terms: QueryTerm[]): Matcher {
+function makeMatcher(terms: QueryTerm[]): Needles {
 	const exact = new Set<string>();
 	const prefixes: string[] = [];
 	for (const term of terms) {
@@ -51,10 +51,80 @@ function makeMatcher(terms: QueryTerm[]): Matcher {
 		}
 	}
 
-	return folded => exact.has(folded) || prefixes.some(prefix => folded.startsWith(prefix));
+	return {exact, prefixes};
 }
 
-function findMarks(text: string, matches: Matcher): Range[] {
+const NON_ASCII = /[^\u0000-\u007F]/;
+
+function findMarks(text: string, needles: Needles): Range[] {
+	return NON_ASCII.test(text) ? findMarksByToken(text, needles) : findMarksAscii(text, needles);
+}
+
+/**
+ * ASCII text (the common case): look the needles up with indexOf and check the boundaries, instead
+ * of folding every token. A needle matches a whole token or a camelCase part of one.
+ */
+function findMarksAscii(text: string, needles: Needles): Range[] {
+	const lower = text.toLowerCase();
+	const marks: Range[] = [];
+	const scan = (needle: string, prefix: boolean): void => {
+		if (needle.length === 0) return;
+		for (let at = lower.indexOf(needle); at !== -1 && marks.length < MAX_MARKS; at = lower.indexOf(needle, at + 1)) {
+			if (!startsPart(text, at)) continue;
+			let end = at + needle.length;
+			if (prefix) {
+				while (end < text.length && isWordCode(text.charCodeAt(end)) && !startsPart(text, end)) end++;
+			} else if (end < text.length && isWordCode(text.charCodeAt(end)) && !startsPart(text, end)) {
+				continue;
+			}
+
+			marks.push({start: at, end});
+		}
+	};
+
+	for (const needle of needles.exact) scan(needle, false);
+	for (const needle of needles.prefixes) scan(needle, true);
+	marks.sort((a, b) => a.start - b.start || b.end - a.end);
+	const disjoint: Range[] = [];
+	for (const mark of marks) {
+		const last = disjoint.at(-1);
+		if (last && mark.start < last.end) last.end = Math.max(last.end, mark.end);
+		else disjoint.push({...mark});
+	}
+
+	return mergeTouching(disjoint);
+}
+
+/** Whether a token or a camelCase part starts at `i` (the same boundaries as splitCamelCase). */
+function startsPart(text: string, i: number): boolean {
+	if (i === 0) return true;
+	const previous = text.charCodeAt(i - 1);
+	if (!isWordCode(previous)) return true;
+	const current = text.charCodeAt(i);
+	if (!isUpperCode(current)) return false;
+	if (isLowerCode(previous) || isDigitCode(previous)) return true;
+	return isUpperCode(previous) && i + 1 < text.length && isLowerCode(text.charCodeAt(i + 1));
+}
+
+function isWordCode(code: number): boolean {
+	return isLowerCode(code) || isUpperCode(code) || isDigitCode(code);
+}
+
+function isUpperCode(code: number): boolean {
+	return code >= 65 && code <= 90;
+}
+
+function isLowerCode(code: number): boolean {
+	return code >= 97 && code <= 122;
+}
+
+function isDigitCode(code: number): boolean {
+	return code >= 48 && code <= 57;
+}
+
+function findMarksByToken(text: string, needles: Needles): Range[] {
+	const matches = (folded: string): boolean =>
+		needles.exact.has(folded) || needles.prefixes.some(prefix => folded.startsWith(prefix));
 	const marks: Range[] = [];
 	for (const token of text.matchAll(TOKEN)) {
 		if (marks.length >= MAX_MARKS) break;

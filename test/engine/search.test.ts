@@ -267,3 +267,24 @@ describe('snippets', () => {
 		expect(buildSnippet('call handleRateLimiter now', terms)).toBe(`call handle${MARK_START}RateLimiter${MARK_END} now`);
 	});
 });
+
+describe('snippet marking paths agree', () => {
+	it('marks ASCII text the same way with the fast path and the per-token path', () => {
+		const texts = [
+			'call handleRateLimit then handle_rate_limit in src/api/users.ts',
+			'HTTPServer getV2Users RateLimiter ratelimit limits limit',
+			'xlimit limitx LIMIT Limit limitLimit',
+		];
+		// (They differ only on a lower-case needle spanning several camelCase parts, like `v2users` in
+		// getV2Users, which the fast path marks; FTS5 does not match that query there anyway.)
+		for (const query of ['RateLimit', 'limit', 'limit*', 'users.ts', 'V2Users', 'server', '"rate limit"', 'lim*']) {
+			const {terms} = parseSearchQuery(query);
+			for (const text of texts) {
+				const fast = buildSnippet(text, terms, 1000);
+				// A non-ASCII character sends the text through the per-token path.
+				const slow = buildSnippet(`${text} é`, terms, 1000);
+				expect(`${fast} é`, `${query} in ${text}`).toBe(slow);
+			}
+		}
+	});
+});
