@@ -419,3 +419,35 @@ describe('copilot 1.0.102: a real session (copilot -p, then twice --resume=<id> 
 		expect(read.info.extra?.pendingToolExecutions).toBeUndefined();
 	});
 });
+
+describe('copilot 1.0.102: a real interactive session with /rewind (events.jsonl truncated)', () => {
+	const root = path.join(fixtures, 'real-1.0.102-interactive');
+	const id = '57fe866a-3572-4569-a554-f398965adb9f';
+
+	it('reads the truncated log again in full, keeping the branch point', async () => {
+		const file = path.join(home, 'ci', id, 'events.jsonl');
+		fs.mkdirSync(path.dirname(file), {recursive: true});
+		fs.copyFileSync(path.join(root, 'events.before-rewind.jsonl'), file);
+		const ctx = context();
+		const session = await copilotSessionForFile(file);
+		const before = await copilotAdapter.read({session}, ctx);
+		expectAllValid(before.messages);
+		expect(before.info.headless).toBe(false);
+		const again = before.messages.find(message => message.role === 'user' && (message.content[0] as {text: string}).text === 'HELLO again');
+		expect(again).toBeDefined();
+
+		fs.writeFileSync(file, fs.readFileSync(path.join(root, 'session-state', id, 'events.jsonl')));
+		const after = await copilotAdapter.read({session, cursors: before.cursors, state: before.state}, ctx);
+		expectAllValid(after.messages);
+		expect(after.mode).toBe('full');
+		const ids = after.messages.map(message => message.msg_id);
+		expect(ids).not.toContain(again!.msg_id);
+		const rewindNote = after.messages.find(message => message.content.some(block => block.type === 'text' && block.text.includes('Rewound the conversation')))!;
+		const firstAnswer = after.messages.find(message => message.msg_id === '723f9364' || message.msg_id.startsWith('723f9364'))!;
+		expect(rewindNote.parent_msg_id).toBe(firstAnswer.msg_id);
+		const branch = after.messages.find(message => message.role === 'user' && (message.content[0] as {text: string}).text === 'HELLO againHELLO branch')!;
+		expect(branch.parent_msg_id).toBe(rewindNote.msg_id);
+		// Everything before the rewind point has the same ids as in the first read, so the engine keeps one copy.
+		expect(ids.slice(0, ids.indexOf(firstAnswer.msg_id) + 1)).toEqual(before.messages.slice(0, ids.indexOf(firstAnswer.msg_id) + 1).map(message => message.msg_id));
+	});
+});

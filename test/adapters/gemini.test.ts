@@ -513,3 +513,32 @@ describe('gemini: a second file for the same session appearing later', () => {
 		expect(again.info.createdAt).toBe('2026-11-25T16:07:58.699Z');
 	});
 });
+
+describe('gemini 0.61.0: a real interactive session with /rewind', () => {
+	const root = path.join(fixtures, 'real-0.61.0-interactive');
+	let read: ReadResult;
+	beforeEach(async () => {
+		const ctx = context({GEMINI_CLI_HOME: root});
+		const [session] = await geminiAdapter.discover(ctx);
+		read = await geminiAdapter.read({session}, ctx);
+	});
+
+	it('keeps the rewound turn and hangs the new one off the branch point', () => {
+		expectAllValid(read.messages);
+		expect(read.warnings).toEqual([]);
+		const byText = (text: string) => read.messages.find(message => message.content.some(block => block.type === 'text' && block.text === text))!;
+		const firstAnswer = read.messages.find(message => message.msg_id === 'ddeca187-78eb-42c9-b167-f3481042ae3b')!;
+		expect(byText('HELLO there').parent_msg_id).toBe('d04923d38bb0f6017037e74183378ef4');
+		expect(firstAnswer.parent_msg_id).toBe(byText('HELLO there').msg_id);
+		// The rewound prompt and its answer stay captured ...
+		expect(byText('HELLO again')).toMatchObject({msg_id: '1b172993-5efb-456b-bf59-81eb50ff20a9', parent_msg_id: firstAnswer.msg_id});
+		expect(read.messages.find(message => message.msg_id === 'd62aeb39-1fd6-410b-b719-176400ae0461')?.parent_msg_id).toBe('1b172993-5efb-456b-bf59-81eb50ff20a9');
+		// ... and the prompt typed after the rewind branches from the first answer.
+		expect(byText('HELLO againHELLO branch')).toMatchObject({msg_id: 'a3acae91-53bf-4139-94a1-db1dee49649b', parent_msg_id: firstAnswer.msg_id});
+		expect(read.messages.map(message => message.msg_id).filter(id => id === 'efa6e158-adec-4292-ba8b-e8decf484150')).toHaveLength(1);
+	});
+
+	it('is not headless: the interactive UI logged its prompts to logs.json', () => {
+		expect(read.info).toMatchObject({headless: false, cwd: '/tmp/rec/gi/work'});
+	});
+});
