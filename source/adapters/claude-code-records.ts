@@ -27,7 +27,8 @@ export type ClaudeState = {
 	firstPrompt?: string;
 	lastPrompt?: string;
 	forkedFrom?: unknown;
-	sawSidechainOnly?: boolean;
+	/** The latest `cost-state` record (Claude's own running cost and token totals). */
+	costState?: Record<string, unknown>;
 };
 
 /** Record types that are understood but carry no conversation; kept as native_record messages, not counted as unknown. */
@@ -46,6 +47,13 @@ const KNOWN_NATIVE_TYPES = new Set([
 	'content-replacement',
 	'marble-origami-commit',
 	'marble-origami-snapshot',
+	// Seen in the recorded real Claude Code 2.1.332 (test/fixtures/recorded/claude-code): request logs, cost, tool use.
+	'api-request',
+	'api-request-shape',
+	'api-request-blob',
+	'cost-state',
+	'tools-used',
+	'atis-latch',
 ]);
 
 const ENVELOPE_KEYS = new Set([
@@ -66,10 +74,13 @@ const ENVELOPE_KEYS = new Set([
 	'requestId',
 	'toolUseResult',
 	'isCompactSummary',
+	'attachment',
 ]);
 
 export type RecordContext = {
 	nativeId: string;
+	/** Byte offset of the current line: keeps ids of identical uuid-less records (e.g. repeated metadata) distinct. */
+	offset: number;
 	/** Set for sub-agent transcripts. */
 	agentId?: string;
 	fallbackTimestamp: () => string;
@@ -125,7 +136,7 @@ function learnEnvelope(record: Record<string, unknown>, state: ClaudeState, time
 function nativeRecordMessage(record: Record<string, unknown>, rawLine: string, ctx: RecordContext, timestamp: string): Message {
 	const uuid = str(record.uuid);
 	const message: Message = {
-		msg_id: uuid ?? stableHash(ctx.nativeId, 'record', rawLine),
+		msg_id: uuid ?? stableHash(ctx.nativeId, 'record', ctx.offset, rawLine),
 		role: 'system',
 		content: [{type: 'native_record', record}],
 		timestamp,
@@ -142,7 +153,7 @@ function conversationMessage(record: Record<string, unknown>, ctx: RecordContext
 	const agentId = str(record.agentId) ?? ctx.agentId;
 	const metadata: Record<string, unknown> = {record_type: record.type};
 	const message: Message = {
-		msg_id: str(record.uuid) ?? stableHash(ctx.nativeId, String(record.type), rawLine),
+		msg_id: str(record.uuid) ?? stableHash(ctx.nativeId, String(record.type), ctx.offset, rawLine),
 		parent_msg_id: str(record.parentUuid) ?? null,
 		role: 'user',
 		content: [],
@@ -326,7 +337,7 @@ export function mapClaudeRecord(record: Record<string, unknown>, rawLine: string
 			state.summaryTitle = text || state.summaryTitle;
 			return {
 				message: {
-					msg_id: stableHash(ctx.nativeId, 'summary', rawLine),
+					msg_id: stableHash(ctx.nativeId, 'summary', ctx.offset, rawLine),
 					role: 'system',
 					content: [{type: 'summary', text, summarized_through_msg_id: str(record.leafUuid) ?? null}],
 					timestamp,
@@ -338,6 +349,7 @@ export function mapClaudeRecord(record: Record<string, unknown>, rawLine: string
 
 		default: {
 			if (type && learnTitles(record, state)) return {};
+			if (type === 'cost-state') state.costState = record;
 			const message = nativeRecordMessage(record, rawLine, ctx, timestamp);
 			if (type && KNOWN_NATIVE_TYPES.has(type)) return {message};
 			return {message, unknownType: type ?? '(no type)'};

@@ -52,6 +52,8 @@ function sessionInfo(state: ClaudeState, isSubagent: boolean): SessionInfo {
 		agent_name: state.agentName,
 		last_prompt: state.lastPrompt,
 		forked_from: state.forkedFrom,
+		total_cost_usd: state.costState?.totalCostUSD,
+		model_usage: state.costState?.modelUsage,
 	})) {
 		if (value !== undefined) extra[key] = value;
 	}
@@ -106,6 +108,7 @@ export async function readClaudeSession(request: ReadRequest): Promise<ReadResul
 	const context = {
 		nativeId: session.nativeId,
 		agentId: session.agentId,
+		offset: 0,
 		fallbackTimestamp: () => state.updatedAt ?? mtimeIso,
 	};
 	const messages: Message[] = [];
@@ -121,6 +124,7 @@ export async function readClaudeSession(request: ReadRequest): Promise<ReadResul
 			continue;
 		}
 
+		context.offset = line.offset;
 		const outcome = mapClaudeRecord(parsed.value, line.text, context, state);
 		if (outcome.message) messages.push(outcome.message);
 		if (outcome.unknownType) unknownRecords[outcome.unknownType] = (unknownRecords[outcome.unknownType] ?? 0) + 1;

@@ -59,7 +59,12 @@ const KNOWN_EVENTS = new Set([
 	'plan_update',
 	'stream_error',
 	'warning',
+	// Seen in the recorded real Codex 0.169.0 (test/fixtures/recorded/codex).
+	'thread_settings_applied',
 ]);
+
+/** Top-level rollout item types that are understood but carry no conversation; kept as native records. */
+const KNOWN_LINE_TYPES = new Set(['world_state', 'token_usage_record', 'inter_agent_communication', 'inter_agent_communication_metadata', 'rollout_reference']);
 
 const KNOWN_ITEMS = new Set(['compaction', 'compaction_summary', 'ghost_snapshot', 'tool_search_call', 'tool_search_output', 'image_generation_call']);
 const RESPONSE_ITEM_TYPES = new Set([
@@ -101,9 +106,18 @@ export function mapCodexUsage(usage: unknown): TokenUsage | undefined {
 	if (integer(usage.cached_input_tokens) !== undefined) mapped.cache_read_tokens = cached;
 	const output = integer(usage.output_tokens);
 	if (output !== undefined) mapped.output_tokens = output;
+	const cacheWrite = integer(usage.cache_write_input_tokens);
+	if (cacheWrite !== undefined) mapped.cache_write_tokens = cacheWrite;
 	const reasoning = integer(usage.reasoning_output_tokens);
 	if (reasoning !== undefined) mapped.reasoning_tokens = reasoning;
 	return Object.keys(mapped).length > 0 ? mapped : undefined;
+}
+
+/** 0.16x tags each content item of a prompt with its provenance; `user` means a person typed it. */
+function typedByUser(payload: Record<string, unknown>): boolean {
+	const passthrough = payload.internal_chat_message_metadata_passthrough;
+	if (!isRecord(passthrough) || !Array.isArray(passthrough.content_item_metadata)) return false;
+	return passthrough.content_item_metadata.some(item => isRecord(item) && isRecord(item.provenance) && item.provenance.type === 'user');
 }
 
 /** `event_msg:turn_aborted`, `response_item:ghost_snapshot`, `world_state`, … */
@@ -121,9 +135,11 @@ export class CodexReader {
 	readonly unknownRecords: Record<string, number> = {};
 	recordsParsed = 0;
 	private readonly out: Array<Message | undefined> = [];
-	private readonly pending: Array<Unmatched & {index: number; lineIndex: number}> = [];
+	private readonly pending: Array<Unmatched & {index: number; lineIndex: number; typedByUser?: boolean}> = [];
 	private readonly userEventLines: number[] = [];
 	private lastAssistant: number | undefined;
+	/** Exit code and duration of finished commands (item_completed CommandExecution), by call id. */
+	private readonly commandFacts = new Map<string, {exit_code?: number; duration_ms?: number}>();
 	private lineIndex = 0;
 	private badLines = 0;
 
@@ -161,7 +177,17 @@ export class CodexReader {
 				this.state.updatedAt = timestamp;
 			}
 
+			const before = this.out.length;
 			this.envelope(value, id, timestamp ?? this.state.updatedAt ?? this.fallbackTime);
+			// Envelope fields beside the payload (ordinal, metadata{history_sequence…} in 0.16x) stay with the message.
+			const envelopeExtra: Record<string, unknown> = {};
+			for (const [key, field] of Object.entries(value)) if (!['timestamp', 'type', 'payload'].includes(key)) envelopeExtra[key] = field;
+			if (Object.keys(envelopeExtra).length > 0) {
+				for (const message of this.out.slice(before)) {
+					if (message && !message.content.some(block => block.type === 'native_record')) message.metadata = {...message.metadata, envelope: envelopeExtra};
+				}
+			}
+
 			return;
 		}
 
@@ -245,7 +271,7 @@ export class CodexReader {
 			}
 
 			default: {
-				this.unknown(String(line.type));
+				if (!KNOWN_LINE_TYPES.has(String(line.type))) this.unknown(String(line.type));
 				this.push(this.nativeRecord(line, id(), timestamp));
 			}
 		}
@@ -341,6 +367,14 @@ export class CodexReader {
 			case 'custom_tool_call_output': {
 				const callId = str(payload.call_id) ?? 'unknown';
 				const mapped = mapToolOutput(callId, payload.output);
+				const facts = this.commandFacts.get(callId);
+				const result = mapped.blocks[0];
+				if (facts && result?.type === 'tool_result') {
+					if (result.exit_code === undefined && facts.exit_code !== undefined) result.exit_code = facts.exit_code;
+					if (result.duration_ms === undefined && facts.duration_ms !== undefined) result.duration_ms = facts.duration_ms;
+					if (result.exit_code !== undefined && result.exit_code !== 0) result.is_error = true;
+				}
+
 				if (mapped.structured !== undefined) metadata.output_structured = mapped.structured;
 				keep(['type', 'call_id', 'output']);
 				this.push({msg_id: id(), role: 'tool', content: mapped.blocks, timestamp, metadata});
@@ -377,7 +411,7 @@ export class CodexReader {
 			return;
 		}
 
-		if (looksInjected(mapped.text)) {
+		if (!typedByUser(payload) && looksInjected(mapped.text)) {
 			message.is_meta = true;
 			metadata.injected_context = true;
 			this.push(message);
@@ -386,6 +420,10 @@ export class CodexReader {
 
 		const index = this.push(message);
 		this.pairResponse('user', mapped.text, index);
+		if (typedByUser(payload)) {
+			const entry = this.pending.find(pending => pending.index === index);
+			if (entry) entry.typedByUser = true;
+		}
 	}
 
 	/** A response message: if its event twin came first, the event's provisional message gives way. */
@@ -508,6 +546,12 @@ export class CodexReader {
 				return;
 			}
 
+			case 'item_completed': {
+				this.itemCompleted(payload);
+				this.push(this.nativeRecord(line, id(), timestamp));
+				return;
+			}
+
 			case 'task_started':
 			case 'turn_started': {
 				this.state.turnId = str(payload.turn_id) ?? this.state.turnId;
@@ -519,6 +563,33 @@ export class CodexReader {
 				if (!KNOWN_EVENTS.has(type)) this.unknown(`event_msg:${type}`);
 				this.push(this.nativeRecord(line, id(), timestamp));
 			}
+		}
+	}
+
+	/**
+	 * 0.16x reports finished items as `item_completed` events (UserMessage, AgentMessage, Reasoning,
+	 * CommandExecution) instead of user_message/agent_message. They repeat response items, so they stay
+	 * native records; a user prompt marks the session's first prompt, a command gives its tool result
+	 * the exit code and duration.
+	 */
+	private itemCompleted(payload: Record<string, unknown>): void {
+		const item = isRecord(payload.item) ? payload.item : undefined;
+		if (!item) return;
+		if (item.type === 'UserMessage') {
+			const text = Array.isArray(item.content)
+				? item.content.flatMap(part => (isRecord(part) && typeof part.text === 'string' ? [part.text] : [])).join('\n').trim()
+				: '';
+			// The response item it repeats is a real prompt: pair them so it is not taken for injected context.
+			const twin = this.pending.findIndex(entry => entry.side === 'response' && entry.role === 'user' && entry.key === text);
+			if (twin !== -1) this.pending.splice(twin, 1);
+			this.userEventLines.push(this.lineIndex);
+			if (text) this.state.firstPrompt ??= text;
+		} else if (item.type === 'CommandExecution' && typeof item.id === 'string') {
+			const facts: {exit_code?: number; duration_ms?: number} = {};
+			if (typeof item.exit_code === 'number') facts.exit_code = item.exit_code;
+			const duration = isRecord(item.duration) ? item.duration : undefined;
+			if (duration && typeof duration.secs === 'number') facts.duration_ms = duration.secs * 1000 + (typeof duration.nanos === 'number' ? duration.nanos / 1e6 : 0);
+			this.commandFacts.set(item.id, facts);
 		}
 	}
 
@@ -554,7 +625,7 @@ export class CodexReader {
 		if (this.badLines > MAX_LINE_WARNINGS) this.warnings.push(`${this.fileName}: ${this.badLines - MAX_LINE_WARNINGS} more bad lines skipped`);
 		// A user response item no event repeats, followed by a real user prompt, is injected context (AGENTS.md, …).
 		for (const entry of this.pending) {
-			if (entry.side !== 'response' || entry.role !== 'user') continue;
+			if (entry.side !== 'response' || entry.role !== 'user' || entry.typedByUser) continue;
 			if (!this.userEventLines.some(line => line > entry.lineIndex)) continue;
 			const message = this.out[entry.index];
 			if (message) {

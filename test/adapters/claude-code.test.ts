@@ -405,3 +405,114 @@ describe('claude-code read: bad input', () => {
 		expect(result.unknownRecords).toEqual({'(no type)': 1});
 	});
 });
+
+type RecordedTurn = {
+	prompt: string;
+	thinking?: string;
+	text?: string;
+	toolCall?: {id: string; name: string; input: Record<string, unknown>};
+	toolOutput?: string;
+	followUp?: string;
+};
+type RecordedManifest = {sessionId: string; cwd: string; model: string; cliVersion: string; files: string[]; turns: RecordedTurn[]};
+
+const recordedDir = path.join(fixtures, '..', 'recorded', 'claude-code');
+const recordedManifest = path.join(recordedDir, 'manifest.json');
+
+describe('claude-code read: session recorded from the real CLI', () => {
+	const manifest = JSON.parse(fs.readFileSync(recordedManifest, 'utf8')) as RecordedManifest;
+	const ctx = () => context({CLAUDE_CONFIG_DIR: recordedDir});
+
+	async function recorded(): Promise<{session: NativeSession; result: ReadResult}> {
+		const found = await claudeCodeAdapter.discover(ctx());
+		const session = found.find(candidate => candidate.nativeId === manifest.sessionId);
+		expect(session, `discover finds ${manifest.sessionId}`).toBeDefined();
+		return {session: session!, result: await claudeCodeAdapter.read({session: session!}, ctx())};
+	}
+
+	it('is discovered under its native id and file', async () => {
+		const {session} = await recorded();
+		expect(session.files).toEqual([path.join(recordedDir, manifest.files[0]!)]);
+		expect(session.parentNativeId).toBeUndefined();
+	});
+
+	it('matches the scripted conversation message by message', async () => {
+		const {result} = await recorded();
+		const expected: Array<[string, string, unknown]> = [];
+		for (const turn of manifest.turns) {
+			expected.push(['user', 'text', turn.prompt]);
+			if (turn.thinking) expected.push(['assistant', 'thinking', turn.thinking]);
+			if (turn.text) expected.push(['assistant', 'text', turn.text]);
+			if (turn.toolCall) {
+				expected.push(['assistant', 'tool_use', {tool_use_id: turn.toolCall.id, name: turn.toolCall.name, input: turn.toolCall.input}]);
+				// Claude trims the trailing newline of command output.
+				expected.push(['tool', 'tool_result', {tool_use_id: turn.toolCall.id, content: turn.toolOutput!.trimEnd()}]);
+			}
+
+			if (turn.followUp) expected.push(['assistant', 'text', turn.followUp]);
+		}
+
+		const actual = visible(result.messages).map(message => {
+			expect(message.content, `${message.msg_id} has one block`).toHaveLength(1);
+			const block = message.content[0] as Record<string, unknown>;
+			if (block.type === 'text' || block.type === 'thinking') return [message.role, block.type, block.text];
+			if (block.type === 'tool_use') return [message.role, block.type, {tool_use_id: block.tool_use_id, name: block.name, input: block.input}];
+			return [message.role, block.type, {tool_use_id: block.tool_use_id, content: block.content}];
+		});
+		expect(actual).toEqual(expected);
+
+		for (const message of result.messages) {
+			expect(validateMessage(message).errors).toEqual([]);
+			expect(message.msg_id).toMatch(/^[\da-f-]{24,36}$/);
+		}
+
+		for (const message of visible(result.messages).filter(message => message.role === 'assistant')) {
+			expect(message).toMatchObject({model: manifest.model, provider: 'anthropic'});
+			expect(message.usage!.input_tokens).toBeGreaterThan(0);
+			expect(message.usage!.output_tokens).toBeGreaterThan(0);
+			expect(message.metadata!.api_message_id).toMatch(/^msg_/);
+			const thinking = message.content.find(block => block.type === 'thinking') as {signature?: string} | undefined;
+			if (thinking) expect(thinking.signature).toBeTruthy();
+		}
+
+		// Each API response counted once (by message.id) gives Claude's own output token total.
+		const perResponse = new Map(visible(result.messages).filter(message => message.usage).map(message => [message.metadata!.api_message_id, message.usage!.output_tokens!]));
+		const costState = result.info.extra!.model_usage as Record<string, {outputTokens: number}>;
+		expect([...perResponse.values()].reduce((sum, tokens) => sum + tokens, 0)).toBe(costState[manifest.model]!.outputTokens);
+		expect(result.unknownRecords).toEqual({});
+		expect(result.warnings).toEqual([]);
+	});
+
+	it('knows the session: cwd, model, version, title, headless', async () => {
+		const {result} = await recorded();
+		expect(result.info).toMatchObject({
+			cwd: manifest.cwd,
+			model: manifest.model,
+			toolVersion: manifest.cliVersion,
+			title: manifest.turns[0]!.prompt,
+			headless: true,
+			interface: 'cli',
+			extra: {entrypoint: 'sdk-cli'},
+		});
+	});
+
+	it('reads the same messages when the file is captured in two pieces, wherever it is cut', async () => {
+		const {session, result} = await recorded();
+		const all = fs.readFileSync(session.files[0]!, 'utf8').split('\n').filter(line => line.trim()).map(line => `${line}\n`);
+		for (let cut = 1; cut < all.length; cut++) {
+			const copy = path.join(home, `cut-${cut}.jsonl`);
+			fs.writeFileSync(copy, all.slice(0, cut).join(''));
+			const piece = {...session, files: [copy]};
+			const first = await claudeCodeAdapter.read({session: piece}, ctx());
+			fs.appendFileSync(copy, all.slice(cut).join(''));
+			const second = await claudeCodeAdapter.read({session: piece, cursors: first.cursors, state: first.state}, ctx());
+			expect(second.mode).toBe('incremental');
+			expect([...first.messages, ...second.messages], `cut at line ${cut}`).toEqual(result.messages);
+			expect(second.info).toEqual(result.info);
+		}
+	});
+});
+
+function visible(messages: Message[]): Message[] {
+	return messages.filter(message => !message.is_meta);
+}

@@ -256,7 +256,7 @@ describe('codex read: item types', () => {
 			text: 'Summary: the user asked about a pixel; it is white.',
 			summarized_through_msg_id: null,
 		});
-		expect(result.unknownRecords).toEqual({world_state: 1, 'event_msg:galaxy_brain_event': 1});
+		expect(result.unknownRecords).toEqual({holo_state: 1, 'event_msg:galaxy_brain_event': 1});
 	});
 
 	it('keeps event-only messages of a sub-agent thread (no response item repeats them)', async () => {
@@ -442,5 +442,146 @@ describe('codex read: bad input', () => {
 		expect(result.messages[0]!.content[0]).toEqual({type: 'tool_use', tool_use_id: 'c1', name: 'f', input: {arguments: 'not json'}});
 		expect(result.messages[1]!.content[0]).toMatchObject({type: 'tool_result', tool_use_id: 'c1', content: 'failed', is_error: true});
 		expect(result.warnings).toEqual([]);
+	});
+});
+
+type RecordedTurn = {
+	prompt: string;
+	thinking?: string;
+	text?: string;
+	toolCall?: {id: string; name: string; input: Record<string, unknown>};
+	toolResultSeenByModel?: string;
+	followUp?: string;
+};
+type RecordedManifest = {sessionId: string; cwd: string; model: string; cliVersion: string; files: string[]; turns: RecordedTurn[]};
+
+const recordedDir = path.join(fixtures, '..', 'recorded', 'codex');
+const recordedManifest = JSON.parse(fs.readFileSync(path.join(recordedDir, 'manifest.json'), 'utf8')) as RecordedManifest;
+
+describe('codex read: session recorded from the real CLI', () => {
+	const manifest = recordedManifest;
+	const ctx = () => context({CODEX_HOME: recordedDir});
+
+	async function recorded(): Promise<{session: NativeSession; result: ReadResult}> {
+		const found = await codexAdapter.discover(ctx());
+		const session = found.find(candidate => candidate.nativeId === manifest.sessionId);
+		expect(session, `discover finds ${manifest.sessionId}`).toBeDefined();
+		return {session: session!, result: await codexAdapter.read({session: session!}, ctx())};
+	}
+
+	it('is discovered under its native id and file', async () => {
+		const {session} = await recorded();
+		expect(session).toMatchObject({files: [path.join(recordedDir, manifest.files[0]!)], growth: 'append'});
+		expect(session.parentNativeId).toBeUndefined();
+	});
+
+	it('matches the scripted conversation message by message', async () => {
+		const {result} = await recorded();
+		const expected: Array<[string, string, unknown]> = [];
+		for (const turn of manifest.turns) {
+			expected.push(['user', 'text', turn.prompt]);
+			if (turn.thinking) expected.push(['assistant', 'thinking', turn.thinking]);
+			if (turn.text) expected.push(['assistant', 'text', turn.text]);
+			if (turn.toolCall) {
+				expected.push(['assistant', 'tool_use', {tool_use_id: turn.toolCall.id, name: turn.toolCall.name, input: turn.toolCall.input}]);
+				expected.push(['tool', 'tool_result', {tool_use_id: turn.toolCall.id, content: turn.toolResultSeenByModel, exit_code: 0}]);
+			}
+
+			if (turn.followUp) expected.push(['assistant', 'text', turn.followUp]);
+		}
+
+		const actual = visible(result.messages).map(message => {
+			expect(message.content, `${message.msg_id} has one block`).toHaveLength(1);
+			const block = message.content[0] as Record<string, unknown>;
+			if (block.type === 'text') return [message.role, block.type, block.text];
+			// Codex stores only the reasoning summary as readable text.
+			if (block.type === 'thinking') return [message.role, block.type, block.summary];
+			if (block.type === 'tool_use') return [message.role, block.type, {tool_use_id: block.tool_use_id, name: block.name, input: block.input}];
+			return [message.role, block.type, {tool_use_id: block.tool_use_id, content: block.content, exit_code: block.exit_code}];
+		});
+		expect(actual).toEqual(expected);
+
+		for (const message of result.messages) expect(validateMessage(message).errors).toEqual([]);
+		for (const message of visible(result.messages).filter(message => message.role === 'assistant')) {
+			expect(message).toMatchObject({model: manifest.model, provider: 'stub'});
+		}
+
+		// One usage per model request (token_count), on the last item that request produced.
+		const usages = result.messages.filter(message => message.usage);
+		expect(usages.map(message => message.role)).toEqual(usages.map(() => 'assistant'));
+		const total = result.info.extra!.total_token_usage as {input_tokens: number; output_tokens: number; reasoning_output_tokens: number};
+		expect(usages.reduce((sum, message) => sum + message.usage!.output_tokens!, 0)).toBe(total.output_tokens);
+		expect(usages.reduce((sum, message) => sum + message.usage!.input_tokens! + (message.usage!.cache_read_tokens ?? 0), 0)).toBe(total.input_tokens);
+		expect(usages.reduce((sum, message) => sum + message.usage!.reasoning_tokens!, 0)).toBe(total.reasoning_output_tokens);
+		expect(result.unknownRecords).toEqual({});
+		expect(result.warnings).toEqual([]);
+	});
+
+	it('knows the session: cwd, model, version, git, title, headless', async () => {
+		const {result} = await recorded();
+		expect(result.info).toMatchObject({
+			cwd: manifest.cwd,
+			model: manifest.model,
+			provider: 'stub',
+			toolVersion: manifest.cliVersion,
+			title: manifest.turns[0]!.prompt,
+			gitBranch: 'main',
+			headless: true,
+			interface: 'cli',
+			extra: {originator: 'codex_exec', source: 'exec', session_id: manifest.sessionId},
+		});
+		// Injected context (developer instructions, environment) is kept but marked meta.
+		const meta = result.messages.filter(message => message.is_meta && (message.role === 'user' || message.role === 'developer'));
+		expect(meta.length).toBeGreaterThan(0);
+		for (const message of meta) expect(textOf(message)).toMatch(/^</);
+	});
+
+	it('reads the same messages when the file is captured in two pieces, wherever it is cut', async () => {
+		const {session, result} = await recorded();
+		const all = lines(session.files[0]!);
+		for (let cut = 1; cut < all.length; cut++) {
+			const copy = path.join(home, `cut-${cut}.jsonl`);
+			fs.writeFileSync(copy, all.slice(0, cut).join(''));
+			const piece = {...session, files: [copy]};
+			const first = await codexAdapter.read({session: piece}, ctx());
+			fs.appendFileSync(copy, all.slice(cut).join(''));
+			const second = await codexAdapter.read({session: piece, cursors: first.cursors, state: first.state}, ctx());
+			expect(second.mode).toBe('incremental');
+			const joined = [...first.messages, ...second.messages];
+			// A cut between a request's last item and its token_count puts that usage on a meta message of its own
+			// (the item was already captured): the same messages otherwise, and the same token totals.
+			const conversation = (messages: Message[]) =>
+				messages.filter(message => message.metadata?.record_type !== 'event_msg:token_count').map(message => [message.msg_id, message.is_meta ?? false]);
+			const totals = (messages: Message[]) =>
+				messages.reduce(
+					(sum, message) => [sum[0]! + (message.usage?.input_tokens ?? 0), sum[1]! + (message.usage?.output_tokens ?? 0), sum[2]! + (message.usage?.reasoning_tokens ?? 0)],
+					[0, 0, 0],
+				);
+			expect(conversation(joined), `cut at line ${cut}`).toEqual(conversation(result.messages));
+			expect(totals(joined), `cut at line ${cut}`).toEqual(totals(result.messages));
+			expect(second.info.title).toBe(result.info.title);
+		}
+	});
+
+	it('reads the compressed copy of the recorded rollout identically', async () => {
+		const {session, result} = await recorded();
+		const zstHome = path.join(home, 'codex');
+		const target = path.join(zstHome, 'archived_sessions', `${path.basename(session.files[0]!)}.zst`);
+		fs.mkdirSync(path.dirname(target), {recursive: true});
+		const {execFileSync} = await import('node:child_process');
+		let haveZstd = true;
+		try {
+			execFileSync('zstd', ['-q', '-o', target, session.files[0]!]);
+		} catch {
+			haveZstd = false;
+		}
+
+		// Without the zstd CLI the committed compressed fixture above still covers .zst reading.
+		if (!haveZstd) return;
+		const found = await codexAdapter.discover(context({CODEX_HOME: zstHome}));
+		expect(found).toHaveLength(1);
+		expect(found[0]).toMatchObject({nativeId: manifest.sessionId, growth: 'rewrite'});
+		const zst = await codexAdapter.read({session: found[0]!}, context({CODEX_HOME: zstHome}));
+		expect(zst.messages).toEqual(result.messages);
 	});
 });
