@@ -105,7 +105,7 @@ export class GeminiAssembler {
 	finish(): Message[] {
 		const out: Message[] = [];
 		for (const message of this.emitted.values()) {
-			const hash = stableHash(JSON.stringify(message));
+			const hash = stableHash(JSON.stringify(message)).slice(0, 12);
 			const previous = this.state.hashes[message.msg_id];
 			if (previous === hash) continue;
 			if (previous !== undefined) this.revisedEarlier = true;
@@ -215,8 +215,9 @@ export class GeminiAssembler {
 	 */
 	private place(group: Group, after?: string): void {
 		const {state} = this;
-		const known = state.chain.includes(group.nativeId);
-		const afterIndex = after === undefined ? -1 : state.chain.indexOf(after);
+		// `pred` holds exactly the ids of the active branch: an O(1) membership test.
+		const known = Object.hasOwn(state.pred, group.nativeId);
+		const afterIndex = after === undefined || known ? -1 : state.chain.indexOf(after);
 		const insertAfter = !known && afterIndex !== -1 && afterIndex < state.chain.length - 1;
 		if (insertAfter) {
 			state.pred[group.nativeId] = state.lastOf[after!] ?? null;
