@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import {SfsError} from '../engine/errors.js';
 import {writeFileAtomic} from '../engine/fs-atomic.js';
@@ -50,7 +51,7 @@ const command: CommandModule = {
 		if (flags.all) {
 			if (input.length > 0) throw new SfsError('USAGE', 'sfs export --all takes no <ref>', {hint: 'see: sfs export --help'});
 			if (flags.format !== undefined && flags.format !== 'sfs') throw new SfsError('USAGE', 'sfs export --all writes a .tar.gz backup; --format does not apply');
-			const result = await withEngine(engine => archive.exportBackup(engine.store, output ?? process.cwd()));
+			const result = await withEngine(engine => archive.exportBackup(engine.store, directoryOrFile(output)));
 			for (const skip of result.skipped) note(`sfs: skipped session ${skip.session_id}: ${skip.reason}`);
 			if (flags.json) printJson({path: path.resolve(result.path), sessions: result.sessions, skipped: result.skipped});
 			else {
@@ -69,7 +70,7 @@ const command: CommandModule = {
 		return withEngine(async engine => {
 			const id = await resolveSession(engine, input[0]!);
 			if (format === 'sfs') {
-				const result = await archive.exportSessionArchive(engine.store, id, output ?? process.cwd());
+				const result = await archive.exportSessionArchive(engine.store, id, directoryOrFile(output));
 				if (flags.json) printJson({path: path.resolve(result.path), sessions: result.sessions});
 				else print(path.resolve(result.path));
 				return 0;
@@ -85,8 +86,9 @@ const command: CommandModule = {
 			}
 
 			if (output) {
-				writeFileAtomic(output, text);
-				note(`sfs: wrote ${path.resolve(output)}`);
+				const file = isDirectoryTarget(output) ? path.join(output, `${id}.${format}`) : output;
+				writeFileAtomic(file, text);
+				note(`sfs: wrote ${path.resolve(file)}`);
 			} else process.stdout.write(text);
 			return 0;
 		});
@@ -94,3 +96,20 @@ const command: CommandModule = {
 };
 
 export default command;
+
+/** An existing folder, or a path ending in a slash (created). */
+function isDirectoryTarget(target: string): boolean {
+	if (/[/\\]$/.test(target)) {
+		fs.mkdirSync(target, {recursive: true, mode: 0o700});
+		return true;
+	}
+
+	return fs.existsSync(target) && fs.statSync(target).isDirectory();
+}
+
+/** Where archives go: the current folder by default; a folder target is created when written with a trailing slash. */
+function directoryOrFile(output: string | undefined): string {
+	if (output === undefined) return process.cwd();
+	isDirectoryTarget(output);
+	return output;
+}
