@@ -25,6 +25,8 @@ export type ClaudeState = {
 	summaryTitle?: string;
 	agentName?: string;
 	firstPrompt?: string;
+	/** A sub-agent transcript's first prompt (the task its parent gave it). */
+	firstAgentPrompt?: string;
 	lastPrompt?: string;
 	forkedFrom?: unknown;
 	/** The latest `cost-state` record (Claude's own running cost and token totals). */
@@ -314,6 +316,7 @@ export function mapClaudeRecord(record: Record<string, unknown>, rawLine: string
 			const message = mapUser(record, ctx, timestamp, rawLine);
 			if (message.content.length === 0) message.content = [{type: 'text', text: ''}];
 			if (!state.firstPrompt && !message.is_sidechain) state.firstPrompt = promptText(message);
+			if (!state.firstAgentPrompt && message.is_sidechain) state.firstAgentPrompt = promptText(message);
 			return {message};
 		}
 
@@ -359,7 +362,7 @@ export function mapClaudeRecord(record: Record<string, unknown>, rawLine: string
 
 /** The best title: the user's own name for it, then Claude's, then the first real prompt. */
 export function claudeTitle(state: ClaudeState): string | undefined {
-	const title = state.customTitle ?? state.aiTitle ?? state.summaryTitle ?? state.agentName ?? state.firstPrompt;
+	const title = state.customTitle ?? state.aiTitle ?? state.summaryTitle ?? state.agentName ?? state.firstPrompt ?? state.firstAgentPrompt;
 	if (!title) return undefined;
 	const flat = title.replace(/\s+/g, ' ').trim();
 	return flat.length > 200 ? `${flat.slice(0, 199)}…` : flat;

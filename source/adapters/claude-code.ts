@@ -137,7 +137,11 @@ export async function readClaudeSession(request: ReadRequest): Promise<ReadResul
 	for (const sidecar of session.files.slice(1)) {
 		const {meta, cursor: sidecarCursor} = await readSidecar(sidecar, warnings);
 		if (sidecarCursor) cursors[sidecar] = sidecarCursor;
-		if (meta) info.extra = {...info.extra, subagent: meta};
+		if (meta) {
+			info.extra = {...info.extra, subagent: meta};
+			// The parent's description of the task names a sub-agent better than its (long) prompt.
+			if (typeof meta.description === 'string' && meta.description.trim() && !state.customTitle && !state.aiTitle) info.title = meta.description.trim();
+		}
 	}
 
 	if (session.parentNativeId) info.extra = {...info.extra, parent_native_id: session.parentNativeId, agent_id: session.agentId};

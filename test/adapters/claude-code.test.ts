@@ -240,6 +240,9 @@ describe('claude-code read: structure', () => {
 		expect(result.messages[2]!.content[0]).toMatchObject({type: 'tool_result', tool_use_id: 'toolu_sc_grep'});
 		expect(result.info.extra).toMatchObject({subagent: {agentType: 'general-purpose', toolUseId: 'toolu_sc_showcol2'}, parent_native_id: showcaseId, agent_id: 'showcol2'});
 		expect(result.info.headless).toBeUndefined();
+		expect(result.info.title).toBe('Survey the jobs module');
+		const withoutSidecar = await read(path.join(dir, 'agent-showcol2.jsonl'), {agentId: 'showcol2', parentNativeId: showcaseId});
+		expect(withoutSidecar.info.title).toBe('Survey src/jobs and list its scheduled jobs.');
 		expect(Object.keys(result.cursors)).toHaveLength(2);
 	});
 
@@ -362,6 +365,23 @@ describe('claude-code read: bad input', () => {
 		]);
 		expect(result.warnings).toHaveLength(3);
 		for (const warning of result.warnings) expect(warning).toMatch(/^damaged\.jsonl: line \d+: (invalid JSON|not a JSON object), skipped$/);
+	});
+
+	it('parses a 50 MB line and keeps the lines around it', async () => {
+		const good = fs.readFileSync(tenTurn, 'utf8').split('\n').filter(Boolean);
+		const big = JSON.stringify({
+			type: 'user',
+			uuid: 'big-1',
+			parentUuid: null,
+			timestamp: '2026-03-30T07:18:30Z',
+			message: {role: 'user', content: [{type: 'tool_result', tool_use_id: 'toolu_big', content: 'x'.repeat(50 * 1024 * 1024)}]},
+		});
+		const file = path.join(home, 'big.jsonl');
+		fs.writeFileSync(file, [good[0], big, good[1], ''].join('\n'));
+		const result = await read(file);
+		expect(result.messages.map(message => message.msg_id)).toEqual(['bc4e7d6b-fdee-43fc-96ba-69145b64b6f6', 'big-1', 'e80b2602-8c6a-4eae-ac67-f28cf5e76dcb']);
+		expect((result.messages[1]!.content[0] as {content: string}).content).toHaveLength(50 * 1024 * 1024);
+		expect(result.warnings).toEqual([]);
 	});
 
 	it('reads an empty file as no messages with a warning', async () => {
