@@ -451,3 +451,53 @@ describe('copilot 1.0.102: a real interactive session with /rewind (events.jsonl
 		expect(ids.slice(0, ids.indexOf(firstAnswer.msg_id) + 1)).toEqual(before.messages.slice(0, ids.indexOf(firstAnswer.msg_id) + 1).map(message => message.msg_id));
 	});
 });
+
+type RecordedTurn = {prompt: string; thinking?: string; text?: string; toolCall?: {id: string | null; name: string; input: Record<string, unknown>}; toolOutput?: string; toolResultSeenByModel?: string; followUp?: string};
+type RecordedManifest = {sessionId: string; cwd: string; model: string; cliVersion: string; turns: RecordedTurn[]};
+
+describe('copilot: the recorded real session (test/fixtures/recorded/copilot, manifest.json)', () => {
+	const recorded = path.join(fixtures, '..', 'recorded', 'copilot');
+	const manifest = JSON.parse(fs.readFileSync(path.join(recorded, 'manifest.json'), 'utf8')) as RecordedManifest;
+	let read: ReadResult;
+	beforeEach(async () => {
+		const ctx = context({COPILOT_HOME: recorded});
+		const sessions = await copilotAdapter.discover(ctx);
+		expect(sessions.map(session => session.nativeId)).toEqual([manifest.sessionId]);
+		read = await copilotAdapter.read({session: sessions[0]}, ctx);
+	});
+
+	it('matches the recorded facts turn by turn', () => {
+		expectAllValid(read.messages);
+		expectPairedExceptOrphans(read.messages);
+		expect(read.warnings).toEqual([]);
+		expect(read.unknownRecords).toEqual({});
+		const prompts = read.messages.filter(message => message.role === 'user' && !message.is_meta);
+		expect(prompts.map(message => message.content)).toEqual(manifest.turns.map(turn => [{type: 'text', text: turn.prompt}]));
+		for (const [index, turn] of manifest.turns.entries()) {
+			const start = read.messages.indexOf(prompts[index]);
+			const end = index + 1 < prompts.length ? read.messages.indexOf(prompts[index + 1]) : read.messages.length;
+			const turnMessages = read.messages.slice(start + 1, end);
+			const assistant = turnMessages.filter(message => message.role === 'assistant');
+			expect(assistant.every(message => message.model === manifest.model && message.provider === 'anthropic' && message.usage?.input_tokens !== undefined)).toBe(true);
+			const thinking = blocks(assistant, 'thinking');
+			expect(thinking.map(block => block.text)).toEqual([turn.thinking]);
+			expect(thinking[0].signature).toEqual(expect.any(String));
+			const texts = blocks(assistant, 'text').map(block => block.text);
+			expect(texts).toEqual(turn.followUp ? [turn.text, turn.followUp] : [turn.text]);
+			const uses = blocks(assistant, 'tool_use');
+			if (!turn.toolCall) {
+				expect(uses).toEqual([]);
+				continue;
+			}
+
+			expect(uses).toEqual([{type: 'tool_use', tool_use_id: turn.toolCall.id, name: turn.toolCall.name, input: turn.toolCall.input}]);
+			expect(blocks(turnMessages, 'tool_result')).toEqual([{type: 'tool_result', tool_use_id: turn.toolCall.id, content: turn.toolResultSeenByModel, exit_code: 0}]);
+		}
+	});
+
+	it('records the native ids, cwd, git branch, version, model and headless run', () => {
+		expect(read.info).toMatchObject({cwd: manifest.cwd, model: manifest.model, toolVersion: manifest.cliVersion, headless: true, gitBranch: 'main', interface: 'cli'});
+		const events = fs.readFileSync(path.join(recorded, 'session-state', manifest.sessionId, 'events.jsonl'), 'utf8').trimEnd().split('\n').map(line => (JSON.parse(line) as {id: string}).id);
+		expect(read.messages.every(message => events.includes(message.msg_id))).toBe(true);
+	});
+});

@@ -542,3 +542,59 @@ describe('gemini 0.61.0: a real interactive session with /rewind', () => {
 		expect(read.info).toMatchObject({headless: false, cwd: '/tmp/rec/gi/work'});
 	});
 });
+
+type RecordedTurn = {prompt: string; thinking?: string; text?: string; toolCall?: {id: string | null; name: string; input: Record<string, unknown>}; toolOutput?: string; toolResultSeenByModel?: string; followUp?: string};
+type RecordedManifest = {sessionId: string; cwd: string; model: string; cliVersion: string; turns: RecordedTurn[]};
+
+describe('gemini: the recorded real session (test/fixtures/recorded/gemini, manifest.json)', () => {
+	const recorded = path.join(fixtures, '..', 'recorded', 'gemini');
+	const manifest = JSON.parse(fs.readFileSync(path.join(recorded, 'manifest.json'), 'utf8')) as RecordedManifest;
+	let read: ReadResult;
+	beforeEach(async () => {
+		// The recording is the ~/.gemini directory itself; GEMINI_CLI_HOME names the directory holding it.
+		const root = path.join(home, 'recorded-home');
+		fs.cpSync(recorded, path.join(root, '.gemini'), {recursive: true});
+		const ctx = context({GEMINI_CLI_HOME: root});
+		const sessions = await geminiAdapter.discover(ctx);
+		expect(sessions.map(session => session.nativeId)).toEqual([manifest.sessionId]);
+		read = await geminiAdapter.read({session: sessions[0]}, ctx);
+	});
+
+	it('matches the recorded facts turn by turn', () => {
+		expectAllValid(read.messages);
+		expectPaired(read.messages);
+		expect(read.warnings).toEqual([]);
+		expect(read.unknownRecords).toEqual({});
+		const prompts = read.messages.filter(message => message.role === 'user' && !message.is_meta);
+		expect(prompts.map(message => message.content)).toEqual(manifest.turns.map(turn => [{type: 'text', text: turn.prompt}]));
+		for (const [index, turn] of manifest.turns.entries()) {
+			const start = read.messages.indexOf(prompts[index]);
+			const end = index + 1 < prompts.length ? read.messages.indexOf(prompts[index + 1]) : read.messages.length;
+			const turnMessages = read.messages.slice(start + 1, end);
+			const assistant = turnMessages.filter(message => message.role === 'assistant');
+			expect(assistant.every(message => message.model === manifest.model && message.usage?.output_tokens !== undefined)).toBe(true);
+			expect(blocks(assistant, 'thinking').map(block => block.text)).toEqual([turn.thinking]);
+			const texts = blocks(assistant, 'text').map(block => block.text);
+			expect(texts).toEqual(turn.followUp ? [turn.text, turn.followUp] : [turn.text]);
+			const uses = blocks(assistant, 'tool_use');
+			const results = blocks(turnMessages, 'tool_result');
+			if (!turn.toolCall) {
+				expect(uses).toEqual([]);
+				continue;
+			}
+
+			expect(uses).toHaveLength(1);
+			expect(uses[0]).toMatchObject({name: turn.toolCall.name, input: turn.toolCall.input});
+			if (turn.toolCall.id) expect(uses[0].tool_use_id).toBe(turn.toolCall.id);
+			expect(results.map(result => result.tool_use_id)).toEqual([uses[0].tool_use_id]);
+			const seen = JSON.parse(turn.toolResultSeenByModel!) as {output: string};
+			expect(results[0].content).toBe(seen.output);
+			expect(results[0].content).toContain(turn.toolOutput!.trim());
+		}
+	});
+
+	it('records the native id, cwd, model and headless run', () => {
+		expect(read.info).toMatchObject({cwd: manifest.cwd, model: manifest.model, headless: true, interface: 'cli'});
+		expect(read.messages.filter(message => !message.is_meta && message.role !== 'tool').every(message => /^[\da-f-]{36}$/.test(message.msg_id))).toBe(true);
+	});
+});
