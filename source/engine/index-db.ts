@@ -200,19 +200,19 @@ export class SessionIndex {
 		return this.db.open;
 	}
 
+	/**
+	 * Run `fn` in one IMMEDIATE transaction. Inside another transaction, `fn` simply joins it (no
+	 * savepoint): FTS5 flushes its pending terms into a new segment at every savepoint, which makes
+	 * many small segments and halves bulk-load speed. So an error inside rolls back the outer one too.
+	 */
 	transaction<T>(fn: () => T): T {
 		this.assertWritable();
+		if (this.db.inTransaction) return fn();
 		return this.guard(() => this.db.transaction(fn).immediate());
 	}
 
-	/**
-	 * Run `fn` in a transaction unless one is open already. Not a nested (savepoint) transaction:
-	 * FTS5 flushes its pending terms into a new segment at every savepoint, which makes many small
-	 * segments and slows bulk loads down by half.
-	 */
 	private inTransaction(fn: () => void): void {
-		if (this.db.inTransaction) fn();
-		else this.transaction(fn);
+		this.transaction(fn);
 	}
 
 	upsertSession(manifest: Manifest): void {

@@ -464,3 +464,21 @@ describe('openIndexWithRepair', () => {
 		expect(repaired.index.search('pear', {}).length).toBe(2);
 	});
 });
+
+describe('nested transactions', () => {
+	it('join the outer transaction, so a failure anywhere rolls back everything', () => {
+		const index = open();
+		expect(() =>
+			index.transaction(() => {
+				index.transaction(() => index.upsertSession(manifest('ses_2000000000000001')));
+				index.upsertSession(manifest('ses_2000000000000002'));
+				throw new Error('outer fails');
+			}),
+		).toThrowError('outer fails');
+		expect(index.stats().sessions).toBe(0);
+		index.transaction(() => {
+			index.transaction(() => index.upsertSession(manifest('ses_2000000000000001')));
+		});
+		expect(index.stats().sessions).toBe(1);
+	});
+});
