@@ -3,6 +3,8 @@
  * baseline over the same records, index size, and search latency.
  *
  *   npx tsx test/engine/index-bench.ts [messages=200000] [messagesPerSession=100]
+ *
+ * SFS_BENCH_KEEP=1 keeps the database (its path is printed) for timing whole search processes.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -184,4 +186,5 @@ console.log(
 console.log(`index size: ${(stats.bytes / 1e6).toFixed(1)} MB = ${(stats.bytes / total).toFixed(0)} B/message, ${(stats.bytes / jsonBytes).toFixed(2)} x JSONL`);
 console.log(`search (in-process, after open): p50 ${timings[Math.floor(timings.length / 2)]!.toFixed(1)} ms, p95 ${timings[Math.floor(timings.length * 0.95)]!.toFixed(1)} ms`);
 console.log(rows.join('\n'));
-console.log(`db: ${dbPath}`);
+if (process.env.SFS_BENCH_KEEP) console.log(`db kept: ${dbPath}`);
+else fs.rmSync(dir, {recursive: true, force: true});
