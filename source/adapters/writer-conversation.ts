@@ -92,6 +92,10 @@ function textBlock(text: string): TextBlock {
 	return {type: 'text', text};
 }
 
+function summaryText(summary: string): TextBlock {
+	return textBlock(`[Summary of the earlier conversation]\n${summary}`);
+}
+
 class TurnBuilder {
 	readonly turns: Turn[] = [];
 	/** Set when a tool result arrived after the last assistant turn made calls: new assistant content starts a new turn. */
@@ -205,8 +209,9 @@ export function buildConversation(session: Session, policy: TurnPolicy): Convers
 		}
 
 		const summaries = message.content.flatMap(block => (block.type === 'summary' && typeof block.text === 'string' && block.text.trim().length > 0 ? [block.text] : []));
-		if (summaries.length > 0) {
-			builder.user(summaries.map(summary => textBlock(`[Summary of the earlier conversation]\n${summary}`)), message.timestamp);
+		if (summaries.length > 0 && (message.is_meta || message.role === 'system' || message.role === 'developer')) {
+			// A compaction summary the harness wrote: the summary is conversation, the rest of the record is not.
+			builder.user(summaries.map(summary => summaryText(summary)), message.timestamp);
 			mark(message, 'converted');
 			throughMsgId = message.msg_id;
 			continue;
@@ -256,13 +261,21 @@ export function buildConversation(session: Session, policy: TurnPolicy): Convers
 					break;
 				}
 
+				case 'summary': {
+					if (typeof block.text === 'string' && block.text.trim().length > 0) userBlocks.push(summaryText(block.text));
+					converted = true;
+					break;
+				}
+
 				case 'thinking': {
 					const reasoning = block as ThinkingBlock;
+					// Codex keeps only a summary of its (encrypted) reasoning.
+					const readable = reasoning.text.trim().length > 0 ? reasoning.text : (reasoning.summary ?? '');
 					if (policy.keepThinking(reasoning, message)) {
 						assistantBlocks.push(reasoning);
 						thinking.kept++;
-					} else if (reasoning.text.trim().length > 0) {
-						assistantBlocks.push(textBlock(`[Reasoning from ${source}]\n${reasoning.text}`));
+					} else if (readable.trim().length > 0) {
+						assistantBlocks.push(textBlock(`[Reasoning from ${source}]\n${readable}`));
 						thinking.asText++;
 						converted = true;
 					} else {
