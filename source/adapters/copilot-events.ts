@@ -122,7 +122,7 @@ export class CopilotAssembler {
 	addEvent(event: unknown, offset: number): void {
 		this.recordsParsed++;
 		if (!isObject(event) || typeof event.type !== 'string') {
-			this.keepRaw(event, offset, isObject(event) ? '(no type)' : Array.isArray(event) ? 'array' : typeof event);
+			this.keepRaw(event, offset, isObject(event) ? '(no type)' : event === null ? 'null' : Array.isArray(event) ? 'array' : typeof event);
 			return;
 		}
 

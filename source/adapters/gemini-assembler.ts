@@ -84,7 +84,7 @@ export class GeminiAssembler {
 	addRecord(record: unknown, position: number | string): void {
 		this.recordsParsed++;
 		if (!isObject(record)) {
-			this.addUnknown(record, position, Array.isArray(record) ? 'array' : typeof record);
+			this.addUnknown(record, position, record === null ? 'null' : Array.isArray(record) ? 'array' : typeof record);
 			return;
 		}
 

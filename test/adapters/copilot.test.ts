@@ -228,6 +228,14 @@ describe('copilot event details', () => {
 		expect(read.messages[1]).toMatchObject({msg_id: (JSON.parse(future) as {id: string}).id, role: 'system', is_meta: true, content: [{type: 'native_record', record: {type: 'future.thing', data: {x: 1}}}]});
 	});
 
+	it('keeps valid JSON that is not an event (null, numbers, arrays, objects without a type) as counted native records', async () => {
+		const read = await readLines(['null', '42', '[1,2]', '{"no":"type"}']);
+		expectAllValid(read.messages);
+		expect(read.unknownRecords).toEqual({null: 1, number: 1, array: 1, '(no type)': 1});
+		expect(read.messages.map(message => (message.content[0] as {record: unknown}).record)).toEqual([null, 42, [1, 2], {no: 'type'}]);
+		expect(new Set(read.messages.map(message => message.msg_id)).size).toBe(4);
+	});
+
 	it('keeps reasoning with its signature once, and flattens structured tool results', async () => {
 		const read = await readLines([
 			event('assistant.reasoning', {reasoningId: 'r1', content: 'Think first.'}),
