@@ -1,0 +1,79 @@
+/**
+ * Copilot CLI as a resume target, proven with the real CLI: a session from every source tool is written with
+ * copilotWriter into a fresh Copilot home, `copilot --resume=<id> -p "…"` runs in the written cwd against the
+ * loopback endpoint, and the request the endpoint receives must carry the earlier conversation in order.
+ */
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {copilotWriter} from '../../source/adapters/copilot-writer.js';
+import type {Session, ToolId} from '../../source/engine/types.js';
+import type {ModelEndpoint} from '../support/model-endpoint.js';
+import {ensureClis} from '../support/real-clis.js';
+import {
+	expectationsFromManifest,
+	expectationsFromSession,
+	FIXTURE_TOOLS,
+	loadFixtureSession,
+	loadRecordedSession,
+	missingInOrder,
+	RECORDED_TOOLS,
+	RESUME_PROMPT,
+	RESUME_REPLY,
+	resumeWithRealCli,
+	startModelEndpoint,
+} from '../support/resume-proof.js';
+
+let endpoint: ModelEndpoint;
+
+beforeAll(async () => {
+	await ensureClis(['copilot']);
+	endpoint = await startModelEndpoint();
+}, 600_000);
+
+afterAll(async () => {
+	await endpoint?.close();
+});
+
+async function proveCell(source: ToolId, session: Session, expectations: ReturnType<typeof expectationsFromSession>) {
+	const run = await resumeWithRealCli('copilot', copilotWriter, session, endpoint);
+	const context = `copilot exit ${run.exitCode}\nstdout: ${run.stdout.slice(0, 800)}\nstderr: ${run.stderr.slice(0, 800)}`;
+	expect(run.exitCode, context).toBe(0);
+	expect(run.stdout, context).toContain(RESUME_REPLY);
+	expect(run.entries, `no request carried the new prompt\n${context}`).toBeDefined();
+	const entries = run.entries!;
+	expect(expectations.length).toBeGreaterThan(2);
+	expect(missingInOrder(entries, expectations), `source ${source}: history missing from the resumed request`).toEqual([]);
+	// The new prompt comes after the whole history.
+	const promptIndex = entries.findLastIndex(entry => entry.role === 'user' && entry.text.includes(RESUME_PROMPT));
+	expect(promptIndex).toBeGreaterThan(0);
+	// Every replayed tool call is answered by its result in the request (the API rejects unpaired calls).
+	const callIds = entries.filter(entry => entry.kind === 'tool_call').map(entry => entry.callId);
+	const resultIds = entries.filter(entry => entry.kind === 'tool_result').map(entry => entry.callId);
+	expect(resultIds.sort()).toEqual(callIds.sort());
+	return run;
+}
+
+describe('copilot target: sessions the real CLIs recorded', () => {
+	for (const source of RECORDED_TOOLS) {
+		it(`resumes a ${source} session in the real copilot`, async () => {
+			const loaded = await loadRecordedSession(source);
+			expect(loaded, `test/fixtures/recorded/${source} is missing or its session was not captured`).toBeDefined();
+			const run = await proveCell(source, loaded!.session, expectationsFromManifest(loaded!.manifest));
+			const shellCalls = run.entries!.filter(entry => entry.kind === 'tool_call');
+			expect(shellCalls.map(entry => entry.toolName)).toContain('bash');
+			// Copilot replays no stored reasoning it did not make itself: every source's reasoning goes as text.
+			expect(run.write.report.thinking).toBe('as_text');
+			expect(run.entries!.some(entry => entry.kind === 'thinking')).toBe(false);
+			expect(run.write.report.tool_calls_mapped).toBeGreaterThanOrEqual(1);
+		}, 120_000);
+	}
+});
+
+describe('copilot target: fixture sessions of capture-only tools', () => {
+	for (const source of FIXTURE_TOOLS) {
+		it(`resumes a ${source} fixture session in the real copilot`, async () => {
+			const session = await loadFixtureSession(source);
+			expect(session, `no ${source} fixture session captured`).toBeDefined();
+			await proveCell(source, session!, expectationsFromSession(session!));
+		}, 120_000);
+	}
+});
