@@ -48,7 +48,7 @@ export function flattenToolResult(content: unknown): string {
 	if (content === undefined || content === null) return '';
 	if (typeof content === 'string') return content;
 	if (!Array.isArray(content)) return JSON.stringify(content);
-	return content.map(part => flattenToolResultPart(part)).join('\n');
+	return content.map(part => flattenToolResultPart(part)).filter(piece => piece.length > 0).join('\n');
 }
 
 function flattenToolResultPart(part: unknown): string {
@@ -200,7 +200,9 @@ export function convertContent(content: unknown): ConvertedContent {
 				const flattened = flattenToolResult(block.content);
 				if (typeof block.content !== 'string' && block.content !== undefined) toolResults[id] = block.content;
 				if (typeof block.name === 'string') toolResultNames[id] = block.name;
-				result.blocks.push({type: 'tool_result', tool_use_id: id, content: flattened, ...(block.is_error === true ? {is_error: true} : {})});
+				// The CLI marks each command of run_commands with `success`; one failure makes the call an error.
+				const failed = block.is_error === true || (Array.isArray(block.content) && block.content.some(part => isRecord(part) && part.success === false));
+				result.blocks.push({type: 'tool_result', tool_use_id: id, content: flattened, ...(failed ? {is_error: true} : {})});
 				noteExtras(block, ['type', 'tool_use_id', 'content', 'is_error', 'name']);
 				break;
 			}

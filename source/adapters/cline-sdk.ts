@@ -250,6 +250,11 @@ export async function readSdkSession(request: ReadRequest, ctx: AdapterContext):
 	for (const key of ['status', 'exit_code', 'source', 'team_name', 'workspace_root', 'pid', 'ended_at']) if (manifest?.[key] !== undefined) extra[key] = manifest[key];
 	if (mode) extra.mode = mode;
 	if (isRecord(metadataOfManifest.fork)) extra.fork = metadataOfManifest.fork;
+	// Seen in CLI 3.0.65: session totals and the shadow-git checkpoint refs.
+	for (const key of ['usage', 'aggregateUsage', 'totalCost', 'checkpoint']) if (metadataOfManifest[key] !== undefined) extra[key] = metadataOfManifest[key];
+	const origin = isRecord(transcript?.origin) ? transcript.origin : isRecord(metadataOfManifest.sessionHistoryOrigin) ? metadataOfManifest.sessionHistoryOrigin : undefined;
+	if (origin) extra.origin = origin;
+	const git = isRecord(metadataOfManifest.git) ? metadataOfManifest.git : undefined;
 	if (manifest && manifest.version !== 1) warnings.push(`${path.basename(manifestPath)}: manifest version ${String(manifest.version)} not seen before, read as version 1`);
 
 	const info: SessionInfo = {
@@ -257,6 +262,8 @@ export async function readSdkSession(request: ReadRequest, ctx: AdapterContext):
 		cwd: stringField(manifest?.cwd) ?? stringField(manifest?.workspace_root) ?? cwdFromEnvironmentDetails(firstUserText ?? ''),
 		model: stringField(manifest?.model) ?? lastModel?.model ?? undefined,
 		provider: stringField(manifest?.provider) ?? lastModel?.provider ?? undefined,
+		toolVersion: stringField(origin?.version),
+		gitBranch: stringField(git?.branch),
 		createdAt: manifest?.started_at ? iso(msFrom(manifest.started_at) ?? startMs) : messages[0]?.timestamp,
 		updatedAt: latestIso([messages.at(-1)?.timestamp, manifest?.ended_at, transcript?.updated_at]),
 		interface: stringField(manifest?.source) === 'vscode' ? 'extension' : 'cli',

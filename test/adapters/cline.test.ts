@@ -434,6 +434,22 @@ describe('cline CLI session (public sample from cline/cline)', () => {
 		await expect(clineAdapter.read({session}, context())).rejects.toThrow(/nothing readable/);
 	});
 
+	it('a run_commands result with a failed command is an error result', async () => {
+		const dir = path.join(home, '.cline', 'data', 'sessions', 'fail_1');
+		fs.mkdirSync(dir, {recursive: true});
+		const results = [{query: 'true', result: '', success: true}, {query: 'false', result: '', error: 'exit code 1', success: false}];
+		fs.writeFileSync(
+			path.join(dir, 'fail_1.messages.json'),
+			JSON.stringify({version: 1, messages: [
+				{id: 'a', role: 'assistant', content: [{type: 'tool_use', id: 'call_1', name: 'run_commands', input: {commands: ['true', 'false']}}], ts: 1},
+				{id: 'b', role: 'user', content: [{type: 'tool_result', tool_use_id: 'call_1', name: 'run_commands', content: results}], ts: 2},
+			]}),
+		);
+		const {messages} = await readNative('fail_1');
+		expect(messages[1].content).toEqual([{type: 'tool_result', tool_use_id: 'call_1', content: 'exit code 1', is_error: true}]);
+		expect(messages[1].metadata?.tool_result_originals).toEqual({call_1: results});
+	});
+
 	it('an unknown message role or content shape is kept and counted', async () => {
 		const dir = path.join(home, '.cline', 'data', 'sessions', 'drift_1');
 		fs.mkdirSync(dir, {recursive: true});
