@@ -78,6 +78,18 @@ describe('roo-code discover', () => {
 		expect(rooCodeAdapter.roots(context())).toContain(path.join(home, '.config', 'Code', 'User', 'globalStorage', EXTENSION_ID));
 	});
 
+	it('honours the roo-cline.customStoragePath setting of any editor (settings.json is JSONC)', async () => {
+		const custom = path.join(home, 'roo-store');
+		fs.cpSync(path.join(fixtures, 'extension-layout'), custom, {recursive: true});
+		const userDir = path.join(home, '.config', 'Code', 'User');
+		fs.mkdirSync(userDir, {recursive: true});
+		fs.writeFileSync(path.join(userDir, 'settings.json'), `{\n\t// where Roo keeps tasks\n\t"editor.fontSize": 13,\n\t"roo-cline.customStoragePath": ${JSON.stringify(custom)},\n}\n`);
+		expect(rooCodeAdapter.roots(context())).toContain(custom);
+		const sessions = await rooCodeAdapter.discover(context());
+		expect(sessions.map(session => session.nativeId).sort()).toEqual([CURRENT, OLDER].sort());
+		expect(sessions.every(session => session.files[0].startsWith(custom))).toBe(true);
+	});
+
 	it('finds sessions at a user-given path for import', async () => {
 		const root = install();
 		expect(await rooCodeSessionsAt(root)).toHaveLength(2);
