@@ -32,7 +32,7 @@ const command: CommandModule = {
 		const {flags, input} = parsed;
 		expectArgs('alias', input, 1, 2, 'a session <ref>');
 		const wanted = input[1];
-		if (wanted !== undefined && flags.clear) throw new SfsError('USAGE', 'sfs alias: give a name or --clear, not both');
+		if (wanted !== undefined && flags.clear) throw new SfsError('USAGE', 'alias: give a name or --clear, not both');
 		if (wanted !== undefined && !ALIAS.test(wanted)) {
 			throw new SfsError('USAGE', `not a valid alias: ${JSON.stringify(wanted)}`, {hint: 'start with a letter or digit; then letters, digits, . _ - (up to 64)'});
 		}

@@ -30,7 +30,7 @@ const command: CommandModule = {
 		if (!parsed) return 0;
 		const {flags, input} = parsed;
 		const [first, second, third, ...rest] = input;
-		const usage = (what: string) => new SfsError('USAGE', `sfs checkpoint: ${what}`, {hint: 'see: sfs checkpoint --help'});
+		const usage = (what: string) => new SfsError('USAGE', `checkpoint: ${what}`, {hint: 'see: sfs checkpoint --help'});
 		if (rest.length > 0) throw usage(`unexpected argument ${JSON.stringify(rest[0])}`);
 		if (first === 'list') {
 			if (!second || third) throw usage(second ? `unexpected argument ${JSON.stringify(third)}` : 'missing a session <ref>');

@@ -108,7 +108,7 @@ export function parseArgs(command: string, argv: string[], spec: CommandSpec): P
 		parsed = nodeParseArgs({args: argv, options, allowPositionals: true, allowNegative: true, strict: true}) as typeof parsed;
 	} catch (error) {
 		const message = (error instanceof Error ? error.message : String(error)).split('\n', 1)[0]!.replace(/^Option '([^']+)' argument missing$/, '$1 needs a value');
-		throw new SfsError('USAGE', `sfs ${command}: ${message}`, {hint: `see: sfs ${command} --help`});
+		throw new SfsError('USAGE', `${command}: ${message}`, {hint: `see: sfs ${command} --help`});
 	}
 
 	const flags: Record<string, unknown> = {};
@@ -123,7 +123,7 @@ export function parseArgs(command: string, argv: string[], spec: CommandSpec): P
 		if (flag.choices && value !== undefined) {
 			for (const item of Array.isArray(value) ? value : [value]) {
 				if (!flag.choices.includes(String(item))) {
-					throw new SfsError('USAGE', `sfs ${command}: --${kebab(key)} must be one of ${flag.choices.join(', ')}`, {hint: `got ${JSON.stringify(item)}`});
+					throw new SfsError('USAGE', `${command}: --${kebab(key)} must be one of ${flag.choices.join(', ')}`, {hint: `got ${JSON.stringify(item)}`});
 				}
 			}
 		}
@@ -140,9 +140,9 @@ export function printHelp(help: string): void {
 
 /** Exactly `min..max` positional arguments, else a usage error naming what is wanted. */
 export function expectArgs(command: string, input: string[], min: number, max: number, what: string): void {
-	if (input.length < min) throw new SfsError('USAGE', `sfs ${command}: missing ${what}`, {hint: `see: sfs ${command} --help`});
+	if (input.length < min) throw new SfsError('USAGE', `${command}: missing ${what}`, {hint: `see: sfs ${command} --help`});
 	if (input.length > max) {
-		throw new SfsError('USAGE', `sfs ${command}: unexpected argument ${JSON.stringify(input[max])}`, {hint: `see: sfs ${command} --help`});
+		throw new SfsError('USAGE', `${command}: unexpected argument ${JSON.stringify(input[max])}`, {hint: `see: sfs ${command} --help`});
 	}
 }
 

@@ -29,7 +29,7 @@ const command: CommandModule = {
 		if (!parsed) return 0;
 		expectArgs('completion', parsed.input, 1, 1, 'a shell (bash, zsh or fish)');
 		const shell = parsed.input[0]!;
-		if (!SHELLS.includes(shell)) throw new SfsError('USAGE', `sfs completion: unknown shell ${JSON.stringify(shell)}`, {hint: 'use bash, zsh or fish'});
+		if (!SHELLS.includes(shell)) throw new SfsError('USAGE', `completion: unknown shell ${JSON.stringify(shell)}`, {hint: 'use bash, zsh or fish'});
 		const commands = await commandFlags();
 		const script = shell === 'bash' ? bash(commands) : shell === 'zsh' ? zsh(commands) : fish(commands);
 		process.stdout.write(script);

@@ -31,7 +31,7 @@ const command: CommandModule = {
 		const {flags, input} = parsed;
 		const {getKey, KNOWN_KEYS, loadConfig, saveConfig, setKey} = await import('../engine/config.js');
 		const [action, key, value, extra] = input;
-		const usage = (what: string) => new SfsError('USAGE', `sfs config: ${what}`, {hint: 'see: sfs config --help'});
+		const usage = (what: string) => new SfsError('USAGE', `config: ${what}`, {hint: 'see: sfs config --help'});
 		switch (action) {
 			case undefined:
 			case 'show': {

@@ -49,8 +49,8 @@ const command: CommandModule = {
 		const output = flags.output as string | undefined;
 		const archive = await import('../engine/archive.js');
 		if (flags.all) {
-			if (input.length > 0) throw new SfsError('USAGE', 'sfs export --all takes no <ref>', {hint: 'see: sfs export --help'});
-			if (flags.format !== undefined && flags.format !== 'sfs') throw new SfsError('USAGE', 'sfs export --all writes a .tar.gz backup; --format does not apply');
+			if (input.length > 0) throw new SfsError('USAGE', 'export --all takes no <ref>', {hint: 'see: sfs export --help'});
+			if (flags.format !== undefined && flags.format !== 'sfs') throw new SfsError('USAGE', 'export --all writes a .tar.gz backup; --format does not apply');
 			const result = await withEngine(engine => archive.exportBackup(engine.store, directoryOrFile(output)));
 			for (const skip of result.skipped) note(`sfs: skipped session ${skip.session_id}: ${skip.reason}`);
 			if (flags.json) printJson({path: path.resolve(result.path), sessions: result.sessions, skipped: result.skipped});
@@ -63,7 +63,7 @@ const command: CommandModule = {
 		}
 
 		if (input.length !== 1) {
-			throw new SfsError('USAGE', input.length === 0 ? 'sfs export: missing a session <ref>' : `sfs export: unexpected argument ${JSON.stringify(input[1])}`, {hint: 'or --all for a backup'});
+			throw new SfsError('USAGE', input.length === 0 ? 'export: missing a session <ref>' : `export: unexpected argument ${JSON.stringify(input[1])}`, {hint: 'or --all for a backup'});
 		}
 
 		const format = (flags.format as string | undefined) ?? 'md';

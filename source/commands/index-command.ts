@@ -25,7 +25,7 @@ const command: CommandModule = {
 		if (!parsed) return 0;
 		const {flags, input} = parsed;
 		const [action, extra] = input;
-		if (extra !== undefined) throw new SfsError('USAGE', `sfs index: unexpected argument ${JSON.stringify(extra)}`);
+		if (extra !== undefined) throw new SfsError('USAGE', `index: unexpected argument ${JSON.stringify(extra)}`);
 		if (action === 'rebuild') {
 			const started = Date.now();
 			const sessions = await withEngine(engine => rebuildEngineIndex(engine, note));
@@ -49,7 +49,7 @@ const command: CommandModule = {
 			return status.ok ? 0 : 1;
 		}
 
-		throw new SfsError('USAGE', `sfs index: unknown action ${JSON.stringify(action)}`, {hint: 'use: sfs index rebuild'});
+		throw new SfsError('USAGE', `index: unknown action ${JSON.stringify(action)}`, {hint: 'use: sfs index rebuild'});
 	},
 };
 

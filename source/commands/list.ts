@@ -49,7 +49,7 @@ const command: CommandModule = {
 		const parsed = parseArgs('list', argv, spec);
 		if (!parsed) return 0;
 		const {flags, input} = parsed;
-		if (input.length > 0) throw new SfsError('USAGE', `sfs list: unexpected argument ${JSON.stringify(input[0])}`, {hint: 'see: sfs list --help'});
+		if (input.length > 0) throw new SfsError('USAGE', `list: unexpected argument ${JSON.stringify(input[0])}`, {hint: 'see: sfs list --help'});
 		const filter = {
 			tools: listFlag(flags.tool),
 			project: flags.project as string | undefined,

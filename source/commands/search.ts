@@ -36,7 +36,7 @@ const command: CommandModule = {
 		if (!parsed) return 0;
 		const {flags, input} = parsed;
 		const query = input.join(' ').trim();
-		if (!query) throw new SfsError('USAGE', 'sfs search: missing a query', {hint: 'e.g. sfs search "rate limit"'});
+		if (!query) throw new SfsError('USAGE', 'search: missing a query', {hint: 'e.g. sfs search "rate limit"'});
 		const options = {tools: listFlag(flags.tool), since: await timeFlag('since', flags.since), limit: numberFlag('limit', flags.limit) ?? 20};
 		const {hits, sessions} = await withEngine(engine => {
 			const hits = engine.index.search(query, options);

@@ -37,11 +37,11 @@ const command: CommandModule = {
 		if (!parsed) return 0;
 		const {flags, input} = parsed;
 		if (input[0] === 'prune') {
-			if (input.length > 1) throw new SfsError('USAGE', `sfs storage prune: unexpected argument ${JSON.stringify(input[1])}`);
+			if (input.length > 1) throw new SfsError('USAGE', `storage prune: unexpected argument ${JSON.stringify(input[1])}`);
 			return prune(flags);
 		}
 
-		if (input.length > 0) throw new SfsError('USAGE', `sfs storage: unknown subcommand ${JSON.stringify(input[0])}`, {hint: 'see: sfs storage --help'});
+		if (input.length > 0) throw new SfsError('USAGE', `storage: unknown subcommand ${JSON.stringify(input[0])}`, {hint: 'see: sfs storage --help'});
 		if (flags.olderThan !== undefined || flags.dryRun !== undefined) throw new SfsError('USAGE', '--older-than and --dry-run belong to "sfs storage prune"');
 		const report = await withEngine(engine => {
 			reconcileIndex(engine, engine.index.listSessions({includeSubagents: true}).map(row => row.session_id), note);
@@ -76,7 +76,7 @@ export default command;
 
 async function prune(flags: Record<string, unknown>): Promise<number> {
 	const cutoff = await timeFlag('older-than', flags.olderThan);
-	if (!cutoff) throw new SfsError('USAGE', 'sfs storage prune: --older-than is required', {hint: 'e.g. sfs storage prune --older-than 90d --dry-run'});
+	if (!cutoff) throw new SfsError('USAGE', 'storage prune: --older-than is required', {hint: 'e.g. sfs storage prune --older-than 90d --dry-run'});
 	return withEngine(async engine => {
 		const doomed = engine.index
 			.listSessions({includeSubagents: true, sort: 'updated'})

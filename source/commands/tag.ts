@@ -46,7 +46,7 @@ const command: CommandModule = {
 		const parsed = parseArgs('tag', flagArgs, spec);
 		if (!parsed) return 0;
 		const [ref, ...changes] = ops;
-		if (!ref) throw new SfsError('USAGE', 'sfs tag: missing a session <ref>', {hint: 'see: sfs tag --help'});
+		if (!ref) throw new SfsError('USAGE', 'tag: missing a session <ref>', {hint: 'see: sfs tag --help'});
 		const add: string[] = [];
 		const remove: string[] = [];
 		for (const change of changes) {
