@@ -302,11 +302,14 @@ export function buildConversation(session: Session, policy: TurnPolicy): Convers
 								: {content: '(no result was recorded for this call)', isError: true, images: []},
 							original: call,
 						};
-						if (!found) warnings.push(`tool call ${call.tool_use_id} (${call.name}) had no result; written with a placeholder result`);
+						if (!found) {
+							warnings.push(`tool call ${call.tool_use_id} (${call.name}) had no result; written with a placeholder result`);
+							converted = true;
+						}
+
 						imagesKept += written.result.images.length;
 						assistantBlocks.push({type: 'call', call: written});
 						toolCallsMapped++;
-						if (call.name !== mapped.name) converted = true;
 					} else {
 						const result = found ? `\n[Result${found.block.is_error ? ' (error)' : ''}]\n${resultText}` : '\n[No result was recorded]';
 						assistantBlocks.push(textBlock(`[Tool call from ${source}: ${call.name}]\n${stringify(call.input)}${result}`));

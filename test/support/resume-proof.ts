@@ -278,3 +278,46 @@ export function cliAvailable(target: CliToolId): boolean {
 }
 
 export {startModelEndpoint};
+
+/** A canonical message for writer tests (msg ids and timestamps filled in). */
+let messageCounter = 0;
+
+export function message(role: Message['role'], content: Message['content'], extra: Partial<Message> = {}): Message {
+	const n = ++messageCounter;
+	return {msg_id: `m${String(n).padStart(3, '0')}`, role, content, timestamp: new Date(Date.UTC(2026, 10, 1, 10, 0, n)).toISOString(), ...extra};
+}
+
+export function canonicalSession(tool: ToolId, messages: Message[], extra: Partial<Session['manifest']> = {}): Session {
+	return {
+		manifest: {sfs_version: '0.1.0', session_id: `sfs-test-${tool}`, created_at: '2026-11-01T10:00:00.000Z', source: {tool}, title: 'Fix the failing build', ...extra},
+		messages,
+	};
+}
+
+export const PNG_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+
+/**
+ * A Codex-like session that exercises every conversion: dropped system/meta/sidechain/native records, a mapped
+ * shell call, an unmappable call (→ text), a call without result, an orphan result, foreign reasoning, images
+ * (inline and by path), a compaction summary and U+2028 in text.
+ */
+export function kitchenSinkSession(tool: ToolId = 'codex'): Session {
+	messageCounter = 0;
+	return canonicalSession(tool, [
+		message('developer', [{type: 'text', text: 'You are Codex. Follow the sandbox rules.'}], {is_meta: true}),
+		message('user', [{type: 'text', text: '<environment_context><cwd>/w</cwd></environment_context>'}], {is_meta: true}),
+		message('user', [{type: 'text', text: 'The build fails, please fix it.'}, {type: 'image', source: {type: 'base64', data: PNG_BASE64, media_type: 'image/png'}}]),
+		message('user', [{type: 'image', source: {type: 'path', data: '/tmp/screenshot.png', media_type: 'image/png'}}]),
+		message('assistant', [{type: 'thinking', text: 'I should look at the files first.', signature: null}, {type: 'text', text: 'Listing the files.'}], {model: 'gpt-5-codex'}),
+		message('assistant', [{type: 'tool_use', tool_use_id: 'call_ls', name: 'exec_command', input: {cmd: 'ls -la'}}], {model: 'gpt-5-codex'}),
+		message('tool', [{type: 'tool_result', tool_use_id: 'call_ls', content: 'main.ts\npackage.json', exit_code: 0}]),
+		message('assistant', [{type: 'tool_use', tool_use_id: 'call_patch', name: 'apply_patch', input: {input: '*** Begin Patch\n*** End Patch'}}], {model: 'gpt-5-codex'}),
+		message('tool', [{type: 'tool_result', tool_use_id: 'call_patch', content: 'Success. Updated 1 file.'}]),
+		message('assistant', [{type: 'tool_use', tool_use_id: 'call lost', name: 'shell', input: {command: ['bash', '-lc', 'npm test']}}], {model: 'gpt-5-codex'}),
+		message('tool', [{type: 'tool_result', tool_use_id: 'call_orphan', content: 'stray output', is_error: true}]),
+		message('assistant', [{type: 'text', text: 'Sub-agent work.'}], {is_sidechain: true, agent_id: 'a1'}),
+		message('system', [{type: 'native_record', record: {type: 'turn_context', cwd: '/w'}}], {is_meta: true}),
+		message('system', [{type: 'summary', text: 'Earlier: the user asked to fix the build.'}], {is_meta: true}),
+		message('assistant', [{type: 'text', text: 'Fixed: the import path was wrong.\u2028Done.'}], {model: 'gpt-5-codex'}),
+	]);
+}
