@@ -536,3 +536,37 @@ describe('claude-code read: session recorded from the real CLI', () => {
 function visible(messages: Message[]): Message[] {
 	return messages.filter(message => !message.is_meta);
 }
+
+type ExtraManifest = {sessionId: string; cwd: string; cliVersion: string; turns: Array<{prompt: string; thinking: string; text: string; command?: string; followUp?: string; exitCode?: number}>};
+
+describe('claude-code read: three-turn real session with a failing command', () => {
+	const dir = path.join(fixtures, 'real-2.1.332-failing-command');
+	const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as ExtraManifest;
+
+	it('maps each turn, with the failing command as an error result', async () => {
+		const ctx = context({CLAUDE_CONFIG_DIR: dir});
+		const [session] = await claudeCodeAdapter.discover(ctx);
+		expect(session!.nativeId).toBe(manifest.sessionId);
+		const result = await claudeCodeAdapter.read({session: session!}, ctx);
+		const shown = visible(result.messages);
+		let at = 0;
+		for (const [index, turn] of manifest.turns.entries()) {
+			expect(shown[at++]).toMatchObject({role: 'user', content: [{type: 'text', text: turn.prompt}]});
+			expect(shown[at++]).toMatchObject({role: 'assistant', content: [{type: 'thinking', text: turn.thinking, signature: expect.any(String)}]});
+			expect(shown[at++]).toMatchObject({role: 'assistant', content: [{type: 'text', text: turn.text}]});
+			if (!turn.command) continue;
+			const call = shown[at++]!;
+			expect(call.content[0]).toMatchObject({type: 'tool_use', name: 'Bash', input: {command: turn.command}});
+			const id = (call.content[0] as {tool_use_id: string}).tool_use_id;
+			const output = shown[at++]!;
+			expect(output.content[0]).toMatchObject({type: 'tool_result', tool_use_id: id, is_error: turn.exitCode !== 0});
+			if (turn.exitCode !== 0) expect((output.content[0] as {content: string}).content).toMatch(/^Exit code 1\ncat: missing\.txt: No such file or directory/);
+			expect(shown[at++], `turn ${index + 1} follow-up`).toMatchObject({role: 'assistant', content: [{type: 'text', text: turn.followUp}]});
+		}
+
+		expect(at).toBe(shown.length);
+		expect(result.unknownRecords).toEqual({});
+		expect(result.info).toMatchObject({cwd: manifest.cwd, toolVersion: manifest.cliVersion, headless: true, title: manifest.turns[0]!.prompt});
+		for (const message of result.messages) expect(validateMessage(message).errors).toEqual([]);
+	});
+});

@@ -585,3 +585,38 @@ describe('codex read: session recorded from the real CLI', () => {
 		expect(zst.messages).toEqual(result.messages);
 	});
 });
+
+type ExtraManifest = {sessionId: string; cwd: string; cliVersion: string; turns: Array<{prompt: string; thinking: string; text: string; command?: string; followUp?: string; exitCode?: number}>};
+
+describe('codex read: three-turn real session with a failing command', () => {
+	const dir = path.join(fixtures, 'real-0.169.0-failing-command');
+	const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as ExtraManifest;
+
+	it('maps each turn, with the exit code of every command', async () => {
+		const ctx = context({CODEX_HOME: dir});
+		const [session] = await codexAdapter.discover(ctx);
+		expect(session!.nativeId).toBe(manifest.sessionId);
+		const result = await codexAdapter.read({session: session!}, ctx);
+		const shown = visible(result.messages);
+		let at = 0;
+		for (const [index, turn] of manifest.turns.entries()) {
+			expect(shown[at++]).toMatchObject({role: 'user', content: [{type: 'text', text: turn.prompt}]});
+			expect(shown[at++]).toMatchObject({role: 'assistant', content: [{type: 'thinking', summary: turn.thinking}]});
+			expect(shown[at++]).toMatchObject({role: 'assistant', content: [{type: 'text', text: turn.text}]});
+			if (!turn.command) continue;
+			const call = shown[at++]!;
+			expect(call.content[0]).toMatchObject({type: 'tool_use', name: 'exec_command', input: {cmd: turn.command}});
+			expect(call.usage!.output_tokens).toBeGreaterThan(0);
+			const id = (call.content[0] as {tool_use_id: string}).tool_use_id;
+			const output = shown[at++]!.content[0] as {tool_use_id: string; exit_code: number; is_error?: boolean; content: string};
+			expect(output).toMatchObject({type: 'tool_result', tool_use_id: id, exit_code: turn.exitCode});
+			expect(output.is_error ?? false).toBe(turn.exitCode !== 0);
+			expect(shown[at++], `turn ${index + 1} follow-up`).toMatchObject({role: 'assistant', content: [{type: 'text', text: turn.followUp}]});
+		}
+
+		expect(at).toBe(shown.length);
+		expect(result.unknownRecords).toEqual({});
+		expect(result.info).toMatchObject({cwd: manifest.cwd, toolVersion: manifest.cliVersion, headless: true, title: manifest.turns[0]!.prompt});
+		for (const message of result.messages) expect(validateMessage(message).errors).toEqual([]);
+	});
+});
