@@ -5,7 +5,7 @@
  */
 import type {Adapter, AdapterContext, NativeSession} from './types.js';
 import {clineDataDir, clineSessionsDir, discoverSdkSessions, readSdkSession, sdkSessionsAt} from './cline-sdk.js';
-import {CLINE_EXTENSION_ID, discoverTaskFolders, extensionStorageRoots, isTaskFolderSession, readTaskFolder, taskFolderSessionsAt} from './vscode-tasks.js';
+import {CLINE_EXTENSION_ID, discoverTaskFolders, extensionStorageRoots, isTaskFolderSession, readTaskFolder, taskFolderSessionsAt, uniqueNativeIds} from './vscode-tasks.js';
 
 function taskStorageRoots(ctx: AdapterContext): string[] {
 	return [...extensionStorageRoots(ctx, CLINE_EXTENSION_ID), clineDataDir(ctx)];
@@ -13,9 +13,9 @@ function taskStorageRoots(ctx: AdapterContext): string[] {
 
 /** Sessions at a user-given path (for `sfs import --from cline <path>`): a task folder or store, or a CLI session or store. */
 export async function clineSessionsAt(target: string): Promise<NativeSession[]> {
-	const tasks = await taskFolderSessionsAt('cline', target);
 	const sessions = await sdkSessionsAt(target);
-	return [...tasks, ...sessions];
+	const tasks = await taskFolderSessionsAt('cline', target);
+	return uniqueNativeIds([...sessions, ...tasks]);
 }
 
 export const clineAdapter: Adapter & {lastDiscoverWarnings: string[]} = {
@@ -27,10 +27,11 @@ export const clineAdapter: Adapter & {lastDiscoverWarnings: string[]} = {
 	},
 	async discover(ctx) {
 		const warnings: string[] = [];
-		const tasks = await discoverTaskFolders('cline', taskStorageRoots(ctx), warnings);
+		// CLI sessions first: on an id clash they keep the plain id (`cline --id <id>` resumes by it).
 		const sessions = await discoverSdkSessions(ctx, warnings);
+		const tasks = await discoverTaskFolders('cline', taskStorageRoots(ctx), warnings);
 		this.lastDiscoverWarnings = warnings;
-		return [...tasks, ...sessions];
+		return uniqueNativeIds([...sessions, ...tasks]);
 	},
 	async read(request, ctx) {
 		return isTaskFolderSession(request.session) ? readTaskFolder(request, ctx, 'cline') : readSdkSession(request, ctx);

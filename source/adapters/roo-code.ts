@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type {Adapter, AdapterContext, NativeSession} from './types.js';
-import {ROO_CODE_EXTENSION_ID, discoverTaskFolders, editorUserDirs, extensionStorageRoots, readTaskFolder, taskFolderSessionsAt} from './vscode-tasks.js';
+import {ROO_CODE_EXTENSION_ID, discoverTaskFolders, editorUserDirs, extensionStorageRoots, readTaskFolder, taskFolderSessionsAt, uniqueNativeIds} from './vscode-tasks.js';
 
 /**
  * The `roo-cline.customStoragePath` user setting moves the store out of globalStorage. settings.json is
@@ -42,7 +42,7 @@ function storageRoots(ctx: AdapterContext): string[] {
 
 /** Sessions at a user-given path (for `sfs import --from roo-code <path>`): a storage root, `tasks/`, a task folder or a file in it. */
 export async function rooCodeSessionsAt(target: string): Promise<NativeSession[]> {
-	return taskFolderSessionsAt('roo-code', target);
+	return uniqueNativeIds(await taskFolderSessionsAt('roo-code', target));
 }
 
 export const rooCodeAdapter: Adapter & {lastDiscoverWarnings: string[]} = {
@@ -54,7 +54,7 @@ export const rooCodeAdapter: Adapter & {lastDiscoverWarnings: string[]} = {
 	},
 	async discover(ctx) {
 		const warnings: string[] = [];
-		const sessions = await discoverTaskFolders('roo-code', storageRoots(ctx), warnings);
+		const sessions = uniqueNativeIds(await discoverTaskFolders('roo-code', storageRoots(ctx), warnings));
 		this.lastDiscoverWarnings = warnings;
 		return sessions;
 	},

@@ -123,6 +123,30 @@ export async function discoverTaskFolders(tool: ToolId, storageRoots: string[], 
 	return sessions;
 }
 
+/** A short name for the store a session file lives in: the editor (`Cursor`), else the storage folder's name. */
+function storeLabel(file: string): string {
+	const parts = file.split(path.sep);
+	const at = parts.lastIndexOf('globalStorage');
+	if (at >= 2 && parts[at - 1] === 'User') return parts[at - 2] === 'data' && at >= 3 ? parts[at - 3] : parts[at - 2];
+	return parts.at(-4) ?? 'store';
+}
+
+/**
+ * The same task id can exist in two stores (the extension installed in VS Code and in Cursor, or a legacy
+ * task converted to a CLI session). The engine keys sessions by tool + native id, so later duplicates
+ * get `<id>@<store>`; the first keeps the id the tool resumes by.
+ */
+export function uniqueNativeIds(sessions: NativeSession[]): NativeSession[] {
+	const seen = new Set<string>();
+	return sessions.map(session => {
+		let {nativeId} = session;
+		if (seen.has(nativeId)) nativeId = `${session.nativeId}@${storeLabel(session.files[0] ?? '')}`;
+		for (let n = 2; seen.has(nativeId); n++) nativeId = `${session.nativeId}@${storeLabel(session.files[0] ?? '')}-${n}`;
+		seen.add(nativeId);
+		return nativeId === session.nativeId ? session : {...session, nativeId};
+	});
+}
+
 /**
  * Sessions at a path given by the user (`sfs import --from cline|roo-code <path>`): a storage root
  * (holding `tasks/`), a `tasks/` folder, one task folder, or one file inside a task folder.

@@ -73,9 +73,12 @@ describe('cline discover', () => {
 		installCli();
 
 		const sessions = await discovered();
-		const ids = sessions.map(session => session.nativeId);
-		expect(ids.filter(id => id === '1763800000000')).toHaveLength(2);
-		expect(new Set(ids)).toEqual(new Set(['1700001234567', '1763800000000', '1763900000000', '1763950000000', SDK_ID]));
+		// The same task in two editors: the second gets `<id>@<editor>` so the engine keeps both apart.
+		const ids = sessions.map(session => session.nativeId).sort();
+		expect(ids).toEqual(
+			['1700001234567', '1763800000000', '1763900000000', '1763950000000', SDK_ID, ...['1700001234567', '1763800000000', '1763900000000', '1763950000000'].map(id => `${id}@Cursor`)].sort(),
+		);
+		expect(sessions.find(session => session.nativeId === '1763800000000@Cursor')?.files[0]).toContain(path.join('Cursor', 'User', 'globalStorage'));
 		for (const session of sessions) expect(session).toMatchObject({tool: 'cline', growth: 'rewrite'});
 
 		const task = sessions.find(session => session.nativeId === '1763800000000' && session.files[0].startsWith(codeRoot))!;
