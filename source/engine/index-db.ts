@@ -582,7 +582,11 @@ export function openIndexWithRepair(
 	loadAll: () => Iterable<StoredSession>,
 ): {index: SessionIndex; rebuilt: boolean; reason?: string} {
 	let reason: string;
-	if (fs.existsSync(dbPath)) {
+	const size = fileSize(dbPath);
+	if (size === 0) {
+		// Created but never initialised (e.g. a crash right after creating the file).
+		reason = 'index empty';
+	} else if (size !== undefined) {
 		try {
 			const index = SessionIndex.open(dbPath);
 			return {index, rebuilt: false};
@@ -716,6 +720,14 @@ function range(from: number, to: number): number[] {
 	const out: number[] = [];
 	for (let i = from; i <= to; i++) out.push(i);
 	return out;
+}
+
+function fileSize(file: string): number | undefined {
+	try {
+		return fs.statSync(file).size;
+	} catch {
+		return undefined;
+	}
 }
 
 function ensureDir(dir: string): void {

@@ -408,6 +408,16 @@ describe('openIndexWithRepair', () => {
 		expect(index.search('kiwi', {}).length).toBe(4);
 	});
 
+	it('rebuilds an empty (never initialised) index file', () => {
+		fs.mkdirSync(path.dirname(dbPath), {recursive: true});
+		fs.writeFileSync(dbPath, '');
+		const {index, rebuilt, reason} = openIndexWithRepair(dbPath, () => storeOf(1, 'fig'));
+		track(index);
+		expect(rebuilt).toBe(true);
+		expect(reason).toBe('index empty');
+		expect(index.search('fig', {}).length).toBe(2);
+	});
+
 	it('rebuilds an index overwritten with garbage bytes', () => {
 		const first = open();
 		first.upsertSession(manifest('ses_0000000000000009'));
