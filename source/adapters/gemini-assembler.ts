@@ -64,7 +64,6 @@ type Options = {
 type Group = {nativeId: string; messages: Message[]};
 
 export class GeminiAssembler {
-	readonly warnings: string[] = [];
 	readonly unknownRecords: Record<string, number> = {};
 	recordsParsed = 0;
 	/** Set by finish() when an id captured by an earlier read came back with new content. */

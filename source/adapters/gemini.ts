@@ -94,7 +94,7 @@ async function readLegacy(file: string, request: ReadRequest, ctx: AdapterContex
 		info: await sessionInfo(fresh.fields, file, ctx),
 		cursors: {[file]: read.cursor},
 		state: fresh,
-		warnings: [...warnings, ...assembler.warnings],
+		warnings,
 		unknownRecords: assembler.unknownRecords,
 		recordsParsed: assembler.recordsParsed,
 	};
@@ -150,7 +150,6 @@ async function readAppendLog(files: string[], request: ReadRequest, ctx: Adapter
 		if (read.cursor.size === 0) warnings.push(`${path.basename(file)}: empty file`);
 	}
 
-	warnings.push(...assembler.warnings);
 	const messages = assembler.finish();
 	return {
 		// A message re-appended with new content must be compared with what is stored: only 'full' does that.
