@@ -16,7 +16,8 @@
  *   The npm loader only spawns a native binary that unpacks ~235 MB into `$XDG_CACHE_HOME/copilot/pkg` on first run,
  *   so that cache is shared (under the CLI cache dir) and the native binary is run directly.
  *   Sessions: `$COPILOT_HOME/session-state/<uuid>/events.jsonl` (+ `workspace.yaml`, index in `session-store.db`).
- * - Cline CLI: `cline auth -p openai -k x -m gpt-4o -b <url>/v1` (saved as provider `openai-compatible`);
+ * - Cline CLI: the provider `cline auth -p openai -k x -m gpt-4o -b <url>/v1` would save (`openai-compatible`) is
+ *   written to `~/.cline/data/settings/providers.json` directly (the command idles ~6 s on telemetry DNS offline);
  *   `CLINE_SESSION_BACKEND_MODE=local`, else it starts a background hub daemon that outlives the run.
  *   `cline --id <id> "…"` always opens the TUI (needs a TTY and drops the prompt), so a non-interactive resume goes
  *   through ACP (`cline --acp`: initialize → session/load → session/prompt), which appends to the same session; ACP
@@ -271,13 +272,21 @@ export async function createToolHome(tool: ToolId, options: ToolHomeOptions): Pr
 				CLINE_PROVIDER: 'openai-compatible',
 				CLINE_MODEL: model,
 			});
-			const auth = await execa(cliBinaryPath('cline'), ['auth', '-p', 'openai', '-k', 'x', '-m', model, '-b', `${url}/v1`], {
-				env, extendEnv: false, cwd: home, stdin: 'ignore', timeout: 60_000, reject: false,
-			});
-			if (auth.exitCode !== 0) {
-				throw new Error(`cline auth failed (${auth.exitCode}): ${auth.stderr || auth.stdout}`);
-			}
-
+			// Exactly what `cline auth -p openai -k x -m <model> -b <url>/v1` writes (3.0.65); written directly because
+			// that command spends ~6 s waiting on its telemetry exporter's DNS lookup (otel.cline.bot) when offline.
+			await mkdir(join(nativeRoot, 'settings'), {recursive: true});
+			await writeFile(join(nativeRoot, 'settings', 'providers.json'), JSON.stringify({
+				version: 1,
+				lastUsedProvider: 'openai-compatible',
+				modes: {},
+				providers: {
+					'openai-compatible': {
+						settings: {provider: 'openai-compatible', apiKey: 'x', model, baseUrl: `${url}/v1`},
+						updatedAt: new Date().toISOString(),
+						tokenSource: 'manual',
+					},
+				},
+			}, null, 2));
 			break;
 		}
 	}
@@ -344,7 +353,8 @@ function argsFor(tool: ToolId, prompt: string, resumeId?: string): string[] {
 		}
 
 		case 'cline': {
-			return [prompt];
+			// Cline takes a prompt without whitespace for an unknown subcommand (and reads piped stdin only from a FIFO).
+			return [/\s/.test(prompt) ? prompt : `${prompt} `];
 		}
 	}
 }
