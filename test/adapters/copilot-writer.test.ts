@@ -1,0 +1,238 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import {execa} from 'execa';
+import {afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest';
+import {copilotAdapter} from '../../source/adapters/copilot.js';
+import {parseWorkspaceYaml} from '../../source/adapters/copilot-discover.js';
+import {COPILOT_WRITER_VERSION, copilotWriter} from '../../source/adapters/copilot-writer.js';
+import type {AdapterContext} from '../../source/adapters/types.js';
+import type {Message, Session} from '../../source/engine/types.js';
+import {cliBinaryPath, cliCacheRoot, ensureClis} from '../support/real-clis.js';
+import {adapterContext, canonicalSession, kitchenSinkSession, loadRecordedSession, message, PNG_BASE64} from '../support/resume-proof.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const UUID = /^[\da-f]{8}-[\da-f]{4}-4[\da-f]{3}-[89ab][\da-f]{3}-[\da-f]{12}$/;
+const NOW = new Date('2026-11-25T12:00:00.000Z');
+const cwd = '/work/demo-app';
+
+let home: string;
+let ctx: AdapterContext;
+
+beforeEach(() => {
+	home = fs.mkdtempSync(path.join(os.tmpdir(), 'sfs-copilot-writer-'));
+	ctx = adapterContext(home);
+});
+
+afterEach(() => {
+	fs.rmSync(home, {recursive: true, force: true});
+});
+
+type Event = {type: string; data: Record<string, any>; id: string; timestamp: string; parentId: string | null};
+
+function events(file: string): Event[] {
+	const text = fs.readFileSync(file, 'utf8');
+	expect(text.endsWith('\n')).toBe(true);
+	return text.trimEnd().split('\n').map(line => JSON.parse(line) as Event);
+}
+
+async function write(session: Session, options: {outDir?: string; model?: string} = {}) {
+	return copilotWriter.write(session, {cwd, now: NOW, fromSessionId: session.manifest.session_id, ...options}, ctx);
+}
+
+async function readBack(files: string[], nativeId: string): Promise<Message[]> {
+	const read = await copilotAdapter.read({session: {tool: 'copilot', nativeId, files, growth: 'append'}}, ctx);
+	expect(read.warnings).toEqual([]);
+	expect(read.unknownRecords).toEqual({});
+	return read.messages.filter(entry => !entry.is_meta);
+}
+
+function shape(messages: Message[]): unknown[] {
+	return messages.map(entry => ({
+		role: entry.role,
+		blocks: entry.content.map(block => {
+			if (block.type === 'text') return {text: block.text};
+			if (block.type === 'tool_use') return {call: block.name, id: block.tool_use_id, input: block.input};
+			if (block.type === 'tool_result') return {result: block.tool_use_id, content: block.content, ...(block.is_error ? {error: true} : {})};
+			if (block.type === 'image') return {image: (block.source as {type: string}).type};
+			return {other: block.type};
+		}),
+	}));
+}
+
+/** The event schema the pinned Copilot CLI ships (unpacked into the shared cache on first run). */
+function findEventSchema(): string | undefined {
+	const pkg = path.join(cliCacheRoot(), 'xdg-cache-copilot', 'copilot', 'pkg');
+	for (const platform of fs.existsSync(pkg) ? fs.readdirSync(pkg) : []) {
+		const file = path.join(pkg, platform, COPILOT_WRITER_VERSION, 'schemas', 'session-events.schema.json');
+		if (fs.existsSync(file)) return file;
+	}
+
+	return undefined;
+}
+
+let validateEvent: ((event: unknown) => boolean) & {errors?: Array<{instancePath: string; message?: string}> | null};
+
+beforeAll(async () => {
+	await ensureClis(['copilot']);
+	if (!findEventSchema()) {
+		const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sfs-copilot-unpack-'));
+		await execa(cliBinaryPath('copilot'), ['--version'], {env: {HOME: scratch, XDG_CACHE_HOME: path.join(cliCacheRoot(), 'xdg-cache-copilot'), PATH: process.env.PATH}, extendEnv: false, stdin: 'ignore', timeout: 120_000, reject: false});
+	}
+
+	const schemaFile = findEventSchema();
+	expect(schemaFile, 'the Copilot CLI did not unpack its session-events schema').toBeDefined();
+	const AjvClass = ((Ajv as unknown as {default?: typeof Ajv}).default ?? Ajv) as typeof Ajv;
+	const applyFormats = ((addFormats as unknown as {default?: typeof addFormats}).default ?? addFormats) as typeof addFormats;
+	const ajv = new AjvClass({allErrors: true, strict: false});
+	applyFormats(ajv);
+	validateEvent = ajv.compile(JSON.parse(fs.readFileSync(schemaFile!, 'utf8')) as Record<string, unknown>);
+	// The schema is strict: an unknown data field or a missing required one is refused.
+	const start = {type: 'session.start', data: {sessionId: 's', version: 1, producer: 'copilot-agent', copilotVersion: '1', startTime: NOW.toISOString()}, id: '00000000-0000-4000-8000-000000000000', timestamp: NOW.toISOString(), parentId: null};
+	expect(validateEvent(start)).toBe(true);
+	expect(validateEvent({...start, data: {...start.data, sfs: 'x'}})).toBe(false);
+	expect(validateEvent({...start, type: 'user.message', data: {}})).toBe(false);
+}, 300_000);
+
+describe('copilotWriter.write', () => {
+	it('writes session-state/<uuid>/events.jsonl and workspace.yaml in the store', async () => {
+		const result = await write(kitchenSinkSession());
+		const dir = path.join(home, '.copilot', 'session-state', result.nativeId);
+		expect(result.nativeId).toMatch(UUID);
+		expect(result.nativePath).toBe(path.join(dir, 'events.jsonl'));
+		expect(result.files).toEqual([path.join(dir, 'events.jsonl'), path.join(dir, 'workspace.yaml')]);
+		const workspace = parseWorkspaceYaml(fs.readFileSync(path.join(dir, 'workspace.yaml'), 'utf8'));
+		expect(workspace).toMatchObject({id: result.nativeId, cwd, client_name: 'github/cli', name: 'Fix the failing build', user_named: false, created_at: NOW.toISOString()});
+		expect(await copilotWriter.nativeExists(result.nativeId, ctx)).toBe(true);
+		expect(await copilotWriter.nativeExists('00000000-0000-4000-8000-000000000000', ctx)).toBe(false);
+	});
+
+	it('writes only events the real CLI schema accepts, chained by UUID ids with offset timestamps', async () => {
+		const result = await write(kitchenSinkSession());
+		const log = events(result.nativePath);
+		const pin = JSON.parse(fs.readFileSync(path.join(here, '..', 'support', 'cli-versions.json'), 'utf8')) as Record<string, {version: string}>;
+		expect(COPILOT_WRITER_VERSION).toBe(pin.copilot.version);
+		expect(log[0]).toMatchObject({type: 'session.start', parentId: null, data: {sessionId: result.nativeId, version: 1, producer: 'copilot-agent', copilotVersion: COPILOT_WRITER_VERSION, startTime: NOW.toISOString(), context: {cwd}}});
+		const ids = new Set<string>();
+		log.forEach((event, index) => {
+			const valid = validateEvent(event);
+			expect(valid, `${event.type}: ${JSON.stringify(validateEvent.errors?.slice(0, 3))}`).toBe(true);
+			expect(event.id).toMatch(UUID);
+			expect(ids.has(event.id)).toBe(false);
+			ids.add(event.id);
+			if (index > 0) expect(event.parentId).toBe(log[index - 1].id);
+			expect(event.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}(Z|[+-]\d\d:\d\d)$/);
+		});
+		expect(new Set(log.map(event => event.type))).toEqual(new Set(['session.start', 'user.message', 'assistant.turn_start', 'assistant.message', 'tool.execution_start', 'tool.execution_complete', 'assistant.turn_end']));
+		// Every requested tool call is executed and completed, in order.
+		const requested = log.filter(event => event.type === 'assistant.message').flatMap(event => event.data.toolRequests.map((request: {toolCallId: string}) => request.toolCallId));
+		const completed = log.filter(event => event.type === 'tool.execution_complete').map(event => event.data.toolCallId);
+		expect(completed).toEqual(requested);
+		expect(requested).toEqual(['call_ls', 'toolu_sfs0001']);
+		expect(fs.readFileSync(result.nativePath, 'utf8')).toContain(String.raw`\u2028`);
+	});
+
+	it('reports what it kept, converted and dropped', async () => {
+		const result = await write(kitchenSinkSession());
+		expect(result.report).toEqual({messages_kept: 4, messages_converted: 7, messages_dropped: 4, tool_calls_mapped: 2, thinking: 'as_text', images_kept: 1});
+		expect(result.warnings.join('\n')).toContain('sub-agent');
+	});
+
+	it('round-trips through the capture adapter', async () => {
+		const result = await write(kitchenSinkSession());
+		const messages = await readBack(result.files, result.nativeId);
+		expect(shape(messages)).toEqual([
+			{role: 'user', blocks: [{text: 'The build fails, please fix it.\n\n[image: /tmp/screenshot.png]'}, {image: 'base64'}]},
+			{
+				role: 'assistant',
+				blocks: [{text: '[Reasoning from codex]\nI should look at the files first.\n\nListing the files.'}, {call: 'bash', id: 'call_ls', input: {command: 'ls -la', description: 'Run a shell command'}}],
+			},
+			{role: 'tool', blocks: [{result: 'call_ls', content: 'main.ts\npackage.json'}]},
+			{
+				role: 'assistant',
+				blocks: [
+					{text: '[Tool call from codex: apply_patch]\n{"input":"*** Begin Patch\\n*** End Patch"}\n[Result]\nSuccess. Updated 1 file.'},
+					{call: 'bash', id: 'toolu_sfs0001', input: {command: 'npm test', description: 'Run a shell command'}},
+				],
+			},
+			{role: 'tool', blocks: [{result: 'toolu_sfs0001', content: '(no result was recorded for this call)', error: true}]},
+			{role: 'user', blocks: [{text: '[Tool result call_orphan (error)]\nstray output\n\n[Summary of the earlier conversation]\nEarlier: the user asked to fix the build.'}]},
+			{role: 'assistant', blocks: [{text: 'Fixed: the import path was wrong.\u2028Done.'}]},
+		]);
+		expect(messages[0].content[1]).toEqual({type: 'image', source: {type: 'base64', data: PNG_BASE64, media_type: 'image/png'}});
+		const read = await copilotAdapter.read({session: {tool: 'copilot', nativeId: result.nativeId, files: result.files, growth: 'append'}}, ctx);
+		expect(read.info).toMatchObject({title: 'Fix the failing build', cwd, toolVersion: COPILOT_WRITER_VERSION});
+	});
+
+	it('keeps the calls of a recorded Copilot session as they were', async () => {
+		const recorded = await loadRecordedSession('copilot');
+		expect(recorded).toBeDefined();
+		const result = await write(recorded!.session);
+		const messages = await readBack(result.files, result.nativeId);
+		const calls = (list: Message[]) => list.flatMap(entry => entry.content.filter(block => block.type === 'tool_use' || block.type === 'tool_result'));
+		expect(calls(messages)).toEqual(calls(recorded!.session.messages.filter(entry => !entry.is_meta)).map(block => (block.type === 'tool_result' ? {type: 'tool_result', tool_use_id: block.tool_use_id, content: block.content} : block)));
+		const prompts = (list: Message[]) => list.filter(entry => entry.role === 'user').map(entry => entry.content.map(block => (block.type === 'text' ? block.text : '')).join(''));
+		expect(prompts(messages)).toEqual(recorded!.manifest.turns.map(turn => turn.prompt));
+		expect(result.report.thinking).toBe('as_text');
+	});
+
+	it('maps foreign shell, read, write and edit calls to Copilot tools', async () => {
+		const session = canonicalSession('gemini', [
+			message('user', [{type: 'text', text: 'do things'}]),
+			message('assistant', [
+				{type: 'tool_use', tool_use_id: 'g1', name: 'run_shell_command', input: {command: 'make'}},
+				{type: 'tool_use', tool_use_id: 'g2', name: 'read_file', input: {absolute_path: '/w/a.txt'}},
+				{type: 'tool_use', tool_use_id: 'g3', name: 'write_file', input: {file_path: '/w/b.txt', content: 'B'}},
+				{type: 'tool_use', tool_use_id: 'g4', name: 'replace', input: {file_path: '/w/c.txt', old_string: 'x', new_string: 'y'}},
+				{type: 'tool_use', tool_use_id: 'g5', name: 'google_web_search', input: {query: 'q'}},
+			]),
+			message('tool', [
+				{type: 'tool_result', tool_use_id: 'g1', content: 'built'},
+				{type: 'tool_result', tool_use_id: 'g2', content: 'A'},
+				{type: 'tool_result', tool_use_id: 'g3', content: 'ok'},
+				{type: 'tool_result', tool_use_id: 'g4', content: 'ok'},
+				{type: 'tool_result', tool_use_id: 'g5', content: 'results'},
+			]),
+		]);
+		const result = await write(session);
+		const requests = events(result.nativePath).find(event => event.type === 'assistant.message')!.data.toolRequests as Array<{name: string; arguments: unknown}>;
+		expect(requests.map(request => [request.name, request.arguments])).toEqual([
+			['bash', {command: 'make', description: 'Run a shell command'}],
+			['view', {path: '/w/a.txt'}],
+			['create', {path: '/w/b.txt', file_text: 'B'}],
+			['edit', {path: '/w/c.txt', old_str: 'x', new_str: 'y'}],
+		]);
+		expect(events(result.nativePath).find(event => event.type === 'assistant.message')!.data.content).toBe('[Tool call from gemini: google_web_search]\n{"query":"q"}\n[Result]\nresults');
+		expect(result.report.tool_calls_mapped).toBe(4);
+		expect(result.report.messages_converted).toBe(2);
+	});
+
+	it('honours COPILOT_HOME and outDir, and never writes into an existing session directory', async () => {
+		const copilotHome = path.join(home, 'copilot-home');
+		ctx = adapterContext(home, {COPILOT_HOME: copilotHome});
+		const first = await write(kitchenSinkSession());
+		expect(first.nativePath).toBe(path.join(copilotHome, 'session-state', first.nativeId, 'events.jsonl'));
+		expect(await copilotWriter.nativeExists(first.nativeId, ctx)).toBe(true);
+		expect(await copilotWriter.nativeExists(first.nativeId, adapterContext(home))).toBe(false);
+
+		const out = path.join(home, 'export');
+		const exported = await write(kitchenSinkSession(), {outDir: out, model: 'gpt-5'});
+		expect(exported.nativePath).toBe(path.join(out, 'session-state', exported.nativeId, 'events.jsonl'));
+		expect(events(exported.nativePath)[0].data.selectedModel).toBe('gpt-5');
+
+		const {makeNewDirectory} = await import('../../source/adapters/writer-files.js');
+		await expect(makeNewDirectory(path.dirname(first.nativePath))).rejects.toMatchObject({code: 'CONFLICT'});
+	});
+
+	it('builds the commands that resume the written id', () => {
+		expect(copilotWriter.resumeCommand('abc', {})).toEqual(['copilot', '--resume=abc']);
+		expect(copilotWriter.resumeCommand('abc', {model: 'gpt-5'})).toEqual(['copilot', '--resume=abc', '--model', 'gpt-5']);
+		expect(copilotWriter.headlessResumeCommand('abc', 'go on', {})).toEqual(['copilot', '--resume=abc', '-p', 'go on']);
+		expect(copilotWriter.headlessResumeCommand('abc', '-x', {model: 'gpt-5'})).toEqual(['copilot', '--resume=abc', '--model', 'gpt-5', '-p', '-x']);
+		expect(copilotWriter).toMatchObject({target: 'copilot', binary: 'copilot'});
+		expect(copilotWriter.installHint).toContain('@github/copilot');
+	});
+});
