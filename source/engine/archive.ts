@@ -30,6 +30,8 @@ export const BACKUP_MARKER = 'sfs-backup.json';
 export const BACKUP_FORMAT = 'sfs-backup';
 /** Entry types an archive may hold; everything else (links, devices, FIFOs, …) is refused. */
 const ALLOWED_TYPES = new Set(['File', 'OldFile', 'ContiguousFile', 'Directory']);
+/** Unpacked size an import may reach; beyond it the archive is refused (a decompression bomb fills the disk). */
+export const MAX_IMPORT_BYTES = 16 * 1024 ** 3;
 /** Folders searched for session directories inside an import (a backup is `sessions/<id>/`). */
 const MAX_SEARCH_DEPTH = 4;
 
@@ -159,6 +161,7 @@ export function manifestForIndex(manifest: Manifest, messages: Message[]): Manif
 export async function checkArchiveEntries(file: string): Promise<void> {
 	const tar = await import('tar');
 	const problems: string[] = [];
+	let total = 0;
 	try {
 		await tar.t({
 			file,
@@ -166,6 +169,7 @@ export async function checkArchiveEntries(file: string): Promise<void> {
 			onReadEntry(entry) {
 				const problem = entryProblem(entry.path, entry.type);
 				if (problem) problems.push(problem);
+				total += entry.size ?? 0;
 				entry.resume();
 			},
 		});
@@ -173,6 +177,7 @@ export async function checkArchiveEntries(file: string): Promise<void> {
 		throw new SfsError('HOSTILE_ARCHIVE', `${file} is not a readable tar archive: ${firstLine(error)}`, {hint: 'give a .tar.gz written by sfs or SessionFS'});
 	}
 
+	if (total > MAX_IMPORT_BYTES) problems.unshift(`it would unpack to ${total} bytes, more than the ${MAX_IMPORT_BYTES} an import may hold`);
 	if (problems.length > 0) {
 		throw new SfsError('HOSTILE_ARCHIVE', `refused ${file}: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`, {
 			hint: 'archives may hold only regular files and folders with relative paths',
