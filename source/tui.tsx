@@ -62,8 +62,35 @@ export function createAltScreen(stdout: {write: (data: string) => unknown}) {
 	};
 }
 
+/**
+ * Stop this process reading the terminal while a child owns it; returns the function that resumes.
+ * Ink's unmount removes its listener, but the stream's libuv handle keeps polling fd 0, so keys typed
+ * for the child could be read by Node (seen in tmux: the main thread parked in n_tty_read, the exited
+ * child left unreaped, the TUI never came back). readStop() ends the polling. Reading must be started
+ * again by hand afterwards: the stream still counts its read as in flight, so the next Ink mount's
+ * 'readable' listener alone would never restart it, and Ink would exit on 'beforeExit'.
+ */
+export function releaseStdin(stdin: NodeJS.ReadStream): () => void {
+	if (stdin.isTTY) {
+		stdin.setRawMode?.(false);
+	}
+
+	stdin.pause();
+	const handle = (stdin as unknown as {_handle?: {reading?: boolean; readStop?: () => number; readStart?: () => number}})._handle;
+	if (!handle?.readStop || !handle.readStart || handle.reading !== true) {
+		return () => undefined;
+	}
+
+	handle.reading = false;
+	handle.readStop();
+	return () => {
+		handle.reading = true;
+		handle.readStart!();
+	};
+}
+
 async function launchWithExeca(spec: LaunchSpec): Promise<{exitCode?: number; error?: string}> {
-	// G15: Ink is unmounted here, so the child alone reads the terminal.
+	// G15: Ink is unmounted and releaseStdin() ran, so the child alone reads the terminal.
 	const result = await execa(spec.command, spec.args, {cwd: spec.cwd, stdio: 'inherit', reject: false, env: spec.env});
 	if (result.failed && result.exitCode === undefined) {
 		return {error: `could not start ${spec.command}: ${(result as {code?: string}).code ?? result.shortMessage}`};
@@ -148,11 +175,14 @@ export async function runTui(engine: TuiEngine, options: RunTuiOptions = {}): Pr
 			}
 
 			alt.leave();
-			if (stdin.isTTY) {
-				stdin.setRawMode?.(false);
+			const reclaimStdin = releaseStdin(stdin);
+			let outcome: {exitCode?: number; error?: string};
+			try {
+				outcome = await launch(result.spec);
+			} finally {
+				reclaimStdin();
 			}
 
-			const outcome = await launch(result.spec);
 			stdout.write(RESET_TERMINAL_MODES);
 			store.dispatch({type: 'resume/launching', launching: false});
 			if (outcome.error) {
