@@ -11,9 +11,9 @@ import type {FileCursor} from '../engine/types.js';
 import {parseJsonLine, readJsonFile, readJsonlFrom, stableHash, unchanged} from './jsonl.js';
 import {CopilotAssembler, emptyCopilotState, isObject, type CopilotFields, type CopilotState} from './copilot-events.js';
 import {copilotRoots, discoverCopilot, parseWorkspaceYaml} from './copilot-discover.js';
+import type {Adapter, ReadRequest, ReadResult, SessionInfo} from './types.js';
 
 export {copilotSessionForFile} from './copilot-discover.js';
-import type {Adapter, ReadRequest, ReadResult, SessionInfo} from './types.js';
 
 type AdapterState = CopilotState & {workspace?: Record<string, unknown>};
 

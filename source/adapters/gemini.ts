@@ -10,9 +10,10 @@ import {parseJsonLine, readJsonFile, readJsonlFrom, unchanged, type JsonlRead} f
 import {emptyGeminiState, GeminiAssembler, type GeminiSessionFields, type GeminiState} from './gemini-assembler.js';
 import {discoverGemini, geminiTmpDir, isHeadlessSession, projectRootFor} from './gemini-discover.js';
 
-export {geminiSessionForFile} from './gemini-discover.js';
 import {isObject} from './gemini-parts.js';
 import type {Adapter, AdapterContext, ReadRequest, ReadResult, SessionInfo} from './types.js';
+
+export {geminiSessionForFile} from './gemini-discover.js';
 
 function isGeminiState(value: unknown): value is GeminiState {
 	return isObject(value) && isObject(value.hashes) && Array.isArray(value.chain) && isObject(value.pred) && isObject(value.resultOwner) && isObject(value.lastOf) && isObject(value.fields);
