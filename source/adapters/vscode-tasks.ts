@@ -308,6 +308,19 @@ function isReasoningEntry(raw: unknown): boolean {
 	return isRecord(raw) && raw.type === 'reasoning' && raw.content === undefined;
 }
 
+/**
+ * Roo keeps some providers' reasoning on the message instead of in a block: `reasoning_content` (DeepSeek,
+ * Z.ai) or `reasoning_details` (OpenRouter, Gemini 3). The fields themselves stay in metadata.
+ */
+function reasoningOfMessage(raw: Raw): ContentBlock | undefined {
+	if (typeof raw.reasoning_content === 'string' && raw.reasoning_content.length > 0) return {type: 'thinking', text: raw.reasoning_content};
+	if (!Array.isArray(raw.reasoning_details)) return undefined;
+	const details = raw.reasoning_details.filter(isRecord);
+	const texts = details.map(detail => stringField(detail.text) ?? stringField(detail.summary)).filter((text): text is string => Boolean(text));
+	if (texts.length > 0) return {type: 'thinking', text: texts.join('\n')};
+	return details.length > 0 ? {type: 'thinking', text: '', redacted: true} : undefined;
+}
+
 const KNOWN_API_FIELDS = ['role', 'content', 'ts', 'id', 'modelInfo', 'metrics'];
 
 /** Builds one canonical message from one API-history entry; unknown shapes become native_record messages. */
@@ -334,6 +347,8 @@ function apiMessage(raw: unknown, index: number, flavor: TaskFlavor, taskId: str
 		if (first !== -1) blocks = blocks.map((block, at) => (at === first ? {type: 'summary', text: (block as {text: string}).text} : block));
 	}
 
+	const messageReasoning = role === 'assistant' && !blocks.some(block => block.type === 'thinking') ? reasoningOfMessage(raw) : undefined;
+	if (messageReasoning) blocks = [messageReasoning, ...blocks];
 	if (blocks.length === 0) blocks = [{type: 'text', text: ''}];
 	const metadata: Raw = {...converted.metadata};
 	if (typeof raw.id === 'string') metadata.native_id = raw.id;

@@ -169,6 +169,28 @@ describe('roo-code task (hand-built, v3.52 shapes)', () => {
 		expectAllValid(messages);
 	});
 
+	it('takes reasoning kept on the message (reasoning_content, reasoning_details) as thinking', async () => {
+		const taskDir = path.join(home, '.config', 'Code', 'User', 'globalStorage', EXTENSION_ID, 'tasks', 'reasoning-task');
+		fs.mkdirSync(taskDir, {recursive: true});
+		fs.writeFileSync(
+			path.join(taskDir, 'api_conversation_history.json'),
+			JSON.stringify([
+				{role: 'user', content: [{type: 'text', text: '<user_message>\nhi\n</user_message>'}], ts: 1},
+				{role: 'assistant', content: [{type: 'text', text: 'Hello.'}], reasoning_content: 'Greet back.', ts: 2},
+				{role: 'user', content: 'again', ts: 3},
+				{role: 'assistant', content: [{type: 'text', text: 'Hello again.'}], reasoning_details: [{type: 'reasoning.text', text: 'Greet again.', format: 'google-gemini-v1', index: 0}], ts: 4},
+				{role: 'user', content: 'once more', ts: 5},
+				{role: 'assistant', content: [{type: 'text', text: 'Hi.'}], reasoning_details: [{type: 'reasoning.encrypted', data: 'enc', index: 0}], ts: 6},
+			]),
+		);
+		const {messages} = await readNative('reasoning-task');
+		expect(messages[1].content).toEqual([{type: 'thinking', text: 'Greet back.'}, {type: 'text', text: 'Hello.'}]);
+		expect(messages[1].metadata?.native_fields).toEqual({reasoning_content: 'Greet back.'});
+		expect(messages[3].content[0]).toEqual({type: 'thinking', text: 'Greet again.'});
+		expect(messages[5].content[0]).toEqual({type: 'thinking', text: '', redacted: true});
+		expectAllValid(messages);
+	});
+
 	it('falls back to environment_details for cwd and the first message for the title without any history', async () => {
 		const root = path.join(home, '.config', 'Code', 'User', 'globalStorage', EXTENSION_ID);
 		fs.rmSync(path.join(root, 'tasks', '_index.json'));
