@@ -9,7 +9,6 @@ import type {FileCursor} from '../engine/types.js';
 import {parseJsonLine, readJsonFile, readJsonlFrom, unchanged, type JsonlRead} from './jsonl.js';
 import {emptyGeminiState, GeminiAssembler, type GeminiSessionFields, type GeminiState} from './gemini-assembler.js';
 import {discoverGemini, geminiTmpDir, isHeadlessSession, projectRootFor} from './gemini-discover.js';
-
 import {isObject} from './gemini-parts.js';
 import type {Adapter, AdapterContext, ReadRequest, ReadResult, SessionInfo} from './types.js';
 
