@@ -509,7 +509,7 @@ export async function readTaskFolder(request: ReadRequest, ctx: AdapterContext, 
 				if (message.ts === undefined && request) message.inferredMs = request.ts;
 
 				const modelInfo = isRecord(raw.modelInfo) ? raw.modelInfo : undefined;
-				const fromMetadata = modelFromMetadata(files.metadata, message.ts);
+				const fromMetadata = modelFromMetadata(files.metadata, message.ts ?? message.inferredMs);
 				const model = stringField(modelInfo?.modelId) ?? fromMetadata.model ?? (flavor === 'cline' ? stringField(history?.modelId) : undefined);
 				const provider = stringField(modelInfo?.providerId) ?? fromMetadata.provider;
 				if (model) message.model = model;

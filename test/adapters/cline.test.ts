@@ -270,6 +270,28 @@ describe('cline extension task (hand-built, v3.89 shapes)', () => {
 		expectAllValid(messages);
 	});
 
+	it('takes the model from task_metadata.json model_usage when messages carry none (older builds)', async () => {
+		const taskDir = path.join(home, '.config', 'Code', 'User', 'globalStorage', EXTENSION_ID, 'tasks', '1700001234567');
+		fs.writeFileSync(
+			path.join(taskDir, 'task_metadata.json'),
+			JSON.stringify({
+				files_in_context: [],
+				model_usage: [
+					{ts: 1700001234000, model_id: 'claude-3-5-sonnet-20241022', model_provider_id: 'anthropic', mode: 'act'},
+					{ts: 1700001238000, model_id: 'gpt-4o', model_provider_id: 'openai', mode: 'act'},
+				],
+				environment_history: [{ts: 1700001234000, os_name: 'linux', os_version: '6.1', os_arch: 'x64', host_name: 'Cursor', host_version: '0.42', cline_version: '3.1.0'}],
+			}),
+		);
+		const {messages, info} = await readNative('1700001234567');
+		// Message times are inferred from the UI requests (1700001234600, 1700001237000): the second switch comes after both.
+		expect(messages.filter(message => message.role === 'assistant').map(message => [message.model, message.provider])).toEqual([
+			['claude-3-5-sonnet-20241022', 'anthropic'],
+			['claude-3-5-sonnet-20241022', 'anthropic'],
+		]);
+		expect(info).toMatchObject({model: 'claude-3-5-sonnet-20241022', toolVersion: '3.1.0'});
+	});
+
 	it('keeps records it does not understand as counted native_record messages and blocks', async () => {
 		const {messages, unknownRecords, warnings, info} = await readNative('1763900000000');
 		expect(unknownRecords).toEqual({'role:system': 1, 'block:server_tool_use': 1, 'block:text': 1, 'record:non-object': 1});
