@@ -509,3 +509,39 @@ describe('copilot: the recorded real session (test/fixtures/recorded/copilot, ma
 		expect(read.messages.every(message => events.includes(message.msg_id))).toBe(true);
 	});
 });
+
+describe('copilot: a real /rewind through the engine capture loop', () => {
+	it('keeps the rewound turn in the store and appends the new branch after the rewind note', async () => {
+		const {capture} = await import('../../source/engine/capture.js');
+		const {SessionIndex} = await import('../../source/engine/index-db.js');
+		const {Store} = await import('../../source/engine/store.js');
+		const {indexPath} = await import('../../source/engine/paths.js');
+		const {sessionIdForNative} = await import('../../source/engine/format.js');
+		const root = path.join(fixtures, 'real-1.0.102-interactive');
+		const id = '57fe866a-3572-4569-a554-f398965adb9f';
+		const dir = path.join(home, 'rewind-home', 'session-state', id);
+		fs.mkdirSync(dir, {recursive: true});
+		fs.copyFileSync(path.join(root, 'events.before-rewind.jsonl'), path.join(dir, 'events.jsonl'));
+		const env = {HOME: home, COPILOT_HOME: path.join(home, 'rewind-home'), SFS_HOME: path.join(home, 'sfs-data')};
+		const store = new Store(env);
+		const index = SessionIndex.open(indexPath(env));
+		try {
+			expect(await capture({env, store, index, adapters: [copilotAdapter], config: {}})).toMatchObject({new: 1, skipped: []});
+			fs.writeFileSync(path.join(dir, 'events.jsonl'), fs.readFileSync(path.join(root, 'session-state', id, 'events.jsonl')));
+			expect(await capture({env, store, index, adapters: [copilotAdapter], config: {}})).toMatchObject({updated: 1, skipped: []});
+			const {messages} = store.readMessages(sessionIdForNative('copilot', id));
+			const userTexts = messages.filter(message => message.role === 'user').map(message => (message.content[0] as {text: string}).text);
+			expect(userTexts).toEqual(['HELLO there', 'HELLO again', 'HELLO againHELLO branch']);
+			expect(new Set(messages.map(message => message.msg_id)).size).toBe(messages.length);
+			const note = messages.find(message => message.content.some(block => block.type === 'text' && block.text.includes('Rewound the conversation')))!;
+			const branch = messages.find(message => message.role === 'user' && (message.content[0] as {text: string}).text === 'HELLO againHELLO branch')!;
+			const rewound = messages.find(message => message.role === 'user' && (message.content[0] as {text: string}).text === 'HELLO again')!;
+			expect(branch.parent_msg_id).toBe(note.msg_id);
+			// Both the rewound prompt and the rewind note follow the first answer: two branches from one point.
+			expect(note.parent_msg_id).toBe(rewound.parent_msg_id);
+			expect(messages.find(message => message.msg_id === note.parent_msg_id)?.content).toEqual([{type: 'text', text: 'Hello from the stub.'}]);
+		} finally {
+			index.close();
+		}
+	});
+});
