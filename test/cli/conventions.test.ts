@@ -1,5 +1,7 @@
+import {spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import {execa} from 'execa';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {COMMANDS} from '../../source/commands/registry.js';
 import {expectOneLineError, parseJson, repoRoot, type Sandbox, sandbox, sfs, specExamples} from './run-sfs.js';
@@ -127,6 +129,18 @@ describe('shell completion and config', () => {
 		for (const name of ['list', 'search', 'checkpoint']) expect(run.stdout).toContain(name);
 		expect(run.stdout).toContain('sfs list --ids');
 	});
+
+	for (const shell of ['bash', 'zsh', 'fish']) {
+		const installed = spawnSync('sh', ['-c', `command -v ${shell}`]).status === 0;
+		// Shown as skipped (not passed) on a machine without that shell.
+		test.skipIf(!installed)(`the ${shell} script parses in ${shell}`, async () => {
+			const file = path.join(box.root, `completion.${shell}`);
+			fs.writeFileSync(file, (await sfs(box, ['completion', shell])).stdout);
+			const check = await execa(shell, ['-n', file], {reject: false});
+			expect(check.stderr).toBe('');
+			expect(check.exitCode).toBe(0);
+		});
+	}
 
 	test('completion of an unknown shell is a usage error', async () => {
 		const run = await sfs(box, ['completion', 'tcsh']);
