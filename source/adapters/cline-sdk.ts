@@ -180,7 +180,8 @@ export async function readSdkSession(request: ReadRequest, ctx: AdapterContext):
 	const systemPrompt = stringField(transcript?.system_prompt);
 	if (systemPrompt) {
 		messages.push({
-			msg_id: stableHash('cline', session.nativeId, 'system_prompt', systemPrompt),
+			// One id per session: a rewritten prompt reaches the engine as a revision of it, not as another prompt.
+			msg_id: stableHash('cline', session.nativeId, 'system_prompt'),
 			role: 'system',
 			content: [{type: 'text', text: systemPrompt}],
 			timestamp: iso(startMs),
