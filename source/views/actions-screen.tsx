@@ -1,4 +1,5 @@
 /** The Actions screen: a menu of session actions, each a one-field form (or a confirm for delete). */
+import {rowById} from './row-index.js';
 import {Box, Text} from 'ink';
 import {ACTION_KINDS, type ActionKind, type AppState} from './app-state.js';
 import {oneLine} from './format.js';
@@ -16,7 +17,7 @@ const ACTION_TEXT: Record<ActionKind, {label: string; prompt: string; placeholde
 
 export function ActionsScreen({state}: {state: AppState}) {
 	const {actions} = state;
-	const row = state.sessions.rows.find(candidate => candidate.session_id === actions.sessionId);
+	const row = rowById(state.sessions.rows, actions.sessionId);
 	const name = row ? row.alias ?? (oneLine(row.title) || row.session_id) : actions.sessionId;
 	return (
 		<Box flexDirection="column" width={state.size.columns}>

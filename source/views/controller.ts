@@ -4,6 +4,7 @@
  */
 import type {Key} from 'ink';
 import type {ResumeTarget} from '../engine/types.js';
+import {rowById} from './row-index.js';
 import {ACTION_KINDS, activeLayer, type ActionKind, type Screen} from './app-state.js';
 import type {LaunchSpec, TmuxKind, TuiEngine} from './engine-context.js';
 import {copyText} from './detail-state.js';
@@ -597,7 +598,7 @@ export class Controller {
 		}
 
 		const rows = this.state.sessions.rows;
-		const self = rows.find(row => row.session_id === sessionId);
+		const self = rowById(rows, sessionId);
 		let pair: [string, string] | undefined;
 		if (self?.parent_session_id) {
 			pair = [self.parent_session_id, sessionId];
@@ -717,7 +718,7 @@ export class Controller {
 
 	private startAction(kind: ActionKind): void {
 		const sessionId = this.state.actions.sessionId;
-		const row = this.state.sessions.rows.find(r => r.session_id === sessionId);
+		const row = rowById(this.state.sessions.rows, sessionId);
 		switch (kind) {
 			case 'alias': {
 				this.dispatch({type: 'actions/form', kind, initial: row?.alias ?? ''});

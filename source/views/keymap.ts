@@ -150,7 +150,7 @@ export const BINDINGS: readonly Binding[] = [
 	{command: 'open', layers: ['actions'], match: enter, keys: 'Enter', label: 'Run the selected action', footer: 'run'},
 
 	// Text entry (filter, find, search, forms).
-	{command: 'input/submit', layers: ['filter', 'find', 'search', 'model', 'form'], match: enter, keys: 'Enter', label: 'Accept', footer: 'accept'},
+	{command: 'input/submit', layers: ['filter', 'find', 'model', 'form'], match: enter, keys: 'Enter', label: 'Accept', footer: 'accept'},
 	{command: 'input/cancel', layers: ['filter', 'find', 'model', 'form'], match: esc, keys: 'Esc', label: 'Cancel (the filter is cleared)', footer: 'cancel'},
 	{command: 'back', layers: ['search'], match: esc, keys: 'Esc', label: 'Back', footer: 'back'},
 	{command: 'input/backspace', layers: ['filter', 'find', 'search', 'model', 'form'], match: backspace, keys: 'Backspace', label: 'Delete a character'},
@@ -263,10 +263,12 @@ export function helpFor(layer: Layer): HelpEntry[] {
 	const seen = new Set<string>();
 	const entries: HelpEntry[] = [];
 	for (const binding of bindingsOf(layer)) {
-		const id = `${binding.keys}|${binding.label}`;
-		if (!seen.has(id)) {
+		// In text layers plain characters are typed, so only the special keys of a binding apply.
+		const keys = TEXT_LAYERS.has(layer) ? binding.keys.split(' ').filter(k => !binding.chars?.includes(k)).join(' ') : binding.keys;
+		const id = `${keys}|${binding.label}`;
+		if (keys && !seen.has(id)) {
 			seen.add(id);
-			entries.push({keys: binding.keys, label: binding.label});
+			entries.push({keys, label: binding.label});
 		}
 	}
 

@@ -1,4 +1,5 @@
 /** The Resume screen: target tool, model, fidelity report, launch (here or in a tmux pane/window). */
+import {rowById} from './row-index.js';
 import {Box, Text} from 'ink';
 import type {AppState} from './app-state.js';
 import type {TuiEngine} from './engine-context.js';
@@ -8,7 +9,7 @@ import {theme, toolBadge} from './theme.js';
 
 export function ResumeScreen({state, engine}: {state: AppState; engine: TuiEngine}) {
 	const {resume} = state;
-	const row = state.sessions.rows.find(candidate => candidate.session_id === resume.sessionId);
+	const row = rowById(state.sessions.rows, resume.sessionId);
 	const report = resume.plan?.report;
 	return (
 		<Box flexDirection="column" width={state.size.columns}>
