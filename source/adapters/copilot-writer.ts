@@ -67,7 +67,7 @@ class EventLog {
 		this.interactionId = randomUUID();
 		const content = userTurnText(turn);
 		const attachments = turn.blocks.flatMap(block =>
-			block.type === 'image' && block.source.data ? [{type: 'blob', data: block.source.data, mimeType: block.source.media_type ?? 'image/png', displayName: 'image'}] : [],
+			block.type === 'image' && block.source.data ? [{type: 'blob', data: block.source.data, mimeType: block.source.media_type ?? 'image/png'}] : [],
 		);
 		this.event('user.message', {content, transformedContent: content, ...(attachments.length > 0 ? {attachments} : {}), messageId: randomUUID(), interactionId: this.interactionId}, turn.timestamp);
 	}

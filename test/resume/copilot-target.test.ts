@@ -13,8 +13,10 @@ import {
 	expectationsFromSession,
 	FIXTURE_TOOLS,
 	loadFixtureSession,
+	kitchenSinkSession,
 	loadRecordedSession,
 	missingInOrder,
+	PNG_BASE64,
 	RECORDED_TOOLS,
 	RESUME_PROMPT,
 	RESUME_REPLY,
@@ -76,4 +78,20 @@ describe('copilot target: fixture sessions of capture-only tools', () => {
 			await proveCell(source, session!, expectationsFromSession(session!));
 		}, 120_000);
 	}
+});
+
+describe('copilot target: every kind of conversion', () => {
+	it('replays an inline image, foreign reasoning as text, unmappable calls as text and placeholder results in the real copilot', async () => {
+		const session = kitchenSinkSession();
+		const run = await proveCell('codex', session, expectationsFromSession(session));
+		const texts = run.entries!.filter(entry => entry.kind === 'text').map(entry => entry.text).join('\n');
+		expect(texts).toContain('[Reasoning from codex]\nI should look at the files first.');
+		expect(texts).toContain('[Tool call from codex: apply_patch]');
+		expect(texts).toContain('[Summary of the earlier conversation]');
+		expect(run.entries!.filter(entry => entry.kind === 'tool_call').map(entry => [entry.toolName, JSON.parse(entry.text).command])).toEqual([
+			['bash', 'ls -la'],
+			['bash', 'npm test'],
+		]);
+		expect(JSON.stringify(run.request!.body)).toContain(PNG_BASE64);
+	}, 120_000);
 });
