@@ -454,6 +454,12 @@ function messagesFromUi(ui: Raw[], flavor: TaskFlavor, taskId: string): Array<Dr
 	return messages;
 }
 
+/** The Roo CLI keeps tasks under ~/.vscode-mock; the pre-SDK Cline CLI under ~/.cline/data; the rest are editors. */
+function interfaceOf(taskDir: string, flavor: TaskFlavor): 'cli' | 'extension' {
+	if (flavor === 'roo-code') return taskDir.includes(`${path.sep}.vscode-mock${path.sep}`) ? 'cli' : 'extension';
+	return taskDir.includes(`${path.sep}globalStorage${path.sep}`) ? 'extension' : 'cli';
+}
+
 function iso(ms: number): string {
 	return new Date(ms).toISOString();
 }
@@ -550,7 +556,7 @@ export async function readTaskFolder(request: ReadRequest, ctx: AdapterContext, 
 		toolVersion: stringField(environment?.cline_version),
 		createdAt: messages[0]?.timestamp ?? (startMs === undefined ? undefined : iso(startMs)),
 		updatedAt: messages.at(-1)?.timestamp,
-		interface: taskDir.includes(`${path.sep}globalStorage${path.sep}`) ? 'extension' : 'cli',
+		interface: interfaceOf(taskDir, flavor),
 		extra: {
 			storage_root: storageRoot,
 			...(history ? {history_item: history} : {}),

@@ -74,7 +74,9 @@ describe('roo-code discover', () => {
 		expect(await rooCodeAdapter.discover(context({}, 'darwin'))).toHaveLength(2);
 
 		fs.cpSync(path.join(fixtures, 'extension-layout'), path.join(home, '.vscode-mock', 'global-storage'), {recursive: true});
-		expect(await rooCodeAdapter.discover(context())).toHaveLength(2);
+		const cliSessions = await rooCodeAdapter.discover(context());
+		expect(cliSessions).toHaveLength(2);
+		expect((await rooCodeAdapter.read({session: cliSessions[0]}, context())).info.interface).toBe('cli');
 		expect(rooCodeAdapter.roots(context())).toContain(path.join(home, '.config', 'Code', 'User', 'globalStorage', EXTENSION_ID));
 	});
 
@@ -88,6 +90,7 @@ describe('roo-code discover', () => {
 		const sessions = await rooCodeAdapter.discover(context());
 		expect(sessions.map(session => session.nativeId).sort()).toEqual([CURRENT, OLDER].sort());
 		expect(sessions.every(session => session.files[0].startsWith(custom))).toBe(true);
+		expect((await rooCodeAdapter.read({session: sessions[0]}, context())).info.interface).toBe('extension');
 	});
 
 	it('finds sessions at a user-given path for import', async () => {
