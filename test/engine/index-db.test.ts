@@ -492,3 +492,13 @@ describe('nested transactions', () => {
 		expect(index.stats().sessions).toBe(1);
 	});
 });
+
+describe('storage settings', () => {
+	it('creates the file with 8 KB pages', () => {
+		const index = open();
+		index.close();
+		const raw = new Database(dbPath, {readonly: true});
+		expect(raw.pragma('page_size', {simple: true})).toBe(8192);
+		raw.close();
+	});
+});
