@@ -26,7 +26,7 @@ const ROOT_HELP = (commands: Array<[string, string]>) => `
 ${commands.map(([name, summary]) => `    ${name.padEnd(12)} ${summary}`).join('\n')}
 
   Options
-    -h, --help       Show help (also: sfs <command> --help)
+    -h, --help       Show help (also: sfs <command> --help, sfs help <command>)
     -v, --version    Show the version
     --demo           Open the session browser on demo data
     --no-color       No colours (NO_COLOR is honoured too)
@@ -81,6 +81,14 @@ async function main(argv: string[]): Promise<number> {
 	const name = argv[index];
 	const rest = argv.slice(index + 1);
 	if (name === undefined) return openBrowser(demo);
+	if (name === 'help') {
+		// `sfs help` and `sfs help <command>`, as git and npm have it.
+		const topic = rest[0];
+		if (topic !== undefined && Object.hasOwn(COMMANDS, topic)) return (await COMMANDS[topic]!.load()).default.run(['--help']);
+		if (topic !== undefined) throw new SfsError('USAGE', `no help for ${JSON.stringify(topic)}: not a command`, {hint: 'see: sfs --help'});
+		return main(['--help']);
+	}
+
 	const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
 	if (!entry) {
 		const names = Object.keys(COMMANDS);

@@ -42,6 +42,16 @@ describe('help, version and usage errors', () => {
 		}
 	});
 
+	test('sfs help and sfs help <command> print the same help as --help', async () => {
+		expect((await sfs(box, ['help'])).stdout).toBe((await sfs(box, ['--help'])).stdout);
+		const fork = await sfs(box, ['help', 'fork']);
+		expect(fork.exitCode).toBe(0);
+		expect(fork.stdout).toBe((await sfs(box, ['fork', '--help'])).stdout);
+		const unknown = await sfs(box, ['help', 'nope']);
+		expect(unknown.exitCode).toBe(2);
+		expectOneLineError(unknown, /no help for "nope"/);
+	});
+
 	test('an unknown command is a one-line usage error, exit 2', async () => {
 		const run = await sfs(box, ['frobnicate']);
 		expect(run.exitCode).toBe(2);
