@@ -22,11 +22,20 @@ export function codexRoots(ctx: AdapterContext): string[] {
 const ROLLOUT_NAME = /^rollout-.*\.jsonl(?:\.zst)?$/;
 const UUID = /[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}/gi;
 
-/** The thread id in a rollout file name: the right-most UUID (`rollout-<local time>-<uuid>.jsonl`). */
+/**
+ * The thread id in a rollout file name: `rollout-<local time>-<uuid>.jsonl`. After a rewind in the TUI, Codex
+ * 0.169 continues the same thread (same session_meta id) in `rollout-<time>-<thread uuid>_<new uuid>.jsonl`,
+ * so the first UUID names the thread.
+ */
 export function threadIdFromFileName(fileName: string): string {
 	const matches = fileName.match(UUID);
-	if (matches && matches.length > 0) return matches.at(-1)!.toLowerCase();
+	if (matches && matches.length > 0) return matches[0]!.toLowerCase();
 	return fileName.replace(/\.jsonl(?:\.zst)?$/, '').replace(/^rollout-/, '');
+}
+
+/** A rollout's name without `.jsonl[.zst]`: the same before and after compression or archiving. */
+export function rolloutStem(file: string): string {
+	return path.basename(file).replace(/\.jsonl(?:\.zst)?$/, '');
 }
 
 async function entries(dir: string): Promise<Dirent[]> {
@@ -106,7 +115,8 @@ async function firstLine(file: string): Promise<string | undefined> {
 }
 
 export async function discoverCodexSessions(ctx: AdapterContext): Promise<NativeSession[]> {
-	const byId = new Map<string, NativeSession>();
+	// stem → the file to read (plain beats compressed: Codex materialises `.jsonl.zst` back before appending).
+	const byStem = new Map<string, {file: string; mtimeMs: number; ino: number; birthtimeMs: number}>();
 	for (const root of codexRoots(ctx)) {
 		for (const file of await rolloutFiles(root, 0)) {
 			let stat;
@@ -116,31 +126,48 @@ export async function discoverCodexSessions(ctx: AdapterContext): Promise<Native
 				continue;
 			}
 
-			const nativeId = threadIdFromFileName(path.basename(file));
-			const compressed = file.endsWith('.zst');
-			const existing = byId.get(nativeId);
-			// Codex materialises `.jsonl.zst` back to `.jsonl` before appending: the plain file is the live one.
-			if (existing && (compressed || !existing.files[0]!.endsWith('.zst'))) continue;
-
-			// The first line never changes (append-only), so the parent link is cached per file identity.
-			const cacheKey = `codex:head:${file}:${stat.ino}:${stat.birthtimeMs}`;
-			let facts = ctx.cache.get(cacheKey) as HeadFacts | undefined;
-			if (!facts) {
-				const line = await firstLine(file);
-				facts = line ? headFacts(line) : undefined;
-				if (facts) ctx.cache.set(cacheKey, facts);
-				facts ??= {};
-			}
-
-			const session: NativeSession = {tool: 'codex', nativeId, files: [file], growth: compressed ? 'rewrite' : 'append', mtimeMs: stat.mtimeMs};
-			if (facts.parentThreadId) {
-				session.parentNativeId = facts.parentThreadId;
-				session.agentId = nativeId;
-			}
-
-			byId.set(nativeId, session);
+			const stem = rolloutStem(file);
+			const existing = byStem.get(stem);
+			if (existing && (file.endsWith('.zst') || !existing.file.endsWith('.zst'))) continue;
+			byStem.set(stem, {file, mtimeMs: stat.mtimeMs, ino: stat.ino, birthtimeMs: stat.birthtimeMs});
 		}
 	}
 
-	return [...byId.values()];
+	// One native session per thread: its first rollout plus the files a rewind continued it in, oldest first.
+	const byThread = new Map<string, Array<{file: string; mtimeMs: number; ino: number; birthtimeMs: number}>>();
+	for (const [stem, entry] of [...byStem.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+		const thread = threadIdFromFileName(stem);
+		byThread.set(thread, [...(byThread.get(thread) ?? []), entry]);
+	}
+
+	const sessions: NativeSession[] = [];
+	for (const [nativeId, entries] of byThread) {
+		const first = entries[0]!;
+		// The first line never changes (append-only), so the parent link is cached per file identity.
+		const cacheKey = `codex:head:${first.file}:${first.ino}:${first.birthtimeMs}`;
+		let facts = ctx.cache.get(cacheKey) as HeadFacts | undefined;
+		if (!facts) {
+			const line = await firstLine(first.file);
+			facts = line ? headFacts(line) : undefined;
+			if (facts) ctx.cache.set(cacheKey, facts);
+			facts ??= {};
+		}
+
+		const last = entries.at(-1)!;
+		const session: NativeSession = {
+			tool: 'codex',
+			nativeId,
+			files: entries.map(entry => entry.file),
+			growth: last.file.endsWith('.zst') ? 'rewrite' : 'append',
+			mtimeMs: Math.max(...entries.map(entry => entry.mtimeMs)),
+		};
+		if (facts.parentThreadId) {
+			session.parentNativeId = facts.parentThreadId;
+			session.agentId = nativeId;
+		}
+
+		sessions.push(session);
+	}
+
+	return sessions;
 }

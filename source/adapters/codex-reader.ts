@@ -31,6 +31,8 @@ export type CodexState = {
 	sandboxPolicy?: unknown;
 	parentThreadId?: string;
 	legacy?: boolean;
+	/** File names of a thread that a rewind continued in new rollouts, oldest first. */
+	rolloutFiles?: string[];
 	/** Unmatched texts at the end of the previous read (a pair can straddle two reads). */
 	recent?: Unmatched[];
 };
@@ -127,6 +129,23 @@ function recordType(record: Record<string, unknown>): string | null {
 	return isRecord(payload) && typeof payload.type === 'string' ? `${record.type}:${payload.type}` : record.type;
 }
 
+/**
+ * Where the session ran. The TUI of 0.169 writes `source: "vscode"` with `originator: "codex-tui"`, so the
+ * originator decides: codex-tui/codex_cli_rs/codex_exec are the terminal; the VS Code extension and the desktop
+ * app name themselves.
+ */
+function interfaceFor(originator: unknown, source: unknown): string {
+	if (typeof originator === 'string') {
+		if (/vscode|jetbrains|ide/i.test(originator)) return 'ide';
+		if (/desktop|app/i.test(originator)) return 'desktop';
+		if (/^codex[-_](tui|cli|exec)/i.test(originator)) return 'cli';
+	}
+
+	if (source === 'vscode') return 'ide';
+	if (source === 'mcp') return 'mcp';
+	return 'cli';
+}
+
 const EFFORTS = new Set(['low', 'medium', 'high']);
 
 export class CodexReader {
@@ -143,13 +162,21 @@ export class CodexReader {
 	private lineIndex = 0;
 	private badLines = 0;
 
+	private fileName = '';
+	private stem = '';
+
 	constructor(
 		private readonly nativeId: string,
-		private readonly fileName: string,
 		previous: CodexState | undefined,
 		private readonly fallbackTime: string,
 	) {
 		this.state = previous ? {...previous, recent: Array.isArray(previous.recent) ? [...previous.recent] : []} : {recent: []};
+	}
+
+	/** The rollout file the next lines come from (a thread continued after a rewind spans several). */
+	file(fileName: string, stem: string): void {
+		this.fileName = fileName;
+		this.stem = stem;
 	}
 
 	line(line: JsonlLine): void {
@@ -168,7 +195,7 @@ export class CodexReader {
 			return;
 		}
 
-		const id = (suffix = '') => stableHash(this.nativeId, line.offset, line.text) + suffix;
+		const id = (suffix = '') => stableHash(this.nativeId, this.stem, line.offset, line.text) + suffix;
 		const isEnvelope = typeof value.type === 'string' && 'payload' in value;
 		if (isEnvelope) {
 			const timestamp = isoTimestamp(value.timestamp);
@@ -622,7 +649,7 @@ export class CodexReader {
 
 	/** The messages of this read, in order; remembers unmatched texts for the next read. */
 	finish(): Message[] {
-		if (this.badLines > MAX_LINE_WARNINGS) this.warnings.push(`${this.fileName}: ${this.badLines - MAX_LINE_WARNINGS} more bad lines skipped`);
+		if (this.badLines > MAX_LINE_WARNINGS) this.warnings.push(`${this.badLines - MAX_LINE_WARNINGS} more bad lines skipped`);
 		// A user response item no event repeats, followed by a real user prompt, is injected context (AGENTS.md, …).
 		for (const entry of this.pending) {
 			if (entry.side !== 'response' || entry.role !== 'user' || entry.typedByUser) continue;
@@ -677,7 +704,7 @@ export class CodexReader {
 		if (state.updatedAt) info.updatedAt = state.updatedAt;
 		const source = meta.source;
 		info.headless = source === 'exec' || meta.originator === 'codex_exec';
-		info.interface = source === 'vscode' ? 'ide' : source === 'mcp' ? 'mcp' : 'cli';
+		info.interface = interfaceFor(meta.originator, source);
 		const extra: Record<string, unknown> = {};
 		for (const [key, value] of Object.entries({
 			originator: meta.originator,
@@ -693,6 +720,7 @@ export class CodexReader {
 			total_token_usage: state.totalUsage,
 			model_context_window: state.contextWindow,
 			legacy_format: state.legacy,
+			rollout_files: state.rolloutFiles,
 		})) {
 			if (value !== undefined) extra[key] = value;
 		}

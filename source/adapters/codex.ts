@@ -9,7 +9,7 @@ import path from 'node:path';
 import {decompress} from 'fzstd';
 import {SfsError} from '../engine/errors.js';
 import type {FileCursor, Message} from '../engine/types.js';
-import {codexRoots, discoverCodexSessions} from './codex-discover.js';
+import {codexRoots, discoverCodexSessions, rolloutStem} from './codex-discover.js';
 import {type CodexState, CodexReader} from './codex-reader.js';
 import {type JsonlLine, readJsonlFrom} from './jsonl.js';
 import type {Adapter, AdapterContext, ReadRequest, ReadResult} from './types.js';
@@ -46,43 +46,71 @@ async function readCompressed(file: string): Promise<{lines: JsonlLine[]; cursor
 	}
 }
 
-export async function readCodexSession(request: ReadRequest): Promise<ReadResult> {
-	const {session} = request;
-	const file = session.files[0];
-	if (!file) throw new SfsError('ADAPTER_PARSE', `codex session ${session.nativeId} has no file`);
+type FileRead = {file: string; lines: JsonlLine[]; cursor: FileCursor; warnings: string[]; continued: boolean};
+
+/** Reads one rollout from its cursor (a compressed one whole); throws only when it cannot be opened. */
+async function readRollout(file: string, cursor: FileCursor | undefined): Promise<FileRead> {
 	const name = path.basename(file);
-	const cursor = request.cursors?.[file];
-	let lines: JsonlLine[];
-	let newCursor: FileCursor;
-	let warnings: string[];
-	let mode: ReadResult['mode'] = 'full';
 	try {
 		if (file.endsWith('.zst')) {
-			({lines, cursor: newCursor, warnings} = await readCompressed(file));
-		} else {
-			const read = await readJsonlFrom(file, cursor);
-			lines = read.lines;
-			newCursor = read.cursor;
-			warnings = read.warnings.map(warning => `${name}: ${warning}`);
-			if (cursor && !read.restarted) mode = 'incremental';
-			if (read.restarted) warnings.push(`${name}: file was truncated or replaced, read again from the start`);
+			const whole = await readCompressed(file);
+			const same = Boolean(cursor && cursor.size === whole.cursor.size && cursor.mtime_ms === whole.cursor.mtime_ms && cursor.ino === whole.cursor.ino);
+			return {file, ...whole, lines: same ? [] : whole.lines, continued: same};
 		}
+
+		const read = await readJsonlFrom(file, cursor);
+		const warnings = read.warnings.map(warning => `${name}: ${warning}`);
+		if (read.restarted) warnings.push(`${name}: file was truncated or replaced, read again from the start`);
+		return {file, lines: read.lines, cursor: read.cursor, warnings, continued: Boolean(cursor) && !read.restarted};
 	} catch (error) {
 		throw new SfsError('IO', `cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`, {cause: error});
 	}
+}
 
-	if (newCursor.size === 0) warnings.push(`${name}: empty file`);
-	const previous = mode === 'incremental' && typeof request.state === 'object' && request.state !== null ? (request.state as CodexState) : undefined;
-	const reader = new CodexReader(session.nativeId, name, previous, new Date(newCursor.mtime_ms).toISOString());
-	for (const line of lines) reader.line(line);
+/**
+ * A thread is one rollout, or several when a rewind continued it in a new file. The read is incremental when
+ * every file either continues from its cursor or is new; otherwise (a truncated, replaced or renamed file)
+ * every file is read again from the start.
+ */
+export async function readCodexSession(request: ReadRequest): Promise<ReadResult> {
+	const {session} = request;
+	if (session.files.length === 0) throw new SfsError('ADAPTER_PARSE', `codex session ${session.nativeId} has no file`);
+	const previous = request.cursors ?? {};
+	const knownPaths = Object.keys(previous);
+	let reads = await Promise.all(session.files.map(async file => readRollout(file, previous[file])));
+	const incremental =
+		knownPaths.length > 0 &&
+		knownPaths.every(file => session.files.includes(file)) &&
+		reads.every(read => read.continued || !previous[read.file]);
+	if (!incremental && knownPaths.length > 0 && reads.some(read => read.continued)) {
+		const restartWarnings = reads.flatMap(read => read.warnings);
+		reads = await Promise.all(session.files.map(async file => readRollout(file, undefined)));
+		reads[0]!.warnings.unshift(...restartWarnings.filter(warning => warning.includes('truncated or replaced')));
+	}
+
+	const state = incremental && typeof request.state === 'object' && request.state !== null ? (request.state as CodexState) : undefined;
+	const newest = Math.max(...reads.map(read => read.cursor.mtime_ms));
+	const reader = new CodexReader(session.nativeId, state, new Date(newest).toISOString());
+	const warnings: string[] = [];
+	const cursors: Record<string, FileCursor> = {};
+	for (const read of reads) {
+		const name = path.basename(read.file);
+		if (read.cursor.size === 0) warnings.push(`${name}: empty file`);
+		warnings.push(...read.warnings);
+		cursors[read.file] = read.cursor;
+		reader.file(name, rolloutStem(read.file));
+		for (const line of read.lines) reader.line(line);
+	}
+
 	const messages: Message[] = reader.finish();
 	if (session.parentNativeId) reader.state.parentThreadId ??= session.parentNativeId;
+	if (session.files.length > 1) reader.state.rolloutFiles = session.files.map(file => path.basename(file));
 
 	return {
-		mode,
+		mode: incremental ? 'incremental' : 'full',
 		messages,
 		info: reader.info(),
-		cursors: {[file]: newCursor},
+		cursors,
 		state: reader.state,
 		warnings: [...warnings, ...reader.warnings],
 		unknownRecords: reader.unknownRecords,

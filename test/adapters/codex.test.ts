@@ -540,7 +540,9 @@ describe('codex read: session recorded from the real CLI', () => {
 		const {session, result} = await recorded();
 		const all = lines(session.files[0]!);
 		for (let cut = 1; cut < all.length; cut++) {
-			const copy = path.join(home, `cut-${cut}.jsonl`);
+			// Same file name: message ids derive from the rollout's name, offset and content.
+			const copy = path.join(home, `cut-${cut}`, path.basename(session.files[0]!));
+			fs.mkdirSync(path.dirname(copy));
 			fs.writeFileSync(copy, all.slice(0, cut).join(''));
 			const piece = {...session, files: [copy]};
 			const first = await codexAdapter.read({session: piece}, ctx());
@@ -618,5 +620,72 @@ describe('codex read: three-turn real session with a failing command', () => {
 		expect(result.unknownRecords).toEqual({});
 		expect(result.info).toMatchObject({cwd: manifest.cwd, toolVersion: manifest.cliVersion, headless: true, title: manifest.turns[0]!.prompt});
 		for (const message of result.messages) expect(validateMessage(message).errors).toEqual([]);
+	});
+});
+
+describe('codex read: a rewind in the real 0.169.0 TUI continues the thread in a new rollout', () => {
+	const dir = path.join(fixtures, 'real-0.169.0-interactive-rewind');
+	const threadId = '01a21382-c63d-7453-bf9e-68fadf0ff49e';
+
+	it('discovers both rollouts as one native session, oldest first', async () => {
+		const found = await codexAdapter.discover(context({CODEX_HOME: dir}));
+		expect(found).toHaveLength(1);
+		expect(found[0]!.nativeId).toBe(threadId);
+		expect(found[0]!.files.map(file => path.basename(file))).toEqual([
+			'rollout-2026-11-25T16-21-07-01a21382-c63d-7453-bf9e-68fadf0ff49e.jsonl',
+			'rollout-2026-11-25T16-21-33-01a21382-c63d-7453-bf9e-68fadf0ff49e_01a21383-2c65-7a21-9ca7-e7a0070fd4c6.jsonl',
+		]);
+	});
+
+	it('keeps what was rewound and appends the new branch after it', async () => {
+		const ctx = context({CODEX_HOME: dir});
+		const [session] = await codexAdapter.discover(ctx);
+		const result = await codexAdapter.read({session: session!}, ctx);
+		expect(visible(result.messages).map(message => `${message.role}:${message.content[0]!.type}:${textOf(message) || (message.content[0] as {summary?: string}).summary || ''}`)).toEqual([
+			'user:text:HELLO there',
+			'assistant:thinking:A greeting.',
+			'assistant:text:Hi there!',
+			'user:text:HELLO again',
+			'assistant:thinking:Another greeting.',
+			'assistant:text:Hi again!',
+			'assistant:tool_use:',
+			'tool:tool_result:',
+			'assistant:text:Echoed again.',
+			'user:text:AFTER rewind',
+			'assistant:text:Rewound and continuing.',
+		]);
+		expect(result.info).toMatchObject({interface: 'cli', headless: false, title: 'HELLO there', extra: {originator: 'codex-tui', source: 'vscode'}});
+		expect((result.info.extra!.rollout_files as string[])).toHaveLength(2);
+		expect(result.unknownRecords).toEqual({});
+		expect(new Set(result.messages.map(message => message.msg_id)).size).toBe(result.messages.length);
+		for (const message of result.messages) expect(validateMessage(message).errors).toEqual([]);
+	});
+
+	it('reads the continuation file incrementally when it appears after the first capture', async () => {
+		const ctx = context({CODEX_HOME: dir});
+		const [session] = await codexAdapter.discover(ctx);
+		const whole = await codexAdapter.read({session: session!}, ctx);
+		const before = await codexAdapter.read({session: {...session!, files: [session!.files[0]!]}}, ctx);
+		const after = await codexAdapter.read({session: session!, cursors: before.cursors, state: before.state}, ctx);
+		expect(after.mode).toBe('incremental');
+		expect(visible(after.messages).map(message => textOf(message))).toEqual(['AFTER rewind', 'Rewound and continuing.']);
+		expect([...before.messages, ...after.messages].map(message => message.msg_id)).toEqual(whole.messages.map(message => message.msg_id));
+		// Nothing changed: nothing new, still incremental.
+		const again = await codexAdapter.read({session: session!, cursors: after.cursors, state: after.state}, ctx);
+		expect(again).toMatchObject({mode: 'incremental', messages: [], recordsParsed: 0});
+	});
+
+	it('reads every file again when one of them was replaced', async () => {
+		const copy = path.join(home, 'codex');
+		fs.cpSync(dir, copy, {recursive: true});
+		const ctx = context({CODEX_HOME: copy});
+		const [session] = await codexAdapter.discover(ctx);
+		const first = await codexAdapter.read({session: session!}, ctx);
+		const original = session!.files[0]!;
+		fs.writeFileSync(original, lines(original).slice(0, 10).join(''));
+		const second = await codexAdapter.read({session: session!, cursors: first.cursors, state: first.state}, ctx);
+		expect(second.mode).toBe('full');
+		expect(second.warnings.some(warning => warning.includes('truncated or replaced'))).toBe(true);
+		expect(visible(second.messages).map(message => textOf(message))).toContain('Rewound and continuing.');
 	});
 });
