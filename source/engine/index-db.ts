@@ -83,6 +83,8 @@ export type ListSort = 'updated' | 'created' | 'messages' | 'tokens';
 
 export type ListFilter = {
 	tools?: string[];
+	/** One tool; combined with `tools` when both are given. */
+	tool?: string;
 	/** Substring of the working directory (which also matches its basename). */
 	project?: string;
 	/** Sessions updated at or after this time. */
@@ -305,9 +307,10 @@ export class SessionIndex {
 	listSessions(filter: ListFilter = {}): SessionRow[] {
 		const where = ['listed = 1'];
 		const params: unknown[] = [];
-		if (filter.tools && filter.tools.length > 0) {
-			where.push(`tool IN (${filter.tools.map(() => '?').join(', ')})`);
-			params.push(...filter.tools);
+		const tools = [...(filter.tools ?? []), ...(filter.tool ? [filter.tool] : [])];
+		if (tools.length > 0) {
+			where.push(`tool IN (${tools.map(() => '?').join(', ')})`);
+			params.push(...tools);
 		}
 
 		if (filter.project) {

@@ -187,6 +187,8 @@ describe('sessions', () => {
 		const index = open();
 		seedSessions(index);
 		expect(ids(index.listSessions({tools: ['codex', 'gemini']}))).toEqual(['ses_cccc000000000004', 'ses_aaaa000000000002']);
+		expect(ids(index.listSessions({tool: 'codex'}))).toEqual(['ses_aaaa000000000002']);
+		expect(ids(index.listSessions({tools: ['amp']}))).toEqual([]);
 		expect(ids(index.listSessions({project: 'api-server', includeSubagents: true}))).toEqual([
 			'ses_aaaa000000000001',
 			'ses_bbbb000000000003',
