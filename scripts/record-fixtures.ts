@@ -134,7 +134,7 @@ async function recordTool(tool: ToolId): Promise<void> {
 const NOTES: Record<ToolId, string> = {
 	'claude-code': 'claude -p, then claude -p --resume <id>: both turns land in the same <id>.jsonl.',
 	codex: 'codex exec, then codex exec resume <id>: both turns land in the same rollout file. Model provider "stub" (config.toml).',
-	gemini: 'gemini -p --yolo, then gemini --resume <id> -p: turn 2 is appended to the first chats/session-*.jsonl; the resume run may also leave a second session-<date>-<id8>.jsonl with the same sessionId holding only the header and the session context (when the minute changed between runs). Each turn is preceded by a JSON routing-classifier request. Tool call ids are minted by the CLI.',
+	gemini: 'gemini -p --yolo, then gemini --resume <id> -p: turn 2 is appended to the first chats/session-*.jsonl; the resume run may also leave a second session-<date>-<id8>.jsonl with the same sessionId holding only the header and the session context (when the minute changed between runs). GEMINI_MODEL is set, so the CLI skips its JSON routing classifier. Tool call ids are minted by the CLI.',
 	copilot: 'copilot -p --allow-all-tools, then copilot --resume <id> -p: same session-state/<id>/events.jsonl. session-store.db is a VACUUM INTO snapshot.',
 	cline: 'cline "<prompt>" (CLINE_SESSION_BACKEND_MODE=local), then turn 2 through `cline --acp` session/load + session/prompt (cline --id needs a TTY). db/sessions.db is a VACUUM INTO snapshot.',
 };

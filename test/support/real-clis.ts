@@ -126,7 +126,7 @@ export type ToolHomeOptions = {
 
 const DEFAULT_MODELS: Record<ToolId, string> = {
 	'claude-code': 'claude-sonnet-4-5',
-	codex: 'gpt-5-codex',
+	codex: 'gpt-5.5',
 	gemini: 'gemini-2.5-flash',
 	copilot: 'claude-sonnet-4',
 	cline: 'gpt-4o',
