@@ -8,7 +8,7 @@ import {CLAUDE_WRITER_VERSION, claudeCodeWriter, claudeProjectDirName} from '../
 import type {AdapterContext} from '../../source/adapters/types.js';
 import {SfsError} from '../../source/engine/errors.js';
 import type {Message, Session} from '../../source/engine/types.js';
-import {adapterContext, canonicalSession, kitchenSinkSession, loadRecordedSession, message, PNG_BASE64} from '../support/resume-proof.js';
+import {adapterContext, canonicalSession, kitchenSinkSession, loadAllSessions, loadRecordedSession, message, PNG_BASE64} from '../support/resume-proof.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const UUID = /^[\da-f]{8}-[\da-f]{4}-4[\da-f]{3}-[89ab][\da-f]{3}-[\da-f]{12}$/;
@@ -80,6 +80,44 @@ function shape(messages: Message[]): unknown[] {
 	}));
 }
 
+/** The rules Claude Code's loader and the API hold a transcript to; returns the user/assistant chain. */
+function expectValidTranscript(file: string): Line[] {
+	const records = lines(file);
+	const chain = records.filter(record => record.type === 'user' || record.type === 'assistant');
+	expect(chain[0]).toMatchObject({type: 'user', parentUuid: null});
+	const open = new Set<string>();
+	let previous: Line | undefined;
+	for (const record of chain) {
+		if (previous) expect(record.parentUuid).toBe(previous.uuid);
+		const content = Array.isArray(record.message.content) ? (record.message.content as Line[]) : [];
+		if (record.type === 'assistant') {
+			// A new API response may only start once every call of the previous one is answered.
+			if (previous?.type !== 'assistant' || previous.message.id !== record.message.id) expect([...open]).toEqual([]);
+			for (const block of content) {
+				expect(['text', 'thinking', 'tool_use']).toContain(block.type);
+				if (block.type === 'tool_use') {
+					expect(block.id).toMatch(/^[\w-]+$/);
+					open.add(block.id as string);
+				}
+			}
+		} else {
+			const results = content.filter(block => block.type === 'tool_result');
+			for (const block of results) {
+				expect(open.has(block.tool_use_id as string), `orphan tool_result ${String(block.tool_use_id)}`).toBe(true);
+				open.delete(block.tool_use_id as string);
+			}
+
+			if (results.length === 0) expect([...open]).toEqual([]);
+			for (const block of content) if (block.type === 'image') expect(block.source.type).toBe('base64');
+		}
+
+		previous = record;
+	}
+
+	expect([...open]).toEqual([]);
+	return chain;
+}
+
 describe('claudeProjectDirName (sanitizePath)', () => {
 	it('replaces every non-alphanumeric UTF-16 unit with a dash and keeps case', () => {
 		expect(claudeProjectDirName('/home/user/project')).toBe('-home-user-project');
@@ -143,28 +181,8 @@ describe('claudeCodeWriter.write', () => {
 
 	it('answers every tool_use with a tool_result right after its turn and writes no orphan result', async () => {
 		const result = await write(kitchenSinkSession());
-		const chain = lines(result.nativePath).filter(record => record.type === 'user' || record.type === 'assistant');
-		const open = new Set<string>();
-		const answered = new Set<string>();
-		for (const record of chain) {
-			const content = Array.isArray(record.message.content) ? record.message.content : [];
-			if (record.type === 'assistant') {
-				for (const block of content) if (block.type === 'tool_use') open.add(block.id);
-				continue;
-			}
-
-			for (const block of content) {
-				if (block.type !== 'tool_result') continue;
-				expect(open.has(block.tool_use_id), `orphan ${block.tool_use_id}`).toBe(true);
-				open.delete(block.tool_use_id);
-				answered.add(block.tool_use_id);
-			}
-
-			// A user record that is not a tool result may only come once every call is answered.
-			if (!content.some((block: Line) => block.type === 'tool_result')) expect([...open]).toEqual([]);
-		}
-
-		expect([...open]).toEqual([]);
+		const chain = expectValidTranscript(result.nativePath);
+		const answered = new Set(chain.flatMap(record => (record.type === 'user' && Array.isArray(record.message.content) ? record.message.content.filter((block: Line) => block.type === 'tool_result').map((block: Line) => block.tool_use_id as string) : [])));
 		expect([...answered].sort()).toEqual(['call_ls', 'toolu_sfs0001']);
 		const bash = chain.find(record => record.type === 'user' && record.message.content[0]?.tool_use_id === 'call_ls');
 		expect(bash?.toolUseResult).toMatchObject({stdout: 'main.ts\npackage.json', interrupted: false});
@@ -290,4 +308,34 @@ describe('claudeCodeWriter.write', () => {
 		expect(claudeCodeWriter).toMatchObject({target: 'claude-code', binary: 'claude'});
 		expect(claudeCodeWriter.installHint).toContain('@anthropic-ai/claude-code');
 	});
+});
+
+describe('claudeCodeWriter on every captured fixture and recording', () => {
+	it('writes a valid transcript for each session, and accounts for every message', async () => {
+		const all = await loadAllSessions();
+		expect(all.length).toBeGreaterThan(20);
+		let written = 0;
+		for (const {label, session} of all) {
+			let result;
+			try {
+				// eslint-disable-next-line no-await-in-loop
+				result = await write(session);
+			} catch (error) {
+				// Only a session without any conversation may be refused.
+				expect((error as SfsError).code, `${label}: ${String(error)}`).toBe('INVALID_SESSION');
+				continue;
+			}
+
+			written++;
+			expectValidTranscript(result.nativePath);
+			const {messages_kept: kept, messages_converted: converted, messages_dropped: dropped} = result.report;
+			expect(kept + converted + dropped, label).toBe(session.messages.length);
+			// eslint-disable-next-line no-await-in-loop
+			const back = await claudeCodeAdapter.read({session: {tool: 'claude-code', nativeId: result.nativeId, files: [result.nativePath], growth: 'append'}}, ctx);
+			expect(back.warnings, label).toEqual([]);
+			expect(back.unknownRecords, label).toEqual({});
+		}
+
+		expect(written).toBeGreaterThan(all.length - 5);
+	}, 60_000);
 });

@@ -10,9 +10,10 @@ import {copilotAdapter} from '../../source/adapters/copilot.js';
 import {parseWorkspaceYaml} from '../../source/adapters/copilot-discover.js';
 import {COPILOT_WRITER_VERSION, copilotWriter} from '../../source/adapters/copilot-writer.js';
 import type {AdapterContext} from '../../source/adapters/types.js';
+import type {SfsError} from '../../source/engine/errors.js';
 import type {Message, Session} from '../../source/engine/types.js';
 import {cliBinaryPath, cliCacheRoot, ensureClis} from '../support/real-clis.js';
-import {adapterContext, canonicalSession, kitchenSinkSession, loadRecordedSession, message, PNG_BASE64} from '../support/resume-proof.js';
+import {adapterContext, canonicalSession, kitchenSinkSession, loadAllSessions, loadRecordedSession, message, PNG_BASE64} from '../support/resume-proof.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const UUID = /^[\da-f]{8}-[\da-f]{4}-4[\da-f]{3}-[89ab][\da-f]{3}-[\da-f]{12}$/;
@@ -235,4 +236,47 @@ describe('copilotWriter.write', () => {
 		expect(copilotWriter).toMatchObject({target: 'copilot', binary: 'copilot'});
 		expect(copilotWriter.installHint).toContain('@github/copilot');
 	});
+});
+
+describe('copilotWriter on every captured fixture and recording', () => {
+	it('writes a schema-valid, paired event log for each session, and accounts for every message', async () => {
+		const all = await loadAllSessions();
+		expect(all.length).toBeGreaterThan(20);
+		let written = 0;
+		for (const {label, session} of all) {
+			let result;
+			try {
+				// eslint-disable-next-line no-await-in-loop
+				result = await write(session);
+			} catch (error) {
+				expect((error as SfsError).code, `${label}: ${String(error)}`).toBe('INVALID_SESSION');
+				continue;
+			}
+
+			written++;
+			const log = events(result.nativePath);
+			expect(log[0].type).toBe('session.start');
+			const pending = new Set<string>();
+			log.forEach((event, index) => {
+				expect(validateEvent(event), `${label} ${event.type}: ${JSON.stringify(validateEvent.errors?.slice(0, 2))}`).toBe(true);
+				if (index > 0) expect(event.parentId).toBe(log[index - 1].id);
+				if (event.type === 'assistant.message') for (const request of event.data.toolRequests as Array<{toolCallId: string}>) pending.add(request.toolCallId);
+				if (event.type === 'tool.execution_complete') {
+					expect(pending.has(event.data.toolCallId as string), `${label}: orphan completion`).toBe(true);
+					pending.delete(event.data.toolCallId as string);
+				}
+
+				if (event.type === 'user.message' || event.type === 'assistant.turn_start') expect([...pending], label).toEqual([]);
+			});
+			expect([...pending], label).toEqual([]);
+			const {messages_kept: kept, messages_converted: converted, messages_dropped: dropped} = result.report;
+			expect(kept + converted + dropped, label).toBe(session.messages.length);
+			// eslint-disable-next-line no-await-in-loop
+			const back = await copilotAdapter.read({session: {tool: 'copilot', nativeId: result.nativeId, files: result.files, growth: 'append'}}, ctx);
+			expect(back.warnings, label).toEqual([]);
+			expect(back.unknownRecords, label).toEqual({});
+		}
+
+		expect(written).toBeGreaterThan(all.length - 5);
+	}, 60_000);
 });

@@ -321,3 +321,43 @@ export function kitchenSinkSession(tool: ToolId = 'codex'): Session {
 		message('assistant', [{type: 'text', text: 'Fixed: the import path was wrong.\u2028Done.'}], {model: 'gpt-5-codex'}),
 	]);
 }
+
+/** Where each public fixture set goes in a home, so the adapters' own discovery finds it (one home per set). */
+const FIXTURE_LAYOUTS: Array<{tool: ToolId; from: string; to: string}> = [
+	{tool: 'claude-code', from: 'claude-code/projects', to: '.claude/projects'},
+	{tool: 'codex', from: 'codex/sessions', to: '.codex/sessions'},
+	{tool: 'gemini', from: 'gemini/real-0.61.0/.gemini', to: '.gemini'},
+	{tool: 'gemini', from: 'gemini/constructed/.gemini', to: '.gemini'},
+	{tool: 'copilot', from: 'copilot/session-state', to: '.copilot/session-state'},
+	{tool: 'cline', from: 'cline/sdk-layout/dot-cline', to: '.cline'},
+	{tool: 'cline', from: 'cline/extension-layout', to: '.config/Code/User/globalStorage/saoudrizwan.claude-dev'},
+	{tool: 'roo-code', from: 'roo-code/extension-layout', to: '.config/Code/User/globalStorage/rooveterinaryinc.roo-cline'},
+	{tool: 'amp', from: 'amp/legacy-threads', to: '.local/share/amp/threads'},
+	{tool: 'cursor', from: 'cursor/dot-cursor', to: '.cursor'},
+	{tool: 'cursor', from: 'cursor/legacy-2024-workspaceStorage', to: '.config/Cursor/User/workspaceStorage'},
+];
+
+/** Every session of every public fixture set and every real recording, captured with sfs's adapters. */
+export async function loadAllSessions(): Promise<Array<{label: string; session: Session}>> {
+	const out: Array<{label: string; session: Session}> = [];
+	for (const layout of FIXTURE_LAYOUTS) {
+		const from = path.join(fixturesDir, layout.from);
+		if (!fs.existsSync(from)) continue;
+		const home = fs.mkdtempSync(path.join(os.tmpdir(), `sfs-all-${layout.tool}-`));
+		fs.cpSync(from, path.join(home, layout.to), {recursive: true});
+		// eslint-disable-next-line no-await-in-loop
+		for (const {native, session} of await readAll(layout.tool, adapterContext(home, {SFS_HOME: path.join(home, 'sfs-data')}))) {
+			out.push({label: `${layout.from} ${native.nativeId}`, session});
+		}
+
+		fs.rmSync(home, {recursive: true, force: true});
+	}
+
+	for (const tool of RECORDED_TOOLS) {
+		// eslint-disable-next-line no-await-in-loop
+		const recorded = await loadRecordedSession(tool);
+		if (recorded) out.push({label: `recorded/${tool}`, session: recorded.session});
+	}
+
+	return out;
+}
