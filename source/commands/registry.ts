@@ -10,6 +10,7 @@ export type CommandEntry = {summary: string; load: () => Promise<{default: Comma
 export const COMMANDS: Record<string, CommandEntry> = {
 	capture: {summary: 'Scan every enabled tool once and capture new or changed sessions', load: async () => import('./capture.js')},
 	watcher: {summary: 'List, enable or disable the sources capture scans', load: async () => import('./watcher.js')},
+	resume: {summary: 'Continue a session in Claude Code, Codex, Gemini CLI or Copilot CLI', load: async () => import('./resume.js')},
 	list: {summary: 'List sessions (filters, sort, --json)', load: async () => import('./list.js')},
 	show: {summary: 'Show a session: header and messages', load: async () => import('./show.js')},
 	search: {summary: 'Full-text search over every message', load: async () => import('./search.js')},

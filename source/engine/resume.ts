@@ -63,7 +63,10 @@ export async function planResume(engine: Engine, sessionId: string, options: Res
 	const writer = await loadWriter(target);
 	const cwd = resolveCwd(session, options.cwd);
 	const nativeId = session.manifest.source.original_session_id;
-	if (!options.target && !options.outDir && target === sourceTool && nativeId && options.trim === undefined && (await writer.nativeExists(nativeId, context))) {
+	const recordedCwd = (session.manifest.metadata?.cwd as string | undefined) ?? session.workspace?.root_path;
+	// The tool's own session is resumable by its id only from where it ran (Claude Code looks it up by cwd).
+	const samePlace = !options.cwd || path.resolve(options.cwd) === recordedCwd;
+	if (!options.target && !options.outDir && target === sourceTool && nativeId && options.trim === undefined && samePlace && (await writer.nativeExists(nativeId, context))) {
 		return {
 			target,
 			native_id: nativeId,
