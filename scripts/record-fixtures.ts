@@ -3,6 +3,7 @@
  *
  *   npx tsx scripts/record-fixtures.ts                 # all five
  *   npx tsx scripts/record-fixtures.ts claude-code codex
+ *   npx tsx scripts/record-fixtures.ts --out=/tmp/rerecord codex   # somewhere else (to compare with the committed ones)
  *
  * Per tool: a fixed temp dir (`$TMPDIR/sfs-record-<tool>/`, wiped first, so paths are the same on every re-record)
  * holding a git repo (cwd) and a seeded HOME; turn 1 asks for a shell command (scripted thinking + text + the tool's
@@ -22,7 +23,8 @@ import {
 } from '../test/support/real-clis.js';
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const fixturesRoot = join(projectRoot, 'test', 'fixtures', 'recorded');
+const outOption = process.argv.slice(2).find(argument => argument.startsWith('--out='));
+const fixturesRoot = outOption ? resolve(outOption.slice('--out='.length)) : join(projectRoot, 'test', 'fixtures', 'recorded');
 
 const REPO_FILES = {'README.md': '# demo-repo\n\nA tiny repository used to record sfs fixtures.\n', 'notes.txt': 'alpha\nbeta\n'};
 const TOOL_OUTPUT = 'alpha\nbeta\n';
@@ -185,7 +187,7 @@ function scanForSecrets(outDir: string, files: string[]): void {
 	}
 }
 
-const requested = process.argv.slice(2);
+const requested = process.argv.slice(2).filter(argument => !argument.startsWith('--out='));
 const tools = requested.length > 0 ? requested : [...TOOL_IDS];
 const unknown = tools.filter(tool => !TOOL_IDS.includes(tool as ToolId));
 if (unknown.length > 0) {
