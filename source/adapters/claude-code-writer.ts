@@ -155,15 +155,26 @@ function titleOf(session: Session, firstPrompt: string | undefined): string {
 	return flat.length > 120 ? `${flat.slice(0, 119)}…` : flat;
 }
 
+/** The directory as the launched CLI will see it (`process.cwd()` resolves symlinks); unchanged when it does not exist. */
+async function launchDir(cwd: string): Promise<string> {
+	try {
+		return await fs.realpath(cwd);
+	} catch {
+		return cwd;
+	}
+}
+
 async function writeClaudeSession(session: Session, options: WriteOptions, ctx: AdapterContext): Promise<WriteResult> {
 	const source = session.manifest.source.tool;
 	const conversation = buildConversation(session, {target: 'claude-code', mapCall: mapClaudeCall(source), keepThinking: keepClaudeThinking(source)});
 	const nativeId = randomUUID();
+	const cwd = await launchDir(options.cwd);
+	if (cwd !== options.cwd) conversation.warnings.push(`cwd ${options.cwd} written as ${cwd} (Claude looks sessions up by the directory's real path)`);
 	const root = options.outDir ? path.resolve(options.outDir) : claudeConfigDir(ctx);
-	const nativePath = path.join(root, 'projects', claudeProjectDirName(options.cwd), `${nativeId}.jsonl`);
+	const nativePath = path.join(root, 'projects', claudeProjectDirName(cwd), `${nativeId}.jsonl`);
 	const now = options.now.toISOString();
 	const model = options.model ?? (isClaudeModel(session.manifest.model?.model_id ?? undefined) ? session.manifest.model!.model_id! : 'claude-sonnet-4-5');
-	const builder = new TranscriptBuilder({sessionId: nativeId, cwd: options.cwd, gitBranch: gitBranchOf(session), version: CLAUDE_WRITER_VERSION}, now, model, {
+	const builder = new TranscriptBuilder({sessionId: nativeId, cwd, gitBranch: gitBranchOf(session), version: CLAUDE_WRITER_VERSION}, now, model, {
 		fromSessionId: options.fromSessionId,
 		throughMsgId: conversation.throughMsgId,
 		sourceTool: source,

@@ -220,6 +220,8 @@ describe('claudeCodeWriter.write', () => {
 			{role: 'user', blocks: [{text: '[Tool result call_orphan (error)]\nstray output\n\n[Summary of the earlier conversation]\nEarlier: the user asked to fix the build.'}]},
 			{role: 'assistant', blocks: [{text: 'Fixed: the import path was wrong.\u2028Done.'}]},
 		]);
+		// Re-capture can tell this session was written by sfs, and from what.
+		expect((messages[0].metadata?.envelope as Record<string, unknown>).sfs).toEqual({fromSessionId: 'sfs-test-codex', throughMsgId: 'm015', sourceTool: 'codex'});
 		const image = messages[0].content[1];
 		expect(image).toEqual({type: 'image', source: {type: 'base64', data: PNG_BASE64, media_type: 'image/png'}});
 		const read = await claudeCodeAdapter.read({session: {tool: 'claude-code', nativeId: result.nativeId, files: [result.nativePath], growth: 'append'}}, ctx);
@@ -298,6 +300,17 @@ describe('claudeCodeWriter.write', () => {
 		expect(error).toBeInstanceOf(SfsError);
 		expect((error as SfsError).code).toBe('CONFLICT');
 		expect(fs.readFileSync(first.nativePath, 'utf8')).toBe(before);
+	});
+
+	it('writes under the real path of a symlinked cwd, where claude looks it up', async () => {
+		const real = fs.mkdirSync(path.join(home, 'real', 'proj'), {recursive: true})!;
+		const link = path.join(home, 'link');
+		fs.symlinkSync(real, link);
+		const result = await claudeCodeWriter.write(kitchenSinkSession(), {cwd: link, now: NOW, fromSessionId: 'x'}, ctx);
+		const resolved = fs.realpathSync(real);
+		expect(path.basename(path.dirname(result.nativePath))).toBe(claudeProjectDirName(resolved));
+		expect(lines(result.nativePath)[0].cwd).toBe(resolved);
+		expect(result.warnings.join('\n')).toContain('real path');
 	});
 
 	it('builds the commands that resume the written id', () => {
