@@ -570,3 +570,46 @@ describe('claude-code read: three-turn real session with a failing command', () 
 		for (const message of result.messages) expect(validateMessage(message).errors).toEqual([]);
 	});
 });
+
+describe('claude-code read: a rewind in the real 2.1.332 interactive CLI', () => {
+	const dir = path.join(fixtures, 'real-2.1.332-interactive-rewind');
+
+	it('keeps the rewound branch and the new one as siblings in one tree', async () => {
+		const ctx = context({CLAUDE_CONFIG_DIR: dir});
+		const [session] = await claudeCodeAdapter.discover(ctx);
+		expect(session!.nativeId).toBe('f24f6f84-269a-42ee-b3de-a141aa5bf4eb');
+		const result = await claudeCodeAdapter.read({session: session!}, ctx);
+		const byId = new Map(result.messages.map(message => [message.msg_id, message]));
+		const prompt = (text: string) => result.messages.find(message => message.role === 'user' && texts(message)[0] === text)!;
+		const again = prompt('HELLO again');
+		const after = prompt('AFTER rewind');
+		expect(after.parent_msg_id).toBe(again.parent_msg_id);
+		expect(again.parent_msg_id).toBeTruthy();
+
+		// Walking up from the newest answer reaches the root through "AFTER rewind", not "HELLO again".
+		const leaf = result.messages.find(message => message.role === 'assistant' && texts(message)[0] === 'Rewound and continuing.')!;
+		const chain: string[] = [];
+		for (let message: Message | undefined = leaf; message; message = message.parent_msg_id ? byId.get(message.parent_msg_id) : undefined) {
+			if (!message.is_meta && message.role === 'user') chain.push(texts(message)[0]!);
+		}
+
+		expect(chain).toEqual(['AFTER rewind', 'HELLO there']);
+		// The rewound turn is still there.
+		expect(visible(result.messages).map(message => texts(message)[0] ?? message.content[0]!.type)).toEqual([
+			'HELLO there',
+			'thinking',
+			'Hi there!',
+			'HELLO again',
+			'thinking',
+			'Hi again!',
+			'tool_use',
+			'tool_result',
+			'Echoed again.',
+			'AFTER rewind',
+			'Rewound and continuing.',
+		]);
+		expect(result.info).toMatchObject({headless: false, interface: 'cli', title: 'HELLO there', extra: {entrypoint: 'cli', last_prompt: 'AFTER rewind'}});
+		expect(result.unknownRecords).toEqual({});
+		for (const message of result.messages) expect(validateMessage(message).errors).toEqual([]);
+	});
+});
