@@ -77,21 +77,34 @@ export async function readCodexSession(request: ReadRequest): Promise<ReadResult
 	if (session.files.length === 0) throw new SfsError('ADAPTER_PARSE', `codex session ${session.nativeId} has no file`);
 	const previous = request.cursors ?? {};
 	const knownPaths = Object.keys(previous);
-	let reads = await Promise.all(session.files.map(async file => readRollout(file, previous[file])));
+	// A rollout that vanished since discovery is skipped with a warning; only when none can be read is it an error.
+	const vanished: string[] = [];
+	const readAll = async (withCursors: boolean): Promise<FileRead[]> => {
+		const settled = await Promise.allSettled(session.files.map(async file => readRollout(file, withCursors ? previous[file] : undefined)));
+		const ok = settled.flatMap(outcome => (outcome.status === 'fulfilled' ? [outcome.value] : []));
+		if (ok.length === 0) throw (settled[0] as PromiseRejectedResult).reason;
+		vanished.length = 0;
+		settled.forEach((outcome, index) => {
+			if (outcome.status === 'rejected') vanished.push(`${path.basename(session.files[index]!)}: cannot be read, skipped`);
+		});
+		return ok;
+	};
+
+	let reads = await readAll(true);
 	const incremental =
 		knownPaths.length > 0 &&
-		knownPaths.every(file => session.files.includes(file)) &&
+		knownPaths.every(file => reads.some(read => read.file === file)) &&
 		reads.every(read => read.continued || !previous[read.file]);
 	if (!incremental && knownPaths.length > 0 && reads.some(read => read.continued)) {
 		const restartWarnings = reads.flatMap(read => read.warnings);
-		reads = await Promise.all(session.files.map(async file => readRollout(file, undefined)));
+		reads = await readAll(false);
 		reads[0]!.warnings.unshift(...restartWarnings.filter(warning => warning.includes('truncated or replaced')));
 	}
 
 	const state = incremental && typeof request.state === 'object' && request.state !== null ? (request.state as CodexState) : undefined;
 	const newest = Math.max(...reads.map(read => read.cursor.mtime_ms));
 	const reader = new CodexReader(session.nativeId, state, new Date(newest).toISOString());
-	const warnings: string[] = [];
+	const warnings: string[] = [...vanished];
 	const cursors: Record<string, FileCursor> = {};
 	for (const read of reads) {
 		const name = path.basename(read.file);

@@ -675,6 +675,19 @@ describe('codex read: a rewind in the real 0.169.0 TUI continues the thread in a
 		expect(again).toMatchObject({mode: 'incremental', messages: [], recordsParsed: 0});
 	});
 
+	it('skips a rollout that vanished after discovery with a warning', async () => {
+		const copy = path.join(home, 'codex');
+		fs.cpSync(dir, copy, {recursive: true});
+		const ctx = context({CODEX_HOME: copy});
+		const [session] = await codexAdapter.discover(ctx);
+		fs.rmSync(session!.files[1]!);
+		const result = await codexAdapter.read({session: session!}, ctx);
+		expect(visible(result.messages).map(message => textOf(message))).toContain('Echoed again.');
+		expect(result.warnings).toEqual([`${path.basename(session!.files[1]!)}: cannot be read, skipped`]);
+		fs.rmSync(session!.files[0]!);
+		await expect(codexAdapter.read({session: session!}, ctx)).rejects.toBeInstanceOf(SfsError);
+	});
+
 	it('reads every file again when one of them was replaced', async () => {
 		const copy = path.join(home, 'codex');
 		fs.cpSync(dir, copy, {recursive: true});
