@@ -47,6 +47,7 @@ class EventLog {
 	private clock = 0;
 	private turnCounter = 0;
 	private interactionId = randomUUID();
+	resultImagesDropped = 0;
 
 	constructor(private readonly fallbackTime: string) {}
 
@@ -92,7 +93,11 @@ class EventLog {
 			this.event('tool.execution_start', {toolCallId: call.id, toolName: call.name, arguments: call.input, turnId, ...(model ? {model} : {})}, turn.timestamp);
 			const complete: Record<string, unknown> = {toolCallId: call.id, success: !call.result.isError, turnId, interactionId: this.interactionId, result: {content: call.result.content}};
 			if (call.result.isError) complete.error = {message: call.result.content || 'failed'};
-			if (call.result.images.length > 0) warnings.push(`tool call ${call.id}: ${call.result.images.length} image(s) in its result not written (Copilot keeps them as binary assets)`);
+			if (call.result.images.length > 0) {
+				warnings.push(`tool call ${call.id}: ${call.result.images.length} image(s) in its result not written (a written result holds text only)`);
+				this.resultImagesDropped += call.result.images.length;
+			}
+
 			this.event('tool.execution_complete', complete, turn.timestamp);
 		}
 
@@ -135,6 +140,7 @@ async function writeCopilotSession(session: Session, options: WriteOptions, ctx:
 		},
 		now,
 	);
+	const report = {...conversation.report};
 	const sourceModel = session.manifest.model?.model_id ?? undefined;
 	for (const turn of conversation.turns) {
 		if (turn.role === 'user') log.user({...turn, timestamp: now});
@@ -161,7 +167,8 @@ async function writeCopilotSession(session: Session, options: WriteOptions, ctx:
 	const workspacePath = path.join(dir, 'workspace.yaml');
 	await writeNewFile(eventsPath, log.lines.join(''));
 	await writeNewFile(workspacePath, workspace);
-	return {nativeId, nativePath: eventsPath, files: [eventsPath, workspacePath], report: conversation.report, warnings};
+	report.images_kept -= log.resultImagesDropped;
+	return {nativeId, nativePath: eventsPath, files: [eventsPath, workspacePath], report, warnings};
 }
 
 export const copilotWriter: ResumeWriter = {

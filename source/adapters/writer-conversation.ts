@@ -129,10 +129,6 @@ class TurnBuilder {
 		this.callsAnswered = true;
 	}
 
-	lastAssistant(): AssistantTurn | undefined {
-		const last = this.turns.at(-1);
-		return last?.role === 'assistant' ? last : undefined;
-	}
 }
 
 /** Builds the turns for `policy.target` from a canonical session. Throws when nothing at all can be written. */
@@ -233,8 +229,12 @@ export function buildConversation(session: Session, policy: TurnPolicy): Convers
 		const assistantBlocks: AssistantBlock[] = [];
 		const isAssistant = message.role === 'assistant';
 		let resultSeen = false;
+		// Images right after a tool result are part of that result (written with it, not as user images).
+		let afterResult = false;
 
 		for (const block of message.content) {
+			if (block.type === 'image' && afterResult) continue;
+			afterResult = block.type === 'tool_result';
 			switch (block.type) {
 				case 'text': {
 					const value = typeof block.text === 'string' ? block.text : '';

@@ -252,6 +252,21 @@ describe('claudeCodeWriter.write', () => {
 		expect(assistant?.message.model).toBe('claude-opus-4-6');
 	});
 
+	it('writes an image a tool returned inside its tool_result, once', async () => {
+		const session = canonicalSession('cline', [
+			message('user', [{type: 'text', text: 'take a screenshot'}]),
+			message('assistant', [{type: 'tool_use', tool_use_id: 'shot', name: 'execute_command', input: {command: 'screenshot'}}]),
+			message('tool', [{type: 'tool_result', tool_use_id: 'shot', content: 'saved'}, {type: 'image', source: {type: 'base64', data: PNG_BASE64, media_type: 'image/png'}}]),
+		]);
+		const result = await write(session);
+		expect(result.report.images_kept).toBe(1);
+		const chain = expectValidTranscript(result.nativePath);
+		expect(chain.at(-1)!.message.content).toEqual([
+			{tool_use_id: 'shot', type: 'tool_result', content: [{type: 'text', text: 'saved'}, {type: 'image', source: {type: 'base64', media_type: 'image/png', data: PNG_BASE64}}], is_error: false},
+		]);
+		expect(chain.filter(record => JSON.stringify(record).includes(PNG_BASE64))).toHaveLength(1);
+	});
+
 	it('starts with a user record even when the source starts with the assistant', async () => {
 		const session = canonicalSession('cursor', [message('assistant', [{type: 'text', text: 'I was here first.'}])]);
 		const result = await write(session);

@@ -211,6 +211,20 @@ describe('copilotWriter.write', () => {
 		expect(result.report.messages_converted).toBe(2);
 	});
 
+	it('says so when an image a tool returned cannot be written', async () => {
+		const session = canonicalSession('cline', [
+			message('user', [{type: 'text', text: 'take a screenshot'}]),
+			message('assistant', [{type: 'tool_use', tool_use_id: 'shot', name: 'execute_command', input: {command: 'screenshot'}}]),
+			message('tool', [{type: 'tool_result', tool_use_id: 'shot', content: 'saved'}, {type: 'image', source: {type: 'base64', data: PNG_BASE64, media_type: 'image/png'}}]),
+		]);
+		const result = await write(session);
+		expect(result.report.images_kept).toBe(0);
+		expect(result.warnings.join('\n')).toContain('image(s) in its result not written');
+		expect(fs.readFileSync(result.nativePath, 'utf8')).not.toContain(PNG_BASE64);
+		const complete = events(result.nativePath).find(event => event.type === 'tool.execution_complete')!;
+		expect(complete.data).toMatchObject({toolCallId: 'shot', success: true, result: {content: 'saved'}});
+	});
+
 	it('honours COPILOT_HOME and outDir, and never writes into an existing session directory', async () => {
 		const copilotHome = path.join(home, 'copilot-home');
 		ctx = adapterContext(home, {COPILOT_HOME: copilotHome});
