@@ -43,6 +43,7 @@ export class Controller {
 	private loadingSessions = false;
 	private reloadAgain = false;
 	private searchTimer: ReturnType<typeof setTimeout> | undefined;
+	private refining: AbortController | undefined;
 	private disposed = false;
 
 	constructor(
@@ -72,6 +73,7 @@ export class Controller {
 		return () => {
 			this.disposed = true;
 			clearTimeout(this.searchTimer);
+			this.refining?.abort();
 			for (const dispose of this.disposers.splice(0)) {
 				dispose();
 			}
@@ -104,6 +106,7 @@ export class Controller {
 			.listSessions({})
 			.then(rows => {
 				this.dispatch({type: 'sessions/loaded', rows});
+				this.refineFilter();
 				if (rows.length === 0 && !this.state.sources) {
 					this.engine.sourcesLooked().then(sources => {
 						this.dispatch({type: 'sources/loaded', sources});
@@ -122,6 +125,26 @@ export class Controller {
 					this.loadSessions();
 				}
 			});
+	}
+
+	/** Fuzzy-rank the current filter query in the background (fuse.js in slices); a newer call aborts it. */
+	private refineFilter(): void {
+		this.refining?.abort();
+		const {filter, query} = this.state.sessions;
+		if (query.value.trim().length < 3 || filter.isRanked(query.value)) {
+			return;
+		}
+
+		const controller = new AbortController();
+		this.refining = controller;
+		const text = query.value;
+		filter.refine(text, controller.signal).then(indices => {
+			if (indices && !controller.signal.aborted) {
+				this.dispatch({type: 'sessions/refined', query: text, indices, filter});
+			}
+		}, error => {
+			this.fail(error);
+		});
 	}
 
 	private runCapture(): void {
@@ -188,6 +211,7 @@ export class Controller {
 			case 'filter': {
 				if (isEditEvent(event)) {
 					this.dispatch({type: 'sessions/filterEdit', event});
+					this.refineFilter();
 				} else if (isMovement(command)) {
 					this.dispatch({type: 'sessions/move', movement: command});
 				} else if (command === 'input/submit') {

@@ -1,13 +1,15 @@
 /**
- * The `/` fuzzy filter over session rows. fuse.js alone takes 80–230 ms over 10,000 items (style §3.10),
- * too slow for a keystroke, so:
- * - the Fuse index over all rows is built once per row list (`Fuse.createIndex`), lazily;
- * - one- and two-character queries use a plain substring test over a prepared lowercase haystack
- *   (fuzzy scoring of one character is meaningless anyway);
- * - when the query grows (new query starts with the previous one), only the previous result is
- *   searched: a Fuse whose index holds only those rows' records (no re-indexing).
+ * The `/` fuzzy filter over session rows, answering every keystroke on 10,000 rows within a frame.
+ * fuse.js takes 80–500 ms per query over 10,000 rows with prompts (style §3.10; measured here too), so the
+ * filter has two steps:
+ * - `match()` (synchronous, each keystroke): a substring test over a prepared lowercase haystack per row,
+ *   narrowing the previous result as the query grows, cached per query so backspace is instant;
+ * - `refine()` (asynchronous, from 3 characters): fuse.js scores the candidates in slices, yielding to the
+ *   event loop between slices so typing never waits; a newer keystroke aborts it. Candidates are the
+ *   fuzzy result of the longest refined prefix (narrowing again), else every row. Its result (ranked, with
+ *   typos: "websokt" finds "websocket") replaces the substring result when it lands.
  */
-import Fuse, {type FuseIndex} from 'fuse.js';
+import Fuse from 'fuse.js';
 import type {SessionRow} from './engine-context.js';
 import {projectName} from './format.js';
 
@@ -22,66 +24,152 @@ const KEYS: Array<{name: keyof Doc; weight: number}> = [
 	{name: 'prompt', weight: 1},
 ];
 
-const FUSE_OPTIONS = {keys: KEYS, threshold: 0.34, ignoreLocation: true, includeScore: false, shouldSort: true};
+const FUSE_OPTIONS = {keys: KEYS, threshold: 0.34, ignoreLocation: true, shouldSort: true};
 
-/** Below this many candidates, a fresh Fuse over the narrowed set is cheap enough per keystroke. */
-const NARROW_LIMIT = 10_000;
+const PROMPT_CHARS = 120;
+const CACHE_SIZE = 64;
+/** Rows scored per slice of refine() (a few ms, so keys are read between slices). */
+const SLICE = 100;
 
 export class SessionFilter {
-	private readonly docs: Doc[];
-	private readonly haystacks: string[];
-	private fullIndex: FuseIndex<Doc> | undefined;
-	private fullFuse: Fuse<Doc> | undefined;
-	private indexKeys: unknown[] = [];
-	private recordByDoc: unknown[] = [];
+	private docs: Doc[] | undefined;
+	private haystacks: string[] | undefined;
+	private readonly cache = new Map<string, number[]>();
+	private readonly ranked = new Set<string>();
 	private lastQuery = '';
-	private lastResult: number[] | undefined;
 
-	constructor(readonly rows: readonly SessionRow[]) {
-		this.docs = rows.map(row => ({
+	constructor(readonly rows: readonly SessionRow[]) {}
+
+	/** Build the per-row search text now (otherwise on the first query). Linear in rows, about 10 ms per 10,000. */
+	prepare(): void {
+		if (this.docs) {
+			return;
+		}
+
+		this.docs = this.rows.map(row => ({
 			title: row.title ?? '',
 			alias: row.alias ?? '',
 			project: projectName(row.cwd),
 			tool: row.tool,
-			prompt: (row.first_prompt ?? '').slice(0, 160),
+			prompt: (row.first_prompt ?? '').slice(0, PROMPT_CHARS),
 			tags: row.tags.join(' '),
 		}));
 		this.haystacks = this.docs.map(doc => `${doc.alias}\n${doc.title}\n${doc.project}\n${doc.tool}\n${doc.tags}\n${doc.prompt}`.toLowerCase());
 	}
 
 	/**
-	 * Indices into `rows` that match `query`, best first (substring queries keep row order).
-	 * An empty query returns undefined (= no filter).
+	 * Indices into `rows` that match `query`: the ranked refine() result once it has run for this query,
+	 * else substring hits in row order. An empty query returns undefined (no filter).
 	 */
 	match(query: string): number[] | undefined {
 		const q = query.trim().toLowerCase();
 		if (!q) {
 			this.lastQuery = '';
-			this.lastResult = undefined;
 			return undefined;
 		}
 
-		const narrowing = this.lastResult !== undefined && this.lastQuery !== '' && q.startsWith(this.lastQuery);
-		const candidates = narrowing ? this.lastResult! : undefined;
-		let result: number[];
-		if (q.length <= 2) {
-			result = this.substring(q, candidates);
-		} else if (candidates && candidates.length <= NARROW_LIMIT) {
-			result = this.fuzzyWithin(q, candidates);
-		} else {
-			result = this.fuzzyAll(q);
+		const cached = this.cache.get(q);
+		if (cached) {
+			this.lastQuery = q;
+			return cached;
 		}
 
+		this.prepare();
+		const previous = this.lastQuery && q.startsWith(this.lastQuery) ? this.cache.get(this.lastQuery) : undefined;
+		// A fuzzy (ranked) previous result may hold rows without the substring: test against all rows then.
+		const result = this.substring(q, previous && !this.ranked.has(this.lastQuery) ? previous : undefined);
+		this.remember(q, result);
 		this.lastQuery = q;
-		this.lastResult = result;
 		return result;
 	}
 
+	/**
+	 * Fuzzy-rank `query` with fuse.js in slices. Resolves with row indices (best first; substring hits Fuse
+	 * did not score are kept at the end), or undefined when aborted or the query is too short.
+	 */
+	async refine(query: string, signal?: AbortSignal): Promise<number[] | undefined> {
+		const q = query.trim().toLowerCase();
+		if (q.length < 3) {
+			return undefined;
+		}
+
+		if (this.ranked.has(q)) {
+			return this.cache.get(q);
+		}
+
+		this.prepare();
+		const candidates = this.refinedPrefix(q) ?? undefined;
+		const total = candidates ? candidates.length : this.docs!.length;
+		const scored: Array<{index: number; score: number}> = [];
+		for (let start = 0; start < total; start += SLICE) {
+			// Yield first, so a burst of keystrokes aborts this before any work is spent on it.
+			await new Promise(resolve => {
+				setImmediate(resolve);
+			});
+			if (signal?.aborted) {
+				return undefined;
+			}
+
+			const slice = candidates ? candidates.slice(start, start + SLICE) : Array.from({length: Math.min(SLICE, total - start)}, (_, offset) => start + offset);
+			const fuse = new Fuse(slice.map(index => this.docs![index]!), {...FUSE_OPTIONS, includeScore: true});
+			for (const hit of fuse.search(q)) {
+				scored.push({index: slice[hit.refIndex]!, score: hit.score ?? 1});
+			}
+		}
+
+		scored.sort((a, b) => a.score - b.score || a.index - b.index);
+		const ranked = scored.map(hit => hit.index);
+		const seen = new Set(ranked);
+		for (const index of this.substring(q, undefined)) {
+			if (!seen.has(index)) {
+				ranked.push(index);
+			}
+		}
+
+		this.remember(q, ranked);
+		this.ranked.add(q);
+		return ranked;
+	}
+
+	/** The fuzzy result of the longest refined prefix of q (3+ characters), as refine() candidates. */
+	private refinedPrefix(q: string): number[] | undefined {
+		for (let length = q.length - 1; length >= 3; length--) {
+			const prefix = q.slice(0, length);
+			if (this.ranked.has(prefix)) {
+				// A fuzzy match of the longer query may lack the prefix exactly; add the substring hits too.
+				const set = new Set(this.cache.get(prefix));
+				for (const index of this.substring(q, undefined)) {
+					set.add(index);
+				}
+
+				return [...set];
+			}
+		}
+
+		return undefined;
+	}
+
+	/** True when the result for query is in relevance order (Fuse ran); else it is in row order. */
+	isRanked(query: string): boolean {
+		return this.ranked.has(query.trim().toLowerCase());
+	}
+
+	private remember(q: string, result: number[]): void {
+		if (this.cache.size >= CACHE_SIZE) {
+			const oldest = this.cache.keys().next().value!;
+			this.cache.delete(oldest);
+			this.ranked.delete(oldest);
+		}
+
+		this.cache.set(q, result);
+	}
+
 	private substring(q: string, candidates: number[] | undefined): number[] {
+		const haystacks = this.haystacks!;
 		const out: number[] = [];
 		if (candidates) {
 			for (const index of candidates) {
-				if (this.haystacks[index]!.includes(q)) {
+				if (haystacks[index]!.includes(q)) {
 					out.push(index);
 				}
 			}
@@ -89,43 +177,12 @@ export class SessionFilter {
 			return out.sort((a, b) => a - b);
 		}
 
-		for (let index = 0; index < this.haystacks.length; index++) {
-			if (this.haystacks[index]!.includes(q)) {
+		for (let index = 0; index < haystacks.length; index++) {
+			if (haystacks[index]!.includes(q)) {
 				out.push(index);
 			}
 		}
 
 		return out;
-	}
-
-	/** Build the full Fuse index now (e.g. when the filter opens) instead of on the first fuzzy keystroke. */
-	prepare(): void {
-		if (!this.fullIndex) {
-			this.fullIndex = Fuse.createIndex(KEYS, this.docs);
-			this.fullFuse = new Fuse(this.docs, FUSE_OPTIONS, this.fullIndex);
-			const {keys, records} = this.fullIndex.toJSON() as {keys: unknown[]; records: Array<{i: number}>};
-			this.indexKeys = keys;
-			this.recordByDoc = [];
-			for (const record of records) {
-				this.recordByDoc[record.i] = record;
-			}
-		}
-	}
-
-	/**
-	 * Search only the candidates, reusing the records of the full index: a Fuse over the whole doc list
-	 * with an index holding just the candidates' records, so refIndex stays the row index.
-	 */
-	private fuzzyWithin(q: string, candidates: number[]): number[] {
-		this.prepare();
-		const records = candidates.map(index => this.recordByDoc[index]).filter(Boolean);
-		const index = Fuse.parseIndex<Doc>({keys: this.indexKeys, records} as Parameters<typeof Fuse.parseIndex>[0]);
-		const fuse = new Fuse(this.docs, FUSE_OPTIONS, index);
-		return fuse.search(q).map(hit => hit.refIndex);
-	}
-
-	private fuzzyAll(q: string): number[] {
-		this.prepare();
-		return this.fullFuse!.search(q).map(hit => hit.refIndex);
 	}
 }

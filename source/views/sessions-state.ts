@@ -55,6 +55,8 @@ export type SessionsAction =
 	| {type: 'sessions/pageSize'; pageSize: number}
 	| {type: 'sessions/filterStart'}
 	| {type: 'sessions/filterEdit'; event: KeyEvent}
+	/** The fuzzy (fuse.js) ranking of `query` landed; applied only if the query is still the current one. */
+	| {type: 'sessions/refined'; query: string; indices: number[]; filter: SessionFilter}
 	| {type: 'sessions/filterAccept'}
 	| {type: 'sessions/filterCancel'}
 	| {type: 'sessions/cycleTool'}
@@ -98,10 +100,13 @@ const SORTERS: Record<SortKey, (a: SessionRow, b: SessionRow) => number> = {
 	tokens: (a, b) => b.input_tokens + b.output_tokens - (a.input_tokens + a.output_tokens),
 };
 
-const sortedCache = new WeakMap<SessionRow[], Map<SortKey, SessionRow[]>>();
+const sortedCache = new WeakMap<SessionRow[], Map<SortKey, Int32Array>>();
 
-/** Rows in sort order, computed once per (row list, sort key): an empty query must not re-sort 10,000 rows per keystroke. */
-function sortedRows(rows: SessionRow[], sort: SortKey): SessionRow[] {
+/**
+ * Row indices in sort order, computed once per (row list, sort key): an empty or unranked query must not
+ * re-sort 10,000 rows per keystroke.
+ */
+function sortedIndices(rows: SessionRow[], sort: SortKey): Int32Array {
 	let byKey = sortedCache.get(rows);
 	if (!byKey) {
 		byKey = new Map();
@@ -110,7 +115,8 @@ function sortedRows(rows: SessionRow[], sort: SortKey): SessionRow[] {
 
 	let sorted = byKey.get(sort);
 	if (!sorted) {
-		sorted = [...rows].sort(SORTERS[sort]);
+		const order = rows.map((_, index) => index).sort((a, b) => SORTERS[sort](rows[a]!, rows[b]!));
+		sorted = Int32Array.from(order);
 		byKey.set(sort, sorted);
 	}
 
@@ -121,14 +127,25 @@ function sortedRows(rows: SessionRow[], sort: SortKey): SessionRow[] {
 function derive(state: SessionsState, keepSelection: boolean): SessionsState {
 	const selectedId = keepSelection ? state.visible[state.cursor]?.session_id : undefined;
 	let base: SessionRow[];
-	if (state.matches) {
+	if (state.matches && state.filter.isRanked(state.query.value)) {
 		base = state.matches.map(index => state.rows[index]!);
-		// Short queries are substring tests with no ranking: show them in the chosen order.
-		if (state.query.value.trim().length <= 2) {
-			base.sort(SORTERS[state.sort]);
-		}
 	} else {
-		base = sortedRows(state.rows, state.sort);
+		// No query, or substring hits with no ranking: the chosen sort order, kept by marking the hits.
+		const order = sortedIndices(state.rows, state.sort);
+		let mark: Uint8Array | undefined;
+		if (state.matches) {
+			mark = new Uint8Array(state.rows.length);
+			for (const index of state.matches) {
+				mark[index] = 1;
+			}
+		}
+
+		base = [];
+		for (const index of order) {
+			if (!mark || mark[index]) {
+				base.push(state.rows[index]!);
+			}
+		}
 	}
 
 	let hiddenSubagents = 0;
@@ -248,6 +265,15 @@ export function sessionsReducer(state: SessionsState, action: SessionsAction): S
 
 		case 'sessions/filterEdit': {
 			return requery(state, editInput(state.query, action.event));
+		}
+
+		case 'sessions/refined': {
+			// Indices belong to the row list the filter was built for; a reload in between makes them stale.
+			if (action.filter !== state.filter || action.query.trim().toLowerCase() !== state.query.value.trim().toLowerCase()) {
+				return state;
+			}
+
+			return derive({...state, matches: action.indices}, false);
 		}
 
 		case 'sessions/filterAccept': {

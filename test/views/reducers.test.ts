@@ -122,23 +122,48 @@ describe('sessions reducer', () => {
 });
 
 describe('fuzzy filter', () => {
-	test('narrows the previous result as the query grows, and is fuzzy past two characters', () => {
+	test('substring at once, narrowing as the query grows; refine() ranks with typos', async () => {
 		const rows = makeRows(200).map((row, index) => ({...row, title: index === 150 ? 'websocket reconnect' : row.title}));
 		const filter = new SessionFilter(rows);
 		expect(filter.match('')).toBeUndefined();
-		expect(filter.match('we')!.map(index => rows[index]!.title)).toContain('websocket reconnect');
-		expect(filter.match('websokt')!.map(index => rows[index]!.title)[0]).toBe('websocket reconnect');
+		expect(filter.match('we')!.map(index => rows[index]!.title)).toEqual(['websocket reconnect']);
+		expect(filter.match('websokt')).toEqual([]); // no substring hit yet…
+		expect(filter.isRanked('websokt')).toBe(false);
+		const refined = await filter.refine('websokt');
+		expect(rows[refined![0]!]!.title).toBe('websocket reconnect'); // …fuse.js finds it
+		expect(filter.isRanked('websokt')).toBe(true);
+		expect(filter.match('websokt')).toBe(refined); // cached
 		expect(filter.match('zzzz')).toEqual([]);
 	});
 
 	test('matches alias, tags, project and first prompt', () => {
 		const rows = [makeRow(1, {alias: 'payments', tags: ['urgent'], cwd: '/src/billing', first_prompt: 'why is stripe failing'})];
-		const filter = new SessionFilter(rows);
 		for (const query of ['payments', 'urgent', 'billing', 'stripe']) {
 			expect(new SessionFilter(rows).match(query)).toEqual([0]);
 		}
 
-		expect(filter.match('zebra')).toEqual([]);
+		expect(new SessionFilter(rows).match('zebra')).toEqual([]);
+	});
+
+	test('refine() stops when aborted', async () => {
+		const filter = new SessionFilter(makeRows(2000));
+		const controller = new AbortController();
+		const pending = filter.refine('session 01', controller.signal);
+		controller.abort();
+		await expect(pending).resolves.toBeUndefined();
+		expect(filter.isRanked('session 01')).toBe(false);
+	});
+
+	test('a refined result for an older query or an older row list is ignored', async () => {
+		let state = run(initialSessionsState(10), {type: 'sessions/loaded', rows: makeRows(30)}, {type: 'sessions/filterStart'});
+		state = run(state, {type: 'sessions/filterEdit', event: {command: 'input/insert', text: 'session 02'}});
+		const stale = state.filter;
+		const indices = (await stale.refine('session 02'))!;
+		expect(run(state, {type: 'sessions/refined', query: 'session 0', indices, filter: stale}).visible).toEqual(state.visible);
+		const reloaded = run(state, {type: 'sessions/loaded', rows: makeRows(30)});
+		expect(run(reloaded, {type: 'sessions/refined', query: 'session 02', indices: [0], filter: stale}).visible).toEqual(reloaded.visible);
+		const applied = run(state, {type: 'sessions/refined', query: 'session 02', indices, filter: stale});
+		expect(applied.visible[0]!.title).toBe('session 020');
 	});
 });
 
