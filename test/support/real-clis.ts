@@ -219,6 +219,17 @@ export async function createToolHome(tool: ToolId, options: ToolHomeOptions): Pr
 				'',
 				'[analytics]',
 				'enabled = false',
+				'',
+				// What the interactive TUI records once its first-run nudges (screen reader, "Meet GPT-6 Sol"
+				// model availability / migration prompt) are answered with "use existing model".
+				'[tui]',
+				'screen_reader_detection_done = true',
+				'',
+				'[tui.model_availability_nux]',
+				'"gpt-6.1-sol" = 1',
+				'',
+				'[notice.model_migrations]',
+				`${JSON.stringify(model)} = "gpt-6-sol"`,
 				projects,
 			].join('\n'));
 			break;
@@ -355,6 +366,37 @@ function argsFor(tool: ToolId, prompt: string, resumeId?: string): string[] {
 		case 'cline': {
 			// Cline takes a prompt without whitespace for an unknown subcommand (and reads piped stdin only from a FIFO).
 			return [/\s/.test(prompt) ? prompt : `${prompt} `];
+		}
+	}
+}
+
+/**
+ * argv (binary first) for an interactive launch, e.g. in tmux with `home.env` and TERM set. Verified with the seeded
+ * homes (trusted cwd): Claude Code, Gemini, Copilot and Codex open straight on their prompt. Codex needs `--no-daemon`,
+ * else the TUI starts a managed app-server daemon (under $CODEX_HOME/packages/app-server-daemon) that outlives it; and
+ * it takes typed text followed at once by Enter as a paste, so send Enter as a separate key.
+ */
+export function interactiveCommand(tool: ToolId, resumeId?: string): string[] {
+	const bin = cliBinaryPath(tool);
+	switch (tool) {
+		case 'claude-code': {
+			return [bin, ...(resumeId ? ['--resume', resumeId] : [])];
+		}
+
+		case 'codex': {
+			return [bin, '--no-daemon', ...(resumeId ? ['resume', resumeId] : [])];
+		}
+
+		case 'gemini': {
+			return [bin, ...(resumeId ? ['--resume', resumeId] : [])];
+		}
+
+		case 'copilot': {
+			return [bin, ...(resumeId ? ['--resume', resumeId] : [])];
+		}
+
+		case 'cline': {
+			return [bin, ...(resumeId ? ['--id', resumeId] : [])];
 		}
 	}
 }
