@@ -80,7 +80,7 @@ async function main(argv: string[]): Promise<number> {
 
 	const name = argv[index];
 	const rest = argv.slice(index + 1);
-	if (name === undefined) return openBrowser(demo);
+	if (name === undefined) return openBrowser(await rootFlags(argv, demo));
 	if (name === 'help') {
 		// `sfs help` and `sfs help <command>`, as git and npm have it.
 		const topic = rest[0];
@@ -116,26 +116,62 @@ async function main(argv: string[]): Promise<number> {
 	}
 }
 
+/**
+ * The root invocation (`sfs`, `sfs --demo`) is parsed with meow: it opens the TUI, which loads far
+ * more than meow, so meow's start-up cost does not matter there. Subcommands use the lighter
+ * parseArgs in commands/common.ts to keep `sfs search` within its start-up budget.
+ */
+async function rootFlags(argv: string[], demo: boolean): Promise<boolean> {
+	const {default: meow} = await import('meow');
+	const cli = meow({
+		importMeta: import.meta,
+		argv,
+		autoHelp: false,
+		autoVersion: false,
+		allowUnknownFlags: true,
+		flags: {demo: {type: 'boolean', default: false}, color: {type: 'boolean', default: true}},
+	});
+	return demo || cli.flags.demo;
+}
+
 /** `sfs` alone: the TUI on a terminal, else the list (plus a hint on stderr). */
 async function openBrowser(demo: boolean): Promise<number> {
 	const {note} = await import('./output.js');
-	if (process.stdin.isTTY && process.stdout.isTTY) {
-		const tui = await loadTui();
-		if (tui) {
-			const {openEngine} = await import('./engine/open-engine.js');
-			const engine = openEngine({onNotice: note});
-			try {
-				return await tui.runTui(engine, {demo});
-			} finally {
-				engine.close();
-			}
-		}
+	let cleanup: (() => void) | undefined;
+	if (demo) {
+		// A throwaway HOME and data dir with the bundled sample sessions; the user's data is not touched.
+		const {prepareDemoEnv} = await import('./engine/demo.js');
+		const prepared = prepareDemoEnv();
+		Object.assign(process.env, prepared.env);
+		cleanup = prepared.cleanup;
 	}
 
-	const {COMMANDS} = await import('./commands/registry.js');
-	const code = await (await COMMANDS.list!.load()).default.run([]);
-	if (!process.stdout.isTTY) note('sfs: not a terminal, so printed `sfs list` (run `sfs` in a terminal for the browser; `sfs --help` for commands)');
-	return code;
+	try {
+		if (process.stdin.isTTY && process.stdout.isTTY) {
+			const tui = await loadTui();
+			if (tui) {
+				const [{openEngine}, {createTuiEngine}, {loadWriter}] = await Promise.all([
+					import('./engine/open-engine.js'),
+					import('./engine/tui-engine.js'),
+					import('./adapters/writers.js'),
+				]);
+				const engine = openEngine({onNotice: note});
+				try {
+					return await tui.runTui(createTuiEngine(engine, {loadWriter}), {demo});
+				} finally {
+					engine.close();
+				}
+			}
+		}
+
+		const {COMMANDS} = await import('./commands/registry.js');
+		if (demo) await (await COMMANDS.capture!.load()).default.run(['--quiet']);
+		const code = await (await COMMANDS.list!.load()).default.run([]);
+		if (!process.stdout.isTTY) note('sfs: not a terminal, so printed `sfs list` (run `sfs` in a terminal for the browser; `sfs --help` for commands)');
+		return code;
+	} finally {
+		cleanup?.();
+	}
 }
 
 type TuiModule = {runTui(engine: unknown, options: {demo: boolean}): Promise<number>};
