@@ -2,7 +2,7 @@
  * Codex `response_item` payloads (OpenAI Responses API items) → `.sfs` content. Pure functions; the
  * read loop in codex.ts decides roles, ids, pairing with events and usage.
  */
-import type {ContentBlock, ImageBlock, ToolResultBlock} from '../engine/types.js';
+import type {ContentBlock, ImageBlock, TokenUsage, ToolResultBlock} from '../engine/types.js';
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -170,4 +170,51 @@ export function looksInjected(text: string): boolean {
 	if (/^# AGENTS\.md instructions/i.test(trimmed)) return true;
 	const tag = /^<([A-Za-z_][\w-]*)[^>]*>/.exec(trimmed);
 	return Boolean(tag && trimmed.endsWith(`</${tag[1]}>`));
+}
+
+/** Rollout field helpers shared by the reader and the session info. */
+export function str(value: unknown): string | undefined {
+	return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+export function isoTimestamp(value: unknown): string | undefined {
+	if (typeof value !== 'string' || value.length === 0) return undefined;
+	if (/^\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(?:\.\d+)?(?:[Zz]|[+-]\d\d(?::?\d\d)?)$/.test(value) && !Number.isNaN(Date.parse(value))) return value;
+	const date = new Date(value);
+	return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
+function integer(value: unknown): number | undefined {
+	return typeof value === 'number' && Number.isFinite(value) ? Math.max(0, Math.round(value)) : undefined;
+}
+
+/** OpenAI usage → `.sfs` usage; `input_tokens` there includes cached tokens, here it does not (as Anthropic's). */
+export function mapCodexUsage(usage: unknown): TokenUsage | undefined {
+	if (!isRecord(usage)) return undefined;
+	const input = integer(usage.input_tokens);
+	const cached = integer(usage.cached_input_tokens) ?? 0;
+	const mapped: TokenUsage = {};
+	if (input !== undefined) mapped.input_tokens = Math.max(0, input - cached);
+	if (integer(usage.cached_input_tokens) !== undefined) mapped.cache_read_tokens = cached;
+	const output = integer(usage.output_tokens);
+	if (output !== undefined) mapped.output_tokens = output;
+	const cacheWrite = integer(usage.cache_write_input_tokens);
+	if (cacheWrite !== undefined) mapped.cache_write_tokens = cacheWrite;
+	const reasoning = integer(usage.reasoning_output_tokens);
+	if (reasoning !== undefined) mapped.reasoning_tokens = reasoning;
+	return Object.keys(mapped).length > 0 ? mapped : undefined;
+}
+
+/** 0.16x tags each content item of a prompt with its provenance; `user` means a person typed it. */
+export function typedByUser(payload: Record<string, unknown>): boolean {
+	const passthrough = payload.internal_chat_message_metadata_passthrough;
+	if (!isRecord(passthrough) || !Array.isArray(passthrough.content_item_metadata)) return false;
+	return passthrough.content_item_metadata.some(item => isRecord(item) && isRecord(item.provenance) && item.provenance.type === 'user');
+}
+
+/** `event_msg:turn_aborted`, `response_item:ghost_snapshot`, `world_state`, … */
+export function recordType(record: Record<string, unknown>): string | null {
+	if (typeof record.type !== 'string') return null;
+	const payload = record.payload;
+	return isRecord(payload) && typeof payload.type === 'string' ? `${record.type}:${payload.type}` : record.type;
 }

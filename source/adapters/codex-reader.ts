@@ -2,8 +2,9 @@
  * The Codex read loop: rollout lines in order → `.sfs` messages, with the session facts carried in a
  * JSON-serialisable state so the next incremental read continues where this one stopped.
  */
-import type {ContentBlock, Message, TokenUsage} from '../engine/types.js';
-import {imageFromUrl, isRecord, looksInjected, mapMessageContent, mapReasoning, mapToolOutput, parseArguments} from './codex-items.js';
+import type {ContentBlock, Message} from '../engine/types.js';
+import {codexSessionInfo} from './codex-info.js';
+import {imageFromUrl, isoTimestamp, isRecord, looksInjected, mapCodexUsage, mapMessageContent, mapReasoning, mapToolOutput, parseArguments, recordType, str, typedByUser} from './codex-items.js';
 import {type JsonlLine, stableHash} from './jsonl.js';
 import type {SessionInfo} from './types.js';
 
@@ -82,71 +83,6 @@ const RESPONSE_ITEM_TYPES = new Set([
 ]);
 const MAX_LINE_WARNINGS = 20;
 const RECENT_LIMIT = 16;
-
-function str(value: unknown): string | undefined {
-	return typeof value === 'string' && value.length > 0 ? value : undefined;
-}
-
-function isoTimestamp(value: unknown): string | undefined {
-	if (typeof value !== 'string' || value.length === 0) return undefined;
-	if (/^\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(?:\.\d+)?(?:[Zz]|[+-]\d\d(?::?\d\d)?)$/.test(value) && !Number.isNaN(Date.parse(value))) return value;
-	const date = new Date(value);
-	return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
-}
-
-function integer(value: unknown): number | undefined {
-	return typeof value === 'number' && Number.isFinite(value) ? Math.max(0, Math.round(value)) : undefined;
-}
-
-/** OpenAI usage → `.sfs` usage; `input_tokens` there includes cached tokens, here it does not (as Anthropic's). */
-export function mapCodexUsage(usage: unknown): TokenUsage | undefined {
-	if (!isRecord(usage)) return undefined;
-	const input = integer(usage.input_tokens);
-	const cached = integer(usage.cached_input_tokens) ?? 0;
-	const mapped: TokenUsage = {};
-	if (input !== undefined) mapped.input_tokens = Math.max(0, input - cached);
-	if (integer(usage.cached_input_tokens) !== undefined) mapped.cache_read_tokens = cached;
-	const output = integer(usage.output_tokens);
-	if (output !== undefined) mapped.output_tokens = output;
-	const cacheWrite = integer(usage.cache_write_input_tokens);
-	if (cacheWrite !== undefined) mapped.cache_write_tokens = cacheWrite;
-	const reasoning = integer(usage.reasoning_output_tokens);
-	if (reasoning !== undefined) mapped.reasoning_tokens = reasoning;
-	return Object.keys(mapped).length > 0 ? mapped : undefined;
-}
-
-/** 0.16x tags each content item of a prompt with its provenance; `user` means a person typed it. */
-function typedByUser(payload: Record<string, unknown>): boolean {
-	const passthrough = payload.internal_chat_message_metadata_passthrough;
-	if (!isRecord(passthrough) || !Array.isArray(passthrough.content_item_metadata)) return false;
-	return passthrough.content_item_metadata.some(item => isRecord(item) && isRecord(item.provenance) && item.provenance.type === 'user');
-}
-
-/** `event_msg:turn_aborted`, `response_item:ghost_snapshot`, `world_state`, … */
-function recordType(record: Record<string, unknown>): string | null {
-	if (typeof record.type !== 'string') return null;
-	const payload = record.payload;
-	return isRecord(payload) && typeof payload.type === 'string' ? `${record.type}:${payload.type}` : record.type;
-}
-
-/**
- * Where the session ran. The TUI of 0.169 writes `source: "vscode"` with `originator: "codex-tui"`, so the
- * originator decides: codex-tui/codex_cli_rs/codex_exec are the terminal; the VS Code extension and the desktop
- * app name themselves.
- */
-function interfaceFor(originator: unknown, source: unknown): string {
-	if (typeof originator === 'string') {
-		if (/vscode|jetbrains|ide/i.test(originator)) return 'ide';
-		if (/desktop|app/i.test(originator)) return 'desktop';
-		if (/^codex[-_](tui|cli|exec)/i.test(originator)) return 'cli';
-	}
-
-	if (source === 'vscode') return 'ide';
-	if (source === 'mcp') return 'mcp';
-	return 'cli';
-}
-
-const EFFORTS = new Set(['low', 'medium', 'high']);
 
 export class CodexReader {
 	readonly state: CodexState;
@@ -681,51 +617,6 @@ export class CodexReader {
 	}
 
 	info(): SessionInfo {
-		const {state} = this;
-		const meta = state.meta ?? {};
-		const info: SessionInfo = {};
-		const title = state.threadName ?? state.firstPrompt ?? state.firstItemPrompt;
-		if (title) {
-			const flat = title.replace(/\s+/g, ' ').trim();
-			info.title = flat.length > 200 ? `${flat.slice(0, 199)}…` : flat;
-		}
-
-		const cwd = state.cwd ?? str(meta.cwd);
-		if (cwd) info.cwd = cwd;
-		const git = isRecord(meta.git) ? meta.git : {};
-		if (str(git.branch)) info.gitBranch = git.branch as string;
-		if (str(git.commit_hash)) info.gitCommit = git.commit_hash as string;
-		if (str(git.repository_url)) info.gitRemote = git.repository_url as string;
-		if (state.model) info.model = state.model;
-		if (str(meta.model_provider)) info.provider = meta.model_provider as string;
-		if (state.effort && EFFORTS.has(state.effort)) info.reasoningEffort = state.effort as SessionInfo['reasoningEffort'];
-		if (str(meta.cli_version)) info.toolVersion = meta.cli_version as string;
-		if (state.createdAt) info.createdAt = state.createdAt;
-		if (state.updatedAt) info.updatedAt = state.updatedAt;
-		const source = meta.source;
-		info.headless = source === 'exec' || meta.originator === 'codex_exec';
-		info.interface = interfaceFor(meta.originator, source);
-		const extra: Record<string, unknown> = {};
-		for (const [key, value] of Object.entries({
-			originator: meta.originator,
-			source,
-			session_id: meta.session_id,
-			forked_from_id: meta.forked_from_id,
-			parent_thread_id: state.parentThreadId,
-			agent_nickname: meta.agent_nickname,
-			agent_role: meta.agent_role,
-			reasoning_effort: state.effort && !EFFORTS.has(state.effort) ? state.effort : undefined,
-			approval_policy: state.approvalPolicy,
-			sandbox_policy: state.sandboxPolicy,
-			total_token_usage: state.totalUsage,
-			model_context_window: state.contextWindow,
-			legacy_format: state.legacy,
-			rollout_files: state.rolloutFiles,
-		})) {
-			if (value !== undefined) extra[key] = value;
-		}
-
-		if (Object.keys(extra).length > 0) info.extra = extra;
-		return info;
+		return codexSessionInfo(this.state);
 	}
 }
