@@ -68,7 +68,7 @@ function ListHeader({columns}: {columns: Columns}) {
 			{'  '}
 			{fit('tool', BADGE_WIDTH, true)} {fit('title', columns.title, true)}
 			{columns.project ? fit('project', columns.project, true) : ''}
-			{fit('upd', columns.updated, true).padStart(columns.updated)}
+			{'upd'.padStart(columns.updated)}
 			{' msgs'.padStart(columns.messages)}
 			{columns.tokens ? ' tokens'.padStart(columns.tokens) : ''}
 		</Text>
