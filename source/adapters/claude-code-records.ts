@@ -29,6 +29,8 @@ export type ClaudeState = {
 	firstAgentPrompt?: string;
 	lastPrompt?: string;
 	forkedFrom?: unknown;
+	/** The record carrying the usage of the latest API response (see keepUsageOncePerResponse). */
+	usageCarrier?: {api_message_id: string; msg_id: string};
 	/** The latest `cost-state` record (Claude's own running cost and token totals). */
 	costState?: Record<string, unknown>;
 };

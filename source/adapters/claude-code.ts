@@ -85,6 +85,34 @@ async function readSidecar(file: string, warnings: string[]): Promise<{meta?: Re
 	}
 }
 
+/**
+ * Claude Code writes one API response as several records (one per content block), each repeating the
+ * response's usage as it stood when the block was written. So that summing `usage` counts each response once,
+ * only the response's last record (whose usage is final) keeps it; the others keep theirs in
+ * `metadata.native_usage` and point at the carrier with `metadata.usage_in`.
+ */
+export function keepUsageOncePerResponse(messages: Message[], state: ClaudeState): void {
+	// A response whose records straddle two reads already counted its usage on the previous read's carrier.
+	const counted = state.usageCarrier;
+	const last = new Map<string, string>();
+	for (const message of messages) {
+		const id = message.metadata?.api_message_id;
+		if (typeof id === 'string' && message.usage) last.set(id, id === counted?.api_message_id ? counted.msg_id : message.msg_id);
+	}
+
+	for (const message of messages) {
+		const id = message.metadata?.api_message_id;
+		if (typeof id !== 'string' || !message.usage) continue;
+		const carrier = last.get(id)!;
+		if (carrier !== message.msg_id) {
+			delete message.usage;
+			message.metadata = {...message.metadata, usage_in: carrier};
+		}
+
+		state.usageCarrier = {api_message_id: id, msg_id: carrier};
+	}
+}
+
 export async function readClaudeSession(request: ReadRequest): Promise<ReadResult> {
 	const {session} = request;
 	const file = session.files[0];
@@ -131,6 +159,7 @@ export async function readClaudeSession(request: ReadRequest): Promise<ReadResul
 	}
 
 	if (badLines > MAX_LINE_WARNINGS) warnings.push(`${name}: ${badLines - MAX_LINE_WARNINGS} more bad lines skipped`);
+	keepUsageOncePerResponse(messages, state);
 
 	const info = sessionInfo(state, session.agentId !== undefined);
 	const cursors: Record<string, FileCursor> = {[file]: read.cursor};
