@@ -186,8 +186,19 @@ export function expectationsFromSession(session: Session): Expectation[] {
 		for (const block of message.content) if (block.type === 'tool_result' && typeof block.content === 'string') results.set(String(block.tool_use_id), block.content);
 	}
 
+	// A rewound session keeps its abandoned branch; only the branch that reaches the newest message is expected.
+	const byId = new Map(session.messages.map(entry => [entry.msg_id, entry]));
+	const onBranch = new Set<string>();
+	let walk = session.messages.findLast(entry => !entry.is_sidechain && !entry.is_meta && entry.role !== 'system' && entry.role !== 'developer');
+	while (walk && !onBranch.has(walk.msg_id)) {
+		onBranch.add(walk.msg_id);
+		walk = walk.parent_msg_id ? byId.get(walk.parent_msg_id) : undefined;
+	}
+
+	const rooted = [...onBranch].some(id => byId.get(id)?.parent_msg_id === null);
 	for (const message of session.messages as Message[]) {
 		if (message.is_sidechain || message.is_meta || message.role === 'system' || message.role === 'developer') continue;
+		if (rooted && message.parent_msg_id !== undefined && !onBranch.has(message.msg_id)) continue;
 		for (const block of message.content) {
 			if (block.type === 'text' && typeof block.text === 'string' && block.text.trim() && (message.role === 'user' || message.role === 'assistant')) {
 				out.push(textExpectation(message.role, block.text));
