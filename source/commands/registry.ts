@@ -24,5 +24,8 @@ export const COMMANDS: Record<string, CommandEntry> = {
 	storage: {summary: 'Disk usage per tool; prune old sessions', load: async () => import('./storage.js')},
 	config: {summary: 'Show, get or set configuration', load: async () => import('./config.js')},
 	index: {summary: 'Rebuild the search index from the store', load: async () => import('./index-command.js')},
+	daemon: {summary: 'Capture in the background: start, stop, status, logs, install', load: async () => import('./daemon.js')},
+	doctor: {summary: 'Check the store, index, daemon and sources; --fix repairs', load: async () => import('./doctor.js')},
+	init: {summary: 'Set up: detect tools, enable watchers, start the daemon, first capture', load: async () => import('./init.js')},
 	completion: {summary: 'Print a shell completion script (bash, zsh, fish)', load: async () => import('./completion.js')},
 };

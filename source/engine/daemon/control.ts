@@ -1,0 +1,98 @@
+/**
+ * Starting and stopping the daemon from the CLI. `start` launches the same sfs (this Node binary and
+ * this build's cli.js) detached as `sfs daemon run` and waits until its socket answers.
+ */
+import {spawn} from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import {setTimeout as sleep} from 'node:timers/promises';
+import {fileURLToPath} from 'node:url';
+import {SfsError} from '../errors.js';
+import {pidAlive} from '../lock.js';
+import type {Env} from '../paths.js';
+import {queryStatus} from './client.js';
+import {cleanStale, livePid, logFilePath, readPid, socketPath} from './files.js';
+import type {DaemonStatus} from './protocol.js';
+
+/** The built CLI entry (dist/cli.js) next to this module's build output. */
+export function cliEntry(): string {
+	return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'cli.js');
+}
+
+/** The command that runs the daemon in the foreground: `node <dist/cli.js> daemon run`. */
+export function daemonCommand(): string[] {
+	return [process.execPath, cliEntry(), 'daemon', 'run'];
+}
+
+export type StartResult = {status: 'started' | 'running'; pid: number; cleaned: string[]};
+
+export async function startDaemon(env: Env, options: {timeoutMs?: number} = {}): Promise<StartResult> {
+	const running = livePid(env);
+	if (running !== undefined) return {status: 'running', pid: running, cleaned: []};
+	const cleaned = cleanStale(env);
+	const entry = cliEntry();
+	if (!fs.existsSync(entry)) throw new SfsError('NOT_AVAILABLE', `${entry} is missing`, {hint: 'run npm run build'});
+	const [node, ...args] = daemonCommand();
+	const child = spawn(node!, args, {detached: true, stdio: 'ignore', env: {...env}, cwd: path.parse(process.cwd()).root});
+	child.unref();
+	let exitCode: number | null = null;
+	child.once('exit', code => {
+		exitCode = code;
+	});
+	const deadline = Date.now() + (options.timeoutMs ?? 15_000);
+	while (Date.now() < deadline) {
+		const status = await queryStatus(env, 500);
+		if (status) return {status: 'started', pid: status.pid, cleaned};
+		if (exitCode !== null) {
+			// A second start racing this one won: that daemon is running.
+			const other = livePid(env);
+			if (other !== undefined) return {status: 'running', pid: other, cleaned};
+			throw new SfsError('IO', `the daemon exited at start (code ${exitCode})`, {hint: `see ${logFilePath(env)}`});
+		}
+
+		await sleep(100);
+	}
+
+	throw new SfsError('IO', 'the daemon did not come up in time', {hint: `see ${logFilePath(env)}`});
+}
+
+export type StopResult = {status: 'stopped' | 'not-running'; pid?: number; cleaned: string[]};
+
+/** Asks the daemon to stop (SIGTERM), waits for it, and kills it if it does not go. */
+export async function stopDaemon(env: Env, options: {timeoutMs?: number} = {}): Promise<StopResult> {
+	const pid = livePid(env);
+	if (pid === undefined) return {status: 'not-running', cleaned: cleanStale(env)};
+	try {
+		process.kill(pid, 'SIGTERM');
+	} catch {}
+
+	const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+	while (pidAlive(pid) && Date.now() < deadline) await sleep(50);
+	if (pidAlive(pid)) {
+		try {
+			process.kill(pid, 'SIGKILL');
+		} catch {}
+
+		while (pidAlive(pid)) await sleep(50);
+	}
+
+	return {status: 'stopped', pid, cleaned: cleanStale(env)};
+}
+
+export type DaemonState =
+	| {state: 'running'; status: DaemonStatus}
+	| {state: 'unresponsive'; pid: number}
+	| {state: 'stale'; pid?: number}
+	| {state: 'stopped'};
+
+export async function daemonState(env: Env, timeoutMs = 2000): Promise<DaemonState> {
+	const pid = livePid(env);
+	if (pid === undefined) {
+		const recorded = readPid(env);
+		const socketLeft = fs.existsSync(socketPath(env));
+		return recorded !== undefined || socketLeft ? {state: 'stale', pid: recorded} : {state: 'stopped'};
+	}
+
+	const status = await queryStatus(env, timeoutMs);
+	return status ? {state: 'running', status} : {state: 'unresponsive', pid};
+}

@@ -1,0 +1,67 @@
+/**
+ * The daemon's socket protocol: JSON lines over a Unix socket.
+ *   request:  {"id": 1, "method": "status" | "capture" | "subscribe" | "rebuild-index" | "stop", "params"?: {...}}
+ *   response: {"id": 1, "ok": true, "result": ...} or {"id": 1, "ok": false, "error": "one line"}
+ *   event:    {"event": "session-added" | "session-updated", "session_id": "..."} (after "subscribe"),
+ *             {"event": "capture-done", "new": n, "updated": n, "duration_ms": n}, {"event": "index-rebuilt"}
+ */
+import type {ToolId} from '../types.js';
+
+export type DaemonMethod = 'status' | 'capture' | 'subscribe' | 'rebuild-index' | 'stop';
+
+export type DaemonRequest = {id: number; method: DaemonMethod; params?: {tools?: ToolId[]}};
+
+export type DaemonResponse = {id: number; ok: true; result?: unknown} | {id: number; ok: false; error: string};
+
+export type DaemonEvent =
+	| {event: 'session-added' | 'session-updated'; session_id: string}
+	| {event: 'capture-done'; new: number; updated: number; duration_ms: number}
+	| {event: 'index-rebuilt'; sessions: number};
+
+export type CaptureSummary = {
+	at: string;
+	duration_ms: number;
+	new: number;
+	updated: number;
+	unchanged: number;
+	skipped: number;
+	warnings: number;
+	tools: ToolId[];
+	/** 'full' (start-up, requested) or 'changes' (files that changed). */
+	kind: 'full' | 'changes';
+};
+
+export type DaemonStatus = {
+	pid: number;
+	version: string;
+	started_at: string;
+	uptime_s: number;
+	socket: string;
+	log: string;
+	data_dir: string;
+	watched: Array<{tool: ToolId; root: string; exists: boolean; watching: boolean}>;
+	sessions_captured: number;
+	captures: number;
+	capturing: boolean;
+	last_capture: CaptureSummary | null;
+	errors: {count: number; recent: Array<{at: string; message: string}>};
+	memory: {rss: number; heap_used: number};
+	cpu: {user_ms: number; system_ms: number};
+};
+
+/** Splits a byte stream into lines, calling `onLine` with each complete one. */
+export function lineReader(onLine: (line: string) => void): (chunk: Buffer | string) => void {
+	let buffered = '';
+	return chunk => {
+		buffered += chunk.toString();
+		let newline = buffered.indexOf('\n');
+		while (newline !== -1) {
+			const line = buffered.slice(0, newline).trim();
+			buffered = buffered.slice(newline + 1);
+			if (line) onLine(line);
+			newline = buffered.indexOf('\n');
+		}
+
+		if (buffered.length > 1024 * 1024) buffered = ''; // A peer that never ends a line is not served.
+	};
+}
