@@ -116,7 +116,10 @@ export function App({engine, store: givenStore, size: fixedSize, demo = false, o
 			<Box flexDirection="column" width={state.size.columns} height={layout.height}>
 				<Header state={state} />
 				<Box flexDirection="column" height={layout.bodyRows} overflow="hidden">
-					<Body state={state} engine={engine} />
+					{/* flexShrink 0: a screen taller than the body is clipped at the bottom; shrinking would overlap its lines. */}
+					<Box flexDirection="column" flexShrink={0}>
+						<Body state={state} engine={engine} />
+					</Box>
 				</Box>
 				<StatusBar state={state} />
 				<Footer layer={layer} columns={state.size.columns} />

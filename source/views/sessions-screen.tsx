@@ -208,7 +208,12 @@ function Preview({state, width, height}: {state: AppState; width: number; height
 	);
 }
 
-function EmptyState({sources, width}: {sources: SourceLooked[] | undefined; width: number}) {
+function EmptyState({sources, width, rows}: {sources: SourceLooked[] | undefined; width: number; rows: number}) {
+	// Places that exist first; as many as fit, the rest counted.
+	const sorted = sources ? [...sources].sort((a, b) => Number(b.exists) - Number(a.exists)) : undefined;
+	const room = Math.max(1, rows - 9);
+	const shown = sorted && sorted.length > room ? sorted.slice(0, room - 1) : sorted;
+	const hidden = (sorted?.length ?? 0) - (shown?.length ?? 0);
 	return (
 		<Box flexDirection="column" width={width}>
 			<Text bold color={theme.accent}>
@@ -218,13 +223,14 @@ function EmptyState({sources, width}: {sources: SourceLooked[] | undefined; widt
 			<Text>sfs looked for AI coding sessions in:</Text>
 			{sources === undefined ? <Text color={theme.muted}>  (asking the engine…)</Text> : null}
 			{sources?.length === 0 ? <Text color={theme.muted}>  (no sources are enabled)</Text> : null}
-			{sources?.map(source => (
+			{shown?.map(source => (
 				<Text key={`${source.tool}:${source.path}`} wrap="truncate">
 					{'  '}
 					<Badge tool={source.tool} /> <Text color={source.exists ? undefined : theme.muted}>{source.path}</Text>{' '}
 					<Text color={theme.muted}>{source.exists ? `${source.sessions} sessions` : 'not found'}</Text>
 				</Text>
 			))}
+			{hidden > 0 ? <Text color={theme.muted}>{`  … and ${hidden} more places${sorted!.slice(shown!.length).every(source => !source.exists) ? ', none found' : ''}`}</Text> : null}
 			<Text> </Text>
 			<Text>What to do:</Text>
 			<Text wrap="truncate">{'  '}• Use Claude Code, Codex, Gemini CLI or Copilot CLI once, then press r to capture.</Text>
@@ -238,7 +244,7 @@ export function SessionsScreen({state}: {state: AppState}) {
 	const layout = computeLayout(state.size);
 	const {sessions} = state;
 	if (sessions.status === 'ready' && sessions.rows.length === 0 && !sessions.query.value) {
-		return <EmptyState sources={state.sources} width={state.size.columns} />;
+		return <EmptyState sources={state.sources} width={state.size.columns} rows={layout.bodyRows} />;
 	}
 
 	if (layout.wide) {

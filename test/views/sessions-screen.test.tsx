@@ -138,6 +138,20 @@ describe('Sessions screen', () => {
 		await vi.waitFor(() => expect(engine.callsTo('capture').length).toBeGreaterThan(0));
 	});
 
+	test('the empty state fits the screen: long lists of places are cut and counted, never overlapped', async () => {
+		const engine = new FakeEngine([]);
+		engine.sources = Array.from({length: 30}, (_, index) => ({tool: 'cline', path: `/home/dev/.config/Code - OSS/User/globalStorage/saoudrizwan.claude-dev-${index}`, exists: index === 29, sessions: 0}));
+		const app = renderApp(engine, {columns: 100, rows: 20});
+		await vi.waitFor(() => expect(app.frame()).toContain('more places, none found'));
+		const lines = app.frame().split('\n');
+		expect(lines.length).toBeLessThanOrEqual(19);
+		expect(lines.at(-1)).toContain('q quit'); // footer still there
+		expect(lines[4]).toMatch(/claude-dev-29 0 sessions$/); // places that exist come first
+		for (const line of lines.filter(line => line.includes('claude-dev-') && !line.includes('-29 '))) {
+			expect(line).toMatch(/claude-dev-\d+ not found$/); // no text of one line written over another
+		}
+	});
+
 	test('status bar shows capture progress; sessions changed reloads the list', async () => {
 		const engine = new FakeEngine(makeRows(2), {captureState: 'idle'});
 		const app = renderApp(engine);
