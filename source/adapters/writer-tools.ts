@@ -135,3 +135,60 @@ export function copilotToolFor(intent: ToolIntent): MappedCall {
 		}
 	}
 }
+
+/** A path or word as one POSIX shell argument. */
+function shellQuote(value: string): string {
+	return /^[\w./:=@%+-]+$/.test(value) ? value : `'${value.replaceAll("'", String.raw`'\''`)}'`;
+}
+
+function patchLines(prefix: '+' | '-', text: string): string[] {
+	const lines = text.split('\n');
+	if (lines.length > 1 && lines.at(-1) === '') lines.pop();
+	return lines.map(line => `${prefix}${line}`);
+}
+
+/**
+ * Codex CLI's own tools: `exec_command {cmd}` for shell commands and reads (Codex reads files with the shell),
+ * the freeform `apply_patch` for writes and edits (its patch text in `input`).
+ */
+export function codexToolFor(intent: ToolIntent): MappedCall {
+	switch (intent.kind) {
+		case 'shell': {
+			return {name: 'exec_command', input: {cmd: intent.command}};
+		}
+
+		case 'read': {
+			return {name: 'exec_command', input: {cmd: `cat ${shellQuote(intent.path)}`}};
+		}
+
+		case 'write': {
+			return {name: 'apply_patch', input: {input: ['*** Begin Patch', `*** Add File: ${intent.path}`, ...patchLines('+', intent.content), '*** End Patch', ''].join('\n')}};
+		}
+
+		case 'edit': {
+			const patch = ['*** Begin Patch', `*** Update File: ${intent.path}`, '@@', ...patchLines('-', intent.oldText), ...patchLines('+', intent.newText), '*** End Patch', ''];
+			return {name: 'apply_patch', input: {input: patch.join('\n')}};
+		}
+	}
+}
+
+/** Gemini CLI's own tools: run_shell_command, read_file, write_file, replace. */
+export function geminiToolFor(intent: ToolIntent): MappedCall {
+	switch (intent.kind) {
+		case 'shell': {
+			return {name: 'run_shell_command', input: {command: intent.command, ...(intent.description ? {description: intent.description} : {})}};
+		}
+
+		case 'read': {
+			return {name: 'read_file', input: {file_path: intent.path}};
+		}
+
+		case 'write': {
+			return {name: 'write_file', input: {file_path: intent.path, content: intent.content}};
+		}
+
+		case 'edit': {
+			return {name: 'replace', input: {file_path: intent.path, old_string: intent.oldText, new_string: intent.newText}};
+		}
+	}
+}

@@ -1,0 +1,100 @@
+/**
+ * Codex CLI as a resume target, proven with the real CLI: a session from every source tool is written with
+ * codexWriter into a fresh Codex home, `codex exec resume <id> "…"` runs in the written cwd against the loopback
+ * endpoint, and the request the endpoint receives must carry the earlier conversation in order.
+ */
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {codexWriter} from '../../source/adapters/codex-writer.js';
+import type {Session, ToolId} from '../../source/engine/types.js';
+import type {ModelEndpoint} from '../support/model-endpoint.js';
+import {ensureClis} from '../support/real-clis.js';
+import {
+	expectationsFromManifest,
+	expectationsFromSession,
+	FIXTURE_TOOLS,
+	kitchenSinkSession,
+	loadFixtureSession,
+	loadRecordedSession,
+	missingInOrder,
+	PNG_BASE64,
+	RECORDED_TOOLS,
+	RESUME_PROMPT,
+	RESUME_REPLY,
+	startModelEndpoint,
+} from '../support/resume-proof.js';
+import {resumeInRealCli} from '../support/resume-targets.js';
+
+let endpoint: ModelEndpoint;
+
+beforeAll(async () => {
+	await ensureClis(['codex']);
+	endpoint = await startModelEndpoint();
+}, 600_000);
+
+afterAll(async () => {
+	await endpoint?.close();
+});
+
+async function proveCell(source: ToolId, session: Session, expectations: ReturnType<typeof expectationsFromSession>) {
+	const run = await resumeInRealCli('codex', codexWriter, session, endpoint);
+	const context = `codex exit ${run.exitCode}\nstdout: ${run.stdout.slice(0, 800)}\nstderr: ${run.stderr.slice(-1500)}`;
+	expect(run.exitCode, context).toBe(0);
+	expect(run.stdout, context).toContain(RESUME_REPLY);
+	expect(run.protocol).toBe('openai-responses');
+	expect(run.entries, `no request carried the new prompt\n${context}`).toBeDefined();
+	const entries = run.entries!;
+	expect(expectations.length).toBeGreaterThan(2);
+	expect(missingInOrder(entries, expectations), `source ${source}: history missing from the resumed request`).toEqual([]);
+	// The new prompt comes after the whole history.
+	const promptIndex = entries.findLastIndex(entry => entry.role === 'user' && entry.text.includes(RESUME_PROMPT));
+	expect(promptIndex).toBeGreaterThan(0);
+	// Every replayed tool call is answered by its output (the Responses API rejects unpaired calls).
+	const callIds = entries.filter(entry => entry.kind === 'tool_call').map(entry => entry.callId);
+	const resultIds = entries.filter(entry => entry.kind === 'tool_result').map(entry => entry.callId);
+	expect(resultIds.sort()).toEqual(callIds.sort());
+	return run;
+}
+
+describe('codex target: sessions the real CLIs recorded', () => {
+	for (const source of RECORDED_TOOLS) {
+		it(`resumes a ${source} session in the real codex`, async () => {
+			const loaded = await loadRecordedSession(source);
+			expect(loaded, `test/fixtures/recorded/${source} is missing or its session was not captured`).toBeDefined();
+			const run = await proveCell(source, loaded!.session, expectationsFromManifest(loaded!.manifest));
+			const calls = run.entries!.filter(entry => entry.kind === 'tool_call');
+			expect(calls.map(entry => entry.toolName)).toContain('exec_command');
+			const command = loaded!.manifest.turns.find(turn => turn.toolCall?.command)?.toolCall?.command;
+			expect(calls.map(entry => JSON.parse(entry.text).cmd)).toContain(command);
+			// No reasoning item without encrypted content reaches the model: the recordings' reasoning goes as text.
+			expect(run.write.report.thinking).toBe('as_text');
+			expect(run.entries!.some(entry => entry.kind === 'thinking')).toBe(false);
+			expect(run.write.report.tool_calls_mapped).toBeGreaterThanOrEqual(1);
+		}, 120_000);
+	}
+});
+
+describe('codex target: fixture sessions of capture-only tools', () => {
+	for (const source of FIXTURE_TOOLS) {
+		it(`resumes a ${source} fixture session in the real codex`, async () => {
+			const session = await loadFixtureSession(source);
+			expect(session, `no ${source} fixture session captured`).toBeDefined();
+			await proveCell(source, session!, expectationsFromSession(session!));
+		}, 120_000);
+	}
+});
+
+describe('codex target: every kind of conversion', () => {
+	it('replays an inline image, reasoning as text, unmappable calls as text and placeholder results in the real codex', async () => {
+		const session = kitchenSinkSession('claude-code');
+		const run = await proveCell('claude-code', session, expectationsFromSession(session));
+		const texts = run.entries!.filter(entry => entry.kind === 'text').map(entry => entry.text).join('\n');
+		expect(texts).toContain('[Reasoning from claude-code]\nI should look at the files first.');
+		expect(texts).toContain('[Tool call from claude-code: apply_patch]');
+		expect(texts).toContain('[Summary of the earlier conversation]');
+		expect(run.entries!.filter(entry => entry.kind === 'tool_call').map(entry => [entry.toolName, JSON.parse(entry.text).cmd])).toEqual([
+			['exec_command', 'ls -la'],
+			['exec_command', 'npm test'],
+		]);
+		expect(JSON.stringify(run.request!.body)).toContain(PNG_BASE64);
+	}, 120_000);
+});
