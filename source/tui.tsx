@@ -89,6 +89,46 @@ export function releaseStdin(stdin: NodeJS.ReadStream): () => void {
 	};
 }
 
+const CONSOLE_METHODS = ['log', 'info', 'warn', 'error', 'debug'] as const;
+
+/**
+ * While Ink draws the alternate screen, any other write to the terminal (an engine notice on stderr, a
+ * stray console.log) scrolls it and throws Ink's cursor math off by a line: stale rows stay on screen
+ * (seen with `sfs --demo`). patchConsole: false (G18) leaves those writes alone, so divert them here:
+ * their first line goes to the status bar instead. Returns the function that restores the originals.
+ */
+export function divertStrayOutput(stderr: NodeJS.WriteStream, report: (line: string) => void): () => void {
+	const originalWrite = stderr.write;
+	const originalConsole = CONSOLE_METHODS.map(method => console[method]);
+	const take = (text: string) => {
+		const line = text.split('\n').map(part => part.trim()).find(Boolean);
+		if (line) {
+			queueMicrotask(() => {
+				report(line);
+			}); // never dispatch in the middle of a React render
+		}
+	};
+
+	stderr.write = ((chunk: unknown, ...rest: unknown[]) => {
+		take(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
+		const callback = rest.find(argument => typeof argument === 'function') as (() => void) | undefined;
+		callback?.();
+		return true;
+	}) as typeof stderr.write;
+	for (const method of CONSOLE_METHODS) {
+		console[method] = (...args: unknown[]) => {
+			take(args.map(argument => (argument instanceof Error ? argument.message : String(argument))).join(' '));
+		};
+	}
+
+	return () => {
+		stderr.write = originalWrite;
+		CONSOLE_METHODS.forEach((method, index) => {
+			console[method] = originalConsole[index]!;
+		});
+	};
+}
+
 async function launchWithExeca(spec: LaunchSpec): Promise<{exitCode?: number; error?: string}> {
 	// G15: Ink is unmounted and releaseStdin() ran, so the child alone reads the terminal.
 	const result = await execa(spec.command, spec.args, {cwd: spec.cwd, stdio: 'inherit', reject: false, env: spec.env});
@@ -113,6 +153,7 @@ export async function runTui(engine: TuiEngine, options: RunTuiOptions = {}): Pr
 	const store = new Store(initialAppState(size, {demo: options.demo, capture: engine.captureState()}));
 
 	const cleanups: Array<() => void> = [];
+	let restoreOutput: () => void = () => undefined;
 	if (options.handleSignals !== false) {
 		// 'exit' alone misses signals (G3): each signal leaves the alt screen, then exits 128+n.
 		const onExit = () => {
@@ -136,6 +177,7 @@ export async function runTui(engine: TuiEngine, options: RunTuiOptions = {}): Pr
 		}
 
 		const onCrash = (error: unknown) => {
+			restoreOutput();
 			alt.leave(); // G4: print after leaving, or the message is lost with the alt buffer
 			stderr.write(`sfs: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
 			process.exit(1);
@@ -152,6 +194,9 @@ export async function runTui(engine: TuiEngine, options: RunTuiOptions = {}): Pr
 	try {
 		for (;;) {
 			alt.enter(); // before render (G3), so the first frame lands in the alt screen
+			restoreOutput = divertStrayOutput(stderr, line => {
+				store.dispatch({type: 'status/error', error: line});
+			});
 			let result: TuiResult | undefined;
 			const app = render(<App engine={engine} store={store} demo={options.demo} />, {
 				stdin,
@@ -164,10 +209,13 @@ export async function runTui(engine: TuiEngine, options: RunTuiOptions = {}): Pr
 			try {
 				result = (await app.waitUntilExit()) as TuiResult | undefined;
 			} catch (error) {
+				restoreOutput();
 				alt.leave();
 				stderr.write(`sfs: ${error instanceof Error ? error.message : String(error)}\n`);
 				return 1;
 			}
+
+			restoreOutput();
 
 			if (result?.type !== 'launch') {
 				alt.leave();
@@ -192,6 +240,7 @@ export async function runTui(engine: TuiEngine, options: RunTuiOptions = {}): Pr
 			}
 		}
 	} finally {
+		restoreOutput();
 		alt.leave();
 		for (const cleanup of cleanups) {
 			cleanup();

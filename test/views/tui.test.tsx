@@ -139,6 +139,28 @@ describe('runTui', () => {
 		expect(stdout.output.split(LEAVE_ALT)).toHaveLength(2);
 	});
 
+	test('stray writes while the TUI is up go to the status bar, not over the screen', async () => {
+		const {stdout, stderr, stdin, io} = streams();
+		const engine = new FakeEngine(makeRows(2));
+		const list = engine.listSessions.bind(engine);
+		engine.listSessions = async query => {
+			console.log('a stray log line');
+			stderr.write('sfs: capture worker is missing from the build\n');
+			return list(query);
+		};
+
+		const originalLog = console.log;
+		const done = runTui(engine, {...io, handleSignals: false});
+		await until(stdout, '✗ sfs: capture worker is missing from the build');
+		expect(stdout.output).not.toContain('a stray log line\n');
+		expect(stderr.output).toBe('');
+		stdin.send('q');
+		await expect(done).resolves.toBe(0);
+		expect(console.log).toBe(originalLog);
+		stderr.write('after\n');
+		expect(stderr.output).toBe('after\n');
+	});
+
 	test('enter/leave are idempotent', () => {
 		const out = {data: '', write(text: string) { this.data += text; }};
 		const alt = createAltScreen(out);
