@@ -93,7 +93,7 @@ export async function loadRecordedSession(tool: ToolId): Promise<{session: Sessi
 	return match ? {session: match.session, manifest} : undefined;
 }
 
-function installFixture(tool: ToolId, home: string): void {
+export function installFixture(tool: ToolId, home: string): void {
 	switch (tool) {
 		case 'amp': {
 			fs.cpSync(path.join(fixturesDir, 'amp', 'legacy-threads'), path.join(home, '.local', 'share', 'amp', 'threads'), {recursive: true});
@@ -186,10 +186,13 @@ export function expectationsFromSession(session: Session): Expectation[] {
 		for (const block of message.content) if (block.type === 'tool_result' && typeof block.content === 'string') results.set(String(block.tool_use_id), block.content);
 	}
 
+	// A sub-agent's own transcript is all sidechain: then that chain is the conversation.
+	const spoken = (entry: Message) => !entry.is_meta && entry.role !== 'system' && entry.role !== 'developer';
+	const subagentOnly = !session.messages.some(entry => !entry.is_sidechain && spoken(entry));
 	// A rewound session keeps its abandoned branch; only the branch that reaches the newest message is expected.
 	const byId = new Map(session.messages.map(entry => [entry.msg_id, entry]));
 	const onBranch = new Set<string>();
-	let walk = session.messages.findLast(entry => !entry.is_sidechain && !entry.is_meta && entry.role !== 'system' && entry.role !== 'developer');
+	let walk = session.messages.findLast(entry => (subagentOnly || !entry.is_sidechain) && spoken(entry));
 	while (walk && !onBranch.has(walk.msg_id)) {
 		onBranch.add(walk.msg_id);
 		walk = walk.parent_msg_id ? byId.get(walk.parent_msg_id) : undefined;
@@ -197,7 +200,7 @@ export function expectationsFromSession(session: Session): Expectation[] {
 
 	const rooted = [...onBranch].some(id => byId.get(id)?.parent_msg_id === null);
 	for (const message of session.messages as Message[]) {
-		if (message.is_sidechain || message.is_meta || message.role === 'system' || message.role === 'developer') continue;
+		if ((message.is_sidechain && !subagentOnly) || !spoken(message)) continue;
 		if (rooted && message.parent_msg_id !== undefined && !onBranch.has(message.msg_id)) continue;
 		for (const block of message.content) {
 			if (block.type === 'text' && typeof block.text === 'string' && block.text.trim() && (message.role === 'user' || message.role === 'assistant')) {
