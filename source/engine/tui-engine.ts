@@ -34,10 +34,22 @@ export type TuiEngineOptions = {
 	captureInWorker?: boolean;
 	/** A daemon is capturing; the TUI only listens (attach mode). */
 	attached?: boolean;
+	/** The running daemon (attach mode): its events refresh the views, and capture requests go to it. */
+	daemon?: AttachedDaemon;
+};
+
+/** What the TUI needs from a running daemon (see engine/daemon/attach.ts). */
+export type AttachedDaemon = {
+	/** Asks the daemon for a full capture; resolves when it is done. */
+	requestCapture(): Promise<void>;
+	/** Sessions added or updated by the daemon; returns the unsubscribe function. */
+	onSessionsChanged(listener: () => void): () => void;
+	/** The daemon went away (stopped, killed): the TUI captures in-process again. */
+	onDetach(listener: () => void): void;
 };
 
 export function createTuiEngine(engine: Engine, options: TuiEngineOptions): TuiEngine & {lastCaptureReport(): CaptureReport | undefined; emitSessionsChanged(): void} {
-	let state: CaptureStatus = options.attached ? 'attached' : 'idle';
+	let state: CaptureStatus = options.attached || options.daemon ? 'attached' : 'idle';
 	let running: Promise<void> | undefined;
 	let lastReport: CaptureReport | undefined;
 	const progressListeners = new Set<(progress: TuiCaptureProgress) => void>();
@@ -71,6 +83,21 @@ export function createTuiEngine(engine: Engine, options: TuiEngineOptions): TuiE
 		}
 	}
 
+	if (options.daemon) {
+		// A burst of daemon events becomes one refresh (the views re-query the index on each).
+		let refresh: NodeJS.Timeout | undefined;
+		options.daemon.onSessionsChanged(() => {
+			refresh ??= setTimeout(() => {
+				refresh = undefined;
+				emitChanged();
+			}, 100);
+		});
+		options.daemon.onDetach(() => {
+			state = 'idle';
+			emitProgress({state, done: 0, total: 0, sessionsChanged: 0, warnings: 0});
+		});
+	}
+
 	const resolveWriterContext = () => plainAdapterContext(engine.env);
 
 	return {
@@ -89,7 +116,11 @@ export function createTuiEngine(engine: Engine, options: TuiEngineOptions): TuiE
 		},
 		captureState: () => state,
 		async capture() {
-			if (state === 'attached') return;
+			if (state === 'attached') {
+				await options.daemon?.requestCapture().catch(() => undefined);
+				return;
+			}
+
 			running ??= captureOnce().finally(() => {
 				running = undefined;
 			});
