@@ -58,10 +58,14 @@ function toolLabel(session: Session): string {
 	return session.manifest.source.tool;
 }
 
+function isConversation(message: Message): boolean {
+	return !message.is_meta && (message.role === 'user' || message.role === 'assistant' || message.role === 'tool');
+}
+
 /** The messages on the branch that reaches the newest message (rewinds leave dead branches behind). */
-function liveBranch(messages: Message[]): Set<string> | undefined {
+function liveBranch(messages: Message[], sidechainIsMain: boolean): Set<string> | undefined {
 	const byId = new Map(messages.map(message => [message.msg_id, message]));
-	const leaf = messages.findLast(message => !message.is_sidechain && message.parent_msg_id !== undefined && ['user', 'assistant', 'tool'].includes(message.role));
+	const leaf = messages.findLast(message => (sidechainIsMain || !message.is_sidechain) && message.parent_msg_id !== undefined && ['user', 'assistant', 'tool'].includes(message.role));
 	if (!leaf) return undefined;
 	const path = new Set<string>();
 	let current: Message | undefined = leaf;
@@ -156,7 +160,10 @@ export function buildConversation(session: Session, policy: TurnPolicy): Convers
 		statuses.set(message, status);
 	};
 
-	const live = liveBranch(session.messages);
+	// A sub-agent's own transcript (captured as its own session) is all sidechain: then that chain is the conversation.
+	const sidechainIsMain = !session.messages.some(message => !message.is_sidechain && isConversation(message)) && session.messages.some(message => isConversation(message));
+	if (sidechainIsMain) warnings.push('sub-agent transcript: its own conversation is written as the main conversation');
+	const live = liveBranch(session.messages, sidechainIsMain);
 	// Every result by the id of its call; the first one wins (re-appended duplicates are ignored).
 	const results = new Map<string, {block: ToolResultBlock; images: ImageBlock[]; message: Message}>();
 	const callIds = new Set<string>();
@@ -188,13 +195,12 @@ export function buildConversation(session: Session, policy: TurnPolicy): Convers
 	const consumedResults = new Set<string>();
 
 	for (const message of session.messages) {
-		if (message.is_sidechain) {
+		if (message.is_sidechain && !sidechainIsMain) {
 			drop(message, 'sub-agent (sidechain) message, left out of the main conversation');
 			continue;
 		}
 
-		const conversational = !message.is_meta && (message.role === 'user' || message.role === 'assistant' || message.role === 'tool');
-		if (live && conversational && message.parent_msg_id !== undefined && !live.has(message.msg_id)) {
+		if (live && isConversation(message) && message.parent_msg_id !== undefined && !live.has(message.msg_id)) {
 			drop(message, 'not on the live branch (rewound or abandoned)');
 			continue;
 		}

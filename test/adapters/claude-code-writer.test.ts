@@ -288,6 +288,18 @@ describe('claudeCodeWriter.write', () => {
 		expect(result.warnings.join('\n')).toContain('not on the live branch');
 	});
 
+	it('writes a sub-agent transcript captured as its own session as the main conversation', async () => {
+		const prompt = message('user', [{type: 'text', text: 'Survey src/jobs.'}], {is_sidechain: true, agent_id: 'a1', parent_msg_id: null});
+		const session = canonicalSession('claude-code', [prompt, message('assistant', [{type: 'text', text: 'Three jobs.'}], {is_sidechain: true, agent_id: 'a1', parent_msg_id: prompt.msg_id})]);
+		const result = await write(session);
+		expect(shape(await readBack(result.nativePath, result.nativeId))).toEqual([
+			{role: 'user', blocks: [{text: 'Survey src/jobs.'}]},
+			{role: 'assistant', blocks: [{text: 'Three jobs.'}]},
+		]);
+		expect(result.report).toMatchObject({messages_kept: 2, messages_dropped: 0});
+		expect(result.warnings).toContain('sub-agent transcript: its own conversation is written as the main conversation');
+	});
+
 	it('refuses a session with nothing to write', async () => {
 		const session = canonicalSession('codex', [message('system', [{type: 'native_record', record: {type: 'x'}}])]);
 		await expect(write(session)).rejects.toMatchObject({code: 'INVALID_SESSION'});
