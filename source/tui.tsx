@@ -202,7 +202,12 @@ export async function runTui(engine: TuiEngine, options: RunTuiOptions = {}): Pr
 				stdin,
 				stdout,
 				stderr,
-				incrementalRendering: true, // G2: only effective because the root is rows-1 high (G1)
+				// Not incrementalRendering (G2): in Ink 6.8 it draws every frame after the first one row low when
+				// the frame ends in a newline, which every frame shorter than the terminal does (our rows-1 root,
+				// G1): log-update moves cursorUp(lines - 1) from the row below the block, so row 1 keeps stale
+				// text and the last line scrolls the screen (seen in tmux with `sfs --demo`). Full redraws
+				// inside synchronized-output markers are correct.
+				incrementalRendering: false,
 				patchConsole: false, // G18: console writes from the engine must not re-render the screen
 				exitOnCtrlC: false, // Ctrl+C goes through the keymap like q
 			});

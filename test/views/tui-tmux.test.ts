@@ -63,6 +63,11 @@ describe.skipIf(!hasTmux)('TUI in real tmux', () => {
 		expect(alternateOn('main')).toBe('1');
 		tmux('send-keys', '-t', 'main', 'j', 'j', 'j');
 		await vi.waitFor(() => expect(screen('main')).toMatch(/› copilot\s+session 004/), wait);
+		// Redraws land where the first frame was: header on row 1, footer on row rows-1 (no scrolling, G1).
+		const rows = screen('main').split('\n');
+		expect(rows[0]).toMatch(/^sfs {3}1 Sessions/);
+		expect(rows[1]).toMatch(/^\/ filter/);
+		expect(rows[28]).toContain('q quit');
 		tmux('send-keys', '-t', 'main', '/', 'session 01');
 		await vi.waitFor(() => expect(screen('main')).toContain('/ session 01'), wait);
 		tmux('send-keys', '-t', 'main', 'Enter', 'l');
