@@ -13,6 +13,7 @@ export type RunCaptureOptions = {
 	tools?: ToolId[];
 	onProgress?: (progress: CaptureProgress) => void;
 	only?: Parameters<typeof capture>[0]['only'];
+	natives?: Parameters<typeof capture>[0]['natives'];
 };
 
 export async function loadAdapters(): Promise<Adapter[]> {
@@ -29,6 +30,7 @@ export async function runCapture(engine: Engine, options: RunCaptureOptions = {}
 		config: loadConfig(engine.env),
 		tools: options.tools,
 		only: options.only,
+		natives: options.natives,
 		onProgress: options.onProgress,
 	});
 }

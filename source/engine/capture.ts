@@ -18,6 +18,7 @@ import type {SessionIndex} from './index-db.js';
 import {loadWritten, type WrittenNative} from './lineage.js';
 import {withLock} from './lock.js';
 import {type Env, homeDir, runDir} from './paths.js';
+import {instructionArtifacts} from './rules/provenance.js';
 import {addToStats, emptyStats, firstPrompt, oneLine} from './session-stats.js';
 import type {Store} from './store.js';
 import {type CaptureState, type FileCursor, type Manifest, type Message, SFS_VERSION, type ToolId} from './types.js';
@@ -52,6 +53,8 @@ export type CaptureOptions = {
 	tools?: ToolId[];
 	/** Only these native sessions (daemon: the files that changed). */
 	only?: (session: NativeSession) => boolean;
+	/** Capture exactly these native sessions instead of discovering (`sfs import --from <tool> <path>`). */
+	natives?: NativeSession[];
 	onProgress?: (progress: CaptureProgress) => void;
 	now?: () => Date;
 };
@@ -100,13 +103,13 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 		});
 		let natives: NativeSession[];
 		try {
-			natives = await adapter.discover(context);
+			natives = options.natives ? options.natives.filter(native => native.tool === adapter.id) : await adapter.discover(context);
 		} catch (error) {
 			report.skipped.push({path: adapter.roots(context).join(', '), reason: `discovery failed: ${oneLineError(error)}`});
 			continue;
 		}
 
-		for (const warning of adapter.lastDiscoverWarnings ?? []) report.warnings.push(`${adapter.id}: ${warning}`);
+		if (!options.natives) for (const warning of adapter.lastDiscoverWarnings ?? []) report.warnings.push(`${adapter.id}: ${warning}`);
 		if (options.only) natives = natives.filter(options.only);
 		let done = 0;
 		for (const native of natives) {
@@ -399,6 +402,8 @@ function buildManifest(previous: Manifest | undefined, native: NativeSession, se
 	const stats = addToStats(previous?.stats ?? emptyStats(), fresh);
 	stats.duration_ms = Math.max(0, Date.parse(updated) - Date.parse(created)) || 0;
 	const model = info.model ?? previous?.model?.model_id ?? fresh.find(message => message.model)?.model ?? undefined;
+	// What guided the agent: the instruction files in its workspace, recorded once, when the session is first captured.
+	const provenance = previous ? undefined : instructionArtifacts(info.cwd);
 
 	const metadata: Manifest['metadata'] = {
 		...previousMeta,
@@ -409,6 +414,7 @@ function buildManifest(previous: Manifest | undefined, native: NativeSession, se
 		...(Object.keys(unknown).length > 0 ? {unknown_records: unknown} : {}),
 		...(info.extra ? {native: {...(previousMeta.native as object | undefined), ...info.extra}} : {}),
 		...(native.parentNativeId && native.agentId ? {subagent: {parent_native_id: native.parentNativeId, agent_id: native.agentId}} : {}),
+		...provenance,
 		capture,
 	};
 

@@ -16,6 +16,8 @@ export const MESSAGE_INDEX_CHARS = 32_768;
 
 /** The searchable text of one message (also what snippets are cut from). */
 export function messageIndexText(message: Message): string {
+	// History that resume copied into a native session is searchable once, in the session it came from.
+	if (message.metadata?.copied_from) return '';
 	const parts: string[] = [];
 	let length = 0;
 	for (const block of Array.isArray(message.content) ? message.content : []) {
