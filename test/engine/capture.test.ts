@@ -159,5 +159,8 @@ describe('capture', () => {
 		expect(manifest.parent_session_id).toBe('ses_00000000000000aa');
 		expect(manifest.metadata?.written_by_sfs).toEqual({from_session_id: 'ses_00000000000000aa', through_msg_id: 'm2', target: 'codex'});
 		expect(messages.map(message => message.metadata?.copied_from ?? null)).toEqual(['ses_00000000000000aa', 'ses_00000000000000aa', null]);
+		// The copies are searchable once, in their origin; the new part is found here.
+		expect(index.search('copied', {})).toEqual([]);
+		expect(index.search('follow-up', {}).map(hit => hit.msg_id)).toEqual(['w3']);
 	});
 });
