@@ -478,6 +478,11 @@ export class Controller {
 				return;
 			}
 
+			case 'detail/meta': {
+				this.dispatch({type: 'detail/meta'});
+				return;
+			}
+
 			case 'find/start': {
 				this.dispatch({type: 'detail/findStart'});
 				return;

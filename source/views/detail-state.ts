@@ -48,6 +48,10 @@ export type DetailState = {
 	entryStart: number[];
 	expanded: ReadonlySet<string>;
 	showThinking: boolean;
+	/** Show bookkeeping messages (see isMetaMessage). */
+	showMeta: boolean;
+	/** How many messages showMeta=false hides. */
+	hiddenMeta: number;
 	width: number;
 	height: number;
 	/** Selected entry. */
@@ -72,6 +76,7 @@ export type DetailAction =
 	| {type: 'detail/toggle'}
 	| {type: 'detail/toggleAll'}
 	| {type: 'detail/thinking'}
+	| {type: 'detail/meta'}
 	| {type: 'detail/resize'; width: number; height: number}
 	| {type: 'detail/findStart'}
 	| {type: 'detail/findEdit'; event: KeyEvent}
@@ -87,6 +92,8 @@ export function initialDetailState(width = 80, height = 20): DetailState {
 		entryStart: [],
 		expanded: new Set(),
 		showThinking: false,
+		showMeta: false,
+		hiddenMeta: 0,
 		width,
 		height,
 		cursor: 0,
@@ -142,11 +149,23 @@ function blockText(block: ContentBlock): string | undefined {
 	}
 }
 
+const SHOWN_BLOCKS = new Set(['text', 'summary', 'image', 'thinking', 'tool_use', 'tool_result']);
+
+/** Bookkeeping records (is_meta, or nothing but attachments/native records): hidden unless asked for. */
+export function isMetaMessage(message: Message): boolean {
+	const content = Array.isArray(message.content) ? message.content : [];
+	return message.is_meta === true || !content.some(block => SHOWN_BLOCKS.has(block.type));
+}
+
 /** Flatten messages into entries; tool results are attached to their tool call when it is found. */
-export function buildEntries(messages: Message[]): DetailEntry[] {
+export function buildEntries(messages: Message[], showMeta = true): DetailEntry[] {
 	const entries: DetailEntry[] = [];
 	const toolEntry = new Map<string, DetailEntry>();
 	messages.forEach((message, msgIndex) => {
+		if (!showMeta && isMetaMessage(message)) {
+			return;
+		}
+
 		const content = Array.isArray(message.content) ? message.content : [];
 		const results = content.filter(block => block.type === 'tool_result') as ToolResultBlock[];
 		const onlyPairedResults = results.length === content.length && results.length > 0 && results.every(block => toolEntry.has(block.tool_use_id));
@@ -378,7 +397,7 @@ function jumpToMatch(state: DetailState, direction: 1 | -1, includeCurrent: bool
 export function detailReducer(state: DetailState, action: DetailAction): DetailState {
 	switch (action.type) {
 		case 'detail/open': {
-			return {...initialDetailState(state.width, state.height), showThinking: state.showThinking, status: 'loading', sessionId: action.sessionId, targetMsgId: action.msgId};
+			return {...initialDetailState(state.width, state.height), showThinking: state.showThinking, showMeta: state.showMeta, status: 'loading', sessionId: action.sessionId, targetMsgId: action.msgId};
 		}
 
 		case 'detail/loaded': {
@@ -386,14 +405,18 @@ export function detailReducer(state: DetailState, action: DetailAction): DetailS
 				return state;
 			}
 
-			const entries = buildEntries(action.detail.messages);
+			// A search hit on a meta message must still be reachable.
+			const target = state.targetMsgId ? action.detail.messages.find(message => message.msg_id === state.targetMsgId) : undefined;
+			const showMeta = state.showMeta || (target !== undefined && isMetaMessage(target));
+			const entries = buildEntries(action.detail.messages, showMeta);
+			const hiddenMeta = showMeta ? 0 : action.detail.messages.filter(message => isMetaMessage(message)).length;
 			let cursor = 0;
 			if (state.targetMsgId) {
 				const index = entries.findIndex(entry => entry.msgId === state.targetMsgId);
 				cursor = index === -1 ? 0 : index;
 			}
 
-			const next = relayout({...state, status: 'ready', detail: action.detail, entries, cursor, offset: 0});
+			const next = relayout({...state, status: 'ready', detail: action.detail, entries, showMeta, hiddenMeta, cursor, offset: 0});
 			// Put a jumped-to message at the top of the window.
 			return state.targetMsgId ? {...next, offset: clampOffset(next, next.entryStart[cursor] ?? 0)} : next;
 		}
@@ -438,6 +461,27 @@ export function detailReducer(state: DetailState, action: DetailAction): DetailS
 
 		case 'detail/thinking': {
 			const next = relayout({...state, showThinking: !state.showThinking});
+			return {...next, findMatches: computeMatches(next, next.findQuery)};
+		}
+
+		case 'detail/meta': {
+			if (!state.detail) {
+				return {...state, showMeta: !state.showMeta};
+			}
+
+			const showMeta = !state.showMeta;
+			const messages = state.detail.messages;
+			const entries = buildEntries(messages, showMeta);
+			const hiddenMeta = showMeta ? 0 : messages.filter(message => isMetaMessage(message)).length;
+			// Keep the cursor on the same message (or the nearest shown one before it).
+			const current = state.entries[state.cursor];
+			let cursor = current ? entries.findIndex(entry => entry.key === current.key) : 0;
+			if (cursor === -1 && current) {
+				const before = entries.findLastIndex(entry => entry.msgIndex <= current.msgIndex);
+				cursor = Math.max(0, before);
+			}
+
+			const next = relayout({...state, showMeta, hiddenMeta, entries, cursor: Math.max(0, cursor)});
 			return {...next, findMatches: computeMatches(next, next.findQuery)};
 		}
 

@@ -53,6 +53,7 @@ export type Command =
 	| 'detail/toggle'
 	| 'detail/toggleAll'
 	| 'detail/thinking'
+	| 'detail/meta'
 	| 'find/start'
 	| 'find/next'
 	| 'find/prev'
@@ -130,6 +131,7 @@ export const BINDINGS: readonly Binding[] = [
 	{command: 'detail/toggle', layers: ['session'], chars: [' '], match: enter, keys: 'Enter Space', label: 'Expand or collapse the selected tool call', footer: 'expand'},
 	{command: 'detail/toggleAll', layers: ['session'], chars: ['e'], keys: 'e', label: 'Expand or collapse all tool calls'},
 	{command: 'detail/thinking', layers: ['session'], chars: ['i'], keys: 'i', label: 'Show or hide thinking', footer: 'thinking'},
+	{command: 'detail/meta', layers: ['session'], chars: ['.'], keys: '.', label: 'Show or hide bookkeeping records (attachments, native records)'},
 	{command: 'find/start', layers: ['session'], chars: ['/'], keys: '/', label: 'Find in this session', footer: 'find'},
 	{command: 'find/next', layers: ['session'], chars: ['n'], keys: 'n', label: 'Next match', footer: 'next'},
 	{command: 'find/prev', layers: ['session'], chars: ['N'], keys: 'N', label: 'Previous match'},

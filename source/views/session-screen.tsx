@@ -93,6 +93,7 @@ export function SessionScreen({state}: {state: AppState}) {
 				</Box>
 				<Box flexShrink={0}>
 					<Text color={theme.muted}>
+						{detail.hiddenMeta > 0 ? `${detail.hiddenMeta} records hidden (.) · ` : ''}
 						{detail.showThinking ? 'thinking shown · ' : ''}
 						{position}
 					</Text>

@@ -224,6 +224,28 @@ describe('detail reducer', () => {
 		expect(state).toMatchObject({cursor: 0, offset: 0});
 	});
 
+	test('bookkeeping records are hidden until . shows them; the cursor stays on its message', () => {
+		const row = makeRow(1);
+		const detail = makeDetail(row);
+		detail.messages.splice(1, 0, {msg_id: 'meta1', role: 'system', timestamp: detail.messages[0]!.timestamp, content: [{type: 'native_record', record: {type: 'attachment'}}]});
+		detail.messages.push({msg_id: 'meta2', role: 'user', timestamp: detail.messages[0]!.timestamp, is_meta: true, content: [{type: 'text', text: 'caveat: local command'}]});
+		let state = detailReducer(initialDetailState(80, 20), {type: 'detail/open', sessionId: row.session_id});
+		state = detailReducer(state, {type: 'detail/loaded', sessionId: row.session_id, detail});
+		expect(state.hiddenMeta).toBe(2);
+		expect(state.entries.some(entry => entry.msgId.startsWith('meta'))).toBe(false);
+		state = detailReducer(state, {type: 'detail/move', movement: 'cursor/down'}); // onto m2
+		expect(state.entries[state.cursor]!.msgId).toBe('m2');
+		state = detailReducer(state, {type: 'detail/meta'});
+		expect(state.hiddenMeta).toBe(0);
+		expect(state.entries.map(entry => entry.msgId)).toContain('meta1');
+		expect(state.lines.some(line => line.text.includes('[native_record]'))).toBe(true);
+		expect(state.entries[state.cursor]!.msgId).toBe('m2');
+		// A search hit on a hidden record opens with records shown.
+		let jumped = detailReducer(initialDetailState(80, 20), {type: 'detail/open', sessionId: row.session_id, msgId: 'meta2'});
+		jumped = detailReducer(jumped, {type: 'detail/loaded', sessionId: row.session_id, detail});
+		expect(jumped.entries[jumped.cursor]!.msgId).toBe('meta2');
+	});
+
 	test('opening at a message puts it at the top', () => {
 		const row = makeRow(1);
 		let state = detailReducer(initialDetailState(80, 5), {type: 'detail/open', sessionId: row.session_id, msgId: 'a10'});
