@@ -22,7 +22,7 @@ import {
 	RESUME_REPLY,
 	startModelEndpoint,
 } from '../support/resume-proof.js';
-import {resumeInRealCli} from '../support/resume-targets.js';
+import {type ResumeOptions, resumeInRealCli} from '../support/resume-targets.js';
 
 let endpoint: ModelEndpoint;
 
@@ -35,8 +35,8 @@ afterAll(async () => {
 	await endpoint?.close();
 });
 
-async function proveCell(source: ToolId, session: Session, expectations: ReturnType<typeof expectationsFromSession>) {
-	const run = await resumeInRealCli('codex', codexWriter, session, endpoint);
+async function proveCell(source: ToolId, session: Session, expectations: ReturnType<typeof expectationsFromSession>, options: ResumeOptions = {}) {
+	const run = await resumeInRealCli('codex', codexWriter, session, endpoint, options);
 	const context = `codex exit ${run.exitCode}\nstdout: ${run.stdout.slice(0, 800)}\nstderr: ${run.stderr.slice(-1500)}`;
 	expect(run.exitCode, context).toBe(0);
 	expect(run.stdout, context).toContain(RESUME_REPLY);
@@ -96,5 +96,14 @@ describe('codex target: every kind of conversion', () => {
 			['exec_command', 'npm test'],
 		]);
 		expect(JSON.stringify(run.request!.body)).toContain(PNG_BASE64);
+	}, 120_000);
+});
+
+describe('codex target: how Codex finds the written session', () => {
+	it('is the session `codex exec resume --last` picks in its cwd (listed: session_meta and user_message in its head, source cli)', async () => {
+		const loaded = await loadRecordedSession('claude-code');
+		expect(loaded).toBeDefined();
+		const run = await proveCell('claude-code', loaded!.session, expectationsFromManifest(loaded!.manifest), {argv: () => ['codex', 'exec', 'resume', '--last', RESUME_PROMPT]});
+		expect(run.stderr).toContain(`session id: ${run.write.nativeId}`);
 	}, 120_000);
 });

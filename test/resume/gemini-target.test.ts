@@ -3,11 +3,14 @@
  * geminiWriter into a fresh Gemini home, `gemini --resume <id> --prompt="…"` runs in the written cwd against the loopback
  * endpoint, and the request the endpoint receives must carry the earlier conversation in order.
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import {execa} from 'execa';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {geminiWriter} from '../../source/adapters/gemini-writer.js';
 import type {Session, ToolId} from '../../source/engine/types.js';
 import type {ModelEndpoint} from '../support/model-endpoint.js';
-import {ensureClis} from '../support/real-clis.js';
+import {cliBinaryPath, ensureClis} from '../support/real-clis.js';
 import {
 	expectationsFromManifest,
 	expectationsFromSession,
@@ -22,7 +25,7 @@ import {
 	RESUME_REPLY,
 	startModelEndpoint,
 } from '../support/resume-proof.js';
-import {resumeInRealCli} from '../support/resume-targets.js';
+import {type ResumeOptions, resumeInRealCli} from '../support/resume-targets.js';
 
 let endpoint: ModelEndpoint;
 
@@ -35,8 +38,8 @@ afterAll(async () => {
 	await endpoint?.close();
 });
 
-async function proveCell(source: ToolId, session: Session, expectations: ReturnType<typeof expectationsFromSession>) {
-	const run = await resumeInRealCli('gemini', geminiWriter, session, endpoint);
+async function proveCell(source: ToolId, session: Session, expectations: ReturnType<typeof expectationsFromSession>, options: ResumeOptions = {}) {
+	const run = await resumeInRealCli('gemini', geminiWriter, session, endpoint, options);
 	const context = `gemini exit ${run.exitCode}\nstdout: ${run.stdout.slice(0, 800)}\nstderr: ${run.stderr.slice(-1500)}`;
 	expect(run.exitCode, context).toBe(0);
 	expect(run.stdout, context).toContain(RESUME_REPLY);
@@ -96,5 +99,44 @@ describe('gemini target: every kind of conversion', () => {
 			['run_shell_command', 'npm test'],
 		]);
 		expect(JSON.stringify(run.request!.body)).toContain(PNG_BASE64);
+	}, 120_000);
+});
+
+describe('gemini target: how Gemini finds the written session', () => {
+	it('survives the startup cleanup and is listed in its cwd, even when the conversation is months old', async () => {
+		const session = kitchenSinkSession('claude-code');
+		for (const entry of session.messages) entry.timestamp = '2025-01-01T00:00:00.000Z';
+		const listed = await resumeInRealCli('gemini', geminiWriter, session, endpoint, {argv: () => ['gemini', '--list-sessions']});
+		expect(listed.exitCode, listed.stderr).toBe(0);
+		expect(listed.stdout).toContain(`Fix the failing build (Just now) [${listed.write.nativeId}]`);
+		expect(fs.existsSync(listed.write.nativePath)).toBe(true);
+		// And it still resumes after that startup.
+		const resumed = await execa(cliBinaryPath('gemini'), ['--resume', listed.write.nativeId, `--prompt=${RESUME_PROMPT}`], {cwd: listed.cwd, env: listed.home.env, extendEnv: false, stdin: 'ignore', timeout: 90_000, reject: false});
+		expect(resumed.exitCode, resumed.stderr).toBe(0);
+		expect(resumed.stdout).toContain(RESUME_REPLY);
+	}, 180_000);
+
+	it('is deleted by the real CLI at startup once its lastUpdated is old (why the writer stamps the time of writing)', async () => {
+		const written = await resumeInRealCli('gemini', geminiWriter, kitchenSinkSession('claude-code'), endpoint, {argv: () => ['gemini', '--version']});
+		const text = fs.readFileSync(written.write.nativePath, 'utf8');
+		fs.writeFileSync(written.write.nativePath, text.replaceAll(/"lastUpdated":"[^"]+"/g, '"lastUpdated":"2025-01-01T00:00:00.000Z"'));
+		const listed = await execa(cliBinaryPath('gemini'), ['--list-sessions'], {cwd: written.cwd, env: written.home.env, extendEnv: false, stdin: 'ignore', timeout: 90_000, reject: false});
+		expect(listed.stdout).toContain('No previous sessions found');
+		expect(fs.existsSync(written.write.nativePath)).toBe(false);
+	}, 180_000);
+
+	it('registers the project under the next free slug when another directory owns the name, as Gemini itself would', async () => {
+		const loaded = await loadRecordedSession('claude-code');
+		expect(loaded).toBeDefined();
+		const prepare: ResumeOptions['prepare'] = async home => {
+			const gemini = path.join(home.home, '.gemini');
+			fs.mkdirSync(path.join(gemini, 'tmp', 'demo-repo'), {recursive: true});
+			fs.writeFileSync(path.join(gemini, 'tmp', 'demo-repo', '.project_root'), '/elsewhere/demo-repo');
+			fs.writeFileSync(path.join(gemini, 'projects.json'), JSON.stringify({projects: {'/elsewhere/demo-repo': 'demo-repo'}}));
+		};
+		const run = await proveCell('claude-code', loaded!.session, expectationsFromManifest(loaded!.manifest), {prepare});
+		expect(run.write.nativePath).toContain(`${path.sep}tmp${path.sep}demo-repo-1${path.sep}chats${path.sep}`);
+		const registry = JSON.parse(fs.readFileSync(path.join(run.home.home, '.gemini', 'projects.json'), 'utf8')) as {projects: Record<string, string>};
+		expect(registry.projects).toEqual({'/elsewhere/demo-repo': 'demo-repo', [run.cwd]: 'demo-repo-1'});
 	}, 120_000);
 });

@@ -11,7 +11,7 @@ import {execa} from 'execa';
 import type {ResumeWriter} from '../../source/adapters/writer-types.js';
 import type {Session} from '../../source/engine/types.js';
 import {type ConversationEntry, flattenConversation, type ModelEndpoint, type Protocol} from './model-endpoint.js';
-import {cliBinaryPath, createGitRepo, createToolHome, type ToolId as CliToolId} from './real-clis.js';
+import {cliBinaryPath, createGitRepo, createToolHome, type ToolHome, type ToolId as CliToolId} from './real-clis.js';
 import {adapterContext, RESUME_PROMPT, RESUME_REPLY, type ResumeRun} from './resume-proof.js';
 
 export type ResumeTarget = Exclude<CliToolId, 'cline'>;
@@ -34,22 +34,31 @@ function readableEntries(protocol: Protocol, entries: ConversationEntry[]): Conv
 	});
 }
 
+export type ResumeOptions = {
+	/** Seeds the tool's home before the session is written (e.g. a registry the writer must respect). */
+	prepare?: (home: ToolHome, cwd: string) => Promise<void>;
+	/** The argv to run instead of the writer's headless resume command (binary first, replaced by the pinned one). */
+	argv?: (nativeId: string) => string[];
+	timeoutMs?: number;
+};
+
 /** Writes `session` with `writer` into a fresh home of `target` and resumes it with the real CLI, headless. */
-export async function resumeInRealCli(target: ResumeTarget, writer: ResumeWriter, session: Session, endpoint: ModelEndpoint, timeoutMs = 90_000): Promise<ResumeRun & {protocol?: Protocol}> {
+export async function resumeInRealCli(target: ResumeTarget, writer: ResumeWriter, session: Session, endpoint: ModelEndpoint, options: ResumeOptions = {}): Promise<ResumeRun & {protocol?: Protocol}> {
 	endpoint.setScript([{match: 'sfs-resume-check', text: RESUME_REPLY}]);
 	endpoint.clearRequests();
 	const root = fs.mkdtempSync(path.join(os.tmpdir(), `sfs-resume-${target}-`));
 	const cwd = await createGitRepo(path.join(root, 'work', 'demo-repo'), {'README.md': '# demo\n', 'notes.txt': 'alpha\nbeta\n'});
 	const home = await createToolHome(target, {endpointUrl: endpoint.url, root, trustedDirs: [cwd]});
+	await options.prepare?.(home, cwd);
 	const write = await writer.write(session, {cwd, now: new Date(), fromSessionId: session.manifest.session_id}, adapterContext(home.home, home.env));
-	const argv = writer.headlessResumeCommand(write.nativeId, RESUME_PROMPT, {});
+	const argv = options.argv?.(write.nativeId) ?? writer.headlessResumeCommand(write.nativeId, RESUME_PROMPT, {});
 	const command = [cliBinaryPath(target), ...argv.slice(1)];
 	const result = await execa(command[0]!, command.slice(1), {
 		cwd,
 		env: home.env,
 		extendEnv: false,
 		stdin: 'ignore',
-		timeout: timeoutMs,
+		timeout: options.timeoutMs ?? 90_000,
 		forceKillAfterDelay: 2000,
 		reject: false,
 	});
