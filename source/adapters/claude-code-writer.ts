@@ -12,7 +12,7 @@ import path from 'node:path';
 import type {Message, Session, ThinkingBlock, ToolUseBlock} from '../engine/types.js';
 import {claudeProjectRoots} from './claude-code-discover.js';
 import type {AdapterContext} from './types.js';
-import {type AssistantTurn, buildConversation, type Turn, type UserTurn, userTurnText} from './writer-conversation.js';
+import {type AssistantTurn, buildConversation, type UserTurn, userTurnText} from './writer-conversation.js';
 import {fileExists, isoOr, jsonlLine, randomToken, writeNewFile} from './writer-files.js';
 import {classifyToolCall, claudeToolFor} from './writer-tools.js';
 import type {ResumeWriter, WriteOptions, WriteResult} from './writer-types.js';
@@ -47,7 +47,7 @@ function mapClaudeCall(source: string) {
 
 function keepClaudeThinking(source: string) {
 	return (block: ThinkingBlock, message: Message) =>
-		source === 'claude-code' && !block.redacted && typeof block.signature === 'string' && block.signature.length > 0 && block.text.length > 0 && message.provider !== 'openai';
+		source === 'claude-code' && !block.redacted && typeof block.signature === 'string' && block.signature.length > 0 && typeof block.text === 'string' && block.text.length > 0 && message.provider !== 'openai';
 }
 
 function isClaudeModel(model: string | undefined): model is string {
@@ -181,7 +181,7 @@ async function writeClaudeSession(session: Session, options: WriteOptions, ctx: 
 	});
 
 	let lastPrompt: string | undefined;
-	for (const turn of conversation.turns as Turn[]) {
+	for (const turn of conversation.turns) {
 		if (turn.role === 'user') {
 			builder.user(turn);
 			lastPrompt = userTurnText(turn) || lastPrompt;

@@ -164,13 +164,16 @@ export function buildConversation(session: Session, policy: TurnPolicy): Convers
 	const sidechainIsMain = !session.messages.some(message => !message.is_sidechain && isConversation(message)) && session.messages.some(message => isConversation(message));
 	if (sidechainIsMain) warnings.push('sub-agent transcript: its own conversation is written as the main conversation');
 	const live = liveBranch(session.messages, sidechainIsMain);
-	// Every result by the id of its call; the first one wins (re-appended duplicates are ignored).
-	const results = new Map<string, {block: ToolResultBlock; images: ImageBlock[]; message: Message}>();
+	// Every result by the id of its call, in order: a call takes the first result of its id not yet taken
+	// (some tools reuse ids like `list_directory_1` across turns).
+	type FoundResult = {block: ToolResultBlock; images: ImageBlock[]; message: Message};
+	const results = new Map<string, FoundResult[]>();
+	const taken = new Set<FoundResult>();
 	const callIds = new Set<string>();
 	for (const message of session.messages) {
 		for (const [index, block] of message.content.entries()) {
 			if (block.type === 'tool_use' && typeof block.tool_use_id === 'string') callIds.add(block.tool_use_id);
-			if (block.type !== 'tool_result' || typeof block.tool_use_id !== 'string' || results.has(block.tool_use_id)) continue;
+			if (block.type !== 'tool_result' || typeof block.tool_use_id !== 'string') continue;
 			// Images that follow a result in the same message belong to it.
 			const images: ImageBlock[] = [];
 			for (const next of message.content.slice(index + 1)) {
@@ -178,7 +181,9 @@ export function buildConversation(session: Session, policy: TurnPolicy): Convers
 				else break;
 			}
 
-			results.set(block.tool_use_id, {block: block as ToolResultBlock, images, message});
+			const list = results.get(block.tool_use_id) ?? [];
+			list.push({block: block as ToolResultBlock, images, message});
+			results.set(block.tool_use_id, list);
 		}
 	}
 
@@ -192,7 +197,6 @@ export function buildConversation(session: Session, policy: TurnPolicy): Convers
 	};
 
 	const builder = new TurnBuilder();
-	const consumedResults = new Set<string>();
 
 	for (const message of session.messages) {
 		if (message.is_sidechain && !sidechainIsMain) {
@@ -276,7 +280,8 @@ export function buildConversation(session: Session, policy: TurnPolicy): Convers
 				case 'thinking': {
 					const reasoning = block as ThinkingBlock;
 					// Codex keeps only a summary of its (encrypted) reasoning.
-					const readable = reasoning.text.trim().length > 0 ? reasoning.text : (reasoning.summary ?? '');
+					const text = typeof reasoning.text === 'string' ? reasoning.text : '';
+					const readable = text.trim().length > 0 ? text : typeof reasoning.summary === 'string' ? reasoning.summary : '';
 					if (policy.keepThinking(reasoning, message)) {
 						assistantBlocks.push(reasoning);
 						thinking.kept++;
@@ -294,8 +299,8 @@ export function buildConversation(session: Session, policy: TurnPolicy): Convers
 
 				case 'tool_use': {
 					const call = block as ToolUseBlock;
-					const found = results.get(call.tool_use_id);
-					if (found) consumedResults.add(call.tool_use_id);
+					const found = results.get(call.tool_use_id)?.find(candidate => !taken.has(candidate));
+					if (found) taken.add(found);
 					const mapped = policy.mapCall(call);
 					const resultText = found?.block.content ?? '';
 					if (mapped) {
@@ -374,10 +379,13 @@ export function buildConversation(session: Session, policy: TurnPolicy): Convers
 	}
 
 	// Results whose call was left out (e.g. the call was on a dead branch) are not written either.
-	for (const [id, {message}] of results) {
-		if (consumedResults.has(id) || !callIds.has(id) || statuses.get(message) === 'dropped') continue;
-		if (statuses.get(message) === 'kept') statuses.delete(message);
-		drop(message, 'tool result whose call was not written');
+	for (const [id, list] of results) {
+		for (const found of list) {
+			const {message} = found;
+			if (taken.has(found) || !callIds.has(id) || statuses.get(message) === 'dropped') continue;
+			if (statuses.get(message) === 'kept') statuses.delete(message);
+			drop(message, 'tool result whose call was not written');
+		}
 	}
 
 	if (builder.turns.length === 0) {

@@ -252,6 +252,24 @@ describe('claudeCodeWriter.write', () => {
 		expect(assistant?.message.model).toBe('claude-opus-4-6');
 	});
 
+	it('gives each call its own result when a tool reuses call ids across turns', async () => {
+		const session = canonicalSession('gemini', [
+			message('user', [{type: 'text', text: 'list twice'}]),
+			message('assistant', [{type: 'tool_use', tool_use_id: 'run_shell_command_1', name: 'run_shell_command', input: {command: 'ls a'}}]),
+			message('tool', [{type: 'tool_result', tool_use_id: 'run_shell_command_1', content: 'first'}]),
+			message('assistant', [{type: 'tool_use', tool_use_id: 'run_shell_command_1', name: 'run_shell_command', input: {command: 'ls b'}}]),
+			message('tool', [{type: 'tool_result', tool_use_id: 'run_shell_command_1', content: 'second'}]),
+		]);
+		const result = await write(session);
+		const chain = expectValidTranscript(result.nativePath);
+		const pairs = chain.filter(record => record.type === 'user' && record.message.content[0]?.type === 'tool_result').map(record => record.message.content[0]);
+		expect(pairs.map((block: Line) => [block.tool_use_id, block.content])).toEqual([
+			['run_shell_command_1', 'first'],
+			['toolu_sfs0001', 'second'],
+		]);
+		expect(result.report).toMatchObject({messages_kept: 5, messages_dropped: 0, tool_calls_mapped: 2});
+	});
+
 	it('writes an image a tool returned inside its tool_result, once', async () => {
 		const session = canonicalSession('cline', [
 			message('user', [{type: 'text', text: 'take a screenshot'}]),
