@@ -172,7 +172,12 @@ export function buildEntries(messages: Message[], showMeta = true): DetailEntry[
 		const base = {msgIndex, msgId: message.msg_id, role: message.role, timestamp: message.timestamp, model: message.model};
 		if (!onlyPairedResults) {
 			const text = content.map(block => blockText(block)).filter((part): part is string => part !== undefined).join('\n\n');
-			entries.push({...base, kind: 'message', key: `m:${message.msg_id}`, text, haystack: text.toLowerCase()});
+			// A message with no text that continues the same speaker (Claude writes one block per message)
+			// needs no header of its own: its thinking and tool calls sit under the previous one.
+			const continues = !text && entries.at(-1)?.role === message.role;
+			if (!continues) {
+				entries.push({...base, kind: 'message', key: `m:${message.msg_id}`, text, haystack: text.toLowerCase()});
+			}
 		}
 
 		content.forEach((block, blockIndex) => {

@@ -180,6 +180,16 @@ describe('detail reducer', () => {
 		expect(entries[3]!.toolOutput).toContain('TOOL-OUTPUT-LINE');
 	});
 
+	test('a text-less message continuing the same speaker gets no header of its own', () => {
+		const t = '2026-11-25T12:00:00Z';
+		const entries = buildEntries([
+			{msg_id: 'a', role: 'assistant', timestamp: t, content: [{type: 'thinking', text: 'hmm'}]},
+			{msg_id: 'b', role: 'assistant', timestamp: t, content: [{type: 'text', text: 'Running it.'}]},
+			{msg_id: 'c', role: 'assistant', timestamp: t, content: [{type: 'tool_use', tool_use_id: 't', name: 'Bash', input: {command: 'ls'}}]},
+		]);
+		expect(entries.map(entry => `${entry.kind}:${entry.msgId}`)).toEqual(['message:a', 'thinking:a', 'message:b', 'tool:c']);
+	});
+
 	test('tool output and thinking are collapsed until toggled', () => {
 		let state = loaded();
 		const text = () => state.lines.map(line => line.text).join('\n');
