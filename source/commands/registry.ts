@@ -22,10 +22,13 @@ export const COMMANDS: Record<string, CommandEntry> = {
 	export: {summary: 'Export a session as md, json or .sfs archive; --all for a backup', load: async () => import('./export.js')},
 	import: {summary: 'Import an .sfs directory, archive or backup', load: async () => import('./import.js')},
 	storage: {summary: 'Disk usage per tool; prune old sessions', load: async () => import('./storage.js')},
+	rules: {summary: 'One set of project rules compiled into every tool\'s instructions file', load: async () => import('./rules.js')},
+	project: {summary: 'The project context document of this repository', load: async () => import('./project.js')},
 	config: {summary: 'Show, get or set configuration', load: async () => import('./config.js')},
 	index: {summary: 'Rebuild the search index from the store', load: async () => import('./index-command.js')},
 	daemon: {summary: 'Capture in the background: start, stop, status, logs, install', load: async () => import('./daemon.js')},
 	doctor: {summary: 'Check the store, index, daemon and sources; --fix repairs', load: async () => import('./doctor.js')},
 	init: {summary: 'Set up: detect tools, enable watchers, start the daemon, first capture', load: async () => import('./init.js')},
+	mcp: {summary: 'MCP server for agents (serve), and install it into their configs', load: async () => import('./mcp.js')},
 	completion: {summary: 'Print a shell completion script (bash, zsh, fish)', load: async () => import('./completion.js')},
 };

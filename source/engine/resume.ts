@@ -9,6 +9,7 @@ import type {FidelityReport, ResumeWriter} from '../adapters/writer-types.js';
 import {SfsError} from './errors.js';
 import {recordWritten} from './lineage.js';
 import type {Engine} from './open-engine.js';
+import {rulesPreflight} from './rules/preflight.js';
 import {isUserTurn, oneLine} from './session-stats.js';
 import {type Message, RESUME_TARGETS, type ResumeTarget, type Session} from './types.js';
 
@@ -62,6 +63,8 @@ export async function planResume(engine: Engine, sessionId: string, options: Res
 
 	const writer = await loadWriter(target);
 	const cwd = resolveCwd(session, options.cwd);
+	// The target's instructions file, compiled from the repository's canonical rules before it launches (not for exports).
+	const rulesNotes = options.outDir ? [] : preflightNotes(target, cwd);
 	const nativeId = session.manifest.source.original_session_id;
 	const recordedCwd = (session.manifest.metadata?.cwd as string | undefined) ?? session.workspace?.root_path;
 	// The tool's own session is resumable by its id only from where it ran (Claude Code looks it up by cwd).
@@ -74,7 +77,7 @@ export async function planResume(engine: Engine, sessionId: string, options: Res
 			cwd,
 			command: writer.resumeCommand(nativeId, {model: options.model}),
 			report: untouchedReport(session.messages),
-			warnings: [],
+			warnings: rulesNotes,
 			reused_native: true,
 			files: [],
 		};
@@ -100,10 +103,16 @@ export async function planResume(engine: Engine, sessionId: string, options: Res
 		cwd,
 		command: writer.resumeCommand(result.nativeId, {model: options.model}),
 		report: {...result.report, turns_trimmed: turnsTrimmed},
-		warnings: result.warnings,
+		warnings: [...rulesNotes, ...result.warnings],
 		reused_native: false,
 		files: result.files,
 	};
+}
+
+function preflightNotes(target: ResumeTarget, cwd: string): string[] {
+	const outcome = rulesPreflight(target, cwd);
+	if (outcome.warning) return [outcome.warning];
+	return outcome.action === 'compiled' ? [`rules: compiled ${outcome.file} from .sfs/rules`] : [];
 }
 
 function resolveCwd(session: Session, requested: string | undefined): string {

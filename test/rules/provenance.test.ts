@@ -31,7 +31,6 @@ describe('instructionArtifacts', () => {
 				{path: 'AGENTS.md', sha256: sha('root rules\n'), bytes: 11},
 				{path: 'pkg/CLAUDE.md', sha256: sha('pkg notes\n'), bytes: 10},
 			],
-			rules_hash: null,
 		});
 	});
 

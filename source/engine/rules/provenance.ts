@@ -17,8 +17,8 @@ export type InstructionArtifact = {
 
 export type InstructionProvenance = {
 	instruction_artifacts: InstructionArtifact[];
-	/** sha256 of the canonical rules (.sfs/rules) when the repository has them, else null. */
-	rules_hash: string | null;
+	/** sha256 of the canonical rules (.sfs/rules), when the repository has them. */
+	rules_hash?: string;
 };
 
 const MAX_HASH_BYTES = 4 * 1024 * 1024;
@@ -48,15 +48,15 @@ export function instructionArtifacts(cwd: string | undefined): InstructionProven
 		}
 	}
 
-	let rulesHash: string | null = null;
+	let rulesHash: string | undefined;
 	try {
-		rulesHash = loadRules(root)?.hash ?? null;
+		rulesHash = loadRules(root)?.hash;
 	} catch {
-		rulesHash = null; // An unreadable config is the user's to fix; provenance records what it can.
+		// An unreadable config is the user's to fix; provenance records what it can.
 	}
 
 	artifacts.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-	return {instruction_artifacts: artifacts, rules_hash: rulesHash};
+	return {instruction_artifacts: artifacts, ...(rulesHash ? {rules_hash: rulesHash} : {})};
 }
 
 function hashFile(file: string, root: string): InstructionArtifact | undefined {
