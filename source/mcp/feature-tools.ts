@@ -1,0 +1,158 @@
+/**
+ * Tools over features other parts of sfs provide: summaries and audit (engine/insight, issue 9),
+ * rules and project context (engine/rules, engine/project-context.ts, issue 7). Each module is
+ * loaded at run time; while it is absent, the tool answers "not available yet" (an error, never
+ * empty data).
+ */
+import type {CallToolResult} from '@modelcontextprotocol/sdk/types.js';
+import {SfsError} from '../engine/errors.js';
+import {budgetOf, clip, cutText} from './bounded.js';
+import {loadOptionalFunction, loadOptionalModule} from './optional-modules.js';
+import {notAvailable, okResult} from './result.js';
+import {loadSession, type ToolContext} from './session-tools.js';
+
+/** Where each feature lives (relative to this file) and the exports the tools use. */
+export const FEATURE_MODULES = {
+	summary: {specifiers: ['../engine/insight/summary.js', '../engine/insight/index.js'], names: ['summarizeSession', 'buildSummary', 'sessionSummary', 'summarize']},
+	audit: {specifiers: ['../engine/insight/audit.js', '../engine/insight/index.js'], names: ['auditSession', 'runAudit', 'audit']},
+	rulesCanonical: '../engine/rules/canonical.js',
+	rulesCompile: '../engine/rules/compile.js',
+	projectContext: {
+		specifier: '../engine/project-context.js',
+		read: ['readProjectContext', 'getProjectContext', 'loadProjectContext'],
+		append: ['appendProjectContext', 'addKnowledge', 'appendKnowledge', 'appendNote'],
+	},
+} as const;
+
+type SessionLike = ReturnType<typeof loadSession>;
+type Summarize = (session: SessionLike) => unknown;
+
+/** The insight module's summary of a session, or undefined when the module is not there. */
+export async function insightSummary(session: SessionLike): Promise<unknown> {
+	const summarize = await loadOptionalFunction<Summarize>([...FEATURE_MODULES.summary.specifiers], [...FEATURE_MODULES.summary.names]);
+	return summarize ? summarize(session) : undefined;
+}
+
+export async function getSessionSummary(context: ToolContext, args: {session: string}): Promise<CallToolResult> {
+	const summarize = await loadOptionalFunction<Summarize>([...FEATURE_MODULES.summary.specifiers], [...FEATURE_MODULES.summary.names]);
+	if (!summarize) return notAvailable('get_session_summary', 'session summaries (sfs summary)');
+	const session = loadSession(context, args.session);
+	return okResult('get_session_summary', {session_id: session.id, summary: boundJson(await summarize(session), 30_000)});
+}
+
+export async function getAuditReport(context: ToolContext, args: {session: string}): Promise<CallToolResult> {
+	const audit = await loadOptionalFunction<Summarize>([...FEATURE_MODULES.audit.specifiers], [...FEATURE_MODULES.audit.names]);
+	if (!audit) return notAvailable('get_audit_report', 'audit (sfs audit)');
+	const session = loadSession(context, args.session);
+	return okResult('get_audit_report', {session_id: session.id, report: boundJson(await audit(session), 30_000)});
+}
+
+/** A value from another module, kept within `max` characters of JSON (long strings are cut first). */
+function boundJson(value: unknown, max: number): unknown {
+	if (JSON.stringify(value ?? null).length <= max) return value ?? null;
+	const shrink = (node: unknown, depth: number): unknown => {
+		if (typeof node === 'string') return clip(node, 2000);
+		if (Array.isArray(node)) return node.slice(0, 100).map(item => shrink(item, depth + 1));
+		if (node && typeof node === 'object' && depth < 8) return Object.fromEntries(Object.entries(node).map(([key, item]) => [key, shrink(item, depth + 1)]));
+		return node;
+	};
+
+	const shrunk = shrink(value, 0);
+	if (JSON.stringify(shrunk).length <= max) return shrunk;
+	return {truncated: true, text: cutText(JSON.stringify(shrunk), max).text};
+}
+
+type RulesApi = {
+	repoRoot(cwd: string): string;
+	loadRules(root: string): {root: string; config: {tools: string[]}; files: Array<{name: string; text: string}>; body: string; hash: string} | undefined;
+};
+type CompileApi = {planTargets(tools: readonly string[], body: string): Array<{file: string; tools: string[]; mode: {kind: string}; content: string}>};
+
+export async function getRules(args: {tool: string; project?: string; max_chars?: number}): Promise<CallToolResult> {
+	const canonical = (await loadOptionalModule(FEATURE_MODULES.rulesCanonical)) as Partial<RulesApi> | undefined;
+	const compile = (await loadOptionalModule(FEATURE_MODULES.rulesCompile)) as Partial<CompileApi> | undefined;
+	if (typeof canonical?.repoRoot !== 'function' || typeof canonical.loadRules !== 'function' || typeof compile?.planTargets !== 'function') {
+		return notAvailable('get_rules', 'rules (sfs rules)');
+	}
+
+	const root = canonical.repoRoot(args.project ?? process.cwd());
+	const rules = canonical.loadRules(root);
+	if (!rules) {
+		throw new SfsError('NOT_FOUND', `no canonical rules in ${root}`, {hint: 'the project has no .sfs/rules/config.json; a person can create one with `sfs rules init`'});
+	}
+
+	const plan = compile.planTargets([args.tool], rules.body).find(target => target.tools.includes(args.tool));
+	const body = cutText(rules.body, budgetOf(args.max_chars));
+	return okResult('get_rules', {
+		project_root: root,
+		tool: args.tool,
+		targeted: rules.config.tools.includes(args.tool),
+		target_file: plan?.file ?? null,
+		rules_hash: rules.hash,
+		rule_files: rules.files.map(file => file.name),
+		rules: body.text,
+		...(body.truncated ? {truncated: true, remaining_chars: body.omitted_chars} : {}),
+	});
+}
+
+type ContextRead = (project: string) => unknown;
+type ContextAppend = (project: string, note: string) => unknown;
+
+async function contextReader(): Promise<ContextRead | undefined> {
+	return loadOptionalFunction<ContextRead>([FEATURE_MODULES.projectContext.specifier], [...FEATURE_MODULES.projectContext.read]);
+}
+
+/** The project context document as text ('' when the project has none yet). */
+async function readContextText(read: ContextRead, project: string): Promise<string> {
+	const value = await read(project);
+	if (typeof value === 'string') return value;
+	if (value && typeof value === 'object') {
+		const record = value as {text?: unknown; content?: unknown; markdown?: unknown};
+		for (const candidate of [record.text, record.content, record.markdown]) if (typeof candidate === 'string') return candidate;
+	}
+
+	return '';
+}
+
+export async function getProjectContext(args: {project?: string; max_chars?: number}): Promise<CallToolResult> {
+	const read = await contextReader();
+	if (!read) return notAvailable('get_project_context', 'project context (sfs project)');
+	const project = args.project ?? process.cwd();
+	const text = await readContextText(read, project);
+	const cut = cutText(text, budgetOf(args.max_chars));
+	return okResult('get_project_context', {project, context: cut.text, chars: text.length, ...(cut.truncated ? {truncated: true, remaining_chars: cut.omitted_chars} : {})});
+}
+
+/** Sections of the context document (split at headings, else at blank lines) ranked by how many query words they hold. */
+export function rankSections(text: string, query: string, limit: number): Array<{heading: string | null; text: string; score: number}> {
+	const words = query.toLowerCase().split(/[^\p{L}\p{N}_]+/u).filter(word => word.length > 1);
+	if (words.length === 0) return [];
+	const hasHeadings = /^#{1,6}\s/m.test(text);
+	const sections = hasHeadings ? text.split(/^(?=#{1,6}\s)/m) : text.split(/\n\s*\n/);
+	return sections
+		.map(section => {
+			const lower = section.toLowerCase();
+			const score = words.reduce((sum, word) => sum + (lower.split(word).length - 1), 0);
+			const heading = hasHeadings ? (/^#{1,6}\s+(.*)$/m.exec(section)?.[1]?.trim() ?? null) : null;
+			return {heading, text: clip(section.trim(), 2000), score};
+		})
+		.filter(section => section.score > 0)
+		.sort((a, b) => b.score - a.score)
+		.slice(0, limit);
+}
+
+export async function searchProjectKnowledge(args: {query: string; project?: string; limit?: number}): Promise<CallToolResult> {
+	const read = await contextReader();
+	if (!read) return notAvailable('search_project_knowledge', 'project context (sfs project)');
+	const project = args.project ?? process.cwd();
+	const text = await readContextText(read, project);
+	return okResult('search_project_knowledge', {project, query: args.query, matches: rankSections(text, args.query, args.limit ?? 5)});
+}
+
+export async function addKnowledge(args: {note: string; project?: string}): Promise<CallToolResult> {
+	const append = await loadOptionalFunction<ContextAppend>([FEATURE_MODULES.projectContext.specifier], [...FEATURE_MODULES.projectContext.append]);
+	if (!append) return notAvailable('add_knowledge', 'project context (sfs project)');
+	const project = args.project ?? process.cwd();
+	await append(project, args.note);
+	return okResult('add_knowledge', {project, added: true, chars: args.note.length});
+}
