@@ -109,7 +109,7 @@ const MAX_OUTPUT_LINES = 400;
 
 function toolSummary(block: ToolUseBlock): string {
 	const input = block.input ?? {};
-	for (const key of ['command', 'cmd', 'file_path', 'path', 'pattern', 'query', 'url', 'description', 'prompt']) {
+	for (const key of ['command', 'cmd', 'commands', 'file_path', 'path', 'pattern', 'query', 'url', 'description', 'prompt']) {
 		const value = input[key];
 		if (typeof value === 'string' && value) {
 			return oneLine(value);

@@ -93,7 +93,7 @@ export function SessionScreen({state}: {state: AppState}) {
 				</Box>
 				<Box flexShrink={0}>
 					<Text color={theme.muted}>
-						{detail.hiddenMeta > 0 ? `${detail.hiddenMeta} records hidden (.) · ` : ''}
+						{detail.hiddenMeta > 0 ? `${detail.hiddenMeta} record${detail.hiddenMeta === 1 ? '' : 's'} hidden (.) · ` : ''}
 						{detail.showThinking ? 'thinking shown · ' : ''}
 						{position}
 					</Text>
