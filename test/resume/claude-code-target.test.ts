@@ -101,3 +101,16 @@ describe('claude-code target: every kind of conversion', () => {
 		expect(JSON.stringify(run.request!.body)).toContain(PNG_BASE64);
 	}, 120_000);
 });
+
+describe('claude-code target: resume by name', () => {
+	it('finds the written session by the title in its custom-title record', async () => {
+		const loaded = await loadRecordedSession('codex');
+		expect(loaded).toBeDefined();
+		const session = {...loaded!.session, manifest: {...loaded!.session.manifest, title: 'Notes check from sfs'}};
+		const run = await resumeWithRealCli('claude-code', claudeCodeWriter, session, endpoint, 90_000, () => 'Notes check from sfs');
+		expect(run.command).toContain("Notes check from sfs");
+		expect(run.exitCode, run.stderr).toBe(0);
+		expect(run.stdout).toContain(RESUME_REPLY);
+		expect(missingInOrder(run.entries ?? [], expectationsFromManifest(loaded!.manifest))).toEqual([]);
+	}, 120_000);
+});

@@ -95,3 +95,16 @@ describe('copilot target: every kind of conversion', () => {
 		expect(JSON.stringify(run.request!.body)).toContain(PNG_BASE64);
 	}, 120_000);
 });
+
+describe('copilot target: resume by name', () => {
+	it('finds the written session by the title in its workspace.yaml name', async () => {
+		const loaded = await loadRecordedSession('codex');
+		expect(loaded).toBeDefined();
+		const session = {...loaded!.session, manifest: {...loaded!.session.manifest, title: 'Notes check from sfs'}};
+		const run = await resumeWithRealCli('copilot', copilotWriter, session, endpoint, 90_000, () => 'Notes check from sfs');
+		expect(run.command).toContain("--resume=Notes check from sfs");
+		expect(run.exitCode, run.stderr).toBe(0);
+		expect(run.stdout).toContain(RESUME_REPLY);
+		expect(missingInOrder(run.entries ?? [], expectationsFromManifest(loaded!.manifest))).toEqual([]);
+	}, 120_000);
+});

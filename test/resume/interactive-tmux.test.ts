@@ -85,3 +85,26 @@ describe('interactive resume in a terminal', () => {
 		}, 120_000);
 	}
 });
+
+describe('the picker of bare --resume', () => {
+	it('claude --resume lists the written session under its title; copilot --resume opens it', async () => {
+		const recorded = await loadRecordedSession('gemini');
+		expect(recorded).toBeDefined();
+		const session = {...recorded!.session, manifest: {...recorded!.session.manifest, title: 'Picked from the sfs picker test'}};
+		for (const [target, writer] of targets) {
+			const root = fs.mkdtempSync(path.join(os.tmpdir(), `sfs-picker-${target}-`));
+			const cwd = await createGitRepo(path.join(root, 'work'));
+			const home = await createToolHome(target, {endpointUrl: endpoint.url, root, trustedDirs: [cwd]});
+			await writer.write(session, {cwd, now: new Date(), fromSessionId: 'sfs-test'}, adapterContext(home.home, home.env));
+			const env = Object.entries({...home.env, TERM: 'xterm-256color'}).map(([key, value]) => `${key}=${JSON.stringify(value)}`);
+			const name = `picker-${target.replace('-', '')}`;
+			await tmux('new-session', '-d', '-s', name, '-x', '200', '-y', '60', '-c', cwd, `env -i ${env.join(' ')} ${cliBinaryPath(target)} --resume`);
+			try {
+				// Claude shows a picker with the custom title; Copilot, with one session in this directory, opens it.
+				await waitForScreen(name, target === 'claude-code' ? 'Picked from the sfs picker test' : 'alpha comes first, then beta.');
+			} finally {
+				await tmux('kill-session', '-t', name);
+			}
+		}
+	}, 120_000);
+});

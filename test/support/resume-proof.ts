@@ -255,6 +255,8 @@ export async function resumeWithRealCli(
 	session: Session,
 	endpoint: ModelEndpoint,
 	timeoutMs = 90_000,
+	/** What to resume by (default the written id; e.g. the session's title to prove resume-by-name). */
+	resumeRef: (write: WriteResult) => string = write => write.nativeId,
 ): Promise<ResumeRun> {
 	endpoint.setScript([{match: 'sfs-resume-check', text: RESUME_REPLY}]);
 	endpoint.clearRequests();
@@ -262,7 +264,7 @@ export async function resumeWithRealCli(
 	const cwd = await createGitRepo(path.join(root, 'work', 'demo-repo'), {'README.md': '# demo\n', 'notes.txt': 'alpha\nbeta\n'});
 	const home = await createToolHome(target, {endpointUrl: endpoint.url, root, trustedDirs: [cwd]});
 	const write = await writer.write(session, {cwd, now: new Date(), fromSessionId: session.manifest.session_id}, adapterContext(home.home, home.env));
-	const argv = writer.headlessResumeCommand(write.nativeId, RESUME_PROMPT, {});
+	const argv = writer.headlessResumeCommand(resumeRef(write), RESUME_PROMPT, {});
 	const command = [cliBinaryPath(target), ...argv.slice(1)];
 	const result = await execa(command[0], command.slice(1), {
 		cwd,
