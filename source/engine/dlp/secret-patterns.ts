@@ -1,0 +1,262 @@
+/**
+ * Secret detectors: provider tokens with a fixed, documented shape (prefix, length, alphabet), private
+ * keys, JWTs, credentials in URLs, and generic `password=` / `api_key:` assignments. Shapes that are
+ * not distinctive on their own (an AWS secret key is just 40 base64 characters) need context words
+ * and entropy; documented example values (AKIAIOSFODNN7EXAMPLE) and placeholders never count.
+ */
+import {decodeBase64Url, isPlaceholder, looksRandom, shannonEntropy} from './checks.js';
+import type {PatternSpec} from './pattern-types.js';
+
+const notPlaceholder = (value: string): boolean => !isPlaceholder(value);
+
+export const SECRET_PATTERNS: PatternSpec[] = [
+	{
+		id: 'aws-access-key',
+		kind: 'secret',
+		description: 'AWS access key id',
+		regex: /\b(?<v>(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|APKA)[A-Z2-7]{16})\b/dg,
+		keywords: ['akia', 'asia', 'abia', 'acca', 'agpa', 'aida', 'aroa', 'anpa', 'anva', 'apka'],
+		reveal: 4,
+		validate: value => !value.endsWith('EXAMPLE') && shannonEntropy(value.slice(4)) >= 3,
+	},
+	{
+		id: 'aws-secret-key',
+		kind: 'secret',
+		description: 'AWS secret access key',
+		regex: /(?:aws_?secret_?(?:access_?)?key|secret_?access_?key|aws.{0,20}secret)["']?\s*[:=]\s*["']?(?<v>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/dgi,
+		keywords: ['secret'],
+		validate: value => !/EXAMPLE/.test(value) && looksRandom(value, {minEntropy: 4, minClasses: 3}),
+	},
+	{
+		id: 'gcp-service-account-key',
+		kind: 'secret',
+		description: 'Google Cloud service-account key id',
+		regex: /"private_key_id"\s*:\s*"(?<v>[a-f0-9]{40})"/dg,
+		keywords: ['private_key_id'],
+		validate: value => shannonEntropy(value) >= 3,
+	},
+	{
+		id: 'gcp-api-key',
+		kind: 'secret',
+		description: 'Google API key',
+		regex: /\b(?<v>AIza[0-9A-Za-z_-]{35})(?![0-9A-Za-z_-])/dg,
+		keywords: ['aiza'],
+		reveal: 4,
+		validate: value => shannonEntropy(value) >= 3.5,
+	},
+	{
+		id: 'gcp-oauth-client-secret',
+		kind: 'secret',
+		description: 'Google OAuth client secret',
+		regex: /\b(?<v>GOCSPX-[A-Za-z0-9_-]{28})(?![A-Za-z0-9_-])/dg,
+		keywords: ['gocspx-'],
+		reveal: 7,
+	},
+	{
+		id: 'azure-storage-key',
+		kind: 'secret',
+		description: 'Azure storage account key',
+		regex: /AccountKey=(?<v>[A-Za-z0-9+/]{86}==)/dg,
+		keywords: ['accountkey='],
+		validate: value => shannonEntropy(value) >= 4,
+	},
+	{
+		id: 'azure-client-secret',
+		kind: 'secret',
+		description: 'Azure AD (Entra) client secret',
+		regex: /(?<![A-Za-z0-9_~.-])(?<v>[A-Za-z0-9_~.-]{3}\dQ~[A-Za-z0-9_~.-]{31,34})(?![A-Za-z0-9_~.-])/dg,
+		keywords: ['q~'],
+		validate: value => looksRandom(value, {minEntropy: 3.5, minClasses: 3}),
+	},
+	{
+		id: 'azure-sas-token',
+		kind: 'secret',
+		description: 'Azure shared access signature',
+		regex: /[?&]sv=\d{4}-\d{2}-\d{2}[^\s"'<>]*?&sig=(?<v>[A-Za-z0-9%+/=]{40,})/dg,
+		keywords: ['sig='],
+	},
+	{
+		id: 'github-token',
+		kind: 'secret',
+		description: 'GitHub token (personal, OAuth, app, refresh)',
+		regex: /\b(?<v>gh[pousr]_[A-Za-z0-9]{36,251})\b/dg,
+		keywords: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'],
+		reveal: 4,
+		validate: value => shannonEntropy(value.slice(4)) >= 3.5,
+	},
+	{
+		id: 'github-fine-grained-token',
+		kind: 'secret',
+		description: 'GitHub fine-grained personal access token',
+		regex: /\b(?<v>github_pat_[A-Za-z0-9_]{82})(?![A-Za-z0-9_])/dg,
+		keywords: ['github_pat_'],
+		reveal: 11,
+	},
+	{
+		id: 'gitlab-token',
+		kind: 'secret',
+		description: 'GitLab personal, project or runner token',
+		regex: /\b(?<v>(?:glpat|gldt|glrt|glptt|glcbt|glsoat)-[A-Za-z0-9_-]{20,})(?![A-Za-z0-9_-])/dg,
+		keywords: ['glpat-', 'gldt-', 'glrt-', 'glptt-', 'glcbt-', 'glsoat-'],
+		reveal: 6,
+		validate: value => shannonEntropy(value) >= 3.5,
+	},
+	{
+		id: 'slack-token',
+		kind: 'secret',
+		description: 'Slack bot, user or app token',
+		regex: /\b(?<v>xox[abposr]-(?:\d+-)+[A-Za-z0-9-]{10,}|xapp-\d-[A-Z0-9]+-\d+-[a-f0-9]{32,})\b/dg,
+		keywords: ['xoxa-', 'xoxb-', 'xoxp-', 'xoxo-', 'xoxs-', 'xoxr-', 'xapp-'],
+		reveal: 5,
+	},
+	{
+		id: 'slack-webhook',
+		kind: 'secret',
+		description: 'Slack incoming webhook URL',
+		regex: /(?<v>https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]{8,12}\/B[A-Z0-9]{8,12}\/[A-Za-z0-9]{24})/dg,
+		keywords: ['hooks.slack.com'],
+		reveal: 33,
+	},
+	{
+		id: 'stripe-key',
+		kind: 'secret',
+		description: 'Stripe secret or restricted key',
+		regex: /\b(?<v>(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{24,247})\b/dg,
+		keywords: ['sk_live_', 'sk_test_', 'rk_live_', 'rk_test_'],
+		reveal: 8,
+		validate: value => shannonEntropy(value.slice(8)) >= 3.5,
+	},
+	{
+		id: 'anthropic-key',
+		kind: 'secret',
+		description: 'Anthropic API or admin key',
+		regex: /\b(?<v>sk-ant-(?:api|admin|oat|ort)\d{2}-[A-Za-z0-9_-]{80,120})(?![A-Za-z0-9_-])/dg,
+		keywords: ['sk-ant-'],
+		reveal: 7,
+	},
+	{
+		id: 'openai-key',
+		kind: 'secret',
+		description: 'OpenAI API key',
+		regex: /\b(?<v>sk-(?:(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,200}|[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}))(?![A-Za-z0-9_-])/dg,
+		keywords: ['sk-proj-', 'sk-svcacct-', 'sk-admin-', 't3blbkfj'],
+		reveal: 3,
+		validate: value => looksRandom(value, {minEntropy: 4, minClasses: 3}),
+	},
+	{
+		id: 'npm-token',
+		kind: 'secret',
+		description: 'npm access token',
+		regex: /\b(?<v>npm_[A-Za-z0-9]{36})\b/dg,
+		keywords: ['npm_'],
+		reveal: 4,
+		validate: value => looksRandom(value.slice(4), {minEntropy: 3.5, minClasses: 2}),
+	},
+	{
+		id: 'pypi-token',
+		kind: 'secret',
+		description: 'PyPI upload token',
+		regex: /\b(?<v>pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,})/dg,
+		keywords: ['pypi-ageichlwas5vcmc'],
+		reveal: 5,
+	},
+	{
+		id: 'huggingface-token',
+		kind: 'secret',
+		description: 'Hugging Face access token',
+		regex: /\b(?<v>hf_[A-Za-z0-9]{34,40})\b/dg,
+		keywords: ['hf_'],
+		reveal: 3,
+		validate: value => looksRandom(value.slice(3), {minEntropy: 3.8, minClasses: 3}),
+	},
+	{
+		id: 'sendgrid-key',
+		kind: 'secret',
+		description: 'SendGrid API key',
+		regex: /\b(?<v>SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])/dg,
+		keywords: ['sg.'],
+		reveal: 3,
+	},
+	{
+		id: 'digitalocean-token',
+		kind: 'secret',
+		description: 'DigitalOcean token',
+		regex: /\b(?<v>do[por]_v1_[a-f0-9]{64})\b/dg,
+		keywords: ['dop_v1_', 'doo_v1_', 'dor_v1_'],
+		reveal: 7,
+	},
+	{
+		id: 'private-key',
+		kind: 'secret',
+		description: 'PEM private key (RSA, EC, DSA, PKCS#8, encrypted)',
+		// The END line may be missing (a key cut off in a tool output); the body is still the secret.
+		regex: /-----BEGIN (?:RSA |EC |DSA |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----(?<v>[\s\S]*?)(?=-----END [A-Z ]*PRIVATE KEY(?: BLOCK)?-----|["'`]|$)/dg,
+		validate: value => /[A-Za-z0-9+/]{24,}/.test(value) && !/\.\.\.|…|EXAMPLE|REDACTED/.test(value),
+		keywords: ['private key-----'],
+	},
+	{
+		id: 'openssh-private-key',
+		kind: 'secret',
+		description: 'OpenSSH private key',
+		regex: /-----BEGIN OPENSSH PRIVATE KEY-----(?<v>[\s\S]*?)(?=-----END OPENSSH PRIVATE KEY-----|["'`]|$)/dg,
+		keywords: ['openssh private key'],
+		validate: value => /b3BlbnNzaC1rZXktdjE/.test(value),
+	},
+	{
+		id: 'jwt',
+		kind: 'secret',
+		description: 'JSON Web Token',
+		regex: /\b(?<v>eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{16,})(?![A-Za-z0-9_-])/dg,
+		keywords: ['eyj'],
+		reveal: 3,
+		validate(value) {
+			const header = decodeBase64Url(value.split('.')[0]!);
+			return header !== undefined && /"(?:alg|typ)"/.test(header);
+		},
+	},
+	{
+		id: 'database-url',
+		kind: 'secret',
+		description: 'Database or broker URL with a password',
+		regex: /\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|redis|rediss|amqps?|mssql|sqlserver|cockroachdb|clickhouse|neo4j(?:\+s)?|jdbc:[a-z]+):\/\/[^\s:/@"'`]*:(?<v>[^\s@/"'`]{3,})@[\w.-]+/dgi,
+		keywords: ['://'],
+		validate: notPlaceholder,
+	},
+	{
+		id: 'url-credentials',
+		kind: 'secret',
+		description: 'Password in an http(s) or ftp URL',
+		regex: /\b(?:https?|ftps?|sftp|ssh|git\+https?):\/\/[^\s:/@"'`]+:(?<v>[^\s@/"'`]{6,})@[\w.-]+\.[a-z]{2,}/dgi,
+		keywords: ['://'],
+		validate: value => !isPlaceholder(value) && looksRandom(value, {minEntropy: 2.8, minClasses: 2}),
+	},
+	{
+		id: 'password-assignment',
+		kind: 'secret',
+		description: 'Password assigned in code, config or a command line',
+		regex: /(?<![A-Za-z0-9])(?:password|passwd|passphrase|pwd|db_pass(?:word)?|[a-z_]*_password)["']?\s*(?::=|=>|[:=])\s*(?<q>["'`]?)(?<v>[^\s"'`,;)}\]<>]{8,128})\k<q>/dgi,
+		keywords: ['pass', 'pwd'],
+		// `secure123`, `admin2024`: a word and a number is what tests and docs use, not high-entropy secrets.
+		validate: value => !isPlaceholder(value) && !/^[a-z]+\d{1,4}[!.]?$/i.test(value) && looksRandom(value, {minLength: 8, minEntropy: 3, minClasses: 2}),
+	},
+	{
+		id: 'api-key-assignment',
+		kind: 'secret',
+		description: 'API key, token or client secret assigned in code or config',
+		regex: /(?<![A-Za-z0-9])(?:[a-z0-9_]*api[_-]?key|apikey|[a-z0-9_]*secret(?:[_-]?key)?|client[_-]?secret|access[_-]?token|auth[_-]?token|bearer[_-]?token|private[_-]?token|x-api-key)["']?\s*(?::=|=>|[:=])\s*(?<q>["'`]?)(?<v>[A-Za-z0-9_\-+/=.~]{16,256})\k<q>/dgi,
+		keywords: ['key', 'secret', 'token'],
+		validate: value => !isPlaceholder(value) && looksRandom(value, {minLength: 16, minEntropy: 3.5, minClasses: 2}),
+	},
+	{
+		id: 'bearer-token',
+		kind: 'secret',
+		description: 'Bearer token in an Authorization header',
+		regex: /\bAuthorization["']?\s*[:=]\s*["']?Bearer\s+(?<v>[A-Za-z0-9_\-.~+/]{20,}=*)/dgi,
+		keywords: ['bearer'],
+		validate: value => !isPlaceholder(value) && looksRandom(value, {minLength: 20, minEntropy: 3.5, minClasses: 2}),
+	},
+];
+
+/** A JSON-ish key that names a secret: `{"password": "…"}` in a tool call input. */
+export const SECRET_KEY_NAME = /^(?:.*(?:password|passwd|passphrase|secret|api[_-]?key|apikey)|(?:.*[_-])?(?:access|auth|refresh|bearer|private|api|client|session)[_-]?(?:token|key|secret)|token)$/i;
+
