@@ -43,5 +43,6 @@ export function rulesStatus(cwd: string): RulesStatus {
 function diffOf(status: TargetStatus): string {
 	const actual = status.actual ?? '';
 	if (actual === status.expected) return '';
-	return createTwoFilesPatch(status.actual === null ? '/dev/null' : `a/${status.file}`, `b/${status.file}`, actual, status.expected, '', '', {context: 3});
+	const patch = createTwoFilesPatch(status.actual === null ? '/dev/null' : `a/${status.file}`, `b/${status.file}`, actual, status.expected, undefined, undefined, {context: 3});
+	return patch.replace(/^=+\n/, '');
 }
