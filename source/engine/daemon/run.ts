@@ -75,6 +75,8 @@ class Daemon {
 	private readonly errors: Array<{at: string; message: string}> = [];
 	private errorCount = 0;
 	private stopping: Promise<void> | undefined;
+	private retries = 0;
+	private retryTimer: NodeJS.Timeout | undefined;
 	private readonly signalHandlers: Array<[NodeJS.Signals, () => void]> = [];
 
 	constructor(
@@ -119,6 +121,7 @@ class Daemon {
 		this.stopping ??= (async () => {
 			this.log.write('info', `stopping (${reason})`);
 			for (const [signal, handler] of this.signalHandlers) process.off(signal, handler);
+			if (this.retryTimer) clearTimeout(this.retryTimer);
 			await this.watcher?.close().catch(() => {});
 			await this.scheduler.stop();
 			await this.server?.close().catch(() => {});
@@ -176,6 +179,7 @@ class Daemon {
 		};
 		this.sessionsCaptured += report.new + report.updated;
 		for (const skipped of report.skipped) this.recordError(`skipped ${skipped.path}: ${skipped.reason}`);
+		this.retryIfSkipped(batch, report);
 		if (report.changed_sessions.length > 0 || batch.full) {
 			this.log.write('info', `captured (${this.lastCapture.kind}, ${tools.join(',')}): ${report.new} new, ${report.updated} updated, ${report.unchanged} unchanged in ${report.duration_ms} ms`);
 		}
@@ -188,6 +192,24 @@ class Daemon {
 		}
 
 		if (report.changed_sessions.length > 0) this.server?.broadcast({event: 'capture-done', new: report.new, updated: report.updated, duration_ms: report.duration_ms});
+	}
+
+	/**
+	 * A session skipped now (a file mid-rename, a temp dir cleared by another process) would wait for
+	 * its next change: look at the same batch again, up to 3 times with growing delays.
+	 */
+	private retryIfSkipped(batch: ChangeBatch, report: CaptureReport): void {
+		if (report.skipped.length === 0) {
+			this.retries = 0;
+			return;
+		}
+
+		if (this.retries >= 3 || this.retryTimer) return;
+		const delay = 1000 * 2 ** this.retries++;
+		this.retryTimer = setTimeout(() => {
+			this.retryTimer = undefined;
+			this.scheduler.addBatch(batch);
+		}, delay);
 	}
 
 	private async handle(request: DaemonRequest): Promise<unknown> {

@@ -37,6 +37,15 @@ export class CaptureScheduler {
 		this.schedule();
 	}
 
+	/** Merges an earlier batch back in (a retry of sessions that could not be captured). */
+	addBatch(batch: ChangeBatch): void {
+		for (const tool of batch.tools) this.batch.tools.add(tool);
+		for (const file of batch.files) this.batch.files.add(file);
+		for (const dir of batch.dirs) this.batch.dirs.add(dir);
+		this.batch.full ||= batch.full;
+		this.schedule();
+	}
+
 	/** A full pass over `tools`; resolves when a capture that includes it has finished. */
 	async requestFull(tools: ToolId[]): Promise<void> {
 		for (const tool of tools) this.batch.tools.add(tool);

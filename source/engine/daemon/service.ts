@@ -40,7 +40,6 @@ export function systemdUnit(env: Env, command: string[] = daemonCommand()): stri
 	return [
 		'[Unit]',
 		'Description=sfs: capture AI coding agent sessions in the background',
-		'After=default.target',
 		'',
 		'[Service]',
 		'Type=simple',
