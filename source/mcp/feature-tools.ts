@@ -17,11 +17,7 @@ export const FEATURE_MODULES = {
 	audit: {specifiers: ['../engine/insight/audit.js', '../engine/insight/index.js'], names: ['auditSession', 'runAudit', 'audit']},
 	rulesCanonical: '../engine/rules/canonical.js',
 	rulesCompile: '../engine/rules/compile.js',
-	projectContext: {
-		specifier: '../engine/project-context.js',
-		read: ['readProjectContext', 'getProjectContext', 'loadProjectContext'],
-		append: ['appendProjectContext', 'addKnowledge', 'appendKnowledge', 'appendNote'],
-	},
+	projectContext: '../engine/project-context.js',
 } as const;
 
 type SessionLike = ReturnType<typeof loadSession>;
@@ -95,32 +91,34 @@ export async function getRules(args: {tool: string; project?: string; max_chars?
 	});
 }
 
-type ContextRead = (project: string) => unknown;
-type ContextAppend = (project: string, note: string) => unknown;
+type ProjectKeyLike = {key: string; root: string; remote: string | null};
+type ContextApi = {
+	projectKey(cwd: string): ProjectKeyLike;
+	readContext(project: ProjectKeyLike, env: NodeJS.ProcessEnv): {text: string | null; updated_at: string | null};
+	writeContext(project: ProjectKeyLike, text: string, env: NodeJS.ProcessEnv): unknown;
+};
 
-async function contextReader(): Promise<ContextRead | undefined> {
-	return loadOptionalFunction<ContextRead>([FEATURE_MODULES.projectContext.specifier], [...FEATURE_MODULES.projectContext.read]);
+async function contextApi(): Promise<ContextApi | undefined> {
+	const module = (await loadOptionalModule(FEATURE_MODULES.projectContext)) as Partial<ContextApi> | undefined;
+	if (typeof module?.projectKey !== 'function' || typeof module.readContext !== 'function' || typeof module.writeContext !== 'function') return undefined;
+	return module as ContextApi;
 }
 
-/** The project context document as text ('' when the project has none yet). */
-async function readContextText(read: ContextRead, project: string): Promise<string> {
-	const value = await read(project);
-	if (typeof value === 'string') return value;
-	if (value && typeof value === 'object') {
-		const record = value as {text?: unknown; content?: unknown; markdown?: unknown};
-		for (const candidate of [record.text, record.content, record.markdown]) if (typeof candidate === 'string') return candidate;
+function describeProject(project: ProjectKeyLike): Record<string, unknown> {
+	return {project: project.key, root: project.root, remote: project.remote};
+}
+
+export async function getProjectContext(context: ToolContext, args: {project?: string; max_chars?: number}): Promise<CallToolResult> {
+	const api = await contextApi();
+	if (!api) return notAvailable('get_project_context', 'project context (sfs project)');
+	const project = api.projectKey(args.project ?? process.cwd());
+	const {text, updated_at} = api.readContext(project, context.engine.env);
+	if (text === null) {
+		throw new SfsError('NOT_FOUND', `no project context for ${project.key} yet`, {hint: 'add notes with add_knowledge, or a person can run `sfs project init`'});
 	}
 
-	return '';
-}
-
-export async function getProjectContext(args: {project?: string; max_chars?: number}): Promise<CallToolResult> {
-	const read = await contextReader();
-	if (!read) return notAvailable('get_project_context', 'project context (sfs project)');
-	const project = args.project ?? process.cwd();
-	const text = await readContextText(read, project);
 	const cut = cutText(text, budgetOf(args.max_chars));
-	return okResult('get_project_context', {project, context: cut.text, chars: text.length, ...(cut.truncated ? {truncated: true, remaining_chars: cut.omitted_chars} : {})});
+	return okResult('get_project_context', {...describeProject(project), updated_at, context: cut.text, chars: text.length, ...(cut.truncated ? {truncated: true, remaining_chars: cut.omitted_chars} : {})});
 }
 
 /** Sections of the context document (split at headings, else at blank lines) ranked by how many query words they hold. */
@@ -141,18 +139,23 @@ export function rankSections(text: string, query: string, limit: number): Array<
 		.slice(0, limit);
 }
 
-export async function searchProjectKnowledge(args: {query: string; project?: string; limit?: number}): Promise<CallToolResult> {
-	const read = await contextReader();
-	if (!read) return notAvailable('search_project_knowledge', 'project context (sfs project)');
-	const project = args.project ?? process.cwd();
-	const text = await readContextText(read, project);
-	return okResult('search_project_knowledge', {project, query: args.query, matches: rankSections(text, args.query, args.limit ?? 5)});
+export async function searchProjectKnowledge(context: ToolContext, args: {query: string; project?: string; limit?: number}): Promise<CallToolResult> {
+	const api = await contextApi();
+	if (!api) return notAvailable('search_project_knowledge', 'project context (sfs project)');
+	const project = api.projectKey(args.project ?? process.cwd());
+	const {text} = api.readContext(project, context.engine.env);
+	return okResult('search_project_knowledge', {...describeProject(project), query: args.query, has_context: text !== null, matches: rankSections(text ?? '', args.query, args.limit ?? 5)});
 }
 
-export async function addKnowledge(args: {note: string; project?: string}): Promise<CallToolResult> {
-	const append = await loadOptionalFunction<ContextAppend>([FEATURE_MODULES.projectContext.specifier], [...FEATURE_MODULES.projectContext.append]);
-	if (!append) return notAvailable('add_knowledge', 'project context (sfs project)');
-	const project = args.project ?? process.cwd();
-	await append(project, args.note);
-	return okResult('add_knowledge', {project, added: true, chars: args.note.length});
+/** Appends the note under a dated heading, creating the document when the project has none. */
+export async function addKnowledge(context: ToolContext, args: {note: string; project?: string}): Promise<CallToolResult> {
+	const api = await contextApi();
+	if (!api) return notAvailable('add_knowledge', 'project context (sfs project)');
+	const project = api.projectKey(args.project ?? process.cwd());
+	const current = api.readContext(project, context.engine.env).text;
+	const date = (context.now?.() ?? new Date()).toISOString().slice(0, 10);
+	const base = current ?? `# ${project.remote ?? project.root}\n`;
+	const next = `${base.replace(/\s*$/, '')}\n\n## Note (${date}, added by an agent)\n\n${args.note.trim()}\n`;
+	api.writeContext(project, next, context.engine.env);
+	return okResult('add_knowledge', {...describeProject(project), added: true, chars: args.note.trim().length, created_document: current === null});
 }

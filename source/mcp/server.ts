@@ -141,21 +141,21 @@ export function createMcpServer(context: ToolContext, version = '0.0.0'): McpSer
 		description: 'The project\'s shared context document (architecture notes, conventions, decisions) kept by sfs for this repository.',
 		inputSchema: {project: project.optional(), max_chars: maxChars},
 		annotations: readOnly,
-	}, safely(async args => getProjectContext(args)));
+	}, safely(async args => getProjectContext(context, args)));
 
 	server.registerTool('search_project_knowledge', {
 		title: 'Search project knowledge',
 		description: 'Sections of the project context document that match the query words, best first.',
 		inputSchema: {query: z.string().min(1), project: project.optional(), limit: z.number().int().min(1).max(20).default(5)},
 		annotations: readOnly,
-	}, safely(async args => searchProjectKnowledge(args)));
+	}, safely(async args => searchProjectKnowledge(context, args)));
 
 	server.registerTool('add_knowledge', {
 		title: 'Add to project knowledge',
 		description: 'Appends a note (Markdown) to the project context document, for later sessions and other agents: a decision, a gotcha, how something was solved. Write only what is worth keeping.',
 		inputSchema: {note: z.string().min(1).max(10_000).describe('The note, in Markdown'), project: project.optional()},
 		annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false},
-	}, safely(async args => addKnowledge(args)));
+	}, safely(async args => addKnowledge(context, args)));
 
 	return server;
 }
