@@ -5,11 +5,13 @@
  * - `match()` (synchronous, each keystroke): a substring test over a prepared lowercase haystack per row,
  *   narrowing the previous result as the query grows, cached per query so backspace is instant;
  * - `refine()` (asynchronous, from 3 characters): fuse.js scores the candidates in slices, yielding to the
- *   event loop between slices so typing never waits; a newer keystroke aborts it. Candidates are the
+ *   event loop between slices so typing never waits; a newer keystroke aborts it. The Fuse index is built
+ *   once per row list (also in slices, resumable) and each slice searches a view of its records, so
+ *   nothing is re-indexed per keystroke. Candidates are the
  *   fuzzy result of the longest refined prefix (narrowing again), else every row. Its result (ranked, with
  *   typos: "websokt" finds "websocket") replaces the substring result when it lands.
  */
-import Fuse from 'fuse.js';
+import Fuse, {type FuseIndex} from 'fuse.js';
 import type {SessionRow} from './engine-context.js';
 import {projectName} from './format.js';
 
@@ -30,6 +32,14 @@ const PROMPT_CHARS = 120;
 const CACHE_SIZE = 64;
 /** Rows scored per slice of refine() (a few ms, so keys are read between slices). */
 const SLICE = 100;
+/** Docs indexed per slice of the one-time index build. */
+const INDEX_SLICE = 500;
+
+async function yieldToEventLoop(): Promise<void> {
+	await new Promise(resolve => {
+		setImmediate(resolve);
+	});
+}
 
 export class SessionFilter {
 	private docs: Doc[] | undefined;
@@ -37,6 +47,9 @@ export class SessionFilter {
 	private readonly cache = new Map<string, number[]>();
 	private readonly ranked = new Set<string>();
 	private lastQuery = '';
+	/** The Fuse index over all docs, grown in slices by buildIndex(); record i belongs to row i. */
+	private index: FuseIndex<Doc> | undefined;
+	private indexKeys: unknown[] = [];
 
 	constructor(readonly rows: readonly SessionRow[]) {}
 
@@ -98,22 +111,26 @@ export class SessionFilter {
 		}
 
 		this.prepare();
+		if (!(await this.buildIndex(signal))) {
+			return undefined;
+		}
+
+		const records = (this.index!.toJSON() as {records: unknown[]}).records;
 		const candidates = this.refinedPrefix(q) ?? undefined;
-		const total = candidates ? candidates.length : this.docs!.length;
+		const total = candidates ? candidates.length : records.length;
 		const scored: Array<{index: number; score: number}> = [];
 		for (let start = 0; start < total; start += SLICE) {
 			// Yield first, so a burst of keystrokes aborts this before any work is spent on it.
-			await new Promise(resolve => {
-				setImmediate(resolve);
-			});
+			await yieldToEventLoop();
 			if (signal?.aborted) {
 				return undefined;
 			}
 
-			const slice = candidates ? candidates.slice(start, start + SLICE) : Array.from({length: Math.min(SLICE, total - start)}, (_, offset) => start + offset);
-			const fuse = new Fuse(slice.map(index => this.docs![index]!), {...FUSE_OPTIONS, includeScore: true});
-			for (const hit of fuse.search(q)) {
-				scored.push({index: slice[hit.refIndex]!, score: hit.score ?? 1});
+			const slice = candidates ? candidates.slice(start, start + SLICE).map(index => records[index]) : records.slice(start, start + SLICE);
+			const view = Fuse.parseIndex<Doc>({keys: this.indexKeys, records: slice} as Parameters<typeof Fuse.parseIndex>[0]);
+			// refIndex is the record's row index, because the view searches the full doc list.
+			for (const hit of new Fuse(this.docs!, {...FUSE_OPTIONS, includeScore: true}, view).search(q)) {
+				scored.push({index: hit.refIndex, score: hit.score ?? 1});
 			}
 		}
 
@@ -129,6 +146,28 @@ export class SessionFilter {
 		this.remember(q, ranked);
 		this.ranked.add(q);
 		return ranked;
+	}
+
+	/** Grow the Fuse index to all docs, a slice per event-loop turn. False when aborted (progress is kept). */
+	private async buildIndex(signal?: AbortSignal): Promise<boolean> {
+		if (!this.index) {
+			this.index = Fuse.createIndex<Doc>(KEYS, []);
+			this.indexKeys = [...this.index.toJSON().keys];
+		}
+
+		while (this.index.size() < this.docs!.length) {
+			await yieldToEventLoop();
+			if (signal?.aborted) {
+				return false;
+			}
+
+			const end = Math.min(this.docs!.length, this.index.size() + INDEX_SLICE);
+			for (let index = this.index.size(); index < end; index++) {
+				this.index.add(this.docs![index]!, index); // object docs always get a record, so record i is row i
+			}
+		}
+
+		return true;
 	}
 
 	/** The fuzzy result of the longest refined prefix of q (3+ characters), as refine() candidates. */

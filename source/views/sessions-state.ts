@@ -273,7 +273,8 @@ export function sessionsReducer(state: SessionsState, action: SessionsAction): S
 				return state;
 			}
 
-			return derive({...state, matches: action.indices}, false);
+			// Keep the selection if the user already moved (the ranking lands after they typed and navigated).
+			return derive({...state, matches: action.indices}, state.cursor !== 0);
 		}
 
 		case 'sessions/filterAccept': {
