@@ -164,6 +164,11 @@ describe('fuzzy filter', () => {
 		expect(run(reloaded, {type: 'sessions/refined', query: 'session 02', indices: [0], filter: stale}).visible).toEqual(reloaded.visible);
 		const applied = run(state, {type: 'sessions/refined', query: 'session 02', indices, filter: stale});
 		expect(applied.visible[0]!.title).toBe('session 020');
+		// Once the user has moved, a late ranking keeps their selection.
+		const moved = run(state, {type: 'sessions/move', movement: 'cursor/down'}, {type: 'sessions/move', movement: 'cursor/down'});
+		const selected = moved.visible[moved.cursor]!.session_id;
+		const late = run(moved, {type: 'sessions/refined', query: 'session 02', indices: [...indices].reverse(), filter: stale});
+		expect(late.visible[late.cursor]!.session_id).toBe(selected);
 	});
 });
 
