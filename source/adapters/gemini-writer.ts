@@ -98,7 +98,8 @@ class ChatBuilder {
 				id: randomUUID(),
 				timestamp,
 				type: 'gemini',
-				content: segment.texts.length === 1 ? segment.texts[0] : segment.texts.length === 0 ? '' : segment.texts.map(text => ({text})),
+				// One string, as Gemini writes it (its UI joins separate text parts without a break).
+				content: segment.texts.join('\n\n'),
 				thoughts: segment.thoughts.map(thought => ({subject: thought.summary ?? '', description: thought.text, timestamp})),
 			};
 			if (model) record.model = model;

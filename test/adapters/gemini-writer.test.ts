@@ -139,8 +139,8 @@ describe('geminiWriter.write', () => {
 		]);
 		// Text after a call starts a new model message: Gemini replays a message as text, then its calls.
 		const model = records(result.nativePath).filter(record => record.type === 'gemini');
-		expect(model.map(record => [typeof record.content === 'string' ? record.content.slice(0, 20) : record.content.length, (record.toolCalls ?? []).length])).toEqual([
-			[2, 1],
+		expect(model.map(record => [record.content.slice(0, 20), (record.toolCalls ?? []).length])).toEqual([
+			['[Reasoning from code', 1],
 			['[Tool call from code', 1],
 			['Fixed: the import pa', 0],
 		]);
@@ -158,7 +158,7 @@ describe('geminiWriter.write', () => {
 		const messages = read.messages.filter(entry => !entry.is_meta);
 		expect(shape(messages)).toEqual([
 			{role: 'user', blocks: [{text: 'The build fails, please fix it.'}, {image: 'base64'}, {text: '[image: /tmp/screenshot.png]'}]},
-			{role: 'assistant', blocks: [{text: '[Reasoning from codex]\nI should look at the files first.'}, {text: 'Listing the files.'}, {call: 'run_shell_command', id: 'call_ls', input: {command: 'ls -la'}}]},
+			{role: 'assistant', blocks: [{text: '[Reasoning from codex]\nI should look at the files first.\n\nListing the files.'}, {call: 'run_shell_command', id: 'call_ls', input: {command: 'ls -la'}}]},
 			{role: 'tool', blocks: [{result: 'call_ls', content: 'main.ts\npackage.json'}]},
 			{
 				role: 'assistant',
@@ -186,7 +186,7 @@ describe('geminiWriter.write', () => {
 		expect(prompts).toEqual(recorded!.manifest.turns.map(turn => turn.prompt));
 		expect(result.report.thinking).toBe('as_text');
 		const texts = read.messages.flatMap(entry => entry.content.flatMap(block => (block.type === 'text' ? [block.text] : [])));
-		expect(texts).toContain(`[Reasoning from gemini]\n${recorded!.manifest.turns[0].thinking}`);
+		expect(texts).toContain(`[Reasoning from gemini]\n${recorded!.manifest.turns[0].thinking}\n\n${recorded!.manifest.turns[0].text}`);
 	});
 
 	it('maps foreign shell, read, write and edit calls to Gemini tools and writes tool images as inline data', async () => {

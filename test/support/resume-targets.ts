@@ -20,7 +20,7 @@ export type ResumeTarget = Exclude<CliToolId, 'cline'>;
  * Gemini sends a tool result as `functionResponse.response` ({output} or {error}); the flattened entry holds its JSON.
  * The text the tool returned is what the history must carry, so it is unwrapped here.
  */
-function readableEntries(protocol: Protocol, entries: ConversationEntry[]): ConversationEntry[] {
+export function readableEntries(protocol: Protocol, entries: ConversationEntry[]): ConversationEntry[] {
 	if (protocol !== 'gemini') return entries;
 	return entries.map(entry => {
 		if (entry.kind !== 'tool_result') return entry;
