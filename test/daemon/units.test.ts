@@ -1,0 +1,141 @@
+/**
+ * The daemon's parts on their own: the debounce (quiet period, 2 s cap, no overlap), which sessions
+ * a batch of file events selects, the rotated log, and the socket protocol's line framing.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {setTimeout as sleep} from 'node:timers/promises';
+import {afterEach, describe, expect, test} from 'vitest';
+import type {NativeSession} from '../../source/adapters/types.js';
+import {sessionFilter} from '../../source/engine/daemon/changes.js';
+import {openRotatingLog} from '../../source/engine/daemon/log.js';
+import {lineReader} from '../../source/engine/daemon/protocol.js';
+import {type ChangeBatch, CaptureScheduler, emptyBatch} from '../../source/engine/daemon/scheduler.js';
+
+const temps: string[] = [];
+afterEach(() => {
+	for (const dir of temps.splice(0)) fs.rmSync(dir, {recursive: true, force: true});
+});
+
+describe('CaptureScheduler', () => {
+	test('a burst becomes one capture after the quiet period', async () => {
+		const batches: ChangeBatch[] = [];
+		const scheduler = new CaptureScheduler(async batch => {
+			batches.push(batch);
+		}, {quietMs: 100, maxDelayMs: 2000});
+		for (let index = 0; index < 50; index++) scheduler.add(['claude-code'], 'file', `/p/${index % 5}.jsonl`);
+		await sleep(300);
+		expect(batches).toHaveLength(1);
+		expect([...batches[0]!.files].sort()).toEqual(['/p/0.jsonl', '/p/1.jsonl', '/p/2.jsonl', '/p/3.jsonl', '/p/4.jsonl']);
+		expect(batches[0]!.full).toBe(false);
+		await scheduler.stop();
+	});
+
+	test('events that never pause are still captured within the maximum delay', async () => {
+		const started = Date.now();
+		const firedAt: number[] = [];
+		const scheduler = new CaptureScheduler(async () => {
+			firedAt.push(Date.now() - started);
+		}, {quietMs: 200, maxDelayMs: 500});
+		const until = Date.now() + 1300;
+		while (Date.now() < until) {
+			scheduler.add(['codex'], 'file', '/x.jsonl');
+			await sleep(50); // Never quiet for 200 ms.
+		}
+
+		await scheduler.stop();
+		expect(firedAt.length).toBeGreaterThanOrEqual(2);
+		expect(firedAt[0]!).toBeLessThan(700);
+	});
+
+	test('captures never overlap; changes during one go into the next', async () => {
+		let running = 0;
+		let maxRunning = 0;
+		const batches: ChangeBatch[] = [];
+		const scheduler = new CaptureScheduler(async batch => {
+			running++;
+			maxRunning = Math.max(maxRunning, running);
+			batches.push(batch);
+			await sleep(150);
+			running--;
+		}, {quietMs: 10});
+		scheduler.add(['gemini'], 'file', '/a');
+		await sleep(40);
+		scheduler.add(['gemini'], 'file', '/b');
+		await sleep(40);
+		scheduler.add(['gemini'], 'dir', '/c');
+		const full = scheduler.requestFull(['gemini']);
+		await full;
+		await scheduler.stop();
+		expect(maxRunning).toBe(1);
+		expect([...batches[0]!.files]).toEqual(['/a']);
+		expect([...batches[1]!.files]).toEqual(['/b']);
+		expect([...batches[1]!.dirs]).toEqual(['/c']);
+		expect(batches[1]!.full).toBe(true);
+	});
+});
+
+describe('sessionFilter', () => {
+	const session = (...files: string[]): NativeSession => ({tool: 'claude-code', nativeId: files[0]!, files, growth: 'append'});
+
+	test('selects sessions whose files changed, their neighbours, and everything under a new directory', () => {
+		const batch = emptyBatch();
+		batch.files.add('/h/.claude/projects/p1/a.jsonl');
+		batch.dirs.add('/h/.claude/projects/p3');
+		const only = sessionFilter(batch)!;
+		expect(only(session('/h/.claude/projects/p1/a.jsonl'))).toBe(true);
+		expect(only(session('/h/.claude/projects/p1/b.jsonl'))).toBe(true);
+		expect(only(session('/h/.claude/projects/p3/sub/agents/c.jsonl'))).toBe(true);
+		expect(only(session('/h/.claude/projects/p2/d.jsonl'))).toBe(false);
+	});
+
+	test('a -wal write stands for its SQLite database; an event naming a directory covers what is inside', () => {
+		const batch = emptyBatch();
+		batch.files.add('/c/User/globalStorage/state.vscdb-wal');
+		batch.files.add('/c/tasks/123');
+		const only = sessionFilter(batch)!;
+		expect(only(session('/c/User/globalStorage/state.vscdb'))).toBe(true);
+		expect(only(session('/c/tasks/123/ui_messages.json', '/c/tasks/123/api_conversation_history.json'))).toBe(true);
+		expect(only(session('/c/tasks/456/ui_messages.json'))).toBe(false);
+	});
+
+	test('a full batch selects everything', () => {
+		const batch = emptyBatch();
+		batch.full = true;
+		expect(sessionFilter(batch)).toBeUndefined();
+	});
+});
+
+describe('rotating log', () => {
+	test('rotates by size and keeps the newest files', () => {
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sfs-log-'));
+		temps.push(dir);
+		const file = path.join(dir, 'logs', 'daemon.log');
+		const log = openRotatingLog(file, {maxBytes: 200, keep: 2});
+		for (let index = 0; index < 20; index++) log.write('info', `line ${index} ${'x'.repeat(40)}`);
+		expect(fs.readdirSync(path.dirname(file)).sort()).toEqual(['daemon.log', 'daemon.log.1', 'daemon.log.2']);
+		expect(fs.statSync(file).size).toBeLessThanOrEqual(200);
+		expect(fs.readFileSync(file, 'utf8')).toContain('line 19');
+		expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+		const all = ['daemon.log.2', 'daemon.log.1', 'daemon.log'].map(name => fs.readFileSync(path.join(dir, 'logs', name), 'utf8')).join('');
+		const numbers = [...all.matchAll(/line (\d+)/g)].map(match => Number(match[1]));
+		// Oldest lines rotated out; the rest in order.
+		expect(numbers.at(-1)).toBe(19);
+		expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
+	});
+});
+
+describe('protocol framing', () => {
+	test('lines split across chunks arrive whole; blank lines are ignored', () => {
+		const lines: string[] = [];
+		const feed = lineReader(line => lines.push(line));
+		feed('{"id":1,"meth');
+		feed('od":"status"}\n\n{"id":2');
+		feed(',"method":"capture"}\n');
+		expect(lines.map(line => JSON.parse(line) as unknown)).toEqual([
+			{id: 1, method: 'status'},
+			{id: 2, method: 'capture'},
+		]);
+	});
+});
