@@ -240,6 +240,8 @@ export function removeTomlTable(text: string, tablePath: string[], file: string)
 	const after = lines.slice(found.end).map(line => line.text);
 	// Drop the blank line that separated the table from what came before, when what follows is blank too.
 	while (before.length > 0 && before.at(-1)!.trim() === '' && (after.length === 0 || after[0]!.trim() === '')) before.pop();
+	// Removed from the top of the file: no blank lines left in front of what follows.
+	if (before.length === 0) while (after.length > 1 && after[0]!.trim() === '') after.shift();
 	return [...before, ...after].join('\n');
 }
 
