@@ -27,13 +27,27 @@ function mapCopilotCall(source: string) {
 	};
 }
 
+/** The provider Copilot stored reasoning blocks for (the capture keeps it as `reasoning_provider`). */
+function reasoningProvider(message: Message): string | undefined {
+	const provider = message.metadata?.reasoning_provider;
+	return typeof provider === 'string' && provider.length > 0 ? provider : undefined;
+}
+
 /**
- * Reasoning always becomes text: the CLI replays a stored reasoning block to the model only with its
- * provider-bound `reasoningBlocks`, which cannot be made for a new session (seen with 1.0.102: a written
- * `reasoningText` + `reasoningOpaque` reaches the model as nothing at all).
+ * Copilot replays stored reasoning to the model only through its provider-bound `reasoningBlocks` (seen with
+ * 1.0.102: `reasoningText` + `reasoningOpaque` alone reach the model as nothing). So reasoning is kept, as
+ * those blocks, only for a Copilot session that stored them; every other source's reasoning becomes text.
  */
-function keepCopilotThinking(_block: ThinkingBlock, _message: Message): boolean {
-	return false;
+function copilotThinkingPolicy(source: string) {
+	const providers = new WeakMap<ThinkingBlock, string>();
+	const keep = (block: ThinkingBlock, message: Message): boolean => {
+		const provider = reasoningProvider(message);
+		if (source !== 'copilot' || !provider || typeof block.signature !== 'string' || block.signature.length === 0) return false;
+		providers.set(block, provider);
+		return true;
+	};
+
+	return {keep, providers};
 }
 
 /** A YAML scalar that is always read back as the same string (JSON strings are valid YAML). */
@@ -49,7 +63,10 @@ class EventLog {
 	private interactionId = randomUUID();
 	resultImagesDropped = 0;
 
-	constructor(private readonly fallbackTime: string) {}
+	constructor(
+		private readonly fallbackTime: string,
+		private readonly reasoningProviders: WeakMap<ThinkingBlock, string>,
+	) {}
 
 	private time(value: string | undefined): string {
 		const time = Math.max(Date.parse(isoOr(value, this.fallbackTime)), this.clock);
@@ -87,6 +104,17 @@ class EventLog {
 			turnId,
 		};
 		if (model) data.model = model;
+		const reasoning = turn.blocks.filter((block): block is ThinkingBlock => block.type === 'thinking');
+		if (reasoning.length > 0) {
+			const readable = reasoning.filter(block => !block.redacted);
+			if (readable.length > 0) data.reasoningText = readable.map(block => block.text).join('\n\n');
+			data.reasoningOpaque = (readable[0] ?? reasoning[0]).signature;
+			data.reasoningBlocks = {
+				provider: this.reasoningProviders.get(reasoning[0]),
+				blocks: reasoning.map(block => (block.redacted ? {type: 'redacted_thinking', data: block.signature} : {type: 'thinking', thinking: block.text, signature: block.signature})),
+			};
+		}
+
 		if (typeof turn.usage?.output_tokens === 'number') data.outputTokens = turn.usage.output_tokens;
 		this.event('assistant.message', data, turn.timestamp);
 		for (const call of calls) {
@@ -114,14 +142,15 @@ function titleOf(session: Session, firstPrompt: string | undefined): string {
 
 async function writeCopilotSession(session: Session, options: WriteOptions, ctx: AdapterContext): Promise<WriteResult> {
 	const source = session.manifest.source.tool;
-	const conversation = buildConversation(session, {target: 'copilot', mapCall: mapCopilotCall(source), keepThinking: keepCopilotThinking});
+	const thinking = copilotThinkingPolicy(source);
+	const conversation = buildConversation(session, {target: 'copilot', mapCall: mapCopilotCall(source), keepThinking: thinking.keep});
 	const warnings = [...conversation.warnings];
 	const nativeId = randomUUID();
 	const root = options.outDir ? path.resolve(options.outDir) : copilotHome(ctx);
 	const dir = path.join(root, 'session-state', nativeId);
 	const now = options.now.toISOString();
 	const branch = session.manifest.metadata?.git_branch ?? session.workspace?.git?.branch ?? undefined;
-	const log = new EventLog(now);
+	const log = new EventLog(now, thinking.providers);
 	const context: Record<string, unknown> = {cwd: options.cwd};
 	if (typeof branch === 'string' && branch) context.branch = branch;
 	// The log starts now (that is when this session was made); the conversation keeps its own times after it.

@@ -177,7 +177,13 @@ describe('copilotWriter.write', () => {
 		expect(calls(messages)).toEqual(calls(recorded!.session.messages.filter(entry => !entry.is_meta)).map(block => (block.type === 'tool_result' ? {type: 'tool_result', tool_use_id: block.tool_use_id, content: block.content} : block)));
 		const prompts = (list: Message[]) => list.filter(entry => entry.role === 'user').map(entry => entry.content.map(block => (block.type === 'text' ? block.text : '')).join(''));
 		expect(prompts(messages)).toEqual(recorded!.manifest.turns.map(turn => turn.prompt));
-		expect(result.report.thinking).toBe('as_text');
+		// Its reasoning is kept with the provider-bound blocks Copilot replays it from.
+		expect(result.report.thinking).toBe('kept');
+		const thoughts = (list: Message[]) => list.flatMap(entry => entry.content.filter(block => block.type === 'thinking').map(block => [block.text, block.signature]));
+		expect(thoughts(messages)).toEqual(thoughts(recorded!.session.messages));
+		expect(thoughts(messages)).toHaveLength(2);
+		const stored = events(result.nativePath).filter(event => event.type === 'assistant.message' && event.data.reasoningBlocks);
+		expect(stored.map(event => event.data.reasoningBlocks.provider)).toEqual(['anthropic-messages', 'anthropic-messages']);
 	});
 
 	it('maps foreign shell, read, write and edit calls to Copilot tools', async () => {

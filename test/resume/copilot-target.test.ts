@@ -62,9 +62,14 @@ describe('copilot target: sessions the real CLIs recorded', () => {
 			const run = await proveCell(source, loaded!.session, expectationsFromManifest(loaded!.manifest));
 			const shellCalls = run.entries!.filter(entry => entry.kind === 'tool_call');
 			expect(shellCalls.map(entry => entry.toolName)).toContain('bash');
-			// Copilot replays no stored reasoning it did not make itself: every source's reasoning goes as text.
-			expect(run.write.report.thinking).toBe('as_text');
-			expect(run.entries!.some(entry => entry.kind === 'thinking')).toBe(false);
+			if (source === 'copilot') {
+				// Copilot's own stored reasoning (with its provider-bound reasoningBlocks) goes back as reasoning.
+				expect(run.write.report.thinking).toBe('kept');
+				expect(run.entries!.some(entry => entry.kind === 'thinking' && entry.text.includes(loaded!.manifest.turns[0].thinking!))).toBe(true);
+			} else {
+				expect(run.write.report.thinking).toBe('as_text');
+				expect(run.entries!.some(entry => entry.kind === 'thinking')).toBe(false);
+			}
 			expect(run.write.report.tool_calls_mapped).toBeGreaterThanOrEqual(1);
 		}, 120_000);
 	}
