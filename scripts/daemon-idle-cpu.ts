@@ -1,7 +1,9 @@
 /**
  * Idle CPU of the daemon (on demand): N Claude Code sessions on disk (default 10,000), the daemon
- * started on them and left alone for S seconds (default 60). Prints one JSON object and exits 1 when
- * the daemon used 1 % of a CPU or more.
+ * started on them and left alone for S seconds (default 60). Then the append-to-visible latency:
+ * one line appended to a native session at a time, timed until the index finds it (polled every
+ * 5 ms through a read-only connection, as `sfs search` would). Prints one JSON object and exits 1
+ * when the daemon used 1 % of a CPU or more, or an append took 3 s or more to become searchable.
  *
  *   npm run build && npx tsx scripts/daemon-idle-cpu.ts [--sessions 10000] [--seconds 60] [--keep]
  *
@@ -15,7 +17,10 @@ import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {parseArgs} from 'node:util';
 
-const {values} = parseArgs({options: {sessions: {type: 'string', default: '10000'}, seconds: {type: 'string', default: '60'}, keep: {type: 'boolean', default: false}}});
+const {values} = parseArgs({
+	options: {sessions: {type: 'string', default: '10000'}, seconds: {type: 'string', default: '60'}, appends: {type: 'string', default: '20'}, keep: {type: 'boolean', default: false}},
+});
+const appends = Number(values.appends);
 const sessions = Number(values.sessions);
 const seconds = Number(values.seconds);
 const cli = path.resolve(import.meta.dirname, '..', 'dist', 'cli.js');
@@ -99,6 +104,34 @@ const measuredFrom = Date.now();
 await sleep(seconds * 1000);
 const after = cpuMs(pid, viaStatus);
 const elapsed = Date.now() - measuredFrom;
+
+// Append-to-visible latency.
+const {SessionIndex} = (await import(path.resolve(import.meta.dirname, '..', 'dist', 'engine', 'index-db.js'))) as typeof import('../source/engine/index-db.js');
+const latencies: number[] = [];
+const target = (() => {
+	const dir = path.join(home, '.claude', 'projects', '-work-project-0');
+	return path.join(dir, fs.readdirSync(dir).find(name => name.endsWith('.jsonl'))!);
+})();
+const targetId = path.basename(target, '.jsonl');
+for (let index = 0; index < appends; index++) {
+	const word = `latencyprobe${index}x${Date.now().toString(36)}`;
+	const appendedAt = performance.now();
+	fs.appendFileSync(target, `${line(targetId, 'user', `find ${word} please`, null, randomUUID())}\n`);
+	for (;;) {
+		const index = SessionIndex.open(env.SFS_HOME + '/index.db', {readonly: true});
+		const found = index.search(word, {limit: 1}).length > 0;
+		index.close();
+		if (found) break;
+		if (performance.now() - appendedAt > 10_000) break;
+		await sleep(5);
+	}
+
+	latencies.push(performance.now() - appendedAt);
+	await sleep(300); // Separate appends, as a person's turns are.
+}
+
+latencies.sort((a, b) => a - b);
+const percentile = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0);
 const final = status();
 const stopStarted = Date.now();
 sfs('daemon', 'stop');
@@ -111,9 +144,10 @@ const result = {
 	cpu_percent: Number(cpuPercent.toFixed(3)),
 	rss_mb: Math.round(final.memory.rss / 1024 / 1024),
 	watched_roots: final.watched.filter(root => root.watching).length,
+	append_to_visible_ms: latencies.length > 0 ? {median: percentile(50), p95: percentile(95), max: Math.round(latencies.at(-1)!)} : null,
 	startup_ms: startupMs,
 	stop_ms: stopMs,
-	ok: cpuPercent < 1,
+	ok: cpuPercent < 1 && (latencies.at(-1) ?? 0) < 3000,
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);
 if (!values.keep) fs.rmSync(root, {recursive: true, force: true});
