@@ -12,8 +12,10 @@ import {
 	expectationsFromManifest,
 	expectationsFromSession,
 	FIXTURE_TOOLS,
+	canonicalSession,
 	kitchenSinkSession,
 	loadFixtureSession,
+	message,
 	loadRecordedSession,
 	missingInOrder,
 	PNG_BASE64,
@@ -105,5 +107,40 @@ describe('codex target: how Codex finds the written session', () => {
 		expect(loaded).toBeDefined();
 		const run = await proveCell('claude-code', loaded!.session, expectationsFromManifest(loaded!.manifest), {argv: () => ['codex', 'exec', 'resume', '--last', RESUME_PROMPT]});
 		expect(run.stderr).toContain(`session id: ${run.write.nativeId}`);
+	}, 120_000);
+});
+
+describe('codex target: file tools', () => {
+	it('replays foreign reads, writes and edits as the real codex\'s own tools', async () => {
+		const session = canonicalSession('claude-code', [
+			message('user', [{type: 'text', text: 'Add a todo and rename beta.'}]),
+			message('assistant', [
+				{type: 'tool_use', tool_use_id: 'toolu_r', name: 'Read', input: {file_path: 'notes.txt'}},
+				{type: 'tool_use', tool_use_id: 'toolu_w', name: 'Write', input: {file_path: 'todo.txt', content: 'ship it\n'}},
+				{type: 'tool_use', tool_use_id: 'toolu_e', name: 'Edit', input: {file_path: 'notes.txt', old_string: 'beta', new_string: 'gamma'}},
+				{type: 'tool_use', tool_use_id: 'toolu_b', name: 'Bash', input: {command: 'git status --short'}},
+			]),
+			message('user', [
+				{type: 'tool_result', tool_use_id: 'toolu_r', content: 'alpha\nbeta'},
+				{type: 'tool_result', tool_use_id: 'toolu_w', content: 'File created successfully at: todo.txt'},
+				{type: 'tool_result', tool_use_id: 'toolu_e', content: 'The file notes.txt has been updated.'},
+				{type: 'tool_result', tool_use_id: 'toolu_b', content: ' M notes.txt\n?? todo.txt'},
+			]),
+			message('assistant', [{type: 'text', text: 'Added the todo and renamed beta to gamma.'}]),
+		]);
+		const run = await proveCell('claude-code', session, expectationsFromSession(session));
+		expect(run.write.report.tool_calls_mapped).toBe(4);
+		expect(run.entries!.filter(entry => entry.kind === 'tool_call').map(entry => [entry.toolName, entry.text])).toEqual([
+			['exec_command', JSON.stringify({cmd: 'cat notes.txt'})],
+			['apply_patch', '*** Begin Patch\n*** Add File: todo.txt\n+ship it\n*** End Patch\n'],
+			['apply_patch', '*** Begin Patch\n*** Update File: notes.txt\n@@\n-beta\n+gamma\n*** End Patch\n'],
+			['exec_command', JSON.stringify({cmd: 'git status --short'})],
+		]);
+		// apply_patch is a freeform tool of the real CLI: its calls go back as custom tool calls.
+		expect((run.request!.body as {input: Array<{type: string}>}).input.filter(item => item.type === 'custom_tool_call')).toHaveLength(2);
+		expect((run.request!.body as {tools: Array<{type: string; name?: string}>}).tools).toContainEqual(expect.objectContaining({type: 'custom', name: 'apply_patch'}));
+		const outputs = run.entries!.filter(entry => entry.kind === 'tool_result').map(entry => entry.text);
+		expect(outputs.some(text => text.includes('File created successfully at: todo.txt'))).toBe(true);
+		expect(outputs.some(text => text.includes('The file notes.txt has been updated.'))).toBe(true);
 	}, 120_000);
 });

@@ -15,8 +15,10 @@ import {
 	expectationsFromManifest,
 	expectationsFromSession,
 	FIXTURE_TOOLS,
+	canonicalSession,
 	kitchenSinkSession,
 	loadFixtureSession,
+	message,
 	loadRecordedSession,
 	missingInOrder,
 	PNG_BASE64,
@@ -138,5 +140,41 @@ describe('gemini target: how Gemini finds the written session', () => {
 		expect(run.write.nativePath).toContain(`${path.sep}tmp${path.sep}demo-repo-1${path.sep}chats${path.sep}`);
 		const registry = JSON.parse(fs.readFileSync(path.join(run.home.home, '.gemini', 'projects.json'), 'utf8')) as {projects: Record<string, string>};
 		expect(registry.projects).toEqual({'/elsewhere/demo-repo': 'demo-repo', [run.cwd]: 'demo-repo-1'});
+	}, 120_000);
+});
+
+describe('gemini target: file tools', () => {
+	it('replays foreign reads, writes and edits as the real gemini\'s own tools', async () => {
+		const session = canonicalSession('claude-code', [
+			message('user', [{type: 'text', text: 'Add a todo and rename beta.'}]),
+			message('assistant', [
+				{type: 'tool_use', tool_use_id: 'toolu_r', name: 'Read', input: {file_path: 'notes.txt'}},
+				{type: 'tool_use', tool_use_id: 'toolu_w', name: 'Write', input: {file_path: 'todo.txt', content: 'ship it\n'}},
+				{type: 'tool_use', tool_use_id: 'toolu_e', name: 'Edit', input: {file_path: 'notes.txt', old_string: 'beta', new_string: 'gamma'}},
+				{type: 'tool_use', tool_use_id: 'toolu_b', name: 'Bash', input: {command: 'git status --short'}},
+			]),
+			message('user', [
+				{type: 'tool_result', tool_use_id: 'toolu_r', content: 'alpha\nbeta'},
+				{type: 'tool_result', tool_use_id: 'toolu_w', content: 'File created successfully at: todo.txt'},
+				{type: 'tool_result', tool_use_id: 'toolu_e', content: 'The file notes.txt has been updated.'},
+				{type: 'tool_result', tool_use_id: 'toolu_b', content: ' M notes.txt\n?? todo.txt'},
+			]),
+			message('assistant', [{type: 'text', text: 'Added the todo and renamed beta to gamma.'}]),
+		]);
+		// --yolo: headless Gemini declares its write, edit and shell tools only when they need no approval.
+		const run = await proveCell('claude-code', session, expectationsFromSession(session), {argv: id => ['gemini', '--resume', id, '--yolo', `--prompt=${RESUME_PROMPT}`]});
+		expect(run.write.report.tool_calls_mapped).toBe(4);
+		expect(run.entries!.filter(entry => entry.kind === 'tool_call').map(entry => [entry.toolName, JSON.parse(entry.text)])).toEqual([
+			['read_file', {file_path: 'notes.txt'}],
+			['write_file', {file_path: 'todo.txt', content: 'ship it\n'}],
+			['replace', {file_path: 'notes.txt', old_string: 'beta', new_string: 'gamma'}],
+			['run_shell_command', {command: 'git status --short'}],
+		]);
+		// The real CLI declares these tools under the same names.
+		const declared = JSON.stringify((run.request!.body as {tools?: unknown}).tools ?? []);
+		for (const name of ['read_file', 'write_file', 'replace', 'run_shell_command']) expect(declared).toContain(`"${name}"`);
+		const outputs = run.entries!.filter(entry => entry.kind === 'tool_result').map(entry => entry.text);
+		expect(outputs.some(text => text.includes('File created successfully at: todo.txt'))).toBe(true);
+		expect(outputs.some(text => text.includes('The file notes.txt has been updated.'))).toBe(true);
 	}, 120_000);
 });
