@@ -7,40 +7,64 @@
 import type {CallToolResult} from '@modelcontextprotocol/sdk/types.js';
 import {SfsError} from '../engine/errors.js';
 import {budgetOf, clip, cutText} from './bounded.js';
-import {loadOptionalFunction, loadOptionalModule} from './optional-modules.js';
+import {loadOptionalModule} from './optional-modules.js';
 import {notAvailable, okResult} from './result.js';
 import {loadSession, type ToolContext} from './session-tools.js';
 
-/** Where each feature lives (relative to this file) and the exports the tools use. */
+/** Where each feature lives (relative to this file). */
 export const FEATURE_MODULES = {
-	summary: {specifiers: ['../engine/insight/summary.js', '../engine/insight/index.js'], names: ['summarizeSession', 'buildSummary', 'sessionSummary', 'summarize']},
-	audit: {specifiers: ['../engine/insight/audit.js', '../engine/insight/index.js'], names: ['auditSession', 'runAudit', 'audit']},
+	insight: '../engine/insight/session-insight.js',
+	insightMeta: '../engine/insight/session-meta.js',
+	audit: '../engine/insight/audit.js',
 	rulesCanonical: '../engine/rules/canonical.js',
 	rulesCompile: '../engine/rules/compile.js',
 	projectContext: '../engine/project-context.js',
 } as const;
 
 type SessionLike = ReturnType<typeof loadSession>;
-type Summarize = (session: SessionLike) => unknown;
+type InsightApi = {summarizeSession(engine: ToolContext['engine'], session: SessionLike): {summary: unknown; cost: unknown}};
+type MetaApi = {
+	readNarrative(store: ToolContext['engine']['store'], id: string): unknown;
+	readAuditMeta(store: ToolContext['engine']['store'], id: string): unknown;
+	withVerdicts(findings: unknown[], stored: unknown): unknown[];
+};
+type AuditApi = {audit(session: SessionLike): unknown[]};
 
-/** The insight module's summary of a session, or undefined when the module is not there. */
-export async function insightSummary(session: SessionLike): Promise<unknown> {
-	const summarize = await loadOptionalFunction<Summarize>([...FEATURE_MODULES.summary.specifiers], [...FEATURE_MODULES.summary.names]);
-	return summarize ? summarize(session) : undefined;
+async function insightApi(): Promise<InsightApi | undefined> {
+	const module = (await loadOptionalModule(FEATURE_MODULES.insight)) as Partial<InsightApi> | undefined;
+	return typeof module?.summarizeSession === 'function' ? (module as InsightApi) : undefined;
+}
+
+/** The `sfs summary` of a session (files, commands, tests, packages, errors, tokens, cost), or undefined without the insight module. */
+export async function insightSummary(context: ToolContext, session: SessionLike): Promise<unknown> {
+	const api = await insightApi();
+	return api ? api.summarizeSession(context.engine, session).summary : undefined;
 }
 
 export async function getSessionSummary(context: ToolContext, args: {session: string}): Promise<CallToolResult> {
-	const summarize = await loadOptionalFunction<Summarize>([...FEATURE_MODULES.summary.specifiers], [...FEATURE_MODULES.summary.names]);
-	if (!summarize) return notAvailable('get_session_summary', 'session summaries (sfs summary)');
+	const api = await insightApi();
+	if (!api) return notAvailable('get_session_summary', 'session summaries (sfs summary)');
 	const session = loadSession(context, args.session);
-	return okResult('get_session_summary', {session_id: session.id, summary: boundJson(await summarize(session), 30_000)});
+	const {summary, cost} = api.summarizeSession(context.engine, session);
+	const meta = (await loadOptionalModule(FEATURE_MODULES.insightMeta)) as Partial<MetaApi> | undefined;
+	const narrative = typeof meta?.readNarrative === 'function' ? meta.readNarrative(context.engine.store, session.id) : undefined;
+	return okResult('get_session_summary', {
+		session_id: session.id,
+		summary: boundJson(summary, 40_000),
+		cost: boundJson(cost, 10_000),
+		narrative: narrative === undefined ? null : boundJson(narrative, 10_000),
+	});
 }
 
 export async function getAuditReport(context: ToolContext, args: {session: string}): Promise<CallToolResult> {
-	const audit = await loadOptionalFunction<Summarize>([...FEATURE_MODULES.audit.specifiers], [...FEATURE_MODULES.audit.names]);
-	if (!audit) return notAvailable('get_audit_report', 'audit (sfs audit)');
+	const auditModule = (await loadOptionalModule(FEATURE_MODULES.audit)) as Partial<AuditApi> | undefined;
+	if (typeof auditModule?.audit !== 'function') return notAvailable('get_audit_report', 'audit (sfs audit)');
 	const session = loadSession(context, args.session);
-	return okResult('get_audit_report', {session_id: session.id, report: boundJson(await audit(session), 30_000)});
+	let findings = auditModule.audit(session);
+	const meta = (await loadOptionalModule(FEATURE_MODULES.insightMeta)) as Partial<MetaApi> | undefined;
+	// Verdicts a person stored with `sfs audit --dismiss/--confirm` are part of the report.
+	if (typeof meta?.readAuditMeta === 'function' && typeof meta.withVerdicts === 'function') findings = meta.withVerdicts(findings, meta.readAuditMeta(context.engine.store, session.id));
+	return okResult('get_audit_report', {session_id: session.id, finding_count: findings.length, findings: boundJson(findings.slice(0, 100), 40_000)});
 }
 
 /** A value from another module, kept within `max` characters of JSON (long strings are cut first). */
@@ -64,14 +88,14 @@ type RulesApi = {
 };
 type CompileApi = {planTargets(tools: readonly string[], body: string): Array<{file: string; tools: string[]; mode: {kind: string}; content: string}>};
 
-export async function getRules(args: {tool: string; project?: string; max_chars?: number}): Promise<CallToolResult> {
+export async function getRules(context: ToolContext, args: {tool: string; project?: string; max_chars?: number}): Promise<CallToolResult> {
 	const canonical = (await loadOptionalModule(FEATURE_MODULES.rulesCanonical)) as Partial<RulesApi> | undefined;
 	const compile = (await loadOptionalModule(FEATURE_MODULES.rulesCompile)) as Partial<CompileApi> | undefined;
 	if (typeof canonical?.repoRoot !== 'function' || typeof canonical.loadRules !== 'function' || typeof compile?.planTargets !== 'function') {
 		return notAvailable('get_rules', 'rules (sfs rules)');
 	}
 
-	const root = canonical.repoRoot(args.project ?? process.cwd());
+	const root = canonical.repoRoot(args.project ?? context.cwd ?? process.cwd());
 	const rules = canonical.loadRules(root);
 	if (!rules) {
 		throw new SfsError('NOT_FOUND', `no canonical rules in ${root}`, {hint: 'the project has no .sfs/rules/config.json; a person can create one with `sfs rules init`'});
@@ -111,7 +135,7 @@ function describeProject(project: ProjectKeyLike): Record<string, unknown> {
 export async function getProjectContext(context: ToolContext, args: {project?: string; max_chars?: number}): Promise<CallToolResult> {
 	const api = await contextApi();
 	if (!api) return notAvailable('get_project_context', 'project context (sfs project)');
-	const project = api.projectKey(args.project ?? process.cwd());
+	const project = api.projectKey(args.project ?? context.cwd ?? process.cwd());
 	const {text, updated_at} = api.readContext(project, context.engine.env);
 	if (text === null) {
 		throw new SfsError('NOT_FOUND', `no project context for ${project.key} yet`, {hint: 'add notes with add_knowledge, or a person can run `sfs project init`'});
@@ -142,7 +166,7 @@ export function rankSections(text: string, query: string, limit: number): Array<
 export async function searchProjectKnowledge(context: ToolContext, args: {query: string; project?: string; limit?: number}): Promise<CallToolResult> {
 	const api = await contextApi();
 	if (!api) return notAvailable('search_project_knowledge', 'project context (sfs project)');
-	const project = api.projectKey(args.project ?? process.cwd());
+	const project = api.projectKey(args.project ?? context.cwd ?? process.cwd());
 	const {text} = api.readContext(project, context.engine.env);
 	return okResult('search_project_knowledge', {...describeProject(project), query: args.query, has_context: text !== null, matches: rankSections(text ?? '', args.query, args.limit ?? 5)});
 }
@@ -151,7 +175,7 @@ export async function searchProjectKnowledge(context: ToolContext, args: {query:
 export async function addKnowledge(context: ToolContext, args: {note: string; project?: string}): Promise<CallToolResult> {
 	const api = await contextApi();
 	if (!api) return notAvailable('add_knowledge', 'project context (sfs project)');
-	const project = api.projectKey(args.project ?? process.cwd());
+	const project = api.projectKey(args.project ?? context.cwd ?? process.cwd());
 	const current = api.readContext(project, context.engine.env).text;
 	const date = (context.now?.() ?? new Date()).toISOString().slice(0, 10);
 	const base = current ?? `# ${project.remote ?? project.root}\n`;

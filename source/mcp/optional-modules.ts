@@ -26,17 +26,6 @@ export async function loadOptionalModule(specifier: string): Promise<Record<stri
 	return loading;
 }
 
-/** The first of `names` that one of `specifiers` exports as a function. */
-export async function loadOptionalFunction<F>(specifiers: string[], names: string[]): Promise<F | undefined> {
-	for (const specifier of specifiers) {
-		const module = await loadOptionalModule(specifier);
-		if (!module) continue;
-		for (const name of names) if (typeof module[name] === 'function') return module[name] as F;
-	}
-
-	return undefined;
-}
-
 /** For tests: forget what was loaded. */
 export function clearOptionalModuleCache(): void {
 	cache.clear();

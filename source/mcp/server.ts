@@ -8,7 +8,9 @@ import {z} from 'zod';
 import {TOOL_IDS} from '../engine/types.js';
 import {MAX_BUDGET} from './bounded.js';
 import {addKnowledge, getAuditReport, getProjectContext, getRules, getSessionSummary, insightSummary, searchProjectKnowledge} from './feature-tools.js';
-import {okResult, safely} from './result.js';
+import type {CallToolResult} from '@modelcontextprotocol/sdk/types.js';
+import {gateOutgoing} from './egress.js';
+import {errorResult, okResult} from './result.js';
 import {
 	findRelatedSessions,
 	getFileHistory,
@@ -31,6 +33,16 @@ const maxChars = z.number().int().min(500).max(MAX_BUDGET).optional().describe(`
 export function createMcpServer(context: ToolContext, version = '0.0.0'): McpServer {
 	const server = new McpServer({name: SERVER_NAME, version}, {instructions: 'Past coding-agent sessions (Claude Code, Codex, Gemini CLI, Copilot CLI, Cursor, Amp, Cline, Roo Code) captured by sfs: search them, read them in bounded pages, and see which sessions touched a file.'});
 	const readOnly = {readOnlyHint: true, openWorldHint: false} as const;
+	const log = context.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+	/** Every handler: failures become isError results, and successful results pass the DLP gate. */
+	const handle = <A>(tool: string, handler: (args: A) => Promise<CallToolResult> | CallToolResult) => async (args: A): Promise<CallToolResult> => {
+		try {
+			return await gateOutgoing(tool, await handler(args), {env: context.engine.env, cwd: context.cwd, log});
+		} catch (error) {
+			return errorResult(error);
+		}
+	};
+
 
 	server.registerTool('search_sessions', {
 		title: 'Search past sessions',
@@ -42,18 +54,18 @@ export function createMcpServer(context: ToolContext, version = '0.0.0'): McpSer
 			limit: z.number().int().min(1).max(50).default(10).describe('At most this many sessions'),
 		},
 		annotations: readOnly,
-	}, safely(async args => okResult('search_sessions', searchSessions(context, args))));
+	}, handle('search_sessions', async args => okResult('search_sessions', searchSessions(context, args))));
 
 	server.registerTool('get_session', {
 		title: 'Session details',
 		description: 'Metadata of one session (tool, project directory, model, dates, token stats, first prompt) plus an overview: messages per role, tool calls, files edited, the last assistant answer; and the sfs summary when available. No message bodies: read those with get_session_messages.',
 		inputSchema: {session},
 		annotations: readOnly,
-	}, safely(async args => {
+	}, handle('get_session', async args => {
 		let summary: unknown;
 		let source = 'unavailable';
 		try {
-			summary = await insightSummary(loadSession(context, args.session));
+			summary = await insightSummary(context, loadSession(context, args.session));
 			if (summary !== undefined) source = 'sfs summary';
 		} catch (error) {
 			source = `summary failed: ${error instanceof Error ? error.message : String(error)}`;
@@ -76,7 +88,7 @@ export function createMcpServer(context: ToolContext, version = '0.0.0'): McpSer
 			cursor: z.string().min(1).optional().describe('next_cursor from a previous call, to continue'),
 		},
 		annotations: readOnly,
-	}, safely(async args => okResult('get_session_messages', getSessionMessages(context, args))));
+	}, handle('get_session_messages', async args => okResult('get_session_messages', getSessionMessages(context, args))));
 
 	server.registerTool('list_recent_sessions', {
 		title: 'Recent sessions',
@@ -89,7 +101,7 @@ export function createMcpServer(context: ToolContext, version = '0.0.0'): McpSer
 			include_subagents: z.boolean().default(false),
 		},
 		annotations: readOnly,
-	}, safely(async args => okResult('list_recent_sessions', listRecentSessions(context, args))));
+	}, handle('list_recent_sessions', async args => okResult('list_recent_sessions', listRecentSessions(context, args))));
 
 	server.registerTool('find_related_sessions', {
 		title: 'Related sessions',
@@ -101,7 +113,7 @@ export function createMcpServer(context: ToolContext, version = '0.0.0'): McpSer
 			limit: z.number().int().min(1).max(50).default(10),
 		},
 		annotations: readOnly,
-	}, safely(async args => okResult('find_related_sessions', findRelatedSessions(context, args))));
+	}, handle('find_related_sessions', async args => okResult('find_related_sessions', findRelatedSessions(context, args))));
 
 	server.registerTool('get_file_history', {
 		title: 'File history across sessions',
@@ -113,49 +125,49 @@ export function createMcpServer(context: ToolContext, version = '0.0.0'): McpSer
 			cursor: z.string().min(1).optional(),
 		},
 		annotations: readOnly,
-	}, safely(async args => okResult('get_file_history', getFileHistory(context, args))));
+	}, handle('get_file_history', async args => okResult('get_file_history', getFileHistory(context, args))));
 
 	server.registerTool('get_session_summary', {
 		title: 'Session summary',
 		description: 'What a session did, from its tool calls: files read/created/edited/deleted, commands with exit status, test runs, packages added, errors, duration, tokens and cost (sfs summary).',
 		inputSchema: {session},
 		annotations: readOnly,
-	}, safely(async args => getSessionSummary(context, args)));
+	}, handle('get_session_summary', async args => getSessionSummary(context, args)));
 
 	server.registerTool('get_audit_report', {
 		title: 'Audit a session',
 		description: 'Checks the agent\'s claims in a session against the evidence in it (tests said to pass that failed, files said to be updated that were never edited, …): findings with rule, severity, confidence and evidence message ids (sfs audit).',
 		inputSchema: {session},
 		annotations: readOnly,
-	}, safely(async args => getAuditReport(context, args)));
+	}, handle('get_audit_report', async args => getAuditReport(context, args)));
 
 	server.registerTool('get_rules', {
 		title: 'Project rules for a tool',
 		description: 'The project\'s canonical rules (from .sfs/rules, shared by every coding agent on the repo) and the file they are compiled into for the given tool.',
 		inputSchema: {tool: z.enum(TOOL_IDS).describe('The coding agent the rules are for'), project: project.optional(), max_chars: maxChars},
 		annotations: readOnly,
-	}, safely(async args => getRules(args)));
+	}, handle('get_rules', async args => getRules(context, args)));
 
 	server.registerTool('get_project_context', {
 		title: 'Project context',
 		description: 'The project\'s shared context document (architecture notes, conventions, decisions) kept by sfs for this repository.',
 		inputSchema: {project: project.optional(), max_chars: maxChars},
 		annotations: readOnly,
-	}, safely(async args => getProjectContext(context, args)));
+	}, handle('get_project_context', async args => getProjectContext(context, args)));
 
 	server.registerTool('search_project_knowledge', {
 		title: 'Search project knowledge',
 		description: 'Sections of the project context document that match the query words, best first.',
 		inputSchema: {query: z.string().min(1), project: project.optional(), limit: z.number().int().min(1).max(20).default(5)},
 		annotations: readOnly,
-	}, safely(async args => searchProjectKnowledge(context, args)));
+	}, handle('search_project_knowledge', async args => searchProjectKnowledge(context, args)));
 
 	server.registerTool('add_knowledge', {
 		title: 'Add to project knowledge',
 		description: 'Appends a note (Markdown) to the project context document, for later sessions and other agents: a decision, a gotcha, how something was solved. Write only what is worth keeping.',
 		inputSchema: {note: z.string().min(1).max(10_000).describe('The note, in Markdown'), project: project.optional()},
 		annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false},
-	}, safely(async args => addKnowledge(context, args)));
+	}, handle('add_knowledge', async args => addKnowledge(context, args)));
 
 	return server;
 }

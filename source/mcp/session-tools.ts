@@ -16,7 +16,14 @@ import type {Manifest, Message, Role} from '../engine/types.js';
 import {budgetOf, clip, cutText, decodeCursor, encodeCursor} from './bounded.js';
 import {renderMessage} from './render.js';
 
-export type ToolContext = {engine: Engine; now?: () => Date};
+export type ToolContext = {
+	engine: Engine;
+	now?: () => Date;
+	/** The agent's project directory (default process.cwd()): project context, rules and the DLP policy follow it. */
+	cwd?: string;
+	/** Diagnostics (stderr by default; never stdout). */
+	log?: (line: string) => void;
+};
 type Out = Record<string, unknown>;
 
 const HITS_PER_SESSION = 3;
