@@ -4,9 +4,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import {execa} from 'execa';
 import {afterEach, beforeEach, describe, expect, test} from 'vitest';
 import {connectDaemon} from '../../source/engine/daemon/client.js';
 import type {DaemonEvent} from '../../source/engine/daemon/protocol.js';
+import {cliPath} from '../cli/run-sfs.js';
 import {appendUser, FIXTURE_NATIVE_ID, installFixture, type Sandbox, sandbox, sessionIds, sfs, status, stopQuietly, stored, texts, waitFor, waitIdle} from './helpers.js';
 
 let box: Sandbox;
@@ -199,5 +201,54 @@ describe('live capture', () => {
 		const current = await status(box);
 		expect(current.running).toBe(true);
 		expect(current.errors.count).toBe(0);
+	});
+});
+
+describe('index rebuilds and logs while the daemon runs', () => {
+	async function searchable(word: string): Promise<boolean> {
+		const run = await sfs(box, ['search', word, '--json']);
+		return run.exitCode === 0 && (JSON.parse(run.stdout) as unknown[]).length > 0;
+	}
+
+	test('`sfs daemon rebuild-index` rebuilds through the daemon, which keeps capturing into the new index', async () => {
+		const file = installFixture(box);
+		await sfs(box, ['daemon', 'start']);
+		await waitIdle(box);
+		const rebuilt = await sfs(box, ['daemon', 'rebuild-index', '--json']);
+		expect(rebuilt.exitCode).toBe(0);
+		expect(JSON.parse(rebuilt.stdout)).toMatchObject({sessions: 1, by: 'daemon'});
+		appendUser(file, 'after the rebuild wombatfeature');
+		await waitFor('the append in the rebuilt index', async () => ((await searchable('wombatfeature')) ? true : undefined), 3000);
+	});
+
+	test('`sfs index rebuild` from the CLI replaces index.db under the daemon: it notices and writes to the new file', async () => {
+		const file = installFixture(box);
+		await sfs(box, ['daemon', 'start']);
+		await waitIdle(box);
+		const inode = fs.statSync(path.join(box.sfsHome, 'index.db')).ino;
+		expect((await sfs(box, ['index', 'rebuild'])).exitCode).toBe(0);
+		expect(fs.statSync(path.join(box.sfsHome, 'index.db')).ino).not.toBe(inode);
+		appendUser(file, 'after the CLI rebuild platypusfeature');
+		await waitFor('the append in the replaced index', async () => ((await searchable('platypusfeature')) ? true : undefined), 3000);
+		expect((await status(box)).errors.count).toBe(0);
+	});
+
+	test('`sfs daemon logs -f` follows the log', async () => {
+		const file = installFixture(box);
+		await sfs(box, ['daemon', 'start']);
+		await waitIdle(box);
+		const follower = execa(process.execPath, [cliPath, 'daemon', 'logs', '-f'], {env: box.env, extendEnv: false, reject: false});
+		let output = '';
+		follower.stdout!.on('data', (chunk: Buffer) => {
+			output += chunk.toString();
+		});
+		try {
+			await waitFor('the existing log', () => (output.includes('started pid') ? true : undefined), 5000);
+			appendUser(file, 'a line for the log');
+			await waitFor('a new log line', () => (/captured \(changes, claude-code\): 0 new, 1 updated/.test(output) ? true : undefined), 5000);
+		} finally {
+			follower.kill();
+			await follower;
+		}
 	});
 });
