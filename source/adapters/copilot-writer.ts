@@ -170,10 +170,13 @@ async function writeCopilotSession(session: Session, options: WriteOptions, ctx:
 		now,
 	);
 	const report = {...conversation.report};
-	const sourceModel = session.manifest.model?.model_id ?? undefined;
+	// Model names are Copilot's own only for a Copilot session; a foreign name (gpt-5-codex, gemini-…) is left out
+	// rather than offered to Copilot's model selection.
+	const ownModels = source === 'copilot';
+	const sourceModel = ownModels ? (session.manifest.model?.model_id ?? undefined) : undefined;
 	for (const turn of conversation.turns) {
 		if (turn.role === 'user') log.user({...turn, timestamp: now});
-		else warnings.push(...log.assistant({...turn, timestamp: now}, sourceModel));
+		else warnings.push(...log.assistant({...turn, timestamp: now, model: ownModels ? turn.model : undefined}, sourceModel));
 	}
 
 	const title = titleOf(session, conversation.firstPrompt);

@@ -127,6 +127,8 @@ describe('copilotWriter.write', () => {
 			if (index > 0) expect(event.parentId).toBe(log[index - 1].id);
 			expect(event.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}(Z|[+-]\d\d:\d\d)$/);
 		});
+		// A foreign model name (gpt-5-codex) is not offered to Copilot.
+		expect(log.some(event => 'model' in event.data)).toBe(false);
 		expect(new Set(log.map(event => event.type))).toEqual(new Set(['session.start', 'user.message', 'assistant.turn_start', 'assistant.message', 'tool.execution_start', 'tool.execution_complete', 'assistant.turn_end']));
 		// Every requested tool call is executed and completed, in order.
 		const requested = log.filter(event => event.type === 'assistant.message').flatMap(event => event.data.toolRequests.map((request: {toolCallId: string}) => request.toolCallId));
