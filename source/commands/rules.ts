@@ -185,7 +185,8 @@ async function runShow(flags: Flags, cwd: string): Promise<number> {
 	print(out.bold(`Rules (.sfs/rules: ${rules.files.map(file => file.name).join(', ') || 'no files'}; sha256 ${rules.hash.slice(0, 12)})`));
 	print(rules.body.trimEnd() || out.dim('(empty)'));
 	print();
-	const mode = (target: (typeof status.targets)[number]) => (target.mode.kind === 'full' ? 'full' : target.mode.kind === 'import' ? `import ${target.mode.from}` : `points to ${target.mode.to}`);
+	const mode = ({mode}: (typeof status.targets)[number]) =>
+		mode.kind === 'full' ? 'full' : mode.kind === 'copy' ? `copy of ${mode.of}` : mode.kind === 'import' ? `import ${mode.from}` : `points to ${mode.to}`;
 	for (const line of table([{header: 'TARGET'}, {header: 'TOOLS'}, {header: 'CARRIES'}, {header: 'STATE'}], status.targets.map(target => [target.file, target.tools.join(','), mode(target), target.state]), {paint: out})) print(line);
 	if (flags.diff) for (const target of status.targets) if (target.diff) print(`\n${target.diff.trimEnd()}`);
 	for (const warning of status.check.warnings) warn(warning);

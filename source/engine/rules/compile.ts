@@ -4,8 +4,9 @@
  * The same rules must not reach one agent twice, and several tools read more than their own file
  * (see tools.ts). So one file is the hub and carries the rules in full (AGENTS.md when it is a
  * target); a tool that reads the hub on its own gets a one-line pointer in its file, and a tool that
- * does not but can import files (Claude Code, Gemini CLI) gets an import of the hub. Only a tool that
- * can do neither gets a full copy.
+ * does not but can import files (Claude Code, Gemini CLI) gets an import of the hub, unless another
+ * target tool would expand that import next to the hub (Copilot CLI): then it gets a byte-identical
+ * copy, which that tool skips. Only a tool that can do none of this gets its own full copy.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,7 +14,7 @@ import {type CanonicalRules, writeRepoFile} from './canonical.js';
 import {blockHash, parseBlock, renderBlock} from './markers.js';
 import {filesReadBy, type RulesTool, TARGET_FILES, type TargetFile, TOOL_RULES} from './tools.js';
 
-export type TargetMode = {kind: 'full'} | {kind: 'import'; from: TargetFile} | {kind: 'pointer'; to: TargetFile};
+export type TargetMode = {kind: 'full'} | {kind: 'copy'; of: TargetFile} | {kind: 'import'; from: TargetFile} | {kind: 'pointer'; to: TargetFile};
 
 export type TargetPlan = {file: TargetFile; tools: RulesTool[]; mode: TargetMode; /** What goes between the markers. */ content: string};
 
@@ -54,7 +55,7 @@ export function planTargets(tools: readonly RulesTool[], body: string): TargetPl
 	for (const file of TARGET_FILES) {
 		const owners = tools.filter(tool => TOOL_RULES[tool].target === file);
 		if (owners.length === 0) continue;
-		const mode = modeFor(owners, full);
+		const mode = modeFor(owners, full, tools);
 		if (mode.kind === 'full') full.push(file);
 		plans.push({file, tools: owners, mode, content: contentFor(file, owners, mode, body)});
 	}
@@ -62,16 +63,20 @@ export function planTargets(tools: readonly RulesTool[], body: string): TargetPl
 	return plans;
 }
 
-function modeFor(owners: RulesTool[], full: TargetFile[]): TargetMode {
+function modeFor(owners: RulesTool[], full: TargetFile[], tools: readonly RulesTool[]): TargetMode {
 	const readByAll = full.find(file => owners.every(tool => TOOL_RULES[tool].alsoReads.includes(file)));
 	if (readByAll) return {kind: 'pointer', to: readByAll};
 	const hub = full.find(file => !file.endsWith('.mdc'));
-	if (hub && owners.every(tool => TOOL_RULES[tool].importLine)) return {kind: 'import', from: hub};
-	return {kind: 'full'};
+	if (!hub || !owners.every(tool => TOOL_RULES[tool].importLine)) return {kind: 'full'};
+	const file = TOOL_RULES[owners[0]!].target;
+	// A target tool that reads both this file and the hub, and expands imports, would see the rules twice.
+	const doubled = tools.filter(tool => TOOL_RULES[tool].expandsImports && filesReadBy(tool).includes(file) && filesReadBy(tool).includes(hub));
+	if (doubled.length === 0) return {kind: 'import', from: hub};
+	return doubled.every(tool => TOOL_RULES[tool].dedupesIdentical) ? {kind: 'copy', of: hub} : {kind: 'full'};
 }
 
 function contentFor(file: TargetFile, owners: RulesTool[], mode: TargetMode, body: string): string {
-	if (mode.kind === 'full') return body;
+	if (mode.kind === 'full' || mode.kind === 'copy') return body;
 	if (mode.kind === 'import') return `${TOOL_RULES[owners[0]!].importLine!(mode.from)}\n`;
 	const names = owners.map(tool => TOOL_NAMES[tool]).join(' and ');
 	return `The project rules are in ${mode.to}, which ${names} ${owners.length > 1 ? 'read' : 'reads'} as well; they are not repeated here.\n`;
@@ -110,9 +115,13 @@ export function statusOf(root: string, plan: TargetPlan): TargetStatus {
 	}
 
 	const expected = parsed.before + block + parsed.after;
-	if (expected === actual) return {...plan, path: file, state: 'ok', actual, expected};
+	const warning =
+		plan.mode.kind === 'copy' && (parsed.before.trim() || parsed.after.trim())
+			? `${plan.file} has your text outside the markers, so it is no longer identical to ${plan.mode.of}: Copilot CLI reads the rules from both`
+			: undefined;
+	if (expected === actual) return {...plan, path: file, state: 'ok', actual, expected, ...(warning ? {warning} : {})};
 	const edited = parsed.recordedHash !== undefined && parsed.recordedHash !== blockHash(parsed.content) && parsed.content !== plan.content;
-	return {...plan, path: file, state: edited ? 'edited' : 'stale', actual, expected};
+	return {...plan, path: file, state: edited ? 'edited' : 'stale', actual, expected, ...(warning ? {warning} : {})};
 }
 
 export type CompileOptions = {
@@ -170,16 +179,29 @@ export function backupFile(root: string, relative: string, options: {move?: bool
 	return candidate.split(path.sep).join('/');
 }
 
-/** Tools that get the rules more than once from the planned files (reported, not fixed: user choice). */
-export function deliveryWarnings(plans: TargetPlan[]): string[] {
-	const warnings: string[] = [];
-	const carriers = new Map(plans.filter(plan => plan.mode.kind !== 'pointer').map(plan => [plan.file, plan] as const));
-	for (const plan of plans) {
-		for (const tool of plan.tools) {
-			const copies = filesReadBy(tool).filter(file => carriers.get(file)?.mode.kind === 'full');
-			if (copies.length > 1) warnings.push(`${TOOL_NAMES[tool]} reads the rules ${copies.length} times (${copies.join(', ')})`);
-		}
-	}
+/** How many times each planned tool gets the rules from the planned files (0 is as bad as 2). */
+export function deliveries(plans: TargetPlan[]): Array<{tool: RulesTool; files: TargetFile[]; copies: number}> {
+	const byFile = new Map(plans.map(plan => [plan.file, plan] as const));
+	return plans.flatMap(plan =>
+		plan.tools.map(tool => {
+			const rules = TOOL_RULES[tool];
+			const files = filesReadBy(tool).filter(file => {
+				const mode = byFile.get(file)?.mode;
+				return mode && (mode.kind === 'full' || mode.kind === 'copy' || (mode.kind === 'import' && rules.expandsImports));
+			});
+			// Identical copies count once for a tool that skips identical files.
+			const distinct = new Set(files.map(file => {
+				const mode = byFile.get(file)!.mode;
+				return rules.dedupesIdentical && mode.kind === 'copy' ? mode.of : file;
+			}));
+			return {tool, files, copies: distinct.size};
+		}),
+	);
+}
 
-	return warnings;
+/** Tools that get the rules more than once (or not at all) from the planned files. */
+export function deliveryWarnings(plans: TargetPlan[]): string[] {
+	return deliveries(plans)
+		.filter(delivery => delivery.copies !== 1)
+		.map(delivery => `${TOOL_NAMES[delivery.tool]} reads the rules ${delivery.copies} times${delivery.files.length > 0 ? ` (${delivery.files.join(', ')})` : ''}`);
 }

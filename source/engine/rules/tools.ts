@@ -16,6 +16,10 @@
  * - Copilot CLI reads .github/copilot-instructions.md, .github/instructions/**\/*.instructions.md,
  *   AGENTS.md, CLAUDE.md, .claude/CLAUDE.md and GEMINI.md, and merges them all (no precedence):
  *   https://docs.github.com/en/copilot/how-tos/copilot-cli/customize-copilot/add-custom-instructions
+ *   Observed with the real Copilot CLI 1.0.102 (test/rules/real-clis.test.ts and probes): it expands `@AGENTS.md`
+ *   and `@./AGENTS.md` imports in CLAUDE.md and GEMINI.md (a second copy next to AGENTS.md itself), and it drops
+ *   instruction files whose bytes are identical to one already read. So when Copilot is a target, CLAUDE.md and
+ *   GEMINI.md carry byte-identical copies of the hub instead of imports.
  * - Cursor reads .cursor/rules/*.mdc (frontmatter: description, globs, alwaysApply) and AGENTS.md; the
  *   Cursor CLI also reads CLAUDE.md at the project root: https://docs.cursor.com/cli/using and
  *   https://docs.cursor.com/context/rules
@@ -43,14 +47,18 @@ export type ToolRules = {
 	alsoReads: TargetFile[];
 	/** How the tool imports another file into its instructions, if it can. */
 	importLine?: (file: TargetFile) => string;
+	/** It expands `@file` imports in the files it reads (so an import there is one more copy). */
+	expandsImports?: boolean;
+	/** It skips an instruction file byte-identical to one it already read (observed: Copilot CLI). */
+	dedupesIdentical?: boolean;
 };
 
 export const TOOL_RULES: Record<RulesTool, ToolRules> = {
-	'claude-code': {target: 'CLAUDE.md', alsoReads: [], importLine: file => `@${file}`},
+	'claude-code': {target: 'CLAUDE.md', alsoReads: [], importLine: file => `@${file}`, expandsImports: true},
 	codex: {target: 'AGENTS.md', alsoReads: []},
 	amp: {target: 'AGENTS.md', alsoReads: []},
-	gemini: {target: 'GEMINI.md', alsoReads: [], importLine: file => `@./${file}`},
-	copilot: {target: '.github/copilot-instructions.md', alsoReads: ['AGENTS.md', 'CLAUDE.md', 'GEMINI.md']},
+	gemini: {target: 'GEMINI.md', alsoReads: [], importLine: file => `@./${file}`, expandsImports: true},
+	copilot: {target: '.github/copilot-instructions.md', alsoReads: ['AGENTS.md', 'CLAUDE.md', 'GEMINI.md'], expandsImports: true, dedupesIdentical: true},
 	cursor: {target: '.cursor/rules/sfs.mdc', alsoReads: ['AGENTS.md', 'CLAUDE.md']},
 	cline: {target: '.clinerules/sfs.md', alsoReads: ['AGENTS.md']},
 	'roo-code': {target: '.roo/rules/sfs.md', alsoReads: ['AGENTS.md']},
