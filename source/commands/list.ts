@@ -20,7 +20,8 @@ const spec: CommandSpec = {
 		  --sort <key>       updated, created, messages or tokens (default: updated)
 		  --limit <n>        At most <n> sessions
 		  --subagents        Include sub-agent transcripts
-		  --json             A JSON array of sessions ([] when none)
+		  --json             A JSON array of sessions ([] when none), each with cost_usd (null when
+		                     nothing could be priced) and unpriced_models (models missing from the price table)
 		  --plain            One tab-separated line per session (id, alias, tool, updated, title)
 		  --ids              Session ids only, one per line
 
@@ -60,12 +61,16 @@ const command: CommandModule = {
 			limit: numberFlag('limit', flags.limit),
 			includeSubagents: flags.subagents === true,
 		};
-		const rows = await withEngine(engine => {
+		const {rows, costs} = await withEngine(async engine => {
 			// The store is the truth: index what it holds that the index lacks, report what is broken.
 			reconcileIndex(engine, engine.index.listSessions({includeSubagents: true}).map(row => row.session_id), note);
-			return engine.index.listSessions(filter);
+			const listed = engine.index.listSessions(filter);
+			if (!flags.json) return {rows: listed, costs: undefined};
+			const {costsForRows} = await import('../engine/insight/cost-cache.js');
+			const {configuredPrices} = await import('../engine/insight/session-insight.js');
+			return {rows: listed, costs: costsForRows(engine, listed, configuredPrices(engine.env))};
 		});
-		if (flags.json) printJson(rows);
+		if (flags.json) printJson(rows.map(row => ({...row, cost_usd: costs?.get(row.session_id)?.cost_usd ?? null, unpriced_models: costs?.get(row.session_id)?.unpriced_models ?? []})));
 		else if (flags.ids) for (const row of rows) print(row.session_id);
 		else if (flags.plain) for (const row of rows) print([row.session_id, row.alias ?? '', row.tool, row.updated_at, oneLine(row.title ?? row.first_prompt ?? '')].join('\t'));
 		else printHuman(rows);

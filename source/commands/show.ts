@@ -1,3 +1,4 @@
+import type {CostReport, TokenCounts} from '../engine/insight/cost.js';
 import type {ContentBlock, Manifest, Message} from '../engine/types.js';
 import {compactNumber, out, print, printJson, relativeTime} from '../output.js';
 import {type CommandModule, type CommandSpec, expectArgs, numberFlag, parseArgs, readUsableSession, resolveSession, withEngine} from './common.js';
@@ -14,7 +15,9 @@ const spec: CommandSpec = {
 		  --to <n>       Last message to show (1-based position)
 		  --no-tools     Leave out messages that only carry tool calls or results
 		  --thinking     Show thinking blocks (hidden by default in text output)
-		  --json         {"manifest": …, "messages": […]} exactly as stored
+		  --cost         Cost per model (sub-agents included, each API response counted once);
+		                 models missing from the price table are listed as unpriced, with their tokens
+		  --json         {"manifest": …, "messages": […]} exactly as stored (with --cost, also "cost")
 
 		Examples
 		  $ sfs show ses_3f2a --from 10 --to 20
@@ -25,6 +28,7 @@ const spec: CommandSpec = {
 		to: {type: 'string'},
 		tools: {type: 'boolean'},
 		thinking: {type: 'boolean'},
+		cost: {type: 'boolean'},
 		json: {type: 'boolean'},
 	},
 };
@@ -38,9 +42,13 @@ const command: CommandModule = {
 		expectArgs('show', input, 1, 1, 'a session <ref>');
 		const from = numberFlag('from', flags.from, {min: 1}) ?? 1;
 		const to = numberFlag('to', flags.to, {min: 1});
-		const {manifest, messages} = await withEngine(async engine => {
+		const {manifest, messages, cost} = await withEngine(async engine => {
 			const id = await resolveSession(engine, input[0]!);
-			return readUsableSession(engine, id);
+			const session = await readUsableSession(engine, id);
+			if (flags.cost !== true) return {...session, cost: undefined};
+			const insight = await import('../engine/insight/session-insight.js');
+			const {sessionCost} = await import('../engine/insight/cost.js');
+			return {...session, cost: sessionCost([session, ...insight.loadSubagents(engine, id)], insight.configuredPrices(engine.env))};
 		});
 		// Filters drop whole messages, never blocks, so what is printed is still exactly as stored.
 		const selected = messages
@@ -48,11 +56,12 @@ const command: CommandModule = {
 			.filter(({position}) => position >= from && (to === undefined || position <= to))
 			.filter(({message}) => flags.tools !== false || !isToolTraffic(message));
 		if (flags.json) {
-			printJson({manifest, messages: selected.map(({message}) => message)});
+			printJson({manifest, messages: selected.map(({message}) => message), ...(cost ? {cost} : {})});
 			return 0;
 		}
 
 		printHeader(manifest, messages.length);
+		if (cost) printCost(cost);
 		for (const {message, position} of selected) printMessage(message, position, flags.thinking === true);
 		return 0;
 	},
@@ -85,6 +94,15 @@ function printHeader(manifest: Manifest, count: number): void {
 		['parent', manifest.parent_session_id],
 	];
 	for (const [label, value] of facts) if (value) print(`${out.dim(label.padEnd(10))} ${value}`);
+	print();
+}
+
+function printCost(cost: CostReport): void {
+	const usd = (value: number | null) => (value === null ? 'unpriced' : `$${value.toFixed(6).replace(/0+$/, '').replace(/\.$/, '')}`);
+	const tokens = (t: TokenCounts) => `${compactNumber(t.input)} in, ${compactNumber(t.output)} out, ${compactNumber(t.cache_read)} cache read, ${compactNumber(t.cache_write)} cache write`;
+	print(`${out.dim('cost'.padEnd(10))} ${usd(cost.cost_usd)} ${out.dim(`(${cost.responses} API response(s))`)}`);
+	for (const model of cost.models) print(`${' '.repeat(11)}${model.model}${model.priced_as === model.model ? '' : out.dim(` (as ${model.priced_as})`)}: ${usd(model.cost_usd)} · ${tokens(model.tokens)}`);
+	for (const model of cost.unpriced_models) print(`${' '.repeat(11)}${out.warn(`${model.model}: unpriced`)} · ${tokens(model.tokens)}`);
 	print();
 }
 

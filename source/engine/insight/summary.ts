@@ -32,12 +32,12 @@ type SummarySession = Pick<Session, 'manifest' | 'messages' | 'workspace'>;
 export type SummaryResult = {summary: SessionSummary; cost: CostReport};
 
 /** The summary of `session`; the cost includes its sub-agent sessions, each API response counted once. */
-export function summarize(session: SummarySession, table: PriceTable, subagents: SummarySession[] = []): SummaryResult {
+export function summarize(session: SummarySession, table: PriceTable, subagents: SummarySession[] = [], seen?: Set<string>): SummaryResult {
 	const messages = session.messages;
 	const calls = pairToolCalls(messages);
 	const commands = shellCommands(calls);
 	const cwd = workspaceRoot(session);
-	const ledger = new CostLedger(table);
+	const ledger = new CostLedger(table, seen);
 	ledger.addSession(session);
 	for (const child of subagents) ledger.addSession(child);
 	const cost = ledger.report();

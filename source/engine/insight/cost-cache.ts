@@ -1,0 +1,94 @@
+/**
+ * Session costs for `sfs list --json`: each session's own cost is computed from its messages once and
+ * cached (in the cache dir, keyed by the messages.jsonl size and the price table), so listing stays
+ * fast; a session's cost adds its sub-agents' costs.
+ */
+import {createHash} from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import {writeJsonAtomic} from '../fs-atomic.js';
+import type {SessionRow} from '../index-db.js';
+import type {Engine} from '../open-engine.js';
+import {cacheDir} from '../paths.js';
+import {sessionCost, type UnpricedModel} from './cost.js';
+import type {PriceTable} from './prices.js';
+
+type Entry = {bytes: number; micro_usd: number; priced: boolean; unpriced_models: UnpricedModel[]};
+type CacheFile = {table: string; sessions: Record<string, Entry>};
+
+export type ListedCost = {cost_usd: number | null; unpriced_models: UnpricedModel[]};
+
+export function tableFingerprint(table: PriceTable): string {
+	return createHash('sha256').update(JSON.stringify({models: table.models, aliases: table.aliases})).digest('hex').slice(0, 16);
+}
+
+function cacheFile(engine: Engine): string {
+	return path.join(cacheDir(engine.env), 'insight-costs.json');
+}
+
+function readCache(file: string, fingerprint: string): CacheFile {
+	try {
+		const data = JSON.parse(fs.readFileSync(file, 'utf8')) as CacheFile;
+		if (data.table === fingerprint && data.sessions && typeof data.sessions === 'object') return data;
+	} catch {}
+
+	return {table: fingerprint, sessions: {}};
+}
+
+export function costsForRows(engine: Engine, rows: SessionRow[], table: PriceTable): Map<string, ListedCost> {
+	const fingerprint = tableFingerprint(table);
+	const file = cacheFile(engine);
+	const cache = readCache(file, fingerprint);
+	let changed = false;
+	const own = (id: string): Entry | undefined => {
+		const bytes = engine.store.messagesSize(id);
+		const cached = cache.sessions[id];
+		if (cached && cached.bytes === bytes) return cached;
+		try {
+			const manifest = engine.store.readManifest(id);
+			const {messages} = engine.store.readMessages(id);
+			const report = sessionCost([{manifest, messages}], table);
+			const entry: Entry = {bytes, micro_usd: report.micro_usd, priced: report.cost_usd !== null, unpriced_models: report.unpriced_models};
+			cache.sessions[id] = entry;
+			changed = true;
+			return entry;
+		} catch {
+			return undefined;
+		}
+	};
+
+	const children = new Map<string, string[]>();
+	const wanted = new Set(rows.map(row => row.session_id));
+	for (const row of engine.index.listSessions({includeSubagents: true})) {
+		if (row.is_subagent && row.parent_session_id && wanted.has(row.parent_session_id)) children.set(row.parent_session_id, [...(children.get(row.parent_session_id) ?? []), row.session_id]);
+	}
+
+	const out = new Map<string, ListedCost>();
+	for (const row of rows) {
+		const entries = [row.session_id, ...(children.get(row.session_id) ?? [])].map(id => own(id)).filter((entry): entry is Entry => Boolean(entry));
+		const micro = entries.reduce((sum, entry) => sum + entry.micro_usd, 0);
+		const unpriced = new Map<string, UnpricedModel>();
+		for (const entry of entries) {
+			for (const model of entry.unpriced_models) {
+				const known = unpriced.get(model.model);
+				if (!known) unpriced.set(model.model, structuredClone(model));
+				else {
+					known.responses += model.responses;
+					for (const key of Object.keys(known.tokens) as Array<keyof typeof known.tokens>) known.tokens[key] += model.tokens[key];
+				}
+			}
+		}
+
+		out.set(row.session_id, {cost_usd: entries.some(entry => entry.priced) ? Number((micro / 1e6).toFixed(6)) : null, unpriced_models: [...unpriced.values()]});
+	}
+
+	if (changed) {
+		try {
+			writeJsonAtomic(file, cache);
+		} catch {
+			// The cache only saves time; a read-only cache dir costs a recomputation next time.
+		}
+	}
+
+	return out;
+}
