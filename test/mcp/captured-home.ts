@@ -57,7 +57,24 @@ function writeBigClaudeSession(claudeDir: string): void {
 	fs.writeFileSync(path.join(dir, `${BIG_SESSION_NATIVE_ID}.jsonl`), `${lines.join('\n')}\n`);
 }
 
-export async function capturedHome(): Promise<CapturedHome> {
+export const CLAIM_SESSION_NATIVE_ID = '99990000-0000-4000-8000-0000000c1a1e';
+export const CLAIM_CWD = '/work/claims';
+/** An AWS access key id in the claim session's prompt (made up, but shaped like a real one). */
+export const SECRET = 'AKIAZ7Q4M2XW6RT3KD5P';
+
+/** A short Claude Code session: a prompt holding a secret, and an assistant claim of an edit that never happened. */
+function writeClaimSession(claudeDir: string): void {
+	const dir = path.join(claudeDir, 'projects', '-work-claims');
+	fs.mkdirSync(dir, {recursive: true});
+	const base = {isSidechain: false, userType: 'external', cwd: CLAIM_CWD, sessionId: CLAIM_SESSION_NATIVE_ID, version: '2.1.332'};
+	const lines = [
+		{...base, parentUuid: null, type: 'user', uuid: '10000000-0000-4000-8000-000000000001', timestamp: '2026-11-21T09:00:00.000Z', message: {role: 'user', content: `Deploy with key ${SECRET} and add retries to the client.`}},
+		{...base, parentUuid: '10000000-0000-4000-8000-000000000001', type: 'assistant', uuid: '10000000-0000-4000-8000-000000000002', timestamp: '2026-11-21T09:00:05.000Z', message: {id: 'msg_c1', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [{type: 'text', text: 'I updated `src/api/ghost.ts` to add retries.'}], stop_reason: 'end_turn', usage: {input_tokens: 10, output_tokens: 5}}},
+	];
+	fs.writeFileSync(path.join(dir, `${CLAIM_SESSION_NATIVE_ID}.jsonl`), `${lines.map(line => JSON.stringify(line)).join('\n')}\n`);
+}
+
+export async function capturedHome(options: {claimSession?: boolean} = {}): Promise<CapturedHome> {
 	const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sfs-mcp-'));
 	const home = path.join(root, 'home');
 	const env: NodeJS.ProcessEnv = {
@@ -82,6 +99,7 @@ export async function capturedHome(): Promise<CapturedHome> {
 	copyInto(path.join(fixtures, 'codex', 'real-0.169.0-failing-command', 'sessions'), path.join(home, '.codex', 'sessions'));
 	copyInto(path.join(fixtures, 'codex', 'real-0.169.0-interactive-rewind', 'sessions'), path.join(home, '.codex', 'sessions'));
 	writeBigClaudeSession(claude);
+	if (options.claimSession) writeClaimSession(claude);
 	const engine = openEngine({env});
 	await runCapture(engine, {tools: ['claude-code', 'codex']});
 	return {root, env, engine, cleanup: () => {
