@@ -43,6 +43,14 @@ function isGeminiModel(model: string | null | undefined): model is string {
 	return typeof model === 'string' && /^gemini-/.test(model);
 }
 
+/**
+ * On resume Gemini leaves out every user message whose text starts with "/" or "?" (its commands) or with its own
+ * context tags (seen with 0.61.0: a prompt "/etc/hosts is broken" never reaches the model). A zero-width space in
+ * front keeps such a prompt, unchanged to read, in the conversation.
+ */
+const IGNORED_PROMPT = /^\s*(?:[/?]|<session_context>|<hook_context>)/;
+const ZERO_WIDTH_SPACE = '\u200B';
+
 type Segment = {thoughts: ThinkingBlock[]; texts: string[]; calls: WrittenCall[]};
 
 class ChatBuilder {
@@ -65,12 +73,17 @@ class ChatBuilder {
 		this.lines.push(jsonlLine(value));
 	}
 
-	user(turn: UserTurn): void {
+	/** Writes a user turn; true when its text had to be shielded from Gemini's resume filter. */
+	user(turn: UserTurn): boolean {
 		const content = turn.blocks.flatMap((block): Array<Record<string, unknown>> => {
 			if (block.type === 'text') return [{text: block.text}];
 			return block.source.data ? [{inlineData: {mimeType: block.source.media_type ?? 'image/png', data: block.source.data}}] : [];
 		});
+		const first = content[0];
+		const shielded = typeof first?.text === 'string' && IGNORED_PROMPT.test(first.text);
+		if (shielded) content[0] = {text: `${ZERO_WIDTH_SPACE}${first.text as string}`};
 		this.record({id: randomUUID(), timestamp: this.time(turn.timestamp), type: 'user', content});
+		return shielded;
 	}
 
 	/**
@@ -171,13 +184,19 @@ async function writeGeminiSession(session: Session, options: WriteOptions, ctx: 
 	const title = titleOf(session);
 	if (title) metadata.summary = title;
 	builder.record(metadata);
+	let shielded = 0;
 	for (const turn of conversation.turns) {
-		if (turn.role === 'user') builder.user(turn);
+		if (turn.role === 'user') shielded += builder.user(turn) ? 1 : 0;
 		else builder.assistant(turn);
 	}
 
+	const warnings = [...conversation.warnings];
+	if (shielded > 0) {
+		warnings.push(`${shielded} user prompt${shielded === 1 ? '' : 's'} starting with "/", "?" or a Gemini context tag written after a zero-width space (Gemini leaves such prompts out when it resumes)`);
+	}
+
 	await writeNewFile(nativePath, builder.lines.join(''));
-	return {nativeId, nativePath, files: [nativePath, ...project.files], report: conversation.report, warnings: conversation.warnings};
+	return {nativeId, nativePath, files: [nativePath, ...project.files], report: conversation.report, warnings};
 }
 
 export const geminiWriter: ResumeWriter = {

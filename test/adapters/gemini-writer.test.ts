@@ -242,6 +242,20 @@ describe('geminiWriter.write', () => {
 		await expect(writeNewFile(exported.nativePath, 'x')).rejects.toMatchObject({code: 'CONFLICT'});
 	});
 
+	it('shields prompts Gemini skips on resume (starting with "/", "?" or its context tags) with a zero-width space', async () => {
+		const session = canonicalSession('claude-code', [
+			message('user', [{type: 'text', text: '/etc/hosts is broken'}]),
+			message('assistant', [{type: 'text', text: 'Fixed.'}]),
+			message('user', [{type: 'text', text: 'a normal prompt'}]),
+			message('assistant', [{type: 'text', text: 'OK.'}]),
+			message('user', [{type: 'text', text: '  <session_context>pasted</session_context>'}]),
+		]);
+		const result = await write(session);
+		const prompts = records(result.nativePath).filter(record => record.type === 'user').map(record => record.content[0].text);
+		expect(prompts).toEqual(['\u200B/etc/hosts is broken', 'a normal prompt', '\u200B  <session_context>pasted</session_context>']);
+		expect(result.warnings).toContain('2 user prompts starting with "/", "?" or a Gemini context tag written after a zero-width space (Gemini leaves such prompts out when it resumes)');
+	});
+
 	it('builds the commands that resume the written id', () => {
 		expect(geminiWriter.resumeCommand('abc', {})).toEqual(['gemini', '--resume', 'abc']);
 		expect(geminiWriter.resumeCommand('abc', {model: 'gemini-2.5-pro'})).toEqual(['gemini', '--resume', 'abc', '--model', 'gemini-2.5-pro']);

@@ -178,3 +178,18 @@ describe('gemini target: file tools', () => {
 		expect(outputs.some(text => text.includes('The file notes.txt has been updated.'))).toBe(true);
 	}, 120_000);
 });
+
+describe('gemini target: prompts Gemini would skip', () => {
+	it('keeps user prompts that start with "/" or "?" in the resumed conversation', async () => {
+		const session = canonicalSession('claude-code', [
+			message('user', [{type: 'text', text: 'Look at the network setup.'}]),
+			message('assistant', [{type: 'text', text: 'Which file should I check?'}]),
+			message('user', [{type: 'text', text: '/etc/hosts looks broken, check it'}]),
+			message('assistant', [{type: 'text', text: 'The localhost line is missing.'}]),
+			message('user', [{type: 'text', text: '? and what about resolv.conf'}]),
+			message('assistant', [{type: 'text', text: 'resolv.conf is fine.'}]),
+		]);
+		const run = await proveCell('claude-code', session, expectationsFromSession(session));
+		expect(run.write.warnings.join('\n')).toContain('2 user prompts starting with "/", "?"');
+	}, 120_000);
+});
