@@ -181,6 +181,17 @@ describe('compile', () => {
 		expect(unmanaged.check.warnings).toEqual([expect.stringMatching(/GEMINI\.md is your own file/)]);
 	});
 
+	test('a compiled file whose tool is no longer a target is reported, not checked', () => {
+		const repo = repoWithRules(['claude-code', 'codex']);
+		compileRules(loadRules(repo.root)!);
+		saveConfig(repo.root, {version: 1, tools: ['codex']});
+		const status = rulesStatus(repo.root);
+		expect(status.check.exitCode).toBe(0);
+		expect(status.check.warnings).toEqual([expect.stringMatching(/^CLAUDE\.md has sfs markers but no target tool uses it any more/)]);
+		repo.write('AGENTS.override.md', 'local override\n');
+		expect(rulesStatus(repo.root).check.warnings[1]).toMatch(/^AGENTS\.override\.md exists: Codex reads it instead of AGENTS\.md/);
+	});
+
 	test('rulesStatus without canonical rules says so', () => {
 		const repo = tempRepo({'AGENTS.md': 'x\n'});
 		cleanups.push(repo.cleanup);

@@ -3,9 +3,13 @@
  * the canonical rules, each target's compiled output, its diff against the file on disk, and the
  * check status.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import {createTwoFilesPatch} from 'diff';
 import {type CanonicalRules, loadRules, repoRoot} from './canonical.js';
 import {deliveryWarnings, NEEDS_COMPILE, planTargets, targetStatuses, type TargetStatus} from './compile.js';
+import {parseBlock} from './markers.js';
+import {TARGET_FILES} from './tools.js';
 
 export type RulesTargetView = TargetStatus & {
 	/** Unified diff from the file on disk to what a compile would write ('' when they are equal). */
@@ -36,6 +40,10 @@ export function rulesStatus(cwd: string): RulesStatus {
 	const warnings = [
 		...targets.flatMap(target => (target.warning ? [target.warning] : [])),
 		...deliveryWarnings(planTargets(rules.config.tools, rules.body)),
+		...orphanWarnings(root, new Set(targets.map(target => target.file))),
+		...(targets.some(target => target.file === 'AGENTS.md' && target.tools.includes('codex')) && fs.existsSync(path.join(root, 'AGENTS.override.md'))
+			? ['AGENTS.override.md exists: Codex reads it instead of AGENTS.md, so the compiled rules do not reach Codex']
+			: []),
 	];
 	return {root, configured: true, rules, targets, check: {exitCode: stale.length > 0 ? 1 : 0, stale, warnings}};
 }
@@ -45,4 +53,16 @@ function diffOf(status: TargetStatus): string {
 	if (actual === status.expected) return '';
 	const patch = createTwoFilesPatch(status.actual === null ? '/dev/null' : `a/${status.file}`, `b/${status.file}`, actual, status.expected, undefined, undefined, {context: 3});
 	return patch.replace(/^=+\n/, '');
+}
+
+/** Files sfs once compiled for a tool that is no longer a target: still there, no longer kept up to date. */
+function orphanWarnings(root: string, planned: Set<string>): string[] {
+	return TARGET_FILES.filter(file => !planned.has(file)).flatMap(file => {
+		try {
+			const text = fs.readFileSync(path.join(root, file), 'utf8');
+			return parseBlock(text).kind === 'block' ? [`${file} has sfs markers but no target tool uses it any more: it is not kept up to date (remove it, or add its tool to .sfs/rules/config.json)`] : [];
+		} catch {
+			return [];
+		}
+	});
 }
