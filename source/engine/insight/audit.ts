@@ -113,7 +113,7 @@ export function audit(session: AuditInput): Finding[] {
 	// One finding per rule and claim text: the same sentence repeated in a later message says nothing new.
 	const seen = new Set<string>();
 	return findings.filter(finding => {
-		const key = `${finding.rule}\u0000${finding.claim}\u0000${finding.evidence.slice(1).join(',')}`;
+		const key = `${finding.rule}\u0000${finding.claim}\u0000${finding.reason}\u0000${finding.evidence.slice(1).join(',')}`;
 		if (seen.has(key)) return false;
 		seen.add(key);
 		return true;
