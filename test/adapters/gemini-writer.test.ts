@@ -5,7 +5,7 @@ import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {geminiAdapter} from '../../source/adapters/gemini.js';
 import {geminiSlugify, resolveGeminiProject} from '../../source/adapters/gemini-project.js';
-import {geminiWriter} from '../../source/adapters/gemini-writer.js';
+import {GEMINI_WRITER_VERSION, geminiWriter} from '../../source/adapters/gemini-writer.js';
 import type {AdapterContext} from '../../source/adapters/types.js';
 import {writeNewFile} from '../../source/adapters/writer-files.js';
 import type {Message, Session} from '../../source/engine/types.js';
@@ -263,6 +263,8 @@ describe('geminiWriter.write', () => {
 		expect(geminiWriter.headlessResumeCommand('abc', '-x', {model: 'm'})).toEqual(['gemini', '--resume', 'abc', '--model', 'm', '--prompt=-x']);
 		expect(geminiWriter).toMatchObject({target: 'gemini', binary: 'gemini'});
 		expect(geminiWriter.installHint).toContain('@google/gemini-cli');
+		const pin = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '..', 'support', 'cli-versions.json'), 'utf8')) as Record<string, {version: string}>;
+		expect(GEMINI_WRITER_VERSION).toBe(pin.gemini.version);
 	});
 });
 
