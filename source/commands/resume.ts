@@ -22,6 +22,10 @@ const spec: CommandSpec = {
 		  --no-launch          Write the session and print the command to run
 		  --json               With --no-launch: {"target", "native_id", "native_path", "cwd", "command", "report"}
 		  --tmux <split|window> Open the tool in a new tmux pane or window (inside tmux)
+		  --allow-secrets      Into another tool: send secrets unredacted this once (DLP override)
+
+		Resuming into another tool passes the DLP gate (sfs dlp policy show): secrets block it by
+		default; under "redact" the written session holds [REDACTED:<kind>] placeholders.
 
 		Examples
 		  $ sfs resume rate-limit-fix --in codex
@@ -35,6 +39,7 @@ const spec: CommandSpec = {
 		launch: {type: 'boolean'},
 		json: {type: 'boolean'},
 		tmux: {type: 'string', choices: ['split', 'window']},
+		allowSecrets: {type: 'boolean'},
 	},
 };
 
@@ -56,7 +61,7 @@ const command: CommandModule = {
 			return planResume(
 				engine,
 				id,
-				{target: flags.in as ResumeTarget | undefined, model: flags.model as string | undefined, cwd: flags.cwd as string | undefined, trim: numberFlag('trim', flags.trim)},
+				{target: flags.in as ResumeTarget | undefined, model: flags.model as string | undefined, cwd: flags.cwd as string | undefined, trim: numberFlag('trim', flags.trim), allowSecrets: flags.allowSecrets === true},
 				loadWriter,
 				plainAdapterContext(process.env),
 			);

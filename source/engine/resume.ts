@@ -23,6 +23,8 @@ export type ResumeOptions = {
 	now?: Date;
 	/** Where the native files go instead of the tool's store (export). */
 	outDir?: string;
+	/** DLP: send secrets unredacted this once, whatever the policy says (loudly, in the warnings). */
+	allowSecrets?: boolean;
 };
 
 export type ResumePlan = {
@@ -83,8 +85,18 @@ export async function planResume(engine: Engine, sessionId: string, options: Res
 		};
 	}
 
-	const {messages, turnsTrimmed} = trimSession(session.messages, options.trim, CONTEXT_BUDGET_CHARS[target]);
-	const result = await writer.write({...session, messages}, {cwd, model: options.model, now: options.now ?? new Date(), outDir: options.outDir, fromSessionId: sessionId}, context);
+	// Into another tool, or out to a folder, the session leaves through the DLP gate (block, redact or warn).
+	const dlpNotes: string[] = [];
+	let outgoing: Session = session;
+	if (target !== sourceTool || options.outDir) {
+		const {enforce, gateSession} = await import('./dlp/gate.js');
+		const gated = gateSession(session, {egress: options.outDir ? 'export' : 'resume', what: `session ${sessionId} (into ${target})`, allowSecrets: options.allowSecrets, env: engine.env});
+		enforce(gated, line => dlpNotes.push(line));
+		outgoing = gated.session;
+	}
+
+	const {messages, turnsTrimmed} = trimSession(outgoing.messages, options.trim, CONTEXT_BUDGET_CHARS[target]);
+	const result = await writer.write({...outgoing, messages}, {cwd, model: options.model, now: options.now ?? new Date(), outDir: options.outDir, fromSessionId: sessionId}, context);
 	if (!options.outDir) {
 		recordWritten(engine.env, {
 			tool: target,
@@ -103,7 +115,7 @@ export async function planResume(engine: Engine, sessionId: string, options: Res
 		cwd,
 		command: writer.resumeCommand(result.nativeId, {model: options.model}),
 		report: {...result.report, turns_trimmed: turnsTrimmed},
-		warnings: [...rulesNotes, ...result.warnings],
+		warnings: [...dlpNotes, ...rulesNotes, ...result.warnings],
 		reused_native: false,
 		files: result.files,
 	};

@@ -162,7 +162,7 @@ function scanField(text: string, key: string | undefined, where: {msg_id: string
 	if (value.length > 256 || /\s/.test(value) || isPlaceholder(value) || !looksRandom(value, {minLength: 12, minEntropy: 3.3, minClasses: 2})) return scan;
 	const start = text.indexOf(value);
 	const match: TextMatch = {kind: SECRET_FIELD.kind, pattern: SECRET_FIELD.id, start, end: start + value.length, reveal: 0};
-	return {matches: [match], findings: [{kind: match.kind, pattern: match.pattern, ...where, excerpt: maskedExcerpt(text, [match], 0)}], redacted: redactMatches(text, [match])};
+	return {matches: [match], findings: [{kind: match.kind, pattern: match.pattern, ...where, excerpt: `${key}: ${maskedExcerpt(text, [match], 0)}`}], redacted: redactMatches(text, [match])};
 }
 
 export type SessionScan = {findings: Finding[]; secrets: number; personal: number};
