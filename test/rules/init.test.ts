@@ -28,6 +28,8 @@ describe('rules init', () => {
 			'.clinerules/testing.md': 'Write a test for every bug fix.\n',
 			'.github/copilot-instructions.md': '# Agents\n\nNever push to main.\n',
 			'CLAUDE.local.md': 'my personal sandbox URL\n',
+			'.cursor/rules/react.mdc': '---\ndescription: react\nglobs: src/**/*.tsx\nalwaysApply: false\n---\nUse hooks.\n',
+			'.clinerules/sql.md': '---\npaths:\n  - "db/**"\n---\nUse migrations.\n',
 		});
 		const found = findInstructionFiles(r.root);
 		expect(detectedTools(found)).toEqual(['claude-code', 'codex', 'gemini', 'copilot', 'cursor', 'cline']);
@@ -43,7 +45,8 @@ describe('rules init', () => {
 		expect(plan.seeds[2]!.text).toBe('Prefer named exports.\n');
 		expect(plan.takeOver).toEqual(['AGENTS.md', 'CLAUDE.md', 'GEMINI.md']);
 		expect(plan.retire).toEqual(['.cursor/rules/style.mdc', '.clinerules/testing.md']);
-		expect(plan.leftInPlace).toEqual(['CLAUDE.local.md', '.github/copilot-instructions.md']);
+		// Path-scoped rules keep their meaning where they are.
+		expect(plan.leftInPlace).toEqual(['CLAUDE.local.md', '.github/copilot-instructions.md', '.cursor/rules/react.mdc', '.clinerules/sql.md']);
 
 		const result = applyInit(plan);
 		expect(fs.readdirSync(path.join(r.root, '.sfs/rules')).sort()).toEqual(['01-agents.md', '02-claude.md', '03-cursor-style.md', '04-cline-testing.md', 'config.json']);

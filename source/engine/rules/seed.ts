@@ -78,6 +78,18 @@ function readSmallFile(file: string): string | undefined {
 	}
 }
 
+/**
+ * Rules that apply only to some paths (Copilot's *.instructions.md with applyTo, Cursor rules that are
+ * not alwaysApply, Cline/Roo rules with paths or globs) stay where they are: folding them into the
+ * rules every agent always reads would change what they mean.
+ */
+export function isPathScoped(found: FoundInstruction): boolean {
+	if (found.path.startsWith('.github/instructions/')) return true;
+	const frontmatter = /^\uFEFF?---\r?\n([\s\S]*?)\r?\n---\r?\n/.exec(found.text)?.[1];
+	if (found.path.endsWith('.mdc') && frontmatter !== undefined) return !/^alwaysApply:\s*true\s*$/m.test(frontmatter);
+	return frontmatter !== undefined && /^(paths|globs|applyTo):\s*\S/m.test(frontmatter);
+}
+
 /** The user's text of an instruction file: without sfs's block, Cursor frontmatter, or bare import lines. */
 export function seedText(found: FoundInstruction): string {
 	let text = found.text;
@@ -119,7 +131,7 @@ export function planInit(root: string, tools: RulesTool[]): InitPlan {
 	const seeds: InitPlan['seeds'] = [];
 	const byText = new Map<string, InitPlan['seeds'][number]>();
 	for (const item of found) {
-		if (PERSONAL.has(item.path)) continue;
+		if (PERSONAL.has(item.path) || isPathScoped(item)) continue;
 		const text = seedText(item);
 		if (!text) continue;
 		const same = byText.get(text);
@@ -138,7 +150,7 @@ export function planInit(root: string, tools: RulesTool[]): InitPlan {
 	const plan: InitPlan = {root, tools: chosen, found, seeds, takeOver: [], retire: [], leftInPlace: []};
 	for (const item of found) {
 		if (targets.has(item.path)) plan.takeOver.push(item.path);
-		else if (item.owner && chosen.includes(item.owner) && !PERSONAL.has(item.path)) plan.retire.push(item.path);
+		else if (item.owner && chosen.includes(item.owner) && !PERSONAL.has(item.path) && !isPathScoped(item)) plan.retire.push(item.path);
 		else plan.leftInPlace.push(item.path);
 	}
 
