@@ -90,10 +90,11 @@ export function generateCorpus(options: GenerateOptions): Corpus {
 	return {home, scale, sessions: sizes.length, messages, files, nativeBytes, perTool, largest: largest!, vocabulary: text.vocabulary};
 }
 
-/** The environment that points every tool (and sfs) at the corpus HOME only. */
-export function benchEnv(home: string): NodeJS.ProcessEnv {
+/** The environment that points every tool at the corpus HOME only, and sfs at its own store (outside HOME, so grep sees native files only). */
+export function benchEnv(home: string, sfsHome?: string): NodeJS.ProcessEnv {
 	const env: NodeJS.ProcessEnv = {...process.env, HOME: home, USERPROFILE: home};
 	for (const key of ['CLAUDE_CONFIG_DIR', 'CODEX_HOME', 'COPILOT_HOME', 'GEMINI_CLI_HOME', 'CLINE_DIR', 'CLINE_DATA_DIR', 'CLINE_SESSION_DATA_DIR', 'SFS_HOME', 'APPDATA']) delete env[key];
+	if (sfsHome) env.SFS_HOME = sfsHome;
 	env.XDG_CONFIG_HOME = path.join(home, '.config');
 	env.XDG_DATA_HOME = path.join(home, '.local', 'share');
 	env.XDG_STATE_HOME = path.join(home, '.local', 'state');
