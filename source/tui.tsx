@@ -153,6 +153,7 @@ export async function runTui(engine: TuiEngine, options: RunTuiOptions = {}): Pr
 	const store = new Store(initialAppState(size, {demo: options.demo, capture: engine.captureState()}));
 
 	const cleanups: Array<() => void> = [];
+	let childRunning = false;
 	let restoreOutput: () => void = () => undefined;
 	if (options.handleSignals !== false) {
 		// 'exit' alone misses signals (G3): each signal leaves the alt screen, then exits 128+n.
@@ -168,11 +169,13 @@ export async function runTui(engine: TuiEngine, options: RunTuiOptions = {}): Pr
 			['SIGHUP', 129],
 		] as const) {
 			const handler = () => {
+				// Ctrl+C in a launched tool reaches the whole foreground group; it is the tool's to handle.
+				if (signal === 'SIGINT' && childRunning) return;
 				alt.leave();
 				process.exit(code);
 			};
 
-			process.once(signal, handler);
+			process.on(signal, handler);
 			cleanups.push(() => process.off(signal, handler));
 		}
 
@@ -230,9 +233,11 @@ export async function runTui(engine: TuiEngine, options: RunTuiOptions = {}): Pr
 			alt.leave();
 			const reclaimStdin = releaseStdin(stdin);
 			let outcome: {exitCode?: number; error?: string};
+			childRunning = true;
 			try {
 				outcome = await launch(result.spec);
 			} finally {
+				childRunning = false;
 				reclaimStdin();
 			}
 
