@@ -183,55 +183,57 @@ export type MessagesArgs = {
 	cursor?: string;
 };
 
-type MessagesCursor = {s: string; p: number; o: number};
+/** Where to continue, and the options of the call it continues (so the cursor alone is enough). */
+type MessagesCursor = {s: string; p: number; o: number; to: number; r?: Role[]; out: boolean; th: boolean};
 
 /**
- * Messages `from..to` (1-based positions), filtered by role, rendered as text, up to `max_chars`.
- * A message longer than what is left of the budget is cut, and the cursor continues inside it.
+ * Messages `from..to` (1-based positions), filtered by role, rendered as text, up to `max_chars`
+ * (counted over each returned entry, ids included). A message longer than what is left of the
+ * budget is cut, and the cursor continues inside it.
  */
 export function getSessionMessages(context: ToolContext, args: MessagesArgs): Out {
 	const {id, messages} = readSession(context, args.session);
 	const budget = budgetOf(args.max_chars);
-	let position = args.from ?? 1;
-	let offset = 0;
+	let state: MessagesCursor = {
+		s: id,
+		p: args.from ?? 1,
+		o: 0,
+		to: Math.min(args.to ?? messages.length, messages.length),
+		...(args.roles && args.roles.length > 0 ? {r: args.roles} : {}),
+		out: args.include_tool_output ?? false,
+		th: args.include_thinking ?? false,
+	};
 	if (args.cursor) {
-		const cursor = decodeCursor<MessagesCursor>('get_session_messages', args.cursor);
-		if (cursor.s !== id) throw new SfsError('USAGE', 'this cursor belongs to another session');
-		position = cursor.p;
-		offset = cursor.o;
+		state = decodeCursor<MessagesCursor & {t: string}>('get_session_messages', args.cursor);
+		if (state.s !== id) throw new SfsError('USAGE', 'this cursor belongs to another session');
 	}
 
-	const last = Math.min(args.to ?? messages.length, messages.length);
-	if (position < 1) throw new SfsError('USAGE', 'from is 1 or more (messages are numbered from 1)');
-	const roles = args.roles && args.roles.length > 0 ? new Set<string>(args.roles) : undefined;
-	const options = {includeToolOutput: args.include_tool_output ?? false, includeThinking: args.include_thinking ?? false, toolOutputChars: 4000, toolInputChars: 1500};
+	if (state.p < 1) throw new SfsError('USAGE', 'from is 1 or more (messages are numbered from 1)');
+	const roles = state.r ? new Set<string>(state.r) : undefined;
+	const options = {includeToolOutput: state.out, includeThinking: state.th, toolOutputChars: 4000, toolInputChars: 1500};
 	const out: Out[] = [];
 	let used = 0;
 	let next: MessagesCursor | undefined;
-	for (; position <= last; position++, offset = 0) {
+	for (let position = state.p, offset = state.o; position <= state.to; position++, offset = 0) {
 		const message = messages[position - 1]!;
 		if (roles && !roles.has(message.role)) continue;
-		const text = renderMessage(message, options);
-		const rest = text.slice(offset);
-		const room = budget - used;
+		const rest = renderMessage(message, options).slice(offset);
+		const entry: Out = {position, msg_id: message.msg_id, role: message.role, timestamp: message.timestamp, ...(offset > 0 ? {continued_from_char: offset} : {})};
+		const overhead = JSON.stringify({...entry, text: ''}).length;
+		const room = budget - used - overhead;
+		// Stop before a message when little room is left, rather than return a sliver of it.
 		if (room <= 0 || (rest.length > room && out.length > 0 && room < 200)) {
-			next = {s: id, p: position, o: offset};
+			next = {...state, p: position, o: offset};
 			break;
 		}
 
 		const cut = cutText(rest, room);
-		out.push({
-			position,
-			msg_id: message.msg_id,
-			role: message.role,
-			timestamp: message.timestamp,
-			...(offset > 0 ? {continued_from_char: offset} : {}),
-			text: cut.text,
-			...(cut.truncated ? {truncated: true, remaining_chars: cut.omitted_chars} : {}),
-		});
-		used += cut.text.length;
+		entry.text = cut.text;
+		if (cut.truncated) Object.assign(entry, {truncated: true, remaining_chars: cut.omitted_chars});
+		out.push(entry);
+		used += overhead + cut.text.length;
 		if (cut.truncated) {
-			next = {s: id, p: position, o: offset + cut.text.length};
+			next = {...state, p: position, o: offset + cut.text.length};
 			break;
 		}
 	}

@@ -193,6 +193,17 @@ describe('get_session_messages', () => {
 		expect(pages).toBeGreaterThan(3);
 	});
 
+	test('the cursor alone carries the call\'s options; the budget counts each entry with its ids', async () => {
+		const first = await ok('get_session_messages', {session: bigId, roles: ['user'], from: 10, max_chars: 1000});
+		expect(first.next_cursor).toEqual(expect.any(String));
+		expect(JSON.stringify(first.messages).length).toBeLessThan(1200);
+		expect(first.chars).toBeLessThanOrEqual(1000);
+		const second = await ok('get_session_messages', {session: bigId, cursor: first.next_cursor, max_chars: 1000});
+		expect(second.messages.length).toBeGreaterThan(0);
+		for (const message of second.messages) expect(message.role).toBe('user');
+		expect(second.messages[0].position).toBeGreaterThan(first.messages.at(-1).position - 1);
+	});
+
 	test('bad cursors and ranges are tool errors', async () => {
 		expect((await call('get_session_messages', {session: bigId, cursor: 'garbage!'})).isError).toBe(true);
 		const other = await ok('get_file_history', {path: BIG_EDITED_FILE, limit: 1});
