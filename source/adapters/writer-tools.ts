@@ -37,12 +37,17 @@ function text(value: unknown): string | undefined {
 	return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
+/** A path or word as one POSIX shell argument. */
+function shellQuote(value: string): string {
+	return /^[\w./:=@%+-]+$/.test(value) ? value : `'${value.replaceAll("'", String.raw`'\''`)}'`;
+}
+
 /** `["bash", "-lc", "ls"]` → `ls`; other argv arrays are joined with shell quoting where needed. */
 function argvToCommand(argv: unknown[]): string | undefined {
 	const parts = argv.filter((part): part is string => typeof part === 'string');
 	if (parts.length === 0 || parts.length !== argv.length) return undefined;
 	if (parts.length === 3 && /^(?:\/\S*\/)?(?:ba|z|)sh$/.test(parts[0]) && /^-l?c$/.test(parts[1])) return parts[2];
-	return parts.map(part => (/^[\w./:=@%+-]+$/.test(part) ? part : `'${part.replaceAll("'", String.raw`'\''`)}'`)).join(' ');
+	return parts.map(part => shellQuote(part)).join(' ');
 }
 
 function shellCommand(input: Record<string, unknown>): string | undefined {
@@ -134,11 +139,6 @@ export function copilotToolFor(intent: ToolIntent): MappedCall {
 			return {name: 'edit', input: {path: intent.path, old_str: intent.oldText, new_str: intent.newText}};
 		}
 	}
-}
-
-/** A path or word as one POSIX shell argument. */
-function shellQuote(value: string): string {
-	return /^[\w./:=@%+-]+$/.test(value) ? value : `'${value.replaceAll("'", String.raw`'\''`)}'`;
 }
 
 function patchLines(prefix: '+' | '-', text: string): string[] {
