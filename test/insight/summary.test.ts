@@ -109,10 +109,10 @@ describe('summary of a purpose-built session', () => {
 		expect(summary.errors.map(error => error.message)).toEqual([
 			'String to replace not found in file.',
 			'ERROR: No matching distribution found',
-			'..F',
-			'Tests:       1 failed, 6 passed, 7 total'.trim(),
-			'ok  \texample.com/a\t0.01s'.trim(),
-			'test result: ok. 3 passed; 0 failed; 0 ignored',
+			'=========================== 1 failed, 2 passed in 0.05s ===========================',
+			'Tests:       1 failed, 6 passed, 7 total',
+			'FAIL\texample.com/b\t0.02s',
+			'test result: FAILED. 1 passed; 2 failed; 0 ignored',
 		]);
 		expect(summary.turns).toBe(2);
 		expect(summary.tokens).toEqual({input: 1000, output: 100, cache_read: 5000, cache_write: 200, reasoning: 0, total: 6300});

@@ -179,7 +179,9 @@ function errorsOf(calls: ToolCall[]): SessionSummary['errors'] {
 		if (!failed) continue;
 		const text = resultText(call.result);
 		const lines = text.split('\n').map(line => line.trim()).filter(line => line && !/^(Exit code|Chunk ID|Wall time|Process exited|Original token count|Output:)/i.test(line));
-		const message = (lines[0] ?? text.trim()).slice(0, 200);
+		// The line that says what went wrong, when one does (a test summary, `FAIL pkg`, `error: …`).
+		const telling = lines.find(line => /\b(error|fail(ed|ure)?|exception|not found|no such|denied|cannot|panic|traceback)\b/i.test(line) && !/\b0 (failed|errors?)\b/.test(line));
+		const message = (telling ?? lines[0] ?? text.trim()).slice(0, 200);
 		out.push({tool: call.call.name, message, msg_id: call.result_msg_id ?? call.msg_id});
 	}
 
