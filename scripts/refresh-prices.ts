@@ -61,6 +61,7 @@ try {
 		source: {
 			name: 'LiteLLM model_prices_and_context_window.json',
 			url: values.from ? undefined : (values.url ?? LITELLM_URL),
+			upstream: LITELLM_URL,
 			project: 'https://github.com/BerriAI/litellm',
 			...(values.via ? {via: values.via} : {}),
 			retrieved_at: today,
