@@ -2,7 +2,7 @@
  * `sfs mcp serve`: the MCP server over stdio. stdout carries JSON-RPC only: the console is guarded
  * before anything else loads, diagnostics go to stderr, nothing renders or prints banners.
  */
-import {guardStdout} from './stdio-guard.js';
+import {claimStdout} from './stdio-guard.js';
 
 export type ServeOptions = {
 	/** Capture new native sessions once at start-up, in a worker thread (default true). */
@@ -11,7 +11,7 @@ export type ServeOptions = {
 };
 
 export async function serveStdio(options: ServeOptions = {}): Promise<void> {
-	guardStdout();
+	const channel = claimStdout();
 	const log = (line: string) => process.stderr.write(`${line}\n`);
 	const [{StdioServerTransport}, {openEngine}, {createMcpServer}] = await Promise.all([
 		import('@modelcontextprotocol/sdk/server/stdio.js'),
@@ -20,7 +20,7 @@ export async function serveStdio(options: ServeOptions = {}): Promise<void> {
 	]);
 	const engine = openEngine({onNotice: log});
 	const server = createMcpServer({engine}, options.version);
-	const transport = new StdioServerTransport();
+	const transport = new StdioServerTransport(process.stdin, channel);
 	const closed = new Promise<void>(resolve => {
 		server.server.onclose = resolve;
 	});

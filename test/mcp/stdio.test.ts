@@ -61,6 +61,28 @@ describe('sfs mcp serve over stdio', () => {
 		expect(stderr).toMatch(/captured 1 new/);
 	}, 60_000);
 
+	test('the guard: stray console output and stdout writes go to stderr; only the claimed channel reaches stdout', async () => {
+		const guard = path.join(path.dirname(cliPath), 'mcp', 'stdio-guard.js');
+		const script = `const {claimStdout} = await import(${JSON.stringify(guard)});
+const channel = claimStdout();
+console.log('stray log'); console.info('stray info'); process.stdout.write('stray write\\n');
+channel.write('{"jsonrpc":"2.0","id":1,"result":{}}\\n');`;
+		const child = spawn(process.execPath, ['--input-type=module', '-e', script], {stdio: ['ignore', 'pipe', 'pipe']});
+		let stdout = '';
+		let stderr = '';
+		child.stdout.on('data', chunk => {
+			stdout += String(chunk);
+		});
+		child.stderr.on('data', chunk => {
+			stderr += String(chunk);
+		});
+		expect(await new Promise(resolve => child.on('exit', resolve))).toBe(0);
+		expect(stdout).toBe('{"jsonrpc":"2.0","id":1,"result":{}}\n');
+		expect(stderr).toContain('stray log');
+		expect(stderr).toContain('stray info');
+		expect(stderr).toContain('stray write');
+	});
+
 	test('every line the server writes to stdout is a JSON-RPC message', async () => {
 		const child = spawn(process.execPath, [cliPath, 'mcp', 'serve', '--no-capture'], {env: box.env, cwd: box.root, stdio: ['pipe', 'pipe', 'pipe']});
 		let stdout = '';
