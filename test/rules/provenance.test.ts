@@ -41,6 +41,14 @@ describe('instructionArtifacts', () => {
 		expect(loadRules(r.root)!.hash).toBe(sha('Rule one.\n'));
 	});
 
+	test('looks at a directory once per few seconds (a first capture meets many sessions from one cwd)', () => {
+		const r = repo({'AGENTS.md': 'one\n'});
+		const first = instructionArtifacts(r.root, 1_000_000)!;
+		r.write('AGENTS.md', 'two\n');
+		expect(instructionArtifacts(r.root, 1_003_000)).toBe(first);
+		expect(instructionArtifacts(r.root, 1_006_000)!.instruction_artifacts[0]!.sha256).toBe(sha('two\n'));
+	});
+
 	test('says nothing about a cwd that is not a directory here', () => {
 		expect(instructionArtifacts('/no/such/dir/anywhere')).toBeUndefined();
 		expect(instructionArtifacts(undefined)).toBeUndefined();

@@ -28,8 +28,23 @@ const MAX_DIR_ENTRIES = 200;
  * The instruction files in `cwd` and at its repository root. Undefined when `cwd` is not a directory
  * on this machine (a session captured elsewhere): nothing can be said about it.
  */
-export function instructionArtifacts(cwd: string | undefined): InstructionProvenance | undefined {
-	if (!cwd || !isDirectory(cwd)) return undefined;
+export function instructionArtifacts(cwd: string | undefined, now = Date.now()): InstructionProvenance | undefined {
+	if (!cwd) return undefined;
+	// A first capture meets hundreds of sessions from the same few directories: look at each once per few seconds.
+	const cached = recent.get(cwd);
+	if (cached && now - cached.at < MEMO_MS) return cached.value;
+	const value = scan(cwd);
+	if (recent.size >= MEMO_ENTRIES) recent.clear();
+	recent.set(cwd, {at: now, value});
+	return value;
+}
+
+const MEMO_MS = 5000;
+const MEMO_ENTRIES = 256;
+const recent = new Map<string, {at: number; value: InstructionProvenance | undefined}>();
+
+function scan(cwd: string): InstructionProvenance | undefined {
+	if (!isDirectory(cwd)) return undefined;
 	const root = repoRoot(cwd);
 	const dirs = [...new Set([root, path.resolve(cwd)])];
 	const artifacts: InstructionArtifact[] = [];
