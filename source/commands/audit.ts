@@ -60,7 +60,8 @@ const command: CommandModule = {
 				meta.writeAuditMeta(engine.store, id, stored);
 			}
 
-			const findings = [...audit(session), ...(stored.judge?.findings ?? [])];
+			const {loadSubagents} = await import('../engine/insight/session-insight.js');
+			const findings = [...audit(session, loadSubagents(engine, id)), ...(stored.judge?.findings ?? [])];
 			if (verdictId !== undefined) {
 				const finding = findings.find(item => item.id === verdictId);
 				if (!finding) throw new SfsError('NOT_FOUND', `no finding ${verdictId} in session ${id}`, {hint: `see: sfs audit ${input[0]}`});

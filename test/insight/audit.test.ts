@@ -160,3 +160,34 @@ describe('claims', () => {
 		expect(build()[0]!.id).toBe(build()[0]!.id);
 	});
 });
+
+describe('sub-agents', () => {
+	it('count as evidence for edits and references made on the agent’s behalf', () => {
+		const parent = new SessionBuilder();
+		parent.call('Task', {prompt: 'update the config'}, {content: 'Done.'});
+		parent.say('I updated `src/config.ts` through a sub-agent; `loadConfig()` now reads the env.');
+		expect(rules(audit(parent.session()))).toEqual(['edit-claim', 'unseen-reference', 'unseen-reference']);
+		const child = new SessionBuilder();
+		child.call('Edit', {file_path: '/work/demo/src/config.ts', old_string: 'a', new_string: 'export function loadConfig() {}'}, {content: 'ok'});
+		expect(audit(parent.session(), [child.session('ses_child')])).toEqual([]);
+	});
+
+	it('do not stand in for the agent’s own failing command', () => {
+		const parent = new SessionBuilder();
+		parent.bash('npm run build', 'error', 1);
+		parent.say('The build succeeded.');
+		const child = new SessionBuilder();
+		child.bash('npm run lint', 'ok');
+		expect(rules(audit(parent.session(), [child.session('ses_child')]))).toEqual(['command-success']);
+	});
+});
+
+describe('bad input', () => {
+	it('a message without a content list or with odd fields is skipped, not a crash', () => {
+		const b = new SessionBuilder();
+		b.bash('npm test', 'Tests:       1 failed, 1 total', 1);
+		b.say('All tests pass.');
+		const messages = [...b.messages, {msg_id: 'odd', role: 'assistant', timestamp: 'not a time', content: null} as never, {msg_id: 'odd2', role: 'assistant', timestamp: '', content: [{type: 'tool_use', tool_use_id: 'x', name: 'Bash', input: null}]} as never];
+		expect(rules(audit({...b.session(), messages}))).toEqual(['tests-pass']);
+	});
+});

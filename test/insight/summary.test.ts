@@ -208,3 +208,21 @@ describe('per day and per project', () => {
 		expect(period.totals.cost_usd).toBeNull();
 	});
 });
+
+describe('bad input', () => {
+	it('summarises around malformed messages and usage', () => {
+		const b = new SessionBuilder();
+		b.bash('ls', 'a');
+		const messages = [
+			...b.messages,
+			{msg_id: 'x1', role: 'assistant', timestamp: 'garbage', content: 'not a list'} as never,
+			{msg_id: 'x2', role: 'assistant', timestamp: '2026-03-20T10:00:05.000Z', content: [{type: 'tool_use', tool_use_id: 't', name: 'Write', input: null}]} as never,
+			{msg_id: 'x3', role: 'assistant', timestamp: '2026-03-20T10:00:06.000Z', content: [{type: 'text', text: 'x'}], model: 'gpt-4.1', usage: {input_tokens: '12', output_tokens: -5}} as never,
+		];
+		const {summary} = summarize({...b.session(), messages}, table);
+		expect(summary.commands).toEqual([{command: 'ls', exit_code: 0}]);
+		expect(summary.tokens.total).toBe(0);
+		expect(summary.cost_usd).toBeNull();
+		expect(summary.duration_ms).toBe(6000);
+	});
+});

@@ -12,6 +12,7 @@ import path from 'node:path';
 import {extractFileEdits} from '../file-edits.js';
 import type {Message, Session} from '../types.js';
 import {runFailed, testRuns, type TestRun} from './test-runs.js';
+import {wellFormed} from './summary.js';
 import {pairToolCalls, resultText, type ShellCommand, shellCommands} from './tool-calls.js';
 
 export type Severity = 'high' | 'medium' | 'low';
@@ -78,17 +79,33 @@ const baseName = (file: string) => path.posix.basename(file.replace(/\\/g, '/'))
 
 export type AuditInput = Pick<Session, 'manifest' | 'messages'>;
 
-export function audit(session: AuditInput): Finding[] {
-	const {messages} = session;
+/**
+ * Findings of the four rules. Sub-agent transcripts count as evidence for edits and references made
+ * on the agent's behalf (at any time: a sub-agent reports back before the parent speaks of its work).
+ */
+export function audit(session: AuditInput, subagents: AuditInput[] = []): Finding[] {
+	const messages = wellFormed(session.messages);
 	const calls = pairToolCalls(messages);
-	const commands = shellCommands(calls);
-	const runs = testRuns(commands);
+	const ownCommands = shellCommands(calls);
+	const runs = testRuns(ownCommands);
+	const commands = [...ownCommands];
 	const edits = extractFileEdits(messages);
 	const positionOf = new Map(messages.map((message, index) => [message.msg_id, index]));
+	for (const sub of subagents) {
+		const subMessages = wellFormed(sub.messages);
+		for (const edit of extractFileEdits(subMessages)) {
+			edits.push(edit);
+			positionOf.set(edit.msg_id, -1);
+		}
+
+		for (const command of shellCommands(pairToolCalls(subMessages))) commands.push({...command, position: -1});
+	}
+
 	const claims = claimsOf(messages);
 	const findings: Finding[] = [];
 	const push = (finding: Omit<Finding, 'id' | 'status'>) => findings.push({id: findingId(finding.rule, finding.evidence[0]!, finding.claim), status: 'open', ...finding});
 	const corpus = evidenceCorpus(messages);
+	for (const sub of subagents) corpus.texts.push(...evidenceCorpus(wellFormed(sub.messages)).texts.map(entry => ({...entry, position: -1})));
 
 	for (const claim of claims) {
 		const hedged = HEDGE.test(claim.text);
@@ -99,7 +116,7 @@ export function audit(session: AuditInput): Finding[] {
 		}
 
 		if (!hedged && SUCCESS_CLAIM.test(claim.text)) {
-			const finding = commandSuccessFinding(claim, commands);
+			const finding = commandSuccessFinding(claim, ownCommands);
 			if (finding) push(finding);
 		}
 

@@ -80,7 +80,9 @@ export function summarizePeriod(sessions: Iterable<Session>, table: PriceTable, 
 			const time = Date.parse(message.timestamp);
 			if (Number.isNaN(time) || time < since.getTime() || time > until.getTime()) continue;
 			const day = localDay(time);
-			byDay.set(day, [...(byDay.get(day) ?? []), message]);
+			const list = byDay.get(day);
+			if (list) list.push(message);
+			else byDay.set(day, [message]);
 		}
 
 		const project = typeof session.manifest.metadata?.cwd === 'string' ? session.manifest.metadata.cwd : session.workspace?.root_path || '(unknown)';

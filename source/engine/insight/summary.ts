@@ -33,7 +33,7 @@ export type SummaryResult = {summary: SessionSummary; cost: CostReport};
 
 /** The summary of `session`; the cost includes its sub-agent sessions, each API response counted once. */
 export function summarize(session: SummarySession, table: PriceTable, subagents: SummarySession[] = [], seen?: Set<string>): SummaryResult {
-	const messages = session.messages;
+	const messages = wellFormed(session.messages);
 	const calls = pairToolCalls(messages);
 	const commands = shellCommands(calls);
 	const cwd = workspaceRoot(session);
@@ -53,6 +53,11 @@ export function summarize(session: SummarySession, table: PriceTable, subagents:
 		cost_usd: cost.cost_usd,
 	};
 	return {summary, cost};
+}
+
+/** Messages as the insight code reads them: a message whose content is not a list has no blocks. */
+export function wellFormed(messages: Message[]): Message[] {
+	return messages.filter(message => message && typeof message === 'object').map(message => (Array.isArray(message.content) ? message : {...message, content: []}));
 }
 
 export function workspaceRoot(session: SummarySession): string | undefined {
@@ -142,7 +147,11 @@ function fileSummaries(messages: Message[], calls: ToolCall[], cwd: string | und
 	const resultOf = new Map(calls.map(call => [call.call.tool_use_id, call.result]));
 	const edits = extractFileEdits(messages);
 	const editsByCall = new Map<string, typeof edits>();
-	for (const edit of edits) editsByCall.set(edit.tool_use_id, [...(editsByCall.get(edit.tool_use_id) ?? []), edit]);
+	for (const edit of edits) {
+		const list = editsByCall.get(edit.tool_use_id);
+		if (list) list.push(edit);
+		else editsByCall.set(edit.tool_use_id, [edit]);
+	}
 	// Walk calls in order so reads and edits interleave as they happened.
 	for (const call of calls) {
 		for (const file of filesRead(call)) entry(file).ops.push('read');
