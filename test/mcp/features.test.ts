@@ -136,13 +136,29 @@ describe('project context and knowledge', () => {
 });
 
 describe('DLP gate on results', () => {
-	test('default policy (block secrets): a result holding a secret is not sent', async () => {
-		const result = await call('get_session_messages', {session: CLAIM_SESSION_NATIVE_ID});
+	test('default policy (block secrets): a single result holding a secret is not sent', async () => {
+		const result = await call('get_session', {session: CLAIM_SESSION_NATIVE_ID});
 		expect(result.isError).toBe(true);
 		expect(result.content[0]!.text).toMatch(/mcp blocked/);
 		expect(result.content[0]!.text).toMatch(/aws-access-key/);
 		expect(result.content[0]!.text).not.toContain(SECRET);
 		expect(result.structuredContent).toBeUndefined();
+	});
+
+	test('default policy: in a list, only the items holding the secret are withheld (ids kept)', async () => {
+		const messages = await call('get_session_messages', {session: CLAIM_SESSION_NATIVE_ID});
+		expect(messages.isError).toBeFalsy();
+		expect(messages.content[0]!.text).not.toContain(SECRET);
+		const [first, second] = messages.structuredContent!.messages;
+		expect(first).toEqual({position: 1, msg_id: expect.any(String), role: 'user', timestamp: expect.any(String), withheld: expect.stringMatching(/mcp blocked.*aws-access-key/)});
+		expect(second.text).toContain('ghost.ts');
+		expect(messages.structuredContent!.dlp).toEqual({action: 'block', withheld: 1});
+		const listed = await call('list_recent_sessions', {limit: 100});
+		expect(listed.content[0]!.text).not.toContain(SECRET);
+		const rows = listed.structuredContent!.sessions as Array<Record<string, unknown>>;
+		expect(rows.filter(row => row.withheld)).toHaveLength(1);
+		expect(rows.filter(row => !row.withheld).length).toBe(rows.length - 1);
+		expect(rows.find(row => row.withheld)!.tool).toBe('claude-code');
 	});
 
 	test('redact policy: the secret is replaced by a typed placeholder in text and structured content', async () => {
