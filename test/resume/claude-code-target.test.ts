@@ -3,7 +3,7 @@
  * claudeCodeWriter into a fresh Claude home, `claude -p --resume <id> "…"` runs in the written cwd against the
  * loopback endpoint, and the request the endpoint receives must carry the earlier conversation in order.
  */
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {afterAll, beforeAll, describe, expect, it, onTestFinished} from 'vitest';
 import {claudeCodeWriter} from '../../source/adapters/claude-code-writer.js';
 import type {Session, ToolId} from '../../source/engine/types.js';
 import type {ModelEndpoint} from '../support/model-endpoint.js';
@@ -19,6 +19,7 @@ import {
 	PNG_BASE64,
 	RECORDED_TOOLS,
 	RESUME_PROMPT,
+	removeRun,
 	RESUME_REPLY,
 	resumeWithRealCli,
 	startModelEndpoint,
@@ -51,6 +52,9 @@ async function proveCell(source: ToolId, session: Session, expectations: ReturnT
 	const callIds = entries.filter(entry => entry.kind === 'tool_call').map(entry => entry.callId);
 	const resultIds = entries.filter(entry => entry.kind === 'tool_result').map(entry => entry.callId);
 	expect(resultIds.sort()).toEqual(callIds.sort());
+	onTestFinished(context => {
+		if (context.task.result?.state === 'pass') removeRun(run);
+	});
 	return run;
 }
 
@@ -112,5 +116,6 @@ describe('claude-code target: resume by name', () => {
 		expect(run.exitCode, run.stderr).toBe(0);
 		expect(run.stdout).toContain(RESUME_REPLY);
 		expect(missingInOrder(run.entries ?? [], expectationsFromManifest(loaded!.manifest))).toEqual([]);
+		removeRun(run);
 	}, 120_000);
 });

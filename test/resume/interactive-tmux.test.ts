@@ -68,6 +68,7 @@ describe('interactive resume in a terminal', () => {
 			const name = target.replace('-', '');
 			const started = await tmux('new-session', '-d', '-s', name, '-x', '200', '-y', '60', '-c', cwd, `env -i ${env.join(' ')} ${cliBinaryPath(target)} ${argv.slice(1).join(' ')}`);
 			expect(started.exitCode, started.stderr).toBe(0);
+			let passed = false;
 			try {
 				// The earlier conversation is on screen before anything is typed.
 				const before = await waitForScreen(name, 'alpha comes first, then beta.');
@@ -79,8 +80,12 @@ describe('interactive resume in a terminal', () => {
 				const request = endpoint.conversationRequests().findLast(candidate => JSON.stringify(candidate.body).includes('sfs-tmux-check'));
 				expect(request).toBeDefined();
 				expect(missingInOrder(flattenConversation(request!.protocol, request!.body), expectationsFromManifest(recorded!.manifest))).toEqual([]);
+				passed = true;
 			} finally {
 				await tmux('kill-session', '-t', name);
+				// The CLI may still flush its state for a moment after its terminal is gone.
+				await new Promise(resolve => setTimeout(resolve, 1500));
+				if (passed) fs.rmSync(root, {recursive: true, force: true, maxRetries: 3});
 			}
 		}, 120_000);
 	}
@@ -99,11 +104,16 @@ describe('the picker of bare --resume', () => {
 			const env = Object.entries({...home.env, TERM: 'xterm-256color'}).map(([key, value]) => `${key}=${JSON.stringify(value)}`);
 			const name = `picker-${target.replace('-', '')}`;
 			await tmux('new-session', '-d', '-s', name, '-x', '200', '-y', '60', '-c', cwd, `env -i ${env.join(' ')} ${cliBinaryPath(target)} --resume`);
+			let passed = false;
 			try {
 				// Claude shows a picker with the custom title; Copilot, with one session in this directory, opens it.
 				await waitForScreen(name, target === 'claude-code' ? 'Picked from the sfs picker test' : 'alpha comes first, then beta.');
+				passed = true;
 			} finally {
 				await tmux('kill-session', '-t', name);
+				// The CLI may still flush its state for a moment after its terminal is gone.
+				await new Promise(resolve => setTimeout(resolve, 1500));
+				if (passed) fs.rmSync(root, {recursive: true, force: true, maxRetries: 3});
 			}
 		}
 	}, 120_000);

@@ -9,7 +9,7 @@ import {claudeCodeWriter} from '../../source/adapters/claude-code-writer.js';
 import {copilotWriter} from '../../source/adapters/copilot-writer.js';
 import {SfsError} from '../../source/engine/errors.js';
 import {ensureClis} from '../support/real-clis.js';
-import {expectationsFromSession, loadAllSessions, missingInOrder, RESUME_REPLY, resumeWithRealCli, startModelEndpoint} from '../support/resume-proof.js';
+import {expectationsFromSession, loadAllSessions, missingInOrder, removeRun, RESUME_REPLY, resumeWithRealCli, startModelEndpoint} from '../support/resume-proof.js';
 
 const filter = process.argv[2] ?? '';
 await ensureClis(['claude-code', 'copilot']);
@@ -22,7 +22,8 @@ for (const {label, session} of (await loadAllSessions()).filter(entry => entry.l
 			const run = await resumeWithRealCli(target, writer, session, endpoint);
 			const missing = run.entries ? missingInOrder(run.entries, expectationsFromSession(session)) : ['no request carried the new prompt'];
 			const ok = run.exitCode === 0 && run.stdout.includes(RESUME_REPLY) && missing.length === 0;
-			if (!ok) failures++;
+			if (ok) removeRun(run);
+			else failures++;
 			console.log(`${ok ? 'pass' : 'FAIL'}  ${target.padEnd(11)} ${label}${ok ? '' : `  exit=${run.exitCode} missing=${JSON.stringify(missing)}`}`);
 		} catch (error) {
 			if (!(error instanceof SfsError && error.code === 'INVALID_SESSION')) throw error;

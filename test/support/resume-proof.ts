@@ -289,6 +289,11 @@ export async function resumeWithRealCli(
 	};
 }
 
+/** Removes the temp home and workspace of a run (call it once the run's assertions passed; a failure keeps them to look at). */
+export function removeRun(run: Pick<ResumeRun, 'home'>): void {
+	fs.rmSync(run.home.root, {recursive: true, force: true});
+}
+
 export function cliAvailable(target: CliToolId): boolean {
 	return isCliInstalled(target);
 }
