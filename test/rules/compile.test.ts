@@ -74,7 +74,10 @@ describe('compile', () => {
 		compileRules(loadRules(repo.root)!);
 		expect(rulesStatus(repo.root).check.warnings).toEqual([]);
 		repo.write('CLAUDE.md', `${repo.read('CLAUDE.md')}\nMy own line.\n`);
-		expect(rulesStatus(repo.root).check.warnings).toEqual([expect.stringMatching(/^CLAUDE\.md has your text outside the markers.*Copilot CLI reads the rules from both$/)]);
+		expect(rulesStatus(repo.root).check.warnings).toEqual([expect.stringMatching(/^CLAUDE\.md and AGENTS\.md differ outside the sfs markers, so Copilot CLI reads the rules from both/)]);
+		repo.write('CLAUDE.md', repo.read('AGENTS.md'));
+		repo.write('AGENTS.md', `# Mine\n${repo.read('AGENTS.md')}`);
+		expect(rulesStatus(repo.root).check.warnings).toHaveLength(1);
 	});
 
 	test('without AGENTS.md a tool that cannot import gets its own full copy', () => {

@@ -115,13 +115,9 @@ export function statusOf(root: string, plan: TargetPlan): TargetStatus {
 	}
 
 	const expected = parsed.before + block + parsed.after;
-	const warning =
-		plan.mode.kind === 'copy' && (parsed.before.trim() || parsed.after.trim())
-			? `${plan.file} has your text outside the markers, so it is no longer identical to ${plan.mode.of}: Copilot CLI reads the rules from both`
-			: undefined;
-	if (expected === actual) return {...plan, path: file, state: 'ok', actual, expected, ...(warning ? {warning} : {})};
+	if (expected === actual) return {...plan, path: file, state: 'ok', actual, expected};
 	const edited = parsed.recordedHash !== undefined && parsed.recordedHash !== blockHash(parsed.content) && parsed.content !== plan.content;
-	return {...plan, path: file, state: edited ? 'edited' : 'stale', actual, expected, ...(warning ? {warning} : {})};
+	return {...plan, path: file, state: edited ? 'edited' : 'stale', actual, expected};
 }
 
 export type CompileOptions = {
@@ -197,6 +193,19 @@ export function deliveries(plans: TargetPlan[]): Array<{tool: RulesTool; files: 
 			return {tool, files, copies: distinct.size};
 		}),
 	);
+}
+
+/**
+ * A copy is only skipped by Copilot CLI while it is byte-identical to its hub: the user's text outside
+ * the markers of either file breaks that.
+ */
+export function copyWarnings(statuses: TargetStatus[]): string[] {
+	return statuses.flatMap(status => {
+		if (status.mode.kind !== 'copy') return [];
+		const hub = statuses.find(other => other.file === (status.mode as {of: TargetFile}).of);
+		if (!hub || hub.expected === status.expected) return [];
+		return [`${status.file} and ${hub.file} differ outside the sfs markers, so Copilot CLI reads the rules from both (keep your own text out of one of them)`];
+	});
 }
 
 /** Tools that get the rules more than once (or not at all) from the planned files. */

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {createTwoFilesPatch} from 'diff';
 import {type CanonicalRules, loadRules, repoRoot} from './canonical.js';
-import {deliveryWarnings, NEEDS_COMPILE, planTargets, targetStatuses, type TargetStatus} from './compile.js';
+import {copyWarnings, deliveryWarnings, NEEDS_COMPILE, planTargets, targetStatuses, type TargetStatus} from './compile.js';
 import {parseBlock} from './markers.js';
 import {TARGET_FILES} from './tools.js';
 
@@ -40,6 +40,7 @@ export function rulesStatus(cwd: string): RulesStatus {
 	const warnings = [
 		...targets.flatMap(target => (target.warning ? [target.warning] : [])),
 		...deliveryWarnings(planTargets(rules.config.tools, rules.body)),
+		...copyWarnings(targets),
 		...orphanWarnings(root, new Set(targets.map(target => target.file))),
 		...(targets.some(target => target.file === 'AGENTS.md' && target.tools.includes('codex')) && fs.existsSync(path.join(root, 'AGENTS.override.md'))
 			? ['AGENTS.override.md exists: Codex reads it instead of AGENTS.md, so the compiled rules do not reach Codex']
