@@ -82,6 +82,7 @@ beforeAll(async () => {
 	if (!findEventSchema()) {
 		const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sfs-copilot-unpack-'));
 		await execa(cliBinaryPath('copilot'), ['--version'], {env: {HOME: scratch, XDG_CACHE_HOME: path.join(cliCacheRoot(), 'xdg-cache-copilot'), PATH: process.env.PATH}, extendEnv: false, stdin: 'ignore', timeout: 120_000, reject: false});
+		fs.rmSync(scratch, {recursive: true, force: true});
 	}
 
 	const schemaFile = findEventSchema();
