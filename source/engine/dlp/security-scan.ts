@@ -182,7 +182,7 @@ export async function npmAudit(env: Env, options: {cwd?: string; timeoutMs?: num
 	});
 	if (result.error?.code === 'ENOENT') return {...base, status: 'could-not-run', issues: [], detail: 'npm is not on PATH'};
 	if (result.error?.killed) return {...base, status: 'could-not-run', issues: [], detail: 'npm audit timed out'};
-	let report: {error?: {code?: string; summary?: string}; metadata?: {vulnerabilities?: Partial<AuditCounts>}; vulnerabilities?: Record<string, {severity?: string; via?: unknown[]; fixAvailable?: unknown}>};
+	let report: {message?: string; error?: {code?: string; summary?: string}; metadata?: {vulnerabilities?: Partial<AuditCounts>}; vulnerabilities?: Record<string, {severity?: string; via?: unknown[]; fixAvailable?: unknown}>};
 	try {
 		report = JSON.parse(result.stdout) as typeof report;
 	} catch {
@@ -191,7 +191,8 @@ export async function npmAudit(env: Env, options: {cwd?: string; timeoutMs?: num
 	}
 
 	if (report.error || !report.metadata?.vulnerabilities) {
-		const why = report.error ? `${report.error.code ?? 'error'}: ${(report.error.summary ?? '').split('\n')[0]}` : 'no vulnerability counts in the report';
+		const stderrLine = result.stderr.split('\n').find(line => /^npm (?:error|ERR!)/.test(line) && !/complete log/.test(line));
+		const why = report.message ?? (report.error?.summary ? `${report.error.code ?? 'error'}: ${report.error.summary.split('\n')[0]}` : undefined) ?? stderrLine ?? 'no vulnerability counts in the report';
 		return {...base, status: 'could-not-run', issues: [], detail: `npm audit failed (${why.slice(0, 200)})`};
 	}
 
