@@ -57,12 +57,14 @@ function editsOfCall(call: ToolUseBlock): PartialEdit[] {
 	const file = pathOf(input);
 	switch (name) {
 		case 'edit':
+		case 'editor':
 		case 'replace':
 		case 'edit_file':
 		case 'str_replace':
 		case 'search_replace': {
-			const before = str(input.old_string) ?? str(input.old_str) ?? str(input.oldString);
-			const after = str(input.new_string) ?? str(input.new_str) ?? str(input.newString) ?? str(input.code_edit);
+			// `editor` with old_text/new_text: the Cline SDK's edit tool.
+			const before = str(input.old_string) ?? str(input.old_str) ?? str(input.oldString) ?? str(input.old_text);
+			const after = str(input.new_string) ?? str(input.new_str) ?? str(input.newString) ?? str(input.code_edit) ?? str(input.new_text);
 			if (!file || after === undefined) return [];
 			return [fromStrings(file, before ?? '', after, before === undefined ? 'written' : 'edited')];
 		}

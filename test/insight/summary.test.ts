@@ -152,6 +152,8 @@ describe('test runners', () => {
 		expect(parseTestOutput('  7 passing (40ms)\n  1 failing')).toEqual({passed: 7, failed: 1});
 		expect(parseTestOutput('=== RUN   TestA\n--- PASS: TestA (0.00s)\n--- FAIL: TestB (0.00s)\n--- PASS: TestC (0.00s)')).toEqual({passed: 2, failed: 1});
 		expect(parseTestOutput('Ran 4 tests in 0.002s\n\nFAILED (failures=1)')).toEqual({passed: 3, failed: 1});
+		expect(parseTestOutput('1 failing\n\nexit status 1')).toEqual({passed: 0, failed: 1});
+		expect(parseTestOutput('> node --test\n# tests 5\n# pass 4\n# fail 1')).toEqual({passed: 4, failed: 1});
 		expect(parseTestOutput('no summary here')).toBeUndefined();
 	});
 });
@@ -225,4 +227,27 @@ describe('bad input', () => {
 		expect(summary.cost_usd).toBeNull();
 		expect(summary.duration_ms).toBe(6000);
 	});
+});
+
+describe('every public fixture session', () => {
+	it('summarises and audits without a crash; the Cline SDK editor edits count', async () => {
+		const {loadAllSessions} = await import('../support/resume-proof.js');
+		const {audit} = await import('../../source/engine/insight/audit.js');
+		const all = await loadAllSessions();
+		expect(all.length).toBeGreaterThan(20);
+		for (const {label, session} of all) {
+			const {summary} = summarize(session, table);
+			expect(Object.keys(summary), label).toEqual(['files', 'commands', 'tests', 'packages', 'errors', 'duration_ms', 'turns', 'tokens', 'cost_usd']);
+			expect(Array.isArray(audit(session)), label).toBe(true);
+		}
+
+		const cline = all.find(({label}) => label.startsWith('cline/sdk-layout'))!.session;
+		const sidebar = summarize(cline, table).summary.files.find(file => file.path.endsWith('agent-sidebar.tsx'));
+		expect(sidebar).toMatchObject({action: 'edited'});
+		expect(sidebar!.lines_added).toBeGreaterThan(0);
+		expect(audit(cline).filter(finding => finding.rule === 'edit-claim')).toEqual([]);
+
+		const amp = all.find(({label}) => label.startsWith('amp/'))!.session;
+		expect(summarize(amp, table).summary.tests).toEqual([{command: 'npm test', passed: 0, failed: 1, exit_code: 1}]);
+	}, 60_000);
 });

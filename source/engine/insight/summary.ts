@@ -80,7 +80,7 @@ export function relativePath(file: string, cwd: string | undefined): string {
 	return normalized.startsWith('./') ? normalized.slice(2) : normalized;
 }
 
-const READ_TOOLS = new Set(['read', 'read_file', 'readfile', 'view', 'view_file', 'open_file', 'read_many_files', 'cat']);
+const READ_TOOLS = new Set(['read', 'read_file', 'read_files', 'readfile', 'view', 'view_file', 'open_file', 'read_many_files', 'cat']);
 const SHELL_READERS = new Set(['cat', 'head', 'tail', 'nl', 'less', 'more', 'bat']);
 
 /** Files a call read (successful calls only). */
@@ -92,7 +92,9 @@ export function filesRead(call: ToolCall): string[] {
 		const single = input.file_path ?? input.path ?? input.target_file ?? input.absolute_path ?? input.filePath ?? input.filename;
 		if (typeof single === 'string') return [single];
 		const many = input.paths ?? input.file_paths ?? input.files;
-		return Array.isArray(many) ? many.filter((item): item is string => typeof item === 'string') : [];
+		// Strings, or objects with a path (the Cline SDK's read_files: [{path, start_line, end_line}]).
+		if (!Array.isArray(many)) return [];
+		return many.flatMap(item => (typeof item === 'string' ? [item] : item && typeof item === 'object' && typeof (item as {path?: unknown}).path === 'string' ? [(item as {path: string}).path] : []));
 	}
 
 	const out: string[] = [];

@@ -87,7 +87,13 @@ export function parseTestOutput(raw: string): Counts | undefined {
 
 	// mocha: "  5 passing (20ms)" / "  1 failing"
 	const passing = /^\s*(\d+) passing\b/m.exec(text);
-	if (passing) return {passed: Number(passing[1]), failed: Number(/^\s*(\d+) failing\b/m.exec(text)?.[1] ?? 0)};
+	const failing = /^\s*(\d+) failing\b/m.exec(text);
+	if (passing || failing) return {passed: Number(passing?.[1] ?? 0), failed: Number(failing?.[1] ?? 0)};
+
+	// TAP summary (node --test, tape): "# pass 4" / "# fail 1"
+	const tapPass = /^# pass (\d+)/m.exec(text);
+	const tapFail = /^# fail (\d+)/m.exec(text);
+	if (tapPass || tapFail) return {passed: Number(tapPass?.[1] ?? 0), failed: Number(tapFail?.[1] ?? 0)};
 
 	// unittest: "Ran 5 tests in 0.001s" then "OK" or "FAILED (failures=1, errors=1)"
 	const ran = /^Ran (\d+) tests? in/m.exec(text);
