@@ -158,3 +158,26 @@ describe('de-duplicated token counts over the recorded real sessions', () => {
 		expect(report.tokens.input).toBe(120 * responses.size);
 	});
 });
+
+describe('Codex token_count events', () => {
+	it('count an event repeating the running total once (Codex re-emits it on rate-limit updates)', () => {
+		const b = new SessionBuilder('codex');
+		const info = (input: number) => ({total_token_usage: {input_tokens: input, output_tokens: 10}, last_token_usage: {input_tokens: 100, output_tokens: 10}});
+		b.usage('gpt-5-codex', {input_tokens: 100, output_tokens: 10}, {token_count: info(100)});
+		b.messages.push({msg_id: 'tc-dup', role: 'system', is_meta: true, timestamp: '2026-03-20T10:00:05.000Z', content: [{type: 'token_count', info: info(100)}], usage: {input_tokens: 100, output_tokens: 10}});
+		b.usage('gpt-5-codex', {input_tokens: 100, output_tokens: 10}, {token_count: info(200)});
+		const report = sessionCost([b.session('ses_codex', 'gpt-5-codex')], table);
+		expect(report.responses).toBe(2);
+		expect(report.tokens.input).toBe(200);
+	});
+
+	it('keeps equal running totals of two different sessions apart', () => {
+		const make = (id: string) => {
+			const b = new SessionBuilder('codex');
+			b.usage('gpt-5-codex', {input_tokens: 100, output_tokens: 10}, {token_count: {total_token_usage: {input_tokens: 100, output_tokens: 10}}});
+			return b.session(id, 'gpt-5-codex');
+		};
+
+		expect(sessionCost([make('ses_one'), make('ses_two')], table).responses).toBe(2);
+	});
+});

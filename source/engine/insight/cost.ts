@@ -34,12 +34,25 @@ export function emptyTokens(): TokenCounts {
 	return {input: 0, output: 0, cache_read: 0, cache_write: 0, reasoning: 0};
 }
 
-/** The id that names one API response, shared by every record a tool wrote for it. */
-export function responseKey(message: Message): string {
+/**
+ * The id that names one API response, shared by every record a tool wrote for it. Codex has none, but
+ * its token_count events carry the session's running total, which grows with every response: an event
+ * repeating the previous total (Codex re-emits one when rate limits update) is the same response.
+ */
+export function responseKey(message: Message, scope = ''): string {
 	const metadata = message.metadata ?? {};
 	const record = metadata.usage_record as Record<string, unknown> | undefined;
 	const id = metadata.api_message_id ?? metadata.request_id ?? record?.apiCallId ?? record?.api_call_id;
-	return typeof id === 'string' && id ? `api:${id}` : `msg:${message.msg_id}`;
+	if (typeof id === 'string' && id) return `api:${id}`;
+	const total = codexRunningTotal(message);
+	return total ? `codex:${scope}:${total}` : `msg:${message.msg_id}`;
+}
+
+function codexRunningTotal(message: Message): string | undefined {
+	const fromMetadata = (message.metadata?.token_count as {total_token_usage?: unknown} | undefined)?.total_token_usage;
+	const block = message.content?.find?.(item => item.type === 'token_count') as {info?: {total_token_usage?: unknown}} | undefined;
+	const total = fromMetadata ?? block?.info?.total_token_usage;
+	return total && typeof total === 'object' ? JSON.stringify(total) : undefined;
 }
 
 const count = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.round(value) : 0);
@@ -106,14 +119,14 @@ export class CostLedger {
 	addSession(session: Pick<Session, 'manifest' | 'messages'>): void {
 		const tool = session.manifest.source?.tool ?? 'unknown';
 		const fallbackModel = session.manifest.model?.model_id ?? undefined;
-		for (const message of session.messages) this.addMessage(message, tool, fallbackModel);
+		for (const message of session.messages) this.addMessage(message, tool, fallbackModel, session.manifest.session_id);
 	}
 
-	addMessage(message: Message, tool: string, fallbackModel?: string): void {
-		if (message.metadata?.copied_from) return;
+	addMessage(message: Message, tool: string, fallbackModel?: string, scope = ''): void {
+		if (!message || typeof message !== 'object' || message.metadata?.copied_from) return;
 		const tokens = billableTokens(message, tool);
 		if (!tokens) return;
-		const key = responseKey(message);
+		const key = responseKey(message, scope);
 		if (this.seen.has(key)) return;
 		this.seen.add(key);
 		this.responses++;
