@@ -7,7 +7,8 @@ session=sfs-readme-$$
 tmux new-session -d -s "$session" -x 120 -y 32 "CI=false NO_COLOR=1 node dist/cli.js --demo"
 trap 'tmux kill-session -t "$session" 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
-	if tmux capture-pane -p -t "$session" | grep -q 'sessions$' && ! tmux capture-pane -p -t "$session" | grep -q 'capturing'; then break; fi
+	pane=$(tmux capture-pane -p -t "$session")
+	if echo "$pane" | head -1 | grep -Eq '[1-9][0-9]* sessions$' && ! echo "$pane" | grep -q 'capturing'; then break; fi
 	sleep 0.2
 done
 sleep 1

@@ -39,11 +39,17 @@ export function firstPrompt(messages: Iterable<Message>): string | undefined {
 	for (const message of messages) {
 		if (!isUserTurn(message)) continue;
 		for (const block of message.content) {
-			if (block.type === 'text' && typeof block.text === 'string' && block.text.trim()) return oneLine(block.text, 200);
+			if (block.type === 'text' && typeof block.text === 'string' && block.text.trim()) return oneLine(unwrapEnvelope(block.text), 200);
 		}
 	}
 
 	return undefined;
+}
+
+/** A prompt a tool stored inside its own envelope (Cline's `<user_input mode="act">…</user_input>`), unwrapped for display. */
+function unwrapEnvelope(text: string): string {
+	const match = /^\s*<([a-z][\w-]*)(?:\s[^>]*)?>([\s\S]*)<\/\1>\s*$/.exec(text);
+	return match && match[2]!.trim() ? match[2]! : text;
 }
 
 export function oneLine(text: string, max: number): string {
