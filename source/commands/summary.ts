@@ -52,7 +52,7 @@ const command: CommandModule = {
 		}
 
 		expectArgs('summary', input, 1, 1, 'a session <ref> (or --today / --since <time>)');
-		const {summary, cost, manifest, narrative} = await withEngine(async engine => {
+		const {summary, cost, manifest, narrative, newer} = await withEngine(async engine => {
 			const {summarizeSession} = await import('../engine/insight/session-insight.js');
 			const meta = await import('../engine/insight/session-meta.js');
 			const id = await resolveSession(engine, input[0]!);
@@ -66,10 +66,11 @@ const command: CommandModule = {
 				meta.writeNarrative(engine.store, id, stored);
 			}
 
-			return {...result, manifest: session.manifest, narrative: stored};
+			const at = stored?.through_msg_id ? session.messages.findIndex(message => message.msg_id === stored!.through_msg_id) : -1;
+			return {...result, manifest: session.manifest, narrative: stored, newer: at === -1 ? 0 : session.messages.length - 1 - at};
 		});
 		if (flags.json) printJson(narrative ? {...summary, narrative: narrative.narrative} : summary);
-		else printSession(manifest, summary, cost, narrative);
+		else printSession(manifest, summary, cost, narrative, newer);
 		return 0;
 	},
 };
@@ -114,7 +115,7 @@ export function formatDuration(ms: number): string {
 	return `${Math.floor(minutes / 60)}h ${minutes % 60}m`;
 }
 
-function printSession(manifest: Manifest, summary: SessionSummary, cost: CostReport, narrative: StoredNarrative | undefined): void {
+function printSession(manifest: Manifest, summary: SessionSummary, cost: CostReport, narrative: StoredNarrative | undefined, newer: number): void {
 	print(out.bold(manifest.title ?? '(untitled)'));
 	print(
 		out.dim(
@@ -141,7 +142,8 @@ function printSession(manifest: Manifest, summary: SessionSummary, cost: CostRep
 	section('Cost', costLines);
 	if (narrative) {
 		const {narrative: text} = narrative;
-		section(`Narrative ${out.dim(`(${narrative.model}, ${narrative.created_at})`)}`, [
+		const stale = newer > 0 ? `; ${newer} message(s) came after it, refresh with --narrative` : '';
+		section(`Narrative ${out.dim(`(${narrative.model}, ${narrative.created_at}${stale})`)}`, [
 			text.what_happened,
 			...(text.key_decisions.length > 0 ? ['Key decisions:', ...text.key_decisions.map(item => `  • ${item}`)] : []),
 			...(text.outcome ? [`Outcome: ${text.outcome}`] : []),

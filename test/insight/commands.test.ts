@@ -173,7 +173,12 @@ describe('sfs summary', () => {
 		const again = await run(summary, ['ses_parent']);
 		expect(again.stdout).toContain('Edited the parser and ran the tests.');
 		expect(again.stdout).toContain('Open issues:');
+		expect(again.stdout).not.toContain('came after it');
 		expect(requests).toHaveLength(1);
+
+		// Messages captured after the narrative was written: it says so.
+		store.appendMessages('ses_parent', [{msg_id: 'later', role: 'user', content: [{type: 'text', text: 'one more thing'}], timestamp: '2026-03-20T11:00:00.000Z'}], store.readManifest('ses_parent'));
+		expect((await run(summary, ['ses_parent'])).stdout).toContain('1 message(s) came after it, refresh with --narrative');
 	});
 });
 
