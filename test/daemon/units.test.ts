@@ -8,7 +8,10 @@ import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {afterEach, describe, expect, test} from 'vitest';
 import type {NativeSession} from '../../source/adapters/types.js';
+import type {Adapter} from '../../source/adapters/types.js';
 import {sessionFilter} from '../../source/engine/daemon/changes.js';
+import {DiscoverCache} from '../../source/engine/daemon/discover-cache.js';
+import {plainAdapterContext} from '../../source/engine/capture-run.js';
 import {openRotatingLog} from '../../source/engine/daemon/log.js';
 import {lineReader} from '../../source/engine/daemon/protocol.js';
 import {type ChangeBatch, CaptureScheduler, emptyBatch} from '../../source/engine/daemon/scheduler.js';
@@ -137,5 +140,64 @@ describe('protocol framing', () => {
 			{id: 1, method: 'status'},
 			{id: 2, method: 'capture'},
 		]);
+	});
+});
+
+describe('DiscoverCache', () => {
+	function countingAdapter(sessions: NativeSession[]): Adapter & {discoveries: number} {
+		const adapter = {
+			id: 'claude-code' as const,
+			name: 'Claude Code',
+			discoveries: 0,
+			roots: () => ['/h/.claude/projects'],
+			async discover() {
+				adapter.discoveries++;
+				return sessions;
+			},
+			async read(): Promise<never> {
+				throw new Error('not read here');
+			},
+		};
+		return adapter;
+	}
+
+	const context = plainAdapterContext({HOME: '/h'});
+	const roots = new Map([['claude-code' as const, ['/h/.claude/projects']]]);
+	const known: NativeSession = {tool: 'claude-code', nativeId: 'a', files: ['/h/.claude/projects/p/a.jsonl'], growth: 'append'};
+
+	test('an append to a known file reuses the last discovery; a new file, a directory event or a full pass discovers again', async () => {
+		const adapter = countingAdapter([known]);
+		const cache = new DiscoverCache();
+		const full = emptyBatch();
+		full.full = true;
+		expect(await cache.wrap([adapter], full, roots)[0]!.discover(context)).toEqual([known]);
+		expect(adapter.discoveries).toBe(1);
+
+		const append = emptyBatch();
+		append.files.add('/h/.claude/projects/p/a.jsonl');
+		expect(await cache.wrap([adapter], append, roots)[0]!.discover(context)).toEqual([known]);
+		expect(adapter.discoveries).toBe(1);
+
+		const fresh = emptyBatch();
+		fresh.files.add('/h/.claude/projects/p/b.jsonl');
+		await cache.wrap([adapter], fresh, roots)[0]!.discover(context);
+		expect(adapter.discoveries).toBe(2);
+
+		const directory = emptyBatch();
+		directory.dirs.add('/h/.claude/projects/q');
+		await cache.wrap([adapter], directory, roots)[0]!.discover(context);
+		expect(adapter.discoveries).toBe(3);
+	});
+
+	test('fingerprinted stores (one database, many sessions) are always discovered again', async () => {
+		const adapter = countingAdapter([{...known, fingerprint: 'v1'}]);
+		const cache = new DiscoverCache();
+		const full = emptyBatch();
+		full.full = true;
+		await cache.wrap([adapter], full, roots)[0]!.discover(context);
+		const append = emptyBatch();
+		append.files.add('/h/.claude/projects/p/a.jsonl');
+		await cache.wrap([adapter], append, roots)[0]!.discover(context);
+		expect(adapter.discoveries).toBe(2);
 	});
 });

@@ -3,7 +3,9 @@
  * and the pid file that makes it a single instance. A pid file whose process is gone (kill -9) is
  * stale: it and the socket are removed before a new daemon starts.
  */
+import {createHash} from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {pidAlive} from '../lock.js';
 import {type Env, logsDir, runDir} from '../paths.js';
@@ -13,8 +15,18 @@ export function pidFilePath(env: Env): string {
 	return path.join(runDir(env), 'daemon.pid');
 }
 
+/**
+ * The socket lives in the run dir, unless that path is longer than a Unix socket address allows
+ * (108 bytes on Linux, 104 on macOS): then in a private directory under the temp dir, named after
+ * the data dir so that each data dir keeps its own daemon.
+ */
 export function socketPath(env: Env): string {
-	return path.join(runDir(env), 'daemon.sock');
+	const preferred = path.join(runDir(env), 'daemon.sock');
+	if (Buffer.byteLength(preferred) <= 100) return preferred;
+	const uid = process.getuid?.() ?? 0;
+	const dir = path.join(os.tmpdir(), `sfs-${uid}`);
+	ensureDir(dir);
+	return path.join(dir, `${createHash('sha256').update(runDir(env)).digest('hex').slice(0, 16)}.sock`);
 }
 
 export function logFilePath(env: Env): string {

@@ -6,8 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {loadAdapters, plainAdapterContext, runCapture} from '../capture-run.js';
-import {captureLockPath, type CaptureReport, oneLineError} from '../capture.js';
+import {loadAdapters, plainAdapterContext} from '../capture-run.js';
+import {capture as captureOnce, captureLockPath, type CaptureReport, oneLineError} from '../capture.js';
 import {loadConfig} from '../config.js';
 import {SfsError} from '../errors.js';
 import {withLock} from '../lock.js';
@@ -15,6 +15,7 @@ import {type Engine, openEngine, rebuildEngineIndex} from '../open-engine.js';
 import {dataDir, type Env, indexPath} from '../paths.js';
 import type {ToolId} from '../types.js';
 import {sessionFilter} from './changes.js';
+import {DiscoverCache} from './discover-cache.js';
 import {claimPidFile, logFilePath, releasePidFile, socketPath} from './files.js';
 import {type DaemonLog, openRotatingLog} from './log.js';
 import type {CaptureSummary, DaemonRequest, DaemonStatus} from './protocol.js';
@@ -76,6 +77,7 @@ class Daemon {
 	private errorCount = 0;
 	private stopping: Promise<void> | undefined;
 	private retries = 0;
+	private readonly discovered = new DiscoverCache();
 	private retryTimer: NodeJS.Timeout | undefined;
 	private readonly signalHandlers: Array<[NodeJS.Signals, () => void]> = [];
 
@@ -159,7 +161,16 @@ class Daemon {
 		let report: CaptureReport;
 		try {
 			this.ensureCurrentIndex();
-			report = await runCapture(this.engine, {tools, only: sessionFilter(batch)});
+			const roots = new Map(this.sources.map(source => [source.tool, source.roots]));
+			report = await captureOnce({
+				env: this.env,
+				store: this.engine.store,
+				index: this.engine.index,
+				adapters: this.discovered.wrap(await loadAdapters(), batch, roots),
+				config: loadConfig(this.env),
+				tools,
+				only: sessionFilter(batch),
+			});
 		} catch (error) {
 			this.recordError(`capture failed: ${oneLineError(error)}`);
 			return;
