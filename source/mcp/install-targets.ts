@@ -6,7 +6,8 @@
  * - Codex: `$CODEX_HOME/config.toml` (default ~/.codex), table `[mcp_servers.<name>]` with `command`, `args`;
  *   project scope `.codex/config.toml` (read in trusted projects).
  * - Gemini CLI: `~/.gemini/settings.json` (home from GEMINI_CLI_HOME), project `.gemini/settings.json`; `mcpServers`.
- * - Copilot CLI: `$COPILOT_HOME/mcp-config.json` (default ~/.copilot); `mcpServers`, entries `{type: "local", command, args, tools: ["*"]}`.
+ * - Copilot CLI: `$COPILOT_HOME/mcp-config.json` (default ~/.copilot); `mcpServers`, entries `{type: "local", command, args, tools: ["*"]}`;
+ *   workspace servers from `.mcp.json` or `.github/mcp.json` in trusted folders (`copilot mcp list`, 1.0.102: `.mcp.json` wins).
  * - Cursor: `~/.cursor/mcp.json`, project `.cursor/mcp.json`; `mcpServers`.
  * - Amp: `~/.config/amp/settings.json` (XDG_CONFIG_HOME), project `.amp/settings.json`; the flat key `"amp.mcpServers"`.
  * - Cline: the VS Code extension's `globalStorage/saoudrizwan.claude-dev/settings/cline_mcp_settings.json` (per
@@ -38,7 +39,7 @@ export type Target = {
 	/** The files to write for a scope (several for editor extensions installed in several editors). */
 	files(scope: Scope, place: Place): string[];
 	/** The server entry in this tool's own shape. */
-	entry(server: ServerCommand): Record<string, unknown>;
+	entry(server: ServerCommand, scope: Scope): Record<string, unknown>;
 };
 
 const stdio = (server: ServerCommand) => ({command: server.command, args: server.args});
@@ -98,11 +99,13 @@ export const TARGETS: Record<InstallTool, Target> = {
 		name: 'Copilot CLI',
 		format: 'json',
 		key: ['mcpServers'],
-		files(scope, {env}) {
-			if (scope === 'project') unsupported('Copilot CLI', scope);
+		files(scope, {env, cwd}) {
+			// Workspace servers: `.mcp.json` (which wins over `.github/mcp.json`), shared with Claude Code.
+			if (scope === 'project') return [path.join(cwd, '.mcp.json')];
 			return [path.join(env.COPILOT_HOME && env.COPILOT_HOME.length > 0 ? env.COPILOT_HOME : path.join(homeDir(env), '.copilot'), 'mcp-config.json')];
 		},
-		entry: server => ({type: 'local', ...stdio(server), tools: ['*']}),
+		// In the shared `.mcp.json` the entry is Claude Code's (Copilot reads `stdio` as local, all tools), so the two never fight over it.
+		entry: (server, scope) => (scope === 'project' ? {type: 'stdio', ...stdio(server), env: {}} : {type: 'local', ...stdio(server), tools: ['*']}),
 	},
 	cursor: {
 		tool: 'cursor',

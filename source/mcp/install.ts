@@ -88,7 +88,7 @@ function installJson(target: Target, file: string, server: ServerCommand, option
 	const data = parseJsonObject(text, file);
 	const servers = serversOf(data, target, file);
 	const existing = servers?.[ENTRY_NAME];
-	const wanted = target.entry(server);
+	const wanted = target.entry(server, options.scope);
 	const next = isObject(existing) ? {...existing, ...wanted} : wanted;
 	if (existing !== undefined && deepEqual(existing, next)) return {action: 'unchanged'};
 	const backup = backupFile(file, options.now);

@@ -18,7 +18,7 @@ describe('sfs mcp', () => {
 			[['mcp', 'install'], /missing --for <tool>/],
 			[['mcp', 'install', '--for', 'vim'], /unknown tool "vim"/],
 			[['mcp', 'install', '--for', 'codex', '--scope', 'moon'], /--scope must be one of user, project/],
-			[['mcp', 'install', '--for', 'copilot', '--scope', 'project'], /Copilot CLI has no project-scope MCP configuration/],
+			[['mcp', 'install', '--for', 'cline', '--scope', 'project'], /Cline has no project-scope MCP configuration/],
 			[['mcp', 'serve', '--for', 'codex'], /takes only --no-capture/],
 			[['mcp', 'install', '--for', 'codex', '--no-capture'], /--no-capture is for mcp serve/],
 			[['mcp', 'install', '--for', 'codex', 'extra'], /unexpected argument "extra"/],

@@ -12,7 +12,7 @@ import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {cliBinaryPath, createToolHome, ensureClis, type ToolHome} from '../support/real-clis.js';
 import {cliPath} from '../cli/run-sfs.js';
 
-const TOOLS = ['claude-code', 'codex', 'gemini'] as const;
+const TOOLS = ['claude-code', 'codex', 'gemini', 'copilot'] as const;
 type Tool = (typeof TOOLS)[number];
 const homes: ToolHome[] = [];
 
@@ -27,6 +27,7 @@ afterAll(() => {
 function configFile(tool: Tool, home: ToolHome): string {
 	if (tool === 'claude-code') return path.join(home.nativeRoot, '.claude.json');
 	if (tool === 'codex') return path.join(home.nativeRoot, 'config.toml');
+	if (tool === 'copilot') return path.join(home.nativeRoot, 'mcp-config.json');
 	return path.join(home.nativeRoot, 'settings.json');
 }
 
@@ -36,7 +37,11 @@ async function sfs(home: ToolHome, project: string, args: string[]) {
 
 async function mcpList(tool: Tool, home: ToolHome, project: string): Promise<string> {
 	const run = await execa(cliBinaryPath(tool), ['mcp', 'list'], {env: home.env, extendEnv: false, cwd: project, reject: false, stdin: 'ignore', timeout: 120_000});
-	return `${run.stdout}\n${run.stderr}`;
+	if (tool !== 'copilot') return `${run.stdout}\n${run.stderr}`;
+	// Copilot's list names servers only; `mcp get` shows the command, folded here into the same line for the checks.
+	const get = await execa(cliBinaryPath(tool), ['mcp', 'get', 'sfs'], {env: home.env, extendEnv: false, cwd: project, reject: false, stdin: 'ignore', timeout: 120_000});
+	const command = /Command: (.*)/.exec(get.stdout)?.[1];
+	return `${run.stdout}\n${run.stderr}\n${command ? `sfs (from mcp get): ${command}` : ''}`;
 }
 
 describe.each(TOOLS.map(tool => [tool]))('%s', (tool: Tool) => {
@@ -46,19 +51,20 @@ describe.each(TOOLS.map(tool => [tool]))('%s', (tool: Tool) => {
 		const project = path.join(home.root, 'project');
 		fs.mkdirSync(project);
 		const file = configFile(tool, home);
-		const before = fs.readFileSync(file, 'utf8');
+		const before = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
 
 		const installed = await sfs(home, project, ['mcp', 'install', '--for', tool, '--json']);
 		expect(installed.exitCode, installed.stderr).toBe(0);
 		const changes = JSON.parse(installed.stdout) as Array<{action: string; file: string; backup?: string}>;
 		expect(changes).toEqual([expect.objectContaining({action: 'added', file})]);
-		expect(fs.readFileSync(changes[0]!.backup!, 'utf8')).toBe(before);
+		if (before === undefined) expect(changes[0]!.backup).toBeUndefined();
+		else expect(fs.readFileSync(changes[0]!.backup!, 'utf8')).toBe(before);
 
 		// The tool's own settings are still there (checked before its CLI runs: Claude Code rewrites its state file).
 		const after = fs.readFileSync(file, 'utf8');
 		if (tool === 'claude-code') expect(JSON.parse(after)).toMatchObject({hasCompletedOnboarding: true, theme: 'dark'});
 		if (tool === 'codex') {
-			expect(after.startsWith(before)).toBe(true);
+			expect(after.startsWith(before!)).toBe(true);
 			expect(after).toContain('[model_providers.stub]');
 		}
 
@@ -66,17 +72,20 @@ describe.each(TOOLS.map(tool => [tool]))('%s', (tool: Tool) => {
 
 		const listed = await mcpList(tool, home, project);
 		expect(listed).toMatch(new RegExp(`sfs.*${process.execPath.replaceAll('/', '\\/')}.*${cliPath.replaceAll('/', '\\/').replaceAll('.', '\\.')} mcp serve`));
-		if (tool !== 'codex') expect(listed).toMatch(/sfs.*Connected/); // Claude Code and Gemini CLI start the server to check it.
+		if (tool === 'claude-code' || tool === 'gemini') expect(listed).toMatch(/sfs.*Connected/);
+		if (tool === 'copilot') expect(listed).toMatch(/User servers:\n\s+sfs \(local\)/); // Claude Code and Gemini CLI start the server to check it.
 
 		const current = fs.readFileSync(file, 'utf8');
 		const again = await sfs(home, project, ['mcp', 'install', '--for', tool, '--json']);
 		expect(JSON.parse(again.stdout)).toEqual([expect.objectContaining({action: 'unchanged'})]);
 		expect(fs.readFileSync(file, 'utf8')).toBe(current);
-		expect(fs.readdirSync(path.dirname(file)).filter(name => name.startsWith(`${path.basename(file)}.sfs-backup-`))).toHaveLength(1); // no backup without a change
+		expect(fs.readdirSync(path.dirname(file)).filter(name => name.startsWith(`${path.basename(file)}.sfs-backup-`))).toHaveLength(before === undefined ? 0 : 1); // no backup without a change
 
 		const removed = await sfs(home, project, ['mcp', 'uninstall', '--for', tool, '--json']);
 		expect(JSON.parse(removed.stdout)).toEqual([expect.objectContaining({action: 'removed'})]);
-		expect(await mcpList(tool, home, project)).not.toMatch(/sfs.*mcp serve/);
+		const afterUninstall = await mcpList(tool, home, project);
+		expect(afterUninstall).not.toMatch(/sfs.*mcp serve/);
+		expect(afterUninstall).not.toMatch(/^\s*sfs\b/m);
 		if (tool === 'codex') expect(fs.readFileSync(file, 'utf8')).toBe(before);
 	}, 300_000);
 });

@@ -132,7 +132,7 @@ describe.each(JSON_TOOLS.map(spec => [spec.tool, spec] as const))('%s (JSON)', (
 });
 
 describe('paths per scope and environment', () => {
-	test('project scope writes the project files; Copilot and Cline have none', () => {
+	test('project scope writes the project files; Cline has none', () => {
 		const project = place.cwd;
 		expect(run('claude-code', {scope: 'project'})[0]!.file).toBe(path.join(project, '.mcp.json'));
 		expect(run('gemini', {scope: 'project'})[0]!.file).toBe(path.join(project, '.gemini', 'settings.json'));
@@ -140,10 +140,11 @@ describe('paths per scope and environment', () => {
 		expect(run('amp', {scope: 'project'})[0]!.file).toBe(path.join(project, '.amp', 'settings.json'));
 		expect(run('roo-code', {scope: 'project'})[0]!.file).toBe(path.join(project, '.roo', 'mcp.json'));
 		expect(run('codex', {scope: 'project'})[0]!.file).toBe(path.join(project, '.codex', 'config.toml'));
-		expect(() => run('copilot', {scope: 'project'})).toThrow(/Copilot CLI has no project-scope MCP configuration/);
+		// Copilot CLI reads the same .mcp.json as Claude Code, and the same entry: the second tool finds it right.
+		expect(run('copilot', {scope: 'project'})).toEqual([{tool: 'copilot', file: path.join(project, '.mcp.json'), action: 'unchanged'}]);
 		expect(() => run('cline', {scope: 'project'})).toThrow(/Cline has no project-scope/);
 		const all = install(toolsFor('all'), {scope: 'project', place, server: SERVER});
-		expect(all.filter(change => change.action === 'failed').map(change => change.tool)).toEqual(['copilot', 'cline']);
+		expect(all.filter(change => change.action === 'failed').map(change => change.tool)).toEqual(['cline']);
 	});
 
 	test('without CLAUDE_CONFIG_DIR Claude Code user scope is ~/.claude.json', () => {
