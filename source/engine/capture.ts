@@ -59,7 +59,7 @@ export type CaptureOptions = {
 	now?: () => Date;
 };
 
-type SessionCaptureState = {files: Record<string, FileCursor>; fingerprint?: string; state?: unknown; excluded?: boolean};
+type SessionCaptureState = {files: Record<string, FileCursor>; fingerprint?: string; state?: unknown; excluded?: boolean; indexBehind?: boolean};
 const STATE_KEY = 'capture:sessions';
 const ADAPTER_CACHE_KEY = 'capture:adapter-cache';
 
@@ -76,7 +76,6 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 	const started = Date.now();
 	const {env, store, index, config} = options;
 	const now = options.now ?? (() => new Date());
-	await prepareValidation();
 	store.init();
 
 	const report: CaptureReport = {new: 0, updated: 0, unchanged: 0, skipped: [], unknown_records: {}, duration_ms: 0, records_parsed: 0, changed_sessions: [], warnings: []};
@@ -96,76 +95,87 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 	const adapters = options.adapters.filter(adapter => !disabled.has(adapter.id) && (!options.tools || options.tools.includes(adapter.id)));
 	const subagentsSeen: Array<{parentId: string; agentId: string; sessionId: string}> = [];
 	const written = loadWritten(env);
+	const batch = new IndexBatch(store, index);
 
-	for (const adapter of adapters) {
-		const context = adapterContext(env, now, adapterCache, adapter.id, () => {
-			cacheDirty = true;
-		});
-		let natives: NativeSession[];
-		try {
-			natives = options.natives ? options.natives.filter(native => native.tool === adapter.id) : await adapter.discover(context);
-		} catch (error) {
-			report.skipped.push({path: adapter.roots(context).join(', '), reason: `discovery failed: ${oneLineError(error)}`});
-			continue;
-		}
-
-		if (!options.natives) for (const warning of adapter.lastDiscoverWarnings ?? []) report.warnings.push(`${adapter.id}: ${warning}`);
-		if (options.only) natives = natives.filter(options.only);
-		let done = 0;
-		for (const native of natives) {
-			done++;
-			const sessionId = sessionIdForNative(native.tool, native.nativeId);
-			if (tombstoned.has(sessionId) || tombstoned.has(`${native.tool}\u0000${native.nativeId}`)) continue;
-			const previous = states[sessionId] ?? stateFromManifest(store, sessionId);
-			if (previous && isUnchanged(native, previous)) {
-				report.unchanged++;
-				continue;
-			}
-
-			if (isExcluded(native.files[0])) {
-				states[sessionId] = {files: statCursors(native.files), fingerprint: native.fingerprint, excluded: true};
-				statesDirty = true;
-				continue;
-			}
-
-			let read: ReadResult;
+	try {
+		for (const adapter of adapters) {
+			const context = adapterContext(env, now, adapterCache, adapter.id, () => {
+				cacheDirty = true;
+			});
+			let natives: NativeSession[];
 			try {
-				read = await adapter.read({session: native, cursors: previous?.excluded ? undefined : previous?.files, state: previous?.state}, context);
+				natives = options.natives ? options.natives.filter(native => native.tool === adapter.id) : await adapter.discover(context);
 			} catch (error) {
-				report.skipped.push({path: native.files[0] ?? native.nativeId, reason: oneLineError(error)});
+				report.skipped.push({path: adapter.roots(context).join(', '), reason: `discovery failed: ${oneLineError(error)}`});
 				continue;
 			}
 
-			report.records_parsed += read.recordsParsed;
-			for (const warning of read.warnings) report.warnings.push(`${native.tool} ${native.files[0]}: ${warning}`);
-			countUnknown(report, adapter.id, read);
-			if (isExcluded(read.info.cwd)) {
-				states[sessionId] = {files: read.cursors, fingerprint: native.fingerprint, excluded: true};
+			if (!options.natives) for (const warning of adapter.lastDiscoverWarnings ?? []) report.warnings.push(`${adapter.id}: ${warning}`);
+			if (options.only) natives = natives.filter(options.only);
+			let done = 0;
+			for (const native of natives) {
+				done++;
+				const sessionId = sessionIdForNative(native.tool, native.nativeId);
+				if (tombstoned.has(sessionId) || tombstoned.has(`${native.tool}\u0000${native.nativeId}`)) continue;
+				const previous = states[sessionId] ?? stateFromManifest(store, index, sessionId);
+				if (previous && !previous.indexBehind && isUnchanged(native, previous)) {
+					report.unchanged++;
+					continue;
+				}
+
+				if (isExcluded(native.files[0])) {
+					states[sessionId] = {files: statCursors(native.files), fingerprint: native.fingerprint, excluded: true};
+					statesDirty = true;
+					continue;
+				}
+
+				let read: ReadResult;
+				try {
+					read = await adapter.read({session: native, cursors: previous?.excluded ? undefined : previous?.files, state: previous?.state}, context);
+				} catch (error) {
+					report.skipped.push({path: native.files[0] ?? native.nativeId, reason: oneLineError(error)});
+					continue;
+				}
+
+				report.records_parsed += read.recordsParsed;
+				for (const warning of read.warnings) report.warnings.push(`${native.tool} ${native.files[0]}: ${warning}`);
+				countUnknown(report, adapter.id, read);
+				if (isExcluded(read.info.cwd)) {
+					states[sessionId] = {files: read.cursors, fingerprint: native.fingerprint, excluded: true};
+					statesDirty = true;
+					continue;
+				}
+
+				try {
+					// Validators are loaded only once something is to be written (a no-op rescan never needs them).
+					await prepareValidation();
+					batch.open();
+					const outcome = commitRead(store, index, native, sessionId, read, now(), written.get(`${native.tool}\u0000${native.nativeId}`));
+					batch.added(sessionId, read.messages.length);
+					if (outcome === 'new') report.new++;
+					else if (outcome === 'updated') report.updated++;
+					else report.unchanged++;
+					if (outcome !== 'unchanged') report.changed_sessions.push(sessionId);
+				} catch (error) {
+					batch.failed();
+					report.skipped.push({path: native.files[0] ?? native.nativeId, reason: oneLineError(error)});
+					continue;
+				}
+
+				states[sessionId] = {files: read.cursors, fingerprint: native.fingerprint, state: read.state};
 				statesDirty = true;
-				continue;
+				if (native.parentNativeId && native.agentId) {
+					subagentsSeen.push({parentId: sessionIdForNative(native.tool, native.parentNativeId), agentId: native.agentId, sessionId});
+				}
+
+				options.onProgress?.({tool: adapter.id, done, total: natives.length, sessionId});
 			}
 
-			try {
-				const outcome = commitRead(store, index, native, sessionId, read, now(), written.get(`${native.tool}\u0000${native.nativeId}`));
-				if (outcome === 'new') report.new++;
-				else if (outcome === 'updated') report.updated++;
-				else report.unchanged++;
-				if (outcome !== 'unchanged') report.changed_sessions.push(sessionId);
-			} catch (error) {
-				report.skipped.push({path: native.files[0] ?? native.nativeId, reason: oneLineError(error)});
-				continue;
-			}
-
-			states[sessionId] = {files: read.cursors, fingerprint: native.fingerprint, state: read.state};
-			statesDirty = true;
-			if (native.parentNativeId && native.agentId) {
-				subagentsSeen.push({parentId: sessionIdForNative(native.tool, native.parentNativeId), agentId: native.agentId, sessionId});
-			}
-
-			options.onProgress?.({tool: adapter.id, done, total: natives.length, sessionId});
+			options.onProgress?.({tool: adapter.id, done: natives.length, total: natives.length});
 		}
-
-		options.onProgress?.({tool: adapter.id, done: natives.length, total: natives.length});
+	} finally {
+		// Whatever reached the store is made searchable, even when the loop ends in an error.
+		batch.close();
 	}
 
 	linkSubagents(store, index, subagentsSeen);
@@ -173,6 +183,66 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 	if (cacheDirty) index.setMeta(ADAPTER_CACHE_KEY, adapterCache);
 	report.duration_ms = Date.now() - started;
 	return report;
+}
+
+/**
+ * Index writes of many sessions in one transaction, committed every BATCH_MESSAGES messages or
+ * BATCH_MS milliseconds (so other writers wait at most about that long) and at the end. The store is
+ * written first and stays the truth: when a session fails half-way, the batch is rolled back and the
+ * sessions committed earlier in it are re-indexed from the store one by one.
+ */
+const BATCH_MESSAGES = 20_000;
+const BATCH_MS = 1000;
+
+class IndexBatch {
+	private sessions: string[] = [];
+	private messages = 0;
+	private startedAt = 0;
+	private isOpen = false;
+
+	constructor(
+		private readonly store: Store,
+		private readonly index: SessionIndex,
+	) {}
+
+	open(): void {
+		if (this.isOpen) return;
+		this.index.beginBatch();
+		this.isOpen = true;
+		this.startedAt = Date.now();
+	}
+
+	added(sessionId: string, messages: number): void {
+		this.sessions.push(sessionId);
+		this.messages += messages;
+		if (this.messages >= BATCH_MESSAGES || Date.now() - this.startedAt >= BATCH_MS) this.close();
+	}
+
+	failed(): void {
+		if (!this.isOpen) return;
+		const committed = this.sessions;
+		this.index.rollbackBatch();
+		this.reset();
+		for (const sessionId of committed) {
+			try {
+				reindexSession(this.store, this.index, sessionId);
+			} catch {
+				// Left for the next capture: its manifest state is only trusted when the index agrees.
+			}
+		}
+	}
+
+	close(): void {
+		if (!this.isOpen) return;
+		this.index.commitBatch();
+		this.reset();
+	}
+
+	private reset(): void {
+		this.isOpen = false;
+		this.sessions = [];
+		this.messages = 0;
+	}
 }
 
 function adapterContext(env: Env, now: () => Date, cache: Record<string, unknown>, tool: string, onWrite: () => void): AdapterContext {
@@ -191,12 +261,20 @@ function adapterContext(env: Env, now: () => Date, cache: Record<string, unknown
 	};
 }
 
-function stateFromManifest(store: Store, sessionId: string): SessionCaptureState | undefined {
+/**
+ * The cursors a session's manifest recorded, when the capture state in the index lacks them (a capture
+ * killed before it saved its state). When the index does not hold all of the session's messages (a kill
+ * during an index batch leaves the store ahead of the index), the session is read again from these
+ * cursors (nothing new) so that commitRead re-indexes it from the store.
+ */
+function stateFromManifest(store: Store, index: SessionIndex, sessionId: string): SessionCaptureState | undefined {
 	if (!store.exists(sessionId)) return undefined;
 	try {
-		const capture = store.readManifest(sessionId).metadata?.capture;
+		const manifest = store.readManifest(sessionId);
+		const capture = manifest.metadata?.capture;
 		if (!capture) return undefined;
-		return {files: capture.files, fingerprint: (capture as {fingerprint?: string}).fingerprint, state: capture.adapter_state};
+		const indexBehind = index.getSession(sessionId)?.message_count !== (manifest.stats?.message_count ?? 0);
+		return {files: capture.files, fingerprint: (capture as {fingerprint?: string}).fingerprint, state: capture.adapter_state, ...(indexBehind ? {indexBehind} : {})};
 	} catch {
 		return undefined;
 	}

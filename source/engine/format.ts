@@ -15,10 +15,11 @@ export type SchemaName = 'manifest' | 'message' | 'workspace' | 'tools';
 /** `schemas/` sits two levels above this file both in `source/engine/` and in `dist/engine/`. */
 export const schemasDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'schemas');
 
-let validators: Record<SchemaName, ValidateFunction> | undefined;
+let ajvInstance: import('ajv').default | undefined;
+const validators = new Map<SchemaName, ValidateFunction>();
 
-async function loadValidators(): Promise<Record<SchemaName, ValidateFunction>> {
-	if (validators) return validators;
+async function loadAjv(): Promise<import('ajv').default> {
+	if (ajvInstance) return ajvInstance;
 	// ajv and ajv-formats are CommonJS; under NodeNext their default export may arrive wrapped once more.
 	const ajvModule = (await import('ajv/dist/2020.js')) as unknown as {default: unknown};
 	const formatsModule = (await import('ajv-formats')) as unknown as {default: unknown};
@@ -27,21 +28,33 @@ async function loadValidators(): Promise<Record<SchemaName, ValidateFunction>> {
 	const addFormats: (ajv: unknown) => void = unwrap(formatsModule.default);
 	const ajv = new Ajv2020({allErrors: false, strict: false});
 	addFormats(ajv);
-	const compile = (name: SchemaName) =>
-		ajv.compile(JSON.parse(fs.readFileSync(path.join(schemasDir, `${name}.schema.json`), 'utf8')) as object);
-	validators = {manifest: compile('manifest'), message: compile('message'), workspace: compile('workspace'), tools: compile('tools')};
-	return validators;
+	ajvInstance = ajv;
+	return ajv;
 }
 
-/** Loads the schemas once; call before the synchronous `validate`. */
+/**
+ * Each schema is compiled on its first use: compiling all four costs a few hundred ms, and a capture
+ * only ever validates messages (the bench's incremental append pays for one schema, not four).
+ */
+function validatorFor(schema: SchemaName): ValidateFunction {
+	if (!ajvInstance) throw new Error('prepareValidation() was not called');
+	let validate = validators.get(schema);
+	if (!validate) {
+		validate = ajvInstance.compile(JSON.parse(fs.readFileSync(path.join(schemasDir, `${schema}.schema.json`), 'utf8')) as object);
+		validators.set(schema, validate);
+	}
+
+	return validate;
+}
+
+/** Loads the validator library once; call before the synchronous `validate`. */
 export async function prepareValidation(): Promise<void> {
-	await loadValidators();
+	await loadAjv();
 }
 
 /** Returns the first violation as one line, or undefined when valid. `prepareValidation()` must have run. */
 export function firstViolation(schema: SchemaName, value: unknown): string | undefined {
-	if (!validators) throw new Error('prepareValidation() was not called');
-	const validate = validators[schema];
+	const validate = validatorFor(schema);
 	if (validate(value)) return undefined;
 	const error = validate.errors?.[0];
 	if (!error) return `${schema}: invalid`;

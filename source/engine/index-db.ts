@@ -213,6 +213,25 @@ export class SessionIndex {
 		return this.guard(() => this.db.transaction(fn).immediate());
 	}
 
+	/**
+	 * A write transaction left open across many calls (capture commits many sessions in one): every
+	 * transaction() joins it until commitBatch() or rollbackBatch(). One commit per session made FTS5
+	 * flush its pending terms into a new segment per session, and the commits cost more than the inserts.
+	 */
+	beginBatch(): void {
+		this.assertWritable();
+		if (this.db.inTransaction) throw new SfsError('DB', 'beginBatch() inside a transaction');
+		this.guard(() => this.db.exec('BEGIN IMMEDIATE'));
+	}
+
+	commitBatch(): void {
+		if (this.db.inTransaction) this.guard(() => this.db.exec('COMMIT'));
+	}
+
+	rollbackBatch(): void {
+		if (this.db.inTransaction) this.guard(() => this.db.exec('ROLLBACK'));
+	}
+
 	private inTransaction(fn: () => void): void {
 		this.transaction(fn);
 	}
