@@ -3,7 +3,7 @@
  * codexWriter into a fresh Codex home, `codex exec resume <id> "…"` runs in the written cwd against the loopback
  * endpoint, and the request the endpoint receives must carry the earlier conversation in order.
  */
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {afterAll, beforeAll, describe, expect, it, onTestFinished} from 'vitest';
 import {codexWriter} from '../../source/adapters/codex-writer.js';
 import type {Session, ToolId} from '../../source/engine/types.js';
 import type {ModelEndpoint} from '../support/model-endpoint.js';
@@ -21,6 +21,7 @@ import {
 	PNG_BASE64,
 	RECORDED_TOOLS,
 	RESUME_PROMPT,
+	removeRun,
 	RESUME_REPLY,
 	startModelEndpoint,
 } from '../support/resume-proof.js';
@@ -54,6 +55,9 @@ async function proveCell(source: ToolId, session: Session, expectations: ReturnT
 	const callIds = entries.filter(entry => entry.kind === 'tool_call').map(entry => entry.callId);
 	const resultIds = entries.filter(entry => entry.kind === 'tool_result').map(entry => entry.callId);
 	expect(resultIds.sort()).toEqual(callIds.sort());
+	onTestFinished(context => {
+		if (context.task.result?.state === 'pass') removeRun(run);
+	});
 	return run;
 }
 

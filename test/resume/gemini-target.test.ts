@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {execa} from 'execa';
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {afterAll, beforeAll, describe, expect, it, onTestFinished} from 'vitest';
 import {geminiWriter} from '../../source/adapters/gemini-writer.js';
 import type {Session, ToolId} from '../../source/engine/types.js';
 import type {ModelEndpoint} from '../support/model-endpoint.js';
@@ -24,6 +24,7 @@ import {
 	PNG_BASE64,
 	RECORDED_TOOLS,
 	RESUME_PROMPT,
+	removeRun,
 	RESUME_REPLY,
 	startModelEndpoint,
 } from '../support/resume-proof.js';
@@ -57,6 +58,9 @@ async function proveCell(source: ToolId, session: Session, expectations: ReturnT
 	const callIds = entries.filter(entry => entry.kind === 'tool_call').map(entry => entry.callId);
 	const resultIds = entries.filter(entry => entry.kind === 'tool_result').map(entry => entry.callId);
 	expect(resultIds.sort()).toEqual(callIds.sort());
+	onTestFinished(context => {
+		if (context.task.result?.state === 'pass') removeRun(run);
+	});
 	return run;
 }
 
@@ -116,6 +120,7 @@ describe('gemini target: how Gemini finds the written session', () => {
 		const resumed = await execa(cliBinaryPath('gemini'), ['--resume', listed.write.nativeId, `--prompt=${RESUME_PROMPT}`], {cwd: listed.cwd, env: listed.home.env, extendEnv: false, stdin: 'ignore', timeout: 90_000, reject: false});
 		expect(resumed.exitCode, resumed.stderr).toBe(0);
 		expect(resumed.stdout).toContain(RESUME_REPLY);
+		removeRun(listed);
 	}, 180_000);
 
 	it('is deleted by the real CLI at startup once its lastUpdated is old (why the writer stamps the time of writing)', async () => {
@@ -125,6 +130,7 @@ describe('gemini target: how Gemini finds the written session', () => {
 		const listed = await execa(cliBinaryPath('gemini'), ['--list-sessions'], {cwd: written.cwd, env: written.home.env, extendEnv: false, stdin: 'ignore', timeout: 90_000, reject: false});
 		expect(listed.stdout).toContain('No previous sessions found');
 		expect(fs.existsSync(written.write.nativePath)).toBe(false);
+		removeRun(written);
 	}, 180_000);
 
 	it('registers the project under the next free slug when another directory owns the name, as Gemini itself would', async () => {

@@ -84,6 +84,7 @@ describe('interactive resume in a terminal', () => {
 			const env = Object.entries({...home.env, TERM: 'xterm-256color'}).map(([key, value]) => `${key}=${JSON.stringify(value)}`);
 			const started = await tmux('new-session', '-d', '-s', target, '-x', '200', '-y', '60', '-c', cwd, `env -i ${env.join(' ')} ${cliBinaryPath(target)} ${argv.slice(1).join(' ')}`);
 			expect(started.exitCode, started.stderr).toBe(0);
+			let passed = false;
 			try {
 				// The earlier conversation is on screen before anything is typed.
 				const before = await waitForScreen(target, 'alpha comes first, then beta.');
@@ -98,8 +99,14 @@ describe('interactive resume in a terminal', () => {
 				const expectations = expectationsFromManifest(recorded!.manifest);
 				const carried = requests.map(request => missingInOrder(readableEntries(request.protocol, flattenConversation(request.protocol, request.body)), expectations));
 				expect(carried.some(missing => missing.length === 0), JSON.stringify(carried)).toBe(true);
+				passed = true;
 			} finally {
 				await tmux('kill-session', '-t', target);
+				if (passed) {
+					// The CLI writes its last state as it exits after the hangup; then the run is removed (kept on failure).
+					await new Promise(resolve => setTimeout(resolve, 2000));
+					fs.rmSync(root, {recursive: true, force: true});
+				}
 			}
 		}, 120_000);
 	}
