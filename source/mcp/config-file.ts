@@ -29,11 +29,27 @@ export function parseJsonObject(text: string | undefined, file: string): JsonObj
 	try {
 		value = JSON.parse(text.replace(/^\uFEFF/, ''));
 	} catch (error) {
+		if (hasComments(text)) throw malformed(file, 'plain JSON: it has comments, and rewriting it would drop them');
 		throw malformed(file, `JSON (${(error as Error).message.split('\n')[0]})`);
 	}
 
 	if (!value || typeof value !== 'object' || Array.isArray(value)) throw malformed(file, 'JSON: the top level is not an object');
 	return value as JsonObject;
+}
+
+/** `//` or `/*` outside strings (JSONC, as some tools accept). */
+export function hasComments(text: string): boolean {
+	let inString = false;
+	for (let index = 0; index < text.length; index++) {
+		const char = text[index];
+		if (inString) {
+			if (char === '\\') index++;
+			else if (char === '"') inString = false;
+		} else if (char === '"') inString = true;
+		else if (char === '/' && (text[index + 1] === '/' || text[index + 1] === '*')) return true;
+	}
+
+	return false;
 }
 
 /** JSON in the file's own indentation (tabs or N spaces; 2 for a new file), with a final newline. */

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {SfsError} from '../engine/errors.js';
-import {backupFile, formatJsonLike, type JsonObject, parseJsonObject, readText, writeConfigAtomic} from './config-file.js';
+import {backupFile, formatJsonLike, hasComments, type JsonObject, parseJsonObject, readText, writeConfigAtomic} from './config-file.js';
 import {INSTALL_TOOLS, type InstallTool, type Place, type Scope, type ServerCommand, TARGETS, type Target} from './install-targets.js';
 import {readTomlTable, removeTomlTable, tomlArray, tomlString, upsertTomlTable} from './toml-table.js';
 
@@ -85,7 +85,18 @@ function each(tools: InstallTool[], options: InstallOptions, apply: (target: Tar
 
 function installJson(target: Target, file: string, server: ServerCommand, options: InstallOptions): Omit<Change, 'tool' | 'file'> {
 	const text = readText(file);
-	const data = parseJsonObject(text, file);
+	let data: JsonObject;
+	try {
+		data = parseJsonObject(text, file);
+	} catch (error) {
+		// With comments the file is fine for its tool; say exactly what to add by hand.
+		if (text !== undefined && hasComments(text) && error instanceof SfsError) {
+			throw new SfsError(error.code, error.message, {hint: `add under "${target.key[0]}": "${ENTRY_NAME}": ${JSON.stringify(target.entry(server, options.scope))}`});
+		}
+
+		throw error;
+	}
+
 	const servers = serversOf(data, target, file);
 	const existing = servers?.[ENTRY_NAME];
 	const wanted = target.entry(server, options.scope);

@@ -172,6 +172,8 @@ describe('paths per scope and environment', () => {
 		const [change] = run('amp');
 		expect(change!.file).toBe(path.join(dir, 'settings.jsonc'));
 		expect(change!.action).toBe('failed');
+		expect(change!.error).toMatch(/has comments, and rewriting it would drop them; left as it was \(add under "amp\.mcpServers": "sfs": \{"command":"\/opt\/node\/bin\/node"/);
+		expect(fs.readFileSync(path.join(dir, 'settings.jsonc'), 'utf8')).toContain('// mine');
 		fs.writeFileSync(path.join(dir, 'settings.jsonc'), '{"amp.notifications.enabled": false}');
 		expect(run('amp')[0]!.action).toBe('added');
 		expect(readJson(path.join(dir, 'settings.jsonc'))).toEqual({'amp.notifications.enabled': false, 'amp.mcpServers': {sfs: SERVER}});
