@@ -100,6 +100,12 @@ function printHeader(manifest: Manifest, count: number): void {
 function printCost(cost: CostReport): void {
 	const usd = (value: number | null) => (value === null ? 'unpriced' : `$${value.toFixed(6).replace(/0+$/, '').replace(/\.$/, '')}`);
 	const tokens = (t: TokenCounts) => `${compactNumber(t.input)} in, ${compactNumber(t.output)} out, ${compactNumber(t.cache_read)} cache read, ${compactNumber(t.cache_write)} cache write`;
+	if (cost.responses === 0) {
+		print(`${out.dim('cost'.padEnd(10))} ${out.dim('no token usage recorded')}`);
+		print();
+		return;
+	}
+
 	print(`${out.dim('cost'.padEnd(10))} ${usd(cost.cost_usd)} ${out.dim(`(${cost.responses} API response(s))`)}`);
 	for (const model of cost.models) print(`${' '.repeat(11)}${model.model}${model.priced_as === model.model ? '' : out.dim(` (as ${model.priced_as})`)}: ${usd(model.cost_usd)} · ${tokens(model.tokens)}`);
 	for (const model of cost.unpriced_models) print(`${' '.repeat(11)}${out.warn(`${model.model}: unpriced`)} · ${tokens(model.tokens)}`);

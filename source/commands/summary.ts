@@ -119,7 +119,7 @@ function printSession(manifest: Manifest, summary: SessionSummary, cost: CostRep
 	print(out.bold(manifest.title ?? '(untitled)'));
 	print(
 		out.dim(
-			`${manifest.session_id} · ${manifest.source.tool} · ${formatDuration(summary.duration_ms)} · ${summary.turns} turn(s) · ${compactNumber(summary.tokens.total)} tokens · ${formatUsd(summary.cost_usd)}`,
+			`${manifest.session_id} · ${manifest.source.tool} · ${formatDuration(summary.duration_ms)} · ${summary.turns} turn(s) · ${compactNumber(summary.tokens.total)} tokens · ${cost.responses === 0 ? 'no usage recorded' : formatUsd(summary.cost_usd)}`,
 		),
 	);
 	section(`Files (${summary.files.length})`, summary.files.map(file => `${file.action.padEnd(8)} ${file.path}${file.lines_added || file.lines_removed ? out.dim(`  +${file.lines_added} -${file.lines_removed}`) : ''}`));
