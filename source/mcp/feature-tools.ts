@@ -101,13 +101,18 @@ export async function getRules(context: ToolContext, args: {tool: string; projec
 		throw new SfsError('NOT_FOUND', `no canonical rules in ${root}`, {hint: 'the project has no .sfs/rules/config.json; a person can create one with `sfs rules init`'});
 	}
 
-	const plan = compile.planTargets([args.tool], rules.body).find(target => target.tools.includes(args.tool));
+	// The project's own plan when it targets the tool (what `sfs rules compile` writes), else the tool alone.
+	const targeted = rules.config.tools.includes(args.tool);
+	const plan = compile.planTargets(targeted ? rules.config.tools : [args.tool], rules.body).find(target => target.tools.includes(args.tool));
 	const body = cutText(rules.body, budgetOf(args.max_chars));
 	return okResult('get_rules', {
 		project_root: root,
 		tool: args.tool,
-		targeted: rules.config.tools.includes(args.tool),
+		targeted,
 		target_file: plan?.file ?? null,
+		// How that file carries them: in full, as an import of the hub file, or as a pointer to a file the tool also reads.
+		delivery: plan?.mode.kind ?? null,
+		compiled_block: plan ? clip(plan.content, 4000) : null,
 		rules_hash: rules.hash,
 		rule_files: rules.files.map(file => file.name),
 		rules: body.text,

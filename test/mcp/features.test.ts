@@ -94,7 +94,11 @@ describe('rules', () => {
 		expect(codex).toMatchObject({project_root: repo, tool: 'codex', targeted: true, target_file: 'AGENTS.md', rule_files: ['testing.md']});
 		expect(codex.rules).toContain('Run `npm test` before every commit.');
 		expect(codex.rules_hash).toMatch(/^[0-9a-f]{64}$/);
-		expect((await ok('get_rules', {tool: 'claude-code'})).target_file).toBe('CLAUDE.md');
+		expect(codex).toMatchObject({delivery: 'full', compiled_block: expect.stringContaining('npm test')});
+		// The project's plan: AGENTS.md carries the rules, CLAUDE.md imports it; the rules themselves come in full either way.
+		const claude = await ok('get_rules', {tool: 'claude-code'});
+		expect(claude).toMatchObject({target_file: 'CLAUDE.md', delivery: 'import', compiled_block: expect.stringContaining('AGENTS.md')});
+		expect(claude.rules).toContain('npm test');
 		const cursor = await ok('get_rules', {tool: 'cursor'});
 		expect(cursor.targeted).toBe(false);
 		expect(cursor.rules).toContain('npm test');
