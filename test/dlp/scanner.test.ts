@@ -198,7 +198,7 @@ const CASES: Record<string, Case> = {
 	},
 	'in-aadhaar': {
 		positive: [inText(v => `Aadhaar ${v}`, gen.aadhaar())],
-		negative: ['2345 6789 0123', '1234 5678 9012'],
+		negative: ['Aadhaar 2345 6789 0123', 'Aadhaar 1234 5678 9012', `order ${gen.aadhaar()}`],
 	},
 	'date-of-birth': {
 		positive: [inText(v => `DOB: ${v}`, '1984-07-23'), inText(v => `date of birth ${v}`, '23/07/1984')],

@@ -129,7 +129,9 @@ export const PERSONAL_PATTERNS: PatternSpec[] = [
 		kind: 'personal',
 		description: 'Indian Aadhaar number (Verhoeff checked)',
 		regex: /(?<![\d-])(?<v>[2-9]\d{3}[ -]\d{4}[ -]\d{4})(?![\d-])/dg,
-		validate: value => verhoeffValid(value),
+		keywords: ['aadhaar', 'aadhar', 'uidai', 'uid'],
+		// One in ten 4-4-4 digit groups passes Verhoeff by chance: a context word is required too.
+		validate: (value, match, text) => verhoeffValid(value) && contextBefore(text, match.index, /\b(?:aadhaa?r|uidai|uid)\b/i, 40),
 	},
 	{
 		id: 'date-of-birth',
