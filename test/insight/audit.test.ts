@@ -191,3 +191,29 @@ describe('bad input', () => {
 		expect(rules(audit({...b.session(), messages}))).toEqual(['tests-pass']);
 	});
 });
+
+describe('sub-agent test runs', () => {
+	it('a later passing run by a sub-agent answers an earlier failure of the agent', () => {
+		const parent = new SessionBuilder('claude-code', '2026-03-20T10:00:00.000Z');
+		parent.bash('npm test', 'Tests:       1 failed, 1 total', 1);
+		parent.call('Task', {prompt: 'fix the failing test'}, {content: 'Fixed; npm test passes.'});
+		const claimAt = new SessionBuilder('claude-code', '2026-03-20T10:10:00.000Z');
+		const claim = claimAt.say('All tests pass now.');
+		parent.messages.push(claim);
+		const fixed = new SessionBuilder('claude-code', '2026-03-20T10:05:00.000Z');
+		fixed.bash('npm test', 'Tests:       1 passed, 1 total');
+		expect(audit(parent.session(), [fixed.session('ses_child')])).toEqual([]);
+		const late = new SessionBuilder('claude-code', '2026-03-20T10:20:00.000Z');
+		late.bash('npm test', 'Tests:       1 passed, 1 total');
+		expect(rules(audit(parent.session(), [late.session('ses_child')]))).toEqual(['tests-pass']);
+	});
+});
+
+describe('suggestions', () => {
+	it('name files and functions that need not exist', () => {
+		const b = new SessionBuilder();
+		b.call('Read', {file_path: 'src/a.ts'}, {content: 'x'});
+		b.say('You could add a `docs/setup.md`, or consider a `retryLater()` helper.');
+		expect(audit(b.session())).toEqual([]);
+	});
+});

@@ -30,7 +30,7 @@ export type Finding = {
 	reason: string;
 };
 
-type Claim = {text: string; msg_id: string; position: number};
+type Claim = {text: string; msg_id: string; position: number; time: number};
 
 export function findingId(rule: string, msgId: string, claim: string): string {
 	return `f_${createHash('sha256').update(`${rule}\u0000${msgId}\u0000${claim}`).digest('hex').slice(0, 10)}`;
@@ -44,7 +44,7 @@ export function claimsOf(messages: Message[]): Claim[] {
 		for (const block of message.content ?? []) {
 			if (block.type !== 'text' || typeof block.text !== 'string') continue;
 			const prose = block.text.replace(/```[\s\S]*?```/g, ' ');
-			for (const sentence of splitSentences(prose)) claims.push({text: sentence, msg_id: message.msg_id, position});
+			for (const sentence of splitSentences(prose)) claims.push({text: sentence, msg_id: message.msg_id, position, time: Date.parse(message.timestamp)});
 		}
 	});
 	return claims;
@@ -68,6 +68,7 @@ const TESTS_PASS = /\b(?:all\s+(?:\d+\s+|the\s+)?|the\s+)?(?:unit\s+|integration
 const EDIT_CLAIM = /\b(?:I(?:'ve| have)?|I've now|Now I've|Done[:,]?\s*I)\s+(?:just\s+|also\s+|now\s+|successfully\s+)?(updated|modified|changed|edited|fixed|refactored|rewrote|rewritten|created|wrote|added|removed|renamed|patched)\b/i;
 const SUCCESS_CLAIM =
 	/\b(?:ran|run|executed|built|compiled|installed|deployed|migrated)\b[^.]*\b(?:successfully|without (?:any )?errors?|cleanly)\b|\bsuccessfully\s+(?:ran|run|executed|built|compiled|installed|deployed)\b|\b(?:command|build|script|installation|install|compilation|migration|lint(?:ing|er)?|type-?check(?:ing)?|typecheck)\s+(?:now\s+)?(?:succeeded|succeeds|worked|works|completed successfully|passed|passes|is clean|ran successfully)\b|\bexited with (?:code|status) 0\b/i;
+const SUGGESTION = /\b(could|should|would|might|may|consider|suggest|recommend|create|new|if you|you can|e\.g\.|for example|such as|optionally|later)\b/i;
 const FILE_TOKEN = /^[\w@~.\-/]*[\w-]\.(?:ts|tsx|js|jsx|mjs|cjs|py|go|rs|java|kt|rb|php|cs|c|h|cc|cpp|hpp|swift|m|md|mdx|json|jsonc|ya?ml|toml|ini|cfg|sh|bash|zsh|css|scss|html|vue|svelte|sql|txt|lock|xml|gradle|proto|graphql|env)$/i;
 const FUNCTION_TOKEN = /^(?:[A-Za-z_$][\w$]*\.)*([A-Za-z_$][\w$]*)\((?:[^()]*)\)$/;
 
@@ -89,6 +90,7 @@ export function audit(session: AuditInput, subagents: AuditInput[] = []): Findin
 	const ownCommands = shellCommands(calls);
 	const runs = testRuns(ownCommands);
 	const commands = [...ownCommands];
+	const delegatedRuns: TestRun[] = [];
 	const edits = extractFileEdits(messages);
 	const positionOf = new Map(messages.map((message, index) => [message.msg_id, index]));
 	for (const sub of subagents) {
@@ -98,7 +100,9 @@ export function audit(session: AuditInput, subagents: AuditInput[] = []): Findin
 			positionOf.set(edit.msg_id, -1);
 		}
 
-		for (const command of shellCommands(pairToolCalls(subMessages))) commands.push({...command, position: -1});
+		const subCommands = shellCommands(pairToolCalls(subMessages));
+		for (const command of subCommands) commands.push({...command, position: -1});
+		delegatedRuns.push(...testRuns(subCommands));
 	}
 
 	const claims = claimsOf(messages);
@@ -110,7 +114,7 @@ export function audit(session: AuditInput, subagents: AuditInput[] = []): Findin
 	for (const claim of claims) {
 		const hedged = HEDGE.test(claim.text);
 		if (!hedged && TESTS_PASS.test(claim.text)) {
-			const finding = testsPassFinding(claim, runs);
+			const finding = testsPassFinding(claim, runs, delegatedRuns);
 			if (finding) push(finding);
 			continue;
 		}
@@ -124,7 +128,8 @@ export function audit(session: AuditInput, subagents: AuditInput[] = []): Findin
 			for (const finding of editClaimFindings(claim, edits, commands, positionOf)) push(finding);
 		}
 
-		for (const finding of unseenReferenceFindings(claim, corpus)) push(finding);
+		// A suggestion ("you could add `docs/setup.md`") names a file that need not exist.
+		if (!SUGGESTION.test(claim.text)) for (const finding of unseenReferenceFindings(claim, corpus)) push(finding);
 	}
 
 	// One finding per rule and claim text: the same sentence repeated in a later message says nothing new.
@@ -137,8 +142,14 @@ export function audit(session: AuditInput, subagents: AuditInput[] = []): Findin
 	});
 }
 
-function testsPassFinding(claim: Claim, runs: TestRun[]): Omit<Finding, 'id' | 'status'> | undefined {
-	const last = runs.filter(run => run.position < claim.position).at(-1);
+/** The last test run before the claim: the agent's own by position; a sub-agent's when it ran later (by time). */
+function testsPassFinding(claim: Claim, runs: TestRun[], delegated: TestRun[]): Omit<Finding, 'id' | 'status'> | undefined {
+	let last = runs.filter(run => run.position < claim.position).at(-1);
+	for (const run of delegated) {
+		if (!(run.time <= claim.time)) continue;
+		if (!last || !(run.time < last.time)) last = run;
+	}
+
 	if (!last || !runFailed(last)) return undefined;
 	const counted = (last.failed ?? 0) > 0;
 	return {

@@ -12,6 +12,7 @@ export type TestRun = {
 	msg_id: string;
 	result_msg_id?: string;
 	position: number;
+	time: number;
 };
 
 const RUNNERS = new Set(['pytest', 'py.test', 'jest', 'vitest', 'mocha', 'ava', 'tap', 'rspec', 'phpunit', 'tox', 'nox', 'ctest']);
@@ -129,6 +130,7 @@ export function testRuns(commands: ShellCommand[]): TestRun[] {
 			msg_id: command.msg_id,
 			result_msg_id: command.result_msg_id,
 			position: command.position,
+			time: command.time,
 		});
 	}
 

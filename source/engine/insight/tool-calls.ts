@@ -26,6 +26,8 @@ export type ShellCommand = {
 	msg_id: string;
 	result_msg_id?: string;
 	position: number;
+	/** When the call was made (ms since the epoch; NaN when the message has no readable time). */
+	time: number;
 };
 
 export function toolName(name: string): string {
@@ -112,6 +114,7 @@ export function shellCommands(calls: ToolCall[]): ShellCommand[] {
 				msg_id: call.msg_id,
 				result_msg_id: call.result_msg_id,
 				position: call.position,
+				time: Date.parse(call.timestamp),
 			});
 		}
 	}
