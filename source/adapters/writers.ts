@@ -5,11 +5,13 @@ import type {ResumeWriter} from './writer-types.js';
 
 const LOADERS: Partial<Record<ResumeTarget, () => Promise<ResumeWriter>>> = {
 	'claude-code': async () => (await import('./claude-code-writer.js')).claudeCodeWriter,
+	codex: async () => (await import('./codex-writer.js')).codexWriter,
+	gemini: async () => (await import('./gemini-writer.js')).geminiWriter,
 	copilot: async () => (await import('./copilot-writer.js')).copilotWriter,
 };
 
 export async function loadWriter(target: ResumeTarget): Promise<ResumeWriter> {
 	const load = LOADERS[target];
-	if (!load) throw new SfsError('NOT_AVAILABLE', `resuming into ${target} is not available yet`, {hint: 'try --in claude-code or --in copilot'});
+	if (!load) throw new SfsError('USAGE', `${target} is not a resume target`, {hint: 'targets: claude-code, codex, gemini, copilot'});
 	return load();
 }

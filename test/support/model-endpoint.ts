@@ -512,7 +512,10 @@ function flattenGemini(body: Record<string, unknown>): ConversationEntry[] {
 			} else if (isObject(part.functionCall)) {
 				entries.push({role: 'assistant', kind: 'tool_call', text: JSON.stringify(part.functionCall.args ?? {}), toolName: String(part.functionCall.name ?? ''), callId: String(part.functionCall.id ?? '')});
 			} else if (isObject(part.functionResponse)) {
-				entries.push({role: 'tool', kind: 'tool_result', text: JSON.stringify(part.functionResponse.response ?? {}), toolName: String(part.functionResponse.name ?? ''), callId: String(part.functionResponse.id ?? '')});
+				// Gemini wraps a tool's output as {output} (or {error}); the text is what the model reads.
+				const response = isObject(part.functionResponse.response) ? part.functionResponse.response : {};
+				const text = typeof response.output === 'string' ? response.output : typeof response.error === 'string' ? response.error : JSON.stringify(response);
+				entries.push({role: 'tool', kind: 'tool_result', text, toolName: String(part.functionResponse.name ?? ''), callId: String(part.functionResponse.id ?? '')});
 			}
 		}
 	}
