@@ -92,7 +92,7 @@ try {
 	}
 
 	if (wanted('resume')) {
-		const resume = await measureResume({repo, env, log});
+		const resume = await measureResume({repo, root, log});
 		rows.push(...resume.rows);
 		results.resume = resume.results;
 	}
