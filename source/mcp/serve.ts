@@ -13,13 +13,14 @@ export type ServeOptions = {
 export async function serveStdio(options: ServeOptions = {}): Promise<void> {
 	const channel = claimStdout();
 	const log = (line: string) => process.stderr.write(`${line}\n`);
-	const [{StdioServerTransport}, {openEngine}, {createMcpServer}] = await Promise.all([
+	const [{StdioServerTransport}, {openEngine}, {createMcpServer}, {indexRefresher}] = await Promise.all([
 		import('@modelcontextprotocol/sdk/server/stdio.js'),
 		import('../engine/open-engine.js'),
 		import('./server.js'),
+		import('./index-refresh.js'),
 	]);
 	const engine = openEngine({onNotice: log});
-	const server = createMcpServer({engine}, options.version);
+	const server = createMcpServer({engine, log, beforeCall: indexRefresher(engine, log)}, options.version);
 	const transport = new StdioServerTransport(process.stdin, channel);
 	const closed = new Promise<void>(resolve => {
 		server.server.onclose = resolve;

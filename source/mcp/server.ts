@@ -37,6 +37,7 @@ export function createMcpServer(context: ToolContext, version = '0.0.0'): McpSer
 	/** Every handler: failures become isError results, and successful results pass the DLP gate. */
 	const handle = <A>(tool: string, handler: (args: A) => Promise<CallToolResult> | CallToolResult) => async (args: A): Promise<CallToolResult> => {
 		try {
+			context.beforeCall?.();
 			return await gateOutgoing(tool, await handler(args), {env: context.engine.env, cwd: context.cwd, log});
 		} catch (error) {
 			return errorResult(error);

@@ -23,6 +23,8 @@ export type ToolContext = {
 	cwd?: string;
 	/** Diagnostics (stderr by default; never stdout). */
 	log?: (line: string) => void;
+	/** Run before every tool call (serve.ts: reopen an index that was replaced). */
+	beforeCall?: () => void;
 };
 type Out = Record<string, unknown>;
 
