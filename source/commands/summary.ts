@@ -18,6 +18,11 @@ const spec: CommandSpec = {
 		duration, turns, tokens and cost (sub-agents included, each API response counted once).
 		With --today or --since: the same per day and per project, across tools.
 
+		Prices come from the shipped table (data/prices.json, LiteLLM, dated); a model it cannot match
+		is reported as unpriced with its tokens, never as $0. Override or add prices (USD per token) in
+		config.json: {"prices": {"models": {"<id>": {"input": …, "output": …, "cache_read": …,
+		"cache_write": …}}, "aliases": {"<id>": "<table id>"}}}.
+
 		Options
 		  --json         {"files", "commands", "tests", "packages", "errors", "duration_ms", "turns", "tokens", "cost_usd"}
 		  --narrative    Also ask the configured LLM (llm.provider, llm.base_url, llm.model, SFS_LLM_API_KEY) for
