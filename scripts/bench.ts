@@ -52,7 +52,8 @@ const started = Date.now();
 try {
 	log(`scale ${scale} (${SCALES[scale].messages} messages in ${SCALES[scale].sessions} sessions) under ${root}; ${os.cpus().length} CPU(s), node ${process.version}`);
 	let t = performance.now();
-	const corpus = generateCorpus({home, scale, fixturesDir: path.join(repo, 'test', 'fixtures')});
+	// Both cores write the corpus at medium and large (the same corpus as one process would write).
+	const corpus = await generateCorpus({home, scale, fixturesDir: path.join(repo, 'test', 'fixtures'), parallel: scale === 'medium' || scale === 'large' ? Math.min(2, os.cpus().length) : 1});
 	const generateMs = performance.now() - t;
 	log(`generated ${corpus.messages} messages, ${corpus.sessions} sessions, ${corpus.files.length} files, ${(corpus.nativeBytes / 1e6).toFixed(1)} MB in ${(generateMs / 1000).toFixed(1)} s`);
 

@@ -9,7 +9,7 @@ import {indexPath} from '../../source/engine/paths.js';
 import {parseBaseline} from './baseline.js';
 import {buildConversation, Clock} from './conversation.js';
 import type {Corpus} from './generate.js';
-import {runProcess} from './measure.js';
+import {percentile, runProcess} from './measure.js';
 import {claudeRecords} from './native-writers.js';
 import {mb, ms, row, type Row} from './report.js';
 import {seeded, TextSource} from './text.js';
@@ -86,19 +86,24 @@ export async function measureCapture({cli, env, corpus, sfsHome, log}: Input) {
 	const {file} = corpus.largest;
 	const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
 	const last = JSON.parse(lines.at(-1)!) as {uuid: string; sessionId: string; cwd: string};
-	const text = new TextSource(seeded(7), corpus.vocabulary.slice(0, 3000), 0);
+	const text = new TextSource(seeded(7), corpus.vocabulary);
 	const extra = buildConversation(text, 'append', 10, Date.UTC(2026, 5, 1));
 	const appended = claudeRecords({...extra, uuid: last.sessionId, cwd: last.cwd}, new Clock(Date.UTC(2026, 5, 1)), 'append').slice(0, 10) as Array<Record<string, unknown>>;
 	appended[0]!.parentUuid = last.uuid;
 	fs.appendFileSync(file, appended.map(record => JSON.stringify(record)).join('\n') + '\n');
 	const append = await sfsCapture(cli, env);
-	log(`incremental append: ${ms(append.ms)}, ${append.report.records_parsed} records parsed, ${append.report.changed_sessions.length} session(s) changed`);
+	// Judged like search: the whole process, less a bare node start-up timed in the same run.
+	const nodeStarts: number[] = [];
+	for (let i = 0; i < 5; i++) nodeStarts.push((await runProcess(process.execPath, ['-e', ''])).ms);
+	const nodeStart = percentile(nodeStarts, 50);
+	const appendOverNode = append.ms - nodeStart;
+	log(`incremental append: ${ms(append.ms)} (node -e '' ${ms(nodeStart)}), ${append.report.records_parsed} records parsed, ${append.report.changed_sessions.length} session(s) changed`);
 	rows.push(
 		row(
 			'incremental append',
-			`${ms(append.ms)} process (${ms(append.report.duration_ms)} in capture) for 10 records into a ${lines.length}-record session; ${append.report.records_parsed} parsed`,
-			'< 100 ms',
-			append.ms < 100 ? 'met' : 'missed',
+			`${ms(append.ms)} process = node -e '' ${ms(nodeStart)} + ${ms(appendOverNode)} (${ms(append.report.duration_ms)} in capture) for 10 records into a ${lines.length}-record session; ${append.report.records_parsed} parsed`,
+			"< 100 ms over node -e ''",
+			appendOverNode < 100 && append.report.records_parsed === 10 ? 'met' : 'missed',
 		),
 	);
 
@@ -109,7 +114,7 @@ export async function measureCapture({cli, env, corpus, sfsHome, log}: Input) {
 			cold: {ms: cold.ms, in_process_ms: cold.report.duration_ms, mb_per_s: captureMBs, messages_per_s: stats.messages / (cold.ms / 1000), ratio, sessions: cold.report.new, skipped: cold.report.skipped.length, warnings: cold.report.warnings.length, peak_rss_bytes: cold.peakRssBytes},
 			index: {bytes: stats.bytes, messages: stats.messages, sessions: stats.sessions, bytes_per_message: stats.bytes / Math.max(1, stats.messages), vs_native: stats.bytes / corpus.nativeBytes, store_bytes: storeBytes},
 			noop: {ms: noop.ms, in_process_ms: noop.report.duration_ms, records_parsed: noop.report.records_parsed},
-			append: {ms: append.ms, in_process_ms: append.report.duration_ms, records_parsed: append.report.records_parsed, session_records: lines.length},
+			append: {ms: append.ms, node_ms: nodeStart, in_process_ms: append.report.duration_ms, records_parsed: append.report.records_parsed, session_records: lines.length},
 		},
 	};
 }

@@ -13,7 +13,7 @@ import {buildConversation} from './conversation.js';
 import {benchEnv} from './generate.js';
 import {NATIVE_WRITERS} from './native-writers.js';
 import {ms, naRow, row, type Row} from './report.js';
-import {fixtureWords, seeded, TextSource} from './text.js';
+import {buildVocabulary, fixtureWords, seeded, TextSource} from './text.js';
 
 const TARGETS: ResumeTarget[] = ['claude-code', 'codex', 'gemini', 'copilot'];
 const MESSAGES = 5000;
@@ -23,7 +23,7 @@ type Input = {repo: string; root: string; log: (line: string) => void};
 export async function measureResume({repo, root, log}: Input) {
 	const home = path.join(root, 'resume-home');
 	const env = benchEnv(home, path.join(root, 'resume-sfs'));
-	const text = new TextSource(seeded(99), fixtureWords(path.join(repo, 'test', 'fixtures')));
+	const text = new TextSource(seeded(99), buildVocabulary(fixtureWords(path.join(repo, 'test', 'fixtures'))));
 	const conversation = buildConversation(text, 'resume', MESSAGES, Date.UTC(2026, 2, 1));
 	NATIVE_WRITERS['claude-code'](home, conversation);
 	const engine = openEngine({env});

@@ -60,28 +60,27 @@ const SYLLABLES = ['ka', 'lo', 'mi', 'ter', 'an', 'so', 'ru', 'vel', 'pi', 'dor'
 const EXTENSIONS = ['ts', 'tsx', 'js', 'py', 'go', 'rs', 'md', 'json', 'yaml', 'sh'];
 const COMMANDS = ['npm test', 'npx vitest run', 'git status', 'git diff --stat', 'ls -la', 'cat', 'rg -n', 'grep -rn', 'sed -n 1,80p', 'cargo test', 'go test ./...', 'pytest -q'];
 
-export class TextSource {
-	readonly vocabulary: string[];
+/** Real words first (they are the frequent ones), then a made-up long tail of syllable words. */
+export function buildVocabulary(fixtureVocabulary: string[], tailSize = 60_000): string[] {
+	const tail: string[] = [];
+	for (let i = 0; i < tailSize; i++) {
+		let word = '';
+		let n = i + 11;
+		do {
+			word += SYLLABLES[n % SYLLABLES.length];
+			n = Math.floor(n / SYLLABLES.length);
+		} while (n > 0);
+		tail.push(word);
+	}
 
+	return [...new Set([...fixtureVocabulary.slice(0, 3000), ...tail])];
+}
+
+export class TextSource {
 	constructor(
 		private readonly random: Random,
-		fixtureVocabulary: string[],
-		tailSize = 60_000,
-	) {
-		const tail: string[] = [];
-		for (let i = 0; i < tailSize; i++) {
-			let word = '';
-			let n = i + 11;
-			do {
-				word += SYLLABLES[n % SYLLABLES.length];
-				n = Math.floor(n / SYLLABLES.length);
-			} while (n > 0);
-			tail.push(word);
-		}
-
-		// Real words first (they are the frequent ones), then the made-up long tail.
-		this.vocabulary = [...new Set([...fixtureVocabulary.slice(0, 3000), ...tail])];
-	}
+		readonly vocabulary: string[],
+	) {}
 
 	/** Word i is drawn with probability ~ 1/(i+1) (Zipf, s = 1). */
 	word(): string {

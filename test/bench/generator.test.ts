@@ -4,7 +4,7 @@ import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {plainAdapterContext} from '../../source/engine/capture-run.js';
 import {adapters} from '../../source/adapters/registry.js';
-import {benchEnv, type Corpus, generateCorpus} from '../../scripts/bench/generate.js';
+import {benchEnv, type Corpus, generateCorpus, generateCorpusSync} from '../../scripts/bench/generate.js';
 import {BENCH_TOOLS} from '../../scripts/bench/native-writers.js';
 
 let home: string;
@@ -12,7 +12,7 @@ let corpus: Corpus;
 
 beforeAll(() => {
 	home = fs.mkdtempSync(path.join(os.tmpdir(), 'sfs-bench-gen-'));
-	corpus = generateCorpus({home, scale: 'tiny', fixturesDir: path.join(import.meta.dirname, '..', 'fixtures')});
+	corpus = generateCorpusSync({home, scale: 'tiny', fixturesDir: path.join(import.meta.dirname, '..', 'fixtures')});
 });
 
 afterAll(() => {
@@ -55,5 +55,19 @@ describe('bench corpus generator', () => {
 		// messages), Codex keeps reasoning and the call as items of their own (more).
 		expect(messages).toBeGreaterThanOrEqual(corpus.perTool[tool].messages * 0.5);
 		expect(messages).toBeLessThanOrEqual(corpus.perTool[tool].messages * 2);
+	});
+});
+
+describe('bench corpus generator in parallel', () => {
+	it('writes the same files, byte for byte, from two processes as from one', async () => {
+		const other = fs.mkdtempSync(path.join(os.tmpdir(), 'sfs-bench-gen2-'));
+		try {
+			const parallel = await generateCorpus({home: other, scale: 'tiny', fixturesDir: path.join(import.meta.dirname, '..', 'fixtures'), parallel: 2});
+			expect(parallel.files.map(file => path.relative(other, file)).sort()).toEqual(corpus.files.map(file => path.relative(home, file)).sort());
+			expect(parallel.messages).toBe(corpus.messages);
+			for (const file of corpus.files) expect(fs.readFileSync(path.join(other, path.relative(home, file)), 'utf8')).toBe(fs.readFileSync(file, 'utf8'));
+		} finally {
+			fs.rmSync(other, {recursive: true, force: true});
+		}
 	});
 });
