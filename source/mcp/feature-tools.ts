@@ -38,7 +38,7 @@ async function insightApi(): Promise<InsightApi | undefined> {
 /** The `sfs summary` of a session (files, commands, tests, packages, errors, tokens, cost), or undefined without the insight module. */
 export async function insightSummary(context: ToolContext, session: SessionLike): Promise<unknown> {
 	const api = await insightApi();
-	return api ? api.summarizeSession(context.engine, session).summary : undefined;
+	return api ? boundJson(api.summarizeSession(context.engine, session).summary, 20_000) : undefined;
 }
 
 export async function getSessionSummary(context: ToolContext, args: {session: string}): Promise<CallToolResult> {

@@ -63,16 +63,18 @@ export function createMcpServer(context: ToolContext, version = '0.0.0'): McpSer
 		inputSchema: {session},
 		annotations: readOnly,
 	}, handle('get_session', async args => {
+		const session = loadSession(context, args.session);
 		let summary: unknown;
 		let source = 'unavailable';
 		try {
-			summary = await insightSummary(context, loadSession(context, args.session));
+			summary = await insightSummary(context, session);
 			if (summary !== undefined) source = 'sfs summary';
 		} catch (error) {
+			// The metadata is still worth returning when the summary cannot be made.
 			source = `summary failed: ${error instanceof Error ? error.message : String(error)}`;
 		}
 
-		return okResult('get_session', getSession(context, args, {summary: summary ?? null, source}));
+		return okResult('get_session', getSession(context, session, {summary: summary ?? null, source}));
 	}));
 
 	server.registerTool('get_session_messages', {

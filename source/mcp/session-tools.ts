@@ -163,14 +163,13 @@ export function sessionOverview(messages: Message[]): Out {
 	};
 }
 
-export function getSession(context: ToolContext, args: {session: string}, summary: {summary: unknown; source: string}): Out {
-	const {id, manifest, messages, skippedLines} = readSession(context, args.session);
+export function getSession(context: ToolContext, session: LoadedSession, summary: {summary: unknown; source: string}): Out {
 	return {
-		session: sessionMetadata(id, manifest, context.engine.index.getSession(id)),
-		overview: sessionOverview(messages),
+		session: sessionMetadata(session.id, session.manifest, context.engine.index.getSession(session.id)),
+		overview: sessionOverview(session.messages),
 		summary: summary.summary,
 		summary_source: summary.source,
-		...(skippedLines > 0 ? {warning: `${skippedLines} unreadable line(s) in the stored session were skipped`} : {}),
+		...(session.badLines.length > 0 ? {warning: `${session.badLines.length} unreadable line(s) in the stored session were skipped`} : {}),
 	};
 }
 
@@ -406,7 +405,9 @@ export function findRelatedSessions(context: ToolContext, args: RelatedArgs): Ou
 }
 
 /** A whole session's messages (for the insight module), resolved from a ref. */
-export function loadSession(context: ToolContext, ref: string) {
-	const {id} = {id: resolveSessionRef(context, ref)};
+export type LoadedSession = ReturnType<ToolContext['engine']['store']['readSession']> & {id: string};
+
+export function loadSession(context: ToolContext, ref: string): LoadedSession {
+	const id = resolveSessionRef(context, ref);
 	return {id, ...context.engine.store.readSession(id)};
 }
