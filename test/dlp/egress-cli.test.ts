@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as tar from 'tar';
 import {afterEach, describe, expect, test} from 'vitest';
-import {expectOneLineError, parseJson, type Sandbox, sandbox, sfs} from '../cli/run-sfs.js';
+import {expectOneLineError, parseJson, type Sandbox, sandbox, sfs, specExamples} from '../cli/run-sfs.js';
 import {type Leaky, writeLeakySession} from './leaky-session.js';
 
 const boxes: Sandbox[] = [];
@@ -216,8 +216,10 @@ describe('export through the gate', () => {
 		expectNoSecret(fs.readFileSync(path.join(other.sfsHome, 'sessions', leak.id, 'messages.jsonl'), 'utf8'), leak);
 	});
 
-	test('--all backup: blocked by one leaky session, redacted under redact', async () => {
+	test('--all backup: blocked by one leaky session, redacted under redact, clean sessions packed as they are', async () => {
 		const {box, leak} = await leakyBox();
+		expect((await sfs(box, ['import', specExamples])).exitCode).toBe(0);
+		const clean = 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d';
 		const backup = path.join(box.root, 'backup.tar.gz');
 		const blocked = await sfs(box, ['export', '--all', '-o', backup]);
 		expect(blocked.exitCode).toBe(1);
@@ -225,8 +227,11 @@ describe('export through the gate', () => {
 		await setPolicy(box, 'secrets', 'redact');
 		const run = await sfs(box, ['export', '--all', '-o', backup, '--json']);
 		expect(run.exitCode, run.stderr).toBe(0);
-		expect(parseJson<{sessions: string[]}>(run).sessions).toEqual([leak.id]);
-		const text = await archiveText(backup, box);
+		expect(parseJson<{sessions: string[]}>(run).sessions).toContain(leak.id);
+		expect(parseJson<{sessions: string[]}>(run).sessions).toContain(clean);
+		const files = await archiveFiles(backup, box);
+		expect(files[path.join('sessions', clean, 'messages.jsonl')]).toBe(fs.readFileSync(path.join(box.sfsHome, 'sessions', clean, 'messages.jsonl'), 'utf8'));
+		const text = Object.values(files).join('\n');
 		expectNoSecret(text, leak);
 		expect(text).toContain('[REDACTED:github-token]');
 		expectAllSecrets(storeText(box, leak), leak);

@@ -2,7 +2,8 @@
  * The gate for exports that pack session directories (an `.sfs` archive, a whole-store backup): every
  * session and its checkpoints pass `gateSession`. When something must be redacted, the redacted
  * copies are written to a private scratch store inside the data dir and the archive is packed from
- * there; the real store is never touched. Call `cleanup()` when the archive is written.
+ * there (sessions with nothing to redact are linked, not copied); the real store is never touched.
+ * Call `cleanup()` when the archive is written.
  */
 import {randomBytes} from 'node:crypto';
 import fs from 'node:fs';
@@ -78,6 +79,12 @@ export function gateStoredSessions(store: Store, ids: string[], context: GateCon
 		const scratch = new Store({SFS_HOME: scratchRoot});
 		scratch.init();
 		for (const item of gated) {
+			if (item.session.redacted.length === 0 && item.checkpoints.every(entry => entry.outcome.redacted.length === 0)) {
+				// Nothing to change: the packer follows a link to the stored session instead of a copy.
+				fs.symlinkSync(store.dir(item.id), scratch.dir(item.id));
+				continue;
+			}
+
 			scratch.createSession(structuredClone(item.session.session));
 			for (const {checkpoint, outcome: checkpointOutcome} of item.checkpoints) {
 				const dir = path.join(scratch.dir(item.id), CHECKPOINTS, checkpoint.name);
