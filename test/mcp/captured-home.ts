@@ -1,6 +1,6 @@
 /**
- * A temp HOME holding native sessions copied from test/fixtures (Claude Code and Codex, recorded
- * real runs included) plus one generated large Claude Code session, captured into a temp SFS_HOME
+ * A temp HOME holding native sessions copied from test/fixtures (Claude Code, Codex, Gemini CLI and
+ * Copilot CLI; recorded real runs included) plus one generated large Claude Code session, captured into a temp SFS_HOME
  * with the engine's own capture. Nothing touches the real home.
  */
 import fs from 'node:fs';
@@ -98,10 +98,12 @@ export async function capturedHome(options: {claimSession?: boolean} = {}): Prom
 	copyInto(path.join(fixtures, 'recorded', 'codex', 'sessions'), path.join(home, '.codex', 'sessions'));
 	copyInto(path.join(fixtures, 'codex', 'real-0.169.0-failing-command', 'sessions'), path.join(home, '.codex', 'sessions'));
 	copyInto(path.join(fixtures, 'codex', 'real-0.169.0-interactive-rewind', 'sessions'), path.join(home, '.codex', 'sessions'));
+	copyInto(path.join(fixtures, 'gemini', 'tmp'), path.join(home, '.gemini', 'tmp'));
+	copyInto(path.join(fixtures, 'copilot', 'session-state'), path.join(home, '.copilot', 'session-state'));
 	writeBigClaudeSession(claude);
 	if (options.claimSession) writeClaimSession(claude);
 	const engine = openEngine({env});
-	await runCapture(engine, {tools: ['claude-code', 'codex']});
+	await runCapture(engine, {tools: ['claude-code', 'codex', 'gemini', 'copilot']});
 	return {root, env, engine, cleanup: () => {
 		engine.close();
 		fs.rmSync(root, {recursive: true, force: true});

@@ -118,6 +118,23 @@ describe('list_recent_sessions', () => {
 	});
 });
 
+describe('sessions of every captured tool', () => {
+	test.each(['claude-code', 'codex', 'gemini', 'copilot'])('%s: listed, described and read', async tool => {
+		const listed = await ok('list_recent_sessions', {tool});
+		expect(listed.sessions.length).toBeGreaterThan(0);
+		for (const row of listed.sessions) {
+			expect(row.tool).toBe(tool);
+			const described = await ok('get_session', {session: row.session_id});
+			expect(described.session).toMatchObject({session_id: row.session_id, tool});
+			const read = await ok('get_session_messages', {session: row.session_id, max_chars: 4000});
+			expect(read.total_messages).toBe(home.engine.store.readMessages(row.session_id).messages.length);
+			expect(read.chars).toBeLessThanOrEqual(4000);
+			expect(read.messages.length).toBeGreaterThan(0);
+			expect(read.messages.some((message: any) => message.text.trim().length > 0)).toBe(true);
+		}
+	});
+});
+
 describe('get_session', () => {
 	test('metadata and an overview, no message bodies, bounded even for a 5 MB session', async () => {
 		const result = await call('get_session', {session: BIG_SESSION_NATIVE_ID});
