@@ -19,6 +19,8 @@ const spec: CommandSpec = {
 		  --model <m>          Passed through to the tool
 		  --cwd <dir>          Launch here instead of the session's directory
 		  --trim <n>           Keep only the newest n user turns (a summary of the rest goes first)
+		  --transcript         Claude Code only: give the conversation as a transcript
+		                       (--append-system-prompt-file) instead of writing a native session
 		  --no-launch          Write the session and print the command to run
 		  --json               With --no-launch: {"target", "native_id", "native_path", "cwd", "command", "report"}
 		  --tmux <split|window> Open the tool in a new tmux pane or window (inside tmux)
@@ -36,6 +38,7 @@ const spec: CommandSpec = {
 		model: {type: 'string'},
 		cwd: {type: 'string'},
 		trim: {type: 'string'},
+		transcript: {type: 'boolean'},
 		launch: {type: 'boolean'},
 		json: {type: 'boolean'},
 		tmux: {type: 'string', choices: ['split', 'window']},
@@ -61,7 +64,7 @@ const command: CommandModule = {
 			return planResume(
 				engine,
 				id,
-				{target: flags.in as ResumeTarget | undefined, model: flags.model as string | undefined, cwd: flags.cwd as string | undefined, trim: numberFlag('trim', flags.trim), allowSecrets: flags.allowSecrets === true},
+				{target: flags.in as ResumeTarget | undefined, model: flags.model as string | undefined, cwd: flags.cwd as string | undefined, trim: numberFlag('trim', flags.trim), transcript: flags.transcript === true, allowSecrets: flags.allowSecrets === true},
 				loadWriter,
 				plainAdapterContext(process.env),
 			);

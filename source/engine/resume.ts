@@ -23,6 +23,8 @@ export type ResumeOptions = {
 	now?: Date;
 	/** Where the native files go instead of the tool's store (export). */
 	outDir?: string;
+	/** Claude Code only: no native session; the conversation goes in as a transcript (`--append-system-prompt-file`). */
+	transcript?: boolean;
 	/** DLP: send secrets unredacted this once, whatever the policy says (loudly, in the warnings). */
 	allowSecrets?: boolean;
 };
@@ -63,6 +65,7 @@ export async function planResume(engine: Engine, sessionId: string, options: Res
 		throw new SfsError('USAGE', `${sourceTool} is a capture-only source: sfs cannot launch it`, {hint: `pick a target: sfs resume ${sessionId} --in claude-code|codex|gemini|copilot`});
 	}
 
+	if (options.transcript && target !== 'claude-code') throw new SfsError('USAGE', 'the transcript fallback is for Claude Code', {hint: 'use --in claude-code with --transcript'});
 	const writer = await loadWriter(target);
 	const cwd = resolveCwd(session, options.cwd);
 	// The target's instructions file, compiled from the repository's canonical rules before it launches (not for exports).
@@ -96,6 +99,7 @@ export async function planResume(engine: Engine, sessionId: string, options: Res
 	}
 
 	const {messages, turnsTrimmed} = trimSession(outgoing.messages, options.trim, CONTEXT_BUDGET_CHARS[target]);
+	if (options.transcript) return transcriptPlan(engine, {...outgoing, messages}, turnsTrimmed, cwd, options, [...dlpNotes, ...rulesNotes]);
 	const result = await writer.write({...outgoing, messages}, {cwd, model: options.model, now: options.now ?? new Date(), outDir: options.outDir, fromSessionId: sessionId}, context);
 	if (!options.outDir) {
 		recordWritten(engine.env, {
@@ -118,6 +122,45 @@ export async function planResume(engine: Engine, sessionId: string, options: Res
 		warnings: [...dlpNotes, ...rulesNotes, ...result.warnings],
 		reused_native: false,
 		files: result.files,
+	};
+}
+
+/**
+ * The transcript fallback: the conversation as Markdown in a file that Claude Code appends to its
+ * system prompt, for when a native session is not wanted (or a native write is not accepted).
+ */
+async function transcriptPlan(engine: Engine, session: Session, turnsTrimmed: number, cwd: string, options: ResumeOptions, notes: string[]): Promise<ResumePlan> {
+	const {sessionToMarkdown} = await import('./markdown-export.js');
+	const {writeFileAtomic} = await import('./fs-atomic.js');
+	const id = session.manifest.session_id;
+	const file = path.join(engine.store.dataRoot, 'transcripts', `${id}-${(options.now ?? new Date()).toISOString().replaceAll(/[:.]/g, '-')}.md`);
+	const text = [
+		`The conversation below happened earlier in ${session.manifest.source.tool} (sfs session ${id}). Continue the work from where it left off.`,
+		'',
+		sessionToMarkdown(session.manifest, session.messages),
+	].join('\n');
+	writeFileAtomic(file, text);
+	const command = ['claude', '--append-system-prompt-file', file, ...(options.model ? ['--model', options.model] : [])];
+	const tools = session.messages.reduce((sum, message) => sum + message.content.filter(block => block.type === 'tool_use').length, 0);
+	const hasThinking = session.messages.some(message => message.content.some(block => block.type === 'thinking'));
+	return {
+		target: 'claude-code',
+		native_id: '',
+		native_path: file,
+		cwd,
+		command,
+		report: {
+			messages_kept: 0,
+			messages_converted: session.messages.length,
+			messages_dropped: 0,
+			tool_calls_mapped: 0,
+			thinking: hasThinking ? 'dropped' : 'kept',
+			images_kept: 0,
+			turns_trimmed: turnsTrimmed,
+		},
+		warnings: [...notes, `transcript fallback: ${session.messages.length} message(s) as text in ${file}${tools > 0 ? `; ${tools} tool call(s) as text` : ''}`],
+		reused_native: false,
+		files: [file],
 	};
 }
 

@@ -137,3 +137,25 @@ test.skipIf(!hasTmux)('--tmux window opens the tool in a new tmux window and ret
 		execFileSync('tmux', ['kill-session', '-t', session]);
 	}
 }, 60_000);
+
+test('the Claude Code transcript fallback reaches the real claude through --append-system-prompt-file', async () => {
+	await ensureClis(['claude-code']);
+	const cwd = await createGitRepo(path.join(root, 'transcript', 'demo-repo'), {'README.md': '# demo\n'});
+	const home = await createToolHome('claude-code', {endpointUrl: endpoint.url, root: path.join(root, 'transcript-machine'), trustedDirs: [cwd]});
+	fs.cpSync('test/fixtures/recorded/codex/sessions', path.join(home.home, '.codex', 'sessions'), {recursive: true});
+	const env = {...home.env, SFS_HOME: path.join(root, 'transcript-sfs'), NO_COLOR: '1'};
+	const sfs = async (...args: string[]) => execa(process.execPath, [cli, ...args], {env, extendEnv: false, reject: false});
+	await sfs('capture', '--quiet');
+	const [row] = JSON.parse((await sfs('list', '--json', '--tool', 'codex')).stdout) as Array<{session_id: string}>;
+	const planned = await sfs('resume', row!.session_id, '--in', 'claude-code', '--transcript', '--no-launch', '--json', '--cwd', cwd);
+	expect(planned.exitCode, planned.stderr).toBe(0);
+	const plan = JSON.parse(planned.stdout) as {command: string[]; native_path: string; report: {messages_converted: number}};
+	expect(plan.command.slice(0, 2)).toEqual(['claude', '--append-system-prompt-file']);
+	expect(plan.report.messages_converted).toBeGreaterThan(0);
+	endpoint.clearRequests();
+	const run = await execa(cliBinaryPath('claude-code'), [...plan.command.slice(1), '-p', 'Continue. sfs-transcript-check'], {cwd, env: home.env, extendEnv: false, stdin: 'ignore', reject: false, timeout: 120_000});
+	expect(run.exitCode, String(run.stderr).slice(-400)).toBe(0);
+	const request = endpoint.requests.find(candidate => JSON.stringify(candidate.body ?? '').includes('sfs-transcript-check'));
+	expect(request, 'claude sent the new prompt').toBeDefined();
+	expect(JSON.stringify((request!.body as {system?: unknown}).system)).toContain('sfs-fixture-turn-1');
+}, 180_000);
