@@ -142,10 +142,10 @@ function merge(file: string, parts: PartialEdit[]): PartialEdit {
 	};
 }
 
-/** Cline/Roo `<<<<<<< SEARCH … ======= … >>>>>>> REPLACE` blocks. */
+/** Cline/Roo `<<<<<<< SEARCH … ======= … >>>>>>> REPLACE` blocks (newer Cline: `------- SEARCH … +++++++ REPLACE`). */
 function searchReplaceBlocks(text: string): Array<[string, string]> {
 	const blocks: Array<[string, string]> = [];
-	const pattern = /<{3,}\s*SEARCH\s*\n([\s\S]*?)\n?={3,}\s*\n([\s\S]*?)\n?>{3,}\s*REPLACE/g;
+	const pattern = /(?:<{3,}|-{3,})\s*SEARCH\s*\n([\s\S]*?)\n?={3,}\s*\n([\s\S]*?)\n?(?:>{3,}|\+{3,})\s*REPLACE/g;
 	for (const match of text.matchAll(pattern)) blocks.push([match[1] ?? '', match[2] ?? '']);
 	return blocks;
 }

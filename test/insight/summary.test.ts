@@ -251,3 +251,15 @@ describe('every public fixture session', () => {
 		expect(summarize(amp, table).summary.tests).toEqual([{command: 'npm test', passed: 0, failed: 1, exit_code: 1}]);
 	}, 60_000);
 });
+
+describe('Cline replace_in_file', () => {
+	it('counts lines of both SEARCH/REPLACE marker styles', () => {
+		const b = new SessionBuilder('cline');
+		b.call('replace_in_file', {path: 'a.js', diff: '------- SEARCH\nold();\n=======\nconst x = 1;\nnew();\n+++++++ REPLACE'}, {content: 'The content was successfully saved to a.js.'});
+		b.call('replace_in_file', {path: 'b.js', diff: '<<<<<<< SEARCH\nold();\n=======\nnew();\n>>>>>>> REPLACE'}, {content: 'saved'});
+		expect(summarize(b.session(), table).summary.files).toEqual([
+			{path: 'a.js', action: 'edited', lines_added: 2, lines_removed: 1},
+			{path: 'b.js', action: 'edited', lines_added: 1, lines_removed: 1},
+		]);
+	});
+});
