@@ -34,5 +34,12 @@ export const COMMANDS: Record<string, CommandEntry> = {
 	doctor: {summary: 'Check the store, index, daemon and sources; --fix repairs', load: async () => import('./doctor.js')},
 	init: {summary: 'Set up: detect tools, enable watchers, start the daemon, first capture', load: async () => import('./init.js')},
 	mcp: {summary: 'MCP server for agents (serve), and install it into their configs', load: async () => import('./mcp.js')},
+	server: {summary: 'Run the team sync server (HTTP JSON API, SQLite)', load: async () => import('./server.js')},
+	auth: {summary: 'Sign up, log in or out of an sfs server; status', load: async () => import('./auth.js')},
+	push: {summary: 'Upload a session to the sfs server', load: async () => import('./push.js')},
+	pull: {summary: 'Download a session from the sfs server', load: async () => import('./pull.js')},
+	'list-remote': {summary: 'List your sessions on the sfs server', load: async () => import('./list-remote.js')},
+	handoff: {summary: 'Hand a session to a teammate through the sfs server', load: async () => import('./handoff.js')},
+	'pull-handoff': {summary: 'Take a session handed to you; shows what differs here', load: async () => import('./pull-handoff.js')},
 	completion: {summary: 'Print a shell completion script (bash, zsh, fish)', load: async () => import('./completion.js')},
 };

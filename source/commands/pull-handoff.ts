@@ -1,0 +1,51 @@
+import {note, print, printJson} from '../output.js';
+import {type CommandModule, type CommandSpec, expectArgs, parseArgs, withEngine} from './common.js';
+
+const spec: CommandSpec = {
+	help: `
+		Usage
+		  $ sfs pull-handoff <hnd_id> [--json]
+
+		Takes a session handed to you ("sfs handoff … --to <your email>") into this machine's store,
+		and says what differs here from the sender's workspace: git remote, branch, commit and rules
+		hash of the session's folder (or of the current folder when that folder is not here).
+		Then continue it with "sfs resume <session_id>".
+
+		Options
+		  --json   Print the handoff, the session id and the list of differences
+
+		Examples
+		  $ sfs pull-handoff hnd_0123456789abcdef
+	`,
+	flags: {json: {type: 'boolean'}},
+};
+
+const command: CommandModule = {
+	spec,
+	async run(argv) {
+		const parsed = parseArgs('pull-handoff', argv, spec);
+		if (!parsed) return 0;
+		expectArgs('pull-handoff', parsed.input, 1, 1, 'a handoff id (hnd_…)');
+		const {requireCredentials} = await import('../sync/credentials.js');
+		const {pullHandoff} = await import('../sync/client.js');
+		const credentials = requireCredentials();
+		return withEngine(async engine => {
+			const result = await pullHandoff(engine, credentials, parsed.input[0]!, process.cwd(), {
+				onRetry: (reason, wait) => note(`sfs: pull-handoff: ${reason}; retrying in ${Math.round(wait / 100) / 10}s`),
+			});
+			if (parsed.flags.json) {
+				printJson({handoff: result.handoff, session_id: result.session_id, created: result.created, added: result.added, message_count: result.message_count, folder: result.folder, differences: result.differences});
+				return 0;
+			}
+
+			print(`${result.session_id} from ${result.handoff.from ?? 'unknown'} (${result.message_count} message(s))`);
+			if (result.handoff.message) print(`message: ${result.handoff.message}`);
+			if (result.differences.length === 0) print(`workspace: same as the sender's (${result.folder})`);
+			else for (const line of result.differences) print(`differs: ${line}`);
+			note(`sfs: continue with: sfs resume ${result.session_id}`);
+			return 0;
+		});
+	},
+};
+
+export default command;

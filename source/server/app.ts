@@ -1,0 +1,381 @@
+/**
+ * The sync server: a fastify HTTP JSON API under /api/v1. Every route but signup, login and health
+ * needs `Authorization: Bearer <token>`, and every lookup is scoped to the caller: another user's
+ * session or handoff is answered exactly like a missing one (404). Errors are `{"error": {code, message}}`.
+ */
+import {randomBytes} from 'node:crypto';
+import {setTimeout as sleep} from 'node:timers/promises';
+import zlib from 'node:zlib';
+import Fastify, {type FastifyInstance, type FastifyRequest} from 'fastify';
+import {SfsError} from '../engine/errors.js';
+import {assertValid, isSafeSessionId, prepareValidation} from '../engine/format.js';
+import type {Session} from '../engine/types.js';
+import {hashPassword, issueToken, parseToken, secretMatches, sha256Hex, verifyPassword} from './credentials.js';
+import {type LimitOptions, PushSlots, RateLimiter} from './limits.js';
+import {mergeSessions} from './merge.js';
+import type {HandoffRecord, HandoffWorkspace, ServerStorage, SessionRecord, UserRecord} from './storage.js';
+
+export type ServerOptions = {
+	storage: ServerStorage;
+	/** Largest request body in bytes (default 32 MiB). */
+	bodyLimit?: number;
+	limits?: Partial<LimitOptions>;
+	/** One-line notices (links printed instead of emails, errors). */
+	log?: (line: string) => void;
+	/** Test hook: wait this long inside a push, after its content is staged and before it is committed. */
+	pushDelayMs?: number;
+};
+
+export const DEFAULT_LIMITS: LimitOptions = {requestsPerWindow: 1200, windowMs: 60_000, maxConcurrentPushes: 8};
+export const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024;
+const HANDOFF_TTL_MS = 7 * 24 * 3600 * 1000;
+const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
+const HANDOFF_ID = /^hnd_[0-9a-f]{16}$/;
+const MAX_MERGE_ATTEMPTS = 50;
+
+export class HttpError extends Error {
+	constructor(
+		readonly statusCode: number,
+		readonly code: string,
+		message: string,
+		readonly headers: Record<string, string> = {},
+	) {
+		super(message);
+	}
+}
+
+type Caller = {user: UserRecord; tokenId: string};
+
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+	await prepareValidation();
+	const {storage} = options;
+	const log = options.log ?? (() => {});
+	const limits = {...DEFAULT_LIMITS, ...options.limits};
+	const rate = new RateLimiter(limits);
+	const pushSlots = new PushSlots(limits.maxConcurrentPushes);
+	const app = Fastify({bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, logger: false, return503OnClosing: true});
+
+	app.setErrorHandler((error: Error & {statusCode?: number; code?: string}, _request, reply) => {
+		if (error instanceof HttpError) {
+			void reply.code(error.statusCode).headers(error.headers).send({error: {code: error.code, message: error.message}});
+			return;
+		}
+
+		if (error instanceof SfsError) {
+			void reply.code(error.code === 'INVALID_SESSION' || error.code === 'UNSUPPORTED_VERSION' ? 422 : 400).send({error: {code: error.code, message: error.message}});
+			return;
+		}
+
+		const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+		if (status === 500) log(`sfs server: error: ${error.message}`);
+		const code = status === 413 ? 'BODY_TOO_LARGE' : status === 500 ? 'INTERNAL' : 'BAD_REQUEST';
+		void reply.code(status).send({error: {code, message: status === 500 ? 'internal error' : error.message}});
+	});
+	app.setNotFoundHandler((request, reply) => {
+		void reply.code(404).send({error: {code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}`}});
+	});
+
+	const limitBy = (key: string) => {
+		const wait = rate.take(key);
+		if (wait > 0) throw new HttpError(429, 'RATE_LIMITED', `too many requests; retry in ${wait}s`, {'retry-after': String(wait)});
+	};
+
+	async function authenticate(request: FastifyRequest): Promise<Caller> {
+		const header = request.headers.authorization ?? '';
+		const parsed = header.startsWith('Bearer ') ? parseToken(header.slice(7).trim()) : undefined;
+		if (!parsed) {
+			limitBy(`ip:${request.ip}`);
+			throw new HttpError(401, 'UNAUTHORIZED', 'a valid API token is required (sfs auth login)');
+		}
+
+		const token = await storage.tokenById(parsed.token_id);
+		if (!token || token.revoked_at || !secretMatches(parsed.secret, token.secret_sha256)) {
+			limitBy(`ip:${request.ip}`);
+			throw new HttpError(401, 'UNAUTHORIZED', 'this token is not valid (revoked or unknown)');
+		}
+
+		const user = await storage.userById(token.user_id);
+		if (!user) throw new HttpError(401, 'UNAUTHORIZED', 'this token is not valid');
+		limitBy(`user:${user.id}`);
+		return {user, tokenId: token.token_id};
+	}
+
+	const baseUrl = (request: FastifyRequest) => `${request.protocol}://${request.host}`;
+
+	app.get('/api/v1/health', async () => ({ok: true}));
+
+	app.post('/api/v1/auth/signup', async (request, reply) => {
+		limitBy(`ip:${request.ip}`);
+		const {email, password} = credentialsBody(request.body);
+		const user = await storage.createUser({id: `usr_${randomBytes(8).toString('hex')}`, email, password_hash: await hashPassword(password), created_at: now(), verified: false});
+		if (!user) throw new HttpError(409, 'EMAIL_TAKEN', `an account for ${email} exists already (sfs auth login)`);
+		// Email is not configured (air-gapped): verification is not required; links are printed instead of mailed.
+		log(`sfs server: email is off; ${email} signed up (no verification required)`);
+		const token = await newToken(user);
+		return reply.code(201).send({user: publicUser(user), ...token, verification: {required: false}});
+	});
+
+	app.post('/api/v1/auth/login', async request => {
+		limitBy(`ip:${request.ip}`);
+		const {email, password} = credentialsBody(request.body);
+		const user = await storage.userByEmail(email);
+		if (!user || !(await verifyPassword(password, user.password_hash))) throw new HttpError(401, 'BAD_CREDENTIALS', 'wrong email or password');
+		return {user: publicUser(user), ...(await newToken(user))};
+	});
+
+	app.post('/api/v1/auth/logout', async request => {
+		const caller = await authenticate(request);
+		return {revoked: await storage.revokeToken(caller.user.id, caller.tokenId)};
+	});
+
+	app.get('/api/v1/auth/me', async request => {
+		const caller = await authenticate(request);
+		return {user: publicUser(caller.user), token_id: caller.tokenId};
+	});
+
+	app.get('/api/v1/sessions', async request => {
+		const caller = await authenticate(request);
+		const rows = await storage.sessions(caller.user.id);
+		return rows.map(row => ({session_id: row.session_id, title: row.title, tool: row.tool, updated_at: row.updated_at, owner: caller.user.email, message_count: row.message_count, etag: row.etag}));
+	});
+
+	app.get<{Params: {id: string}}>('/api/v1/sessions/:id', async (request, reply) => {
+		const caller = await authenticate(request);
+		const id = sessionIdParam(request.params.id);
+		const row = await storage.session(caller.user.id, id);
+		if (!row) throw new HttpError(404, 'NOT_FOUND', `no session ${id} on this server`);
+		const session = await loadSession(row.etag);
+		return reply.header('etag', `"${row.etag}"`).send({session_id: id, etag: row.etag, owner: caller.user.email, session});
+	});
+
+	app.put<{Params: {id: string}}>('/api/v1/sessions/:id', async (request, reply) => {
+		const caller = await authenticate(request);
+		const id = sessionIdParam(request.params.id);
+		const incoming = sessionBody(request.body, id);
+		const ifMatch = etagHeader(request.headers['if-match']);
+		if (!pushSlots.tryTake(caller.user.id)) throw new HttpError(429, 'TOO_MANY_PUSHES', `at most ${limits.maxConcurrentPushes} pushes at once`, {'retry-after': '1'});
+		try {
+			// The pushed version is staged as a blob first: a kill from here on leaves at most an unreferenced blob.
+			await saveSession(incoming);
+			if (options.pushDelayMs) await sleep(options.pushDelayMs);
+			for (let attempt = 0; attempt < MAX_MERGE_ATTEMPTS; attempt++) {
+				const row = await storage.session(caller.user.id, id);
+				const stored = row ? await loadSession(row.etag) : undefined;
+				const conflict = row !== undefined && ifMatch !== row.etag;
+				const merged = mergeSessions(stored, incoming);
+				if (row && merged.added === 0) {
+					return reply.header('etag', `"${row.etag}"`).send({session_id: id, etag: row.etag, merged: conflict, added: 0, message_count: row.message_count});
+				}
+
+				const etag = await saveSession(merged.session);
+				const record = recordFor(caller.user.id, merged.session, etag);
+				if (await storage.putSession(record, row?.etag)) {
+					return reply
+						.code(row ? 200 : 201)
+						.header('etag', `"${etag}"`)
+						.send({session_id: id, etag, merged: conflict, added: merged.added, message_count: record.message_count});
+				}
+			}
+
+			throw new HttpError(503, 'BUSY', 'the session changed too often while merging; retry', {'retry-after': '1'});
+		} finally {
+			pushSlots.release(caller.user.id);
+		}
+	});
+
+	app.post('/api/v1/handoffs', async (request, reply) => {
+		const caller = await authenticate(request);
+		const body = objectBody(request.body);
+		const sessionId = sessionIdParam(body.session_id);
+		const to = emailOf(body.to, 'to');
+		const message = body.message === undefined || body.message === null ? null : stringField(body.message, 'message', 10_000);
+		const row = await storage.session(caller.user.id, sessionId);
+		if (!row) throw new HttpError(404, 'NOT_FOUND', `no session ${sessionId} on this server (sfs push it first)`);
+		const created = new Date();
+		const handoff: HandoffRecord = {
+			handoff_id: `hnd_${randomBytes(8).toString('hex')}`,
+			sender_id: caller.user.id,
+			recipient_email: to,
+			session_id: sessionId,
+			etag: row.etag,
+			message,
+			workspace: workspaceBody(body.workspace),
+			created_at: created.toISOString(),
+			expires_at: new Date(created.getTime() + HANDOFF_TTL_MS).toISOString(),
+		};
+		await storage.addHandoff(handoff);
+		const url = `${baseUrl(request)}/api/v1/handoffs/${handoff.handoff_id}`;
+		log(`sfs server: email is off; handoff ${handoff.handoff_id} from ${caller.user.email} to ${to}: ${url}`);
+		return reply.code(201).send({handoff_id: handoff.handoff_id, url, expires_at: handoff.expires_at});
+	});
+
+	app.get('/api/v1/handoffs', async request => {
+		const caller = await authenticate(request);
+		const rows = await storage.handoffsFor(caller.user.email);
+		return Promise.all(rows.map(async row => publicHandoff(row, await storage.userById(row.sender_id))));
+	});
+
+	app.get<{Params: {id: string}}>('/api/v1/handoffs/:id', async request => {
+		const caller = await authenticate(request);
+		const id = request.params.id;
+		const handoff = HANDOFF_ID.test(id) ? await storage.handoff(id) : undefined;
+		// Only its recipient and its sender may see a handoff; to anyone else it does not exist.
+		if (!handoff || (handoff.recipient_email !== caller.user.email && handoff.sender_id !== caller.user.id)) throw new HttpError(404, 'NOT_FOUND', `no handoff ${id} for you`);
+		if (Date.parse(handoff.expires_at) < Date.now()) throw new HttpError(410, 'EXPIRED', `handoff ${id} expired at ${handoff.expires_at}`);
+		const session = await loadSession(handoff.etag);
+		return {handoff: publicHandoff(handoff, await storage.userById(handoff.sender_id)), session};
+	});
+
+	async function newToken(user: UserRecord) {
+		const issued = issueToken();
+		await storage.addToken({token_id: issued.token_id, user_id: user.id, secret_sha256: sha256Hex(issued.secret), created_at: now(), revoked_at: null});
+		return {token: issued.token, token_id: issued.token_id};
+	}
+
+	async function saveSession(session: Session): Promise<string> {
+		const text = JSON.stringify(session);
+		const etag = sha256Hex(text);
+		await storage.putBlob(etag, zlib.gzipSync(text));
+		return etag;
+	}
+
+	async function loadSession(etag: string): Promise<Session> {
+		const bytes = await storage.blob(etag);
+		if (!bytes) throw new HttpError(500, 'MISSING_BLOB', `stored content ${etag} is missing`);
+		return JSON.parse(zlib.gunzipSync(bytes).toString('utf8')) as Session;
+	}
+
+	return app;
+}
+
+function now(): string {
+	return new Date().toISOString();
+}
+
+function publicUser(user: UserRecord) {
+	return {id: user.id, email: user.email};
+}
+
+function publicHandoff(handoff: HandoffRecord, sender: UserRecord | undefined) {
+	return {
+		handoff_id: handoff.handoff_id,
+		from: sender?.email ?? null,
+		to: handoff.recipient_email,
+		session_id: handoff.session_id,
+		message: handoff.message,
+		workspace: handoff.workspace,
+		created_at: handoff.created_at,
+		expires_at: handoff.expires_at,
+	};
+}
+
+function recordFor(ownerId: string, session: Session, etag: string): SessionRecord {
+	const {manifest} = session;
+	return {
+		owner_id: ownerId,
+		session_id: manifest.session_id,
+		title: manifest.title ?? null,
+		tool: manifest.source.tool,
+		updated_at: manifest.updated_at ?? manifest.created_at,
+		message_count: session.messages.length,
+		etag,
+		pushed_at: now(),
+	};
+}
+
+function objectBody(body: unknown): Record<string, unknown> {
+	if (!body || typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'BAD_REQUEST', 'the body must be a JSON object');
+	return body as Record<string, unknown>;
+}
+
+function stringField(value: unknown, name: string, max: number): string {
+	if (typeof value !== 'string' || value.length === 0 || value.length > max) throw new HttpError(400, 'BAD_REQUEST', `${name} must be a string of 1 to ${max} characters`);
+	return value;
+}
+
+function emailOf(value: unknown, name: string): string {
+	const email = stringField(value, name, 320).trim().toLowerCase();
+	if (!EMAIL.test(email)) throw new HttpError(400, 'BAD_REQUEST', `${name} is not an email address`);
+	return email;
+}
+
+function credentialsBody(body: unknown): {email: string; password: string} {
+	const value = objectBody(body);
+	const email = emailOf(value.email, 'email');
+	const password = stringField(value.password, 'password', 1024);
+	if (password.length < 8) throw new HttpError(400, 'BAD_REQUEST', 'password must have at least 8 characters');
+	return {email, password};
+}
+
+function sessionIdParam(value: unknown): string {
+	if (typeof value !== 'string' || !isSafeSessionId(value)) throw new HttpError(400, 'BAD_REQUEST', `not a valid session id: ${JSON.stringify(value)}`);
+	return value;
+}
+
+function etagHeader(value: string | string[] | undefined): string | undefined {
+	const raw = Array.isArray(value) ? value[0] : value;
+	if (!raw) return undefined;
+	return raw.trim().replace(/^W\//, '').replace(/^"|"$/g, '');
+}
+
+/** A pushed session: {manifest, messages, workspace?, tools?}, each part checked against the .sfs schemas. */
+function sessionBody(body: unknown, id: string): Session {
+	const value = objectBody(body);
+	const manifest = value.manifest as Session['manifest'];
+	if (!manifest || typeof manifest !== 'object' || Array.isArray(manifest)) throw new HttpError(400, 'BAD_REQUEST', 'manifest must be an object');
+	if (!Array.isArray(value.messages)) throw new HttpError(400, 'BAD_REQUEST', 'messages must be an array');
+	assertValid('manifest', manifest, 'manifest');
+	if (manifest.session_id !== id) throw new HttpError(400, 'BAD_REQUEST', `manifest.session_id ${JSON.stringify(manifest.session_id)} is not ${id}`);
+	const seen = new Set<string>();
+	for (const [index, message] of (value.messages as unknown[]).entries()) {
+		assertValid('message', message, `message ${index + 1}`);
+		const msgId = (message as {msg_id: string}).msg_id;
+		if (seen.has(msgId)) throw new HttpError(400, 'BAD_REQUEST', `message ${index + 1}: msg_id ${msgId} appears twice`);
+		seen.add(msgId);
+	}
+
+	const session: Session = {manifest, messages: value.messages as Session['messages']};
+	if (value.workspace !== undefined && value.workspace !== null) {
+		assertValid('workspace', value.workspace, 'workspace');
+		session.workspace = value.workspace as Session['workspace'];
+	}
+
+	if (value.tools !== undefined && value.tools !== null) {
+		assertValid('tools', value.tools, 'tools');
+		session.tools = value.tools as Session['tools'];
+	}
+
+	return session;
+}
+
+function workspaceBody(value: unknown): HandoffWorkspace {
+	if (value === undefined || value === null) return {};
+	const body = objectBody(value);
+	const workspace: HandoffWorkspace = {};
+	for (const key of ['cwd', 'git_remote', 'git_branch', 'git_commit', 'rules_hash'] as const) {
+		const field = body[key];
+		if (field === undefined || field === null) continue;
+		workspace[key] = stringField(field, `workspace.${key}`, 4096);
+	}
+
+	return workspace;
+}
+
+export type RunningServer = {url: string; port: number; app: FastifyInstance; close(): Promise<void>};
+
+export async function startServer(options: ServerOptions & {host?: string; port?: number}): Promise<RunningServer> {
+	const app = await buildServer(options);
+	await app.listen({host: options.host ?? '127.0.0.1', port: options.port ?? 8000});
+	const address = app.server.address();
+	const port = typeof address === 'object' && address ? address.port : (options.port ?? 8000);
+	const host = options.host ?? '127.0.0.1';
+	return {
+		url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+		port,
+		app,
+		async close() {
+			await app.close();
+			await options.storage.close();
+		},
+	};
+}

@@ -1,0 +1,173 @@
+/**
+ * The sync client: accounts, push, pull, list-remote and handoffs against an sfs server. Outgoing
+ * sessions pass the DLP gate (egress push/handoff) before they leave. A pulled session is created
+ * whole in the store, or, when it is here already, gains the messages it lacks (append-only: nothing
+ * local is dropped) and is reindexed.
+ */
+import {manifestForIndex} from '../engine/archive.js';
+import {SfsError} from '../engine/errors.js';
+import {assertValid, isSafeSessionId, prepareValidation} from '../engine/format.js';
+import type {Engine} from '../engine/open-engine.js';
+import {statsFor} from '../engine/session-stats.js';
+import type {Session} from '../engine/types.js';
+import type {HandoffWorkspace} from '../server/storage.js';
+import {type Credentials, normalizeUrl, saveCredentials} from './credentials.js';
+import {request, type RequestOptions} from './http.js';
+import {knownEtag, rememberEtag} from './state.js';
+import {senderWorkspace, workspaceDifferences} from './workspace-state.js';
+
+export type AuthAnswer = {user: {id: string; email: string}; token: string; token_id: string};
+
+export async function signup(url: string, email: string, password: string, env: NodeJS.ProcessEnv = process.env): Promise<Credentials> {
+	const base = normalizeUrl(url);
+	const answer = await request<AuthAnswer>(base, '/api/v1/auth/signup', {method: 'POST', body: {email, password}});
+	return keep(base, answer.body, env);
+}
+
+export async function login(url: string, email: string, password: string, env: NodeJS.ProcessEnv = process.env): Promise<Credentials> {
+	const base = normalizeUrl(url);
+	const answer = await request<AuthAnswer>(base, '/api/v1/auth/login', {method: 'POST', body: {email, password}});
+	return keep(base, answer.body, env);
+}
+
+/** Logs in with an existing API token (checked with the server first). */
+export async function loginWithToken(url: string, token: string, env: NodeJS.ProcessEnv = process.env): Promise<Credentials> {
+	const base = normalizeUrl(url);
+	const me = await request<{user: {id: string; email: string}; token_id: string}>(base, '/api/v1/auth/me', {token});
+	return keep(base, {user: me.body.user, token, token_id: me.body.token_id}, env);
+}
+
+function keep(url: string, answer: AuthAnswer, env: NodeJS.ProcessEnv): Credentials {
+	const credentials: Credentials = {url, email: answer.user.email, token: answer.token, token_id: answer.token_id, user_id: answer.user.id};
+	saveCredentials(credentials, env);
+	return credentials;
+}
+
+export async function whoAmI(credentials: Credentials): Promise<{user: {id: string; email: string}; token_id: string}> {
+	return (await request<{user: {id: string; email: string}; token_id: string}>(credentials.url, '/api/v1/auth/me', {token: credentials.token, attempts: 2})).body;
+}
+
+export async function revoke(credentials: Credentials): Promise<boolean> {
+	return (await request<{revoked: boolean}>(credentials.url, '/api/v1/auth/logout', {method: 'POST', token: credentials.token, attempts: 2})).body.revoked;
+}
+
+export type RemoteSession = {session_id: string; title: string | null; tool: string; updated_at: string; owner: string; message_count: number; etag: string};
+
+export async function listRemote(credentials: Credentials, options: RequestOptions = {}): Promise<RemoteSession[]> {
+	return (await request<RemoteSession[]>(credentials.url, '/api/v1/sessions', {...options, token: credentials.token})).body;
+}
+
+export type PushResult = {session_id: string; etag: string; merged: boolean; added: number; message_count: number; pulled: number};
+
+/** Hook for the DLP gate: returns the session as it may leave (redacted), or throws when blocked. */
+export type OutgoingGate = (session: Session, egress: 'push' | 'handoff') => Promise<Session> | Session;
+
+/** The DLP gate of source/engine/dlp on an outgoing session; its notices go to `notify`. */
+export function dlpGate(options: {allowSecrets?: boolean; notify: (line: string) => void}): OutgoingGate {
+	return async (session, egress) => {
+		const {enforce, gateSession} = await import('../engine/dlp/gate.js');
+		const outcome = gateSession(session, {egress, allowSecrets: options.allowSecrets === true});
+		enforce(outcome, options.notify);
+		return outcome.session;
+	};
+}
+
+/** Pushes a local session; when the server merged in messages pushed from elsewhere, they are pulled in. */
+export async function pushSession(engine: Engine, credentials: Credentials, sessionId: string, gate: OutgoingGate, options: RequestOptions = {}): Promise<PushResult> {
+	const read = engine.store.readSession(sessionId);
+	const local: Session = {manifest: read.manifest, messages: read.messages, workspace: read.workspace, tools: read.tools};
+	const outgoing = withoutLocalState(await gate(local, 'push'));
+	const ifMatch = knownEtag(credentials.url, sessionId, engine.env);
+	const answer = await request<Omit<PushResult, 'pulled'>>(credentials.url, `/api/v1/sessions/${encodeURIComponent(sessionId)}`, {
+		...options,
+		method: 'PUT',
+		token: credentials.token,
+		body: outgoing,
+		headers: ifMatch ? {'if-match': `"${ifMatch}"`} : {},
+	});
+	let pulled = 0;
+	if (answer.body.message_count > local.messages.length) pulled = (await pullSession(engine, credentials, sessionId, options)).added;
+	else rememberEtag(credentials.url, sessionId, answer.body.etag, engine.env);
+	return {...answer.body, pulled};
+}
+
+export type PullResult = {session_id: string; etag: string; created: boolean; added: number; message_count: number};
+
+export async function pullSession(engine: Engine, credentials: Credentials, sessionId: string, options: RequestOptions = {}): Promise<PullResult> {
+	if (!isSafeSessionId(sessionId)) throw new SfsError('USAGE', `not a valid session id: ${JSON.stringify(sessionId)}`);
+	const answer = await request<{session: Session; etag: string}>(credentials.url, `/api/v1/sessions/${encodeURIComponent(sessionId)}`, {...options, token: credentials.token});
+	const written = await writeLocal(engine, answer.body.session);
+	rememberEtag(credentials.url, sessionId, answer.body.etag, engine.env);
+	return {session_id: sessionId, etag: answer.body.etag, ...written};
+}
+
+export type HandoffCreated = {handoff_id: string; url: string; expires_at: string};
+
+export async function createHandoff(engine: Engine, credentials: Credentials, sessionId: string, to: string, message: string | undefined, gate: OutgoingGate, options: RequestOptions = {}): Promise<HandoffCreated & {workspace: HandoffWorkspace}> {
+	await pushSession(engine, credentials, sessionId, async session => gate(session, 'handoff'), options);
+	const read = engine.store.readSession(sessionId);
+	const workspace = senderWorkspace({manifest: read.manifest, messages: [], workspace: read.workspace, tools: read.tools});
+	const answer = await request<HandoffCreated>(credentials.url, '/api/v1/handoffs', {
+		...options,
+		method: 'POST',
+		token: credentials.token,
+		body: {session_id: sessionId, to, message: message ?? null, workspace},
+	});
+	return {...answer.body, workspace};
+}
+
+export type HandoffInfo = {handoff_id: string; from: string | null; to: string; session_id: string; message: string | null; workspace: HandoffWorkspace; created_at: string; expires_at: string};
+
+export type HandoffPulled = PullResult & {handoff: HandoffInfo; folder: string; differences: string[]};
+
+export async function pullHandoff(engine: Engine, credentials: Credentials, handoffId: string, here: string, options: RequestOptions = {}): Promise<HandoffPulled> {
+	if (!/^hnd_[0-9a-f]{16}$/.test(handoffId)) throw new SfsError('USAGE', `not a handoff id: ${JSON.stringify(handoffId)}`, {hint: 'handoff ids look like hnd_0123456789abcdef'});
+	const answer = await request<{handoff: HandoffInfo; session: Session}>(credentials.url, `/api/v1/handoffs/${handoffId}`, {...options, token: credentials.token});
+	const {handoff, session} = answer.body;
+	const written = await writeLocal(engine, session);
+	const {folder, differences} = workspaceDifferences(handoff.workspace, here);
+	return {session_id: session.manifest.session_id, etag: '', ...written, handoff, folder, differences};
+}
+
+/** Machine-local bookkeeping stays home: capture cursors point at this machine's files. */
+function withoutLocalState(session: Session): Session {
+	const {capture: _capture, ...metadata} = session.manifest.metadata ?? {};
+	const manifest = {...session.manifest, metadata};
+	delete manifest.sync;
+	return {...session, manifest};
+}
+
+async function writeLocal(engine: Engine, session: Session): Promise<{created: boolean; added: number; message_count: number}> {
+	await prepareValidation();
+	assertValid('manifest', session.manifest, 'pulled manifest');
+	const id = session.manifest.session_id;
+	if (!isSafeSessionId(id)) throw new SfsError('INVALID_SESSION', `the server sent an unsafe session id ${JSON.stringify(id)}`);
+	for (const [index, message] of session.messages.entries()) assertValid('message', message, `pulled message ${index + 1}`);
+	const {store} = engine;
+	if (!store.exists(id)) {
+		store.createSession({manifest: session.manifest, messages: session.messages, workspace: session.workspace, tools: session.tools});
+		reindex(engine, id);
+		return {created: true, added: session.messages.length, message_count: session.messages.length};
+	}
+
+	const local = store.readSession(id);
+	const known = new Set(local.messages.map(message => message.msg_id));
+	const missing = session.messages.filter(message => !known.has(message.msg_id));
+	if (missing.length > 0) {
+		const all = [...local.messages, ...missing];
+		const updatedAt = [local.manifest.updated_at, session.manifest.updated_at].filter(Boolean).sort().at(-1) ?? local.manifest.updated_at;
+		store.appendMessages(id, missing, {...local.manifest, updated_at: updatedAt, stats: {...local.manifest.stats, ...statsFor(all)}});
+		reindex(engine, id);
+	}
+
+	return {created: false, added: missing.length, message_count: local.messages.length + missing.length};
+}
+
+function reindex(engine: Engine, id: string): void {
+	const {manifest, messages} = engine.store.readSession(id);
+	engine.index.transaction(() => {
+		engine.index.removeSession(id);
+		engine.index.upsertSession(manifestForIndex(manifest, messages));
+		engine.index.addMessages(id, messages, 1);
+	});
+}

@@ -1,0 +1,217 @@
+/**
+ * The sync server for real on 127.0.0.1 (random port, SQLite in a temp dir), driven by the sync
+ * client library from two "machines" (two HOMEs): isolation on every endpoint, malformed and
+ * oversized requests, rate limits, conflicts merged with both sides kept, 50 concurrent pushes.
+ */
+import {afterEach, describe, expect, test} from 'vitest';
+import {listRemote, login, pullSession, pushSession, signup} from '../../source/sync/client.js';
+import type {Credentials} from '../../source/sync/credentials.js';
+import {machine, type Machine, message, raw, server, session} from './helpers.js';
+
+const pass = (value: Parameters<Parameters<typeof pushSession>[3]>[0]) => value;
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+	for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function setup(options: Parameters<typeof server>[0] = {}) {
+	const srv = await server(options);
+	cleanups.push(() => srv.close());
+	const a = machine('a');
+	const b = machine('b');
+	cleanups.push(() => a.close(), () => b.close());
+	const alice = await signup(srv.url, 'alice@example.com', 'alice-password', a.env);
+	const bob = await signup(srv.url, 'bob@example.com', 'bob-password', b.env);
+	return {srv, a, b, alice, bob};
+}
+
+function seed(m: Machine, id: string, count: number, prefix = 'm'): void {
+	m.engine.store.createSession(session(id, Array.from({length: count}, (_, i) => message(`${prefix}-${i}`, `${prefix} says ${i}`))));
+}
+
+describe('sync server', () => {
+	test('push from one HOME, pull into another with the same account', async () => {
+		const {srv, a, alice} = await setup();
+		seed(a, 'ses_00000000000000a1', 3);
+		const pushed = await pushSession(a.engine, alice, 'ses_00000000000000a1', pass);
+		expect(pushed).toMatchObject({merged: false, added: 3, message_count: 3});
+		const c = machine('c');
+		cleanups.push(() => c.close());
+		const again = await login(srv.url, 'alice@example.com', 'alice-password', c.env);
+		const pulled = await pullSession(c.engine, again, 'ses_00000000000000a1');
+		expect(pulled).toMatchObject({created: true, message_count: 3, etag: pushed.etag});
+		expect(c.engine.store.readSession('ses_00000000000000a1').messages.map(m => m.msg_id)).toEqual(['m-0', 'm-1', 'm-2']);
+		expect(c.engine.index.getSession('ses_00000000000000a1')).toBeTruthy();
+		const listed = await listRemote(again);
+		expect(listed).toEqual([expect.objectContaining({session_id: 'ses_00000000000000a1', title: 'title of ses_00000000000000a1', tool: 'claude-code', owner: 'alice@example.com'})]);
+	});
+
+	test('a conflicting push keeps both sides; a repeated push changes nothing', async () => {
+		const {srv, a, alice} = await setup();
+		seed(a, 'ses_00000000000000c1', 2);
+		await pushSession(a.engine, alice, 'ses_00000000000000c1', pass);
+		const c = machine('c');
+		cleanups.push(() => c.close());
+		const other = await login(srv.url, 'alice@example.com', 'alice-password', c.env);
+		await pullSession(c.engine, other, 'ses_00000000000000c1');
+		// Both machines append different messages from the same base.
+		const appendOn = (m: Machine, id: string) => {
+			const manifest = m.engine.store.readManifest('ses_00000000000000c1');
+			m.engine.store.appendMessages('ses_00000000000000c1', [message(id, `from ${id}`)], manifest);
+		};
+
+		appendOn(a, 'from-a');
+		appendOn(c, 'from-c');
+		const first = await pushSession(a.engine, alice, 'ses_00000000000000c1', pass);
+		expect(first).toMatchObject({merged: false, added: 1, message_count: 3});
+		const second = await pushSession(c.engine, other, 'ses_00000000000000c1', pass);
+		expect(second).toMatchObject({merged: true, added: 1, message_count: 4, pulled: 1});
+		expect(c.engine.store.readSession('ses_00000000000000c1').messages.map(m => m.msg_id)).toEqual(['m-0', 'm-1', 'from-c', 'from-a']);
+		const pulledBack = await pullSession(a.engine, alice, 'ses_00000000000000c1');
+		expect(pulledBack.added).toBe(1);
+		expect(a.engine.store.readSession('ses_00000000000000c1').messages.map(m => m.msg_id)).toEqual(['m-0', 'm-1', 'from-a', 'from-c']);
+		const repeat = await pushSession(a.engine, alice, 'ses_00000000000000c1', pass);
+		expect(repeat).toMatchObject({added: 0, message_count: 4, etag: second.etag});
+	});
+
+	test('no user reads or writes what is not theirs, on every endpoint', async () => {
+		const {srv, a, alice, bob} = await setup();
+		seed(a, 'ses_00000000000000d1', 2);
+		await pushSession(a.engine, alice, 'ses_00000000000000d1', pass);
+		const handoff = await raw(srv.url, 'POST', '/api/v1/handoffs', {token: alice.token, body: {session_id: 'ses_00000000000000d1', to: 'carol@example.com'}});
+		expect(handoff.status).toBe(201);
+		const hnd = handoff.json.handoff_id as string;
+
+		// Bob: alice's session is not there for him (404, same as missing), his list is empty.
+		expect((await raw(srv.url, 'GET', '/api/v1/sessions/ses_00000000000000d1', {token: bob.token})).status).toBe(404);
+		expect((await raw(srv.url, 'GET', '/api/v1/sessions', {token: bob.token})).json).toEqual([]);
+		// Bob cannot hand over alice's session, nor read a handoff meant for carol.
+		expect((await raw(srv.url, 'POST', '/api/v1/handoffs', {token: bob.token, body: {session_id: 'ses_00000000000000d1', to: 'bob@example.com'}})).status).toBe(404);
+		expect((await raw(srv.url, 'GET', `/api/v1/handoffs/${hnd}`, {token: bob.token})).status).toBe(404);
+		expect((await raw(srv.url, 'GET', '/api/v1/handoffs', {token: bob.token})).json).toEqual([]);
+		// Bob pushing the same id writes his own copy; alice's is untouched.
+		const bobPush = await raw(srv.url, 'PUT', '/api/v1/sessions/ses_00000000000000d1', {token: bob.token, body: session('ses_00000000000000d1', [message('evil', 'overwrite')])});
+		expect(bobPush.status).toBe(201);
+		const alices = await raw(srv.url, 'GET', '/api/v1/sessions/ses_00000000000000d1', {token: alice.token});
+		expect(alices.json.session.messages.map((m: {msg_id: string}) => m.msg_id)).toEqual(['m-0', 'm-1']);
+		expect(alices.json.owner).toBe('alice@example.com');
+		// Bob's logout revokes his token only.
+		expect((await raw(srv.url, 'POST', '/api/v1/auth/logout', {token: bob.token})).json).toEqual({revoked: true});
+		expect((await raw(srv.url, 'GET', '/api/v1/auth/me', {token: bob.token})).status).toBe(401);
+		expect((await raw(srv.url, 'GET', '/api/v1/auth/me', {token: alice.token})).json.user.email).toBe('alice@example.com');
+
+		// Without a token, or with a forged one, every endpoint refuses.
+		const forged = alice.token.slice(0, -4) + 'AAAA';
+		const routes: Array<[string, string, object?]> = [
+			['GET', '/api/v1/auth/me'],
+			['POST', '/api/v1/auth/logout'],
+			['GET', '/api/v1/sessions'],
+			['GET', '/api/v1/sessions/ses_00000000000000d1'],
+			['PUT', '/api/v1/sessions/ses_00000000000000d1', session('ses_00000000000000d1', [])],
+			['POST', '/api/v1/handoffs', {session_id: 'ses_00000000000000d1', to: 'x@example.com'}],
+			['GET', '/api/v1/handoffs'],
+			['GET', `/api/v1/handoffs/${hnd}`],
+		];
+		for (const [method, route, body] of routes) {
+			for (const token of [undefined, forged, 'garbage']) {
+				const answer = await raw(srv.url, method, route, {token, body});
+				expect(answer.status, `${method} ${route} with ${token ?? 'no token'}`).toBe(401);
+				expect(answer.json.error.code).toBe('UNAUTHORIZED');
+			}
+		}
+
+		// Carol, the recipient, sees the handoff; alice (the sender) too.
+		const carol = await signup(srv.url, 'carol@example.com', 'carol-password', a.env);
+		expect((await raw(srv.url, 'GET', `/api/v1/handoffs/${hnd}`, {token: carol.token})).json.session.manifest.session_id).toBe('ses_00000000000000d1');
+		expect((await raw(srv.url, 'GET', `/api/v1/handoffs/${hnd}`, {token: alice.token})).status).toBe(200);
+		// Wrong password, taken email.
+		expect((await raw(srv.url, 'POST', '/api/v1/auth/login', {body: {email: 'alice@example.com', password: 'wrong-password'}})).status).toBe(401);
+		expect((await raw(srv.url, 'POST', '/api/v1/auth/signup', {body: {email: 'alice@example.com', password: 'another-password'}})).status).toBe(409);
+	});
+
+	test('malformed and oversized requests get a clear 4xx and the server stays up', async () => {
+		const {srv, alice} = await setup({bodyLimit: 64 * 1024});
+		const t = alice.token;
+		const cases: Array<[string, string, string | object | undefined, number, RegExp]> = [
+			['PUT', '/api/v1/sessions/ses_00000000000000e1', '{"manifest": ', 400, /JSON/],
+			['PUT', '/api/v1/sessions/ses_00000000000000e1', [1, 2], 400, /object/],
+			['PUT', '/api/v1/sessions/ses_00000000000000e1', {manifest: {}, messages: []}, 422, /manifest/],
+			['PUT', '/api/v1/sessions/ses_00000000000000e1', {...session('ses_00000000000000e1', []), messages: [{msg_id: 'x'}]}, 422, /message 1/],
+			['PUT', '/api/v1/sessions/ses_00000000000000e1', session('ses_00000000000000e2', []), 400, /is not ses_00000000000000e1/],
+			['PUT', '/api/v1/sessions/ses_00000000000000e1', session('ses_00000000000000e1', [message('a', 'x'), message('a', 'y')]), 400, /twice/],
+			['PUT', '/api/v1/sessions/..%2F..%2Fetc', session('ses_00000000000000e1', []), 400, /session id/],
+			['PUT', '/api/v1/sessions/ses_00000000000000e1', session('ses_00000000000000e1', [message('big', 'x'.repeat(100 * 1024))]), 413, /body/i],
+			['POST', '/api/v1/handoffs', {session_id: 'ses_00000000000000e1', to: 'not-an-email'}, 400, /email/],
+			['POST', '/api/v1/auth/signup', {email: 'x@example.com', password: 'short'}, 400, /8 characters/],
+			['POST', '/api/v1/auth/signup', 'null', 400, /object/],
+			['GET', '/api/v1/nothing-here', undefined, 404, /no route/],
+		];
+		for (const [method, route, body, status, pattern] of cases) {
+			const answer = await raw(srv.url, method, route, {token: t, body});
+			expect(answer.status, `${method} ${route}`).toBe(status);
+			expect(answer.json.error.message, `${method} ${route}`).toMatch(pattern);
+		}
+
+		expect((await raw(srv.url, 'GET', '/api/v1/health')).json).toEqual({ok: true});
+		expect((await raw(srv.url, 'GET', '/api/v1/sessions', {token: t})).json).toEqual([]);
+	});
+
+	test('over the rate limit: 429 with Retry-After; other users are not affected', async () => {
+		const {srv, alice, bob} = await setup({limits: {requestsPerWindow: 5, windowMs: 60_000}});
+		const statuses: number[] = [];
+		let retryAfter: string | null = null;
+		for (let i = 0; i < 7; i++) {
+			const answer = await raw(srv.url, 'GET', '/api/v1/sessions', {token: alice.token});
+			statuses.push(answer.status);
+			if (answer.status === 429) retryAfter = answer.headers.get('retry-after');
+		}
+
+		// Signup used one request of the window already.
+		expect(statuses.filter(status => status === 200).length).toBeLessThanOrEqual(5);
+		expect(statuses.at(-1)).toBe(429);
+		expect(Number(retryAfter)).toBeGreaterThan(0);
+		expect((await raw(srv.url, 'GET', '/api/v1/sessions', {token: bob.token})).status).toBe(200);
+	});
+
+	test('50 concurrent pushes (25 sessions, 25 appends to one session): nothing lost', async () => {
+		// Each push holds its slot 50 ms, so 50 at once must meet the bound of 4 (and retry).
+		const {srv, a, alice} = await setup({limits: {maxConcurrentPushes: 4}, pushDelayMs: 50});
+		const shared = 'ses_00000000000000f0';
+		seed(a, shared, 1, 'base');
+		await pushSession(a.engine, alice, shared, pass);
+		const base = a.engine.store.readSession(shared);
+		const ids = Array.from({length: 25}, (_, i) => `ses_00000000000001${String(i).padStart(2, '0')}`);
+		for (const id of ids) seed(a, id, 2, id);
+		const retries: string[] = [];
+		const onRetry = (reason: string) => retries.push(reason);
+		const pushes = [
+			...ids.map(id => pushSession(a.engine, alice, id, pass, {baseDelayMs: 20, attempts: 40, onRetry})),
+			// Each of these pushes the shared session from its own base plus one message of its own (as 25 machines would).
+			...Array.from({length: 25}, (_, i) =>
+				raw(srv.url, 'PUT', `/api/v1/sessions/${shared}`, {token: alice.token, body: {...base, messages: [...base.messages, message(`extra-${i}`, `extra ${i}`)]}}),
+			),
+		];
+		const results = await Promise.all(pushes.map(async (push, i) => {
+			if (i < 25) return push;
+			// Raw pushes get no client retries: retry here on 429 until accepted.
+			let answer = (await push) as Awaited<ReturnType<typeof raw>>;
+			for (let attempt = 0; answer.status === 429 && attempt < 200; attempt++) {
+				retries.push('raw 429');
+				await new Promise(resolve => setTimeout(resolve, 20));
+				answer = await raw(srv.url, 'PUT', `/api/v1/sessions/${shared}`, {token: alice.token, body: {...base, messages: [...base.messages, message(`extra-${i - 25}`, `extra ${i - 25}`)]}});
+			}
+
+			return answer;
+		}));
+		expect(results.slice(25).every(answer => (answer as {status: number}).status === 200)).toBe(true);
+		expect(retries.filter(reason => /429/.test(reason)).length).toBeGreaterThan(0);
+		const listed = await listRemote(alice);
+		expect(listed).toHaveLength(26);
+		for (const id of ids) expect(listed.find(row => row.session_id === id)?.message_count).toBe(2);
+		const sharedRemote = await raw(srv.url, 'GET', `/api/v1/sessions/${shared}`, {token: alice.token});
+		const msgIds = (sharedRemote.json.session.messages as Array<{msg_id: string}>).map(m => m.msg_id);
+		expect(msgIds).toHaveLength(26);
+		expect(new Set(msgIds)).toEqual(new Set(['base-0', ...Array.from({length: 25}, (_, i) => `extra-${i}`)]));
+		expect(msgIds[0]).toBe('base-0');
+	});
+});
