@@ -2,7 +2,7 @@ import path from 'node:path';
 import {SfsError} from '../engine/errors.js';
 import {RESUME_TARGETS, type ResumeTarget} from '../engine/types.js';
 import {note, print, printJson, warn} from '../output.js';
-import {type CommandModule, type CommandSpec, expectArgs, numberFlag, parseArgs, resolveSession, withEngine} from './common.js';
+import {type CommandModule, type CommandSpec, confirm, expectArgs, numberFlag, parseArgs, resolveSession, withEngine} from './common.js';
 
 const spec: CommandSpec = {
 	help: `
@@ -61,14 +61,25 @@ const command: CommandModule = {
 		const {plainAdapterContext} = await import('../engine/capture-run.js');
 		const plan = await withEngine(async engine => {
 			const id = await resolveSession(engine, input[0]!);
-			return planResume(
-				engine,
-				id,
-				{target: flags.in as ResumeTarget | undefined, model: flags.model as string | undefined, cwd: flags.cwd as string | undefined, trim: numberFlag('trim', flags.trim), transcript: flags.transcript === true, allowSecrets: flags.allowSecrets === true},
-				loadWriter,
-				plainAdapterContext(process.env),
-			);
+			const options = {
+				target: flags.in as ResumeTarget | undefined,
+				model: flags.model as string | undefined,
+				cwd: flags.cwd as string | undefined,
+				trim: numberFlag('trim', flags.trim),
+				transcript: flags.transcript === true,
+				allowSecrets: flags.allowSecrets === true,
+			};
+			try {
+				return await planResume(engine, id, options, loadWriter, plainAdapterContext(process.env));
+			} catch (error) {
+				// The session's directory is gone: offer the current one (on a terminal; scripts get the hint).
+				if (!(error instanceof SfsError && error.code === 'NOT_FOUND' && /no longer exists/.test(error.message)) || options.cwd || !process.stdin.isTTY) throw error;
+				note(`sfs: ${error.message}`);
+				if (!(await confirm(`Resume in the current directory ${process.cwd()}?`, false))) return undefined;
+				return planResume(engine, id, {...options, cwd: process.cwd()}, loadWriter, plainAdapterContext(process.env));
+			}
 		});
+		if (!plan) return 1;
 
 		if (noLaunch) {
 			if (flags.json) {
