@@ -68,7 +68,13 @@ async function scan(input: string[], flags: Record<string, unknown>): Promise<nu
 		const db = FindingsDb.open(engine);
 		try {
 			const ids = flags.all ? engine.store.listIds() : [await resolveSession(engine, input[0]!)];
-			if (flags.all) db?.prune(new Set(ids));
+			if (flags.all) {
+				try {
+					db?.prune(new Set(ids));
+				} catch {
+					// A busy index keeps a few stale rows until the next --all; they are never shown (only scanned ids are).
+				}
+			}
 			const found = [];
 			for (const id of ids) {
 				try {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterEach, describe, expect, test} from 'vitest';
 import {SfsError} from '../../source/engine/errors.js';
-import {decide, enforce, gateSession, gateText} from '../../source/engine/dlp/gate.js';
+import {decide, enforce, gate, gateSession, gateText} from '../../source/engine/dlp/gate.js';
 import {projectRoot, resolvePolicy, setPolicy, storedPolicies} from '../../source/engine/dlp/policy.js';
 import type {Session} from '../../source/engine/types.js';
 import * as gen from './corpus.js';
@@ -156,6 +156,23 @@ describe('gateSession and enforce', () => {
 		expect(blocked.details).toHaveLength(2);
 		expect(blocked.details![0]).toMatch(/^secret aws-access-key msg m-1: key AKIA\*+, token \[REDACTED:github-token\]/);
 		expect(JSON.stringify(blocked)).not.toContain(AWS.slice(4));
+	});
+
+	test('gate() takes text or a session', () => {
+		const policy = {secrets: 'redact', personal: 'warn'} as const;
+		expect(gate(TEXT, {egress: 'handoff', policy}).text).toContain('[REDACTED:aws-access-key]');
+		expect(JSON.stringify(gate(session(undefined), {egress: 'push', policy}).session)).toContain('[REDACTED:github-token]');
+	});
+
+	test('a personal-data block names the personal policy in its hint', () => {
+		const outcome = gateSession(session(undefined, `mail ${EMAIL}`), {egress: 'export', policy: {secrets: 'block', personal: 'block'}});
+		expect(() => enforce(outcome, () => {})).toThrow(SfsError);
+		try {
+			enforce(outcome, () => {});
+		} catch (error) {
+			expect((error as SfsError).hint).toMatch(/^redact instead: sfs dlp policy set personal redact/);
+			expect((error as SfsError).details).toEqual([expect.stringMatching(/^personal email msg m-1: mail \*+$/)]);
+		}
 	});
 
 	test('enforce passes notices on when not blocked', () => {

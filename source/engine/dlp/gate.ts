@@ -120,6 +120,13 @@ export function gateSession(session: Session, context: GateContext): SessionGate
 	return {...outcome, session: scanSession(session, {redactKinds: outcome.redacted}).redacted};
 }
 
+/** The one entry point: text (MCP results, handoff notes) or a whole session (export, resume, push). */
+export function gate(payload: string, context: GateContext): TextGateOutcome;
+export function gate(payload: Session, context: GateContext): SessionGateOutcome;
+export function gate(payload: string | Session, context: GateContext): TextGateOutcome | SessionGateOutcome {
+	return typeof payload === 'string' ? gateText(payload, context) : gateSession(payload, context);
+}
+
 /** The session's working directory: whose project policy applies to it. */
 export function sessionCwd(session: Session): string | null {
 	const cwd = session.manifest.metadata?.cwd ?? session.workspace?.root_path;
