@@ -60,7 +60,15 @@ export type CaptureOptions = {
 };
 
 type SessionCaptureState = {files: Record<string, FileCursor>; fingerprint?: string; state?: unknown; excluded?: boolean; indexBehind?: boolean};
-const STATE_KEY = 'capture:sessions';
+/**
+ * Per session: its files' cursors (and fingerprint), read on every capture to find what changed. The
+ * adapter's own state is not kept here but only in the session's manifest, read when the session is
+ * read again: with it, this one value grew to ~4 KB per session (8 MB at 2,000 sessions, parsed and
+ * rewritten by every capture, which made a no-op rescan and an append take seconds).
+ */
+const STATE_KEY = 'capture:cursors';
+/** The earlier layout, with adapter states inline; converted once, then removed. */
+const LEGACY_STATE_KEY = 'capture:sessions';
 const ADAPTER_CACHE_KEY = 'capture:adapter-cache';
 
 export function captureLockPath(env: Env): string {
@@ -79,9 +87,18 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 	store.init();
 
 	const report: CaptureReport = {new: 0, updated: 0, unchanged: 0, skipped: [], unknown_records: {}, duration_ms: 0, records_parsed: 0, changed_sessions: [], warnings: []};
-	const states = (index.getMeta(STATE_KEY) as Record<string, SessionCaptureState> | undefined) ?? {};
-	const adapterCache = (index.getMeta(ADAPTER_CACHE_KEY) as Record<string, unknown> | undefined) ?? {};
+	let states = index.getMeta(STATE_KEY) as Record<string, SessionCaptureState> | undefined;
 	let statesDirty = false;
+	let dropLegacy = false;
+	if (!states) {
+		const legacy = index.getMeta(LEGACY_STATE_KEY) as Record<string, SessionCaptureState> | undefined;
+		states = {};
+		for (const [sessionId, {files, fingerprint, excluded}] of Object.entries(legacy ?? {})) states[sessionId] = {files, fingerprint, ...(excluded ? {excluded} : {})};
+		dropLegacy = legacy !== undefined;
+		statesDirty = dropLegacy;
+	}
+
+	const adapterCache = (index.getMeta(ADAPTER_CACHE_KEY) as Record<string, unknown> | undefined) ?? {};
 	let cacheDirty = false;
 	const tombstoned = new Set<string>();
 	for (const tombstone of store.tombstones()) {
@@ -117,10 +134,17 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 				done++;
 				const sessionId = sessionIdForNative(native.tool, native.nativeId);
 				if (tombstoned.has(sessionId) || tombstoned.has(`${native.tool}\u0000${native.nativeId}`)) continue;
-				const previous = states[sessionId] ?? stateFromManifest(store, index, sessionId);
+				const saved = states[sessionId];
+				let previous: SessionCaptureState | undefined = saved ?? stateFromManifest(store, index, sessionId);
 				if (previous && !previous.indexBehind && isUnchanged(native, previous)) {
 					report.unchanged++;
 					continue;
+				}
+
+				if (saved && !saved.excluded) {
+					// The adapter state lives in the manifest; without it, read the session whole (known messages are skipped by id).
+					const fromManifest = stateFromManifest(store, index, sessionId);
+					previous = fromManifest ? {...saved, state: fromManifest.state} : undefined;
 				}
 
 				if (isExcluded(native.files[0])) {
@@ -162,7 +186,7 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 					continue;
 				}
 
-				states[sessionId] = {files: read.cursors, fingerprint: native.fingerprint, state: read.state};
+				states[sessionId] = {files: read.cursors, fingerprint: native.fingerprint};
 				statesDirty = true;
 				if (native.parentNativeId && native.agentId) {
 					subagentsSeen.push({parentId: sessionIdForNative(native.tool, native.parentNativeId), agentId: native.agentId, sessionId});
@@ -180,6 +204,7 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 
 	linkSubagents(store, index, subagentsSeen);
 	if (statesDirty) index.setMeta(STATE_KEY, states);
+	if (dropLegacy) index.setMeta(LEGACY_STATE_KEY, undefined);
 	if (cacheDirty) index.setMeta(ADAPTER_CACHE_KEY, adapterCache);
 	report.duration_ms = Date.now() - started;
 	return report;

@@ -55,7 +55,7 @@ describe('capture index batches', () => {
 		const lost = sessionIdForNative('codex', 's5');
 		// What a kill before the batch commit leaves: the store and manifest have the session, the index does not, and no saved state.
 		index.removeSession(lost);
-		index.setMeta('capture:sessions', {});
+		index.setMeta('capture:cursors', {});
 		expect(index.search('zebra5')).toEqual([]);
 
 		const again = await run();
@@ -70,5 +70,33 @@ describe('capture index batches', () => {
 		const second = await run();
 		expect(second.records_parsed).toBe(0);
 		expect(second.unchanged).toBe(30);
+	});
+});
+
+describe('capture state layout', () => {
+	test('the earlier state (adapter states inline) is converted once: nothing re-parsed, the old value removed', async () => {
+		await run();
+		const cursors = index.getMeta('capture:cursors') as Record<string, {files: object; state?: unknown}>;
+		expect(Object.keys(cursors)).toHaveLength(30);
+		for (const saved of Object.values(cursors)) expect(saved).not.toHaveProperty('state');
+		// What an earlier sfs left: everything under the legacy key, with adapter states.
+		index.setMeta('capture:sessions', Object.fromEntries(Object.entries(cursors).map(([id, saved]) => [id, {...saved, state: {big: 'x'.repeat(100)}}])));
+		index.setMeta('capture:cursors', undefined);
+
+		const again = await run();
+		expect(again.records_parsed).toBe(0);
+		expect(again.unchanged).toBe(30);
+		expect(index.getMeta('capture:sessions')).toBeUndefined();
+		expect(Object.keys(index.getMeta('capture:cursors') as object)).toHaveLength(30);
+	});
+
+	test('an appended session is read from its cursors with the adapter state kept in its manifest', async () => {
+		await run();
+		fs.appendFileSync(path.join(fakeRoot(home), 's3.jsonl'), line({id: 's3-3', role: 'user', text: 'later giraffe'}));
+		const again = await run();
+		expect(again).toMatchObject({updated: 1, records_parsed: 1});
+		const id = sessionIdForNative('codex', 's3');
+		expect(store.readSession(id).messages.map(message => message.msg_id)).toEqual(['s3-1', 's3-2', 's3-3']);
+		expect(index.search('giraffe').map(hit => hit.session_id)).toEqual([id]);
 	});
 });
