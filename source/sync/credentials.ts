@@ -32,7 +32,7 @@ export function loadCredentials(env: Env = process.env): Credentials | undefined
 
 export function requireCredentials(env: Env = process.env): Credentials {
 	const credentials = loadCredentials(env);
-	if (!credentials) throw new SfsError('USAGE', 'not logged in to an sfs server', {hint: 'sfs auth login --url URL (or sfs auth signup)'});
+	if (!credentials) throw new SfsError('NOT_AVAILABLE', 'not logged in to an sfs server', {hint: 'sfs auth login --url URL (or sfs auth signup)'});
 	return credentials;
 }
 

@@ -29,7 +29,7 @@ function seed(m: Machine, id: string, count: number, prefix = 'm'): void {
 	m.engine.store.createSession(session(id, Array.from({length: count}, (_, i) => message(`${prefix}-${i}`, `${prefix} says ${i}`))));
 }
 
-describe('sync server', () => {
+describe('sync server', {timeout: 60_000}, () => {
 	test('push from one HOME, pull into another with the same account', async () => {
 		const {srv, a, alice} = await setup();
 		seed(a, 'ses_00000000000000a1', 3);
