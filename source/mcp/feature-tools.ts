@@ -5,7 +5,10 @@
  * empty data).
  */
 import type {CallToolResult} from '@modelcontextprotocol/sdk/types.js';
+import path from 'node:path';
 import {SfsError} from '../engine/errors.js';
+import {withLock} from '../engine/lock.js';
+import {runDir} from '../engine/paths.js';
 import {budgetOf, clip, cutText} from './bounded.js';
 import {loadOptionalModule} from './optional-modules.js';
 import {notAvailable, okResult} from './result.js';
@@ -181,10 +184,14 @@ export async function addKnowledge(context: ToolContext, args: {note: string; pr
 	const api = await contextApi();
 	if (!api) return notAvailable('add_knowledge', 'project context (sfs project)');
 	const project = api.projectKey(args.project ?? context.cwd ?? process.cwd());
-	const current = api.readContext(project, context.engine.env).text;
-	const date = (context.now?.() ?? new Date()).toISOString().slice(0, 10);
-	const base = current ?? `# ${project.remote ?? project.root}\n`;
-	const next = `${base.replace(/\s*$/, '')}\n\n## Note (${date}, added by an agent)\n\n${args.note.trim()}\n`;
-	api.writeContext(project, next, context.engine.env);
+	const {env} = context.engine;
+	// Several agents may add notes at once: read-append-write under a lock, so no note is lost.
+	const current = await withLock(path.join(runDir(env), 'project-context.lock'), async () => {
+		const text = api.readContext(project, env).text;
+		const date = (context.now?.() ?? new Date()).toISOString().slice(0, 10);
+		const base = text ?? `# ${project.remote ?? project.root}\n`;
+		api.writeContext(project, `${base.replace(/\s*$/, '')}\n\n## Note (${date}, added by an agent)\n\n${args.note.trim()}\n`, env);
+		return text;
+	}, {waitMs: 10_000, what: 'another note being added'});
 	return okResult('add_knowledge', {...describeProject(project), added: true, chars: args.note.trim().length, created_document: current === null});
 }

@@ -136,6 +136,10 @@ describe('project context and knowledge', () => {
 		expect(cut.context.length).toBeLessThanOrEqual(500);
 		expect(cut.chars).toBe(context.chars);
 		expect((await call('add_knowledge', {note: ''})).isError).toBe(true);
+		// Notes added at the same time are all kept.
+		await Promise.all(['alpha', 'beta', 'gamma', 'delta'].map(async word => ok('add_knowledge', {note: `concurrent note ${word}`})));
+		const all = (await ok('get_project_context', {max_chars: 100_000})).context as string;
+		for (const word of ['alpha', 'beta', 'gamma', 'delta']) expect(all).toContain(`concurrent note ${word}`);
 	});
 });
 
