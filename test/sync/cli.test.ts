@@ -11,6 +11,7 @@ import {execa, type ResultPromise} from 'execa';
 import {afterEach, describe, expect, test} from 'vitest';
 import {Store} from '../../source/engine/store.js';
 import {cliPath, parseJson, type Sandbox, sandbox, sfs, specExamples} from '../cli/run-sfs.js';
+import * as gen from '../dlp/corpus.js';
 import {message, session} from './helpers.js';
 
 const COMPLETE = 'b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e';
@@ -151,6 +152,35 @@ describe('sfs server and the sync commands', {timeout: 120_000}, () => {
 		const human = await sfs(b, ['pull-handoff', created.handoff_id]);
 		expect(human.stdout).toContain('differs: git commit: sender');
 		expect(human.stdout).toContain('message: tests still red');
+	});
+
+	test('push and handoff pass the DLP gate: a secret blocks them, redact sends placeholders', async () => {
+		const serverBox = box();
+		const {url} = await startServer(serverBox, path.join(serverBox.root, 'data'));
+		const a = box();
+		const token = `ghp_${gen.random(gen.ALNUM, 36)}`;
+		new Store(a.env).createSession(session('ses_00000000000000s1', [message('s-1', `use ${token} for the API`)], {metadata: {cwd: a.root}}));
+		await signup(a, url, 'ana@example.com');
+		const blocked = await sfs(a, ['push', 'ses_00000000000000s1']);
+		expect(blocked.exitCode).toBe(1);
+		expect(blocked.stderr).toMatch(/^sfs: push blocked: session ses_00000000000000s1 contains 1 secret/m);
+		expect(blocked.stderr).not.toContain(token);
+		const handoff = await sfs(a, ['handoff', 'ses_00000000000000s1', '--to', 'ben@example.com']);
+		expect(handoff.exitCode).toBe(1);
+		expect(parseJson<unknown[]>(await sfs(a, ['list-remote', '--json']))).toEqual([]);
+
+		expect((await sfs(a, ['dlp', 'policy', 'set', 'secrets', 'redact', '--global'])).exitCode).toBe(0);
+		const redacted = await sfs(a, ['push', 'ses_00000000000000s1', '--json']);
+		expect(redacted.exitCode, redacted.stderr).toBe(0);
+		const b = box();
+		const login = await sfs(b, ['auth', 'login', '--url', url, '--email', 'ana@example.com', '--password-stdin'], {input: 'ana@example.com-password\n'});
+		expect(login.exitCode).toBe(0);
+		expect((await sfs(b, ['pull', 'ses_00000000000000s1'])).exitCode).toBe(0);
+		const shown = await sfs(b, ['show', 'ses_00000000000000s1', '--json']);
+		expect(shown.stdout).toContain('[REDACTED:');
+		expect(shown.stdout).not.toContain(token);
+		// The local copy on the sending machine keeps its text.
+		expect((await sfs(a, ['show', 'ses_00000000000000s1', '--json'])).stdout).toContain(token);
 	});
 
 	test('the server killed mid-push shows no partial session; the client finishes on retry', async () => {
