@@ -119,7 +119,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 		limitBy(`ip:${request.ip}`);
 		const {email, password} = credentialsBody(request.body);
 		const user = await storage.userByEmail(email);
-		if (!user || !(await verifyPassword(password, user.password_hash))) throw new HttpError(401, 'BAD_CREDENTIALS', 'wrong email or password');
+		// An unknown email costs the same scrypt as a wrong password, so timing does not tell which accounts exist.
+		const matches = await verifyPassword(password, user?.password_hash ?? (await unknownUserHash()));
+		if (!user || !matches) throw new HttpError(401, 'BAD_CREDENTIALS', 'wrong email or password');
 		return {user: publicUser(user), ...(await newToken(user))};
 	});
 
@@ -246,6 +248,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 	}
 
 	return app;
+}
+
+let dummyHash: Promise<string> | undefined;
+function unknownUserHash(): Promise<string> {
+	dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
+	return dummyHash;
 }
 
 function now(): string {

@@ -3,6 +3,10 @@
  * client library from two "machines" (two HOMEs): isolation on every endpoint, malformed and
  * oversized requests, rate limits, conflicts merged with both sides kept, 50 concurrent pushes.
  */
+import {createHash} from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import {afterEach, describe, expect, test} from 'vitest';
 import {listRemote, login, pullSession, pushSession, signup} from '../../source/sync/client.js';
 import type {Credentials} from '../../source/sync/credentials.js';
@@ -44,6 +48,22 @@ describe('sync server', {timeout: 60_000}, () => {
 		expect(c.engine.index.getSession('ses_00000000000000a1')).toBeTruthy();
 		const listed = await listRemote(again);
 		expect(listed).toEqual([expect.objectContaining({session_id: 'ses_00000000000000a1', title: 'title of ses_00000000000000a1', tool: 'claude-code', owner: 'alice@example.com'})]);
+		// The database holds a scrypt hash, not the password, and the SHA-256 of each token's secret, not the token.
+		const db = new Database(path.join(srv.data, 'server.db'), {readonly: true});
+		try {
+			const user = db.prepare('SELECT password_hash FROM users WHERE email = ?').get('alice@example.com') as {password_hash: string};
+			expect(user.password_hash).toMatch(/^scrypt\$16384\$8\$1\$/);
+			expect(user.password_hash).not.toContain('alice-password');
+			const secret = alice.token.split('_').slice(3).join('_');
+			const token = db.prepare('SELECT secret_sha256 FROM tokens WHERE token_id = ?').get(alice.token_id) as {secret_sha256: string};
+			expect(token.secret_sha256).toBe(createHash('sha256').update(secret).digest('hex'));
+		} finally {
+			db.close();
+		}
+
+		for (const file of fs.readdirSync(srv.data).filter(name => name.startsWith('server.db'))) {
+			expect(fs.readFileSync(path.join(srv.data, file)).includes(alice.token.split('_').slice(3).join('_'))).toBe(false);
+		}
 	});
 
 	test('a conflicting push keeps both sides; a repeated push changes nothing', async () => {
