@@ -1,6 +1,6 @@
 /**
  * Features other parts of sfs provide (summaries and audit, rules and project context, DLP) are
- * loaded at run time, so the MCP server works before they land and picks them up once they do.
+ * loaded at run time, so the MCP server works (answering "not available yet") in a build without them.
  * Module specifiers are relative to this file (source/mcp/ → dist/mcp/).
  */
 
@@ -24,9 +24,4 @@ export async function loadOptionalModule(specifier: string): Promise<Record<stri
 	}
 
 	return loading;
-}
-
-/** For tests: forget what was loaded. */
-export function clearOptionalModuleCache(): void {
-	cache.clear();
 }
