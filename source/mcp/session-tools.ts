@@ -293,6 +293,7 @@ function editsOfFile(context: ToolContext, file: string, candidates: string[]): 
 
 const CANDIDATE_SESSIONS = 200;
 const DIFF_CHARS = 3000;
+const MAX_EDITS_PER_SESSION = 50;
 
 type HistoryCursor = {f: string; k: number};
 
@@ -313,7 +314,8 @@ export function getFileHistory(context: ToolContext, args: {path: string; limit?
 	let index = skip;
 	for (; index < sessions.length && out.length < limit; index++) {
 		const {id, row, edits} = sessions[index]!;
-		const rendered = edits.map(edit => ({
+		// The newest edits of the file in that session, at most MAX_EDITS_PER_SESSION of them.
+		const rendered = edits.slice(-MAX_EDITS_PER_SESSION).map(edit => ({
 			msg_id: edit.msg_id,
 			path: edit.path,
 			action: edit.action,
@@ -336,7 +338,7 @@ export function getFileHistory(context: ToolContext, args: {path: string; limit?
 			size = JSON.stringify(rendered).length;
 		}
 
-		out.push({...(row ? sessionBrief(row) : {session_id: id}), edit_count: edits.length, edits: rendered});
+		out.push({...(row ? sessionBrief(row) : {session_id: id}), edit_count: edits.length, ...(edits.length > rendered.length ? {edits_left_out: edits.length - rendered.length} : {}), edits: rendered});
 		used += size;
 	}
 
