@@ -32,6 +32,7 @@ const HANDOFF_TTL_MS = 7 * 24 * 3600 * 1000;
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
 const HANDOFF_ID = /^hnd_[0-9a-f]{16}$/;
 const MAX_MERGE_ATTEMPTS = 50;
+const BLOB_GRACE_MS = 3600 * 1000;
 
 export class HttpError extends Error {
 	constructor(
@@ -373,6 +374,11 @@ export type RunningServer = {url: string; port: number; app: FastifyInstance; cl
 
 export async function startServer(options: ServerOptions & {host?: string; port?: number}): Promise<RunningServer> {
 	const app = await buildServer(options);
+	// Superseded versions and blobs staged by pushes killed mid-way; an hour's grace for pushes still running.
+	const swept = await options.storage.sweepBlobs(BLOB_GRACE_MS);
+	if (swept > 0) options.log?.(`sfs server: removed ${swept} unreferenced blob(s)`);
+	const sweeper = setInterval(() => void options.storage.sweepBlobs(BLOB_GRACE_MS).catch(() => undefined), BLOB_GRACE_MS);
+	sweeper.unref();
 	await app.listen({host: options.host ?? '127.0.0.1', port: options.port ?? 8000});
 	const address = app.server.address();
 	const port = typeof address === 'object' && address ? address.port : (options.port ?? 8000);
@@ -382,6 +388,7 @@ export async function startServer(options: ServerOptions & {host?: string; port?
 		port,
 		app,
 		async close() {
+			clearInterval(sweeper);
 			await app.close();
 			await options.storage.close();
 		},

@@ -136,7 +136,13 @@ export class SqliteStorage implements ServerStorage {
 
 	async putBlob(hash: string, bytes: Buffer): Promise<void> {
 		const file = this.blobPath(hash);
-		if (fs.existsSync(file)) return;
+		if (fs.existsSync(file)) {
+			// Refreshed so a sweep running now sees it as young (it is about to be referenced again).
+			const now = new Date();
+			fs.utimesSync(file, now, now);
+			return;
+		}
+
 		writeFileAtomic(file, bytes, {durable: true});
 	}
 
@@ -146,6 +152,36 @@ export class SqliteStorage implements ServerStorage {
 		} catch {
 			return undefined;
 		}
+	}
+
+	async sweepBlobs(olderThanMs: number, now = new Date()): Promise<number> {
+		const live = new Set<string>();
+		for (const row of this.db.prepare('SELECT etag FROM sessions').iterate() as Iterable<{etag: string}>) live.add(row.etag);
+		for (const row of this.db.prepare('SELECT etag FROM handoffs WHERE expires_at >= ?').iterate(now.toISOString()) as Iterable<{etag: string}>) live.add(row.etag);
+		let removed = 0;
+		for (const dir of fs.readdirSync(this.blobRoot)) {
+			const folder = path.join(this.blobRoot, dir);
+			let names: string[];
+			try {
+				names = fs.readdirSync(folder);
+			} catch {
+				continue;
+			}
+
+			for (const name of names) {
+				if (live.has(name)) continue;
+				const file = path.join(folder, name);
+				try {
+					if (now.getTime() - fs.statSync(file).mtimeMs < olderThanMs) continue;
+					fs.rmSync(file);
+					removed++;
+				} catch {
+					// Gone already (another sweep): nothing to do.
+				}
+			}
+		}
+
+		return removed;
 	}
 
 	async close(): Promise<void> {

@@ -67,5 +67,10 @@ export interface ServerStorage {
 	/** Stores bytes under their sha256 (written whole: temp file, then rename); returns the hash. */
 	putBlob(hash: string, bytes: Buffer): Promise<void>;
 	blob(hash: string): Promise<Buffer | undefined>;
+	/**
+	 * Removes blobs no session or unexpired handoff refers to and last written more than `olderThanMs`
+	 * ago (younger ones may belong to a push still running); returns how many went.
+	 */
+	sweepBlobs(olderThanMs: number, now?: Date): Promise<number>;
 	close(): Promise<void>;
 }

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import {afterEach, describe, expect, test} from 'vitest';
+import {SqliteStorage} from '../../source/server/sqlite-storage.js';
 import {listRemote, login, pullSession, pushSession, signup} from '../../source/sync/client.js';
 import type {Credentials} from '../../source/sync/credentials.js';
 import {machine, type Machine, message, raw, server, session} from './helpers.js';
@@ -191,6 +192,42 @@ describe('sync server', {timeout: 60_000}, () => {
 		expect(statuses.at(-1)).toBe(429);
 		expect(Number(retryAfter)).toBeGreaterThan(0);
 		expect((await raw(srv.url, 'GET', '/api/v1/sessions', {token: bob.token})).status).toBe(200);
+	});
+
+	test('unreferenced blobs are swept, current and handed-over versions stay; an expired handoff answers 410', async () => {
+		const {srv, a, alice} = await setup();
+		seed(a, 'ses_00000000000000g1', 1);
+		const first = await pushSession(a.engine, alice, 'ses_00000000000000g1', pass);
+		const handoff = await raw(srv.url, 'POST', '/api/v1/handoffs', {token: alice.token, body: {session_id: 'ses_00000000000000g1', to: 'bob@example.com'}});
+		a.engine.store.appendMessages('ses_00000000000000g1', [message('later', 'more')], a.engine.store.readManifest('ses_00000000000000g1'));
+		const second = await pushSession(a.engine, alice, 'ses_00000000000000g1', pass);
+		a.engine.store.appendMessages('ses_00000000000000g1', [message('latest', 'most')], a.engine.store.readManifest('ses_00000000000000g1'));
+		const third = await pushSession(a.engine, alice, 'ses_00000000000000g1', pass);
+		const blobs = () => fs.readdirSync(path.join(srv.data, 'blobs')).flatMap(dir => fs.readdirSync(path.join(srv.data, 'blobs', dir))).sort();
+		expect(blobs()).toEqual(expect.arrayContaining([first.etag, second.etag, third.etag]));
+		const storage = new SqliteStorage(srv.data);
+		try {
+			expect(await storage.sweepBlobs(60_000)).toBe(0);
+			await storage.sweepBlobs(0);
+			// The second version is gone; the first stays for the handoff, the third is current.
+			expect(blobs()).toEqual([first.etag, third.etag].sort());
+		} finally {
+			await storage.close();
+		}
+
+		const bob = await login(srv.url, 'bob@example.com', 'bob-password', a.env);
+		const taken = await raw(srv.url, 'GET', `/api/v1/handoffs/${handoff.json.handoff_id}`, {token: bob.token});
+		expect(taken.json.session.messages).toHaveLength(1);
+		const db = new Database(path.join(srv.data, 'server.db'));
+		try {
+			db.prepare('UPDATE handoffs SET expires_at = ?').run('2020-01-01T00:00:00.000Z');
+		} finally {
+			db.close();
+		}
+
+		const expired = await raw(srv.url, 'GET', `/api/v1/handoffs/${handoff.json.handoff_id}`, {token: bob.token});
+		expect(expired.status).toBe(410);
+		expect(expired.json.error.message).toMatch(/expired/);
 	});
 
 	test('50 concurrent pushes (25 sessions, 25 appends to one session): nothing lost', async () => {
