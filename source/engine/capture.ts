@@ -360,6 +360,20 @@ export function commitRead(
 	now: Date,
 	written?: WrittenNative,
 ): 'new' | 'updated' | 'unchanged' {
+	// Under the session's lock: `sfs alias`/`tag` in another process must not land between this
+	// read of the manifest and the write below (either change would be lost).
+	return store.withSessionLock(sessionId, () => commitReadLocked(store, index, native, sessionId, read, now, written));
+}
+
+function commitReadLocked(
+	store: Store,
+	index: SessionIndex,
+	native: NativeSession,
+	sessionId: string,
+	read: ReadResult,
+	now: Date,
+	written?: WrittenNative,
+): 'new' | 'updated' | 'unchanged' {
 	const exists = store.exists(sessionId);
 	let manifest: Manifest | undefined = exists ? store.readManifest(sessionId) : undefined;
 	const known = new Map<string, string>();
@@ -566,27 +580,31 @@ function linkSubagents(store: Store, index: SessionIndex, seen: Array<{parentId:
 	for (const [parentId, children] of byParent) {
 		if (!store.exists(parentId)) continue;
 		try {
-			const manifest = store.readManifest(parentId);
-			const agents = [...(manifest.sub_agents ?? [])];
-			let changed = false;
-			for (const child of children) {
-				const childManifest = store.readManifest(child.sessionId);
-				const entry = {agent_id: child.agentId, model: childManifest.model?.model_id ?? null, message_count: childManifest.stats?.message_count ?? 0};
-				const at = agents.findIndex(agent => agent.agent_id === child.agentId);
-				if (at === -1) agents.push(entry);
-				else if (JSON.stringify(agents[at]) !== JSON.stringify(entry)) agents[at] = entry;
-				else continue;
-				changed = true;
-			}
-
-			if (changed) {
-				const next = {...manifest, sub_agents: agents};
-				store.writeManifest(parentId, next);
-				index.upsertSession(next);
-			}
+			store.withSessionLock(parentId, () => linkChildren(store, index, parentId, children));
 		} catch {
 			// Linking is a convenience; the sessions themselves are captured either way.
 		}
+	}
+}
+
+function linkChildren(store: Store, index: SessionIndex, parentId: string, children: Array<{agentId: string; sessionId: string}>): void {
+	const manifest = store.readManifest(parentId);
+	const agents = [...(manifest.sub_agents ?? [])];
+	let changed = false;
+	for (const child of children) {
+		const childManifest = store.readManifest(child.sessionId);
+		const entry = {agent_id: child.agentId, model: childManifest.model?.model_id ?? null, message_count: childManifest.stats?.message_count ?? 0};
+		const at = agents.findIndex(agent => agent.agent_id === child.agentId);
+		if (at === -1) agents.push(entry);
+		else if (JSON.stringify(agents[at]) !== JSON.stringify(entry)) agents[at] = entry;
+		else continue;
+		changed = true;
+	}
+
+	if (changed) {
+		const next = {...manifest, sub_agents: agents};
+		store.writeManifest(parentId, next);
+		index.upsertSession(next);
 	}
 }
 

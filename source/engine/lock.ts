@@ -47,6 +47,29 @@ function tryAcquire(file: string): boolean {
 	}
 }
 
+/**
+ * `withLock` for short synchronous critical sections (a manifest read-modify-write): waits by
+ * blocking the thread in small steps, up to `waitMs`.
+ */
+export function withLockSync<T>(file: string, fn: () => T, options: {waitMs?: number; what?: string} = {}): T {
+	ensureDir(path.dirname(file));
+	const deadline = Date.now() + (options.waitMs ?? 10_000);
+	const pause = new Int32Array(new SharedArrayBuffer(4));
+	while (!tryAcquire(file)) {
+		if (Date.now() > deadline) {
+			throw new SfsError('IO', `${options.what ?? 'lock'} is held by process ${readLockOwner(file) ?? '?'}`, {hint: 'wait for it to finish, or stop it'});
+		}
+
+		Atomics.wait(pause, 0, 0, 5);
+	}
+
+	try {
+		return fn();
+	} finally {
+		if (readLockOwner(file) === process.pid) fs.rmSync(file, {force: true});
+	}
+}
+
 /** Runs `fn` holding the lock, waiting up to `waitMs` for another holder to finish. */
 export async function withLock<T>(file: string, fn: () => Promise<T>, options: {waitMs?: number; what?: string} = {}): Promise<T> {
 	ensureDir(path.dirname(file));

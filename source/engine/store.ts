@@ -8,6 +8,7 @@ import path from 'node:path';
 import {SfsError} from './errors.js';
 import {appendLines, ensureDir, removeOrphanTemps, writeFileAtomic, writeJsonAtomic} from './fs-atomic.js';
 import {checkVersion, isSafeSessionId, newSessionId} from './format.js';
+import {withLockSync} from './lock.js';
 import {dataDir, DIR_MODE, type Env, sessionsDir, tombstonesPath} from './paths.js';
 import {statsFor} from './session-stats.js';
 import type {Manifest, Message, Session, ToolsInfo, Workspace} from './types.js';
@@ -26,6 +27,7 @@ export class Store {
 	readonly sessionsRoot: string;
 	readonly dataRoot: string;
 	private readonly tombstoneFile: string;
+	private readonly heldSessionLocks = new Set<string>();
 
 	constructor(env: Env = process.env) {
 		this.dataRoot = dataDir(env);
@@ -182,11 +184,36 @@ export class Store {
 		writeJsonAtomic(path.join(this.dir(sessionId), MANIFEST), manifest, {durable: true});
 	}
 
-	/** Read-modify-write of a manifest (aliases, tags, titles). */
+	/** Read-modify-write of a manifest (aliases, tags, titles), under the session's lock. */
 	updateManifest(sessionId: string, change: (manifest: Manifest) => Manifest): Manifest {
-		const next = change(this.readManifest(sessionId));
-		this.writeManifest(sessionId, next);
-		return next;
+		return this.withSessionLock(sessionId, () => {
+			const next = change(this.readManifest(sessionId));
+			this.writeManifest(sessionId, next);
+			return next;
+		});
+	}
+
+	/**
+	 * Runs `fn` holding this session's lock, so that two processes' read-modify-writes of its
+	 * manifest (the daemon committing captured messages, `sfs alias`/`tag`) never overwrite each
+	 * other's change. Re-entrant within a process; a lock whose owner died is taken over.
+	 */
+	withSessionLock<T>(sessionId: string, fn: () => T): T {
+		if (this.heldSessionLocks.has(sessionId)) return fn();
+		this.dir(sessionId); // Refuses ids that could escape the store.
+		const file = path.join(this.dataRoot, 'run', 'session-locks', `${sessionId}.lock`);
+		return withLockSync(
+			file,
+			() => {
+				this.heldSessionLocks.add(sessionId);
+				try {
+					return fn();
+				} finally {
+					this.heldSessionLocks.delete(sessionId);
+				}
+			},
+			{what: `session ${sessionId}`},
+		);
 	}
 
 	writeWorkspace(sessionId: string, workspace: Workspace): void {

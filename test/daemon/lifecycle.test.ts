@@ -204,6 +204,25 @@ describe('live capture', () => {
 	});
 });
 
+describe('sources switched on and off while the daemon runs', () => {
+	test('`sfs watcher disable` stops watching a source; `enable` watches it again and catches up', async () => {
+		const file = installFixture(box);
+		await sfs(box, ['daemon', 'start']);
+		await waitIdle(box);
+		const [id] = sessionIds(box);
+		expect((await sfs(box, ['watcher', 'disable', 'claude-code'])).exitCode).toBe(0);
+		await waitFor('claude-code unwatched', async () => ((await status(box)).watched.some(root => root.tool === 'claude-code') ? undefined : true), 3000);
+		appendUser(file, 'written while the source was off');
+		await new Promise(resolve => setTimeout(resolve, 1500));
+		expect(texts(box, id!)).not.toContain('written while the source was off');
+
+		expect((await sfs(box, ['watcher', 'enable', 'claude-code'])).exitCode).toBe(0);
+		await waitFor('the catch-up', () => (texts(box, id!).includes('written while the source was off') ? true : undefined), 3000);
+		appendUser(file, 'and live again');
+		await waitFor('live capture again', () => (texts(box, id!).includes('and live again') ? true : undefined), 3000);
+	});
+});
+
 describe('index rebuilds and logs while the daemon runs', () => {
 	async function searchable(word: string): Promise<boolean> {
 		const run = await sfs(box, ['search', word, '--json']);

@@ -98,21 +98,22 @@ describe('daemon reliability', () => {
 			}
 		})();
 
-		const runs = [];
+		const runs: Array<{args: string[]; exitCode: number; stderr: string}> = [];
+		const run = async (...args: string[]) => runs.push({args, ...(await sfs(box, args))});
 		try {
 			for (let round = 0; round < 6; round++) {
-				runs.push(await sfs(box, ['alias', id!, `busy-${round}`]));
-				runs.push(await sfs(box, ['fork', id!, '--json']));
-				runs.push(await sfs(box, ['show', `busy-${round}`, '--json']));
+				await run('alias', id!, `busy-${round}`);
+				await run('fork', id!, '--json');
+				await run('show', `busy-${round}`, '--json');
 			}
 		} finally {
 			writing = false;
 			await writer;
 		}
 
-		for (const run of runs) {
-			expect(run.stderr).not.toMatch(/lock|busy|SQLITE/i);
-			expect(run.exitCode).toBe(0);
+		for (const {args, exitCode, stderr} of runs) {
+			expect(stderr, args.join(' ')).not.toMatch(/lock|busy|SQLITE/i);
+			expect(exitCode, `sfs ${args.join(' ')}: ${stderr}`).toBe(0);
 		}
 
 		await waitFor('every appended line', () => (texts(box, id!).filter(text => text.startsWith('concurrent line')).length === appended ? true : undefined), 5000);

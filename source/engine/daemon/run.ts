@@ -12,7 +12,8 @@ import {loadConfig} from '../config.js';
 import {SfsError} from '../errors.js';
 import {withLock} from '../lock.js';
 import {type Engine, openEngine, rebuildEngineIndex} from '../open-engine.js';
-import {dataDir, type Env, indexPath} from '../paths.js';
+import {ensureDir} from '../fs-atomic.js';
+import {configPath, dataDir, type Env, indexPath} from '../paths.js';
 import type {ToolId} from '../types.js';
 import {sessionFilter} from './changes.js';
 import {DiscoverCache} from './discover-cache.js';
@@ -77,6 +78,7 @@ class Daemon {
 	private errorCount = 0;
 	private stopping: Promise<void> | undefined;
 	private retries = 0;
+	private configWatcher: fs.FSWatcher | undefined;
 	private readonly discovered = new DiscoverCache();
 	private retryTimer: NodeJS.Timeout | undefined;
 	private readonly signalHandlers: Array<[NodeJS.Signals, () => void]> = [];
@@ -101,22 +103,66 @@ class Daemon {
 
 		this.openEngine();
 		this.knownIds = new Set(this.engine.store.listIds());
-		const config = loadConfig(this.env);
-		const disabled = new Set(config.watchers?.disabled ?? []);
-		const context = plainAdapterContext(this.env);
-		this.sources = (await loadAdapters()).filter(adapter => !disabled.has(adapter.id)).map(adapter => ({tool: adapter.id, roots: adapter.roots(context)}));
-
+		this.sources = await this.enabledSources();
 		this.server = new DaemonServer(socketPath(this.env), async request => this.handle(request));
 		await this.server.listen();
+		await this.startWatcher();
+		this.watchConfig();
+		const watching = this.watcher!.status().filter(root => root.watching);
+		this.log.write('info', `started pid ${process.pid}: watching ${watching.length} director${watching.length === 1 ? 'y' : 'ies'} of ${new Set(watching.map(root => root.tool)).size} source(s); socket ${socketPath(this.env)}`);
+		// Catch up with whatever changed while no daemon ran.
+		void this.scheduler.requestFull(this.allTools());
+	}
+
+	private async enabledSources(): Promise<WatchedSource[]> {
+		let disabled = new Set<string>();
+		try {
+			disabled = new Set(loadConfig(this.env).watchers?.disabled ?? []);
+		} catch (error) {
+			this.recordError(`config: ${oneLineError(error)}`);
+		}
+
+		const context = plainAdapterContext(this.env);
+		return (await loadAdapters()).filter(adapter => !disabled.has(adapter.id)).map(adapter => ({tool: adapter.id, roots: adapter.roots(context)}));
+	}
+
+	private async startWatcher(): Promise<void> {
 		this.watcher = new SourceWatcher(this.sources, {
 			onChange: (tools, kind, changed) => this.scheduler.add(tools, kind, changed),
 			onError: message => this.recordError(message),
 		});
 		await this.watcher.start();
-		const watching = this.watcher.status().filter(root => root.watching);
-		this.log.write('info', `started pid ${process.pid}: watching ${watching.length} director${watching.length === 1 ? 'y' : 'ies'} of ${new Set(watching.map(root => root.tool)).size} source(s); socket ${socketPath(this.env)}`);
-		// Catch up with whatever changed while no daemon ran.
-		void this.scheduler.requestFull(this.allTools());
+	}
+
+	/** `sfs watcher enable|disable` edits config.json: follow it without a restart. */
+	private watchConfig(): void {
+		const file = configPath(this.env);
+		let timer: NodeJS.Timeout | undefined;
+		try {
+			ensureDir(path.dirname(file));
+			this.configWatcher = fs.watch(path.dirname(file), (_event, name) => {
+				if (name !== null && name !== path.basename(file)) return;
+				if (timer) clearTimeout(timer);
+				timer = setTimeout(() => void this.reloadSources(), 200);
+			});
+			this.configWatcher.on('error', () => this.configWatcher?.close());
+		} catch (error) {
+			this.recordError(`cannot watch ${file}: ${oneLineError(error)}`);
+		}
+	}
+
+	private async reloadSources(): Promise<void> {
+		if (this.stopping) return;
+		const next = await this.enabledSources();
+		const before = new Set(this.allTools());
+		if (next.length === before.size && next.every(source => before.has(source.tool))) return;
+		const added = next.map(source => source.tool).filter(tool => !before.has(tool));
+		await this.watcher?.close();
+		this.sources = next;
+		this.discovered.forget();
+		await this.startWatcher();
+		this.log.write('info', `sources changed: now watching ${this.allTools().join(', ') || 'nothing'}`);
+		if (added.length > 0) void this.scheduler.requestFull(added);
 	}
 
 	async shutdown(reason: string): Promise<void> {
@@ -124,6 +170,7 @@ class Daemon {
 			this.log.write('info', `stopping (${reason})`);
 			for (const [signal, handler] of this.signalHandlers) process.off(signal, handler);
 			if (this.retryTimer) clearTimeout(this.retryTimer);
+			this.configWatcher?.close();
 			await this.watcher?.close().catch(() => {});
 			await this.scheduler.stop();
 			await this.server?.close().catch(() => {});
