@@ -36,7 +36,7 @@ export async function measureSearch({cli, env, corpus, log}: Input) {
 	const rows: Row[] = [
 		row(
 			'search latency (30 queries)',
-			`sfs search --json p50 ${ms(p(search, 50))} / p95 ${ms(p(search, 95))}; node -e '' p50 ${ms(p(node, 50))} / p95 ${ms(p(node, 95))} → p95 +${ms(overhead95)}`,
+			`sfs search --json p50 ${ms(p(search, 50))} / p95 ${ms(p(search, 95))}; node -e '' p50 ${ms(p(node, 50))} / p95 ${ms(p(node, 95))} → p95 +${ms(overhead95)}; ${zero} of ${queries.length} found nothing (grep found ${perQuery.filter(q => q.hits === 0 && q.grep_files > 0).length} of those)`,
 			"p95 ≤ node -e '' + 50 ms at large",
 			overhead95 <= 50 ? 'met' : 'missed',
 		),
