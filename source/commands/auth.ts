@@ -1,5 +1,5 @@
 import {SfsError} from '../engine/errors.js';
-import {print, printJson} from '../output.js';
+import {print, printJson, warn} from '../output.js';
 import {type CommandModule, type CommandSpec, parseArgs} from './common.js';
 
 const spec: CommandSpec = {
@@ -12,7 +12,9 @@ const spec: CommandSpec = {
 
 		Accounts on an sfs server ("sfs server"). signup also logs in. The login (server URL and API
 		token) is kept in credentials.json in the sfs config folder, readable by you only (0600).
-		logout revokes the token on the server and forgets it here.
+		logout revokes the token on the server and forgets it here. status exits 1 when not logged in.
+		Over plain http to another machine the password and token cross the network unencrypted:
+		put the server behind TLS (https) for a team.
 
 		Options
 		  --url URL          The server, e.g. http://127.0.0.1:8000
@@ -83,6 +85,12 @@ const command: CommandModule = {
 
 		const url = flags.url as string | undefined;
 		if (!url) throw new SfsError('USAGE', `auth ${action}: --url is required`, {hint: 'e.g. --url http://127.0.0.1:8000'});
+		const {normalizeUrl} = store;
+		const target = new URL(normalizeUrl(url));
+		if (target.protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(target.hostname)) {
+			warn(`${target.host} is reached over plain http: the password and token are not encrypted (use https)`);
+		}
+
 		let credentials;
 		if (action === 'login' && flags.token !== undefined) {
 			credentials = await client.loginWithToken(url, String(flags.token));
