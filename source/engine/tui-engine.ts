@@ -36,6 +36,11 @@ export type TuiEngineOptions = {
 	attached?: boolean;
 	/** The running daemon (attach mode): its events refresh the views, and capture requests go to it. */
 	daemon?: AttachedDaemon;
+	/**
+	 * Without `daemon`: look for a running daemon and attach to it (default true). Until the attempt
+	 * ends (at most about a second), a capture request waits for it rather than start in-process.
+	 */
+	autoAttach?: boolean;
 };
 
 /** What the TUI needs from a running daemon (see engine/daemon/attach.ts). */
@@ -49,7 +54,8 @@ export type AttachedDaemon = {
 };
 
 export function createTuiEngine(engine: Engine, options: TuiEngineOptions): TuiEngine & {lastCaptureReport(): CaptureReport | undefined; emitSessionsChanged(): void} {
-	let state: CaptureStatus = options.attached || options.daemon ? 'attached' : 'idle';
+	let state: CaptureStatus = options.attached ? 'attached' : 'idle';
+	let daemon: AttachedDaemon | undefined;
 	let running: Promise<void> | undefined;
 	let lastReport: CaptureReport | undefined;
 	const progressListeners = new Set<(progress: TuiCaptureProgress) => void>();
@@ -83,19 +89,32 @@ export function createTuiEngine(engine: Engine, options: TuiEngineOptions): TuiE
 		}
 	}
 
-	if (options.daemon) {
+	const attach = (found: AttachedDaemon | undefined) => {
+		if (!found) return;
+		daemon = found;
+		state = 'attached';
 		// A burst of daemon events becomes one refresh (the views re-query the index on each).
 		let refresh: NodeJS.Timeout | undefined;
-		options.daemon.onSessionsChanged(() => {
+		found.onSessionsChanged(() => {
 			refresh ??= setTimeout(() => {
 				refresh = undefined;
 				emitChanged();
 			}, 100);
 		});
-		options.daemon.onDetach(() => {
+		found.onDetach(() => {
+			daemon = undefined;
 			state = 'idle';
 			emitProgress({state, done: 0, total: 0, sessionsChanged: 0, warnings: 0});
 		});
+		emitProgress({state, done: 0, total: 0, sessionsChanged: 0, warnings: 0});
+	};
+
+	let attaching: Promise<void> = Promise.resolve();
+	if (options.daemon) attach(options.daemon);
+	else if (options.autoAttach !== false && !options.attached) {
+		attaching = import('./daemon/attach.js')
+			.then(async ({attachToDaemon}) => attach(await attachToDaemon(engine, {unref: true})))
+			.catch(() => undefined);
 	}
 
 	const resolveWriterContext = () => plainAdapterContext(engine.env);
@@ -116,8 +135,9 @@ export function createTuiEngine(engine: Engine, options: TuiEngineOptions): TuiE
 		},
 		captureState: () => state,
 		async capture() {
+			await attaching;
 			if (state === 'attached') {
-				await options.daemon?.requestCapture().catch(() => undefined);
+				await daemon?.requestCapture().catch(() => undefined);
 				return;
 			}
 

@@ -10,7 +10,8 @@ import {createTuiEngine, type AttachedDaemon, type TuiEngineOptions} from '../tu
 import {connectDaemon} from './client.js';
 import {livePid} from './files.js';
 
-export async function attachToDaemon(engine: Engine, options: {timeoutMs?: number} = {}): Promise<(AttachedDaemon & {close(): void}) | undefined> {
+/** `unref`: the connection does not keep the process alive (the TUI exits without closing it). */
+export async function attachToDaemon(engine: Engine, options: {timeoutMs?: number; unref?: boolean} = {}): Promise<(AttachedDaemon & {close(): void}) | undefined> {
 	if (livePid(engine.env) === undefined) return undefined;
 	let client;
 	try {
@@ -19,6 +20,7 @@ export async function attachToDaemon(engine: Engine, options: {timeoutMs?: numbe
 		return undefined; // Alive but not answering: work in-process rather than wait.
 	}
 
+	if (options.unref) client.unref();
 	const changeListeners = new Set<() => void>();
 	const detachListeners = new Set<() => void>();
 	let closedByUs = false;
@@ -64,9 +66,10 @@ export async function attachToDaemon(engine: Engine, options: {timeoutMs?: numbe
 /**
  * The TUI's engine, attached to the daemon when one runs (status bar "attached", live updates,
  * capture requests sent to the daemon), in-process otherwise. Call `close()` when the TUI exits.
+ * (`createTuiEngine` alone attaches too, in the background; this waits for the attempt first.)
  */
-export async function openTuiEngine(engine: Engine, options: Omit<TuiEngineOptions, 'daemon' | 'attached'>) {
+export async function openTuiEngine(engine: Engine, options: Omit<TuiEngineOptions, 'daemon' | 'attached' | 'autoAttach'>) {
 	const daemon = await attachToDaemon(engine);
-	const tuiEngine = createTuiEngine(engine, {...options, daemon});
+	const tuiEngine = createTuiEngine(engine, {...options, daemon, autoAttach: false});
 	return Object.assign(tuiEngine, {attached: daemon !== undefined, close: () => daemon?.close()});
 }

@@ -13,6 +13,8 @@ export type DaemonClient = {
 	/** Receive session-added/updated events; returns the unsubscribe function. */
 	subscribe(listener: (event: DaemonEvent) => void): Promise<() => void>;
 	onClose(listener: () => void): void;
+	/** Do not keep the process alive for this connection. */
+	unref(): void;
 	close(): void;
 };
 
@@ -93,6 +95,9 @@ export async function connectDaemon(env: Env, options: {timeoutMs?: number} = {}
 		},
 		onClose(listener) {
 			closeListeners.add(listener);
+		},
+		unref() {
+			socket.unref();
 		},
 		close() {
 			socket.destroy();
