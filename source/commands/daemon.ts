@@ -25,6 +25,8 @@ const spec: CommandSpec = {
 		  -f, --follow   logs: keep printing new lines
 		  -n, --lines    logs: how many lines to print first (default 50)
 
+		Exit status: status exits 1 when the daemon is not running.
+
 		Examples
 		  $ sfs daemon start
 		  $ sfs daemon status --json
