@@ -195,7 +195,7 @@ describe('sfs server and the sync commands', {timeout: 120_000}, () => {
 		// The push is mid-way once its content is staged as a blob (and not yet committed).
 		const blobs = path.join(data, 'blobs');
 		const staged = () => fs.readdirSync(blobs).some(dir => fs.readdirSync(path.join(blobs, dir)).some(name => !name.startsWith('.')));
-		for (let i = 0; i < 100 && !staged(); i++) await new Promise(resolve => setTimeout(resolve, 50));
+		for (let i = 0; i < 400 && !staged(); i++) await new Promise(resolve => setTimeout(resolve, 50));
 		expect(staged()).toBe(true);
 		first.child.kill('SIGKILL');
 		await first.child.catch(() => undefined);
