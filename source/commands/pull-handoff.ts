@@ -5,6 +5,7 @@ const spec: CommandSpec = {
 	help: `
 		Usage
 		  $ sfs pull-handoff <hnd_id> [--json]
+		  $ sfs pull-handoff            (lists the handoffs waiting for you)
 
 		Takes a session handed to you ("sfs handoff … --to <your email>") into this machine's store,
 		and says what differs here from the sender's workspace: git remote, branch, commit and rules
@@ -25,10 +26,18 @@ const command: CommandModule = {
 	async run(argv) {
 		const parsed = parseArgs('pull-handoff', argv, spec);
 		if (!parsed) return 0;
-		expectArgs('pull-handoff', parsed.input, 1, 1, 'a handoff id (hnd_…)');
+		expectArgs('pull-handoff', parsed.input, 0, 1, 'a handoff id (hnd_…)');
 		const {requireCredentials} = await import('../sync/credentials.js');
-		const {pullHandoff} = await import('../sync/client.js');
+		const {listHandoffs, pullHandoff} = await import('../sync/client.js');
 		const credentials = requireCredentials();
+		if (parsed.input.length === 0) {
+			const waiting = (await listHandoffs(credentials)).filter(handoff => Date.parse(handoff.expires_at) >= Date.now());
+			if (parsed.flags.json) printJson(waiting);
+			else if (waiting.length === 0) print('no handoffs for you');
+			else for (const handoff of waiting) print(`${handoff.handoff_id}  from ${handoff.from ?? 'unknown'}  ${handoff.session_id}${handoff.message ? `  "${handoff.message}"` : ''}`);
+			return 0;
+		}
+
 		return withEngine(async engine => {
 			const result = await pullHandoff(engine, credentials, parsed.input[0]!, process.cwd(), {
 				onRetry: (reason, wait) => note(`sfs: pull-handoff: ${reason}; retrying in ${Math.round(wait / 100) / 10}s`),

@@ -59,6 +59,8 @@ const command: CommandModule = {
 			pushDelayMs: Number.isFinite(delay) && delay > 0 ? delay : undefined,
 		});
 		print(`sfs server listening on ${server.url} (data ${data})`);
+		const host = (flags.host as string | undefined) ?? '127.0.0.1';
+		if (!['127.0.0.1', 'localhost', '::1'].includes(host)) note('sfs server: serving plain http beyond this machine: put it behind a TLS proxy (https) so passwords and tokens are encrypted');
 		await new Promise<void>(resolve => {
 			const stop = () => resolve();
 			process.once('SIGINT', stop);

@@ -118,6 +118,11 @@ export async function createHandoff(engine: Engine, credentials: Credentials, se
 
 export type HandoffInfo = {handoff_id: string; from: string | null; to: string; session_id: string; message: string | null; workspace: HandoffWorkspace; created_at: string; expires_at: string};
 
+/** Handoffs addressed to the logged-in user (newest first). */
+export async function listHandoffs(credentials: Credentials, options: RequestOptions = {}): Promise<HandoffInfo[]> {
+	return (await request<HandoffInfo[]>(credentials.url, '/api/v1/handoffs', {...options, token: credentials.token})).body;
+}
+
 export type HandoffPulled = PullResult & {handoff: HandoffInfo; folder: string; differences: string[]};
 
 export async function pullHandoff(engine: Engine, credentials: Credentials, handoffId: string, here: string, options: RequestOptions = {}): Promise<HandoffPulled> {

@@ -139,6 +139,10 @@ describe('sfs server and the sync commands', {timeout: 120_000}, () => {
 		expect(stranger.exitCode).toBe(1);
 		expect(stranger.stderr).toMatch(/^sfs: server: no handoff/);
 
+		const waiting = parseJson<Array<{handoff_id: string; from: string; message: string}>>(await sfs(b, ['pull-handoff', '--json']));
+		expect(waiting).toEqual([expect.objectContaining({handoff_id: created.handoff_id, from: 'ana@example.com', message: 'tests still red'})]);
+		expect(parseJson<unknown[]>(await sfs(c, ['pull-handoff', '--json']))).toEqual([]);
+
 		const taken = parseJson<{session_id: string; handoff: {from: string; message: string; workspace: Record<string, string>}; differences: string[]; folder: string}>(
 			await sfs(b, ['pull-handoff', created.handoff_id, '--json']),
 		);
