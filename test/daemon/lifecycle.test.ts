@@ -164,6 +164,20 @@ describe('live capture', () => {
 		expect((await status(box)).watched.find(root => root.tool === 'claude-code' && root.exists)?.watching).toBe(true);
 	});
 
+	test('a source root removed and created again is watched again', async () => {
+		installFixture(box);
+		await sfs(box, ['daemon', 'start']);
+		await waitIdle(box);
+		const root = path.join(box.home, '.claude', 'projects');
+		fs.rmSync(root, {recursive: true});
+		await waitFor('the root to be waited for', async () => ((await status(box)).watched.some(item => item.root === root && !item.watching) ? true : undefined), 3000);
+		const file = installFixture(box);
+		await waitFor('the root to be watched again', async () => ((await status(box)).watched.some(item => item.root === root && item.watching) ? true : undefined), 3000);
+		appendUser(file, 'after the root came back');
+		const [id] = sessionIds(box);
+		await waitFor('the append', () => (texts(box, id!).includes('after the root came back') ? true : undefined), 3000);
+	});
+
 	test('truncation, atomic rewrite (rotation) and deletion of native files: nothing lost, nothing duplicated', async () => {
 		const file = installFixture(box);
 		await sfs(box, ['daemon', 'start']);

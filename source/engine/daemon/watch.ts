@@ -51,9 +51,13 @@ export class SourceWatcher {
 			const directory = (details as {watchedPath?: string}).watchedPath;
 			if (!directory || typeof name !== 'string' || name.length === 0) return;
 			this.report('file', path.join(directory, name));
+			if (this.watchedRoots.has(directory) && !isDirectory(directory)) this.waitAgain(directory);
 		});
 		this.watcher.on('addDir', directory => this.report('dir', directory));
-		this.watcher.on('unlinkDir', directory => this.report('dir', directory));
+		this.watcher.on('unlinkDir', directory => {
+			this.report('dir', directory);
+			if (this.watchedRoots.has(directory)) this.waitAgain(directory);
+		});
 		this.watcher.on('error', error => this.options.onError(`watcher: ${error instanceof Error ? error.message : String(error)}`));
 		const ready = new Promise<void>(resolve => this.watcher!.once('ready', () => resolve()));
 		if (present.length > 0) {
@@ -121,6 +125,16 @@ export class SourceWatcher {
 				this.options.onError(`cannot watch ${directory}: ${error instanceof Error ? error.message : String(error)}`);
 			}
 		}
+	}
+
+	/** A watched root was removed (a tool reset, a user's rm -rf): wait for it to come back. */
+	private waitAgain(root: string): void {
+		if (!this.watchedRoots.has(root)) return;
+		this.watchedRoots.delete(root);
+		this.watcher?.unwatch(root);
+		this.pending.add(root);
+		this.armAncestors();
+		this.checkPending(); // It may be back already.
 	}
 
 	private checkPending(): void {
