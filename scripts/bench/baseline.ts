@@ -4,10 +4,11 @@
  */
 import fs from 'node:fs';
 
-export type Baseline = {ms: number; bytes: number; records: number};
+export type Baseline = {ms: number; cpuMs: number; bytes: number; records: number};
 
 export function parseBaseline(files: string[]): Baseline {
 	const started = performance.now();
+	const cpuBefore = process.cpuUsage();
 	let bytes = 0;
 	let records = 0;
 	for (const file of files) {
@@ -31,5 +32,6 @@ export function parseBaseline(files: string[]): Baseline {
 		}
 	}
 
-	return {ms: performance.now() - started, bytes, records};
+	const cpu = process.cpuUsage(cpuBefore);
+	return {ms: performance.now() - started, cpuMs: (cpu.user + cpu.system) / 1000, bytes, records};
 }

@@ -4,14 +4,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export type ProcessRun = {ms: number; stdout: string; stderr: string; code: number | null; peakRssBytes: number | null};
+export type ProcessRun = {ms: number; stdout: string; stderr: string; code: number | null; peakRssBytes: number | null; cpuMs: number | null};
 
 const GNU_TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
-/** Runs a command to completion; peak RSS when GNU time is there (its own overhead is under a millisecond). */
+/** Runs a command to completion; peak RSS and CPU time (user + system) when GNU time is there (its own overhead is under a millisecond). */
 export async function runProcess(command: string, args: string[], options: {env?: NodeJS.ProcessEnv; cwd?: string; rss?: boolean} = {}): Promise<ProcessRun> {
 	const rssFile = options.rss && GNU_TIME ? path.join(os.tmpdir(), `sfs-bench-rss-${process.pid}-${Date.now()}`) : undefined;
-	const [file, argv] = rssFile ? [GNU_TIME!, ['-f', '%M', '-o', rssFile, command, ...args]] : [command, args];
+	const [file, argv] = rssFile ? [GNU_TIME!, ['-f', '%M %U %S', '-o', rssFile, command, ...args]] : [command, args];
 	const started = performance.now();
 	return new Promise((resolve, reject) => {
 		const child = spawn(file, argv, {env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe']});
@@ -23,16 +23,18 @@ export async function runProcess(command: string, args: string[], options: {env?
 		child.on('close', code => {
 			const ms = performance.now() - started;
 			let peakRssBytes: number | null = null;
+			let cpuMs: number | null = null;
 			if (rssFile) {
 				try {
-					const kb = Number(fs.readFileSync(rssFile, 'utf8').trim().split('\n').at(-1));
-					if (Number.isFinite(kb)) peakRssBytes = kb * 1024;
+					const [kb, user, system] = fs.readFileSync(rssFile, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
+					if (Number.isFinite(kb)) peakRssBytes = kb! * 1024;
+					if (Number.isFinite(user) && Number.isFinite(system)) cpuMs = (user! + system!) * 1000;
 				} catch {}
 
 				fs.rmSync(rssFile, {force: true});
 			}
 
-			resolve({ms, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), code, peakRssBytes});
+			resolve({ms, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), code, peakRssBytes, cpuMs});
 		});
 	});
 }
