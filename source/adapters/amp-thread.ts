@@ -324,7 +324,8 @@ export function mapThread(thread: Json, options: {nativeId: string; fallbackTime
 	if (cwd) {
 		workspace = {root_path: cwd};
 		if (repository) workspace.git = {remote_url: info.gitRemote ?? null, branch: info.gitBranch ?? null, commit_sha: info.gitCommit ?? null};
-		if (Object.keys(platform).length > 0) workspace.environment = platform;
+		// The schema's environment holds only os/os_version/shell/...; the whole platform object stays in metadata.native.
+		if (str(platform.os)) workspace.environment = {os: platform.os as string};
 	}
 
 	return {messages, info, workspace, warnings, unknownRecords, recordsParsed: rawMessages.length, toolsUsed: [...toolsUsed]};

@@ -13,7 +13,7 @@ import path from 'node:path';
 import picomatch from 'picomatch';
 import type {Adapter, AdapterContext, NativeSession, ReadResult} from '../adapters/types.js';
 import type {Config} from './config.js';
-import {firstViolation, prepareValidation, sessionIdForNative} from './format.js';
+import {assertValid, firstViolation, prepareValidation, sessionIdForNative} from './format.js';
 import type {SessionIndex} from './index-db.js';
 import {loadWritten, type WrittenNative} from './lineage.js';
 import {withLock} from './lock.js';
@@ -407,8 +407,13 @@ function commitReadLocked(
 		next.metadata = {...next.metadata, written_by_sfs: {from_session_id: written.from_session_id, through_msg_id: written.through_msg_id, target: written.tool}};
 	}
 
+	// Every session sfs writes follows the schema: a manifest the schema refuses is reported as skipped, never stored.
+	assertValid('manifest', next, `captured ${native.tool} session ${native.nativeId}`);
 	if (!manifest) {
-		store.createSession({manifest: next, messages: fresh, workspace: workspaceFrom(read), tools: read.tools});
+		const workspace = workspaceFrom(read);
+		if (workspace) assertValid('workspace', workspace, `captured ${native.tool} session ${native.nativeId}`);
+		if (read.tools) assertValid('tools', read.tools, `captured ${native.tool} session ${native.nativeId}`);
+		store.createSession({manifest: next, messages: fresh, workspace, tools: read.tools});
 	} else {
 		const committed = store.appendMessages(sessionId, fresh, next);
 		if (read.info.cwd && read.info.cwd !== manifest.metadata?.cwd) {
@@ -527,6 +532,7 @@ function buildManifest(previous: Manifest | undefined, native: NativeSession, se
 		...(info.cwd ? {cwd: info.cwd} : {}),
 		...(info.gitBranch ? {git_branch: info.gitBranch} : {}),
 		...(info.headless === undefined ? {} : {headless: info.headless}),
+		...(info.reasoningEffort && !SCHEMA_EFFORTS.has(info.reasoningEffort) ? {reasoning_effort: info.reasoningEffort} : {}),
 		...(prompt ? {first_prompt: prompt} : {}),
 		...(Object.keys(unknown).length > 0 ? {unknown_records: unknown} : {}),
 		...(info.extra ? {native: {...(previousMeta.native as object | undefined), ...info.extra}} : {}),
@@ -551,11 +557,23 @@ function buildManifest(previous: Manifest | undefined, native: NativeSession, se
 			original_path: native.files[0] ?? null,
 			interface: info.interface ?? previous?.source.interface ?? 'cli',
 		},
-		model: model ? {provider: info.provider ?? previous?.model?.provider ?? null, model_id: model, reasoning_effort: info.reasoningEffort ?? previous?.model?.reasoning_effort ?? null} : (previous?.model ?? null),
+		model: model ? modelInfo(model, info.provider ?? previous?.model?.provider ?? undefined, info.reasoningEffort ?? previous?.model?.reasoning_effort ?? undefined) : null,
 		stats,
 		parent_session_id: native.parentNativeId ? sessionIdForNative(native.tool, native.parentNativeId) : (previous?.parent_session_id ?? null),
 		checkpoint_count: previous?.checkpoint_count ?? 0,
 		metadata,
+	};
+}
+
+/** The schema's reasoning_effort is low|medium|high|null; another level (e.g. `xhigh`) goes to metadata.reasoning_effort. */
+const SCHEMA_EFFORTS = new Set(['low', 'medium', 'high']);
+
+/** The schema's `provider` is a string when present: an unknown provider is left out, not null. */
+function modelInfo(modelId: string, provider: string | null | undefined, effort: string | null | undefined): NonNullable<Manifest['model']> {
+	return {
+		...(provider ? {provider} : {}),
+		model_id: modelId,
+		reasoning_effort: (effort && SCHEMA_EFFORTS.has(effort) ? effort : null) as NonNullable<Manifest['model']>['reasoning_effort'],
 	};
 }
 
