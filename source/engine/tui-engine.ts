@@ -263,6 +263,61 @@ export function createTuiEngine(engine: Engine, options: TuiEngineOptions): TuiE
 
 			return looked;
 		},
+		async sessionInsight(sessionId) {
+			const {summarizeSession} = await import('./insight/session-insight.js');
+			const {readNarrative} = await import('./insight/session-meta.js');
+			const session = engine.store.readSession(sessionId);
+			const {summary, cost} = summarizeSession(engine, session);
+			let narrative = null;
+			try {
+				narrative = readNarrative(engine.store, sessionId)?.narrative ?? null;
+			} catch {}
+
+			return {summary, unpriced_models: cost.unpriced_models.map(model => model.model), narrative};
+		},
+		async sessionFindings(sessionId) {
+			const {sessionFindings} = await import('./dlp/findings-db.js');
+			const found = sessionFindings(engine, sessionId);
+			return {secrets: found.secrets, personal: found.personal, findings: found.findings};
+		},
+		async sessionCosts(sessionIds) {
+			const {costsForRows} = await import('./insight/cost-cache.js');
+			const {configuredPrices} = await import('./insight/session-insight.js');
+			const wanted = new Set(sessionIds);
+			const rows = engine.index.listSessions({includeSubagents: true}).filter(row => wanted.has(row.session_id) || row.is_subagent);
+			const costs = costsForRows(engine, rows, configuredPrices(engine.env));
+			const out: Record<string, number | null> = {};
+			for (const id of sessionIds) out[id] = costs.get(id)?.cost_usd ?? null;
+			return out;
+		},
+		async rulesStatus(cwd) {
+			const {rulesStatus} = await import('./rules/status.js');
+			const status = rulesStatus(cwd);
+			return {
+				root: status.root,
+				configured: status.configured,
+				files: status.rules?.files ?? [],
+				targets: status.targets.map(target => ({file: target.file, tools: [...target.tools], state: target.state, diff: target.diff, warning: target.warning})),
+				check: status.check,
+			};
+		},
+		async compileRules(cwd) {
+			const {compileRules} = await import('./rules/compile.js');
+			const {loadRules, repoRoot} = await import('./rules/canonical.js');
+			const rules = loadRules(repoRoot(cwd));
+			if (!rules) throw new SfsError('NOT_FOUND', 'this repository has no sfs rules', {hint: 'run sfs rules init'});
+			return compileRules(rules, {}).written;
+		},
+		async rulesEditLaunch(cwd) {
+			const {editorCommand} = await import('./rules/editor.js');
+			const {loadRules, repoRoot, rulesDir} = await import('./rules/canonical.js');
+			const root = repoRoot(cwd);
+			const rules = loadRules(root);
+			if (!rules) throw new SfsError('NOT_FOUND', 'this repository has no sfs rules', {hint: 'run sfs rules init'});
+			const files = rules.files.map(file => path.join(rulesDir(root), file.name));
+			const [command, ...args] = editorCommand(engine.env);
+			return {command: command!, args: [...args, ...(files.length > 0 ? files : [rulesDir(root)])], cwd: root};
+		},
 		lastCaptureReport: () => lastReport,
 		emitSessionsChanged: emitChanged,
 	};

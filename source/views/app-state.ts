@@ -3,7 +3,7 @@
  * the status bar, and one sub-state per screen. Pure; engine calls live in controller.ts.
  */
 import {RESUME_TARGETS, type ResumeTarget} from '../engine/types.js';
-import type {CaptureProgress, FileDiff, ResumePlan, SearchHit, SessionComparison, SourceLooked} from './engine-context.js';
+import type {CaptureProgress, FileDiff, ResumePlan, RulesView, SearchHit, SessionComparison, SessionFindingsView, SessionInsight, SourceLooked} from './engine-context.js';
 import {detailReducer, initialDetailState, type DetailAction, type DetailState} from './detail-state.js';
 import type {KeyEvent, Layer} from './keymap.js';
 import {computeLayout, type Size} from './layout.js';
@@ -71,6 +71,21 @@ export type ActionsState = {
 	busy: boolean;
 };
 
+/** One asynchronously loaded value, cached per session id. */
+export type Loaded<T> = {status: 'loading'} | {status: 'ready'; value: T} | {status: 'error'; error: string};
+
+export type RulesState = {
+	/** The directory the rules were looked up from (the selected session's cwd, else the TUI's). */
+	cwd?: string;
+	status: 'idle' | 'loading' | 'ready' | 'error';
+	error?: string;
+	view?: RulesView;
+	/** Selected target (index into view.targets). */
+	cursor: number;
+	/** A compile is under way. */
+	busy: boolean;
+};
+
 export type AppState = {
 	screen: Screen;
 	/** Screens to return to with Esc/q. */
@@ -90,6 +105,13 @@ export type AppState = {
 	/** Last error for the status bar. */
 	lastError?: string;
 	sources?: SourceLooked[];
+	/** Session summaries by session id. */
+	insights: Record<string, Loaded<SessionInsight>>;
+	/** DLP findings by session id. */
+	findings: Record<string, Loaded<SessionFindingsView>>;
+	/** The Session screen shows the summary panel instead of the conversation. */
+	showSummary: boolean;
+	rules: RulesState;
 };
 
 export type AppAction =
@@ -132,7 +154,15 @@ export type AppAction =
 	| {type: 'actions/confirm'; kind: ActionKind}
 	| {type: 'actions/edit'; event: KeyEvent}
 	| {type: 'actions/close'}
-	| {type: 'actions/busy'; busy: boolean};
+	| {type: 'actions/busy'; busy: boolean}
+	| {type: 'insight/loaded'; sessionId: string; result: Loaded<SessionInsight>}
+	| {type: 'findings/loaded'; sessionId: string; result: Loaded<SessionFindingsView>}
+	| {type: 'summary/toggle'}
+	| {type: 'rules/loading'; cwd: string}
+	| {type: 'rules/loaded'; cwd: string; view: RulesView}
+	| {type: 'rules/failed'; cwd: string; error: string}
+	| {type: 'rules/move'; delta: 1 | -1}
+	| {type: 'rules/busy'; busy: boolean};
 
 const idleCapture: CaptureProgress = {state: 'idle', done: 0, total: 0, sessionsChanged: 0, warnings: 0};
 
@@ -151,6 +181,10 @@ export function initialAppState(size: Size, options: {demo?: boolean; capture?: 
 		resume: {targets: RESUME_TARGETS, cursor: 0, model: emptyInput, editingModel: false, status: 'idle', launching: false},
 		actions: {cursor: 0, busy: false},
 		capture: {...idleCapture, state: options.capture ?? 'idle'},
+		insights: {},
+		findings: {},
+		showSummary: false,
+		rules: {status: 'idle', cursor: 0, busy: false},
 	};
 }
 
@@ -438,6 +472,45 @@ export function appReducer(state: AppState, action: AppAction): AppState {
 
 		case 'actions/busy': {
 			return {...state, actions: {...state.actions, busy: action.busy}};
+		}
+
+		case 'insight/loaded': {
+			return {...state, insights: {...state.insights, [action.sessionId]: action.result}};
+		}
+
+		case 'findings/loaded': {
+			return {...state, findings: {...state.findings, [action.sessionId]: action.result}};
+		}
+
+		case 'summary/toggle': {
+			return {...state, showSummary: !state.showSummary};
+		}
+
+		case 'rules/loading': {
+			const same = state.rules.cwd === action.cwd;
+			return {...state, rules: {...state.rules, cwd: action.cwd, status: 'loading', error: undefined, view: same ? state.rules.view : undefined, cursor: same ? state.rules.cursor : 0}};
+		}
+
+		case 'rules/loaded': {
+			if (action.cwd !== state.rules.cwd) {
+				return state;
+			}
+
+			const cursor = Math.min(state.rules.cursor, Math.max(0, action.view.targets.length - 1));
+			return {...state, rules: {...state.rules, status: 'ready', view: action.view, cursor}};
+		}
+
+		case 'rules/failed': {
+			return action.cwd === state.rules.cwd ? {...state, rules: {...state.rules, status: 'error', error: action.error}} : state;
+		}
+
+		case 'rules/move': {
+			const count = state.rules.view?.targets.length ?? 0;
+			return count === 0 ? state : {...state, rules: {...state.rules, cursor: (state.rules.cursor + action.delta + count) % count}};
+		}
+
+		case 'rules/busy': {
+			return {...state, rules: {...state.rules, busy: action.busy}};
 		}
 
 		default: {

@@ -14,6 +14,7 @@ import {HelpOverlay} from './help-overlay.js';
 import {computeLayout, type Size} from './layout.js';
 import {PlaceholderScreen} from './placeholder-screen.js';
 import {ResumeScreen} from './resume-screen.js';
+import {RulesScreen} from './rules-screen.js';
 import {SearchScreen} from './search-screen.js';
 import {SessionScreen} from './session-screen.js';
 import {SessionsScreen} from './sessions-screen.js';
@@ -67,7 +68,10 @@ function Body({state, engine}: {state: AppState; engine: TuiEngine}) {
 			return <ActionsScreen state={state} />;
 		}
 
-		case 'rules':
+		case 'rules': {
+			return <RulesScreen state={state} />;
+		}
+
 		case 'handoff': {
 			return <PlaceholderScreen kind={state.screen} columns={state.size.columns} />;
 		}

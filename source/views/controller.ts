@@ -15,7 +15,11 @@ import {isEditEvent} from './text-input.js';
 import {isMovement} from './window.js';
 
 /** What the TUI asks its runner for when it exits. */
-export type TuiResult = {type: 'quit'} | {type: 'launch'; spec: LaunchSpec; sessionId: string; target: ResumeTarget};
+export type TuiResult =
+	| {type: 'quit'}
+	| {type: 'launch'; spec: LaunchSpec; sessionId: string; target: ResumeTarget}
+	/** The editor on the canonical rules (Rules screen `e`); the Rules screen reloads when the TUI comes back. */
+	| {type: 'launch'; spec: LaunchSpec; purpose: 'rules/edit'};
 
 export type ControllerOptions = {
 	/** Unmount with this result (runTui acts on it). */
@@ -24,6 +28,8 @@ export type ControllerOptions = {
 	writeTerminal?: (data: string) => void;
 	/** Debounce for search-as-you-type, ms. */
 	searchDelay?: number;
+	/** Wait before loading the summary of the row under the cursor, ms (holding j does not load every row). */
+	previewDelay?: number;
 };
 
 function message(error: unknown): string {
@@ -45,6 +51,10 @@ export class Controller {
 	private searchTimer: ReturnType<typeof setTimeout> | undefined;
 	private refining: AbortController | undefined;
 	private disposed = false;
+	private previewTimer: ReturnType<typeof setTimeout> | undefined;
+	private costTimer: ReturnType<typeof setTimeout> | undefined;
+	/** Costs from the engine by session id, merged into every row list (null = unpriced). */
+	private readonly costs = new Map<string, number | null>();
 
 	constructor(
 		private readonly store: Store,
@@ -63,7 +73,17 @@ export class Controller {
 				this.loadSessions();
 			}),
 		);
+		this.disposers.push(
+			this.store.subscribe(() => {
+				this.loadInsights();
+			}),
+		);
 		this.loadSessions();
+		this.loadInsights();
+		if (this.state.screen === 'rules') {
+			this.loadRules(this.state.rules.cwd ?? process.cwd()); // back from the editor
+		}
+
 		if (this.engine.captureState() === 'idle') {
 			this.runCapture();
 		} else {
@@ -73,6 +93,8 @@ export class Controller {
 		return () => {
 			this.disposed = true;
 			clearTimeout(this.searchTimer);
+			clearTimeout(this.previewTimer);
+			clearTimeout(this.costTimer);
 			this.refining?.abort();
 			for (const dispose of this.disposers.splice(0)) {
 				dispose();
@@ -105,8 +127,9 @@ export class Controller {
 		this.engine
 			.listSessions({})
 			.then(rows => {
-				this.dispatch({type: 'sessions/loaded', rows});
+				this.dispatch({type: 'sessions/loaded', rows: this.withCosts(rows)});
 				this.refineFilter();
+				this.scheduleCosts(rows.map(row => row.session_id));
 				if (rows.length === 0 && !this.state.sources) {
 					this.engine.sourcesLooked().then(sources => {
 						this.dispatch({type: 'sources/loaded', sources});
@@ -125,6 +148,146 @@ export class Controller {
 					this.loadSessions();
 				}
 			});
+	}
+
+	private withCosts<T extends {session_id: string; cost_usd?: number | null}>(rows: T[]): T[] {
+		return this.costs.size === 0 ? rows : rows.map(row => (this.costs.has(row.session_id) ? {...row, cost_usd: this.costs.get(row.session_id)} : row));
+	}
+
+	/** Costs read messages the first time: ask after the first frame, then update the rows. */
+	private scheduleCosts(ids: string[]): void {
+		if (!this.engine.sessionCosts || ids.length === 0) {
+			return;
+		}
+
+		clearTimeout(this.costTimer);
+		this.costTimer = setTimeout(() => {
+			this.engine.sessionCosts!(ids).then(costs => {
+				for (const [id, cost] of Object.entries(costs)) {
+					this.costs.set(id, cost);
+				}
+
+				if (!this.disposed) {
+					this.dispatch({type: 'sessions/loaded', rows: this.withCosts(this.state.sessions.rows)});
+					this.refineFilter();
+				}
+			}, error => {
+				this.fail(error);
+			});
+		}, 0);
+	}
+
+	/** Summary and findings of the session on screen (Session screen: now; preview: after a short pause). */
+	private loadInsights(): void {
+		const state = this.state;
+		if (state.screen === 'session' && state.detail.sessionId) {
+			this.loadInsight(state.detail.sessionId);
+			return;
+		}
+
+		if (state.screen !== 'sessions') {
+			return;
+		}
+
+		const id = selectedRow(state.sessions)?.session_id;
+		if (!id || (state.insights[id] && state.findings[id])) {
+			return;
+		}
+
+		clearTimeout(this.previewTimer);
+		this.previewTimer = setTimeout(() => {
+			if (selectedRow(this.state.sessions)?.session_id === id) {
+				this.loadInsight(id);
+			}
+		}, this.options.previewDelay ?? 150);
+	}
+
+	private loadInsight(id: string): void {
+		const {insights, findings} = this.state;
+		if (!insights[id] && this.engine.sessionInsight) {
+			this.dispatch({type: 'insight/loaded', sessionId: id, result: {status: 'loading'}});
+			this.engine.sessionInsight(id).then(
+				value => this.dispatch({type: 'insight/loaded', sessionId: id, result: {status: 'ready', value}}),
+				error => this.dispatch({type: 'insight/loaded', sessionId: id, result: {status: 'error', error: message(error)}}),
+			);
+		}
+
+		if (!findings[id] && this.engine.sessionFindings) {
+			this.dispatch({type: 'findings/loaded', sessionId: id, result: {status: 'loading'}});
+			this.engine.sessionFindings(id).then(
+				value => this.dispatch({type: 'findings/loaded', sessionId: id, result: {status: 'ready', value}}),
+				error => this.dispatch({type: 'findings/loaded', sessionId: id, result: {status: 'error', error: message(error)}}),
+			);
+		}
+	}
+
+	/** The directory whose rules the Rules screen shows: the session in view's cwd, else the TUI's. */
+	private rulesCwd(): string {
+		const state = this.state;
+		const row = state.screen === 'session' && state.detail.sessionId ? rowById(state.sessions.rows, state.detail.sessionId) : selectedRow(state.sessions);
+		return row?.cwd ?? process.cwd();
+	}
+
+	private loadRules(cwd: string): void {
+		if (!this.engine.rulesStatus) {
+			this.dispatch({type: 'rules/loading', cwd});
+			this.dispatch({type: 'rules/failed', cwd, error: 'this engine has no rules support'});
+			return;
+		}
+
+		this.dispatch({type: 'rules/loading', cwd});
+		this.engine.rulesStatus(cwd).then(
+			view => this.dispatch({type: 'rules/loaded', cwd, view}),
+			error => this.dispatch({type: 'rules/failed', cwd, error: message(error)}),
+		);
+	}
+
+	private rulesCommand(event: KeyEvent): void {
+		const cwd = this.state.rules.cwd ?? process.cwd();
+		switch (event.command) {
+			case 'cursor/down':
+			case 'cursor/up': {
+				this.dispatch({type: 'rules/move', delta: event.command === 'cursor/down' ? 1 : -1});
+				return;
+			}
+
+			case 'rules/edit': {
+				if (!this.engine.rulesEditLaunch) {
+					return;
+				}
+
+				this.engine.rulesEditLaunch(cwd).then(spec => {
+					this.options.exit({type: 'launch', spec, purpose: 'rules/edit'});
+				}, error => {
+					this.fail(error);
+				});
+				return;
+			}
+
+			case 'rules/compile': {
+				if (!this.engine.compileRules || this.state.rules.busy) {
+					return;
+				}
+
+				this.dispatch({type: 'rules/busy', busy: true});
+				this.engine
+					.compileRules(cwd)
+					.then(written => {
+						this.dispatch({type: 'status/message', message: written.length > 0 ? `Compiled the rules: wrote ${written.join(', ')}` : 'The rules are up to date: nothing to write'});
+						this.loadRules(cwd);
+					}, error => {
+						this.fail(error);
+					})
+					.finally(() => {
+						this.dispatch({type: 'rules/busy', busy: false});
+					});
+				return;
+			}
+
+			default: {
+				this.commonCommand(event);
+			}
+		}
 	}
 
 	/** Fuzzy-rank the current filter query in the background (fuse.js in slices); a newer call aborts it. */
@@ -283,6 +446,11 @@ export class Controller {
 				return;
 			}
 
+			case 'rules': {
+				this.rulesCommand(event);
+				return;
+			}
+
 			case 'confirm': {
 				if (command === 'confirm/yes') {
 					void this.runAction(this.state.actions.confirm!.kind, '');
@@ -323,7 +491,9 @@ export class Controller {
 			}
 
 			case 'screen/rules': {
+				const cwd = this.rulesCwd();
 				this.navigate('rules');
+				this.loadRules(cwd);
 				return true;
 			}
 
@@ -475,6 +645,11 @@ export class Controller {
 
 			case 'detail/thinking': {
 				this.dispatch({type: 'detail/thinking'});
+				return;
+			}
+
+			case 'summary/toggle': {
+				this.dispatch({type: 'summary/toggle'});
 				return;
 			}
 

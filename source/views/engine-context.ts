@@ -5,6 +5,9 @@
  */
 import {createContext, useContext} from 'react';
 import type {Manifest, Message, ResumeTarget, Role, ToolId} from '../engine/types.js';
+import type {Finding} from '../engine/dlp/scanner.js';
+import type {Narrative} from '../engine/insight/session-meta.js';
+import type {SessionSummary} from '../engine/insight/summary.js';
 
 /** One row of the session list, straight from the index (no message bodies). */
 export type SessionRow = {
@@ -144,6 +147,37 @@ export type SourceLooked = {tool: string; path: string; exists: boolean; session
 /** A running sfs session that will be continued elsewhere (tmux) instead of in this terminal. */
 export type TmuxKind = 'pane' | 'window';
 
+/** What a session did (deterministic summary), its stored narrative if any, and its DLP findings (masked excerpts). */
+export type SessionInsight = {
+	summary: SessionSummary;
+	/** Models without a price (the cost then shows "unpriced" when nothing was priced). */
+	unpriced_models: string[];
+	narrative?: Narrative | null;
+};
+
+export type SessionFindingsView = {secrets: number; personal: number; findings: Finding[]};
+
+/** One rules target file (CLAUDE.md, AGENTS.md, …) as the Rules screen shows it. */
+export type RulesTargetView = {
+	file: string;
+	tools: string[];
+	/** ok | missing | stale | edited | unmanaged | broken */
+	state: string;
+	/** Unified diff from the file on disk to what a compile writes ('' when equal). */
+	diff: string;
+	warning?: string;
+};
+
+export type RulesView = {
+	root: string;
+	/** False when the repository has no .sfs/rules/config.json. */
+	configured: boolean;
+	/** Canonical rule files. */
+	files: Array<{name: string; text: string}>;
+	targets: RulesTargetView[];
+	check: {exitCode: 0 | 1; stale: string[]; warnings: string[]};
+};
+
 /** Everything the TUI asks of the engine. Every call may reject with an SfsError; the TUI shows its message in the status bar. */
 export interface TuiEngine {
 	/** Session rows from the index. Must be fast (first frame); the TUI holds all rows in memory. */
@@ -199,6 +233,19 @@ export interface TuiEngine {
 	 * available; the TUI then falls back to OSC 52.
 	 */
 	copyToClipboard?(text: string): Promise<boolean>;
+
+	/** Summary, cost and narrative of one session (reads its messages; the TUI caches it per session id). */
+	sessionInsight?(sessionId: string): Promise<SessionInsight>;
+	/** DLP findings of one session (from index.db when current, else scanned now). */
+	sessionFindings?(sessionId: string): Promise<SessionFindingsView>;
+	/** Cost per session id (null = unpriced); may read messages the first time, so the TUI asks after the first frame. */
+	sessionCosts?(sessionIds: string[]): Promise<Record<string, number | null>>;
+	/** The rules of the repository around cwd: canonical rules, each target's diff and the check status. */
+	rulesStatus?(cwd: string): Promise<RulesView>;
+	/** Compile the rules of the repository around cwd; resolves with the files written. */
+	compileRules?(cwd: string): Promise<string[]>;
+	/** The editor process for the canonical rule files of the repository around cwd ($EDITOR). */
+	rulesEditLaunch?(cwd: string): Promise<LaunchSpec>;
 }
 
 export const EngineContext = createContext<TuiEngine | undefined>(undefined);

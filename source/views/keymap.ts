@@ -73,6 +73,9 @@ export type Command =
 	| 'input/home'
 	| 'input/end'
 	| 'input/clear'
+	| 'summary/toggle'
+	| 'rules/edit'
+	| 'rules/compile'
 	| 'confirm/yes'
 	| 'confirm/no';
 
@@ -106,8 +109,8 @@ const ctrl = (char: string) => (input: string, key: Key) => key.ctrl && input ==
 
 export const BINDINGS: readonly Binding[] = [
 	// Movement, shared by every list-like layer.
-	{command: 'cursor/down', layers: [...LISTS, 'filter', 'search'], chars: ['j'], match: (_i, k) => k.downArrow && !k.ctrl, keys: '↓ j', label: 'Move down'},
-	{command: 'cursor/up', layers: [...LISTS, 'filter', 'search'], chars: ['k'], match: (_i, k) => k.upArrow && !k.ctrl, keys: '↑ k', label: 'Move up'},
+	{command: 'cursor/down', layers: [...LISTS, 'filter', 'search', 'rules'], chars: ['j'], match: (_i, k) => k.downArrow && !k.ctrl, keys: '↓ j', label: 'Move down'},
+	{command: 'cursor/up', layers: [...LISTS, 'filter', 'search', 'rules'], chars: ['k'], match: (_i, k) => k.upArrow && !k.ctrl, keys: '↑ k', label: 'Move up'},
 	{command: 'page/down', layers: [...LISTS, 'search'], match: (i, k) => k.pageDown || (k.ctrl && i === 'd'), keys: 'PgDn Ctrl+d', label: 'Page down'},
 	{command: 'page/up', layers: [...LISTS, 'search'], match: (i, k) => k.pageUp || (k.ctrl && i === 'u'), keys: 'PgUp Ctrl+u', label: 'Page up'},
 	{command: 'cursor/top', layers: LISTS, chars: ['g'], match: (_i, k) => k.home, keys: 'g Home', label: 'Jump to the start'},
@@ -136,6 +139,11 @@ export const BINDINGS: readonly Binding[] = [
 	{command: 'find/next', layers: ['session'], chars: ['n'], keys: 'n', label: 'Next match', footer: 'next'},
 	{command: 'find/prev', layers: ['session'], chars: ['N'], keys: 'N', label: 'Previous match'},
 	{command: 'copy', layers: ['session'], chars: ['y'], keys: 'y', label: 'Copy the selected message (clipboard or OSC 52)'},
+	{command: 'summary/toggle', layers: ['session'], chars: ['m'], keys: 'm', label: 'Show or hide the summary (files, commands, tests, cost, findings)', footer: 'summary'},
+
+	// Rules screen.
+	{command: 'rules/edit', layers: ['rules'], chars: ['e'], keys: 'e', label: 'Edit the canonical rules in $EDITOR (the TUI comes back when it exits)', footer: 'edit'},
+	{command: 'rules/compile', layers: ['rules'], chars: ['c'], keys: 'c', label: 'Compile the rules into every tool\'s file', footer: 'compile'},
 
 	// Diff screen.
 	{command: 'diff/nextFile', layers: ['diff'], chars: [']', 'J'], match: (_i, k) => k.tab && !k.shift, keys: '] J Tab', label: 'Next file', footer: 'next file'},
@@ -302,7 +310,7 @@ export const LAYER_TITLES: Record<Layer, string> = {
 	help: 'Help',
 };
 
-const README_LAYERS: readonly Layer[] = ['sessions', 'filter', 'session', 'find', 'search', 'diff', 'resume', 'actions', 'form', 'confirm'];
+const README_LAYERS: readonly Layer[] = ['sessions', 'filter', 'session', 'find', 'search', 'diff', 'resume', 'actions', 'form', 'confirm', 'rules'];
 
 /** The README KEYS section: one Markdown table per screen, generated from BINDINGS. */
 export function renderKeyReference(): string {

@@ -3,6 +3,7 @@ import {Box, Text} from 'ink';
 import type {AppState} from './app-state.js';
 import {visibleLines, type DetailLine, type LineStyle} from './detail-state.js';
 import {oneLine} from './format.js';
+import {costText, findingLines, summaryLines} from './insight-lines.js';
 import {TextField} from './text-field.js';
 import {theme, toolBadge} from './theme.js';
 
@@ -73,6 +74,11 @@ export function SessionScreen({state}: {state: AppState}) {
 	const title = manifest ? oneLine(manifest.title) || manifest.session_id : detail.sessionId ?? '';
 	const tool = manifest?.source.tool;
 	const position = detail.entries.length > 0 ? `${detail.cursor + 1}/${detail.entries.length}` : '';
+	const insight = detail.sessionId ? state.insights[detail.sessionId] : undefined;
+	const found = detail.sessionId ? state.findings[detail.sessionId] : undefined;
+	const findingCount = found?.status === 'ready' ? found.value.findings.length : 0;
+	const facts = `${insight?.status === 'ready' ? `${costText(insight.value.summary.cost_usd)} · ` : ''}${findingCount > 0 ? `${findingCount} finding${findingCount === 1 ? '' : 's'} (m) · ` : ''}`;
+	const panel = state.showSummary ? [...summaryLines(insight, true), ...findingLines(found, true)] : undefined;
 	return (
 		<Box flexDirection="column" width={columns} height={detail.height + 1}>
 			<Box height={1} width={columns}>
@@ -94,6 +100,7 @@ export function SessionScreen({state}: {state: AppState}) {
 				<Box flexShrink={0}>
 					<Text color={theme.muted}>
 						{detail.hiddenMeta > 0 ? `${detail.hiddenMeta} record${detail.hiddenMeta === 1 ? '' : 's'} hidden (.) · ` : ''}
+						{facts}
 						{detail.showThinking ? 'thinking shown · ' : ''}
 						{position}
 					</Text>
@@ -102,7 +109,18 @@ export function SessionScreen({state}: {state: AppState}) {
 			{detail.status === 'loading' ? <Text color={theme.muted}>Loading session…</Text> : null}
 			{detail.status === 'error' ? <Text color={theme.danger}>Could not open the session: {detail.error}</Text> : null}
 			{detail.status === 'ready' && detail.entries.length === 0 ? <Text color={theme.muted}>This session has no messages.</Text> : null}
-			{visibleLines(detail).map((line, index) => {
+			{panel ? (
+				<>
+					{(panel.length > 0 ? panel : [{text: 'No summary for this session.', color: theme.muted, bold: false}]).slice(0, detail.height).map((line, index) => (
+						// eslint-disable-next-line react/no-array-index-key
+						<Text key={index} wrap="truncate" color={line.color} bold={line.bold}>
+							{'  '}
+							{line.text}
+						</Text>
+					))}
+				</>
+			) : null}
+			{panel ? null : visibleLines(detail).map((line, index) => {
 				const lineNumber = detail.offset + index;
 				return <Line key={lineNumber} line={line} selected={line.entry === detail.cursor} first={detail.entryStart[line.entry] === lineNumber} query={detail.findQuery} />;
 			})}

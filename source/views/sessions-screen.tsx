@@ -4,6 +4,7 @@ import {useMemo} from 'react';
 import type {AppState} from './app-state.js';
 import type {SessionRow, SourceLooked} from './engine-context.js';
 import {compactNumber, fit, money, oneLine, projectName, relativeTime, shortTimestamp, wrapText} from './format.js';
+import {findingLines, summaryLines} from './insight-lines.js';
 import {computeLayout} from './layout.js';
 import {selectedRow, windowRows, type SessionsState} from './sessions-state.js';
 import {TextField} from './text-field.js';
@@ -45,13 +46,15 @@ function FilterLine({sessions, width}: {sessions: SessionsState; width: number})
 	);
 }
 
-type Columns = {title: number; project: number; updated: number; messages: number; tokens: number};
+type Columns = {title: number; project: number; updated: number; messages: number; tokens: number; cost: number};
 
-function columnsFor(width: number): Columns {
+/** `costs`: the engine priced the rows (the cost column is left out until then, and for engines without costs). */
+function columnsFor(width: number, costs: boolean): Columns {
 	const project = width >= 60 ? 14 : 0;
 	const tokens = width >= 50 ? 7 : 0;
-	const fixed = 2 + BADGE_WIDTH + 1 + project + 5 + 6 + tokens;
-	return {title: Math.max(8, width - fixed), project, updated: 5, messages: 6, tokens};
+	const cost = costs && width >= 66 ? 8 : 0;
+	const fixed = 2 + BADGE_WIDTH + 1 + project + 5 + 6 + tokens + cost;
+	return {title: Math.max(8, width - fixed), project, updated: 5, messages: 6, tokens, cost};
 }
 
 function rowTitle(row: SessionRow, depth: number): string {
@@ -71,6 +74,7 @@ function ListHeader({columns}: {columns: Columns}) {
 			{'upd'.padStart(columns.updated)}
 			{' msgs'.padStart(columns.messages)}
 			{columns.tokens ? ' tokens'.padStart(columns.tokens) : ''}
+			{columns.cost ? ' cost'.padStart(columns.cost) : ''}
 		</Text>
 	);
 }
@@ -85,13 +89,15 @@ function SessionLine({row, selected, depth, columns, now}: {row: SessionRow; sel
 			{relativeTime(row.updated_at ?? row.created_at, now).padStart(columns.updated)}
 			{String(row.message_count).padStart(columns.messages)}
 			{columns.tokens ? compactNumber(tokens).padStart(columns.tokens) : ''}
+			{columns.cost ? (row.cost_usd === undefined ? '' : row.cost_usd === null ? '–' : money(row.cost_usd)).padStart(columns.cost) : ''}
 		</Text>
 	);
 }
 
 function SessionList({state, width}: {state: AppState; width: number}) {
 	const {sessions} = state;
-	const columns = columnsFor(width);
+	const priced = useMemo(() => sessions.rows.some(row => row.cost_usd !== undefined), [sessions.rows]);
+	const columns = columnsFor(width, priced);
 	const rows = windowRows(sessions);
 	const now = Date.now();
 	return (
@@ -188,6 +194,8 @@ function Preview({state, width, height}: {state: AppState; width: number; height
 			lines.push({text: `${'  '.repeat(depth + 1)}… ${kids.length - 6} more`, color: theme.muted});
 		}
 	}
+
+	lines.push(...findingLines(state.findings[row.session_id], false), ...summaryLines(state.insights[row.session_id], false));
 
 	if (row.first_prompt) {
 		lines.push({text: 'first prompt', color: theme.accent});
