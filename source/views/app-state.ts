@@ -157,6 +157,7 @@ export type AppAction =
 	| {type: 'actions/busy'; busy: boolean}
 	| {type: 'insight/loaded'; sessionId: string; result: Loaded<SessionInsight>}
 	| {type: 'findings/loaded'; sessionId: string; result: Loaded<SessionFindingsView>}
+	| {type: 'insight/forget'; sessionIds: string[]}
 	| {type: 'summary/toggle'}
 	| {type: 'rules/loading'; cwd: string}
 	| {type: 'rules/loaded'; cwd: string; view: RulesView}
@@ -480,6 +481,17 @@ export function appReducer(state: AppState, action: AppAction): AppState {
 
 		case 'findings/loaded': {
 			return {...state, findings: {...state.findings, [action.sessionId]: action.result}};
+		}
+
+		case 'insight/forget': {
+			const insights = {...state.insights};
+			const findings = {...state.findings};
+			for (const id of action.sessionIds) {
+				delete insights[id];
+				delete findings[id];
+			}
+
+			return {...state, insights, findings};
 		}
 
 		case 'summary/toggle': {

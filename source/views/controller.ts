@@ -6,7 +6,7 @@ import type {Key} from 'ink';
 import type {ResumeTarget} from '../engine/types.js';
 import {rowById} from './row-index.js';
 import {ACTION_KINDS, activeLayer, type ActionKind, type Screen} from './app-state.js';
-import type {LaunchSpec, TmuxKind, TuiEngine} from './engine-context.js';
+import type {LaunchSpec, SessionRow, TmuxKind, TuiEngine} from './engine-context.js';
 import {copyText} from './detail-state.js';
 import {resolveKeys, TEXT_LAYERS, type KeyEvent} from './keymap.js';
 import {selectedRow} from './sessions-state.js';
@@ -127,6 +127,7 @@ export class Controller {
 		this.engine
 			.listSessions({})
 			.then(rows => {
+				this.forgetChanged(rows);
 				this.dispatch({type: 'sessions/loaded', rows: this.withCosts(rows)});
 				this.refineFilter();
 				this.scheduleCosts(rows.map(row => row.session_id));
@@ -148,6 +149,21 @@ export class Controller {
 					this.loadSessions();
 				}
 			});
+	}
+
+	/** Summaries and findings of sessions that grew since they were loaded are read again when next shown. */
+	private forgetChanged(rows: SessionRow[]): void {
+		const {insights, findings, sessions} = this.state;
+		const stale = rows
+			.filter(row => insights[row.session_id] || findings[row.session_id])
+			.filter(row => {
+				const before = rowById(sessions.rows, row.session_id);
+				return before && (before.updated_at !== row.updated_at || before.message_count !== row.message_count);
+			})
+			.map(row => row.session_id);
+		if (stale.length > 0) {
+			this.dispatch({type: 'insight/forget', sessionIds: stale});
+		}
 	}
 
 	private withCosts<T extends {session_id: string; cost_usd?: number | null}>(rows: T[]): T[] {

@@ -115,6 +115,19 @@ describe('Summary, cost and findings', () => {
 		await vi.waitFor(() => expect(app.frame()).toContain('Please fix the flaky login test'));
 	});
 
+	test('a session that grew is summarised again; an unchanged one is not', async () => {
+		const engine = new InsightEngine(makeRows(2));
+		const app = await ready(engine);
+		await vi.waitFor(() => expect(app.frame()).toContain('$0.42'));
+		engine.emitSessionsChanged();
+		await vi.waitFor(() => expect(engine.costRequests).toHaveLength(2));
+		expect(engine.insightRequests).toEqual(['sess-001']);
+		engine.rows = engine.rows.map(row => (row.session_id === 'sess-001' ? {...row, message_count: row.message_count + 2} : row));
+		engine.emitSessionsChanged();
+		await vi.waitFor(() => expect(engine.insightRequests).toEqual(['sess-001', 'sess-001']));
+		expect(engine.findingRequests).toEqual(['sess-001', 'sess-001']);
+	});
+
 	test('an engine without insight shows the screens as before', async () => {
 		const app = await ready(new FakeEngine(makeRows(1)));
 		app.stdin.write(keys.enter);
