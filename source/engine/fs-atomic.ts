@@ -81,7 +81,22 @@ export function completeLength(fd: number, size: number): number {
 	return 0;
 }
 
-/** Removes leftovers of killed writers (`.*.tmp-*`) in a directory; returns how many. */
+/** The pid a temp name carries (`.<name>.tmp-<pid>-…`), if any. */
+function tempOwner(name: string): number | undefined {
+	const match = /\.tmp-(\d+)-/.exec(name);
+	return match ? Number(match[1]) : undefined;
+}
+
+function alive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		return (error as NodeJS.ErrnoException).code === 'EPERM';
+	}
+}
+
+/** Removes leftovers of killed writers (`.*.tmp-*`) in a directory, never those of a live process; returns how many. */
 export function removeOrphanTemps(dir: string): number {
 	let removed = 0;
 	let names: string[];
@@ -92,7 +107,8 @@ export function removeOrphanTemps(dir: string): number {
 	}
 
 	for (const name of names) {
-		if (name.startsWith('.') && name.includes('.tmp-')) {
+		const owner = tempOwner(name);
+		if (name.startsWith('.') && name.includes('.tmp-') && !(owner !== undefined && owner !== process.pid && alive(owner))) {
 			fs.rmSync(path.join(dir, name), {recursive: true, force: true});
 			removed++;
 		}

@@ -185,7 +185,7 @@ describe('Store', () => {
 
 	test('init clears temp files left by killed writers', () => {
 		const store = freshStore();
-		fs.mkdirSync(path.join(store.sessionsRoot, '.ses_1.tmp-123-456'));
+		fs.mkdirSync(path.join(store.sessionsRoot, '.ses_1.tmp-999999999-456'));
 		create(store, 'ses_000000000000000c', 1);
 		store.init();
 		expect(fs.readdirSync(store.sessionsRoot)).toEqual(['ses_000000000000000c']);
