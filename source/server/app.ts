@@ -3,6 +3,7 @@
  * needs `Authorization: Bearer <token>`, and every lookup is scoped to the caller: another user's
  * session or handoff is answered exactly like a missing one (404). Errors are `{"error": {code, message}}`.
  */
+import {scanSession} from '../engine/dlp/scanner.js';
 import {randomBytes} from 'node:crypto';
 import {setTimeout as sleep} from 'node:timers/promises';
 import zlib from 'node:zlib';
@@ -155,6 +156,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 		const caller = await authenticate(request);
 		const id = sessionIdParam(request.params.id);
 		const incoming = sessionBody(request.body, id);
+		// The server scans what it receives too: clients gate what they send, but not every client is sfs.
+		const scanned = scanSession(incoming);
+		const dlp = {secrets: scanned.secrets, personal: scanned.personal};
+		if (scanned.secrets > 0) request.log.warn({session_id: id, secrets: scanned.secrets}, 'pushed session holds secrets');
 		const ifMatch = etagHeader(request.headers['if-match']);
 		if (!pushSlots.tryTake(caller.user.id)) throw new HttpError(429, 'TOO_MANY_PUSHES', `at most ${limits.maxConcurrentPushes} pushes at once`, {'retry-after': '1'});
 		try {
@@ -167,7 +172,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 				const conflict = row !== undefined && ifMatch !== row.etag;
 				const merged = mergeSessions(stored, incoming);
 				if (row && merged.added === 0) {
-					return reply.header('etag', `"${row.etag}"`).send({session_id: id, etag: row.etag, merged: conflict, added: 0, message_count: row.message_count});
+					return reply.header('etag', `"${row.etag}"`).send({session_id: id, etag: row.etag, merged: conflict, added: 0, message_count: row.message_count, dlp});
 				}
 
 				const etag = await saveSession(merged.session);
@@ -176,7 +181,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 					return reply
 						.code(row ? 200 : 201)
 						.header('etag', `"${etag}"`)
-						.send({session_id: id, etag, merged: conflict, added: merged.added, message_count: record.message_count});
+						.send({session_id: id, etag, merged: conflict, added: merged.added, message_count: record.message_count, dlp});
 				}
 			}
 

@@ -95,6 +95,15 @@ describe('sync server', {timeout: 60_000}, () => {
 		expect(repeat).toMatchObject({added: 0, message_count: 4, etag: second.etag});
 	});
 
+	test('the server scans what it receives and says what it found, never echoing the secret', async () => {
+		const {srv, alice} = await setup();
+		const secret = `ghp_${'a1B2c3D4e5F6g7H8i9J0'.repeat(2).slice(0, 36)}`;
+		const pushed = await raw(srv.url, 'PUT', '/api/v1/sessions/ses_00000000000000f1', {token: alice.token, body: session('ses_00000000000000f1', [message('f-1', `token ${secret} and mail ana@corp.dev`)])});
+		expect(pushed.status).toBe(201);
+		expect(pushed.json).toMatchObject({dlp: {secrets: 1, personal: 1}});
+		expect(JSON.stringify(pushed.json)).not.toContain(secret);
+	});
+
 	test('no user reads or writes what is not theirs, on every endpoint', async () => {
 		const {srv, a, alice, bob} = await setup();
 		seed(a, 'ses_00000000000000d1', 2);
