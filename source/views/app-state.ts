@@ -111,6 +111,8 @@ export type AppState = {
 	findings: Record<string, Loaded<SessionFindingsView>>;
 	/** The Session screen shows the summary panel instead of the conversation. */
 	showSummary: boolean;
+	/** First shown line of the summary panel. */
+	summaryOffset: number;
 	rules: RulesState;
 };
 
@@ -159,6 +161,7 @@ export type AppAction =
 	| {type: 'findings/loaded'; sessionId: string; result: Loaded<SessionFindingsView>}
 	| {type: 'insight/forget'; sessionIds: string[]}
 	| {type: 'summary/toggle'}
+	| {type: 'summary/scroll'; movement: Movement; lines: number}
 	| {type: 'rules/loading'; cwd: string}
 	| {type: 'rules/loaded'; cwd: string; view: RulesView}
 	| {type: 'rules/failed'; cwd: string; error: string}
@@ -185,6 +188,7 @@ export function initialAppState(size: Size, options: {demo?: boolean; capture?: 
 		insights: {},
 		findings: {},
 		showSummary: false,
+		summaryOffset: 0,
 		rules: {status: 'idle', cursor: 0, busy: false},
 	};
 }
@@ -495,7 +499,14 @@ export function appReducer(state: AppState, action: AppAction): AppState {
 		}
 
 		case 'summary/toggle': {
-			return {...state, showSummary: !state.showSummary};
+			return {...state, showSummary: !state.showSummary, summaryOffset: 0};
+		}
+
+		case 'summary/scroll': {
+			const page = Math.max(1, state.detail.height);
+			const max = Math.max(0, action.lines - page);
+			const deltas: Record<Movement, number> = {'cursor/down': 1, 'cursor/up': -1, 'page/down': page, 'page/up': -page, 'cursor/top': -Infinity, 'cursor/bottom': Infinity};
+			return {...state, summaryOffset: Math.max(0, Math.min(max, state.summaryOffset + deltas[action.movement]))};
 		}
 
 		case 'rules/loading': {

@@ -8,6 +8,7 @@ import {rowById} from './row-index.js';
 import {ACTION_KINDS, activeLayer, type ActionKind, type Screen} from './app-state.js';
 import type {LaunchSpec, SessionRow, TmuxKind, TuiEngine} from './engine-context.js';
 import {copyText} from './detail-state.js';
+import {summaryPanel} from './insight-lines.js';
 import {resolveKeys, TEXT_LAYERS, type KeyEvent} from './keymap.js';
 import {selectedRow} from './sessions-state.js';
 import type {Store} from './store.js';
@@ -643,6 +644,11 @@ export class Controller {
 	private sessionCommand(event: KeyEvent): void {
 		const command = event.command;
 		const sessionId = this.state.detail.sessionId;
+		if (isMovement(command) && this.state.showSummary) {
+			this.dispatch({type: 'summary/scroll', movement: command, lines: summaryPanel(this.state, sessionId).length});
+			return;
+		}
+
 		if (isMovement(command)) {
 			this.dispatch({type: 'detail/move', movement: command});
 			return;

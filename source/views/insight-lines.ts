@@ -2,7 +2,7 @@
  * A session's summary, narrative and DLP findings as display lines, for the Sessions preview (compact)
  * and the Session screen's summary panel (full). Pure: the data is loaded by the controller.
  */
-import type {Loaded} from './app-state.js';
+import type {AppState, Loaded} from './app-state.js';
 import type {SessionFindingsView, SessionInsight} from './engine-context.js';
 import {compactNumber, money, oneLine} from './format.js';
 import {theme} from './theme.js';
@@ -98,4 +98,10 @@ export function findingLines(loaded: Loaded<SessionFindingsView> | undefined, fu
 	}
 
 	return lines;
+}
+
+/** The Session screen's summary panel (the controller scrolls it by the same line count). */
+export function summaryPanel(state: AppState, sessionId: string | undefined): InsightLine[] {
+	if (!sessionId) return [];
+	return [...summaryLines(state.insights[sessionId], true), ...findingLines(state.findings[sessionId], true)];
 }

@@ -139,7 +139,7 @@ export const BINDINGS: readonly Binding[] = [
 	{command: 'find/next', layers: ['session'], chars: ['n'], keys: 'n', label: 'Next match', footer: 'next'},
 	{command: 'find/prev', layers: ['session'], chars: ['N'], keys: 'N', label: 'Previous match'},
 	{command: 'copy', layers: ['session'], chars: ['y'], keys: 'y', label: 'Copy the selected message (clipboard or OSC 52)'},
-	{command: 'summary/toggle', layers: ['session'], chars: ['m'], keys: 'm', label: 'Show or hide the summary (files, commands, tests, cost, findings)', footer: 'summary'},
+	{command: 'summary/toggle', layers: ['session'], chars: ['m'], keys: 'm', label: 'Show or hide the summary (files, commands, tests, cost, findings)'},
 
 	// Rules screen.
 	{command: 'rules/edit', layers: ['rules'], chars: ['e'], keys: 'e', label: 'Edit the canonical rules in $EDITOR (the TUI comes back when it exits)', footer: 'edit'},

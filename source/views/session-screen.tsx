@@ -3,7 +3,7 @@ import {Box, Text} from 'ink';
 import type {AppState} from './app-state.js';
 import {visibleLines, type DetailLine, type LineStyle} from './detail-state.js';
 import {oneLine} from './format.js';
-import {costText, findingLines, summaryLines} from './insight-lines.js';
+import {costText, summaryPanel} from './insight-lines.js';
 import {TextField} from './text-field.js';
 import {theme, toolBadge} from './theme.js';
 
@@ -78,7 +78,7 @@ export function SessionScreen({state}: {state: AppState}) {
 	const found = detail.sessionId ? state.findings[detail.sessionId] : undefined;
 	const findingCount = found?.status === 'ready' ? found.value.findings.length : 0;
 	const facts = `${insight?.status === 'ready' ? `${costText(insight.value.summary.cost_usd)} · ` : ''}${findingCount > 0 ? `${findingCount} finding${findingCount === 1 ? '' : 's'} (m) · ` : ''}`;
-	const panel = state.showSummary ? [...summaryLines(insight, true), ...findingLines(found, true)] : undefined;
+	const panel = state.showSummary ? summaryPanel(state, detail.sessionId) : undefined;
 	return (
 		<Box flexDirection="column" width={columns} height={detail.height + 1}>
 			<Box height={1} width={columns}>
@@ -111,7 +111,7 @@ export function SessionScreen({state}: {state: AppState}) {
 			{detail.status === 'ready' && detail.entries.length === 0 ? <Text color={theme.muted}>This session has no messages.</Text> : null}
 			{panel ? (
 				<>
-					{(panel.length > 0 ? panel : [{text: 'No summary for this session.', color: theme.muted, bold: false}]).slice(0, detail.height).map((line, index) => (
+					{(panel.length > 0 ? panel : [{text: 'No summary for this session.', color: theme.muted, bold: false}]).slice(state.summaryOffset, state.summaryOffset + detail.height).map((line, index) => (
 						// eslint-disable-next-line react/no-array-index-key
 						<Text key={index} wrap="truncate" color={line.color} bold={line.bold}>
 							{'  '}

@@ -110,9 +110,29 @@ describe('Summary, cost and findings', () => {
 		expect(frame).toContain('packages zod (npm)');
 		expect(frame).toContain('Bash: exit 1');
 		expect(frame).toContain('secret aws-access-key: key=AKIA************');
-		expect(frame).toContain('m summary');
 		app.stdin.write('m');
 		await vi.waitFor(() => expect(app.frame()).toContain('Please fix the flaky login test'));
+	});
+
+	test('j/k and g/G scroll a summary panel taller than the screen', async () => {
+		const engine = new InsightEngine(makeRows(1));
+		const base = insightFor('sess-003');
+		engine.sessionInsight = async () => ({...base, summary: {...base.summary, commands: Array.from({length: 30}, (_, index) => ({command: `step ${index + 1}`, exit_code: 0}))}});
+		const app = renderApp(engine, {columns: 100, rows: 16});
+		await vi.waitFor(() => expect(app.frame()).toContain('session 001'));
+		app.stdin.write(keys.enter);
+		await vi.waitFor(() => expect(app.frame()).toContain('Please fix the flaky login test'));
+		app.stdin.write('m');
+		await vi.waitFor(() => expect(app.frame()).toContain('commands (30)'));
+		expect(app.frame()).not.toContain('step 30');
+		app.stdin.write('G');
+		await vi.waitFor(() => expect(app.frame()).toContain('personal email: mail j***@***.com'));
+		expect(app.frame()).toContain('step 30');
+		expect(app.frame()).not.toContain('commands (30)');
+		app.stdin.write('g');
+		await vi.waitFor(() => expect(app.frame()).toContain('commands (30)'));
+		app.stdin.write('j');
+		await vi.waitFor(() => expect(app.frame()).not.toMatch(/^ {2}summary$/m));
 	});
 
 	test('a session that grew is summarised again; an unchanged one is not', async () => {
