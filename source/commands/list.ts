@@ -20,6 +20,7 @@ const spec: CommandSpec = {
 		  --sort <key>       updated, created, messages or tokens (default: updated)
 		  --limit <n>        At most <n> sessions
 		  --subagents        Include sub-agent transcripts
+		  --no-headless      Hide headless runs (claude -p, codex exec, gemini -p, copilot -p); shown by default
 		  --json             A JSON array of sessions ([] when none), each with cost_usd (null when
 		                     nothing could be priced) and unpriced_models (models missing from the price table)
 		  --plain            One tab-separated line per session (id, alias, tool, updated, title)
@@ -38,6 +39,7 @@ const spec: CommandSpec = {
 		sort: {type: 'string', choices: SORTS},
 		limit: {type: 'string'},
 		subagents: {type: 'boolean'},
+		headless: {type: 'boolean'},
 		json: {type: 'boolean'},
 		plain: {type: 'boolean'},
 		ids: {type: 'boolean'},
@@ -60,6 +62,7 @@ const command: CommandModule = {
 			sort: (flags.sort as ListSort | undefined) ?? 'updated',
 			limit: numberFlag('limit', flags.limit),
 			includeSubagents: flags.subagents === true,
+			headless: flags.headless === false ? ('exclude' as const) : ('include' as const),
 		};
 		const {rows, costs} = await withEngine(async engine => {
 			// The store is the truth: index what it holds that the index lacks, report what is broken.
@@ -96,7 +99,7 @@ function printHuman(rows: SessionRow[]): void {
 			relativeTime(row.updated_at, now),
 			String(row.message_count),
 			compactNumber(row.input_tokens + row.output_tokens),
-			oneLine(row.title ?? row.first_prompt ?? '') + (row.tags.length > 0 ? out.dim(` [${row.tags.join(', ')}]`) : ''),
+			oneLine(row.title ?? row.first_prompt ?? '') + (row.is_headless ? out.dim(' (headless)') : '') + (row.tags.length > 0 ? out.dim(` [${row.tags.join(', ')}]`) : ''),
 		]),
 		{width: terminalWidth(), paint: out},
 	);

@@ -69,6 +69,8 @@ type SessionCaptureState = {files: Record<string, FileCursor>; fingerprint?: str
 const STATE_KEY = 'capture:cursors';
 /** The earlier layout, with adapter states inline; converted once, then removed. */
 const LEGACY_STATE_KEY = 'capture:sessions';
+/** The capture.exclude globs the last full scan applied. */
+const EXCLUDE_KEY = 'capture:exclude';
 const ADAPTER_CACHE_KEY = 'capture:adapter-cache';
 
 export function captureLockPath(env: Env): string {
@@ -106,7 +108,10 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 		if (tombstone.tool && tombstone.native_id) tombstoned.add(`${tombstone.tool}\u0000${tombstone.native_id}`);
 	}
 
-	const exclude = (config.capture?.exclude ?? []).map(glob => picomatch(expandHome(glob, env), {dot: true}));
+	const excludeGlobs = config.capture?.exclude ?? [];
+	// Sessions left out by an exclude glob are looked at again once the globs change (a removed glob lets them in).
+	const excludeChanged = JSON.stringify(index.getMeta(EXCLUDE_KEY) ?? []) !== JSON.stringify(excludeGlobs);
+	const exclude = excludeGlobs.map(glob => picomatch(expandHome(glob, env), {dot: true}));
 	const isExcluded = (candidate: string | undefined) => Boolean(candidate && exclude.some(match => match(candidate) || match(`${candidate}/`)));
 	const disabled = new Set(config.watchers?.disabled ?? []);
 	const adapters = options.adapters.filter(adapter => !disabled.has(adapter.id) && (!options.tools || options.tools.includes(adapter.id)));
@@ -136,7 +141,7 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 				if (tombstoned.has(sessionId) || tombstoned.has(`${native.tool}\u0000${native.nativeId}`)) continue;
 				const saved = states[sessionId];
 				let previous: SessionCaptureState | undefined = saved ?? stateFromManifest(store, index, sessionId);
-				if (previous && !previous.indexBehind && isUnchanged(native, previous)) {
+				if (previous && !previous.indexBehind && !(previous.excluded && excludeChanged) && isUnchanged(native, previous)) {
 					report.unchanged++;
 					continue;
 				}
@@ -206,6 +211,8 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 	if (statesDirty) index.setMeta(STATE_KEY, states);
 	if (dropLegacy) index.setMeta(LEGACY_STATE_KEY, undefined);
 	if (cacheDirty) index.setMeta(ADAPTER_CACHE_KEY, adapterCache);
+	// Only a scan of everything has re-checked every excluded session against the new globs.
+	if (excludeChanged && !options.only && !options.tools && !options.natives) index.setMeta(EXCLUDE_KEY, excludeGlobs);
 	report.duration_ms = Date.now() - started;
 	return report;
 }
