@@ -297,7 +297,7 @@ export function createTuiEngine(engine: Engine, options: TuiEngineOptions): TuiE
 				root: status.root,
 				configured: status.configured,
 				files: status.rules?.files ?? [],
-				targets: status.targets.map(target => ({file: target.file, tools: [...target.tools], state: target.state, diff: target.diff, warning: target.warning})),
+				targets: status.targets.map(target => ({file: target.file, tools: [...target.tools], state: target.state, diff: target.diff, expected: target.expected, warning: target.warning})),
 				check: status.check,
 			};
 		},

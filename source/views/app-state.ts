@@ -80,8 +80,10 @@ export type RulesState = {
 	status: 'idle' | 'loading' | 'ready' | 'error';
 	error?: string;
 	view?: RulesView;
-	/** Selected target (index into view.targets). */
+	/** Selected item: 0 = the canonical rules, 1… = view.targets[cursor - 1]. */
 	cursor: number;
+	/** First shown line of the selected item's text (rules, diff or compiled file). */
+	offset: number;
 	/** A compile is under way. */
 	busy: boolean;
 };
@@ -166,6 +168,7 @@ export type AppAction =
 	| {type: 'rules/loaded'; cwd: string; view: RulesView}
 	| {type: 'rules/failed'; cwd: string; error: string}
 	| {type: 'rules/move'; delta: 1 | -1}
+	| {type: 'rules/scroll'; delta: number; max: number}
 	| {type: 'rules/busy'; busy: boolean};
 
 const idleCapture: CaptureProgress = {state: 'idle', done: 0, total: 0, sessionsChanged: 0, warnings: 0};
@@ -189,7 +192,7 @@ export function initialAppState(size: Size, options: {demo?: boolean; capture?: 
 		findings: {},
 		showSummary: false,
 		summaryOffset: 0,
-		rules: {status: 'idle', cursor: 0, busy: false},
+		rules: {status: 'idle', cursor: 0, offset: 0, busy: false},
 	};
 }
 
@@ -511,7 +514,7 @@ export function appReducer(state: AppState, action: AppAction): AppState {
 
 		case 'rules/loading': {
 			const same = state.rules.cwd === action.cwd;
-			return {...state, rules: {...state.rules, cwd: action.cwd, status: 'loading', error: undefined, view: same ? state.rules.view : undefined, cursor: same ? state.rules.cursor : 0}};
+			return {...state, rules: {...state.rules, cwd: action.cwd, status: 'loading', error: undefined, view: same ? state.rules.view : undefined, cursor: same ? state.rules.cursor : 0, offset: same ? state.rules.offset : 0}};
 		}
 
 		case 'rules/loaded': {
@@ -519,8 +522,8 @@ export function appReducer(state: AppState, action: AppAction): AppState {
 				return state;
 			}
 
-			const cursor = Math.min(state.rules.cursor, Math.max(0, action.view.targets.length - 1));
-			return {...state, rules: {...state.rules, status: 'ready', view: action.view, cursor}};
+			const cursor = Math.min(state.rules.cursor, action.view.targets.length);
+			return {...state, rules: {...state.rules, status: 'ready', view: action.view, cursor, offset: cursor === state.rules.cursor ? state.rules.offset : 0}};
 		}
 
 		case 'rules/failed': {
@@ -528,8 +531,12 @@ export function appReducer(state: AppState, action: AppAction): AppState {
 		}
 
 		case 'rules/move': {
-			const count = state.rules.view?.targets.length ?? 0;
-			return count === 0 ? state : {...state, rules: {...state.rules, cursor: (state.rules.cursor + action.delta + count) % count}};
+			const count = (state.rules.view?.targets.length ?? 0) + 1;
+			return {...state, rules: {...state.rules, cursor: (state.rules.cursor + action.delta + count) % count, offset: 0}};
+		}
+
+		case 'rules/scroll': {
+			return {...state, rules: {...state.rules, offset: Math.max(0, Math.min(action.max, state.rules.offset + action.delta))}};
 		}
 
 		case 'rules/busy': {

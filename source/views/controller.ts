@@ -10,6 +10,7 @@ import type {LaunchSpec, SessionRow, TmuxKind, TuiEngine} from './engine-context
 import {copyText} from './detail-state.js';
 import {summaryPanel} from './insight-lines.js';
 import {resolveKeys, TEXT_LAYERS, type KeyEvent} from './keymap.js';
+import {rulesLayout} from './rules-screen.js';
 import {selectedRow} from './sessions-state.js';
 import type {Store} from './store.js';
 import {isEditEvent} from './text-input.js';
@@ -265,6 +266,13 @@ export class Controller {
 			case 'cursor/down':
 			case 'cursor/up': {
 				this.dispatch({type: 'rules/move', delta: event.command === 'cursor/down' ? 1 : -1});
+				return;
+			}
+
+			case 'page/down':
+			case 'page/up': {
+				const {body, room} = rulesLayout(this.state);
+				this.dispatch({type: 'rules/scroll', delta: event.command === 'page/down' ? room : -room, max: Math.max(0, body.length - room)});
 				return;
 			}
 

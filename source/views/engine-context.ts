@@ -165,6 +165,8 @@ export type RulesTargetView = {
 	state: string;
 	/** Unified diff from the file on disk to what a compile writes ('' when equal). */
 	diff: string;
+	/** The file as a compile leaves it. */
+	expected?: string;
 	warning?: string;
 };
 

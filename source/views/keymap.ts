@@ -111,8 +111,8 @@ export const BINDINGS: readonly Binding[] = [
 	// Movement, shared by every list-like layer.
 	{command: 'cursor/down', layers: [...LISTS, 'filter', 'search', 'rules'], chars: ['j'], match: (_i, k) => k.downArrow && !k.ctrl, keys: '↓ j', label: 'Move down'},
 	{command: 'cursor/up', layers: [...LISTS, 'filter', 'search', 'rules'], chars: ['k'], match: (_i, k) => k.upArrow && !k.ctrl, keys: '↑ k', label: 'Move up'},
-	{command: 'page/down', layers: [...LISTS, 'search'], match: (i, k) => k.pageDown || (k.ctrl && i === 'd'), keys: 'PgDn Ctrl+d', label: 'Page down'},
-	{command: 'page/up', layers: [...LISTS, 'search'], match: (i, k) => k.pageUp || (k.ctrl && i === 'u'), keys: 'PgUp Ctrl+u', label: 'Page up'},
+	{command: 'page/down', layers: [...LISTS, 'search', 'rules'], match: (i, k) => k.pageDown || (k.ctrl && i === 'd'), keys: 'PgDn Ctrl+d', label: 'Page down'},
+	{command: 'page/up', layers: [...LISTS, 'search', 'rules'], match: (i, k) => k.pageUp || (k.ctrl && i === 'u'), keys: 'PgUp Ctrl+u', label: 'Page up'},
 	{command: 'cursor/top', layers: LISTS, chars: ['g'], match: (_i, k) => k.home, keys: 'g Home', label: 'Jump to the start'},
 	{command: 'cursor/bottom', layers: LISTS, chars: ['G'], match: (_i, k) => k.end, keys: 'G End', label: 'Jump to the end'},
 

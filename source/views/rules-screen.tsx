@@ -1,12 +1,15 @@
 /**
  * The Rules screen: the canonical rules of the repository around the session in view, each target
- * tool's file with its state, the diff between the file on disk and what a compile writes, and the
- * check status. `e` edits the rules in $EDITOR, `c` compiles (controller.ts).
+ * tool's file with its state, the diff between the file on disk and what a compile writes (or the
+ * compiled file when they are equal), and the check status. `e` edits the rules in $EDITOR, `c`
+ * compiles, j/k pick the canonical rules or a target, PgUp/PgDn scroll its text (controller.ts).
  */
 import {Box, Text} from 'ink';
 import type {AppState} from './app-state.js';
 import {computeLayout} from './layout.js';
 import {theme} from './theme.js';
+
+type Line = {text: string; color?: string; bold?: boolean};
 
 const STATE_COLOR: Record<string, string> = {ok: theme.success, missing: theme.warning, stale: theme.warning, edited: theme.warning, unmanaged: theme.muted, broken: theme.danger};
 
@@ -17,42 +20,61 @@ function diffColor(line: string): string | undefined {
 	return undefined;
 }
 
-export function RulesScreen({state}: {state: AppState}) {
+function textLines(text: string, color?: string): Line[] {
+	return text.replace(/\n$/, '').split('\n').map(line => ({text: `  ${line.replaceAll('\t', '  ')}`, color}));
+}
+
+/** The screen as a fixed head (title, check, list) and the selected item's scrollable text, with the rows left for it. */
+export function rulesLayout(state: AppState): {head: Line[]; body: Line[]; room: number} {
 	const {rules} = state;
-	const columns = state.size.columns;
-	const rows = computeLayout(state.size).bodyRows;
 	const view = rules.view;
-	const lines: Array<{text: string; color?: string; bold?: boolean}> = [];
-	lines.push({text: `Rules${view ? ` · ${view.root}` : rules.cwd ? ` · ${rules.cwd}` : ''}${rules.busy ? ' · compiling…' : ''}`, color: theme.accent, bold: true});
-	if (rules.status === 'loading' && !view) lines.push({text: 'Loading rules…', color: theme.muted});
-	if (rules.status === 'error') lines.push({text: `Could not read the rules: ${rules.error}`, color: theme.danger});
+	const rows = computeLayout(state.size).bodyRows;
+	const head: Line[] = [];
+	const body: Line[] = [];
+	head.push({text: `Rules${view ? ` · ${view.root}` : rules.cwd ? ` · ${rules.cwd}` : ''}${rules.busy ? ' · compiling…' : ''}`, color: theme.accent, bold: true});
+	if (rules.status === 'loading' && !view) head.push({text: 'Loading rules…', color: theme.muted});
+	if (rules.status === 'error') head.push({text: `Could not read the rules: ${rules.error}`, color: theme.danger});
 	if (view && !view.configured) {
-		lines.push({text: 'This repository has no sfs rules (.sfs/rules/config.json).', color: theme.muted});
-		lines.push({text: 'Run `sfs rules init` in it to keep CLAUDE.md, AGENTS.md, GEMINI.md … in sync.', color: theme.muted});
+		head.push({text: 'This repository has no sfs rules (.sfs/rules/config.json).', color: theme.muted});
+		head.push({text: 'Run `sfs rules init` in it to keep CLAUDE.md, AGENTS.md, GEMINI.md … in sync.', color: theme.muted});
 	}
 
 	if (view?.configured) {
-		const check = view.check.exitCode === 0 ? {text: 'check: up to date', color: theme.success} : {text: `check: needs compile (${view.check.stale.join(', ')}) · c compiles`, color: theme.warning};
-		lines.push(check);
-		for (const warning of view.check.warnings) lines.push({text: `! ${warning}`, color: theme.warning});
-		lines.push({text: `canonical rules: ${view.files.map(file => file.name).join(', ') || '(none)'} · e edits`, color: theme.muted});
+		head.push(view.check.exitCode === 0 ? {text: 'check: up to date', color: theme.success} : {text: `check: needs compile (${view.check.stale.join(', ')}) · c compiles`, color: theme.warning});
+		for (const warning of view.check.warnings) head.push({text: `! ${warning}`, color: theme.warning});
+		const mark = (index: number) => (index === rules.cursor ? '›' : ' ');
+		head.push({text: `${mark(0)} canonical rules: ${view.files.map(file => file.name).join(', ') || '(none)'} · e edits`, bold: rules.cursor === 0});
 		for (const [index, target] of view.targets.entries()) {
-			const selected = index === rules.cursor;
-			lines.push({text: `${selected ? '›' : ' '} ${target.file.padEnd(34)} ${target.state.padEnd(9)} ${target.tools.join(', ')}`, color: STATE_COLOR[target.state], bold: selected});
+			head.push({text: `${mark(index + 1)} ${target.file.padEnd(34)} ${target.state.padEnd(9)} ${target.tools.join(', ')}`, color: STATE_COLOR[target.state], bold: index + 1 === rules.cursor});
 		}
 
-		const target = view.targets[rules.cursor];
-		if (target) {
-			lines.push({text: target.diff ? `diff ${target.file} (disk → compiled)` : `${target.file}: on disk = compiled`, color: theme.accent});
-			for (const line of target.diff.split('\n').filter(line => !line.startsWith('Index:'))) {
-				if (line) lines.push({text: line, color: diffColor(line)});
+		const target = rules.cursor > 0 ? view.targets[rules.cursor - 1] : undefined;
+		if (rules.cursor === 0) {
+			for (const file of view.files) {
+				body.push({text: `.sfs/rules/${file.name}`, color: theme.accent});
+				body.push(...textLines(file.text));
 			}
+		} else if (target?.diff) {
+			body.push({text: `diff ${target.file} (disk → compiled)`, color: theme.accent});
+			for (const line of target.diff.split('\n')) {
+				if (line && !line.startsWith('Index:')) body.push({text: line, color: diffColor(line)});
+			}
+		} else if (target) {
+			body.push({text: `${target.file} (on disk = compiled)`, color: theme.accent});
+			if (target.expected) body.push(...textLines(target.expected, theme.muted));
 		}
 	}
 
+	return {head, body, room: Math.max(1, rows - head.length)};
+}
+
+export function RulesScreen({state}: {state: AppState}) {
+	const {head, body, room} = rulesLayout(state);
+	const offset = Math.min(state.rules.offset, Math.max(0, body.length - room));
+	const lines = [...head, ...body.slice(offset, offset + room)];
 	return (
-		<Box flexDirection="column" width={columns} height={rows} overflow="hidden">
-			{lines.slice(0, rows).map((line, index) => (
+		<Box flexDirection="column" width={state.size.columns} height={computeLayout(state.size).bodyRows} overflow="hidden">
+			{lines.map((line, index) => (
 				// eslint-disable-next-line react/no-array-index-key
 				<Text key={index} wrap="truncate" color={line.color} bold={line.bold}>
 					{line.text}

@@ -164,7 +164,7 @@ function rulesView(state: 'ok' | 'stale'): RulesView {
 		files: [{name: '00-style.md', text: '# Style'}],
 		targets: [
 			{file: 'AGENTS.md', tools: ['codex', 'copilot'], state, diff: state === 'stale' ? '--- a/AGENTS.md\n+++ b/AGENTS.md\n@@ -1,1 +1,1 @@\n-old rule\n+new rule\n' : ''},
-			{file: 'CLAUDE.md', tools: ['claude-code'], state: 'ok', diff: ''},
+			{file: 'CLAUDE.md', tools: ['claude-code'], state: 'ok', diff: '', expected: '<!-- sfs:rules -->\n@AGENTS.md\n'},
 		],
 		check: state === 'stale' ? {exitCode: 1, stale: ['AGENTS.md'], warnings: ['AGENTS.override.md exists']} : {exitCode: 0, stale: [], warnings: []},
 	};
@@ -200,14 +200,19 @@ describe('Rules screen', () => {
 		expect(engine.rulesCalls).toEqual(['/home/dev/project-1']);
 		let frame = app.frame();
 		expect(frame).toContain('Rules · /home/dev/project-1');
-		expect(frame).toMatch(/› AGENTS\.md\s+stale\s+codex, copilot/);
+		expect(frame).toContain('› canonical rules: 00-style.md · e edits');
+		expect(frame).toContain('.sfs/rules/00-style.md');
+		expect(frame).toContain('  # Style');
+		app.stdin.write('j');
+		await vi.waitFor(() => expect(app.frame()).toMatch(/› AGENTS\.md\s+stale\s+codex, copilot/));
+		frame = app.frame();
 		expect(frame).toContain('-old rule');
 		expect(frame).toContain('+new rule');
 		expect(frame).toContain('! AGENTS.override.md exists');
-		expect(frame).toContain('canonical rules: 00-style.md');
 		expect(frame).toContain('e edit');
 		app.stdin.write('j');
-		await vi.waitFor(() => expect(app.frame()).toContain('CLAUDE.md: on disk = compiled'));
+		await vi.waitFor(() => expect(app.frame()).toContain('CLAUDE.md (on disk = compiled)'));
+		expect(app.frame()).toContain('  @AGENTS.md');
 		app.stdin.write('c');
 		await vi.waitFor(() => expect(app.frame()).toContain('check: up to date'));
 		frame = app.frame();
@@ -225,6 +230,23 @@ describe('Rules screen', () => {
 		app.stdin.write('e');
 		await vi.waitFor(() => expect(app.exits).toHaveLength(1));
 		expect(app.exits[0]).toEqual({type: 'launch', purpose: 'rules/edit', spec: {command: 'nano', args: ['/home/dev/project-1/.sfs/rules/00-style.md'], cwd: '/home/dev/project-1'}});
+	});
+
+	test('PgDn and PgUp scroll a long rule file; the list stays put', async () => {
+		const engine = new RulesEngine(makeRows(1));
+		const long = Array.from({length: 60}, (_, index) => `rule line ${index + 1}`).join('\n');
+		engine.rulesStatus = async () => ({...rulesView('ok'), files: [{name: '00-style.md', text: long}]});
+		const app = await ready(engine, {columns: 100, rows: 20});
+		app.stdin.write('3');
+		await vi.waitFor(() => expect(app.frame()).toContain('rule line 1\n'));
+		expect(app.frame()).not.toContain('rule line 60');
+		app.stdin.write(keys.pageDown);
+		await vi.waitFor(() => expect(app.frame()).not.toContain('rule line 1\n'));
+		expect(app.frame()).toContain('› canonical rules');
+		for (let press = 0; press < 10; press++) app.stdin.write(keys.pageDown);
+		await vi.waitFor(() => expect(app.frame()).toContain('rule line 60'));
+		app.stdin.write(keys.pageUp);
+		await vi.waitFor(() => expect(app.frame()).not.toContain('rule line 60'));
 	});
 
 	test('a repository without rules says how to start', async () => {

@@ -91,6 +91,7 @@ test('rulesStatus, compileRules and rulesEditLaunch work on the repository aroun
 	const after = await tui.rulesStatus!(repo.root);
 	expect(after.check.exitCode).toBe(0);
 	expect(after.targets.every(target => target.state === 'ok' && target.diff === '')).toBe(true);
+	expect(after.targets.find(target => target.file === 'AGENTS.md')!.expected).toBe(repo.read('AGENTS.md'));
 
 	const spec = await tui.rulesEditLaunch!(repo.root);
 	expect(spec).toEqual({command: 'nano', args: ['-w', path.join(repo.root, '.sfs', 'rules', '00-style.md')], cwd: repo.root});
