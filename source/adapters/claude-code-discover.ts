@@ -23,10 +23,13 @@ export function claudeProjectRoots(ctx: AdapterContext): string[] {
 	return [...new Set(roots)];
 }
 
-async function entries(dir: string): Promise<Dirent[]> {
+/** A folder that is absent is simply empty; one that exists but cannot be listed (EACCES…) gets a one-line warning. */
+async function entries(dir: string, warnings?: string[]): Promise<Dirent[]> {
 	try {
 		return await fs.readdir(dir, {withFileTypes: true});
-	} catch {
+	} catch (error) {
+		const code = (error as NodeJS.ErrnoException).code;
+		if (warnings && code !== 'ENOENT' && code !== 'ENOTDIR') warnings.push(`cannot list ${dir}: ${code ?? (error as Error).message}, skipped`);
 		return [];
 	}
 }
@@ -99,14 +102,14 @@ async function subagentSessions(dir: string, parentId: string, depth: number): P
 	return found;
 }
 
-export async function discoverClaudeSessions(ctx: AdapterContext, roots: string[]): Promise<NativeSession[]> {
+export async function discoverClaudeSessions(ctx: AdapterContext, roots: string[], warnings: string[] = []): Promise<NativeSession[]> {
 	const sessions: NativeSession[] = [];
 	const seen = new Set<string>();
 	for (const root of roots) {
-		for (const project of await entries(root)) {
+		for (const project of await entries(root, warnings)) {
 			if (!project.isDirectory()) continue;
 			const projectDir = path.join(root, project.name);
-			for (const entry of await entries(projectDir)) {
+			for (const entry of await entries(projectDir, warnings)) {
 				const full = path.join(projectDir, entry.name);
 				if (entry.isDirectory()) {
 					// `<sessionId>/subagents/…`; the main transcript may not exist (yet) beside it.

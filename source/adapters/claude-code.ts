@@ -177,10 +177,16 @@ export async function readClaudeSession(request: ReadRequest): Promise<ReadResul
 	return {mode, messages, info, cursors, state, warnings, unknownRecords, recordsParsed};
 }
 
-export const claudeCodeAdapter: Adapter = {
+export const claudeCodeAdapter: Adapter & {lastDiscoverWarnings: string[]} = {
 	id: 'claude-code',
 	name: 'Claude Code',
+	lastDiscoverWarnings: [],
 	roots: (ctx: AdapterContext) => claudeProjectRoots(ctx),
-	discover: async (ctx: AdapterContext) => discoverClaudeSessions(ctx, claudeProjectRoots(ctx)),
+	async discover(ctx: AdapterContext) {
+		const warnings: string[] = [];
+		const sessions = await discoverClaudeSessions(ctx, claudeProjectRoots(ctx), warnings);
+		this.lastDiscoverWarnings = warnings;
+		return sessions;
+	},
 	read: async (request: ReadRequest) => readClaudeSession(request),
 };

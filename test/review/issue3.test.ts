@@ -1,11 +1,13 @@
 /**
  * Independent review of issue 3 (capture), through the built binary (`npm run build` first).
- * Runs as root here cannot prove "unreadable permissions" (root reads chmod 000 files): see the skipped-input test.
+ * Root reads chmod 000 files, so as root the permission test runs sfs under `setpriv` with CAP_DAC_OVERRIDE and
+ * CAP_DAC_READ_SEARCH dropped: then permission bits apply to it as to any user.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import {execa} from 'execa';
 import {afterEach, beforeEach, describe, expect, test} from 'vitest';
-import {parseJson, repoRoot, type Sandbox, sandbox, sfs} from '../cli/run-sfs.js';
+import {cliPath, parseJson, repoRoot, type Sandbox, sandbox, sfs} from '../cli/run-sfs.js';
 
 type Report = {new: number; updated: number; unchanged: number; skipped: Array<{path: string; reason: string}>; warnings?: string[]; unknown_records: object; duration_ms: number};
 type Row = {session_id: string; tool: string; is_headless?: boolean; is_subagent?: boolean; cwd: string | null};
@@ -135,5 +137,39 @@ describe('issue 3: every path honours HOME and each tool variable', () => {
 		fs.cpSync(path.join(repoRoot, 'test/fixtures/roo-code/extension-layout'), path.join(box.home, '.config', 'Code', 'User', 'globalStorage', 'rooveterinaryinc.roo-cline'), {recursive: true});
 		await capture();
 		expect([...new Set((await listed()).map(row => row.tool))].sort()).toEqual(['claude-code', 'codex', 'copilot', 'gemini', 'roo-code']);
+	});
+});
+
+const isRoot = process.getuid?.() === 0;
+const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find(file => fs.existsSync(file));
+
+describe('issue 3: unreadable permissions', () => {
+	test.runIf(!isRoot || setpriv)('a chmod 000 file and a chmod 000 project folder are skipped with one line each; the good session is kept, exit 0', async () => {
+		fs.cpSync(recorded('claude-code'), path.join(box.home, '.claude'), {recursive: true});
+		const projects = path.join(box.home, '.claude', 'projects');
+		const good = fs.readdirSync(projects, {recursive: true}).map(String).find(name => name.endsWith('.jsonl'))!;
+		const lockedFile = path.join(projects, '-tmp-locked-file', '66666666-6666-4666-8666-666666666666.jsonl');
+		const lockedDir = path.join(projects, '-tmp-locked-dir');
+		fs.mkdirSync(path.dirname(lockedFile), {recursive: true});
+		fs.mkdirSync(lockedDir);
+		fs.copyFileSync(path.join(projects, good), lockedFile);
+		fs.copyFileSync(path.join(projects, good), path.join(lockedDir, '77777777-7777-4777-8777-777777777777.jsonl'));
+		fs.chmodSync(lockedFile, 0o000);
+		fs.chmodSync(lockedDir, 0o000);
+		try {
+			const command = isRoot ? [setpriv!, '--bounding-set', '-dac_override,-dac_read_search', process.execPath] : [process.execPath];
+			const run = await execa(command[0]!, [...command.slice(1), cliPath, 'capture', '--json'], {env: box.env, extendEnv: false, reject: false, timeout: 60_000});
+			expect(run.exitCode, String(run.stderr)).toBe(0);
+			expect(String(run.stderr)).not.toMatch(/\n\s+at /);
+			const report = JSON.parse(String(run.stdout)) as Report;
+			const reasons = [...report.skipped.map(item => `${item.path}: ${item.reason}`), ...(report.warnings ?? [])];
+			for (const reason of reasons) expect(reason).not.toContain('\n');
+			expect(reasons.some(reason => reason.includes(lockedFile) && /EACCES|permission/i.test(reason))).toBe(true);
+			expect(reasons.some(reason => reason.includes('-tmp-locked-dir') && /EACCES|permission/i.test(reason))).toBe(true);
+			expect(report.new).toBe(1);
+		} finally {
+			fs.chmodSync(lockedDir, 0o700);
+			fs.chmodSync(lockedFile, 0o600);
+		}
 	});
 });
