@@ -211,3 +211,31 @@ describe('issue 2: bad sessions in the store', () => {
 		expect(parseJson<{messages: unknown[]}>(show).messages.length).toBe(8);
 	});
 });
+
+describe('issue 2: the spec examples survive import → export sfs → import, schema-valid', () => {
+	test('each example exported as <id>.sfs.tar.gz imports into an empty store unchanged', async () => {
+		await importExamples();
+		const out = path.join(box.root, 'out');
+		fs.mkdirSync(out);
+		const ids = fs.readdirSync(path.join(box.sfsHome, 'sessions')).filter(name => !name.startsWith('.'));
+		for (const id of ids) {
+			const run = await sfs(box, ['export', id, '--format', 'sfs', '-o', out]);
+			expect(run.exitCode, run.stderr).toBe(0);
+		}
+		const archives = fs.readdirSync(out).sort();
+		expect(archives).toEqual(ids.map(id => `${id}.sfs.tar.gz`).sort());
+		const second = sandbox();
+		try {
+			for (const archive of archives) {
+				const run = await sfs(second, ['import', path.join(out, archive)]);
+				expect(run.exitCode, run.stderr).toBe(0);
+			}
+			expect(storeViolations(path.join(second.sfsHome, 'sessions'))).toEqual([]);
+			for (const id of ids) {
+				expect(fs.readFileSync(path.join(second.sfsHome, 'sessions', id, 'messages.jsonl'), 'utf8')).toBe(fs.readFileSync(path.join(box.sfsHome, 'sessions', id, 'messages.jsonl'), 'utf8'));
+			}
+		} finally {
+			second.cleanup();
+		}
+	});
+});
