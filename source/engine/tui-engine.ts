@@ -53,6 +53,9 @@ export type AttachedDaemon = {
 	onDetach(listener: () => void): void;
 };
 
+/** Sessions priced per step of `sessionCosts` before it yields to the event loop. */
+const COST_BATCH = 100;
+
 export function createTuiEngine(engine: Engine, options: TuiEngineOptions): TuiEngine & {lastCaptureReport(): CaptureReport | undefined; emitSessionsChanged(): void} {
 	let state: CaptureStatus = options.attached ? 'attached' : 'idle';
 	let daemon: AttachedDaemon | undefined;
@@ -284,10 +287,16 @@ export function createTuiEngine(engine: Engine, options: TuiEngineOptions): TuiE
 			const {costsForRows} = await import('./insight/cost-cache.js');
 			const {configuredPrices} = await import('./insight/session-insight.js');
 			const wanted = new Set(sessionIds);
-			const rows = engine.index.listSessions({includeSubagents: true}).filter(row => wanted.has(row.session_id) || row.is_subagent);
-			const costs = costsForRows(engine, rows, configuredPrices(engine.env));
+			const rows = engine.index.listSessions({includeSubagents: true}).filter(row => wanted.has(row.session_id));
+			const table = configuredPrices(engine.env);
 			const out: Record<string, number | null> = {};
-			for (const id of sessionIds) out[id] = costs.get(id)?.cost_usd ?? null;
+			// The first time this reads every session's messages: in batches, so key presses get through in between.
+			for (let start = 0; start < rows.length; start += COST_BATCH) {
+				if (start > 0) await new Promise(resolve => setImmediate(resolve));
+				for (const [id, cost] of costsForRows(engine, rows.slice(start, start + COST_BATCH), table)) out[id] = cost.cost_usd;
+			}
+
+			for (const id of sessionIds) out[id] ??= null;
 			return out;
 		},
 		async rulesStatus(cwd) {

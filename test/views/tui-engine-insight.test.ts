@@ -101,3 +101,22 @@ test('rulesStatus, compileRules and rulesEditLaunch work on the repository aroun
 	expect((await tui.rulesStatus!(bare.root)).configured).toBe(false);
 	await expect(tui.compileRules!(bare.root)).rejects.toThrow(/no sfs rules/);
 });
+
+test('sessionCosts prices more sessions than one batch', async () => {
+	const {engine, tui} = setup();
+	const ids: string[] = [];
+	for (let index = 0; index < 130; index++) {
+		const id = `ses_${String(index).padStart(3, '0')}`;
+		ids.push(id);
+		store(engine, id, b => {
+			b.user(`task ${index}`);
+			b.usage('claude-sonnet-4-5', {input_tokens: 1_000_000, output_tokens: 0}, {api_message_id: `msg_${index}`});
+		});
+	}
+
+	const costs = await tui.sessionCosts!(ids);
+	expect(Object.keys(costs)).toHaveLength(130);
+	const values = new Set(Object.values(costs));
+	expect(values.size).toBe(1); // same usage, same price
+	expect([...values][0]).toBeGreaterThan(0);
+});
