@@ -95,11 +95,14 @@ describe('issue 2: every session sfs writes is schema-valid', () => {
 });
 
 describe('issue 2: directories 0700, files 0600 under the data dir', () => {
-	test('sessions, index.db (+wal/shm), config.json, tombstones and logs', async () => {
+	test('sessions, checkpoints, index.db (+ -wal/-shm when present), config.json, tombstones, run/ and cache/ after import, capture, list, delete', async () => {
 		await importExamples();
 		expect((await sfs(box, ['config', 'set', 'capture.exclude', '/nowhere/**'])).exitCode).toBe(0);
 		expect((await sfs(box, ['checkpoint', COMPLETE, 'cp1'])).exitCode).toBe(0);
 		expect((await sfs(box, ['delete', MINIMAL, '--yes'])).exitCode).toBe(0);
+		fs.cpSync(path.join(repoRoot, 'test/fixtures/recorded/claude-code'), path.join(box.home, '.claude'), {recursive: true});
+		expect((await sfs(box, ['capture', '--json'])).exitCode).toBe(0); // run/ and capture state
+		expect((await sfs(box, ['list', '--json'])).exitCode).toBe(0); // cache/insight-costs.json
 		const wrong: string[] = [];
 		let files = 0;
 		for (const entry of fs.readdirSync(box.sfsHome, {recursive: true, withFileTypes: true})) {
