@@ -76,9 +76,10 @@ test('e runs the editor outside the TUI, then the Rules screen comes back with t
 	await vi.waitFor(() => expect(stdout.output).toContain('canonical rules: 00-old.md'));
 	stdin.send('e');
 	await vi.waitFor(() => expect(launched).toEqual([{command: 'nano', args: ['rules.md'], cwd: '/home/dev/project-1'}]));
-	const mark = stdout.output.length;
-	await vi.waitFor(() => expect(stdout.output.slice(mark)).toContain('canonical rules: 00-new.md'));
-	await vi.waitFor(() => expect(stdout.output.slice(mark)).toContain('Back from nano (exit 0)'));
+	// Both appear only after the editor ran (the view reads 00-new.md once `edited` is set), so the whole output can be searched:
+	// taking a mark here raced with a fast re-render.
+	await vi.waitFor(() => expect(stdout.output).toContain('canonical rules: 00-new.md'));
+	await vi.waitFor(() => expect(stdout.output).toContain('Back from nano (exit 0)'));
 	expect(calls).toEqual(['/home/dev/project-1', '/home/dev/project-1']);
 	stdin.send('\u0003');
 	await expect(done).resolves.toBe(0);
