@@ -112,8 +112,10 @@ export class SourceWatcher {
 			}
 		}
 
+		let armedNew = false;
 		for (const directory of wanted) {
 			if (this.ancestorWatchers.has(directory)) continue;
+			armedNew = true;
 			try {
 				const watcher = fs.watch(directory, {persistent: true}, () => this.checkPending());
 				watcher.on('error', () => {
@@ -125,6 +127,10 @@ export class SourceWatcher {
 				this.options.onError(`cannot watch ${directory}: ${error instanceof Error ? error.message : String(error)}`);
 			}
 		}
+
+		// The next level may have appeared between the last check and this watch (cp -r creates the
+		// whole tree at once): look again now that the watch is in place, or that event is lost for good.
+		if (armedNew) setImmediate(() => this.checkPending());
 	}
 
 	/** A watched root was removed (a tool reset, a user's rm -rf): wait for it to come back. */
