@@ -6,7 +6,25 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import {ensureDir, writeFileAtomic} from '../engine/fs-atomic.js';
-import type {HandoffRecord, ServerStorage, SessionRecord, TokenRecord, UserRecord} from './storage.js';
+import type {
+	DocumentKind,
+	DocumentRecord,
+	HandoffRecord,
+	InviteOutcome,
+	InviteRecord,
+	JoinOutcome,
+	MemberRecord,
+	MemberView,
+	OrgRecord,
+	OrgRole,
+	ServerStorage,
+	SessionRecord,
+	ShareRecord,
+	SharedSessionRecord,
+	TokenRecord,
+	UserRecord,
+	VerificationRecord,
+} from './storage.js';
 
 const MIGRATIONS: string[] = [
 	`CREATE TABLE users (
@@ -46,6 +64,59 @@ const MIGRATIONS: string[] = [
 		expires_at TEXT NOT NULL
 	);
 	CREATE INDEX handoffs_recipient ON handoffs(recipient_email);`,
+	// 2: orgs, members, invites, org sharing of sessions, email verification, synced rules/project documents.
+	`CREATE TABLE orgs (
+		id TEXT PRIMARY KEY,
+		name TEXT NOT NULL UNIQUE,
+		seats INTEGER NOT NULL,
+		created_by TEXT NOT NULL REFERENCES users(id),
+		created_at TEXT NOT NULL
+	);
+	CREATE TABLE org_members (
+		org_id TEXT NOT NULL REFERENCES orgs(id),
+		user_id TEXT NOT NULL REFERENCES users(id),
+		role TEXT NOT NULL,
+		joined_at TEXT NOT NULL,
+		PRIMARY KEY (org_id, user_id)
+	);
+	CREATE INDEX org_members_user ON org_members(user_id);
+	CREATE TABLE org_invites (
+		invite_id TEXT PRIMARY KEY,
+		org_id TEXT NOT NULL REFERENCES orgs(id),
+		email TEXT NOT NULL,
+		role TEXT NOT NULL,
+		code_sha256 TEXT NOT NULL UNIQUE,
+		invited_by TEXT NOT NULL REFERENCES users(id),
+		created_at TEXT NOT NULL,
+		expires_at TEXT NOT NULL,
+		accepted_at TEXT
+	);
+	CREATE INDEX org_invites_org ON org_invites(org_id, email);
+	CREATE TABLE session_shares (
+		org_id TEXT NOT NULL REFERENCES orgs(id),
+		owner_id TEXT NOT NULL REFERENCES users(id),
+		session_id TEXT NOT NULL,
+		shared_at TEXT NOT NULL,
+		PRIMARY KEY (org_id, owner_id, session_id)
+	);
+	CREATE INDEX session_shares_owner ON session_shares(owner_id, session_id);
+	CREATE TABLE verifications (
+		token_sha256 TEXT PRIMARY KEY,
+		user_id TEXT NOT NULL REFERENCES users(id),
+		created_at TEXT NOT NULL,
+		expires_at TEXT NOT NULL,
+		used_at TEXT
+	);
+	CREATE TABLE documents (
+		scope_id TEXT NOT NULL,
+		kind TEXT NOT NULL,
+		project_key TEXT NOT NULL,
+		content TEXT NOT NULL,
+		etag TEXT NOT NULL,
+		updated_at TEXT NOT NULL,
+		updated_by TEXT NOT NULL REFERENCES users(id),
+		PRIMARY KEY (scope_id, kind, project_key)
+	);`,
 ];
 
 const HASH = /^[0-9a-f]{64}$/;
@@ -134,6 +205,146 @@ export class SqliteStorage implements ServerStorage {
 		return (this.db.prepare('SELECT * FROM handoffs WHERE recipient_email = ? ORDER BY created_at DESC').all(email) as unknown[]).map(row => toHandoff(row)!);
 	}
 
+	async setVerified(userId: string): Promise<void> {
+		this.db.prepare('UPDATE users SET verified = 1 WHERE id = ?').run(userId);
+	}
+
+	async addVerification(record: VerificationRecord): Promise<void> {
+		this.db
+			.prepare('INSERT INTO verifications (token_sha256, user_id, created_at, expires_at, used_at) VALUES (?, ?, ?, ?, ?)')
+			.run(record.token_sha256, record.user_id, record.created_at, record.expires_at, record.used_at);
+	}
+
+	async useVerification(tokenSha256: string, now: string): Promise<string | undefined> {
+		return this.db.transaction(() => {
+			const row = this.db.prepare('SELECT user_id FROM verifications WHERE token_sha256 = ? AND used_at IS NULL AND expires_at > ?').get(tokenSha256, now) as {user_id: string} | undefined;
+			if (!row) return undefined;
+			this.db.prepare('UPDATE verifications SET used_at = ? WHERE token_sha256 = ?').run(now, tokenSha256);
+			this.db.prepare('UPDATE users SET verified = 1 WHERE id = ?').run(row.user_id);
+			return row.user_id;
+		}).immediate();
+	}
+
+	async createOrg(org: OrgRecord, creator: MemberRecord): Promise<OrgRecord | undefined> {
+		return this.db.transaction(() => {
+			const result = this.db.prepare('INSERT OR IGNORE INTO orgs (id, name, seats, created_by, created_at) VALUES (?, ?, ?, ?, ?)').run(org.id, org.name, org.seats, org.created_by, org.created_at);
+			if (result.changes !== 1) return undefined;
+			this.insertMember(creator);
+			return org;
+		}).immediate();
+	}
+
+	async orgByName(name: string): Promise<OrgRecord | undefined> {
+		return this.db.prepare('SELECT * FROM orgs WHERE name = ?').get(name) as OrgRecord | undefined;
+	}
+
+	async orgsOf(userId: string): Promise<Array<OrgRecord & {role: OrgRole}>> {
+		return this.db.prepare('SELECT orgs.*, org_members.role FROM orgs JOIN org_members ON org_members.org_id = orgs.id WHERE org_members.user_id = ? ORDER BY orgs.name').all(userId) as Array<OrgRecord & {role: OrgRole}>;
+	}
+
+	async member(orgId: string, userId: string): Promise<MemberRecord | undefined> {
+		return this.db.prepare('SELECT * FROM org_members WHERE org_id = ? AND user_id = ?').get(orgId, userId) as MemberRecord | undefined;
+	}
+
+	async members(orgId: string): Promise<MemberView[]> {
+		return this.db.prepare('SELECT org_members.*, users.email FROM org_members JOIN users ON users.id = org_members.user_id WHERE org_members.org_id = ? ORDER BY org_members.joined_at, users.email').all(orgId) as MemberView[];
+	}
+
+	async addInvite(invite: InviteRecord, now: string): Promise<InviteOutcome> {
+		return this.db.transaction((): InviteOutcome => {
+			const member = this.db.prepare('SELECT 1 FROM org_members JOIN users ON users.id = org_members.user_id WHERE org_members.org_id = ? AND users.email = ?').get(invite.org_id, invite.email);
+			if (member) return 'already_member';
+			this.db.prepare('DELETE FROM org_invites WHERE org_id = ? AND email = ? AND accepted_at IS NULL').run(invite.org_id, invite.email);
+			const {seats} = this.db.prepare('SELECT seats FROM orgs WHERE id = ?').get(invite.org_id) as {seats: number};
+			if (this.seatsTaken(invite.org_id, now) >= seats) return 'no_seats';
+			this.db
+				.prepare('INSERT INTO org_invites (invite_id, org_id, email, role, code_sha256, invited_by, created_at, expires_at, accepted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+				.run(invite.invite_id, invite.org_id, invite.email, invite.role, invite.code_sha256, invite.invited_by, invite.created_at, invite.expires_at, invite.accepted_at);
+			return 'added';
+		}).immediate();
+	}
+
+	async inviteByCode(codeSha256: string): Promise<InviteRecord | undefined> {
+		return this.db.prepare('SELECT * FROM org_invites WHERE code_sha256 = ?').get(codeSha256) as InviteRecord | undefined;
+	}
+
+	async pendingInvites(orgId: string, now: string): Promise<InviteRecord[]> {
+		return this.db.prepare('SELECT * FROM org_invites WHERE org_id = ? AND accepted_at IS NULL AND expires_at > ? ORDER BY created_at, email').all(orgId, now) as InviteRecord[];
+	}
+
+	async acceptInvite(inviteId: string, member: MemberRecord, now: string): Promise<JoinOutcome> {
+		return this.db.transaction((): JoinOutcome => {
+			const invite = this.db.prepare('SELECT * FROM org_invites WHERE invite_id = ? AND accepted_at IS NULL AND expires_at > ?').get(inviteId, now) as InviteRecord | undefined;
+			if (!invite) return 'gone';
+			if (this.db.prepare('SELECT 1 FROM org_members WHERE org_id = ? AND user_id = ?').get(invite.org_id, member.user_id)) return 'already_member';
+			const {seats} = this.db.prepare('SELECT seats FROM orgs WHERE id = ?').get(invite.org_id) as {seats: number};
+			const {count} = this.db.prepare('SELECT COUNT(*) AS count FROM org_members WHERE org_id = ?').get(invite.org_id) as {count: number};
+			if (count >= seats) return 'no_seats';
+			this.insertMember({...member, org_id: invite.org_id, role: invite.role});
+			this.db.prepare('UPDATE org_invites SET accepted_at = ? WHERE invite_id = ?').run(now, inviteId);
+			return 'joined';
+		}).immediate();
+	}
+
+	async removeMember(orgId: string, userId: string): Promise<boolean> {
+		return this.db.transaction(() => {
+			this.db.prepare('DELETE FROM session_shares WHERE org_id = ? AND owner_id = ?').run(orgId, userId);
+			return this.db.prepare('DELETE FROM org_members WHERE org_id = ? AND user_id = ?').run(orgId, userId).changes === 1;
+		}).immediate();
+	}
+
+	async removeInvites(orgId: string, email: string): Promise<number> {
+		return this.db.prepare('DELETE FROM org_invites WHERE org_id = ? AND email = ? AND accepted_at IS NULL').run(orgId, email).changes;
+	}
+
+	async shareSession(share: ShareRecord): Promise<void> {
+		this.db.prepare('INSERT OR IGNORE INTO session_shares (org_id, owner_id, session_id, shared_at) VALUES (?, ?, ?, ?)').run(share.org_id, share.owner_id, share.session_id, share.shared_at);
+	}
+
+	async unshareSession(orgId: string, ownerId: string, sessionId: string): Promise<boolean> {
+		return this.db.prepare('DELETE FROM session_shares WHERE org_id = ? AND owner_id = ? AND session_id = ?').run(orgId, ownerId, sessionId).changes === 1;
+	}
+
+	async sharesOf(ownerId: string, sessionId: string): Promise<string[]> {
+		return (this.db.prepare('SELECT org_id FROM session_shares WHERE owner_id = ? AND session_id = ? ORDER BY org_id').all(ownerId, sessionId) as Array<{org_id: string}>).map(row => row.org_id);
+	}
+
+	async sharedSessions(userId: string, sessionId?: string): Promise<SharedSessionRecord[]> {
+		const sql = `SELECT sessions.*, session_shares.org_id, orgs.name AS org_name, users.email AS owner_email
+			FROM session_shares
+			JOIN org_members ON org_members.org_id = session_shares.org_id AND org_members.user_id = ?
+			JOIN sessions ON sessions.owner_id = session_shares.owner_id AND sessions.session_id = session_shares.session_id
+			JOIN orgs ON orgs.id = session_shares.org_id
+			JOIN users ON users.id = session_shares.owner_id
+			WHERE session_shares.owner_id <> ?${sessionId === undefined ? '' : ' AND session_shares.session_id = ?'}
+			ORDER BY sessions.updated_at DESC, sessions.session_id, orgs.name`;
+		const params = sessionId === undefined ? [userId, userId] : [userId, userId, sessionId];
+		return this.db.prepare(sql).all(...params) as SharedSessionRecord[];
+	}
+
+	async document(scopeId: string, kind: DocumentKind, projectKey: string): Promise<DocumentRecord | undefined> {
+		return this.db.prepare('SELECT * FROM documents WHERE scope_id = ? AND kind = ? AND project_key = ?').get(scopeId, kind, projectKey) as DocumentRecord | undefined;
+	}
+
+	async documents(scopeId: string): Promise<DocumentRecord[]> {
+		return this.db.prepare('SELECT * FROM documents WHERE scope_id = ? ORDER BY kind, project_key').all(scopeId) as DocumentRecord[];
+	}
+
+	async putDocument(record: DocumentRecord, expected: string | null | undefined): Promise<boolean> {
+		const values = [record.scope_id, record.kind, record.project_key, record.content, record.etag, record.updated_at, record.updated_by];
+		const insert = 'INSERT INTO documents (scope_id, kind, project_key, content, etag, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?)';
+		if (expected === undefined) return this.db.prepare(`${insert} ON CONFLICT DO NOTHING`).run(...values).changes === 1;
+		if (expected === null) {
+			this.db.prepare(`${insert} ON CONFLICT (scope_id, kind, project_key) DO UPDATE SET content = excluded.content, etag = excluded.etag, updated_at = excluded.updated_at, updated_by = excluded.updated_by`).run(...values);
+			return true;
+		}
+
+		const result = this.db
+			.prepare('UPDATE documents SET content = ?, etag = ?, updated_at = ?, updated_by = ? WHERE scope_id = ? AND kind = ? AND project_key = ? AND etag = ?')
+			.run(record.content, record.etag, record.updated_at, record.updated_by, record.scope_id, record.kind, record.project_key, expected);
+		return result.changes === 1;
+	}
+
 	async putBlob(hash: string, bytes: Buffer): Promise<void> {
 		const file = this.blobPath(hash);
 		if (fs.existsSync(file)) {
@@ -186,6 +397,17 @@ export class SqliteStorage implements ServerStorage {
 
 	async close(): Promise<void> {
 		this.db.close();
+	}
+
+	private insertMember(member: MemberRecord): void {
+		this.db.prepare('INSERT INTO org_members (org_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)').run(member.org_id, member.user_id, member.role, member.joined_at);
+	}
+
+	/** Members plus pending invites: the seats in use. */
+	private seatsTaken(orgId: string, now: string): number {
+		const members = (this.db.prepare('SELECT COUNT(*) AS count FROM org_members WHERE org_id = ?').get(orgId) as {count: number}).count;
+		const pending = (this.db.prepare('SELECT COUNT(*) AS count FROM org_invites WHERE org_id = ? AND accepted_at IS NULL AND expires_at > ?').get(orgId, now) as {count: number}).count;
+		return members + pending;
 	}
 
 	private blobPath(hash: string): string {

@@ -42,6 +42,63 @@ export type HandoffWorkspace = {
 	rules_hash?: string | null;
 };
 
+export type OrgRole = 'admin' | 'member';
+
+/** A team. `name` is unique on the server (lowercase letters, digits, - and _). */
+export type OrgRecord = {id: string; name: string; seats: number; created_by: string; created_at: string};
+
+export type MemberRecord = {org_id: string; user_id: string; role: OrgRole; joined_at: string};
+
+/** A member as listed: with the account's email. */
+export type MemberView = MemberRecord & {email: string};
+
+/**
+ * An invitation of one email address into an org. The invite code is shown once (mailed, or printed when
+ * email is off); only its SHA-256 is kept. Pending = not accepted and not expired; a pending invite holds a seat.
+ */
+export type InviteRecord = {
+	invite_id: string;
+	org_id: string;
+	email: string;
+	role: OrgRole;
+	code_sha256: string;
+	invited_by: string;
+	created_at: string;
+	expires_at: string;
+	accepted_at: string | null;
+};
+
+/** An email verification token: only its SHA-256 is kept; used once. */
+export type VerificationRecord = {token_sha256: string; user_id: string; created_at: string; expires_at: string; used_at: string | null};
+
+/** A session of `owner_id` shared with an org: every member may list and pull it (read only). */
+export type ShareRecord = {org_id: string; owner_id: string; session_id: string; shared_at: string};
+
+/** A session shared with one of the caller's orgs, as listed to a member. */
+export type SharedSessionRecord = SessionRecord & {org_id: string; org_name: string; owner_email: string};
+
+export type DocumentKind = 'rules' | 'project';
+
+/**
+ * A synced text document: a project's canonical rules (JSON text of {tools, files}) or its context
+ * (Markdown). Scoped to one user (`scope_id` = a user id) or one org (an org id), keyed by the project
+ * (`remote:<normalized git remote>` or `dir:<directory name>`).
+ */
+export type DocumentRecord = {
+	scope_id: string;
+	kind: DocumentKind;
+	project_key: string;
+	content: string;
+	/** sha256 of `content`; the ETag clients send back in If-Match. */
+	etag: string;
+	updated_at: string;
+	updated_by: string;
+};
+
+/** What an invite or join came to; the seat checks are atomic with the write. */
+export type InviteOutcome = 'added' | 'no_seats' | 'already_member';
+export type JoinOutcome = 'joined' | 'no_seats' | 'already_member' | 'gone';
+
 export interface ServerStorage {
 	/** Undefined when the email is taken. */
 	createUser(user: UserRecord): Promise<UserRecord | undefined>;
@@ -63,6 +120,66 @@ export interface ServerStorage {
 	addHandoff(handoff: HandoffRecord): Promise<void>;
 	handoff(handoffId: string): Promise<HandoffRecord | undefined>;
 	handoffsFor(email: string): Promise<HandoffRecord[]>;
+
+	/** Marks the user verified (used by the verification flow and by admins' tooling). */
+	setVerified(userId: string): Promise<void>;
+	addVerification(record: VerificationRecord): Promise<void>;
+	/**
+	 * Atomically: when the token is known, unused and not expired at `now`, marks it used and its user
+	 * verified, and returns the user id; else undefined.
+	 */
+	useVerification(tokenSha256: string, now: string): Promise<string | undefined>;
+
+	/** Inserts the org and its creator as admin in one transaction; undefined when the name is taken. */
+	createOrg(org: OrgRecord, creator: MemberRecord): Promise<OrgRecord | undefined>;
+	orgByName(name: string): Promise<OrgRecord | undefined>;
+	/** The orgs `userId` is a member of, with their role, by name. */
+	orgsOf(userId: string): Promise<Array<OrgRecord & {role: OrgRole}>>;
+	/** The membership of `userId` in `orgId`, undefined when not a member. */
+	member(orgId: string, userId: string): Promise<MemberRecord | undefined>;
+	/** Members by join time. */
+	members(orgId: string): Promise<MemberView[]>;
+	/**
+	 * Atomically (one transaction; PostgreSQL: lock the org row): 'already_member' when `invite.email`
+	 * belongs to a member; else replaces any pending invite of the same email in the org, and adds
+	 * `invite` only when members + other pending invites (expires_at > now) < seats ('no_seats' otherwise).
+	 */
+	addInvite(invite: InviteRecord, now: string): Promise<InviteOutcome>;
+	/** The invite with this code hash (any state), undefined when unknown. */
+	inviteByCode(codeSha256: string): Promise<InviteRecord | undefined>;
+	/** Pending invites of the org (not accepted, expires_at > now), oldest first. */
+	pendingInvites(orgId: string, now: string): Promise<InviteRecord[]>;
+	/**
+	 * Atomically (one transaction; PostgreSQL: lock the org row): 'gone' when the invite is accepted or
+	 * expired at `now`; 'already_member' when the user is one; 'no_seats' when members >= seats; else adds
+	 * `member` (role from the invite) and marks the invite accepted at `now`.
+	 */
+	acceptInvite(inviteId: string, member: MemberRecord, now: string): Promise<JoinOutcome>;
+	/** Removes a member and the shares of their sessions with that org; false when not a member. */
+	removeMember(orgId: string, userId: string): Promise<boolean>;
+	/** Deletes the org's pending invites for `email`; returns how many. */
+	removeInvites(orgId: string, email: string): Promise<number>;
+
+	/** Shares a session of `share.owner_id` with an org (no-op when shared already). */
+	shareSession(share: ShareRecord): Promise<void>;
+	/** False when it was not shared. */
+	unshareSession(orgId: string, ownerId: string, sessionId: string): Promise<boolean>;
+	/** The org ids a session of `ownerId` is shared with. */
+	sharesOf(ownerId: string, sessionId: string): Promise<string[]>;
+	/**
+	 * Sessions of OTHER users shared with an org `userId` is a member of (optionally only `sessionId`),
+	 * newest updated_at first; a session shared with two of the caller's orgs appears once per org.
+	 */
+	sharedSessions(userId: string, sessionId?: string): Promise<SharedSessionRecord[]>;
+
+	document(scopeId: string, kind: DocumentKind, projectKey: string): Promise<DocumentRecord | undefined>;
+	/** The documents of a scope (with content), by kind then project_key. */
+	documents(scopeId: string): Promise<DocumentRecord[]>;
+	/**
+	 * Compare-and-set like putSession: `expected` undefined = only when absent; a string = only when the
+	 * stored etag equals it; null = unconditionally (forced). False when the condition failed.
+	 */
+	putDocument(record: DocumentRecord, expected: string | null | undefined): Promise<boolean>;
 
 	/** Stores bytes under their sha256 (written whole: temp file, then rename); returns the hash. */
 	putBlob(hash: string, bytes: Buffer): Promise<void>;
