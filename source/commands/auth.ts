@@ -12,7 +12,8 @@ const spec: CommandSpec = {
 
 		Accounts on an sfs server ("sfs server"). signup also logs in. The login (server URL and API
 		token) is kept in credentials.json in the sfs config folder, readable by you only (0600).
-		logout revokes the token on the server and forgets it here. status exits 1 when not logged in.
+		logout revokes the token on the server and forgets it here. status exits 1 when not logged in;
+		it also shows this machine's bundle signing key (fingerprint and public key), logged in or not.
 		Over plain http to another machine the password and token cross the network unencrypted:
 		put the server behind TLS (https) for a team.
 
@@ -53,15 +54,19 @@ const command: CommandModule = {
 		const store = await import('../sync/credentials.js');
 		if (action === 'status') {
 			const credentials = store.loadCredentials();
+			const {signingKeyLine, signingKeyStatus} = await import('../sync/signing-key.js');
+			const signingKey = signingKeyStatus() ?? null;
 			if (!credentials) {
-				if (flags.json) printJson({logged_in: false});
+				if (flags.json) printJson({logged_in: false, signing_key: signingKey});
 				else print('not logged in (sfs auth login --url URL)');
+				if (!flags.json) print(signingKeyLine(signingKey ?? undefined));
 				return 1;
 			}
 
 			const me = await client.whoAmI(credentials);
-			if (flags.json) printJson({logged_in: true, url: credentials.url, email: me.user.email, token_id: me.token_id});
+			if (flags.json) printJson({logged_in: true, url: credentials.url, email: me.user.email, token_id: me.token_id, signing_key: signingKey});
 			else print(`logged in to ${credentials.url} as ${me.user.email} (token ${me.token_id})`);
+			if (!flags.json) print(signingKeyLine(signingKey ?? undefined));
 			return 0;
 		}
 

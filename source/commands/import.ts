@@ -1,11 +1,12 @@
 import {TOOL_IDS, type ToolId} from '../engine/types.js';
-import {note, print, printJson} from '../output.js';
+import {note, print, printJson, warn} from '../output.js';
 import {type CommandModule, type CommandSpec, expectArgs, parseArgs, withEngine} from './common.js';
 
 const spec: CommandSpec = {
 	help: `
 		Usage
 		  $ sfs import <path>
+		  $ sfs import <handoff bundle>
 		  $ sfs import --from <tool> [path]
 
 		<path> is an .sfs session directory (or a folder of them), a .sfs.tar.gz archive (written by
@@ -13,17 +14,25 @@ const spec: CommandSpec = {
 		.sfs v0.1.0 schemas first; a bad one refuses the whole import. Imported sessions keep their ids;
 		sessions already in the store are left as they are.
 
+		A handoff bundle ("sfs handoff <ref> --bundle FILE") is recognised by its content: its ed25519
+		signature is verified (a changed file is refused), the signer's key fingerprint is shown as
+		"first seen" or "known" (keys are remembered in known-signers.json in the sfs config folder)
+		with the email the sender stated, and what differs here from the sender's workspace (git
+		remote, branch, commit, rules hash) is listed, like "sfs pull-handoff" does.
+
 		With --from, <path> is a native session file or folder of that tool (a copied transcript, a
 		backup of its store); without a path, the tool's own store is captured (like sfs capture --tool).
 
 		Options
 		  --from <tool>  Import native sessions of this tool (claude-code, codex, gemini, copilot,
 		                 cursor, amp, cline, roo-code)
-		  --json         {"imported": […], "skipped": [{"session_id", "reason"}]}
+		  --json         {"imported": […], "skipped": [{"session_id", "reason"}]}; for a bundle also
+		                 "signer", "message", "folder", "differences"
 
 		Examples
 		  $ sfs import ./ses_3f2a.sfs.tar.gz
 		  $ sfs import ~/backups/sfs-backup.tar.gz
+		  $ sfs import ~/Downloads/handoff.sfs-bundle
 		  $ sfs import --from claude-code ~/old-laptop/.claude/projects
 	`,
 	flags: {json: {type: 'boolean'}, from: {type: 'string', choices: [...TOOL_IDS]}},
@@ -37,6 +46,8 @@ const command: CommandModule = {
 		const {flags, input} = parsed;
 		if (flags.from) return importNative(flags.from as ToolId, input, flags.json === true);
 		expectArgs('import', input, 1, 1, 'a <path> to import');
+		const {looksLikeBundle} = await import('../sync/bundle.js');
+		if (looksLikeBundle(input[0]!)) return importHandoffBundle(input[0]!, flags.json === true);
 		const {importSessions, manifestForIndex} = await import('../engine/archive.js');
 		const result = await withEngine(engine =>
 			importSessions(engine.store, input[0]!, (id, manifest, messages) => {
@@ -59,6 +70,28 @@ const command: CommandModule = {
 };
 
 export default command;
+
+/** `sfs import <bundle>`: verify, say who signed, take the session, list what differs here. */
+async function importHandoffBundle(file: string, json: boolean): Promise<number> {
+	const {importBundle} = await import('../sync/bundle-transfer.js');
+	const {trustWords} = await import('../sync/known-signers.js');
+	const result = await withEngine(async engine => importBundle(engine, file, process.cwd()));
+	for (const line of result.warnings) warn(line);
+	if (json) {
+		const {workspace: _workspace, ...rest} = result;
+		printJson({imported: [result.session_id], skipped: [], ...rest});
+		return 0;
+	}
+
+	const {signer} = result;
+	print(`${result.session_id} from ${signer.email ?? 'unknown'} (${result.message_count} message(s), ${result.added} new)`);
+	print(`signed by ${signer.fingerprint} (${trustWords(signer.trust)})${signer.email ? `; the sender says they are ${signer.email}` : ''}`);
+	if (result.message) print(`message: ${result.message}`);
+	if (result.differences.length === 0) print(`workspace: same as the sender's (${result.folder})`);
+	else for (const line of result.differences) print(`differs: ${line}`);
+	note(`sfs: continue with: sfs resume ${result.session_id}`);
+	return 0;
+}
 
 /** `sfs import --from <tool> [path]`: capture native sessions from a file or folder (or the tool's store). */
 async function importNative(tool: ToolId, input: string[], json: boolean): Promise<number> {
