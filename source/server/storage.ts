@@ -133,6 +133,7 @@ export interface ServerStorage {
 	/** Inserts the org and its creator as admin in one transaction; undefined when the name is taken. */
 	createOrg(org: OrgRecord, creator: MemberRecord): Promise<OrgRecord | undefined>;
 	orgByName(name: string): Promise<OrgRecord | undefined>;
+	orgById(id: string): Promise<OrgRecord | undefined>;
 	/** The orgs `userId` is a member of, with their role, by name. */
 	orgsOf(userId: string): Promise<Array<OrgRecord & {role: OrgRole}>>;
 	/** The membership of `userId` in `orgId`, undefined when not a member. */
