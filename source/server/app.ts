@@ -2,6 +2,8 @@
  * The sync server: a fastify HTTP JSON API under /api/v1. Every route but signup, login and health
  * needs `Authorization: Bearer <token>`, and every lookup is scoped to the caller: another user's
  * session or handoff is answered exactly like a missing one (404). Errors are `{"error": {code, message}}`.
+ * Orgs, email verification and rules/project documents live in ./routes/. When email is configured
+ * (SMTP), an account must verify its email before it may touch data.
  */
 import {scanSession} from '../engine/dlp/scanner.js';
 import {randomBytes} from 'node:crypto';
@@ -14,7 +16,14 @@ import type {Session} from '../engine/types.js';
 import {hashPassword, issueToken, parseToken, secretMatches, sha256Hex, verifyPassword} from './credentials.js';
 import {type LimitOptions, PushSlots, RateLimiter} from './limits.js';
 import {mergeSessions} from './merge.js';
+import {type Mailer, type MailSettings, mailSettingsFromEnv, smtpMailer} from './mailer.js';
+import {type AuthenticateOptions, type Caller, emailOf, etagHeader, HttpError, now, objectBody, type RouteContext, stringField} from './routes/common.js';
+import {registerDocumentRoutes} from './routes/documents.js';
+import {registerOrgRoutes} from './routes/orgs.js';
+import {issueVerification, registerVerificationRoutes} from './routes/verification.js';
 import type {HandoffRecord, HandoffWorkspace, ServerStorage, SessionRecord, UserRecord} from './storage.js';
+
+export {HttpError} from './routes/common.js';
 
 export type ServerOptions = {
 	storage: ServerStorage;
@@ -25,33 +34,28 @@ export type ServerOptions = {
 	log?: (line: string) => void;
 	/** Test hook: wait this long inside a push, after its content is staged and before it is committed. */
 	pushDelayMs?: number;
+	/**
+	 * Email: SMTP settings or a ready mailer; false = off (air-gapped). Undefined: from the environment
+	 * (SFS_SMTP_URL, SFS_MAIL_FROM), off when SFS_SMTP_URL is unset.
+	 */
+	mail?: MailSettings | Mailer | false;
+	/** The address links in mails and answers use (default: SFS_PUBLIC_URL, else the request's host). */
+	publicUrl?: string;
 };
 
 export const DEFAULT_LIMITS: LimitOptions = {requestsPerWindow: 1200, windowMs: 60_000, maxConcurrentPushes: 8};
 export const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024;
 const HANDOFF_TTL_MS = 7 * 24 * 3600 * 1000;
-const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
 const HANDOFF_ID = /^hnd_[0-9a-f]{16}$/;
 const MAX_MERGE_ATTEMPTS = 50;
 const BLOB_GRACE_MS = 3600 * 1000;
-
-export class HttpError extends Error {
-	constructor(
-		readonly statusCode: number,
-		readonly code: string,
-		message: string,
-		readonly headers: Record<string, string> = {},
-	) {
-		super(message);
-	}
-}
-
-type Caller = {user: UserRecord; tokenId: string};
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
 	await prepareValidation();
 	const {storage} = options;
 	const log = options.log ?? (() => {});
+	const mailer = mailerOf(options.mail);
+	const publicUrl = (options.publicUrl ?? process.env.SFS_PUBLIC_URL)?.trim().replace(/\/+$/, '') || undefined;
 	const limits = {...DEFAULT_LIMITS, ...options.limits};
 	const rate = new RateLimiter(limits);
 	const pushSlots = new PushSlots(limits.maxConcurrentPushes);
@@ -82,7 +86,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 		if (wait > 0) throw new HttpError(429, 'RATE_LIMITED', `too many requests; retry in ${wait}s`, {'retry-after': String(wait)});
 	};
 
-	async function authenticate(request: FastifyRequest): Promise<Caller> {
+	async function authenticate(request: FastifyRequest, authOptions: AuthenticateOptions = {}): Promise<Caller> {
 		const header = request.headers.authorization ?? '';
 		const parsed = header.startsWith('Bearer ') ? parseToken(header.slice(7).trim()) : undefined;
 		if (!parsed) {
@@ -99,10 +103,32 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 		const user = await storage.userById(token.user_id);
 		if (!user) throw new HttpError(401, 'UNAUTHORIZED', 'this token is not valid');
 		limitBy(`user:${user.id}`);
+		if (mailer && !user.verified && !authOptions.allowUnverified) {
+			throw new HttpError(403, 'UNVERIFIED', `verify ${user.email} first: open the link mailed to it, or run sfs auth verify <token> (sfs auth verify --resend mails a new one)`);
+		}
+
 		return {user, tokenId: token.token_id};
 	}
 
-	const baseUrl = (request: FastifyRequest) => `${request.protocol}://${request.host}`;
+	const baseUrl = (request: FastifyRequest) => publicUrl ?? `${request.protocol}://${request.host}`;
+
+	async function deliver(mail: {to: string; subject: string; text: string}, logLine: string): Promise<boolean> {
+		if (!mailer) {
+			log(`sfs server: email is off; ${logLine}`);
+			return false;
+		}
+
+		try {
+			await mailer.send(mail);
+			return true;
+		} catch (error) {
+			log(`sfs server: mail to ${mail.to} failed (${(error as Error).message.split('\n', 1)[0]}); ${logLine}`);
+			return false;
+		}
+	}
+
+	const context: RouteContext = {app, storage, mailer, log, authenticate, limitBy, baseUrl, deliver};
+	if (mailer) log(`sfs server: email on (${mailer.describe}): accounts verify their email before using data`);
 
 	app.get('/api/v1/health', async () => ({ok: true}));
 
@@ -111,10 +137,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 		const {email, password} = credentialsBody(request.body);
 		const user = await storage.createUser({id: `usr_${randomBytes(8).toString('hex')}`, email, password_hash: await hashPassword(password), created_at: now(), verified: false});
 		if (!user) throw new HttpError(409, 'EMAIL_TAKEN', `an account for ${email} exists already (sfs auth login)`);
-		// Email is not configured (air-gapped): verification is not required; links are printed instead of mailed.
-		log(`sfs server: email is off; ${email} signed up (no verification required)`);
+		const verification = await issueVerification(context, request, user);
 		const token = await newToken(user);
-		return reply.code(201).send({user: publicUser(user), ...token, verification: {required: false}});
+		return reply.code(201).send({user: publicUser(user), ...token, verification});
 	});
 
 	app.post('/api/v1/auth/login', async request => {
@@ -128,28 +153,51 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 	});
 
 	app.post('/api/v1/auth/logout', async request => {
-		const caller = await authenticate(request);
+		const caller = await authenticate(request, {allowUnverified: true});
 		return {revoked: await storage.revokeToken(caller.user.id, caller.tokenId)};
 	});
 
 	app.get('/api/v1/auth/me', async request => {
-		const caller = await authenticate(request);
-		return {user: publicUser(caller.user), token_id: caller.tokenId};
+		const caller = await authenticate(request, {allowUnverified: true});
+		return {user: publicUser(caller.user), token_id: caller.tokenId, verified: caller.user.verified, verification_required: mailer !== undefined};
 	});
 
+	// Your sessions, then sessions teammates shared with your orgs (owner: their email; org: the org's name).
 	app.get('/api/v1/sessions', async request => {
 		const caller = await authenticate(request);
 		const rows = await storage.sessions(caller.user.id);
-		return rows.map(row => ({session_id: row.session_id, title: row.title, tool: row.tool, updated_at: row.updated_at, owner: caller.user.email, message_count: row.message_count, etag: row.etag}));
+		const own = rows.map(row => ({session_id: row.session_id, title: row.title, tool: row.tool, updated_at: row.updated_at, owner: caller.user.email, org: null, message_count: row.message_count, etag: row.etag}));
+		const seen = new Set<string>();
+		const shared = [];
+		for (const row of await storage.sharedSessions(caller.user.id)) {
+			const key = `${row.owner_id}/${row.session_id}`;
+			if (seen.has(key)) continue;
+			seen.add(key);
+			shared.push({session_id: row.session_id, title: row.title, tool: row.tool, updated_at: row.updated_at, owner: row.owner_email, org: row.org_name, message_count: row.message_count, etag: row.etag});
+		}
+
+		return [...own, ...shared];
 	});
 
-	app.get<{Params: {id: string}}>('/api/v1/sessions/:id', async (request, reply) => {
+	// Yours first; else the newest copy shared with one of your orgs (?owner=EMAIL picks whose).
+	app.get<{Params: {id: string}; Querystring: {owner?: string}}>('/api/v1/sessions/:id', async (request, reply) => {
 		const caller = await authenticate(request);
 		const id = sessionIdParam(request.params.id);
-		const row = await storage.session(caller.user.id, id);
-		if (!row) throw new HttpError(404, 'NOT_FOUND', `no session ${id} on this server`);
-		const session = await loadSession(row.etag);
-		return reply.header('etag', `"${row.etag}"`).send({session_id: id, etag: row.etag, owner: caller.user.email, session});
+		const owner = request.query.owner === undefined ? undefined : emailOf(request.query.owner, 'owner');
+		let found: {row: SessionRecord; owner: string; org: string | null} | undefined;
+		if (owner === undefined || owner === caller.user.email) {
+			const row = await storage.session(caller.user.id, id);
+			if (row) found = {row, owner: caller.user.email, org: null};
+		}
+
+		if (!found && owner !== caller.user.email) {
+			const shared = (await storage.sharedSessions(caller.user.id, id)).find(row => owner === undefined || row.owner_email === owner);
+			if (shared) found = {row: shared, owner: shared.owner_email, org: shared.org_name};
+		}
+
+		if (!found) throw new HttpError(404, 'NOT_FOUND', `no session ${id} on this server`);
+		const session = await loadSession(found.row.etag);
+		return reply.header('etag', `"${found.row.etag}"`).send({session_id: id, etag: found.row.etag, owner: found.owner, org: found.org, session});
 	});
 
 	app.put<{Params: {id: string}}>('/api/v1/sessions/:id', async (request, reply) => {
@@ -213,7 +261,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 		};
 		await storage.addHandoff(handoff);
 		const url = `${baseUrl(request)}/api/v1/handoffs/${handoff.handoff_id}`;
-		log(`sfs server: email is off; handoff ${handoff.handoff_id} from ${caller.user.email} to ${to}: ${url}`);
+		await deliver(
+			{
+				to,
+				subject: `${caller.user.email} handed you a session (${handoff.handoff_id})`,
+				text: `${caller.user.email} handed you session ${sessionId} on ${baseUrl(request)}.\n${message ? `\n${message}\n` : ''}\nTake it with:\n\n  sfs pull-handoff ${handoff.handoff_id}\n\nIt expires at ${handoff.expires_at}.\n`,
+			},
+			`handoff ${handoff.handoff_id} from ${caller.user.email} to ${to}: ${url}`,
+		);
 		return reply.code(201).send({handoff_id: handoff.handoff_id, url, expires_at: handoff.expires_at});
 	});
 
@@ -233,6 +288,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 		const session = await loadSession(handoff.etag);
 		return {handoff: publicHandoff(handoff, await storage.userById(handoff.sender_id)), session};
 	});
+
+	registerVerificationRoutes(context);
+	registerOrgRoutes(context);
+	registerDocumentRoutes(context);
+
+	app.addHook('onClose', async () => mailer?.close());
 
 	async function newToken(user: UserRecord) {
 		const issued = issueToken();
@@ -262,8 +323,14 @@ function unknownUserHash(): Promise<string> {
 	return dummyHash;
 }
 
-function now(): string {
-	return new Date().toISOString();
+function mailerOf(mail: ServerOptions['mail']): Mailer | undefined {
+	if (mail === false) return undefined;
+	if (mail === undefined) {
+		const settings = mailSettingsFromEnv();
+		return settings ? smtpMailer(settings) : undefined;
+	}
+
+	return 'send' in mail ? mail : smtpMailer(mail);
 }
 
 function publicUser(user: UserRecord) {
@@ -297,22 +364,6 @@ function recordFor(ownerId: string, session: Session, etag: string): SessionReco
 	};
 }
 
-function objectBody(body: unknown): Record<string, unknown> {
-	if (!body || typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'BAD_REQUEST', 'the body must be a JSON object');
-	return body as Record<string, unknown>;
-}
-
-function stringField(value: unknown, name: string, max: number): string {
-	if (typeof value !== 'string' || value.length === 0 || value.length > max) throw new HttpError(400, 'BAD_REQUEST', `${name} must be a string of 1 to ${max} characters`);
-	return value;
-}
-
-function emailOf(value: unknown, name: string): string {
-	const email = stringField(value, name, 320).trim().toLowerCase();
-	if (!EMAIL.test(email)) throw new HttpError(400, 'BAD_REQUEST', `${name} is not an email address`);
-	return email;
-}
-
 function credentialsBody(body: unknown): {email: string; password: string} {
 	const value = objectBody(body);
 	const email = emailOf(value.email, 'email');
@@ -324,12 +375,6 @@ function credentialsBody(body: unknown): {email: string; password: string} {
 function sessionIdParam(value: unknown): string {
 	if (typeof value !== 'string' || !isSafeSessionId(value)) throw new HttpError(400, 'BAD_REQUEST', `not a valid session id: ${JSON.stringify(value)}`);
 	return value;
-}
-
-function etagHeader(value: string | string[] | undefined): string | undefined {
-	const raw = Array.isArray(value) ? value[0] : value;
-	if (!raw) return undefined;
-	return raw.trim().replace(/^W\//, '').replace(/^"|"$/g, '');
 }
 
 /** A pushed session: {manifest, messages, workspace?, tools?}, each part checked against the .sfs schemas. */

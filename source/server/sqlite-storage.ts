@@ -238,6 +238,10 @@ export class SqliteStorage implements ServerStorage {
 		return this.db.prepare('SELECT * FROM orgs WHERE name = ?').get(name) as OrgRecord | undefined;
 	}
 
+	async orgById(id: string): Promise<OrgRecord | undefined> {
+		return this.db.prepare('SELECT * FROM orgs WHERE id = ?').get(id) as OrgRecord | undefined;
+	}
+
 	async orgsOf(userId: string): Promise<Array<OrgRecord & {role: OrgRole}>> {
 		return this.db.prepare('SELECT orgs.*, org_members.role FROM orgs JOIN org_members ON org_members.org_id = orgs.id WHERE org_members.user_id = ? ORDER BY orgs.name').all(userId) as Array<OrgRecord & {role: OrgRole}>;
 	}
