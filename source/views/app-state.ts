@@ -204,7 +204,7 @@ export function activeLayer(state: AppState): Layer {
 
 	switch (state.screen) {
 		case 'sessions': {
-			return state.sessions.filtering ? 'filter' : 'sessions';
+			return state.sessions.filtering ? 'filter' : state.sessions.pane === 'preview' ? 'preview' : 'sessions';
 		}
 
 		case 'session': {

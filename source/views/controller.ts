@@ -10,6 +10,7 @@ import type {LaunchSpec, SessionRow, TmuxKind, TuiEngine} from './engine-context
 import {copyText} from './detail-state.js';
 import {summaryPanel} from './insight-lines.js';
 import {resolveKeys, TEXT_LAYERS, type KeyEvent} from './keymap.js';
+import {previewBox, previewLines, previewRoom} from './preview-lines.js';
 import {rulesLayout} from './rules-screen.js';
 import {selectedRow} from './sessions-state.js';
 import type {Store} from './store.js';
@@ -396,6 +397,11 @@ export class Controller {
 				return;
 			}
 
+			case 'preview': {
+				this.previewCommand(event);
+				return;
+			}
+
 			case 'filter': {
 				if (isEditEvent(event)) {
 					this.dispatch({type: 'sessions/filterEdit', event});
@@ -617,6 +623,19 @@ export class Controller {
 				this.commonCommand(event);
 			}
 		}
+	}
+
+	/** The preview pane has the keys (Tab): movement scrolls it; Tab/Esc give the keys back to the list. */
+	private previewCommand(event: KeyEvent): void {
+		const command = event.command;
+		if (isMovement(command)) {
+			const {width, height} = previewBox(this.state);
+			const lines = previewLines(this.state, width).length;
+			this.dispatch({type: 'sessions/previewScroll', movement: command, lines, height: previewRoom(height, true)});
+			return;
+		}
+
+		this.sessionsCommand(event);
 	}
 
 	private openTool(command: 'resume/open' | 'actions/open' | 'diff/open', sessionId: string): void {

@@ -8,6 +8,8 @@ import type {Key} from 'ink';
 export type Layer =
 	| 'sessions'
 	| 'filter'
+	/** The Sessions screen with the preview pane focused (Tab): movement keys scroll the preview. */
+	| 'preview'
 	| 'session'
 	| 'find'
 	| 'search'
@@ -99,7 +101,7 @@ type Binding = {
 };
 
 const LISTS: readonly Layer[] = ['sessions', 'session', 'search', 'diff', 'resume', 'actions', 'help'];
-const SCREENS: readonly Layer[] = ['sessions', 'session', 'search', 'diff', 'resume', 'actions', 'rules', 'handoff'];
+const SCREENS: readonly Layer[] = ['sessions', 'preview', 'session', 'search', 'diff', 'resume', 'actions', 'rules', 'handoff'];
 const SUB_SCREENS: readonly Layer[] = ['session', 'search', 'diff', 'resume', 'actions', 'rules', 'handoff'];
 
 const esc = (_input: string, key: Key) => key.escape;
@@ -119,16 +121,26 @@ export const BINDINGS: readonly Binding[] = [
 	// Sessions screen.
 	{command: 'open', layers: ['sessions', 'search'], match: enter, keys: 'Enter', label: 'Open the selected session', footer: 'open'},
 	{command: 'filter/start', layers: ['sessions'], chars: ['/'], keys: '/', label: 'Fuzzy filter (title, alias, project, tool, prompt, tags)', footer: 'filter'},
-	{command: 'resume/open', layers: ['sessions', 'session'], chars: ['l'], keys: 'l', label: 'Resume in a tool (pick target and model)', footer: 'resume'},
-	{command: 'actions/open', layers: ['sessions', 'session'], chars: ['a'], keys: 'a', label: 'Actions: alias, tag, fork, checkpoint, export, delete', footer: 'actions'},
-	{command: 'diff/open', layers: ['sessions', 'session'], chars: ['d'], keys: 'd', label: 'File edits as diffs; compare with a fork', footer: 'diff'},
+	{command: 'resume/open', layers: ['sessions', 'preview', 'session'], chars: ['l'], keys: 'l', label: 'Resume in a tool (pick target and model)', footer: 'resume'},
+	{command: 'actions/open', layers: ['sessions', 'preview', 'session'], chars: ['a'], keys: 'a', label: 'Actions: alias, tag, fork, checkpoint, export, delete', footer: 'actions'},
+	{command: 'diff/open', layers: ['sessions', 'preview', 'session'], chars: ['d'], keys: 'd', label: 'File edits as diffs; compare with a fork', footer: 'diff'},
 	{command: 'tools/cycle', layers: ['sessions'], chars: ['t'], keys: 't', label: 'Cycle the tool filter chip'},
 	{command: 'sort/toggle', layers: ['sessions'], chars: ['o'], keys: 'o', label: 'Sort: last update / created / messages / tokens'},
 	{command: 'tree/toggle', layers: ['sessions'], chars: ['T'], keys: 'T', label: 'Show lineage (forks, checkpoints) as a tree'},
 	{command: 'subagents/toggle', layers: ['sessions'], chars: ['S'], keys: 'S', label: 'Show or hide sub-agent transcripts'},
 	{command: 'headless/toggle', layers: ['sessions'], chars: ['H'], keys: 'H', label: 'Show or hide headless runs'},
 	{command: 'capture/run', layers: ['sessions'], chars: ['r'], keys: 'r', label: 'Capture now (rescan the tools)'},
-	{command: 'pane/toggle', layers: ['sessions'], match: (_i, k) => k.tab, keys: 'Tab', label: 'Switch between list and preview'},
+	{command: 'pane/toggle', layers: ['sessions'], match: (_i, k) => k.tab, keys: 'Tab', label: 'Focus the preview (then ↑↓ j k PgUp PgDn scroll it)', footer: 'preview'},
+
+	// Sessions screen, preview focused (Tab): movement scrolls the preview of the selected session.
+	{command: 'cursor/down', layers: ['preview'], chars: ['j'], match: (_i, k) => k.downArrow && !k.ctrl, keys: '↓ j', label: 'Scroll the preview down', footer: 'scroll'},
+	{command: 'cursor/up', layers: ['preview'], chars: ['k'], match: (_i, k) => k.upArrow && !k.ctrl, keys: '↑ k', label: 'Scroll the preview up'},
+	{command: 'page/down', layers: ['preview'], match: (i, k) => k.pageDown || (k.ctrl && i === 'd'), keys: 'PgDn Ctrl+d', label: 'Scroll the preview a page down'},
+	{command: 'page/up', layers: ['preview'], match: (i, k) => k.pageUp || (k.ctrl && i === 'u'), keys: 'PgUp Ctrl+u', label: 'Scroll the preview a page up'},
+	{command: 'cursor/top', layers: ['preview'], chars: ['g'], match: (_i, k) => k.home, keys: 'g Home', label: 'Preview: jump to the start'},
+	{command: 'cursor/bottom', layers: ['preview'], chars: ['G'], match: (_i, k) => k.end, keys: 'G End', label: 'Preview: jump to the end'},
+	{command: 'pane/toggle', layers: ['preview'], match: (_i, k) => k.tab || k.escape, keys: 'Tab Esc', label: 'Back to the list', footer: 'list'},
+	{command: 'open', layers: ['preview'], match: enter, keys: 'Enter', label: 'Open the selected session', footer: 'open'},
 
 	// Session screen.
 	{command: 'detail/toggle', layers: ['session'], chars: [' '], match: enter, keys: 'Enter Space', label: 'Expand or collapse the selected tool call', footer: 'expand'},
@@ -175,14 +187,14 @@ export const BINDINGS: readonly Binding[] = [
 	{command: 'confirm/no', layers: ['confirm'], chars: ['n', 'N', 'q'], match: esc, keys: 'n Esc', label: 'No, cancel', footer: 'no'},
 
 	// Everywhere (not in text entry).
-	{command: 'screen/search', layers: ['sessions', 'session', 'rules', 'handoff'], chars: ['s', '2'], keys: 's 2', label: 'Full-text search across sessions', footer: 'search'},
+	{command: 'screen/search', layers: ['sessions', 'preview', 'session', 'rules', 'handoff'], chars: ['s', '2'], keys: 's 2', label: 'Full-text search across sessions', footer: 'search'},
 	{command: 'screen/sessions', layers: SUB_SCREENS, chars: ['1'], keys: '1', label: 'Sessions screen'},
 	{command: 'screen/rules', layers: SCREENS.filter(layer => layer !== 'search'), chars: ['3'], keys: '3', label: 'Rules screen'},
 	{command: 'screen/handoff', layers: SCREENS.filter(layer => layer !== 'search'), chars: ['4'], keys: '4', label: 'Handoff screen'},
 	{command: 'help', layers: [...SCREENS.filter(layer => layer !== 'search'), 'help'], chars: ['?'], keys: '?', label: 'Help: every key of this screen', footer: 'help'},
 	{command: 'back', layers: [...SUB_SCREENS.filter(layer => layer !== 'search'), 'help'], chars: ['q', 'h'], match: (_i, k) => k.escape || k.leftArrow, keys: 'Esc q h ←', label: 'Back', footer: 'back'},
 	{command: 'back', layers: ['sessions'], match: esc, keys: 'Esc', label: 'Clear the filter'},
-	{command: 'quit', layers: ['sessions'], chars: ['q'], keys: 'q', label: 'Quit', footer: 'quit'},
+	{command: 'quit', layers: ['sessions', 'preview'], chars: ['q'], keys: 'q', label: 'Quit', footer: 'quit'},
 	{command: 'quit', layers: [...SCREENS, 'filter', 'find', 'model', 'form', 'confirm', 'help'], match: ctrl('c'), keys: 'Ctrl+c', label: 'Quit'},
 ];
 
@@ -296,6 +308,7 @@ export function footerFor(layer: Layer): HelpEntry[] {
 export const LAYER_TITLES: Record<Layer, string> = {
 	sessions: 'Sessions',
 	filter: 'Sessions: filter input',
+	preview: 'Sessions: preview focused',
 	session: 'Session',
 	find: 'Session: find input',
 	search: 'Search',
@@ -310,7 +323,7 @@ export const LAYER_TITLES: Record<Layer, string> = {
 	help: 'Help',
 };
 
-const README_LAYERS: readonly Layer[] = ['sessions', 'filter', 'session', 'find', 'search', 'diff', 'resume', 'actions', 'form', 'confirm', 'rules'];
+const README_LAYERS: readonly Layer[] = ['sessions', 'preview', 'filter', 'session', 'find', 'search', 'diff', 'resume', 'actions', 'form', 'confirm', 'rules'];
 
 /** The README KEYS section: one Markdown table per screen, generated from BINDINGS. */
 export function renderKeyReference(): string {

@@ -3,10 +3,10 @@ import {Box, Text} from 'ink';
 import {useMemo} from 'react';
 import type {AppState} from './app-state.js';
 import type {SessionRow, SourceLooked} from './engine-context.js';
-import {compactNumber, fit, money, oneLine, projectName, relativeTime, shortTimestamp, wrapText} from './format.js';
-import {findingLines, summaryLines} from './insight-lines.js';
+import {compactNumber, fit, money, oneLine, projectName, relativeTime} from './format.js';
 import {computeLayout} from './layout.js';
-import {selectedRow, windowRows, type SessionsState} from './sessions-state.js';
+import {previewLines, previewRoom} from './preview-lines.js';
+import {previewOffset, selectedRow, windowRows, type SessionsState} from './sessions-state.js';
 import {TextField} from './text-field.js';
 import {BADGE_WIDTH, theme, toolBadge} from './theme.js';
 
@@ -114,31 +114,9 @@ function SessionList({state, width}: {state: AppState; width: number}) {
 	);
 }
 
-/** id → row and parent → children, built once per row list (not per render). */
-function useLineage(rows: SessionRow[]) {
-	return useMemo(() => {
-		const byId = new Map<string, SessionRow>();
-		const children = new Map<string, SessionRow[]>();
-		for (const row of rows) {
-			byId.set(row.session_id, row);
-			if (row.parent_session_id) {
-				const list = children.get(row.parent_session_id) ?? [];
-				list.push(row);
-				children.set(row.parent_session_id, list);
-			}
-		}
-
-		return {byId, children};
-	}, [rows]);
-}
-
-function label(row: SessionRow): string {
-	return row.alias ?? (oneLine(row.title) || row.session_id.slice(0, 12));
-}
-
 function Preview({state, width, height}: {state: AppState; width: number; height: number}) {
-	const row = selectedRow(state.sessions);
-	const lineage = useLineage(state.sessions.rows);
+	const {sessions} = state;
+	const row = selectedRow(sessions);
 	if (!row) {
 		return (
 			<Box width={width} height={height}>
@@ -147,66 +125,20 @@ function Preview({state, width, height}: {state: AppState; width: number; height
 		);
 	}
 
-	const lines: Array<{text: string; color?: string; bold?: boolean}> = [];
-	lines.push({text: oneLine(row.title) || oneLine(row.first_prompt) || row.session_id, bold: true});
-	const facts: Array<[string, string]> = [
-		['alias', row.alias ?? ''],
-		['tool', `${toolBadge(row.tool).label}${row.model ? ` · ${row.model}` : ''}`],
-		['project', row.cwd ?? ''],
-		['created', shortTimestamp(row.created_at)],
-		['updated', `${shortTimestamp(row.updated_at)} (${relativeTime(row.updated_at ?? row.created_at)} ago)`],
-		['messages', `${row.message_count} · tokens in ${compactNumber(row.input_tokens)} out ${compactNumber(row.output_tokens)}${money(row.cost_usd) ? ` · ${money(row.cost_usd)}` : ''}`],
-		['tags', row.tags.join(', ')],
-		['id', `${row.session_id}${row.native_id ? ` (native ${row.native_id})` : ''}`],
-	];
-	for (const [name, value] of facts) {
-		if (value) {
-			lines.push({text: `${name.padEnd(9)}${value}`});
-		}
-	}
-
-	// Lineage: ancestors down to this session, then its forks and checkpoints.
-	const chain: SessionRow[] = [];
-	let cursor: SessionRow | undefined = row;
-	const seen = new Set<string>();
-	while (cursor?.parent_session_id && !seen.has(cursor.session_id) && chain.length < 5) {
-		seen.add(cursor.session_id);
-		cursor = lineage.byId.get(cursor.parent_session_id);
-		if (cursor) {
-			chain.unshift(cursor);
-		}
-	}
-
-	const kids = lineage.children.get(row.session_id) ?? [];
-	if (chain.length > 0 || kids.length > 0) {
-		lines.push({text: 'lineage', color: theme.accent});
-		chain.forEach((ancestor, depth) => {
-			lines.push({text: `${'  '.repeat(depth)}${depth > 0 ? '└ ' : ''}${label(ancestor)}`, color: theme.muted});
-		});
-		const depth = chain.length;
-		lines.push({text: `${'  '.repeat(depth)}${depth > 0 ? '└ ' : ''}● ${label(row)}`, bold: true});
-		for (const kid of kids.slice(0, 6)) {
-			const kind = kid.lineage_kind === 'checkpoint' ? `◆ checkpoint ${kid.checkpoint_name ?? ''}`.trim() : '⑂ fork';
-			lines.push({text: `${'  '.repeat(depth + 1)}└ ${kind}: ${label(kid)}`, color: theme.muted});
-		}
-
-		if (kids.length > 6) {
-			lines.push({text: `${'  '.repeat(depth + 1)}… ${kids.length - 6} more`, color: theme.muted});
-		}
-	}
-
-	lines.push(...findingLines(state.findings[row.session_id], false), ...summaryLines(state.insights[row.session_id], false));
-
-	if (row.first_prompt) {
-		lines.push({text: 'first prompt', color: theme.accent});
-		for (const line of wrapText(row.first_prompt, Math.max(10, width - 2)).slice(0, Math.max(0, height - lines.length))) {
-			lines.push({text: line});
-		}
+	// Focused (Tab): a marker line on top says so and where the window is; the rest scrolls under it.
+	const focused = sessions.pane === 'preview';
+	const lines = previewLines(state, width);
+	const room = previewRoom(height, focused);
+	const offset = Math.min(previewOffset(sessions), Math.max(0, lines.length - room));
+	const shown = lines.slice(offset, offset + room);
+	if (focused) {
+		const position = lines.length > room ? ` ${offset + 1}-${offset + shown.length} of ${lines.length}` : '';
+		shown.unshift({text: `▸ preview${position} · Tab back to the list`, color: theme.accent});
 	}
 
 	return (
 		<Box flexDirection="column" width={width} height={height} overflow="hidden">
-			{lines.slice(0, height).map((line, index) => (
+			{shown.map((line, index) => (
 				// eslint-disable-next-line react/no-array-index-key
 				<Text key={index} wrap="truncate" color={line.color} bold={line.bold}>
 					{line.text}

@@ -43,6 +43,8 @@ export type SessionsState = {
 	pageSize: number;
 	/** Which pane has the keys (Tab). */
 	pane: 'list' | 'preview';
+	/** First shown line of the preview, and the session it belongs to (another selection starts at the top). */
+	preview: {sessionId?: string; offset: number};
 	/** Rows hidden by the sub-agent toggle, for the chip text. */
 	hiddenSubagents: number;
 };
@@ -65,6 +67,8 @@ export type SessionsAction =
 	| {type: 'sessions/toggleTree'}
 	| {type: 'sessions/cycleSort'}
 	| {type: 'sessions/togglePane'}
+	/** Scroll the preview of the selected session; `lines` is its length, `height` the rows it has. */
+	| {type: 'sessions/previewScroll'; movement: Movement; lines: number; height: number}
 	| {type: 'sessions/select'; sessionId: string};
 
 export function initialSessionsState(pageSize = 10): SessionsState {
@@ -87,6 +91,7 @@ export function initialSessionsState(pageSize = 10): SessionsState {
 		offset: 0,
 		pageSize,
 		pane: 'list',
+		preview: {offset: 0},
 		hiddenSubagents: 0,
 	};
 }
@@ -251,7 +256,9 @@ export function sessionsReducer(state: SessionsState, action: SessionsAction): S
 		}
 
 		case 'sessions/move': {
-			return {...state, ...moveWindow(state, action.movement, state.visible.length, state.pageSize)};
+			const window = moveWindow(state, action.movement, state.visible.length, state.pageSize);
+			// A new selection's preview starts at its top (also when the cursor comes back to a scrolled one).
+			return {...state, ...window, preview: window.cursor === state.cursor ? state.preview : {offset: 0}};
 		}
 
 		case 'sessions/pageSize': {
@@ -312,11 +319,26 @@ export function sessionsReducer(state: SessionsState, action: SessionsAction): S
 			return {...state, pane: state.pane === 'list' ? 'preview' : 'list'};
 		}
 
+		case 'sessions/previewScroll': {
+			const sessionId = selectedRow(state)?.session_id;
+			const page = Math.max(1, action.height - 1); // a page keeps one line of context
+			const max = Math.max(0, action.lines - action.height);
+			const from = previewOffset(state);
+			const deltas: Record<Movement, number> = {'cursor/down': 1, 'cursor/up': -1, 'page/down': page, 'page/up': -page, 'cursor/top': -Infinity, 'cursor/bottom': Infinity};
+			const offset = Math.max(0, Math.min(max, from + deltas[action.movement]));
+			return offset === from && state.preview.sessionId === sessionId ? state : {...state, preview: {sessionId, offset}};
+		}
+
 		case 'sessions/select': {
 			const index = state.visible.findIndex(row => row.session_id === action.sessionId);
 			return index === -1 ? state : {...state, ...clampWindow({cursor: index, offset: state.offset}, state.visible.length, state.pageSize)};
 		}
 	}
+}
+
+/** The preview's scroll offset for the selected session (0 when the selection moved since it scrolled). */
+export function previewOffset(state: SessionsState): number {
+	return state.preview.sessionId !== undefined && state.preview.sessionId === selectedRow(state)?.session_id ? state.preview.offset : 0;
 }
 
 export function selectedRow(state: SessionsState): SessionRow | undefined {
