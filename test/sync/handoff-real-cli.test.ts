@@ -106,7 +106,7 @@ async function resumeInRealClaude(b: Machine & {home: ToolHome; repo: string}, s
 function expectHandedConversation(entries: ReturnType<typeof flattenConversation>, session: Session) {
 	const expectations = expectationsFromSession(session);
 	// Both user and assistant texts, the shell command and its output.
-	expect(expectations.length).toBe(6);
+	expect(expectations.map(expectation => expectation.what.split(' ')[0])).toEqual(['user', 'assistant', 'tool', 'tool', 'assistant']);
 	expect(missingInOrder(entries, expectations)).toEqual([]);
 	const promptAt = entries.findLastIndex(entry => entry.role === 'user' && entry.text.includes(RESUME_PROMPT));
 	const historyAt = entries.findIndex(entry => entry.text.includes(session.messages[0]!.content[0]!.text as string));
