@@ -12,7 +12,7 @@ import {statsFor} from '../engine/session-stats.js';
 import type {Session} from '../engine/types.js';
 import type {HandoffWorkspace} from '../server/storage.js';
 import {type Credentials, normalizeUrl, saveCredentials} from './credentials.js';
-import {request, type RequestOptions} from './http.js';
+import {HttpFailure, request, type RequestOptions, type Response} from './http.js';
 import {knownEtag, rememberEtag} from './state.js';
 import {senderWorkspace, workspaceDifferences} from './workspace-state.js';
 
@@ -72,23 +72,52 @@ export function dlpGate(options: {allowSecrets?: boolean; notify: (line: string)
 	};
 }
 
-/** Pushes a local session; when the server merged in messages pushed from elsewhere, they are pulled in. */
+/** How a session looks here now, for telling later whether it changed since it was last synced. */
+export function localFingerprint(engine: Engine, sessionId: string): string | undefined {
+	const row = engine.index.getSession(sessionId);
+	return row ? fingerprintOf(row) : undefined;
+}
+
+export function fingerprintOf(row: {message_count: number; updated_at: string | null}): string {
+	return `${row.message_count}@${row.updated_at ?? ''}`;
+}
+
+const MAX_CONFLICT_ROUNDS = 5;
+
+/**
+ * Pushes a local session with If-Match (the version last seen here). A server that merged in messages
+ * pushed from elsewhere answers with more messages than were sent: they are pulled in. A server that
+ * refuses a stale If-Match (412) gets the remote version pulled and merged here (both sides kept),
+ * then the push again, up to a few rounds.
+ */
 export async function pushSession(engine: Engine, credentials: Credentials, sessionId: string, gate: OutgoingGate, options: RequestOptions = {}): Promise<PushResult> {
-	const read = engine.store.readSession(sessionId);
-	const local: Session = {manifest: read.manifest, messages: read.messages, workspace: read.workspace, tools: read.tools};
-	const outgoing = withoutLocalState(await gate(local, 'push'));
-	const ifMatch = knownEtag(credentials.url, sessionId, engine.env);
-	const answer = await request<Omit<PushResult, 'pulled'>>(credentials.url, `/api/v1/sessions/${encodeURIComponent(sessionId)}`, {
-		...options,
-		method: 'PUT',
-		token: credentials.token,
-		body: outgoing,
-		headers: ifMatch ? {'if-match': `"${ifMatch}"`} : {},
-	});
 	let pulled = 0;
-	if (answer.body.message_count > local.messages.length) pulled = (await pullSession(engine, credentials, sessionId, options)).added;
-	else rememberEtag(credentials.url, sessionId, answer.body.etag, engine.env);
-	return {...answer.body, pulled};
+	let conflicts = 0;
+	for (;;) {
+		const read = engine.store.readSession(sessionId);
+		const local: Session = {manifest: read.manifest, messages: read.messages, workspace: read.workspace, tools: read.tools};
+		const outgoing = withoutLocalState(await gate(local, 'push'));
+		const ifMatch = knownEtag(credentials.url, sessionId, engine.env);
+		let answer: Response<Omit<PushResult, 'pulled'>>;
+		try {
+			answer = await request<Omit<PushResult, 'pulled'>>(credentials.url, `/api/v1/sessions/${encodeURIComponent(sessionId)}`, {
+				...options,
+				method: 'PUT',
+				token: credentials.token,
+				body: outgoing,
+				headers: ifMatch ? {'if-match': `"${ifMatch}"`} : {},
+			});
+		} catch (error) {
+			if (!(error instanceof HttpFailure) || error.status !== 412 || conflicts >= MAX_CONFLICT_ROUNDS) throw error;
+			conflicts++;
+			pulled += (await pullSession(engine, credentials, sessionId, options)).added;
+			continue;
+		}
+
+		if (answer.body.message_count > local.messages.length) pulled += (await pullSession(engine, credentials, sessionId, options)).added;
+		else rememberEtag(credentials.url, sessionId, answer.body.etag, engine.env, localFingerprint(engine, sessionId));
+		return {...answer.body, merged: answer.body.merged || conflicts > 0, pulled};
+	}
 }
 
 export type PullResult = {session_id: string; etag: string; created: boolean; added: number; message_count: number};
@@ -97,7 +126,7 @@ export async function pullSession(engine: Engine, credentials: Credentials, sess
 	if (!isSafeSessionId(sessionId)) throw new SfsError('USAGE', `not a valid session id: ${JSON.stringify(sessionId)}`);
 	const answer = await request<{session: Session; etag: string}>(credentials.url, `/api/v1/sessions/${encodeURIComponent(sessionId)}`, {...options, token: credentials.token});
 	const written = await writeLocal(engine, answer.body.session);
-	rememberEtag(credentials.url, sessionId, answer.body.etag, engine.env);
+	rememberEtag(credentials.url, sessionId, answer.body.etag, engine.env, localFingerprint(engine, sessionId));
 	return {session_id: sessionId, etag: answer.body.etag, ...written};
 }
 
@@ -155,17 +184,24 @@ async function writeLocal(engine: Engine, session: Session): Promise<{created: b
 		return {created: true, added: session.messages.length, message_count: session.messages.length};
 	}
 
-	const local = store.readSession(id);
-	const known = new Set(local.messages.map(message => message.msg_id));
-	const missing = session.messages.filter(message => !known.has(message.msg_id));
-	if (missing.length > 0) {
+	// Under the session's lock: the daemon may be committing captured messages to it right now.
+	return store.withSessionLock(id, () => {
+		const local = store.readSession(id);
+		const known = new Set(local.messages.map(message => message.msg_id));
+		const missing = session.messages.filter(message => !known.has(message.msg_id));
 		const all = [...local.messages, ...missing];
-		const updatedAt = [local.manifest.updated_at, session.manifest.updated_at].filter(Boolean).sort().at(-1) ?? local.manifest.updated_at;
-		store.appendMessages(id, missing, {...local.manifest, updated_at: updatedAt, stats: {...local.manifest.stats, ...statsFor(all)}});
-		reindex(engine, id);
-	}
+		const recorded = local.manifest.stats?.message_count;
+		if (missing.length > 0 || recorded !== all.length) {
+			// recorded !== all: a pull killed between appending its messages and committing the manifest.
+			const updatedAt = [local.manifest.updated_at, session.manifest.updated_at].filter(Boolean).sort().at(-1) ?? local.manifest.updated_at;
+			store.appendMessages(id, missing, {...local.manifest, updated_at: updatedAt, stats: {...local.manifest.stats, ...statsFor(all)}});
+			reindex(engine, id);
+		} else if (engine.index.getSession(id)?.message_count !== all.length) {
+			reindex(engine, id);
+		}
 
-	return {created: false, added: missing.length, message_count: local.messages.length + missing.length};
+		return {created: false, added: missing.length, message_count: all.length};
+	});
 }
 
 function reindex(engine: Engine, id: string): void {

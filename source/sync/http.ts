@@ -18,6 +18,10 @@ export type RequestOptions = {
 	timeoutMs?: number;
 	/** Told before each wait: why, and how long. */
 	onRetry?: (reason: string, waitMs: number) => void;
+	/** Longest Retry-After honoured, in ms (default 60 s): a server asking for more is retried after this. */
+	maxRetryAfterMs?: number;
+	/** Aborts the request and any wait between attempts (the daemon stopping). */
+	signal?: AbortSignal;
 };
 
 export type Response<T> = {status: number; body: T; etag?: string};
@@ -51,7 +55,7 @@ export async function request<T>(baseUrl: string, path: string, options: Request
 					...options.headers,
 				},
 				body: options.body === undefined ? undefined : JSON.stringify(options.body),
-				signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
+				signal: options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs ?? 60_000)]) : AbortSignal.timeout(options.timeoutMs ?? 60_000),
 			});
 			const text = await response.text();
 			const body = parseBody(text);
@@ -60,20 +64,34 @@ export async function request<T>(baseUrl: string, path: string, options: Request
 			const message = error?.message ?? `HTTP ${response.status}`;
 			if (response.status !== 429 && response.status < 500) throw new HttpFailure(response.status, error?.code ?? 'HTTP', `server: ${message}`, hintFor(response.status));
 			lastReason = `HTTP ${response.status}: ${message}`;
-			const retryAfter = Number(response.headers.get('retry-after'));
-			waitMs = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : backoff(base, attempt);
+			const asked = retryAfterMs(response.headers.get('retry-after'));
+			waitMs = asked === undefined || asked === 0 ? backoff(base, attempt) : Math.min(asked, options.maxRetryAfterMs ?? 60_000);
 		} catch (error) {
 			if (error instanceof HttpFailure) throw error;
+			if (options.signal?.aborted) throw new SfsError('IO', `request to ${baseUrl} cancelled`);
 			lastReason = networkReason(error);
 			waitMs = backoff(base, attempt);
 		}
 
 		if (attempt === attempts) break;
 		options.onRetry?.(lastReason, waitMs);
-		await sleep(waitMs);
+		try {
+			await sleep(waitMs, undefined, {signal: options.signal});
+		} catch {
+			throw new SfsError('IO', `request to ${baseUrl} cancelled`);
+		}
 	}
 
 	throw new SfsError('IO', `cannot reach the sfs server at ${baseUrl} after ${attempts} attempt(s): ${lastReason}`, {hint: 'is `sfs server` running there?'});
+}
+
+/** Retry-After in seconds or as an HTTP date; undefined when absent or unreadable. */
+export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+	if (!header) return undefined;
+	const trimmed = header.trim();
+	if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+	const at = Date.parse(trimmed);
+	return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
 }
 
 function backoff(base: number, attempt: number): number {

@@ -1,30 +1,161 @@
-/** The last server version (ETag) this machine pushed or pulled, per server and session: the If-Match of the next push. */
+/**
+ * What this machine knows about syncing, in `<data>/sync/state.json`: the autosync mode, the watched
+ * sessions, and per server the last version (ETag) of each session this machine pushed or pulled
+ * (the If-Match of its next push) with the local fingerprint it had then, plus the last sync run and
+ * the last error. Every change is a read-modify-write under a lock file, written atomically, so the
+ * daemon's autosync and `sfs sync watch` in another process never lose each other's change.
+ */
 import fs from 'node:fs';
 import path from 'node:path';
 import {writeJsonAtomic} from '../engine/fs-atomic.js';
+import {withLockSync} from '../engine/lock.js';
 import {dataDir, type Env} from '../engine/paths.js';
 
-type State = Record<string, Record<string, string>>;
+export const SYNC_MODES = ['off', 'all', 'selective'] as const;
+export type SyncMode = (typeof SYNC_MODES)[number];
 
-function statePath(env: Env): string {
-	return path.join(dataDir(env), 'sync', 'state.json');
+export type SessionSyncRecord = {
+	/** The server version this machine last pushed or pulled. */
+	etag: string;
+	/** The local fingerprint (message count and updated_at) right after that push or pull. */
+	local?: string;
+	synced_at?: string;
+	/** The DLP gate refused this local fingerprint: not tried again until the session changes. */
+	blocked?: string;
+};
+
+export type SyncRunSummary = {
+	started_at: string;
+	finished_at: string;
+	pushed: number;
+	pulled: number;
+	merged: number;
+	unchanged: number;
+	failed: number;
+	skipped: number;
+	/** 'cli' or 'daemon'. */
+	by: string;
+};
+
+export type ServerSyncState = {
+	sessions: Record<string, SessionSyncRecord>;
+	last_sync: SyncRunSummary | null;
+	last_error: {at: string; message: string} | null;
+};
+
+export type SyncState = {
+	version: 2;
+	mode: SyncMode;
+	/** Session ids pushed in selective mode (and by a manual `sfs sync` when autosync is off). */
+	watched: string[];
+	servers: Record<string, ServerSyncState>;
+};
+
+export function syncDir(env: Env = process.env): string {
+	return path.join(dataDir(env), 'sync');
 }
 
-function load(env: Env): State {
+export function statePath(env: Env = process.env): string {
+	return path.join(syncDir(env), 'state.json');
+}
+
+/** Held by a whole `sfs sync` run (CLI or daemon): two runs never transfer at once. */
+export function runLockPath(env: Env = process.env): string {
+	return path.join(syncDir(env), 'run.lock');
+}
+
+function emptyState(): SyncState {
+	return {version: 2, mode: 'off', watched: [], servers: {}};
+}
+
+export function emptyServerState(): ServerSyncState {
+	return {sessions: {}, last_sync: null, last_error: null};
+}
+
+/** The state as stored; a missing or unreadable file is an empty state (the first version's `{url: {id: etag}}` is carried over). */
+export function loadState(env: Env = process.env): SyncState {
+	let value: unknown;
 	try {
-		const value = JSON.parse(fs.readFileSync(statePath(env), 'utf8')) as unknown;
-		return value && typeof value === 'object' && !Array.isArray(value) ? (value as State) : {};
+		value = JSON.parse(fs.readFileSync(statePath(env), 'utf8'));
 	} catch {
-		return {};
+		return emptyState();
 	}
+
+	if (!value || typeof value !== 'object' || Array.isArray(value)) return emptyState();
+	const raw = value as Record<string, unknown>;
+	if (raw.version !== 2) return fromFirstVersion(raw);
+	const state = emptyState();
+	if (SYNC_MODES.includes(raw.mode as SyncMode)) state.mode = raw.mode as SyncMode;
+	if (Array.isArray(raw.watched)) state.watched = raw.watched.filter((id): id is string => typeof id === 'string');
+	if (raw.servers && typeof raw.servers === 'object') {
+		for (const [url, server] of Object.entries(raw.servers as Record<string, Partial<ServerSyncState>>)) {
+			if (!server || typeof server !== 'object') continue;
+			state.servers[url] = {
+				sessions: server.sessions && typeof server.sessions === 'object' ? server.sessions : {},
+				last_sync: server.last_sync ?? null,
+				last_error: server.last_error ?? null,
+			};
+		}
+	}
+
+	return state;
+}
+
+function fromFirstVersion(raw: Record<string, unknown>): SyncState {
+	const state = emptyState();
+	for (const [url, etags] of Object.entries(raw)) {
+		if (!etags || typeof etags !== 'object') continue;
+		const server = emptyServerState();
+		for (const [id, etag] of Object.entries(etags as Record<string, unknown>)) if (typeof etag === 'string') server.sessions[id] = {etag};
+		state.servers[url] = server;
+	}
+
+	return state;
+}
+
+/** Read-modify-write under the state lock; returns what `change` returns. */
+export function updateState<T>(env: Env, change: (state: SyncState) => T): T {
+	return withLockSync(
+		path.join(syncDir(env), 'state.lock'),
+		() => {
+			const state = loadState(env);
+			const result = change(state);
+			writeJsonAtomic(statePath(env), state);
+			return result;
+		},
+		{what: 'the sync state'},
+	);
+}
+
+export function serverState(state: SyncState, url: string): ServerSyncState {
+	state.servers[url] ??= emptyServerState();
+	return state.servers[url];
 }
 
 export function knownEtag(url: string, sessionId: string, env: Env = process.env): string | undefined {
-	return load(env)[url]?.[sessionId];
+	return loadState(env).servers[url]?.sessions[sessionId]?.etag;
 }
 
-export function rememberEtag(url: string, sessionId: string, etag: string, env: Env = process.env): void {
-	const state = load(env);
-	state[url] = {...state[url], [sessionId]: etag};
-	writeJsonAtomic(statePath(env), state);
+/** Records the server version of a session (after a push or pull) and, when given, the local fingerprint it matches. */
+export function rememberEtag(url: string, sessionId: string, etag: string, env: Env = process.env, local?: string): void {
+	updateState(env, state => {
+		const sessions = serverState(state, url).sessions;
+		sessions[sessionId] = {etag, ...(local === undefined ? {} : {local}), synced_at: new Date().toISOString()};
+	});
+}
+
+export function setMode(mode: SyncMode, env: Env = process.env): void {
+	updateState(env, state => {
+		state.mode = mode;
+	});
+}
+
+/** Adds (true) or removes (false) a watched session; returns whether the list changed. */
+export function setWatched(sessionId: string, watched: boolean, env: Env = process.env): boolean {
+	return updateState(env, state => {
+		const has = state.watched.includes(sessionId);
+		if (has === watched) return false;
+		state.watched = watched ? [...state.watched, sessionId] : state.watched.filter(id => id !== sessionId);
+		return true;
+	});
 }

@@ -1,0 +1,180 @@
+/**
+ * `runSync` both ways against the real server on 127.0.0.1 (and a strict-ETag fake that answers 412):
+ * two "machines" (two HOMEs) on one account, conflicts merged with both sides kept, modes and the
+ * watch list, the DLP gate, tombstones, bounded concurrency and 429s.
+ */
+import {afterEach, describe, expect, test} from 'vitest';
+import {SfsError} from '../../source/engine/errors.js';
+import {signup, login} from '../../source/sync/client.js';
+import {loadState, setMode, setWatched} from '../../source/sync/state.js';
+import {runSync, type SyncProgress} from '../../source/sync/sync-run.js';
+import {machine, message, server} from './helpers.js';
+import {append, ids, pass, seed, strictServer} from './sync-support.js';
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+	for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function twoMachines() {
+	const a = machine('a');
+	const b = machine('b');
+	cleanups.push(() => a.close(), () => b.close());
+	return {a, b};
+}
+
+async function realServer() {
+	const srv = await server();
+	cleanups.push(() => srv.close());
+	const {a, b} = twoMachines();
+	const onA = await signup(srv.url, 'ana@example.com', 'ana-password', a.env);
+	const onB = await login(srv.url, 'ana@example.com', 'ana-password', b.env);
+	return {srv, a, b, onA, onB};
+}
+
+const counts = (report: {pushed: number; pulled: number; merged: number; unchanged: number; failed: number}) => {
+	const {pushed, pulled, merged, unchanged, failed} = report;
+	return {pushed, pulled, merged, unchanged, failed};
+};
+
+describe('sfs sync (runSync)', {timeout: 60_000}, () => {
+	test('mode all pushes every session; the other machine pulls them; a second run moves nothing', async () => {
+		const {a, b, onA, onB} = await realServer();
+		seed(a, 'ses_0000000000000a01', 3);
+		seed(a, 'ses_0000000000000a02', 2);
+		seed(b, 'ses_0000000000000b01', 4);
+		setMode('all', a.env);
+		const events: SyncProgress[] = [];
+		const first = await runSync({engine: a.engine, credentials: onA, gate: pass, progress: event => events.push(event)});
+		expect(counts(first)).toEqual({pushed: 2, pulled: 0, merged: 0, unchanged: 0, failed: 0});
+		expect(events[0]).toEqual({kind: 'plan', push: 2, pull: 0, unchanged: 0, skipped: 0});
+		expect(events.filter(event => event.kind === 'transfer').map(event => (event as {done: number}).done).sort()).toEqual([1, 2]);
+
+		// B's autosync is off and it watches nothing: a manual sync pushes nothing of B's, pulls A's two.
+		const onBFirst = await runSync({engine: b.engine, credentials: onB, gate: pass});
+		expect(counts(onBFirst)).toEqual({pushed: 0, pulled: 2, merged: 0, unchanged: 0, failed: 0});
+		expect(ids(b, 'ses_0000000000000a01')).toEqual(ids(a, 'ses_0000000000000a01'));
+		expect(b.engine.index.getSession('ses_0000000000000a02')?.message_count).toBe(2);
+
+		expect(counts(await runSync({engine: a.engine, credentials: onA, gate: pass}))).toEqual({pushed: 0, pulled: 0, merged: 0, unchanged: 2, failed: 0});
+		expect(counts(await runSync({engine: b.engine, credentials: onB, gate: pass}))).toEqual({pushed: 0, pulled: 0, merged: 0, unchanged: 2, failed: 0});
+
+		// Watching B's own session pushes it; A then pulls it.
+		setWatched('ses_0000000000000b01', true, b.env);
+		expect(counts(await runSync({engine: b.engine, credentials: onB, gate: pass}))).toMatchObject({pushed: 1, unchanged: 2});
+		expect(counts(await runSync({engine: a.engine, credentials: onA, gate: pass}))).toMatchObject({pulled: 1, unchanged: 2});
+		expect(ids(a, 'ses_0000000000000b01')).toEqual(['0b01-0', '0b01-1', '0b01-2', '0b01-3']);
+		const state = loadState(a.env);
+		expect(state.servers[onA.url]!.last_sync).toMatchObject({pulled: 1, unchanged: 2, failed: 0, by: 'cli'});
+		expect(state.servers[onA.url]!.last_error).toBeNull();
+	});
+
+	test('a conflict from two machines is merged with both sides kept (server-side merge)', async () => {
+		const {srv, a, b, onA, onB} = await realServer();
+		seed(a, 'ses_00000000000000c1', 2, 'base');
+		setMode('all', a.env);
+		setMode('all', b.env);
+		await runSync({engine: a.engine, credentials: onA, gate: pass});
+		await runSync({engine: b.engine, credentials: onB, gate: pass});
+		append(a, 'ses_00000000000000c1', [message('from-a-1', 'a one'), message('from-a-2', 'a two')], '2026-03-21T10:00:00.000Z');
+		append(b, 'ses_00000000000000c1', [message('from-b-1', 'b one')], '2026-03-21T11:00:00.000Z');
+
+		expect(counts(await runSync({engine: a.engine, credentials: onA, gate: pass}))).toEqual({pushed: 1, pulled: 0, merged: 0, unchanged: 0, failed: 0});
+		const onBReport = await runSync({engine: b.engine, credentials: onB, gate: pass});
+		expect(counts(onBReport)).toEqual({pushed: 0, pulled: 0, merged: 1, unchanged: 0, failed: 0});
+		expect(ids(b, 'ses_00000000000000c1')).toEqual(['base-0', 'base-1', 'from-b-1', 'from-a-1', 'from-a-2']);
+		expect(counts(await runSync({engine: a.engine, credentials: onA, gate: pass}))).toEqual({pushed: 0, pulled: 1, merged: 0, unchanged: 0, failed: 0});
+		expect(ids(a, 'ses_00000000000000c1')).toEqual(['base-0', 'base-1', 'from-a-1', 'from-a-2', 'from-b-1']);
+		const remote = await fetch(`${srv.url}/api/v1/sessions/ses_00000000000000c1`, {headers: {authorization: `Bearer ${onA.token}`}});
+		const body = (await remote.json()) as {session: {messages: Array<{msg_id: string}>}};
+		const onServer = body.session.messages.map(item => item.msg_id);
+		expect(new Set(onServer).size).toBe(onServer.length);
+		expect([...onServer].sort()).toEqual(['base-0', 'base-1', 'from-a-1', 'from-a-2', 'from-b-1']);
+		// Settled: nothing moves on either side, and both have the same messages.
+		expect(counts(await runSync({engine: b.engine, credentials: onB, gate: pass}))).toMatchObject({unchanged: 1, pushed: 0, pulled: 0});
+		expect(counts(await runSync({engine: a.engine, credentials: onA, gate: pass}))).toMatchObject({unchanged: 1, pushed: 0, pulled: 0});
+		expect(b.engine.index.getSession('ses_00000000000000c1')?.message_count).toBe(5);
+	});
+
+	test('a stale If-Match answered 412: the client pulls, merges both sides and pushes again', async () => {
+		const strict = await strictServer();
+		cleanups.push(() => strict.close());
+		const {a, b} = twoMachines();
+		seed(a, 'ses_00000000000000e1', 2, 'base');
+		setMode('all', a.env);
+		setMode('all', b.env);
+		await runSync({engine: a.engine, credentials: strict.credentials, gate: pass});
+		expect(counts(await runSync({engine: b.engine, credentials: strict.credentials, gate: pass}))).toMatchObject({pulled: 1});
+		append(a, 'ses_00000000000000e1', [message('from-a', 'a')]);
+		append(b, 'ses_00000000000000e1', [message('from-b', 'b')]);
+		expect(counts(await runSync({engine: a.engine, credentials: strict.credentials, gate: pass}))).toMatchObject({pushed: 1});
+		expect(strict.stats.preconditionFailed).toBe(0);
+		const merged = await runSync({engine: b.engine, credentials: strict.credentials, gate: pass});
+		expect(counts(merged)).toEqual({pushed: 0, pulled: 0, merged: 1, unchanged: 0, failed: 0});
+		expect(strict.stats.preconditionFailed).toBe(1);
+		expect(ids(b, 'ses_00000000000000e1')).toEqual(['base-0', 'base-1', 'from-b', 'from-a']);
+		expect(strict.stored.get('ses_00000000000000e1')!.session.messages.map(item => item.msg_id)).toEqual(['base-0', 'base-1', 'from-b', 'from-a']);
+		expect(counts(await runSync({engine: a.engine, credentials: strict.credentials, gate: pass}))).toEqual({pushed: 0, pulled: 1, merged: 0, unchanged: 0, failed: 0});
+		expect(ids(a, 'ses_00000000000000e1')).toEqual(['base-0', 'base-1', 'from-a', 'from-b']);
+	});
+
+	test('transfers are bounded (4 at once by default) and a 429 is waited out', async () => {
+		const strict = await strictServer({putDelayMs: 150, throttle: 1, retryAfter: '1'});
+		cleanups.push(() => strict.close());
+		const {a} = twoMachines();
+		for (let i = 0; i < 12; i++) seed(a, `ses_00000000000001${String(i).padStart(2, '0')}`, 2);
+		setMode('all', a.env);
+		const retries: string[] = [];
+		const started = Date.now();
+		const report = await runSync({engine: a.engine, credentials: strict.credentials, gate: pass, request: {onRetry: reason => retries.push(reason)}});
+		expect(counts(report)).toEqual({pushed: 12, pulled: 0, merged: 0, unchanged: 0, failed: 0});
+		expect(retries).toEqual(['HTTP 429: slow down']);
+		expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+		expect(strict.stats.maxInFlight).toBe(4);
+		expect(strict.stored.size).toBe(12);
+		for (let i = 0; i < 12; i++) seed(a, `ses_00000000000002${String(i).padStart(2, '0')}`, 1);
+		strict.stats.maxInFlight = 0;
+		expect((await runSync({engine: a.engine, credentials: strict.credentials, gate: pass, concurrency: 2})).pushed).toBe(12);
+		expect(strict.stats.maxInFlight).toBe(2);
+	});
+
+	test('selective mode pushes watched sessions only; a DLP block fails once, then waits for a change; deleted sessions are not pulled back', async () => {
+		const {a, b, onA, onB} = await realServer();
+		seed(a, 'ses_00000000000000w1', 1);
+		seed(a, 'ses_00000000000000w2', 1);
+		seed(a, 'ses_00000000000000w3', 1);
+		setMode('selective', a.env);
+		setWatched('ses_00000000000000w1', true, a.env);
+		setWatched('ses_00000000000000w3', true, a.env);
+		const blockW3 = (session: Parameters<typeof pass>[0]) => {
+			if (session.manifest.session_id === 'ses_00000000000000w3') throw new SfsError('BLOCKED', 'push blocked: 1 secret');
+			return session;
+		};
+		const first = await runSync({engine: a.engine, credentials: onA, gate: blockW3});
+		expect(counts(first)).toEqual({pushed: 1, pulled: 0, merged: 0, unchanged: 0, failed: 1});
+		expect(first.failures).toEqual([{session_id: 'ses_00000000000000w3', direction: 'push', reason: 'push blocked: 1 secret'}]);
+		expect(loadState(a.env).servers[onA.url]!.last_error?.message).toBe('push ses_00000000000000w3: push blocked: 1 secret');
+		const second = await runSync({engine: a.engine, credentials: onA, gate: blockW3});
+		expect(counts(second)).toEqual({pushed: 0, pulled: 0, merged: 0, unchanged: 1, failed: 0});
+		expect(second.skips).toEqual([{session_id: 'ses_00000000000000w3', reason: expect.stringContaining('blocked by the DLP policy')}]);
+		append(a, 'ses_00000000000000w3', [message('w3-more', 'changed')]);
+		expect(counts(await runSync({engine: a.engine, credentials: onA, gate: pass}))).toMatchObject({pushed: 1, failed: 0});
+		expect(loadState(a.env).servers[onA.url]!.last_error).toBeNull();
+
+		// B pulls both, deletes one; the next sync does not bring it back.
+		expect(counts(await runSync({engine: b.engine, credentials: onB, gate: pass}))).toMatchObject({pulled: 2});
+		b.engine.store.delete('ses_00000000000000w1');
+		b.engine.index.removeSession('ses_00000000000000w1');
+		const afterDelete = await runSync({engine: b.engine, credentials: onB, gate: pass});
+		expect(counts(afterDelete)).toEqual({pushed: 0, pulled: 0, merged: 0, unchanged: 1, failed: 0});
+		expect(afterDelete.skips.map(skip => skip.session_id)).toEqual(['ses_00000000000000w1']);
+	});
+
+	test('an unreachable server fails the run in one line and records the error', async () => {
+		const {a} = twoMachines();
+		seed(a, 'ses_00000000000000u1', 1);
+		const credentials = {url: 'http://127.0.0.1:9', email: 'x@example.com', token: 't', token_id: 'i'};
+		await expect(runSync({engine: a.engine, credentials, gate: pass, request: {attempts: 2, baseDelayMs: 1}})).rejects.toThrow(/cannot reach the sfs server .* after 2 attempt\(s\)/);
+		expect(loadState(a.env).servers['http://127.0.0.1:9']!.last_error?.message).toMatch(/cannot reach/);
+	});
+});
