@@ -38,6 +38,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
 	auth: {summary: 'Sign up, log in or out of an sfs server; status', load: async () => import('./auth.js')},
 	push: {summary: 'Upload a session to the sfs server', load: async () => import('./push.js')},
 	pull: {summary: 'Download a session from the sfs server', load: async () => import('./pull.js')},
+	sync: {summary: 'Sync with the sfs server both ways; autosync mode, watched sessions, status', load: async () => import('./sync.js')},
 	'list-remote': {summary: 'List your sessions on the sfs server', load: async () => import('./list-remote.js')},
 	handoff: {summary: 'Hand a session to a teammate through the sfs server', load: async () => import('./handoff.js')},
 	'pull-handoff': {summary: 'Take a session handed to you; shows what differs here', load: async () => import('./pull-handoff.js')},
