@@ -1,11 +1,12 @@
 /**
  * The default server storage: one SQLite file (`server.db`) for metadata and a blob directory
- * (`blobs/ab/<sha256>`) for session contents. Migrations are numbered and tracked in `user_version`.
+ * (`blobs/ab/<sha256>`) for session contents. Migrations are numbered steps applied by migrations.ts (`schema_migrations`).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import {ensureDir, writeFileAtomic} from '../engine/fs-atomic.js';
+import {migrateSqlite} from './migrations.js';
 import type {
 	DocumentKind,
 	DocumentRecord,
@@ -133,7 +134,7 @@ export class SqliteStorage implements ServerStorage {
 		this.db.pragma('journal_mode = WAL');
 		this.db.pragma('busy_timeout = 5000');
 		this.db.pragma('foreign_keys = ON');
-		migrate(this.db);
+		migrateSqlite(this.db, MIGRATIONS);
 	}
 
 	async createUser(user: UserRecord): Promise<UserRecord | undefined> {
@@ -417,16 +418,6 @@ export class SqliteStorage implements ServerStorage {
 	private blobPath(hash: string): string {
 		if (!HASH.test(hash)) throw new Error(`not a blob hash: ${hash}`);
 		return path.join(this.blobRoot, hash.slice(0, 2), hash);
-	}
-}
-
-function migrate(db: Database.Database): void {
-	const version = db.pragma('user_version', {simple: true}) as number;
-	for (let next = version; next < MIGRATIONS.length; next++) {
-		db.transaction(() => {
-			db.exec(MIGRATIONS[next]!);
-			db.pragma(`user_version = ${next + 1}`);
-		})();
 	}
 }
 

@@ -1,0 +1,178 @@
+/**
+ * The ServerStorage contract on both backends (SQLite; PostgreSQL in a fresh database): numbered
+ * migrations that are idempotent and safe when two servers start at once, an atomic compare-and-set
+ * putSession under concurrency, and a blob sweep that never takes a blob a push is about to commit.
+ */
+import {createHash, randomBytes} from 'node:crypto';
+import {afterEach, describe, expect, test} from 'vitest';
+import {POSTGRES_MIGRATIONS} from '../../source/server/postgres-migrations.js';
+import type {ServerStorage, SessionRecord} from '../../source/server/storage.js';
+import {BACKENDS, type StorageLocation, storageLocation} from './helpers.js';
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+	for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function fresh(backend: StorageLocation['backend']): Promise<{location: StorageLocation; storage: ServerStorage}> {
+	const location = await storageLocation(backend);
+	cleanups.push(() => location.dispose());
+	const storage = await location.open();
+	cleanups.push(() => storage.close());
+	return {location, storage};
+}
+
+function blob(text: string): {hash: string; bytes: Buffer} {
+	const bytes = Buffer.from(text);
+	return {hash: createHash('sha256').update(bytes).digest('hex'), bytes};
+}
+
+function record(ownerId: string, sessionId: string, etag: string, title = 'a title'): SessionRecord {
+	return {owner_id: ownerId, session_id: sessionId, title, tool: 'claude-code', updated_at: '2026-03-20T14:00:00.000Z', message_count: 1, etag, pushed_at: new Date().toISOString()};
+}
+
+async function user(storage: ServerStorage, name: string): Promise<string> {
+	const id = `usr_${name}`;
+	await storage.createUser({id, email: `${name}@example.com`, password_hash: 'x', created_at: new Date().toISOString(), verified: false});
+	return id;
+}
+
+describe.each(BACKENDS)('server storage on $name', {timeout: 60_000}, backend => {
+	if (backend.skip) {
+		test.skip(`${backend.name}: ${backend.skip}`, () => {});
+		return;
+	}
+
+	test('migrations: numbered steps recorded in schema_migrations; opening again applies nothing', async () => {
+		const {location, storage} = await fresh(backend.name);
+		await storage.close();
+		const again = await location.open();
+		await again.close();
+		const rows = await location.sql<{version: number}>('SELECT version FROM schema_migrations ORDER BY version');
+		expect(rows.map(row => Number(row.version))).toEqual(POSTGRES_MIGRATIONS.map((_, index) => index + 1));
+	});
+
+	test('two servers starting at once on a new database: both open, each step applied once', async () => {
+		const location = await storageLocation(backend.name);
+		cleanups.push(() => location.dispose());
+		const opened = await Promise.all([location.open(), location.open(), location.open()]);
+		for (const storage of opened) cleanups.push(() => storage.close());
+		const rows = await location.sql<{version: number}>('SELECT version FROM schema_migrations ORDER BY version');
+		expect(rows.map(row => Number(row.version))).toEqual(POSTGRES_MIGRATIONS.map((_, index) => index + 1));
+		// All three work on the same data.
+		const alice = await user(opened[0]!, 'alice');
+		expect((await opened[2]!.userById(alice))?.email).toBe('alice@example.com');
+	});
+
+	test('putSession is a compare-and-set: of many writers from the same base, exactly one wins', async () => {
+		const {storage} = await fresh(backend.name);
+		const alice = await user(storage, 'alice');
+		const bob = await user(storage, 'bob');
+		const base = blob('base');
+		expect(await storage.putSession(record(alice, 'ses_1', base.hash), undefined)).toBe(true);
+		// A second create of the same id loses; another owner's same id is a row of its own.
+		expect(await storage.putSession(record(alice, 'ses_1', blob('other').hash), undefined)).toBe(false);
+		expect(await storage.putSession(record(bob, 'ses_1', blob('bobs').hash), undefined)).toBe(true);
+		const writers = Array.from({length: 20}, (_, i) => storage.putSession(record(alice, 'ses_1', blob(`next ${i}`).hash), base.hash));
+		const won = (await Promise.all(writers)).map((ok, i) => (ok ? i : -1)).filter(i => i >= 0);
+		expect(won).toHaveLength(1);
+		expect((await storage.session(alice, 'ses_1'))?.etag).toBe(blob(`next ${won[0]}`).hash);
+		expect((await storage.session(bob, 'ses_1'))?.etag).toBe(blob('bobs').hash);
+		// A stale expected etag never writes.
+		expect(await storage.putSession(record(alice, 'ses_1', blob('late').hash), base.hash)).toBe(false);
+	});
+
+	test('records read back exactly as written (text timestamps, booleans, workspace JSON)', async () => {
+		const {storage} = await fresh(backend.name);
+		const alice = await user(storage, 'alice');
+		expect(await storage.userByEmail('alice@example.com')).toMatchObject({id: alice, verified: false});
+		const stored = blob('handed over');
+		await storage.putBlob(stored.hash, stored.bytes);
+		const row = {...record(alice, 'ses_2', stored.hash, 'Ünïcode title ✓'), updated_at: '2026-03-20T16:05:30+02:00'};
+		await storage.putSession(row, undefined);
+		expect(await storage.session(alice, 'ses_2')).toEqual(row);
+		const handoff = {
+			handoff_id: 'hnd_0123456789abcdef',
+			sender_id: alice,
+			recipient_email: 'bob@example.com',
+			session_id: 'ses_2',
+			etag: stored.hash,
+			message: null,
+			workspace: {cwd: '/work/repo', git_branch: 'main'},
+			created_at: '2026-03-20T14:00:00.000Z',
+			expires_at: '2099-03-27T14:00:00.000Z',
+		};
+		await storage.addHandoff(handoff);
+		expect(await storage.handoff(handoff.handoff_id)).toEqual(handoff);
+		expect(await storage.handoffsFor('bob@example.com')).toEqual([handoff]);
+		expect(await storage.blob(stored.hash)).toEqual(stored.bytes);
+		expect(await storage.blob(blob('missing').hash)).toBeUndefined();
+	});
+
+	test('sweepBlobs under concurrent pushes: a blob being pushed is never taken, unreferenced old ones are', async () => {
+		const {storage} = await fresh(backend.name);
+		const alice = await user(storage, 'alice');
+		const grace = 2000;
+		const old = blob('superseded');
+		const gone = blob('unreferenced and old');
+		await storage.putBlob(old.hash, old.bytes);
+		await storage.putBlob(gone.hash, gone.bytes);
+		await new Promise(resolve => setTimeout(resolve, grace + 500));
+		// Pushes, each: stage a blob (a new one, or the old unreferenced one again), then commit a session to it.
+		const pushes = Array.from({length: 30}, async (_, i) => {
+			const content = i % 3 === 0 ? old : blob(`version ${i} ${randomBytes(4).toString('hex')}`);
+			await storage.putBlob(content.hash, content.bytes);
+			await new Promise(resolve => setTimeout(resolve, 5));
+			await storage.putSession(record(alice, `ses_p${i}`, content.hash), undefined);
+			return content.hash;
+		});
+		// Sweeps run meanwhile, each one finding the old blob unreferenced and old until a push re-stages it.
+		const sweeps = Array.from({length: 10}, async (_, i) => {
+			await new Promise(resolve => setTimeout(resolve, i * 3));
+			return storage.sweepBlobs(grace);
+		});
+		const hashes = await Promise.all(pushes);
+		expect((await Promise.all(sweeps)).reduce((sum, n) => sum + n, 0)).toBe(1);
+		expect(await storage.blob(gone.hash)).toBeUndefined();
+		// Whatever the interleaving, every committed session's blob is readable.
+		for (const hash of hashes) expect(await storage.blob(hash), hash).toBeDefined();
+		const orphan = blob('orphan');
+		await storage.putBlob(orphan.hash, orphan.bytes);
+		expect(await storage.sweepBlobs(60_000)).toBe(0);
+		expect(await storage.sweepBlobs(0, new Date(Date.now() + 1000))).toBe(1);
+		expect(await storage.blob(orphan.hash)).toBeUndefined();
+		for (const hash of hashes) expect(await storage.blob(hash)).toBeDefined();
+	});
+
+	test('a title with a NUL character is stored (PostgreSQL text holds none: kept as U+FFFD)', async () => {
+		const {storage} = await fresh(backend.name);
+		const alice = await user(storage, 'alice');
+		expect(await storage.putSession(record(alice, 'ses_3', blob('nul').hash, 'a\u0000b'), undefined)).toBe(true);
+		expect((await storage.session(alice, 'ses_3'))?.title).toMatch(/^a[\u0000\uFFFD]b$/);
+	});
+});
+
+describe.each(BACKENDS)('schema versions on $name', backend => {
+	if (backend.skip) {
+		test.skip(`${backend.name}: ${backend.skip}`, () => {});
+		return;
+	}
+
+	test('a database at a newer schema version than this sfs knows is refused with one clear error', async () => {
+		const {location, storage} = await fresh(backend.name);
+		await storage.close();
+		await location.sql('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', [99, new Date().toISOString()]);
+		await expect(location.open()).rejects.toThrow(/schema version 99, newer than this sfs knows/);
+	});
+});
+
+test('SQLite: a database from before schema_migrations (version in user_version) is adopted, nothing re-applied', async () => {
+	const {location, storage} = await fresh('sqlite');
+	await storage.close();
+	await location.sql('DROP TABLE schema_migrations');
+	await location.sql(`PRAGMA user_version = ${POSTGRES_MIGRATIONS.length}`);
+	const reopened = await location.open();
+	await reopened.close();
+	const rows = await location.sql<{version: number}>('SELECT version FROM schema_migrations ORDER BY version');
+	expect(rows.map(row => row.version)).toEqual(POSTGRES_MIGRATIONS.map((_, index) => index + 1));
+});
