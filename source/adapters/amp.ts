@@ -4,8 +4,10 @@
  * `<editor>/User/globalStorage/sourcegraph.amp/threads3/*.json`) and `amp threads export` output, which share
  * one JSON shape. Each file is rewritten whole, so every read is a full read.
  */
+import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import {statFile} from './discover-fs.js';
 import type {ReadRequest, ReadResult, Adapter, AdapterContext, NativeSession} from './types.js';
 import {readJsonFile} from './jsonl.js';
 import {mapThread} from './amp-thread.js';
@@ -47,10 +49,10 @@ export async function ampSessionForFile(filePath: string): Promise<NativeSession
 	return {tool: 'amp', nativeId, files: [path.resolve(filePath)], growth: 'rewrite', mtimeMs: stat.mtimeMs};
 }
 
-async function listThreadFiles(dir: string, requirePrefix: boolean): Promise<NativeSession[]> {
+function listThreadFiles(dir: string, requirePrefix: boolean): NativeSession[] {
 	let names: string[];
 	try {
-		names = await fs.readdir(dir);
+		names = fsSync.readdirSync(dir);
 	} catch {
 		return [];
 	}
@@ -61,13 +63,9 @@ async function listThreadFiles(dir: string, requirePrefix: boolean): Promise<Nat
 		const nativeId = threadIdFromFileName(name) ?? (requirePrefix ? undefined : name.slice(0, -'.json'.length));
 		if (!nativeId) continue;
 		const file = path.join(dir, name);
-		try {
-			const stat = await fs.stat(file);
-			if (!stat.isFile()) continue;
-			sessions.push({tool: 'amp', nativeId, files: [file], growth: 'rewrite', mtimeMs: stat.mtimeMs});
-		} catch {
-			// Vanished between readdir and stat: nothing to capture.
-		}
+		// Vanished between readdir and stat (or not a file): nothing to capture.
+		const stat = statFile(file);
+		if (stat) sessions.push({tool: 'amp', nativeId, files: [file], growth: 'rewrite', mtimeMs: stat.mtimeMs, stats: {[file]: stat}});
 	}
 
 	return sessions;
@@ -83,11 +81,11 @@ export const ampAdapter: Adapter = {
 
 	async discover(ctx) {
 		const [central, ...editors] = this.roots(ctx);
-		const found = await listThreadFiles(central!, true);
+		const found = listThreadFiles(central!, true);
 		const seen = new Set(found.map(session => session.nativeId));
 		for (const dir of editors) {
 			// The central directory wins when both hold the same thread (the extension migrated into it).
-			for (const session of await listThreadFiles(dir, false)) {
+			for (const session of listThreadFiles(dir, false)) {
 				if (seen.has(session.nativeId)) continue;
 				seen.add(session.nativeId);
 				found.push(session);

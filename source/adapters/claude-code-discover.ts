@@ -4,10 +4,10 @@
  * `<sessionId>/subagents/[workflows/<runId>/]agent-<agentId>.jsonl` (+ `.meta.json`), or, in 2.0.x,
  * `agent-<agentId>.jsonl` beside the sessions.
  */
-import type {Dirent} from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type {AdapterContext, NativeSession} from './types.js';
+import {listDir, statInto} from './discover-fs.js';
+import type {AdapterContext, FileStat, NativeSession} from './types.js';
 
 /** `projects/` directories: `$CLAUDE_CONFIG_DIR` (comma-separated allowed), `~/.claude`, `~/.config/claude`. */
 export function claudeProjectRoots(ctx: AdapterContext): string[] {
@@ -21,34 +21,6 @@ export function claudeProjectRoots(ctx: AdapterContext): string[] {
 	const xdg = ctx.env.XDG_CONFIG_HOME && ctx.env.XDG_CONFIG_HOME.length > 0 ? ctx.env.XDG_CONFIG_HOME : path.join(ctx.home, '.config');
 	roots.push(path.join(xdg, 'claude', 'projects'));
 	return [...new Set(roots)];
-}
-
-/** A folder that is absent is simply empty; one that exists but cannot be listed (EACCES…) gets a one-line warning. */
-async function entries(dir: string, warnings?: string[]): Promise<Dirent[]> {
-	try {
-		return await fs.readdir(dir, {withFileTypes: true});
-	} catch (error) {
-		const code = (error as NodeJS.ErrnoException).code;
-		if (warnings && code !== 'ENOENT' && code !== 'ENOTDIR') warnings.push(`cannot list ${dir}: ${code ?? (error as Error).message}, skipped`);
-		return [];
-	}
-}
-
-async function mtimeOf(file: string): Promise<number | undefined> {
-	try {
-		return (await fs.stat(file)).mtimeMs;
-	} catch {
-		return undefined;
-	}
-}
-
-async function exists(file: string): Promise<boolean> {
-	try {
-		await fs.access(file);
-		return true;
-	} catch {
-		return false;
-	}
 }
 
 /** The sub-agent's native id: unique, and tells which session spawned it. */
@@ -75,12 +47,12 @@ async function sessionIdInHead(file: string): Promise<string | undefined> {
 	return undefined;
 }
 
-async function subagentSessions(dir: string, parentId: string, depth: number): Promise<NativeSession[]> {
+function subagentSessions(dir: string, parentId: string, depth: number): NativeSession[] {
 	const found: NativeSession[] = [];
-	for (const entry of await entries(dir)) {
+	for (const entry of listDir(dir)) {
 		const full = path.join(dir, entry.name);
 		if (entry.isDirectory() && depth < 3) {
-			found.push(...(await subagentSessions(full, parentId, depth + 1)));
+			found.push(...subagentSessions(full, parentId, depth + 1));
 			continue;
 		}
 
@@ -88,14 +60,17 @@ async function subagentSessions(dir: string, parentId: string, depth: number): P
 		if (!entry.isFile() || !match) continue;
 		const agentId = match[1];
 		const meta = full.replace(/\.jsonl$/, '.meta.json');
+		const stats: Record<string, FileStat> = {};
+		const mtimeMs = statInto(stats, full)?.mtimeMs;
 		found.push({
 			tool: 'claude-code',
 			nativeId: subagentNativeId(parentId, agentId),
-			files: (await exists(meta)) ? [full, meta] : [full],
+			files: statInto(stats, meta) ? [full, meta] : [full],
 			growth: 'append',
 			parentNativeId: parentId,
 			agentId,
-			mtimeMs: await mtimeOf(full),
+			mtimeMs,
+			stats,
 		});
 	}
 
@@ -106,14 +81,14 @@ export async function discoverClaudeSessions(ctx: AdapterContext, roots: string[
 	const sessions: NativeSession[] = [];
 	const seen = new Set<string>();
 	for (const root of roots) {
-		for (const project of await entries(root, warnings)) {
+		for (const project of listDir(root, warnings)) {
 			if (!project.isDirectory()) continue;
 			const projectDir = path.join(root, project.name);
-			for (const entry of await entries(projectDir, warnings)) {
+			for (const entry of listDir(projectDir, warnings)) {
 				const full = path.join(projectDir, entry.name);
 				if (entry.isDirectory()) {
 					// `<sessionId>/subagents/…`; the main transcript may not exist (yet) beside it.
-					sessions.push(...(await subagentSessions(path.join(full, 'subagents'), entry.name, 0)));
+					sessions.push(...subagentSessions(path.join(full, 'subagents'), entry.name, 0));
 					continue;
 				}
 
@@ -121,6 +96,7 @@ export async function discoverClaudeSessions(ctx: AdapterContext, roots: string[
 				const agent = /^agent-(.+)\.jsonl$/.exec(entry.name);
 				if (agent) {
 					const parent = (await sessionIdInHead(full)) ?? 'unknown';
+					const stats: Record<string, FileStat> = {};
 					sessions.push({
 						tool: 'claude-code',
 						nativeId: subagentNativeId(parent, agent[1]),
@@ -128,7 +104,8 @@ export async function discoverClaudeSessions(ctx: AdapterContext, roots: string[
 						growth: 'append',
 						parentNativeId: parent,
 						agentId: agent[1],
-						mtimeMs: await mtimeOf(full),
+						mtimeMs: statInto(stats, full)?.mtimeMs,
+						stats,
 					});
 					continue;
 				}
@@ -137,7 +114,8 @@ export async function discoverClaudeSessions(ctx: AdapterContext, roots: string[
 				// The same session under two roots (e.g. a symlinked config dir): keep the first.
 				if (seen.has(nativeId)) continue;
 				seen.add(nativeId);
-				sessions.push({tool: 'claude-code', nativeId, files: [full], growth: 'append', mtimeMs: await mtimeOf(full)});
+				const stats: Record<string, FileStat> = {};
+				sessions.push({tool: 'claude-code', nativeId, files: [full], growth: 'append', mtimeMs: statInto(stats, full)?.mtimeMs, stats});
 			}
 		}
 	}

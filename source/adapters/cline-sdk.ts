@@ -7,7 +7,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type {ContentBlock, FileCursor, Message} from '../engine/types.js';
-import type {AdapterContext, NativeSession, ReadRequest, ReadResult, SessionInfo} from './types.js';
+import {listDir, statInto} from './discover-fs.js';
+import type {AdapterContext, FileStat, NativeSession, ReadRequest, ReadResult, SessionInfo} from './types.js';
 import {convertContent, cwdFromEnvironmentDetails, isRecord, numberField, stringField, usageFromSdkMetrics} from './cline-content.js';
 import {addStatCursors, tryReadJson} from './json-files.js';
 import {stableHash} from './jsonl.js';
@@ -36,14 +37,13 @@ export function clineSessionsDir(ctx: AdapterContext): string {
 
 const MESSAGES_SUFFIX = '.messages.json';
 
-async function latestMtime(files: string[]): Promise<number | undefined> {
+/** The newest mtime of `files`, recording each stat for capture in `stats`. */
+function latestMtime(files: string[], stats: Record<string, FileStat>): number | undefined {
 	let latest: number | undefined;
 	for (const file of files) {
-		try {
-			latest = Math.max(latest ?? 0, (await fs.stat(file)).mtimeMs);
-		} catch {
-			// Vanished: read() reports it.
-		}
+		// A file that vanished is left for read() to report.
+		const stat = statInto(stats, file);
+		if (stat) latest = Math.max(latest ?? 0, stat.mtimeMs);
 	}
 
 	return latest;
@@ -52,22 +52,18 @@ async function latestMtime(files: string[]): Promise<number | undefined> {
 /** The session stored in one `sessions/<id>/` folder, with its sub-agent transcripts. Never throws. */
 export async function sdkSessionsInDir(dir: string): Promise<NativeSession[]> {
 	const id = path.basename(dir);
-	let names: string[];
-	try {
-		names = await fs.readdir(dir);
-	} catch {
-		return [];
-	}
-
+	const names = listDir(dir).map(entry => entry.name);
 	const own = [`${id}${MESSAGES_SUFFIX}`, `${id}.json`, `${id}.compaction.json`].filter(name => names.includes(name));
 	if (!own.some(name => name !== `${id}.compaction.json`)) return [];
 	const files = own.map(name => path.join(dir, name));
-	const sessions: NativeSession[] = [{tool: 'cline', nativeId: id, files, growth: 'rewrite', mtimeMs: await latestMtime(files)}];
+	const stats: Record<string, FileStat> = {};
+	const sessions: NativeSession[] = [{tool: 'cline', nativeId: id, files, growth: 'rewrite', mtimeMs: latestMtime(files, stats), stats}];
 	for (const name of names) {
 		if (!name.endsWith(MESSAGES_SUFFIX) || name === `${id}${MESSAGES_SUFFIX}`) continue;
 		const stem = name.slice(0, -MESSAGES_SUFFIX.length);
 		const isTeamTask = stem.includes('__');
 		const file = path.join(dir, name);
+		const agentStats: Record<string, FileStat> = {};
 		sessions.push({
 			tool: 'cline',
 			nativeId: isTeamTask ? `${id}__teamtask__${stem}` : `${id}__${stem}`,
@@ -75,7 +71,8 @@ export async function sdkSessionsInDir(dir: string): Promise<NativeSession[]> {
 			growth: 'rewrite',
 			parentNativeId: id,
 			agentId: isTeamTask ? stem.split('__')[0] : stem,
-			mtimeMs: await latestMtime([file]),
+			mtimeMs: latestMtime([file], agentStats),
+			stats: agentStats,
 		});
 	}
 

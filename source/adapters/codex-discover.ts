@@ -3,11 +3,11 @@
  * (or `.jsonl.zst` once compressed), legacy flat `sessions/rollout-*.jsonl`, and `archived_sessions/`.
  * Sub-agent threads are their own rollouts whose `session_meta.source` names the parent thread.
  */
-import type {Dirent} from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import {decompress} from 'fzstd';
-import type {AdapterContext, NativeSession} from './types.js';
+import {listDir, statFile} from './discover-fs.js';
+import type {AdapterContext, FileStat, NativeSession} from './types.js';
 
 export function codexHome(ctx: AdapterContext): string {
 	const configured = ctx.env.CODEX_HOME;
@@ -38,19 +38,11 @@ export function rolloutStem(file: string): string {
 	return path.basename(file).replace(/\.jsonl(?:\.zst)?$/, '');
 }
 
-async function entries(dir: string): Promise<Dirent[]> {
-	try {
-		return await fs.readdir(dir, {withFileTypes: true});
-	} catch {
-		return [];
-	}
-}
-
-async function rolloutFiles(dir: string, depth: number): Promise<string[]> {
+function rolloutFiles(dir: string, depth: number): string[] {
 	const files: string[] = [];
-	for (const entry of await entries(dir)) {
+	for (const entry of listDir(dir)) {
 		const full = path.join(dir, entry.name);
-		if (entry.isDirectory() && depth < 3) files.push(...(await rolloutFiles(full, depth + 1)));
+		if (entry.isDirectory() && depth < 3) files.push(...rolloutFiles(full, depth + 1));
 		else if (entry.isFile() && ROLLOUT_NAME.test(entry.name)) files.push(full);
 	}
 
@@ -116,25 +108,20 @@ async function firstLine(file: string): Promise<string | undefined> {
 
 export async function discoverCodexSessions(ctx: AdapterContext): Promise<NativeSession[]> {
 	// stem → the file to read (plain beats compressed: Codex materialises `.jsonl.zst` back before appending).
-	const byStem = new Map<string, {file: string; mtimeMs: number; ino: number; birthtimeMs: number}>();
+	const byStem = new Map<string, {file: string; stat: FileStat}>();
 	for (const root of codexRoots(ctx)) {
-		for (const file of await rolloutFiles(root, 0)) {
-			let stat;
-			try {
-				stat = await fs.stat(file);
-			} catch {
-				continue;
-			}
-
+		for (const file of rolloutFiles(root, 0)) {
+			const stat = statFile(file);
+			if (!stat) continue;
 			const stem = rolloutStem(file);
 			const existing = byStem.get(stem);
 			if (existing && (file.endsWith('.zst') || !existing.file.endsWith('.zst'))) continue;
-			byStem.set(stem, {file, mtimeMs: stat.mtimeMs, ino: stat.ino, birthtimeMs: stat.birthtimeMs});
+			byStem.set(stem, {file, stat});
 		}
 	}
 
 	// One native session per thread: its first rollout plus the files a rewind continued it in, oldest first.
-	const byThread = new Map<string, Array<{file: string; mtimeMs: number; ino: number; birthtimeMs: number}>>();
+	const byThread = new Map<string, Array<{file: string; stat: FileStat}>>();
 	for (const [stem, entry] of [...byStem.entries()].sort(([a], [b]) => a.localeCompare(b))) {
 		const thread = threadIdFromFileName(stem);
 		byThread.set(thread, [...(byThread.get(thread) ?? []), entry]);
@@ -144,7 +131,7 @@ export async function discoverCodexSessions(ctx: AdapterContext): Promise<Native
 	for (const [nativeId, entries] of byThread) {
 		const first = entries[0]!;
 		// The first line never changes (append-only), so the parent link is cached per file identity.
-		const cacheKey = `codex:head:${first.file}:${first.ino}:${first.birthtimeMs}`;
+		const cacheKey = `codex:head:${first.file}:${first.stat.ino}:${first.stat.birthtimeMs}`;
 		let facts = ctx.cache.get(cacheKey) as HeadFacts | undefined;
 		if (!facts) {
 			const line = await firstLine(first.file);
@@ -159,7 +146,8 @@ export async function discoverCodexSessions(ctx: AdapterContext): Promise<Native
 			nativeId,
 			files: entries.map(entry => entry.file),
 			growth: last.file.endsWith('.zst') ? 'rewrite' : 'append',
-			mtimeMs: Math.max(...entries.map(entry => entry.mtimeMs)),
+			mtimeMs: Math.max(...entries.map(entry => entry.stat.mtimeMs)),
+			stats: Object.fromEntries(entries.map(entry => [entry.file, entry.stat])),
 		};
 		if (facts.parentThreadId) {
 			session.parentNativeId = facts.parentThreadId;

@@ -5,7 +5,8 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type {AdapterContext, NativeSession} from './types.js';
+import {listDir, statInto} from './discover-fs.js';
+import type {AdapterContext, FileStat, NativeSession} from './types.js';
 
 export function copilotHome(ctx: AdapterContext): string {
 	const override = ctx.env.COPILOT_HOME;
@@ -17,13 +18,8 @@ export function copilotRoots(ctx: AdapterContext): string[] {
 	return [path.join(home, 'session-state'), path.join(home, 'history-session-state')];
 }
 
-async function entries(dir: string): Promise<Array<{name: string; isDirectory: boolean; isFile: boolean}>> {
-	try {
-		const list = await fs.readdir(dir, {withFileTypes: true});
-		return list.map(entry => ({name: entry.name, isDirectory: entry.isDirectory(), isFile: entry.isFile()}));
-	} catch {
-		return [];
-	}
+function entries(dir: string): Array<{name: string; isDirectory: boolean; isFile: boolean}> {
+	return listDir(dir).map(entry => ({name: entry.name, isDirectory: entry.isDirectory(), isFile: entry.isFile()}));
 }
 
 async function mtimeOf(file: string): Promise<number | undefined> {
@@ -39,26 +35,28 @@ async function mtimeOf(file: string): Promise<number | undefined> {
 export async function discoverCopilot(ctx: AdapterContext): Promise<NativeSession[]> {
 	const sessions: NativeSession[] = [];
 	const [stateDir, historyDir] = copilotRoots(ctx);
-	for (const entry of await entries(stateDir)) {
+	for (const entry of entries(stateDir)) {
+		const stats: Record<string, FileStat> = {};
 		if (entry.isDirectory) {
 			const events = path.join(stateDir, entry.name, 'events.jsonl');
-			const mtimeMs = await mtimeOf(events);
+			const mtimeMs = statInto(stats, events)?.mtimeMs;
 			// `copilot --resume` can leave an empty session directory behind: nothing to capture there.
 			if (mtimeMs === undefined) continue;
 			const files = [events];
 			const workspace = path.join(stateDir, entry.name, 'workspace.yaml');
-			if ((await mtimeOf(workspace)) !== undefined) files.push(workspace);
-			sessions.push({tool: 'copilot', nativeId: entry.name, files, growth: 'append', mtimeMs});
+			if (statInto(stats, workspace)) files.push(workspace);
+			sessions.push({tool: 'copilot', nativeId: entry.name, files, growth: 'append', mtimeMs, stats});
 		} else if (entry.isFile && entry.name.endsWith('.jsonl')) {
 			const file = path.join(stateDir, entry.name);
-			sessions.push({tool: 'copilot', nativeId: entry.name.replace(/\.jsonl$/, ''), files: [file], growth: 'append', mtimeMs: await mtimeOf(file)});
+			sessions.push({tool: 'copilot', nativeId: entry.name.replace(/\.jsonl$/, ''), files: [file], growth: 'append', mtimeMs: statInto(stats, file)?.mtimeMs, stats});
 		}
 	}
 
-	for (const entry of await entries(historyDir)) {
+	for (const entry of entries(historyDir)) {
 		if (!entry.isFile || !entry.name.endsWith('.json')) continue;
 		const file = path.join(historyDir, entry.name);
-		sessions.push({tool: 'copilot', nativeId: entry.name.replace(/\.json$/, ''), files: [file], growth: 'rewrite', mtimeMs: await mtimeOf(file)});
+		const stats: Record<string, FileStat> = {};
+		sessions.push({tool: 'copilot', nativeId: entry.name.replace(/\.json$/, ''), files: [file], growth: 'rewrite', mtimeMs: statInto(stats, file)?.mtimeMs, stats});
 	}
 
 	return sessions;

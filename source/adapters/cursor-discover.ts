@@ -3,10 +3,12 @@
  * snapshots (see cursor-snapshot.ts) and each store's scan is remembered in the engine's cache under the
  * store's stat stamp, so discovering an unchanged store costs a few `stat` calls and no SQLite work.
  */
+import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import type {AdapterContext, NativeSession} from './types.js';
+import {listDir, statFile} from './discover-fs.js';
+import type {AdapterContext, FileStat, NativeSession} from './types.js';
 import {dropSnapshots, openSnapshot, reason, snapshotStore, storeStamp} from './cursor-snapshot.js';
 import {scanGlobalStore, scanWorkspaceStore, type StoreScan} from './cursor-store.js';
 import {isCliStore, readCliStore} from './cursor-cli-store.js';
@@ -33,14 +35,6 @@ async function readdirSafe(dir: string): Promise<string[]> {
 		return (await fs.readdir(dir)).sort();
 	} catch {
 		return [];
-	}
-}
-
-async function isDir(file: string): Promise<boolean> {
-	try {
-		return (await fs.stat(file)).isDirectory();
-	} catch {
-		return false;
 	}
 }
 
@@ -146,7 +140,7 @@ export async function discoverCursor(ctx: AdapterContext): Promise<Discovery> {
 
 	// Written only when it changed: every cache write costs the engine a write of its own.
 	if (JSON.stringify(ctx.cache.get(COMPOSER_CWD_CACHE_KEY) ?? {}) !== JSON.stringify(composerCwd)) ctx.cache.set(COMPOSER_CWD_CACHE_KEY, composerCwd);
-	sessions.push(...(await discoverTranscripts(ctx, known)));
+	sessions.push(...discoverTranscripts(ctx, known));
 	sessions.push(...(await discoverCliChats(ctx, known)));
 	return {sessions, warnings};
 }
@@ -160,34 +154,58 @@ async function mtimeOf(file: string): Promise<number | undefined> {
 }
 
 /** Agent transcripts of conversations the SQLite stores do not hold (the stores are richer). */
-async function discoverTranscripts(ctx: AdapterContext, known: Set<string>): Promise<NativeSession[]> {
+function discoverTranscripts(ctx: AdapterContext, known: Set<string>): NativeSession[] {
 	const sessions: NativeSession[] = [];
+	const transcript = (nativeId: string, file: string, stat: FileStat, extra: Partial<NativeSession> = {}): NativeSession => ({
+		tool: 'cursor',
+		nativeId,
+		files: [file],
+		growth: 'append',
+		...extra,
+		mtimeMs: stat.mtimeMs,
+		stats: {[file]: stat},
+	});
 	const projects = path.join(dotCursorDir(ctx), 'projects');
-	for (const project of await readdirSafe(projects)) {
-		const transcripts = path.join(projects, project, 'agent-transcripts');
-		for (const entry of await readdirSafe(transcripts)) {
-			const entryPath = path.join(transcripts, entry);
-			if (entry.endsWith('.jsonl')) {
-				const id = entry.slice(0, -'.jsonl'.length);
-				if (!known.has(id)) sessions.push({tool: 'cursor', nativeId: id, files: [entryPath], growth: 'append', mtimeMs: await mtimeOf(entryPath)});
+	for (const project of sortedDir(projects)) {
+		const transcripts = path.join(projects, project.name, 'agent-transcripts');
+		for (const entry of sortedDir(transcripts)) {
+			const entryPath = path.join(transcripts, entry.name);
+			if (entry.name.endsWith('.jsonl')) {
+				const id = entry.name.slice(0, -'.jsonl'.length);
+				const stat = known.has(id) ? undefined : statFile(entryPath);
+				if (stat) sessions.push(transcript(id, entryPath, stat));
 				continue;
 			}
 
-			if (!(await isDir(entryPath))) continue;
-			const main = path.join(entryPath, `${entry}.jsonl`);
-			if (!known.has(entry) && (await isFile(main))) sessions.push({tool: 'cursor', nativeId: entry, files: [main], growth: 'append', mtimeMs: await mtimeOf(main)});
+			if (!entry.isDirectory() && !(entry.isSymbolicLink() && isDirSync(entryPath))) continue;
+			const main = path.join(entryPath, `${entry.name}.jsonl`);
+			const mainStat = known.has(entry.name) ? undefined : statFile(main);
+			if (mainStat) sessions.push(transcript(entry.name, main, mainStat));
 			const subagents = path.join(entryPath, 'subagents');
-			for (const sub of await readdirSafe(subagents)) {
-				if (!sub.endsWith('.jsonl')) continue;
-				const subId = sub.slice(0, -'.jsonl'.length);
+			for (const sub of sortedDir(subagents)) {
+				if (!sub.name.endsWith('.jsonl')) continue;
+				const subId = sub.name.slice(0, -'.jsonl'.length);
 				if (known.has(subId)) continue;
-				const file = path.join(subagents, sub);
-				sessions.push({tool: 'cursor', nativeId: subId, files: [file], growth: 'append', parentNativeId: entry, agentId: subId, mtimeMs: await mtimeOf(file)});
+				const file = path.join(subagents, sub.name);
+				const stat = statFile(file);
+				if (stat) sessions.push(transcript(subId, file, stat, {parentNativeId: entry.name, agentId: subId}));
 			}
 		}
 	}
 
 	return sessions;
+}
+
+function sortedDir(dir: string): ReturnType<typeof listDir> {
+	return listDir(dir).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+function isDirSync(file: string): boolean {
+	try {
+		return fsSync.statSync(file).isDirectory();
+	} catch {
+		return false;
+	}
 }
 
 /** The Cursor CLI (`cursor-agent`) keeps each chat in `~/.cursor/chats/<md5(cwd)>/<chatId>/{meta.json, store.db}`. */

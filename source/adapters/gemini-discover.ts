@@ -8,6 +8,7 @@
 import {createHash} from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import {listDir, statFile} from './discover-fs.js';
 import type {AdapterContext, NativeSession} from './types.js';
 import {isObject} from './gemini-parts.js';
 
@@ -20,13 +21,8 @@ export function geminiTmpDir(ctx: AdapterContext): string {
 	return path.join(geminiDir(ctx), 'tmp');
 }
 
-async function readDirNames(dir: string): Promise<Array<{name: string; isDirectory: boolean; isFile: boolean}>> {
-	try {
-		const entries = await fs.readdir(dir, {withFileTypes: true});
-		return entries.map(entry => ({name: entry.name, isDirectory: entry.isDirectory(), isFile: entry.isFile()}));
-	} catch {
-		return [];
-	}
+function readDirNames(dir: string): Array<{name: string; isDirectory: boolean; isFile: boolean}> {
+	return listDir(dir).map(entry => ({name: entry.name, isDirectory: entry.isDirectory(), isFile: entry.isFile()}));
 }
 
 /** Reads the first bytes of a session file to find its `sessionId` (first line of JSONL, first key of legacy JSON). */
@@ -57,30 +53,21 @@ async function sessionIdOf(file: string, ino: number, ctx: AdapterContext): Prom
 	return sessionId;
 }
 
-async function statFile(file: string): Promise<{ino: number; mtimeMs: number} | undefined> {
-	try {
-		const stat = await fs.stat(file);
-		return stat.isFile() ? {ino: stat.ino, mtimeMs: stat.mtimeMs} : undefined;
-	} catch {
-		return undefined;
-	}
-}
-
 async function sessionFor(file: string, fallbackId: string, ctx: AdapterContext, extra: Partial<NativeSession>): Promise<NativeSession | undefined> {
-	const stat = await statFile(file);
+	const stat = statFile(file);
 	if (!stat) return undefined;
 	const nativeId = (await sessionIdOf(file, stat.ino, ctx)) ?? fallbackId;
-	return {tool: 'gemini', nativeId, files: [file], growth: file.endsWith('.jsonl') ? 'append' : 'rewrite', mtimeMs: stat.mtimeMs, ...extra};
+	return {tool: 'gemini', nativeId, files: [file], growth: file.endsWith('.jsonl') ? 'append' : 'rewrite', mtimeMs: stat.mtimeMs, stats: {[file]: stat}, ...extra};
 }
 
 /** Lists every main and subagent session file under `tmp/`. Never throws. */
 export async function discoverGemini(ctx: AdapterContext): Promise<NativeSession[]> {
 	const sessions: NativeSession[] = [];
 	const tmp = geminiTmpDir(ctx);
-	for (const project of await readDirNames(tmp)) {
+	for (const project of readDirNames(tmp)) {
 		if (!project.isDirectory) continue;
 		const chats = path.join(tmp, project.name, 'chats');
-		const entries = await readDirNames(chats);
+		const entries = readDirNames(chats);
 		const names = new Set(entries.map(entry => entry.name));
 		const mainSessions: NativeSession[] = [];
 		for (const entry of entries) {
@@ -90,7 +77,7 @@ export async function discoverGemini(ctx: AdapterContext): Promise<NativeSession
 				const session = await sessionFor(path.join(chats, entry.name), entry.name.replace(/\.jsonl?$/, ''), ctx, {});
 				if (session) mainSessions.push(session);
 			} else if (entry.isDirectory) {
-				for (const sub of await readDirNames(path.join(chats, entry.name))) {
+				for (const sub of readDirNames(path.join(chats, entry.name))) {
 					if (!sub.isFile || !sub.name.endsWith('.jsonl')) continue;
 					const agentId = sub.name.replace(/\.jsonl$/, '');
 					const session = await sessionFor(path.join(chats, entry.name, sub.name), agentId, ctx, {parentNativeId: entry.name, agentId});
@@ -119,7 +106,12 @@ function mergeBySessionId(candidates: NativeSession[]): NativeSession[] {
 		const logs = group.filter(session => session.growth === 'append').sort((a, b) => a.files[0].localeCompare(b.files[0]));
 		merged.push(...group.filter(session => session.growth !== 'append'));
 		if (logs.length === 0) continue;
-		merged.push({...logs[0], files: logs.map(session => session.files[0]), mtimeMs: Math.max(...logs.map(session => session.mtimeMs ?? 0))});
+		merged.push({
+			...logs[0],
+			files: logs.map(session => session.files[0]),
+			mtimeMs: Math.max(...logs.map(session => session.mtimeMs ?? 0)),
+			stats: Object.assign({}, ...logs.map(session => session.stats)) as NativeSession['stats'],
+		});
 	}
 
 	return merged;
@@ -201,7 +193,7 @@ export async function isHeadlessSession(ctx: AdapterContext, sessionFile: string
 		stat = await fs.stat(logFile);
 	} catch {
 		// No prompt log at all: headless, if this is a complete project dir (v0.29+ writes a `.project_root` marker).
-		return (await statFile(path.join(path.dirname(chatsDir), '.project_root'))) ? true : undefined;
+		return statFile(path.join(path.dirname(chatsDir), '.project_root')) ? true : undefined;
 	}
 
 	const key = `gemini:prompt-log:${logFile}`;

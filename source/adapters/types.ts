@@ -18,6 +18,9 @@ export type AdapterContext = {
 	cache: {get(key: string): unknown; set(key: string, value: unknown): void};
 };
 
+/** What discovery's stat of a file found. */
+export type FileStat = {size: number; mtimeMs: number; ino: number; birthtimeMs?: number};
+
 /** One native session as found on disk, before parsing. */
 export type NativeSession = {
 	tool: ToolId;
@@ -37,6 +40,12 @@ export type NativeSession = {
 	agentId?: string;
 	/** Best known update time (ms since epoch) for ordering; usually the main file's mtime. */
 	mtimeMs?: number;
+	/**
+	 * The stats discovery took of `files` (by path), so that capture does not stat them again; a file
+	 * missing here is stat-ed by capture. Only as fresh as the discovery that made them: drop them when
+	 * a discovery result is reused later (the daemon's cache does).
+	 */
+	stats?: Record<string, FileStat>;
 };
 
 export type ReadRequest = {

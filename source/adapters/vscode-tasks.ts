@@ -5,10 +5,12 @@
  * (the UI timeline: timestamps, per-request tokens and cost), `task_metadata.json` and, for Roo,
  * `history_item.json`. All are rewritten whole, so every read is a full read.
  */
+import fsSync, {type Dirent} from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type {ContentBlock, FileCursor, Message, TokenUsage, ToolId, Workspace} from '../engine/types.js';
-import type {AdapterContext, NativeSession, ReadRequest, ReadResult, SessionInfo} from './types.js';
+import {listDir, statInto} from './discover-fs.js';
+import type {AdapterContext, FileStat, NativeSession, ReadRequest, ReadResult, SessionInfo} from './types.js';
 import {
 	convertContent,
 	cwdFromEnvironmentDetails,
@@ -74,30 +76,28 @@ export function noteUnreadable(dir: string, error: unknown, warnings: string[]):
 
 /** The session of one task folder, or undefined when it holds no conversation file. Never throws. */
 export async function taskFolderSession(tool: ToolId, taskDir: string): Promise<NativeSession | undefined> {
-	let names: string[];
-	try {
-		const entries = await fs.readdir(taskDir, {withFileTypes: true});
-		// Atomic writes leave `<name>.tmp.<n>.json` siblings for a moment: never part of the task.
-		names = entries.filter(entry => entry.isFile() && !/\.tmp[.-]/.test(entry.name)).map(entry => entry.name);
-	} catch {
-		return undefined;
-	}
+	return taskFolderSessionSync(tool, taskDir);
+}
 
+function taskFolderSessionSync(tool: ToolId, taskDir: string): NativeSession | undefined {
+	// Atomic writes leave `<name>.tmp.<n>.json` siblings for a moment: never part of the task.
+	const names = listDir(taskDir)
+		.filter(entry => entry.isFile() && !/\.tmp[.-]/.test(entry.name))
+		.map(entry => entry.name);
 	const present = TASK_FILES.filter(name => names.includes(name));
 	if (!present.some(name => CONVERSATION_FILES.has(name))) return undefined;
 	// Known files first (the first is the main one), then any other file of the task, so a change to any is noticed.
 	const others = names.filter(name => !TASK_FILES.includes(name)).sort();
 	const files = [...present, ...others].map(name => path.join(taskDir, name));
+	const stats: Record<string, FileStat> = {};
 	let mtimeMs: number | undefined;
 	for (const file of files) {
-		try {
-			mtimeMs = Math.max(mtimeMs ?? 0, (await fs.stat(file)).mtimeMs);
-		} catch {
-			// Vanished between readdir and stat: read() will report it.
-		}
+		// A file that vanished between readdir and stat is left for read() to report.
+		const stat = statInto(stats, file);
+		if (stat) mtimeMs = Math.max(mtimeMs ?? 0, stat.mtimeMs);
 	}
 
-	return {tool, nativeId: path.basename(taskDir), files, growth: 'rewrite', mtimeMs};
+	return {tool, nativeId: path.basename(taskDir), files, growth: 'rewrite', mtimeMs, stats};
 }
 
 /** Lists `<root>/tasks/<id>/` folders that hold a conversation. Never throws. */
@@ -105,9 +105,9 @@ export async function discoverTaskFolders(tool: ToolId, storageRoots: string[], 
 	const sessions: NativeSession[] = [];
 	for (const root of storageRoots) {
 		const tasksDir = path.join(root, 'tasks');
-		let entries: Array<{name: string; isDirectory(): boolean}>;
+		let entries: Dirent[];
 		try {
-			entries = await fs.readdir(tasksDir, {withFileTypes: true});
+			entries = fsSync.readdirSync(tasksDir, {withFileTypes: true});
 		} catch (error) {
 			noteUnreadable(tasksDir, error, warnings);
 			continue;
@@ -115,7 +115,7 @@ export async function discoverTaskFolders(tool: ToolId, storageRoots: string[], 
 
 		for (const entry of entries) {
 			if (!entry.isDirectory()) continue;
-			const session = await taskFolderSession(tool, path.join(tasksDir, entry.name));
+			const session = taskFolderSessionSync(tool, path.join(tasksDir, entry.name));
 			if (session) sessions.push(session);
 		}
 	}

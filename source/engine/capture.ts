@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import picomatch from 'picomatch';
-import type {Adapter, AdapterContext, NativeSession, ReadResult} from '../adapters/types.js';
+import type {Adapter, AdapterContext, FileStat, NativeSession, ReadResult} from '../adapters/types.js';
 import type {Config} from './config.js';
 import {assertValid, firstViolation, prepareValidation, sessionIdForNative} from './format.js';
 import type {SessionIndex} from './index-db.js';
@@ -153,7 +153,7 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 				}
 
 				if (isExcluded(native.files[0])) {
-					states[sessionId] = {files: statCursors(native.files), fingerprint: native.fingerprint, excluded: true};
+					states[sessionId] = {files: statCursors(native), fingerprint: native.fingerprint, excluded: true};
 					statesDirty = true;
 					continue;
 				}
@@ -316,13 +316,9 @@ function isUnchanged(native: NativeSession, previous: SessionCaptureState): bool
 	if (native.fingerprint !== undefined) return native.fingerprint === previous.fingerprint;
 	let anyPresent = false;
 	for (const file of native.files) {
-		let stat: fs.Stats;
-		try {
-			stat = fs.statSync(file);
-		} catch {
-			continue; // A vanished native file: keep what we captured.
-		}
-
+		// Discovery's own stat when it took one: a file is stat-ed once per capture.
+		const stat = native.stats?.[file] ?? statOf(file);
+		if (!stat) continue; // A vanished native file: keep what we captured.
 		anyPresent = true;
 		const cursor = previous.files[file];
 		if (!cursor || cursor.size !== stat.size || cursor.mtime_ms !== stat.mtimeMs || cursor.ino !== stat.ino) return false;
@@ -331,13 +327,19 @@ function isUnchanged(native: NativeSession, previous: SessionCaptureState): bool
 	return anyPresent || native.files.length === 0;
 }
 
-function statCursors(files: string[]): Record<string, FileCursor> {
+function statOf(file: string): FileStat | undefined {
+	try {
+		return fs.statSync(file);
+	} catch {
+		return undefined;
+	}
+}
+
+function statCursors(native: NativeSession): Record<string, FileCursor> {
 	const cursors: Record<string, FileCursor> = {};
-	for (const file of files) {
-		try {
-			const stat = fs.statSync(file);
-			cursors[file] = {size: stat.size, mtime_ms: stat.mtimeMs, ino: stat.ino, offset: 0};
-		} catch {}
+	for (const file of native.files) {
+		const stat = native.stats?.[file] ?? statOf(file);
+		if (stat) cursors[file] = {size: stat.size, mtime_ms: stat.mtimeMs, ino: stat.ino, offset: 0};
 	}
 
 	return cursors;

@@ -26,7 +26,8 @@ export class DiscoverCache {
 				roots: context => adapter.roots(context),
 				read: async (request, context) => adapter.read(request, context),
 				discover: async (context: AdapterContext) => {
-					if (reuse) return cached.sessions;
+					// The stats taken by that discovery are stale now: capture stats the files itself.
+					if (reuse) return cached.sessions.map(({stats: _stats, ...session}) => session);
 					const sessions = await adapter.discover(context);
 					warnings = adapter.lastDiscoverWarnings ?? [];
 					this.remember(adapter.id, sessions);
