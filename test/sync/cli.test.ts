@@ -1,22 +1,23 @@
 /**
- * The built `sfs` end to end: `sfs server` runs as its own process on 127.0.0.1 (random port, SQLite
- * in a temp dir), two sandboxes are two machines. Signup, push, pull, list-remote, handoff and
+ * The built `sfs` end to end: `sfs server` runs as its own process on 127.0.0.1 (random port), on
+ * each storage backend (SQLite in a temp dir; PostgreSQL in a fresh database through
+ * SFS_DATABASE_URL), two sandboxes are two machines. Signup, push, pull, list-remote, handoff and
  * pull-handoff through the CLI; the server killed mid-push and restarted while the client retries.
  */
 import {execFileSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import {execa, type ResultPromise} from 'execa';
 import {afterEach, describe, expect, test} from 'vitest';
 import {Store} from '../../source/engine/store.js';
 import {cliPath, parseJson, type Sandbox, sandbox, sfs, specExamples} from '../cli/run-sfs.js';
 import * as gen from '../dlp/corpus.js';
-import {message, session} from './helpers.js';
+import {BACKENDS, message, session, type StorageLocation, storageLocation} from './helpers.js';
 
 const COMPLETE = 'b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e';
 const boxes: Sandbox[] = [];
 const servers: Array<ResultPromise> = [];
+const locations: StorageLocation[] = [];
 
 afterEach(async () => {
 	for (const child of servers.splice(0)) {
@@ -25,6 +26,7 @@ afterEach(async () => {
 	}
 
 	for (const box of boxes.splice(0)) box.cleanup();
+	for (const location of locations.splice(0)) await location.dispose();
 });
 
 function box(): Sandbox {
@@ -33,10 +35,16 @@ function box(): Sandbox {
 	return created;
 }
 
-/** Starts `sfs server` and waits (bounded) for its "listening on" line. */
-async function startServer(host: Sandbox, data: string, options: {port?: number; env?: Record<string, string>} = {}): Promise<{url: string; port: number; child: ResultPromise}> {
-	const child = execa(process.execPath, [cliPath, 'server', '--port', String(options.port ?? 0), '--data', data], {
-		env: {...host.env, ...options.env},
+async function storage(backend: StorageLocation['backend']): Promise<StorageLocation> {
+	const location = await storageLocation(backend);
+	locations.push(location);
+	return location;
+}
+
+/** Starts `sfs server` on that storage and waits (bounded) for its "listening on" line. */
+async function startServer(host: Sandbox, location: StorageLocation, options: {port?: number; env?: Record<string, string>} = {}): Promise<{url: string; port: number; child: ResultPromise}> {
+	const child = execa(process.execPath, [cliPath, 'server', '--port', String(options.port ?? 0), '--data', location.data], {
+		env: {...host.env, ...location.env, ...options.env},
 		extendEnv: false,
 		reject: false,
 		buffer: false,
@@ -64,14 +72,22 @@ async function signup(machine: Sandbox, url: string, email: string): Promise<voi
 	expect(run.exitCode, run.stderr).toBe(0);
 }
 
-describe('sfs server and the sync commands', {timeout: 120_000}, () => {
+describe.each(BACKENDS)('sfs server on $name and the sync commands', {timeout: 120_000}, ({name: backend, skip}) => {
+	if (skip) {
+		test.skip(`${backend}: ${skip}`, () => {});
+		return;
+	}
+
 	test('signup, push, list-remote, pull across two HOMEs; status and logout', async () => {
 		const serverBox = box();
-		const {url} = await startServer(serverBox, path.join(serverBox.root, 'data'));
+		const location = await storage(backend);
+		const {url} = await startServer(serverBox, location);
 		const a = box();
 		const b = box();
 		expect((await sfs(a, ['import', specExamples])).exitCode).toBe(0);
 		await signup(a, url, 'ana@example.com');
+		// The server keeps its data in the backend under test.
+		expect(await location.sql('SELECT email FROM users')).toEqual([{email: 'ana@example.com'}]);
 		const credentials = path.join(a.sfsHome, 'credentials.json');
 		expect(fs.statSync(credentials).mode & 0o777).toBe(0o600);
 		expect(fs.readFileSync(credentials, 'utf8')).toContain(url);
@@ -106,7 +122,7 @@ describe('sfs server and the sync commands', {timeout: 120_000}, () => {
 
 	test('handoff to a teammate; pull-handoff brings the session and says what differs here', async () => {
 		const serverBox = box();
-		const {url} = await startServer(serverBox, path.join(serverBox.root, 'data'));
+		const {url} = await startServer(serverBox, await storage(backend));
 		const a = box();
 		const b = box();
 		const c = box();
@@ -160,7 +176,7 @@ describe('sfs server and the sync commands', {timeout: 120_000}, () => {
 
 	test('push and handoff pass the DLP gate: a secret blocks them, redact sends placeholders', async () => {
 		const serverBox = box();
-		const {url} = await startServer(serverBox, path.join(serverBox.root, 'data'));
+		const {url} = await startServer(serverBox, await storage(backend));
 		const a = box();
 		const token = `ghp_${gen.random(gen.ALNUM, 36)}`;
 		new Store(a.env).createSession(session('ses_00000000000000s1', [message('s-1', `use ${token} for the API`)], {metadata: {cwd: a.root}}));
@@ -189,29 +205,23 @@ describe('sfs server and the sync commands', {timeout: 120_000}, () => {
 
 	test('the server killed mid-push shows no partial session; the client finishes on retry', async () => {
 		const serverBox = box();
-		const data = path.join(serverBox.root, 'data');
-		const first = await startServer(serverBox, data, {env: {SFS_SERVER_TEST_PUSH_DELAY_MS: '4000'}});
+		const location = await storage(backend);
+		const first = await startServer(serverBox, location, {env: {SFS_SERVER_TEST_PUSH_DELAY_MS: '4000'}});
 		const a = box();
 		expect((await sfs(a, ['import', specExamples])).exitCode).toBe(0);
 		await signup(a, first.url, 'ana@example.com');
 
 		const push = sfs(a, ['push', COMPLETE, '--json']);
 		// The push is mid-way once its content is staged as a blob (and not yet committed).
-		const blobs = path.join(data, 'blobs');
-		const staged = () => fs.readdirSync(blobs).some(dir => fs.readdirSync(path.join(blobs, dir)).some(name => !name.startsWith('.')));
-		for (let i = 0; i < 400 && !staged(); i++) await new Promise(resolve => setTimeout(resolve, 50));
-		expect(staged()).toBe(true);
+		const staged = async () => (await location.blobHashes()).length > 0;
+		for (let i = 0; i < 400 && !(await staged()); i++) await new Promise(resolve => setTimeout(resolve, 50));
+		expect(await staged()).toBe(true);
 		first.child.kill('SIGKILL');
 		await first.child.catch(() => undefined);
 
-		const db = new Database(path.join(data, 'server.db'), {readonly: true});
-		try {
-			expect(db.prepare('SELECT count(*) AS n FROM sessions').get()).toEqual({n: 0});
-		} finally {
-			db.close();
-		}
+		expect(await location.sql('SELECT CAST(count(*) AS integer) AS n FROM sessions')).toEqual([{n: 0}]);
 
-		await startServer(serverBox, data, {port: first.port});
+		await startServer(serverBox, location, {port: first.port});
 		const finished = await push;
 		expect(finished.exitCode, finished.stderr).toBe(0);
 		expect(finished.stderr).toMatch(/push: .*retrying in/);

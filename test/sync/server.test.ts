@@ -1,17 +1,16 @@
 /**
- * The sync server for real on 127.0.0.1 (random port, SQLite in a temp dir), driven by the sync
+ * The sync server for real on 127.0.0.1 (random port), on each storage backend (SQLite in a temp dir;
+ * PostgreSQL in a fresh database), driven by the sync
  * client library from two "machines" (two HOMEs): isolation on every endpoint, malformed and
  * oversized requests, rate limits, conflicts merged with both sides kept, 50 concurrent pushes.
  */
 import {createHash} from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import {afterEach, describe, expect, test} from 'vitest';
-import {SqliteStorage} from '../../source/server/sqlite-storage.js';
 import {listRemote, login, pullSession, pushSession, signup} from '../../source/sync/client.js';
 import type {Credentials} from '../../source/sync/credentials.js';
-import {machine, type Machine, message, raw, server, session} from './helpers.js';
+import {BACKENDS, type BackendName, machine, type Machine, message, raw, server, session} from './helpers.js';
 
 const pass = (value: Parameters<Parameters<typeof pushSession>[3]>[0]) => value;
 const cleanups: Array<() => unknown> = [];
@@ -19,8 +18,8 @@ afterEach(async () => {
 	for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function setup(options: Parameters<typeof server>[0] = {}) {
-	const srv = await server(options);
+async function setup(backend: BackendName, options: Parameters<typeof server>[0] = {}) {
+	const srv = await server({...options, backend});
 	cleanups.push(() => srv.close());
 	const a = machine('a');
 	const b = machine('b');
@@ -34,9 +33,14 @@ function seed(m: Machine, id: string, count: number, prefix = 'm'): void {
 	m.engine.store.createSession(session(id, Array.from({length: count}, (_, i) => message(`${prefix}-${i}`, `${prefix} says ${i}`))));
 }
 
-describe('sync server', {timeout: 60_000}, () => {
+describe.each(BACKENDS)('sync server on $name', {timeout: 60_000}, ({name: backend, skip}) => {
+	if (skip) {
+		test.skip(`${backend}: ${skip}`, () => {});
+		return;
+	}
+
 	test('push from one HOME, pull into another with the same account', async () => {
-		const {srv, a, alice} = await setup();
+		const {srv, a, alice} = await setup(backend);
 		seed(a, 'ses_00000000000000a1', 3);
 		const pushed = await pushSession(a.engine, alice, 'ses_00000000000000a1', pass);
 		expect(pushed).toMatchObject({merged: false, added: 3, message_count: 3});
@@ -50,25 +54,23 @@ describe('sync server', {timeout: 60_000}, () => {
 		const listed = await listRemote(again);
 		expect(listed).toEqual([expect.objectContaining({session_id: 'ses_00000000000000a1', title: 'title of ses_00000000000000a1', tool: 'claude-code', owner: 'alice@example.com'})]);
 		// The database holds a scrypt hash, not the password, and the SHA-256 of each token's secret, not the token.
-		const db = new Database(path.join(srv.data, 'server.db'), {readonly: true});
-		try {
-			const user = db.prepare('SELECT password_hash FROM users WHERE email = ?').get('alice@example.com') as {password_hash: string};
-			expect(user.password_hash).toMatch(/^scrypt\$16384\$8\$1\$/);
-			expect(user.password_hash).not.toContain('alice-password');
-			const secret = alice.token.split('_').slice(3).join('_');
-			const token = db.prepare('SELECT secret_sha256 FROM tokens WHERE token_id = ?').get(alice.token_id) as {secret_sha256: string};
-			expect(token.secret_sha256).toBe(createHash('sha256').update(secret).digest('hex'));
-		} finally {
-			db.close();
-		}
-
+		const [user] = await srv.location.sql<{password_hash: string}>('SELECT password_hash FROM users WHERE email = ?', ['alice@example.com']);
+		expect(user!.password_hash).toMatch(/^scrypt\$16384\$8\$1\$/);
+		expect(user!.password_hash).not.toContain('alice-password');
+		const secret = alice.token.split('_').slice(3).join('_');
+		const [token] = await srv.location.sql<{secret_sha256: string}>('SELECT secret_sha256 FROM tokens WHERE token_id = ?', [alice.token_id]);
+		expect(token!.secret_sha256).toBe(createHash('sha256').update(secret).digest('hex'));
+		const dump = await srv.location.dumpText();
+		expect(dump).toContain(alice.token_id);
+		expect(dump).not.toContain(secret);
+		expect(dump).not.toContain('alice-password');
 		for (const file of fs.readdirSync(srv.data).filter(name => name.startsWith('server.db'))) {
-			expect(fs.readFileSync(path.join(srv.data, file)).includes(alice.token.split('_').slice(3).join('_'))).toBe(false);
+			expect(fs.readFileSync(path.join(srv.data, file)).includes(secret)).toBe(false);
 		}
 	});
 
 	test('a conflicting push keeps both sides; a repeated push changes nothing', async () => {
-		const {srv, a, alice} = await setup();
+		const {srv, a, alice} = await setup(backend);
 		seed(a, 'ses_00000000000000c1', 2);
 		await pushSession(a.engine, alice, 'ses_00000000000000c1', pass);
 		const c = machine('c');
@@ -96,7 +98,7 @@ describe('sync server', {timeout: 60_000}, () => {
 	});
 
 	test('the server scans what it receives and says what it found, never echoing the secret', async () => {
-		const {srv, alice} = await setup();
+		const {srv, alice} = await setup(backend);
 		const secret = `ghp_${'a1B2c3D4e5F6g7H8i9J0'.repeat(2).slice(0, 36)}`;
 		const pushed = await raw(srv.url, 'PUT', '/api/v1/sessions/ses_00000000000000f1', {token: alice.token, body: session('ses_00000000000000f1', [message('f-1', `token ${secret} and mail ana@corp.dev`)])});
 		expect(pushed.status).toBe(201);
@@ -105,7 +107,7 @@ describe('sync server', {timeout: 60_000}, () => {
 	});
 
 	test('no user reads or writes what is not theirs, on every endpoint', async () => {
-		const {srv, a, alice, bob} = await setup();
+		const {srv, a, alice, bob} = await setup(backend);
 		seed(a, 'ses_00000000000000d1', 2);
 		await pushSession(a.engine, alice, 'ses_00000000000000d1', pass);
 		const handoff = await raw(srv.url, 'POST', '/api/v1/handoffs', {token: alice.token, body: {session_id: 'ses_00000000000000d1', to: 'carol@example.com'}});
@@ -160,7 +162,7 @@ describe('sync server', {timeout: 60_000}, () => {
 	});
 
 	test('malformed and oversized requests get a clear 4xx and the server stays up', async () => {
-		const {srv, alice} = await setup({bodyLimit: 64 * 1024});
+		const {srv, alice} = await setup(backend, {bodyLimit: 64 * 1024});
 		const t = alice.token;
 		const cases: Array<[string, string, string | object | undefined, number, RegExp]> = [
 			['PUT', '/api/v1/sessions/ses_00000000000000e1', '{"manifest": ', 400, /JSON/],
@@ -187,7 +189,7 @@ describe('sync server', {timeout: 60_000}, () => {
 	});
 
 	test('over the rate limit: 429 with Retry-After; other users are not affected', async () => {
-		const {srv, alice, bob} = await setup({limits: {requestsPerWindow: 5, windowMs: 60_000}});
+		const {srv, alice, bob} = await setup(backend, {limits: {requestsPerWindow: 5, windowMs: 60_000}});
 		const statuses: number[] = [];
 		let retryAfter: string | null = null;
 		for (let i = 0; i < 7; i++) {
@@ -204,7 +206,7 @@ describe('sync server', {timeout: 60_000}, () => {
 	});
 
 	test('unreferenced blobs are swept, current and handed-over versions stay; an expired handoff answers 410', async () => {
-		const {srv, a, alice} = await setup();
+		const {srv, a, alice} = await setup(backend);
 		seed(a, 'ses_00000000000000g1', 1);
 		const first = await pushSession(a.engine, alice, 'ses_00000000000000g1', pass);
 		const handoff = await raw(srv.url, 'POST', '/api/v1/handoffs', {token: alice.token, body: {session_id: 'ses_00000000000000g1', to: 'bob@example.com'}});
@@ -212,14 +214,13 @@ describe('sync server', {timeout: 60_000}, () => {
 		const second = await pushSession(a.engine, alice, 'ses_00000000000000g1', pass);
 		a.engine.store.appendMessages('ses_00000000000000g1', [message('latest', 'most')], a.engine.store.readManifest('ses_00000000000000g1'));
 		const third = await pushSession(a.engine, alice, 'ses_00000000000000g1', pass);
-		const blobs = () => fs.readdirSync(path.join(srv.data, 'blobs')).flatMap(dir => fs.readdirSync(path.join(srv.data, 'blobs', dir))).sort();
-		expect(blobs()).toEqual(expect.arrayContaining([first.etag, second.etag, third.etag]));
-		const storage = new SqliteStorage(srv.data);
+		expect(await srv.location.blobHashes()).toEqual(expect.arrayContaining([first.etag, second.etag, third.etag]));
+		const storage = await srv.location.open();
 		try {
 			expect(await storage.sweepBlobs(60_000)).toBe(0);
 			await storage.sweepBlobs(0);
 			// The second version is gone; the first stays for the handoff, the third is current.
-			expect(blobs()).toEqual([first.etag, third.etag].sort());
+			expect(await srv.location.blobHashes()).toEqual([first.etag, third.etag].sort());
 		} finally {
 			await storage.close();
 		}
@@ -227,12 +228,7 @@ describe('sync server', {timeout: 60_000}, () => {
 		const bob = await login(srv.url, 'bob@example.com', 'bob-password', a.env);
 		const taken = await raw(srv.url, 'GET', `/api/v1/handoffs/${handoff.json.handoff_id}`, {token: bob.token});
 		expect(taken.json.session.messages).toHaveLength(1);
-		const db = new Database(path.join(srv.data, 'server.db'));
-		try {
-			db.prepare('UPDATE handoffs SET expires_at = ?').run('2020-01-01T00:00:00.000Z');
-		} finally {
-			db.close();
-		}
+		await srv.location.sql('UPDATE handoffs SET expires_at = ?', ['2020-01-01T00:00:00.000Z']);
 
 		const expired = await raw(srv.url, 'GET', `/api/v1/handoffs/${handoff.json.handoff_id}`, {token: bob.token});
 		expect(expired.status).toBe(410);
@@ -241,7 +237,7 @@ describe('sync server', {timeout: 60_000}, () => {
 
 	test('50 concurrent pushes (25 sessions, 25 appends to one session): nothing lost', async () => {
 		// Each push holds its slot 50 ms, so 50 at once must meet the bound of 4 (and retry).
-		const {srv, a, alice} = await setup({limits: {maxConcurrentPushes: 4}, pushDelayMs: 50});
+		const {srv, a, alice} = await setup(backend, {limits: {maxConcurrentPushes: 4}, pushDelayMs: 50});
 		const shared = 'ses_00000000000000f0';
 		seed(a, shared, 1, 'base');
 		await pushSession(a.engine, alice, shared, pass);
