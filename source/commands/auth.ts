@@ -1,5 +1,6 @@
 import {SfsError} from '../engine/errors.js';
-import {print, printJson, warn} from '../output.js';
+import {note, print, printJson, warn} from '../output.js';
+import type {Credentials} from '../sync/credentials.js';
 import {type CommandModule, type CommandSpec, parseArgs} from './common.js';
 
 const spec: CommandSpec = {
@@ -9,11 +10,16 @@ const spec: CommandSpec = {
 		  $ sfs auth login --url URL [--email E --password-stdin | --token T]
 		  $ sfs auth logout
 		  $ sfs auth status [--json]
+		  $ sfs auth verify <token|link> [--url URL] [--json]
+		  $ sfs auth verify --resend [--json]
 
 		Accounts on an sfs server ("sfs server"). signup also logs in. The login (server URL and API
 		token) is kept in credentials.json in the sfs config folder, readable by you only (0600).
 		logout revokes the token on the server and forgets it here. status exits 1 when not logged in;
 		it also shows this machine's bundle signing key (fingerprint and public key), logged in or not.
+		When the server has email (SMTP), signup mails a verification link and the account may not
+		push or pull until it is verified: open the link, or give it (or its vrf_ token) to verify;
+		--resend asks for a new one. A server without email needs no verification.
 		Over plain http to another machine the password and token cross the network unencrypted:
 		put the server behind TLS (https) for a team.
 
@@ -22,6 +28,7 @@ const spec: CommandSpec = {
 		  --email E          Your email
 		  --password-stdin   Read the password from stdin (one line; for scripts)
 		  --token T          Log in with an existing API token
+		  --resend           verify: mail a new verification link
 		  --json             Print JSON
 
 		Examples
@@ -33,11 +40,12 @@ const spec: CommandSpec = {
 		email: {type: 'string'},
 		passwordStdin: {type: 'boolean'},
 		token: {type: 'string'},
+		resend: {type: 'boolean'},
 		json: {type: 'boolean'},
 	},
 };
 
-const ACTIONS = ['signup', 'login', 'logout', 'status'];
+const ACTIONS = ['signup', 'login', 'logout', 'status', 'verify'];
 
 const command: CommandModule = {
 	spec,
@@ -46,6 +54,7 @@ const command: CommandModule = {
 		if (!parsed) return 0;
 		const {input, flags} = parsed;
 		const action = input[0];
+		if (action === 'verify') return runVerify(input.slice(1), flags);
 		if (!action || !ACTIONS.includes(action) || input.length > 1) {
 			throw new SfsError('USAGE', `auth: ${action ? `unknown action ${JSON.stringify(input.join(' '))}` : 'missing an action'}`, {hint: `one of ${ACTIONS.join(', ')}`});
 		}
@@ -107,11 +116,43 @@ const command: CommandModule = {
 			credentials = action === 'signup' ? await client.signup(url, email, password) : await client.login(url, email, password);
 		}
 
-		if (flags.json) printJson({url: credentials.url, email: credentials.email, token_id: credentials.token_id});
+		const verification = await verificationState(credentials);
+		if (flags.json) printJson({url: credentials.url, email: credentials.email, token_id: credentials.token_id, verified: verification.verified, verification_required: verification.required});
 		else print(`${action === 'signup' ? 'signed up and logged in' : 'logged in'} to ${credentials.url} as ${credentials.email}`);
+		if (!flags.json && verification.required && !verification.verified) {
+			note(`sfs: verify ${credentials.email} before pushing or pulling: open the link mailed to it, or sfs auth verify <token|link>`);
+		}
+
 		return 0;
 	},
 };
+
+async function verificationState(credentials: Credentials): Promise<{verified: boolean; required: boolean}> {
+	const {whoAmI} = await import('../sync/client.js');
+	const me = (await whoAmI(credentials)) as {verified?: boolean; verification_required?: boolean};
+	return {verified: me.verified === true, required: me.verification_required === true};
+}
+
+async function runVerify(args: string[], flags: Record<string, unknown>): Promise<number> {
+	const store = await import('../sync/credentials.js');
+	const team = await import('../sync/team-client.js');
+	if (flags.resend) {
+		if (args.length > 0) throw new SfsError('USAGE', 'auth verify: --resend takes no token');
+		const answer = await team.resendVerification(store.requireCredentials());
+		if (flags.json) printJson(answer);
+		else if (answer.verified) print('your email is verified already');
+		else if (answer.verification?.required === false) print(`the server has no email: verify with sfs auth verify ${answer.verification.token}`);
+		else print(`a new verification link was ${answer.verification?.mailed ? 'mailed' : 'made, but mailing it failed (see the server log) '} to ${answer.verification?.sent_to ?? ''}`);
+		return 0;
+	}
+
+	if (args.length !== 1) throw new SfsError('USAGE', 'auth verify: give the token (vrf_…) or the link', {hint: 'or --resend for a new one'});
+	const url = (flags.url as string | undefined) ?? store.loadCredentials()?.url;
+	const answer = await team.verifyEmail(args[0]!, url);
+	if (flags.json) printJson(answer);
+	else print(`verified ${answer.email ?? 'your email'} on ${answer.url}`);
+	return 0;
+}
 
 async function readPassword(): Promise<string> {
 	const chunks: Buffer[] = [];

@@ -10,12 +10,20 @@ const spec: CommandSpec = {
 		  $ sfs rules edit                               Open the canonical rules in $EDITOR
 		  $ sfs rules show [--diff] [--json]             The rules, each target's state, what compile would change
 		  $ sfs rules compile [--check] [--dry-run] [--force]
+		  $ sfs rules push [--org NAME] [--force] [--json]   Send the canonical rules to the sfs server
+		  $ sfs rules pull [--org NAME] [--force] [--json]   Take the server's rules into .sfs/rules/
 
 		One set of project rules (.sfs/rules/*.md, committed with the code) compiled into the file each
 		tool reads: AGENTS.md (Codex, Amp), CLAUDE.md, GEMINI.md, .github/copilot-instructions.md,
 		.cursor/rules/sfs.mdc, .clinerules/sfs.md, .roo/rules/sfs.md. The rules go inside managed
 		markers; text outside them is yours and is never touched. Tools that read AGENTS.md themselves
 		get a pointer to it, Claude Code and Gemini CLI an import, so no agent reads the rules twice.
+
+		push and pull go through the sfs server you are logged in to (sfs auth login), as yours or, with
+		--org, your org's. The server knows the project by its git remote (origin, else the first
+		remote), else by the name of its directory. pull replaces .sfs/rules/ as a whole (then run
+		sfs rules compile); it refuses when your local rules changed since the last push/pull and differ
+		from the server's, and push refuses when the server's changed since then: --force overrides.
 
 		Tools: claude-code, codex, gemini, copilot, cursor, cline, roo-code, amp
 
@@ -24,7 +32,9 @@ const spec: CommandSpec = {
 		  --yes      init: do not ask before taking over existing files (their content is kept in a .bak)
 		  --check    compile: write nothing; exit 1 if a managed file is missing or stale (for CI and hooks)
 		  --dry-run  compile: show what would be written
-		  --force    compile: also take over files without sfs markers (keeping a .bak)
+		  --force    compile: also take over files without sfs markers (keeping a .bak);
+		             push/pull: replace the other side even when both changed
+		  --org NAME push/pull: the org's rules instead of yours
 		  --diff     show: print the diff of each target against the file on disk
 		  --json     Machine-readable output
 
@@ -40,10 +50,11 @@ const spec: CommandSpec = {
 		force: {type: 'boolean'},
 		diff: {type: 'boolean'},
 		json: {type: 'boolean'},
+		org: {type: 'string'},
 	},
 };
 
-type Flags = {tools?: string; yes?: boolean; check?: boolean; dryRun?: boolean; force?: boolean; diff?: boolean; json?: boolean};
+type Flags = {tools?: string; yes?: boolean; check?: boolean; dryRun?: boolean; force?: boolean; diff?: boolean; json?: boolean; org?: string};
 
 const usage = (what: string) => new SfsError('USAGE', `rules: ${what}`, {hint: 'see: sfs rules --help'});
 
@@ -52,6 +63,8 @@ const ACTIONS: Record<string, {flags: Array<keyof Flags>; run: (flags: Flags, cw
 	edit: {flags: [], run: runEdit},
 	show: {flags: ['diff', 'json'], run: runShow},
 	compile: {flags: ['check', 'dryRun', 'force', 'json'], run: runCompile},
+	push: {flags: ['org', 'force', 'json'], run: async (flags, cwd) => runSync('push', flags, cwd)},
+	pull: {flags: ['org', 'force', 'json'], run: async (flags, cwd) => runSync('pull', flags, cwd)},
 };
 
 const command: CommandModule = {
@@ -60,9 +73,9 @@ const command: CommandModule = {
 		const parsed = parseArgs('rules', argv, spec);
 		if (!parsed) return 0;
 		const [action, extra] = parsed.input;
-		if (!action) throw usage('missing an action (init, edit, show, compile)');
+		if (!action) throw usage('missing an action (init, edit, show, compile, push, pull)');
 		const entry = ACTIONS[action];
-		if (!entry) throw usage(`unknown action ${JSON.stringify(action)} (init, edit, show, compile)`);
+		if (!entry) throw usage(`unknown action ${JSON.stringify(action)} (init, edit, show, compile, push, pull)`);
 		if (extra !== undefined) throw usage(`unexpected argument ${JSON.stringify(extra)}`);
 		const flags = parsed.flags as Flags;
 		for (const [name, value] of Object.entries(flags)) {
@@ -221,6 +234,28 @@ async function runCompile(flags: Flags, cwd: string): Promise<number> {
 	for (const file of result.written) print(file);
 	for (const backup of result.backups) note(`sfs: kept the previous content in ${backup}`);
 	note(result.written.length === 0 ? 'sfs: everything is up to date' : `sfs: ${flags.dryRun ? 'would write' : 'wrote'} ${result.written.length} file(s)`);
+	return 0;
+}
+
+async function runSync(direction: 'push' | 'pull', flags: Flags, cwd: string): Promise<number> {
+	const {requireCredentials} = await import('../sync/credentials.js');
+	const {pullDocument, pushDocument} = await import('../sync/doc-sync.js');
+	const credentials = requireCredentials();
+	const options = {org: flags.org, force: flags.force === true};
+	const result = direction === 'push' ? await pushDocument(credentials, 'rules', cwd, options) : await pullDocument(credentials, 'rules', cwd, options);
+	if (flags.json) {
+		printJson(result);
+		return 0;
+	}
+
+	const where = `${result.org ? `${result.org} on ` : ''}${credentials.url}`;
+	if (!result.changed) print(`rules of ${result.project} already in sync with ${where}`);
+	else if (direction === 'push') print(`pushed the rules of ${result.project} to ${where}`);
+	else {
+		print(`pulled the rules of ${result.project} from ${where}`);
+		note('sfs: run sfs rules compile to update each tool\'s instructions file');
+	}
+
 	return 0;
 }
 
