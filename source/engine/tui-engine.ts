@@ -24,6 +24,7 @@ import type {CaptureWorkerMessage} from './capture-worker.js';
 import {plainAdapterContext, runCapture, loadAdapters} from './capture-run.js';
 import {SfsError} from './errors.js';
 import {extractFileEdits} from './file-edits.js';
+import {handoffActions, type HandoffEngine} from './handoff-actions.js';
 import {type Engine, upsertManifest} from './open-engine.js';
 import {planResume, tmuxCommand, type WriterLoader} from './resume.js';
 import type {Message, ResumeTarget} from './types.js';
@@ -56,7 +57,7 @@ export type AttachedDaemon = {
 /** Sessions priced per step of `sessionCosts` before it yields to the event loop. */
 const COST_BATCH = 100;
 
-export function createTuiEngine(engine: Engine, options: TuiEngineOptions): TuiEngine & {lastCaptureReport(): CaptureReport | undefined; emitSessionsChanged(): void} {
+export function createTuiEngine(engine: Engine, options: TuiEngineOptions): TuiEngine & HandoffEngine & {lastCaptureReport(): CaptureReport | undefined; emitSessionsChanged(): void} {
 	let state: CaptureStatus = options.attached ? 'attached' : 'idle';
 	let daemon: AttachedDaemon | undefined;
 	let running: Promise<void> | undefined;
@@ -123,6 +124,7 @@ export function createTuiEngine(engine: Engine, options: TuiEngineOptions): TuiE
 	const resolveWriterContext = () => plainAdapterContext(engine.env);
 
 	return {
+		...handoffActions(engine, {onSessionsChanged: emitChanged}),
 		async listSessions(query) {
 			return engine.index.listSessions({tools: query?.tools, includeSubagents: query?.includeSubagents ?? true, limit: query?.limit, sort: 'updated'}).map(row => {
 				const lineage = lineageOf(engine, row.session_id, row.parent_session_id);

@@ -28,6 +28,8 @@ export type MakeBundleOptions = {
 	allowSecrets?: boolean;
 	/** DLP notices (what was redacted, the --allow-secrets warning). */
 	notify: (line: string) => void;
+	/** False where there is no --allow-secrets to suggest (the TUI). */
+	canOverride?: boolean;
 };
 
 export type MadeBundle = {
@@ -65,12 +67,14 @@ export async function makeBundle(engine: Engine, sessionId: string, options: Mak
 	const local: Session = {manifest: read.manifest, messages: read.messages, workspace: read.workspace, tools: read.tools};
 	const allowSecrets = options.allowSecrets === true;
 	const gated = gateSession(local, {egress: 'bundle', allowSecrets, env: engine.env});
-	enforce(gated, options.notify);
+	enforce(gated, options.notify, {canOverride: options.canOverride});
+	let dlp: MadeBundle['dlp'] = gated.action === 'block' ? 'pass' : gated.action;
 	let message = options.message ?? null;
 	if (message !== null) {
 		const note = gateText(message, {egress: 'bundle', what: 'the bundle message', allowSecrets, env: engine.env});
-		enforce(note, options.notify);
+		enforce(note, options.notify, {canOverride: options.canOverride});
 		message = note.text;
+		if (note.action === 'redact' || (note.action === 'warn' && dlp === 'pass')) dlp = note.action;
 	}
 
 	const workspace = senderWorkspace({...local, messages: []});
@@ -91,7 +95,7 @@ export async function makeBundle(engine: Engine, sessionId: string, options: Mak
 		fingerprint: key.fingerprint,
 		sender_email: payload.sender.email,
 		workspace,
-		dlp: gated.action === 'block' ? 'pass' : gated.action,
+		dlp,
 	};
 }
 

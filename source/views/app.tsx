@@ -10,9 +10,11 @@ import {Footer, Header, StatusBar} from './chrome.js';
 import {Controller, type TuiResult} from './controller.js';
 import {DiffScreen} from './diff-screen.js';
 import {EngineContext, type TuiEngine} from './engine-context.js';
+import {HandoffController} from './handoff-controller.js';
+import {HandoffScreen} from './handoff-screen.js';
+import {type HandoffState, useHandoffState} from './handoff-state.js';
 import {HelpOverlay} from './help-overlay.js';
 import {computeLayout, type Size} from './layout.js';
-import {PlaceholderScreen} from './placeholder-screen.js';
 import {ResumeScreen} from './resume-screen.js';
 import {RulesScreen} from './rules-screen.js';
 import {SearchScreen} from './search-screen.js';
@@ -37,7 +39,7 @@ export type AppProps = {
 	searchDelay?: number;
 };
 
-function Body({state, engine}: {state: AppState; engine: TuiEngine}) {
+function Body({state, engine, handoff}: {state: AppState; engine: TuiEngine; handoff: HandoffState}) {
 	const layout = computeLayout(state.size);
 	if (state.help) {
 		return <HelpOverlay layer={activeLayer({...state, help: false})} columns={state.size.columns} rows={layout.bodyRows} />;
@@ -73,7 +75,7 @@ function Body({state, engine}: {state: AppState; engine: TuiEngine}) {
 		}
 
 		case 'handoff': {
-			return <PlaceholderScreen kind={state.screen} columns={state.size.columns} />;
+			return <HandoffScreen state={state} handoff={handoff} />;
 		}
 	}
 }
@@ -102,18 +104,22 @@ export function App({engine, store: givenStore, size: fixedSize, demo = false, o
 		[store, engine], // eslint-disable-line react-hooks/exhaustive-deps
 	);
 	useEffect(() => controller.start(), [controller]);
+	// The Handoff screen has its own controller and store (handoff-controller.ts); it sees each key first.
+	const handoff = useMemo(() => new HandoffController(store, engine), [store, engine]);
+	useEffect(() => handoff.start(), [handoff]);
+	const handoffState = useHandoffState(handoff.store);
 
 	const {isRawModeSupported} = useStdin();
 	// G8: isRawModeSupported is undefined (not false) without a TTY, and only `false` disables useInput.
 	useInput(
 		(input, key) => {
-			controller.handleInput(input, key);
+			if (!handoff.handleInput(input, key)) controller.handleInput(input, key);
 		},
 		{isActive: isRawModeSupported === true},
 	);
 
 	const layout = computeLayout(state.size);
-	const layer = activeLayer(state);
+	const layer = state.screen === 'handoff' && !state.help ? handoff.layer() : activeLayer(state);
 	return (
 		<EngineContext.Provider value={engine}>
 			{/* G1: one row short of the terminal, or Ink 6 clears the screen on every frame (ink#450). */}
@@ -122,7 +128,7 @@ export function App({engine, store: givenStore, size: fixedSize, demo = false, o
 				<Box flexDirection="column" height={layout.bodyRows} overflow="hidden">
 					{/* flexShrink 0: a screen taller than the body is clipped at the bottom; shrinking would overlap its lines. */}
 					<Box flexDirection="column" flexShrink={0}>
-						<Body state={state} engine={engine} />
+						<Body state={state} engine={engine} handoff={handoffState} />
 					</Box>
 				</Box>
 				<StatusBar state={state} />

@@ -79,7 +79,10 @@ export type Command =
 	| 'rules/edit'
 	| 'rules/compile'
 	| 'confirm/yes'
-	| 'confirm/no';
+	| 'confirm/no'
+	| 'handoff/send'
+	| 'handoff/bundle'
+	| 'handoff/refresh';
 
 /** What one key press resolves to. */
 export type KeyEvent = {command: Command} | {command: 'input/insert'; text: string};
@@ -181,6 +184,14 @@ export const BINDINGS: readonly Binding[] = [
 	{command: 'input/home', layers: ['filter', 'find', 'search', 'model', 'form'], match: ctrl('a'), keys: 'Ctrl+a', label: 'Cursor to start'},
 	{command: 'input/end', layers: ['filter', 'find', 'search', 'model', 'form'], match: ctrl('e'), keys: 'Ctrl+e', label: 'Cursor to end'},
 	{command: 'input/clear', layers: ['filter', 'find', 'search', 'model', 'form'], match: ctrl('u'), keys: 'Ctrl+u', label: 'Clear the input'},
+
+	// Handoff screen (handoff-controller.ts).
+	{command: 'handoff/send', layers: ['handoff'], chars: ['n'], keys: 'n', label: 'Hand the session to a teammate by email (through the server)', footer: 'hand off'},
+	{command: 'handoff/bundle', layers: ['handoff'], chars: ['b'], keys: 'b', label: 'Write a signed bundle file (offline handoff)', footer: 'bundle'},
+	{command: 'cursor/down', layers: ['handoff'], chars: ['j'], match: (_i, k) => k.downArrow && !k.ctrl, keys: '↓ j', label: 'Next received handoff'},
+	{command: 'cursor/up', layers: ['handoff'], chars: ['k'], match: (_i, k) => k.upArrow && !k.ctrl, keys: '↑ k', label: 'Previous received handoff'},
+	{command: 'open', layers: ['handoff'], match: enter, keys: 'Enter', label: 'Pull the selected handoff (shows what differs here)', footer: 'pull'},
+	{command: 'handoff/refresh', layers: ['handoff'], chars: ['r'], keys: 'r', label: 'Check the login and the received handoffs again'},
 
 	// Confirm dialog.
 	{command: 'confirm/yes', layers: ['confirm'], chars: ['y', 'Y'], keys: 'y', label: 'Yes, do it', footer: 'yes'},
@@ -323,7 +334,7 @@ export const LAYER_TITLES: Record<Layer, string> = {
 	help: 'Help',
 };
 
-const README_LAYERS: readonly Layer[] = ['sessions', 'preview', 'filter', 'session', 'find', 'search', 'diff', 'resume', 'actions', 'form', 'confirm', 'rules'];
+const README_LAYERS: readonly Layer[] = ['sessions', 'preview', 'filter', 'session', 'find', 'search', 'diff', 'resume', 'actions', 'form', 'confirm', 'rules', 'handoff'];
 
 /** The README KEYS section: one Markdown table per screen, generated from BINDINGS. */
 export function renderKeyReference(): string {

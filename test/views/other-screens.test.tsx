@@ -213,12 +213,12 @@ describe('Diff screen', () => {
 });
 
 describe('Rules, Handoff and demo', () => {
-	test('Rules without engine support says so; the Handoff placeholder says what is coming', async () => {
+	test('Rules and Handoff without engine support say so', async () => {
 		const app = await ready(new FakeEngine(makeRows(1)), {columns: 120, rows: 30});
 		app.stdin.write('3');
 		await vi.waitFor(() => expect(app.frame()).toContain('Could not read the rules: this engine has no rules support'));
 		app.stdin.write('4');
-		await vi.waitFor(() => expect(app.frame()).toContain('Coming with the sync issue'));
+		await vi.waitFor(() => expect(app.frame()).toContain('Server: this engine has no handoff support'));
 		app.stdin.write('?');
 		await vi.waitFor(() => expect(app.frame()).toContain('Help · Handoff'));
 		app.stdin.write('?');
