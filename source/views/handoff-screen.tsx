@@ -7,13 +7,18 @@
 import {Box, Text} from 'ink';
 import type {DlpResult} from '../engine/handoff-actions.js';
 import type {AppState} from './app-state.js';
-import {fit, oneLine, relativeTime} from './format.js';
+import {fit, oneLine, relativeTime, wrapText} from './format.js';
 import type {HandoffForm, HandoffState} from './handoff-state.js';
 import {computeLayout} from './layout.js';
 import {TextField} from './text-field.js';
 import {theme} from './theme.js';
 
-type Line = {text: string; color?: string; bold?: boolean; dim?: boolean};
+type Line = {text: string; color?: string; bold?: boolean; dim?: boolean; /** Wrapped (errors, commands to copy) rather than cut. */ wrap?: boolean};
+
+/** Lines marked `wrap` become as many lines as they need; the others are cut with an ellipsis when drawn. */
+function wrapLines(lines: Line[], columns: number): Line[] {
+	return lines.flatMap(line => (line.wrap && [...line.text].length > columns ? wrapText(line.text, columns).map(text => ({...line, text})) : [line]));
+}
 
 /** "in 6d" for a time ahead; "expired" once it passed. */
 function ahead(iso: string): string {
@@ -25,7 +30,7 @@ function ahead(iso: string): string {
 function dlpLine(dlp: DlpResult): Line {
 	if (dlp.action === 'pass') return {text: '  DLP: nothing sensitive found', color: theme.success};
 	const text = dlp.notices.map(notice => notice.replace(/^dlp: /, '')).join('; ') || dlp.action;
-	return {text: `  DLP (${dlp.action}): ${text}`, color: theme.warning};
+	return {text: `  DLP (${dlp.action}): ${text}`, color: theme.warning, wrap: true};
 }
 
 /** Header lines: the session, the login, the signing key. */
@@ -34,17 +39,17 @@ function statusLines(state: HandoffState): Line[] {
 	lines.push({text: `Handoff${state.sessionName ? ` · ${state.sessionName}${state.sessionId && state.sessionId !== state.sessionName ? ` (${state.sessionId})` : ''}` : ' · no session selected'}`, color: theme.accent, bold: true});
 	const {login} = state;
 	if (login.status !== 'ready') {
-		lines.push(login.status === 'error' ? {text: `Server: ${login.error}`, color: theme.danger} : {text: 'Server: checking the login…', color: theme.muted});
+		lines.push(login.status === 'error' ? {text: `Server: ${login.error}`, color: theme.danger, wrap: true} : {text: 'Server: checking the login…', color: theme.muted});
 		return lines;
 	}
 
 	const {value} = login;
 	if (!value.logged_in) {
 		lines.push({text: 'Server: not logged in to an sfs server. To hand off by email, log in (in a shell):', color: theme.warning});
-		lines.push({text: `  ${value.login_command}`, bold: true});
-		lines.push({text: `  new account: ${value.signup_command} · start a server: sfs server · then r here`, color: theme.muted});
+		lines.push({text: `  ${value.login_command}`, bold: true, wrap: true});
+		lines.push({text: `  new account: ${value.signup_command} · start a server: sfs server · then r here`, color: theme.muted, wrap: true});
 	} else if (value.reachable) lines.push({text: `Server: ${value.url} · logged in as ${value.email}`, color: theme.success});
-	else lines.push({text: `Server: ${value.url} · ${value.email} · not answering: ${value.error}`, color: theme.danger});
+	else lines.push({text: `Server: ${value.url} · ${value.email} · not answering: ${value.error}`, color: theme.danger, wrap: true});
 	const key = value.signing_key;
 	lines.push(key ? {text: `Bundle key: ${key.fingerprint}`, color: theme.muted} : {text: 'Bundle key: none yet (made by the first bundle)', color: theme.muted});
 	return lines;
@@ -69,7 +74,8 @@ function outcomeLines(state: HandoffState): Line[] {
 			const {value} = outcome;
 			return [
 				{text: `✓ Wrote ${value.file}`, color: theme.success, bold: true},
-				{text: `  signed by ${value.fingerprint}${value.sender ? ` (${value.sender})` : ''} · they run: sfs import ${value.file}`},
+				{text: `  signed by ${value.fingerprint}${value.sender ? ` (${value.sender})` : ''}`},
+				{text: `  they run: sfs import ${value.file}`},
 				dlpLine(value.dlp),
 			];
 		}
@@ -81,14 +87,14 @@ function outcomeLines(state: HandoffState): Line[] {
 			];
 			if (value.message) lines.push({text: `  message: ${oneLine(value.message)}`});
 			if (value.differences.length === 0) lines.push({text: `  workspace: same as the sender's (${value.folder})`, color: theme.success});
-			for (const difference of value.differences) lines.push({text: `  differs: ${difference}`, color: theme.warning});
+			for (const difference of value.differences) lines.push({text: `  differs: ${difference}`, color: theme.warning, wrap: true});
 			lines.push({text: `  continue: sfs resume ${value.session_id} (or open it in Sessions and press l)`, color: theme.muted});
 			return lines;
 		}
 
 		case 'failed': {
 			const what = outcome.action === 'send' ? 'Handoff failed' : outcome.action === 'bundle' ? 'Bundle not written' : 'Pull failed';
-			return [{text: `✗ ${what}: ${outcome.error}`, color: theme.danger, bold: true}];
+			return [{text: `✗ ${what}: ${outcome.error}`, color: theme.danger, bold: true, wrap: true}];
 		}
 	}
 }
@@ -98,7 +104,7 @@ function receivedLines(state: HandoffState, columns: number): Line[] {
 	if (login.status !== 'ready' || !login.value.logged_in) return [{text: 'Received: log in to see the handoffs sent to you.', color: theme.muted}];
 	if (!login.value.reachable) return [];
 	if (received.status === 'loading' && received.items.length === 0) return [{text: 'Received: loading…', color: theme.muted}];
-	if (received.status === 'error') return [{text: `Received: ${received.error}`, color: theme.danger}];
+	if (received.status === 'error') return [{text: `Received: ${received.error}`, color: theme.danger, wrap: true}];
 	if (received.items.length === 0) return [{text: 'Received: no handoffs for you · r checks again', color: theme.muted}];
 	const lines: Line[] = [{text: `Received (${received.items.length}) · Enter pulls the selected one · r checks again`, bold: true}];
 	for (const [index, handoff] of received.items.entries()) {
@@ -148,17 +154,17 @@ function Lines({lines}: {lines: Line[]}) {
 export function HandoffScreen({state, handoff}: {state: AppState; handoff: HandoffState}) {
 	const {columns} = state.size;
 	const rows = computeLayout(state.size).bodyRows;
-	const head = statusLines(handoff);
+	const head = wrapLines(statusLines(handoff), columns);
 	const actions: Line[] = handoff.sessionId
 		? [
 				{text: '  n  hand this session to a teammate by email (through the server)'},
 				{text: '  b  write a signed bundle file (offline, no server needed)'},
 			]
 		: [{text: '  No session selected: pick one in Sessions (1), then press 4.', color: theme.muted}];
-	const outcome = outcomeLines(handoff);
+	const outcome = wrapLines(outcomeLines(handoff), columns);
 	const formRows = handoff.form ? 5 + (handoff.form.error ? 1 : 0) : 0;
 	const used = head.length + 1 + actions.length + 1 + formRows + (outcome.length > 0 ? outcome.length + 1 : 0);
-	const received = receivedLines(handoff, columns);
+	const received = wrapLines(receivedLines(handoff, columns), columns);
 	// The received list takes what is left; the selected entry stays in view.
 	const room = Math.max(1, rows - used);
 	let shown = received;
