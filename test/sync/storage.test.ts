@@ -144,6 +144,70 @@ describe.each(BACKENDS)('server storage on $name', {timeout: 60_000}, backend =>
 		for (const hash of hashes) expect(await storage.blob(hash)).toBeDefined();
 	});
 
+	test('seats hold under concurrency: of many invites at once into a 3-seat org, only 2 are added', async () => {
+		const {storage} = await fresh(backend.name);
+		const admin = await user(storage, 'admin');
+		const now = new Date().toISOString();
+		const org = {id: 'org_1', name: 'acme', seats: 3, created_by: admin, created_at: now};
+		expect(await storage.createOrg(org, {org_id: org.id, user_id: admin, role: 'admin', joined_at: now})).toEqual(org);
+		expect(await storage.createOrg({...org, id: 'org_2'}, {org_id: 'org_2', user_id: admin, role: 'admin', joined_at: now})).toBeUndefined();
+		const invite = (i: number) => ({
+			invite_id: `inv_${i}`,
+			org_id: org.id,
+			email: `person${i}@example.com`,
+			role: 'member' as const,
+			code_sha256: `code${i}`,
+			invited_by: admin,
+			created_at: now,
+			expires_at: '2099-01-01T00:00:00.000Z',
+			accepted_at: null,
+		});
+		const outcomes = await Promise.all(Array.from({length: 12}, (_, i) => storage.addInvite(invite(i), now)));
+		expect(outcomes.filter(outcome => outcome === 'added')).toHaveLength(2);
+		expect(outcomes.filter(outcome => outcome === 'no_seats')).toHaveLength(10);
+		expect(await storage.pendingInvites(org.id, now)).toHaveLength(2);
+	});
+
+	test('joins hold the seat count under concurrency, and an invite is used once', async () => {
+		const {storage} = await fresh(backend.name);
+		const admin = await user(storage, 'admin');
+		const now = new Date().toISOString();
+		const org = {id: 'org_1', name: 'acme', seats: 2, created_by: admin, created_at: now};
+		await storage.createOrg(org, {org_id: org.id, user_id: admin, role: 'admin', joined_at: now});
+		await storage.addInvite({invite_id: 'inv_1', org_id: org.id, email: 'b@example.com', role: 'member', code_sha256: 'c1', invited_by: admin, created_at: now, expires_at: '2099-01-01T00:00:00.000Z', accepted_at: null}, now);
+		const joiners = await Promise.all(['b', 'c', 'd', 'e'].map(name => user(storage, name)));
+		const outcomes = await Promise.all(joiners.map(id => storage.acceptInvite('inv_1', {org_id: org.id, user_id: id, role: 'member', joined_at: now}, now)));
+		expect(outcomes.filter(outcome => outcome === 'joined')).toHaveLength(1);
+		expect(outcomes.filter(outcome => outcome === 'gone')).toHaveLength(3);
+		expect((await storage.members(org.id)).map(member => member.role).sort()).toEqual(['admin', 'member']);
+	});
+
+	test('a verification token is used once, even by concurrent requests', async () => {
+		const {storage} = await fresh(backend.name);
+		const alice = await user(storage, 'alice');
+		const now = new Date().toISOString();
+		await storage.addVerification({token_sha256: 'tok', user_id: alice, created_at: now, expires_at: '2099-01-01T00:00:00.000Z', used_at: null});
+		const used = await Promise.all(Array.from({length: 8}, () => storage.useVerification('tok', now)));
+		expect(used.filter(id => id === alice)).toHaveLength(1);
+		expect(used.filter(id => id === undefined)).toHaveLength(7);
+		expect((await storage.userById(alice))?.verified).toBe(true);
+		await storage.addVerification({token_sha256: 'old', user_id: alice, created_at: now, expires_at: '2000-01-01T00:00:00.000Z', used_at: null});
+		expect(await storage.useVerification('old', now)).toBeUndefined();
+	});
+
+	test('putDocument: create-only, compare-and-set (one of many writers wins) and forced writes', async () => {
+		const {storage} = await fresh(backend.name);
+		const alice = await user(storage, 'alice');
+		const doc = (content: string) => ({scope_id: alice, kind: 'rules' as const, project_key: 'dir:repo', content, etag: blob(content).hash, updated_at: new Date().toISOString(), updated_by: alice});
+		expect(await storage.putDocument(doc('v1'), undefined)).toBe(true);
+		expect(await storage.putDocument(doc('again'), undefined)).toBe(false);
+		const results = await Promise.all(Array.from({length: 10}, (_, i) => storage.putDocument(doc(`v2 ${i}`), blob('v1').hash)));
+		expect(results.filter(Boolean)).toHaveLength(1);
+		expect(await storage.putDocument(doc('forced'), null)).toBe(true);
+		expect((await storage.document(alice, 'rules', 'dir:repo'))?.content).toBe('forced');
+		expect((await storage.documents(alice)).map(row => row.project_key)).toEqual(['dir:repo']);
+	});
+
 	test('a title with a NUL character is stored (PostgreSQL text holds none: kept as U+FFFD)', async () => {
 		const {storage} = await fresh(backend.name);
 		const alice = await user(storage, 'alice');
