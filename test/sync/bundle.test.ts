@@ -64,6 +64,17 @@ describe('signing key', () => {
 		expect(fs.readdirSync(path.dirname(signingKeyPath(m.env))).filter(name => name.includes('signing-key'))).toEqual(['signing-key.pem']);
 	});
 
+	test('processes that make the key at the same moment all end up with the one key', async () => {
+		const m = box('race');
+		const {execa} = await import('execa');
+		const script = `import {loadOrCreateSigningKey} from ${JSON.stringify(path.resolve('source/sync/signing-key.ts'))}; console.log(loadOrCreateSigningKey(process.env).fingerprint);`;
+		const runs = await Promise.all(Array.from({length: 4}, async () => execa(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {env: {...m.env, PATH: process.env.PATH}, extendEnv: false})));
+		const printed = new Set(runs.map(run => run.stdout.trim()));
+		expect(printed.size).toBe(1);
+		expect([...printed][0]).toBe(signingKeyStatus(m.env)!.fingerprint);
+		expect(fs.readdirSync(path.dirname(signingKeyPath(m.env))).filter(name => name.includes('signing-key'))).toEqual(['signing-key.pem']);
+	}, 60_000);
+
 	test('a key file that is not a key is a one-line error, not a crash', () => {
 		const m = box('badkey');
 		fs.mkdirSync(path.dirname(signingKeyPath(m.env)), {recursive: true});
