@@ -10,7 +10,8 @@ const spec: CommandSpec = {
 		Takes a session handed to you ("sfs handoff … --to <your email>") into this machine's store,
 		and says what differs here from the sender's workspace: git remote, branch, commit and rules
 		hash of the session's folder (or of the current folder when that folder is not here).
-		Then continue it with "sfs resume <session_id>".
+		Then continue it with "sfs resume <session_id>". A handoff that came as a signed bundle file
+		("sfs handoff <ref> --bundle FILE") is taken with "sfs import FILE" instead.
 
 		Options
 		  --json   Print the handoff, the session id and the list of differences
