@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import {setTimeout as sleep} from 'node:timers/promises';
+import type {DaemonStatus} from '../engine/daemon/protocol.js';
 import {SfsError} from '../engine/errors.js';
 import {humanBytes, note, print, printJson, relativeTime} from '../output.js';
 import {type CommandModule, type CommandSpec, expectArgs, parseArgs} from './common.js';
@@ -166,10 +167,18 @@ async function showStatus(json: boolean): Promise<number> {
 	print(`captured  ${status.sessions_captured} session change(s) in ${status.captures} capture(s)${status.capturing ? ', capturing now' : ''}`);
 	const last = status.last_capture;
 	print(`last      ${last ? `${relativeTime(last.at)}: ${last.new} new, ${last.updated} updated in ${last.duration_ms} ms` : 'none yet'}`);
+	if (status.sync) print(`sync      ${describeSync(status.sync)}`);
 	print(`errors    ${status.errors.count}${status.errors.recent.length > 0 ? ` (last: ${status.errors.recent.at(-1)!.message})` : ''}`);
 	print(`memory    ${humanBytes(status.memory.rss)} resident`);
 	print(`log       ${status.log}`);
 	return 0;
+}
+
+function describeSync(sync: NonNullable<DaemonStatus['sync']>): string {
+	if (sync.mode === 'off') return 'off (sfs sync auto --mode all|selective)';
+	const last = sync.last_sync;
+	const done = last ? `last ${relativeTime(last.finished_at)}: ${last.pushed} pushed, ${last.pulled} pulled, ${last.merged} merged, ${last.failed} failed` : 'not synced yet';
+	return `${sync.mode} with ${sync.server ?? 'no server (sfs auth login)'}; ${done}${sync.last_error ? `; error: ${sync.last_error.message}` : ''}`;
 }
 
 function formatDuration(seconds: number): string {

@@ -6,14 +6,13 @@
  */
 import {spawn} from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {afterEach, describe, expect, test} from 'vitest';
 import {openEngine} from '../../source/engine/open-engine.js';
 import {cliPath, expectOneLineError, parseJson, type Sandbox, sandbox, sfs} from '../cli/run-sfs.js';
 import {server} from './helpers.js';
-import {seed} from './sync-support.js';
+import {proxy, seed} from './sync-support.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -24,28 +23,6 @@ function box(): Sandbox {
 	const created = sandbox();
 	cleanups.push(() => created.cleanup());
 	return created;
-}
-
-/** Forwards to `target`, holding each single-session request (GET or PUT) for `delayMs` first. */
-async function slowProxy(target: string, delayMs: number): Promise<string> {
-	const upstream = new URL(target);
-	const proxy = http.createServer((request, response) => {
-		const slow = /^\/api\/v1\/sessions\/[^/]+$/.test(request.url ?? '');
-		setTimeout(
-			() => {
-				const forward = http.request({host: upstream.hostname, port: upstream.port, path: request.url, method: request.method, headers: request.headers}, answer => {
-					response.writeHead(answer.statusCode ?? 502, answer.headers);
-					answer.pipe(response);
-				});
-				forward.on('error', () => response.destroy());
-				request.pipe(forward);
-			},
-			slow ? delayMs : 0,
-		);
-	});
-	await new Promise<void>(resolve => proxy.listen(0, '127.0.0.1', resolve));
-	cleanups.push(() => new Promise(resolve => proxy.close(resolve)) && proxy.closeAllConnections());
-	return `http://127.0.0.1:${(proxy.address() as {port: number}).port}`;
 }
 
 /** Seeds indexed sessions into a sandbox's store, the way capture leaves them. */
@@ -105,7 +82,9 @@ describe('sfs sync (CLI)', {timeout: 180_000}, () => {
 	test('kill -9 midway through pushing and through pulling; the next sync finishes, nothing lost or doubled', async () => {
 		const srv = await server();
 		cleanups.push(() => srv.close());
-		const url = await slowProxy(srv.url, 120);
+		const slow = await proxy(srv.url, {delayMs: 120});
+		cleanups.push(() => slow.close());
+		const {url} = slow;
 		const a = box();
 		const b = box();
 		const ids = seedBox(a, 24, 3);

@@ -173,8 +173,9 @@ describe('sfs sync (runSync)', {timeout: 60_000}, () => {
 	test('an unreachable server fails the run in one line and records the error', async () => {
 		const {a} = twoMachines();
 		seed(a, 'ses_00000000000000u1', 1);
-		const credentials = {url: 'http://127.0.0.1:9', email: 'x@example.com', token: 't', token_id: 'i'};
-		await expect(runSync({engine: a.engine, credentials, gate: pass, request: {attempts: 2, baseDelayMs: 1}})).rejects.toThrow(/cannot reach the sfs server .* after 2 attempt\(s\)/);
-		expect(loadState(a.env).servers['http://127.0.0.1:9']!.last_error?.message).toMatch(/cannot reach/);
+		const gone = await strictServer();
+		await gone.close();
+		await expect(runSync({engine: a.engine, credentials: gone.credentials, gate: pass, request: {attempts: 2, baseDelayMs: 1}})).rejects.toThrow(/cannot reach the sfs server .* after 2 attempt\(s\): ECONNREFUSED/);
+		expect(loadState(a.env).servers[gone.url]!.last_error?.message).toMatch(/cannot reach .*ECONNREFUSED/);
 	});
 });

@@ -1,5 +1,6 @@
 /** Shared by the sfs sync tests: indexed local sessions, appends like capture makes, and a strict-ETag fake server. */
 import {createHash} from 'node:crypto';
+import http from 'node:http';
 import Fastify from 'fastify';
 import {manifestForIndex} from '../../source/engine/archive.js';
 import {statsFor} from '../../source/engine/session-stats.js';
@@ -91,4 +92,46 @@ export async function strictServer(options: {putDelayMs?: number; throttle?: num
 	await app.listen({host: '127.0.0.1', port: 0});
 	const url = `http://127.0.0.1:${(app.server.address() as {port: number}).port}`;
 	return {url, stored, stats, credentials: {url, email: 'strict@example.com', token: 'test-token', token_id: 'tok_test'}, close: async () => app.close()};
+}
+
+/**
+ * A TCP-level stand-in for the server: forwards HTTP to `target`, holding each single-session request
+ * (GET or PUT /api/v1/sessions/<id>) for `delayMs` first. `close()` refuses connections from then on
+ * (a server gone); `reopen()` listens again on the same port.
+ */
+export async function proxy(target: string, options: {delayMs?: number} = {}) {
+	const upstream = new URL(target);
+	let server: http.Server | undefined;
+	let port = 0;
+	const open = async () => {
+		server = http.createServer((request, response) => {
+			const slow = /^\/api\/v1\/sessions\/[^/]+$/.test(request.url ?? '');
+			setTimeout(
+				() => {
+					const forward = http.request({host: upstream.hostname, port: upstream.port, path: request.url, method: request.method, headers: request.headers}, answer => {
+						response.writeHead(answer.statusCode ?? 502, answer.headers);
+						answer.pipe(response);
+					});
+					forward.on('error', () => response.destroy());
+					request.pipe(forward);
+				},
+				slow ? (options.delayMs ?? 0) : 0,
+			);
+		});
+		await new Promise<void>(resolve => server!.listen(port, '127.0.0.1', resolve));
+		port = (server.address() as {port: number}).port;
+	};
+
+	await open();
+	return {
+		url: `http://127.0.0.1:${port}`,
+		async close() {
+			const closing = server;
+			server = undefined;
+			if (!closing) return;
+			closing.closeAllConnections();
+			await new Promise(resolve => closing.close(resolve));
+		},
+		reopen: open,
+	};
 }

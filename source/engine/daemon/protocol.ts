@@ -6,6 +6,7 @@
  *             {"event": "capture-done", "new": n, "updated": n, "duration_ms": n}, {"event": "index-rebuilt"}
  */
 import type {ToolId} from '../types.js';
+import type {AutoSyncStatus} from './autosync.js';
 
 export type DaemonMethod = 'status' | 'capture' | 'subscribe' | 'rebuild-index' | 'stop';
 
@@ -44,6 +45,8 @@ export type DaemonStatus = {
 	captures: number;
 	capturing: boolean;
 	last_capture: CaptureSummary | null;
+	/** Autosync with the team server (sfs sync auto); absent from daemons older than it. */
+	sync?: AutoSyncStatus | null;
 	errors: {count: number; recent: Array<{at: string; message: string}>};
 	memory: {rss: number; heap_used: number};
 	cpu: {user_ms: number; system_ms: number};

@@ -15,6 +15,7 @@ import {type Engine, openEngine, rebuildEngineIndex} from '../open-engine.js';
 import {ensureDir} from '../fs-atomic.js';
 import {configPath, dataDir, type Env, indexPath} from '../paths.js';
 import type {ToolId} from '../types.js';
+import {AutoSync} from './autosync.js';
 import {sessionFilter} from './changes.js';
 import {DiscoverCache} from './discover-cache.js';
 import {claimPidFile, logFilePath, releasePidFile, socketPath} from './files.js';
@@ -82,6 +83,7 @@ class Daemon {
 	private readonly discovered = new DiscoverCache();
 	private retryTimer: NodeJS.Timeout | undefined;
 	private readonly signalHandlers: Array<[NodeJS.Signals, () => void]> = [];
+	private autosync: AutoSync | undefined;
 
 	constructor(
 		private readonly env: Env,
@@ -108,6 +110,7 @@ class Daemon {
 		await this.server.listen();
 		await this.startWatcher();
 		this.watchConfig();
+		this.startAutoSync();
 		const watching = this.watcher!.status().filter(root => root.watching);
 		this.log.write('info', `started pid ${process.pid}: watching ${watching.length} director${watching.length === 1 ? 'y' : 'ies'} of ${new Set(watching.map(root => root.tool)).size} source(s); socket ${socketPath(this.env)}`);
 		// Catch up with whatever changed while no daemon ran.
@@ -173,6 +176,7 @@ class Daemon {
 			this.configWatcher?.close();
 			await this.watcher?.close().catch(() => {});
 			await this.scheduler.stop();
+			await this.autosync?.stop().catch(() => {});
 			await this.server?.close().catch(() => {});
 			try {
 				this.engine?.close();
@@ -250,6 +254,21 @@ class Daemon {
 		}
 
 		if (report.changed_sessions.length > 0) this.server?.broadcast({event: 'capture-done', new: report.new, updated: report.updated, duration_ms: report.duration_ms});
+		if (report.changed_sessions.length > 0) this.autosync?.sessionsChanged();
+	}
+
+	/** Syncs with the team server when `sfs sync auto` is not off (see autosync.ts). */
+	private startAutoSync(): void {
+		this.autosync = new AutoSync({
+			env: this.env,
+			engine: () => this.engine,
+			log: this.log,
+			onPulled: (sessionId, created) => {
+				this.knownIds.add(sessionId);
+				this.server?.broadcast({event: created ? 'session-added' : 'session-updated', session_id: sessionId});
+			},
+		});
+		this.autosync.start();
 	}
 
 	/**
@@ -320,6 +339,7 @@ class Daemon {
 			captures: this.captures,
 			capturing: this.scheduler.busy,
 			last_capture: this.lastCapture,
+			sync: this.autosync?.status() ?? null,
 			errors: {count: this.errorCount, recent: this.errors.slice(-10)},
 			memory: {rss: memory.rss, heap_used: memory.heapUsed},
 			cpu: {user_ms: Math.round(cpu.user / 1000), system_ms: Math.round(cpu.system / 1000)},
