@@ -15,9 +15,28 @@ import {theme} from './theme.js';
 
 type Line = {text: string; color?: string; bold?: boolean; dim?: boolean; /** Wrapped (errors, commands to copy) rather than cut. */ wrap?: boolean};
 
+/** Breaks at spaces where it can (a word longer than the width is cut); continuation lines are indented. */
+function wordWrap(text: string, width: number): string[] {
+	const lead = /^ */.exec(text)![0];
+	const indent = `${lead}  `;
+	const out: string[] = [];
+	let line = lead;
+	for (const word of text.slice(lead.length).split(' ')) {
+		const candidate = line.trim() ? `${line} ${word}` : `${line}${word}`;
+		if ([...candidate].length <= width || !line.trim()) line = candidate;
+		else {
+			out.push(line);
+			line = `${indent}${word}`;
+		}
+	}
+
+	out.push(line);
+	return out.flatMap(each => ([...each].length > width ? wrapText(each, width) : [each]));
+}
+
 /** Lines marked `wrap` become as many lines as they need; the others are cut with an ellipsis when drawn. */
 function wrapLines(lines: Line[], columns: number): Line[] {
-	return lines.flatMap(line => (line.wrap && [...line.text].length > columns ? wrapText(line.text, columns).map(text => ({...line, text})) : [line]));
+	return lines.flatMap(line => (line.wrap && [...line.text].length > columns ? wordWrap(line.text, columns).map(text => ({...line, text})) : [line]));
 }
 
 /** "in 6d" for a time ahead; "expired" once it passed. */
@@ -45,9 +64,9 @@ function statusLines(state: HandoffState): Line[] {
 
 	const {value} = login;
 	if (!value.logged_in) {
-		lines.push({text: 'Server: not logged in to an sfs server. To hand off by email, log in (in a shell):', color: theme.warning});
+		lines.push({text: 'Server: not logged in. To hand off by email, run in a shell:', color: theme.warning});
 		lines.push({text: `  ${value.login_command}`, bold: true, wrap: true});
-		lines.push({text: `  new account: ${value.signup_command} · start a server: sfs server · then r here`, color: theme.muted, wrap: true});
+		lines.push({text: `  (a new account: ${value.signup_command}; a server of your own: sfs server; then r here)`, color: theme.muted, wrap: true});
 	} else if (value.reachable) lines.push({text: `Server: ${value.url} · logged in as ${value.email}`, color: theme.success});
 	else lines.push({text: `Server: ${value.url} · ${value.email} · not answering: ${value.error}`, color: theme.danger, wrap: true});
 	const key = value.signing_key;

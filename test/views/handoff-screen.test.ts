@@ -91,7 +91,7 @@ describe('Handoff screen', () => {
 		engine.loginState = login({logged_in: false, url: null, email: null, reachable: null, signing_key: null});
 		const app = await ready(engine);
 		app.stdin.write('4');
-		await vi.waitFor(() => expect(app.frame()).toContain('Server: not logged in to an sfs server'));
+		await vi.waitFor(() => expect(app.frame()).toContain('Server: not logged in. To hand off by email, run in a shell:'));
 		const frame = app.frame();
 		expect(frame).toContain('sfs auth login --url http://127.0.0.1:8000 --email ana@example.com --password-stdin');
 		expect(frame).toContain('Bundle key: none yet');
@@ -154,7 +154,7 @@ describe('Handoff screen', () => {
 		await vi.waitFor(() => expect(app.frame()).toContain('Enter sends'));
 		app.stdin.write(keys.enter);
 		// The whole one-line error is shown (wrapped to the width), not cut.
-		await vi.waitFor(() => expect(app.frame().replaceAll('\n', '')).toContain('✗ Handoff failed: handoff blocked: session sess-001 contains 1 secret(s) (github-token ×1) (redact instead: sfs dlp policy set secrets redact)'));
+		await vi.waitFor(() => expect(app.frame().replaceAll(/\s+/g, ' ')).toContain('✗ Handoff failed: handoff blocked: session sess-001 contains 1 secret(s) (github-token ×1) (redact instead: sfs dlp policy set secrets redact)'));
 		expect(app.frame()).toContain('To (email):');
 		app.stdin.write(keys.esc);
 		await vi.waitFor(() => expect(app.frame()).not.toContain('To (email):'));
