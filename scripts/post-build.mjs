@@ -2,3 +2,6 @@
 import {chmodSync, existsSync} from 'node:fs';
 
 if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);
+
+// The TUI as one bundled file, so its first frame does not wait on ~530 module loads (scripts/bundle-tui.mjs).
+await import('./bundle-tui.mjs');

@@ -4,7 +4,6 @@
  * after checking for a TTY (G8) and mapping NO_COLOR to FORCE_COLOR=0 before Ink is imported (G17).
  */
 import process from 'node:process';
-import {execa} from 'execa';
 import {render} from 'ink';
 import {initialAppState} from './views/app-state.js';
 import {App} from './views/app.js';
@@ -131,6 +130,7 @@ export function divertStrayOutput(stderr: NodeJS.WriteStream, report: (line: str
 
 async function launchWithExeca(spec: LaunchSpec): Promise<{exitCode?: number; error?: string}> {
 	// G15: Ink is unmounted and releaseStdin() ran, so the child alone reads the terminal.
+	const {execa} = await import('execa'); // loaded on the first launch, not before the first frame
 	const result = await execa(spec.command, spec.args, {cwd: spec.cwd, stdio: 'inherit', reject: false, env: spec.env});
 	if (result.failed && result.exitCode === undefined) {
 		return {error: `could not start ${spec.command}: ${(result as {code?: string}).code ?? result.shortMessage}`};

@@ -1,0 +1,59 @@
+// Replaces tsc's dist/tui.js with one bundled file: the TUI's views plus ink, react and the rest of
+// their dependencies, React in its production build. Why: the unbundled TUI made Node's ESM loader
+// open, resolve and compile ~530 modules before the first frame (415 of them are es-toolkit/compat,
+// which ink imports for one `throttle`), about 70% of the start-up time; React's development build
+// also doubled the reconciler's size. One file loads ~3 times faster (docs/performance.md, TUI rows).
+// Engine modules stay outside the bundle (imported from dist/engine/… as before), so there is one copy
+// of each. Without esbuild (a production install with no dev dependencies) tsc's output is kept.
+import path from 'node:path';
+import process from 'node:process';
+
+const root = path.resolve(import.meta.dirname, '..');
+const sourceRoot = path.join(root, 'source');
+/** Only these source files go into the bundle; every other source import stays a module of dist/. */
+const bundled = [path.join(sourceRoot, 'views') + path.sep, path.join(sourceRoot, 'tui.tsx')];
+
+let esbuild;
+try {
+	esbuild = await import('esbuild');
+} catch {
+	console.error('bundle-tui: esbuild is not installed; dist/tui.js stays unbundled (slower TUI start)');
+	process.exit(0);
+}
+
+const keepOutside = {
+	name: 'sfs-keep-outside',
+	setup(build) {
+		// ink imports its devtools only when DEV=true; they need react-devtools-core and ws, which sfs does not ship.
+		build.onResolve({filter: /^react-devtools-core$|\/devtools\.js$/}, () => ({path: 'devtools', namespace: 'sfs-stub'}));
+		build.onLoad({filter: /.*/, namespace: 'sfs-stub'}, () => ({contents: 'export default {initialize() {}, connectToDevTools() {}};', loader: 'js'}));
+		build.onResolve({filter: /^\.\.?\//}, args => {
+			const absolute = path.resolve(args.resolveDir, args.path);
+			if (!absolute.startsWith(sourceRoot + path.sep) || bundled.some(prefix => absolute === prefix || absolute.startsWith(prefix))) return undefined;
+			const fromDist = path.relative(sourceRoot, absolute).split(path.sep).join('/');
+			return {path: `./${fromDist}`, external: true};
+		});
+	},
+};
+
+await esbuild.build({
+	entryPoints: [path.join(sourceRoot, 'tui.tsx')],
+	outfile: path.join(root, 'dist', 'tui.js'),
+	bundle: true,
+	platform: 'node',
+	format: 'esm',
+	target: 'node20',
+	jsx: 'automatic',
+	sourcemap: 'linked',
+	// Whitespace and syntax only: identifiers keep their names, so stack traces stay readable.
+	minifyWhitespace: true,
+	minifySyntax: true,
+	// React picks its production build at bundle time; NODE_ENV is never set at run time (G18: it would leak into launched tools).
+	define: {'process.env.NODE_ENV': '"production"'},
+	// execa loads only when a tool is launched; better-sqlite3 is native.
+	external: ['execa', 'better-sqlite3'],
+	// Some bundled CommonJS packages call require() for Node built-ins.
+	banner: {js: "import {createRequire as __sfsCreateRequire} from 'node:module'; const require = __sfsCreateRequire(import.meta.url);"},
+	plugins: [keepOutside],
+	logLevel: 'warning',
+});
