@@ -71,7 +71,7 @@ export async function chooseOrg(credentials: Credentials, given: string | undefi
 	if (given) return given;
 	const orgs = (await listOrgs(credentials)).filter(item => !adminOnly || item.role === 'admin');
 	if (orgs.length === 1) return orgs[0]!.name;
-	if (orgs.length === 0) throw new SfsError('USAGE', adminOnly ? 'you administer no org on this server' : 'you are in no org on this server', {hint: 'sfs org create NAME, or sfs org join <invite>'});
+	if (orgs.length === 0) throw new SfsError('NOT_FOUND', adminOnly ? 'you administer no org on this server' : 'you are in no org on this server', {hint: 'sfs org create NAME, or sfs org join <invite>'});
 	throw new SfsError('USAGE', `which org? you are in ${orgs.map(item => item.name).join(', ')}`, {hint: 'pass --org NAME'});
 }
 
