@@ -12,6 +12,8 @@ import {SfsError} from '../../source/engine/errors.js';
 import type {BundleWritten, HandoffEngine, HandoffInfo, HandoffLogin, HandoffSent, HandoffTaken} from '../../source/engine/handoff-actions.js';
 import {createTuiEngine} from '../../source/engine/tui-engine.js';
 import {readBundle} from '../../source/sync/bundle.js';
+import {defaultBundleName} from '../../source/views/handoff-controller.js';
+import {handoffReducer, initialHandoffState} from '../../source/views/handoff-state.js';
 import {signup} from '../../source/sync/client.js';
 import {loadCredentials} from '../../source/sync/credentials.js';
 import {type Machine, machine, message, server, session} from '../sync/helpers.js';
@@ -180,13 +182,16 @@ describe('Handoff screen', () => {
 		expect(app.frame()).toContain('DLP: nothing sensitive found');
 	});
 
-	test('received handoffs: j moves, Enter pulls the selected one and shows what differs; help lists the keys', async () => {
+	test('received handoffs: j moves (also chunked), Enter pulls the selected one and shows what differs; help lists the keys', async () => {
 		const engine = new HandoffFake(makeRows(2));
+		engine.inbox = [...received, {...received[0]!, handoff_id: 'hnd_00000000000000a3', from: 'dee@example.com'}];
 		const app = await ready(engine);
 		app.stdin.write('4');
-		await vi.waitFor(() => expect(app.frame()).toContain('Received (2)'));
+		await vi.waitFor(() => expect(app.frame()).toContain('Received (3)'));
 		expect(app.frame()).toMatch(/› hnd_00000000000000a1 {2}from ben@example.com {2}ses_from_ben_1 {2}“tests still red” {2}expires in 1w/);
-		app.stdin.write('j');
+		app.stdin.write('jj'); // one chunk, two moves (G10)
+		await vi.waitFor(() => expect(app.frame()).toMatch(/› hnd_00000000000000a3/));
+		app.stdin.write('k');
 		await vi.waitFor(() => expect(app.frame()).toMatch(/› hnd_00000000000000a2/));
 		app.stdin.write(keys.enter);
 		await vi.waitFor(() => expect(app.frame()).toContain('✓ Pulled ses_from_cy_2 from cy@example.com (8 message(s), 8 new)'));
@@ -294,4 +299,33 @@ describe('Handoff screen over the real engine and an in-process server', () => {
 		await vi.waitFor(() => expect(appB.frame()).toContain(`title of ${id}`));
 		expect(fs.existsSync(bundle)).toBe(true);
 	}, 60_000);
+});
+
+describe('handoff reducer and helpers', () => {
+	test('the cursor stays inside the received list; a new list clamps it', () => {
+		let state = handoffReducer(initialHandoffState, {type: 'handoff/received', items: received});
+		state = handoffReducer(state, {type: 'handoff/move', delta: 1});
+		state = handoffReducer(state, {type: 'handoff/move', delta: 1});
+		expect(state.received.cursor).toBe(1);
+		state = handoffReducer(state, {type: 'handoff/received', items: received.slice(0, 1)});
+		expect(state.received.cursor).toBe(0);
+		expect(handoffReducer(state, {type: 'handoff/move', delta: -1}).received.cursor).toBe(0);
+	});
+
+	test('a form keeps its text through a failure and closes on success; opening another session drops it', () => {
+		let state = handoffReducer({...initialHandoffState, sessionId: 'a'}, {type: 'handoff/form', kind: 'send'});
+		state = handoffReducer(state, {type: 'handoff/edit', event: {command: 'input/insert', text: 'ben@example.com'}});
+		state = handoffReducer(state, {type: 'handoff/outcome', outcome: {kind: 'failed', action: 'send', error: 'blocked'}});
+		expect(state.form).toMatchObject({kind: 'send', to: {value: 'ben@example.com'}});
+		expect(handoffReducer(state, {type: 'handoff/open', sessionId: 'a'}).form).toBeDefined();
+		expect(handoffReducer(state, {type: 'handoff/open', sessionId: 'b'}).form).toBeUndefined();
+		const taken = {handoff_id: 'h', session_id: 's', from: null, message: null, message_count: 1, added: 1, created: true, folder: '/', differences: []};
+		expect(handoffReducer(state, {type: 'handoff/outcome', outcome: {kind: 'taken', value: taken}}).form).toBeUndefined();
+	});
+
+	test('the suggested bundle name comes from the session id', () => {
+		expect(defaultBundleName('ses_3f2a9b8c7d6e5f40')).toBe('handoff-3f2a9b8c.sfs-bundle');
+		expect(defaultBundleName('b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e')).toBe('handoff-b2c3d4e5.sfs-bundle');
+		expect(defaultBundleName('../../etc')).toBe('handoff-etc.sfs-bundle');
+	});
 });
