@@ -25,9 +25,10 @@ import Database from 'better-sqlite3';
 import {SfsError} from './errors.js';
 import {DIR_MODE, FILE_MODE} from './paths.js';
 import {identifierParts, messageIndexText} from './index-text.js';
-import {parseSearchQuery} from './search-query.js';
+import {type ParsedQuery, parseSearchQuery, relaxedMatch, termExpression} from './search-query.js';
 import {scoreCandidates, type Candidate} from './search-rank.js';
 import {buildSnippet} from './search-snippet.js';
+import {type TermTest, termTest} from './search-verify.js';
 import type {Manifest, Message} from './types.js';
 
 export const INDEX_SCHEMA_VERSION = 1;
@@ -45,6 +46,12 @@ const IDPARTS_WEIGHT = 0.5;
 export const SEARCH_CANDIDATE_LIMIT = 1000;
 const REBUILD_BATCH_MESSAGES = 20_000;
 const SCORING_PREFIX_CHARS = 2048;
+/** Messages read per page while testing prefix terms in JS. */
+const SCAN_PAGE = 500;
+/** Read at least this many before judging whether a prefix is common enough to find by reading. */
+const PREFIX_SCAN_MIN = 1000;
+/** Give up reading (and ask FTS5) when filling the candidate list would take more messages than this. */
+const PREFIX_SCAN_BUDGET = 25_000;
 
 export type SessionRow = {
 	session_id: string;
@@ -104,6 +111,9 @@ export type ListFilter = {
 export type SearchOptions = {tools?: string[]; since?: Date; limit?: number; sessionId?: string};
 
 export type IndexStats = {sessions: number; messages: number; bytes: number};
+
+/** What the search options allow: an id range (one session), tools, messages since a time. */
+type SearchScope = {ids?: [number, number]; tools?: string[]; sinceMs?: number};
 
 export type StoredSession = {manifest: Manifest; messages: Message[]};
 
@@ -399,59 +409,34 @@ export class SessionIndex {
 		);
 	}
 
-	/** Best first. Input is user text, never FTS syntax (see search-query.ts); nothing searchable gives []. */
+	/**
+	 * Best first. Input is user text, never FTS syntax (see search-query.ts); nothing searchable gives [].
+	 *
+	 * The newest SEARCH_CANDIDATE_LIMIT matches (all of them when there are fewer) are ranked by
+	 * search-rank.ts. FTS5's bm25 is not used: its IDF pass reads the whole posting list of every
+	 * term, seconds for a common word at a million messages, even when only a few rows are ranked.
+	 */
 	search(query: string, options: SearchOptions = {}): SearchHit[] {
 		const parsed = parseSearchQuery(query);
 		if (!parsed.match) return [];
 		const limit = Math.max(0, Math.floor(options.limit ?? 20));
 		if (limit === 0) return [];
-		const where = ['f.msg_fts MATCH ?'];
-		const params: unknown[] = [parsed.match];
-		if (options.sessionId !== undefined) {
-			const row = this.statement('SELECT sid FROM sessions WHERE session_id = ?').get(options.sessionId) as
-				| {sid: number}
-				| undefined;
-			if (!row) return [];
-			where.push('f.rowid BETWEEN ? AND ?');
-			params.push(row.sid * POSITION_SPAN, row.sid * POSITION_SPAN + POSITION_SPAN - 1);
-		}
-
-		if (options.tools && options.tools.length > 0) {
-			where.push(`(f.rowid >> 32) IN (SELECT sid FROM sessions WHERE tool IN (${options.tools.map(() => '?').join(', ')}))`);
-			params.push(...options.tools);
-		}
-
-		if (options.since) {
-			where.push('m.ts_ms >= ?');
-			params.push(options.since.getTime());
-		}
-
-		const from = `FROM msg_fts f ${options.since ? 'JOIN messages m ON m.id = f.rowid' : ''} WHERE ${where.join(' AND ')}`;
-		let ranked: Array<{id: number; score: number}>;
+		const scope = this.searchScope(options);
+		if (!scope) return [];
+		let candidates: Candidate[];
 		try {
-			// Newest matches first, stopping early: cheap even for a word in every message.
-			const newest = this.statement(`SELECT f.rowid AS id ${from} ORDER BY f.rowid DESC LIMIT ?`)
-				.pluck()
-				.all(...params, SEARCH_CANDIDATE_LIMIT + 1) as number[];
-			if (newest.length <= SEARCH_CANDIDATE_LIMIT) {
-				const rows = this.statement(`SELECT f.rowid AS id, f.rank AS rank ${from} ORDER BY f.rank, f.rowid DESC LIMIT ?`).all(
-					...params,
-					limit,
-				) as Array<{id: number; rank: number}>;
-				ranked = rows.map(row => ({id: row.id, score: -row.rank}));
-			} else {
-				const candidates = this.messageBodies(newest.slice(0, SEARCH_CANDIDATE_LIMIT));
-				const scores = scoreCandidates(candidates, parsed.terms);
-				ranked = candidates
-					.map((candidate, index) => ({id: candidate.id, score: scores[index]!}))
-					.sort((a, b) => b.score - a.score || b.id - a.id)
-					.slice(0, limit);
-			}
+			candidates = this.searchCandidates(parsed, scope);
 		} catch (error) {
 			// The expression is built from quoted strings only; should FTS5 still refuse it, that is "no hits".
 			if (isFtsSyntaxError(error)) return [];
 			throw toDbError(error, this.path);
 		}
+
+		const scores = scoreCandidates(candidates, parsed.terms);
+		const ranked = candidates
+			.map((candidate, index) => ({id: candidate.id, score: scores[index]!}))
+			.sort((a, b) => b.score - a.score || b.id - a.id)
+			.slice(0, limit);
 
 		type Row = {id: number; msg_id: string; role: string; ts: string | null; body: string; session_id: string};
 		const details = new Map<number, Row>();
@@ -480,14 +465,125 @@ export class SessionIndex {
 		});
 	}
 
-	private messageBodies(ids: number[]): Candidate[] {
-		// A prefix is enough to score by, and reading whole long bodies would cost more than the scoring.
-		const rows = this.statement(
-			`SELECT id, substr(body, 1, ${SCORING_PREFIX_CHARS}) AS body FROM messages WHERE id IN (SELECT value FROM json_each(?))`,
-		).all(
+	/** The options as conditions on message ids (and times); undefined when nothing can match. */
+	private searchScope(options: SearchOptions): SearchScope | undefined {
+		const scope: SearchScope = {};
+		if (options.sessionId !== undefined) {
+			const row = this.statement('SELECT sid FROM sessions WHERE session_id = ?').get(options.sessionId) as {sid: number} | undefined;
+			if (!row) return undefined;
+			scope.ids = [row.sid * POSITION_SPAN, row.sid * POSITION_SPAN + POSITION_SPAN - 1];
+		}
+
+		if (options.tools && options.tools.length > 0) scope.tools = options.tools;
+		if (options.since) scope.sinceMs = options.since.getTime();
+		return scope;
+	}
+
+	/**
+	 * The newest matches, at most SEARCH_CANDIDATE_LIMIT, newest first, each with a prefix of its text.
+	 * Prefix terms are found without FTS5's prefix merge where that is cheaper (see search-verify.ts):
+	 * first the newest messages matching the other terms are read and tested, for as long as the
+	 * matches found so far promise to fill the list soon; else FTS5 is asked, with short trailing
+	 * prefixes of several-word terms left out (then tested here too).
+	 */
+	private searchCandidates(parsed: ParsedQuery, scope: SearchScope): Candidate[] {
+		const wanted = SEARCH_CANDIDATE_LIMIT;
+		const prefixTerms = parsed.terms.filter(term => term.prefix);
+		if (prefixTerms.length === 0) return this.scanMatches(parsed.match, scope, [], wanted, Number.POSITIVE_INFINITY).found;
+		const tests = prefixTerms.map(term => termTest(term));
+		const others = parsed.terms.filter(term => !term.prefix).map(term => termExpression(term)).join(' AND ');
+		const first = this.scanMatches(others, scope, tests, wanted, PREFIX_SCAN_BUDGET);
+		if (first.complete) return first.found;
+		const relaxed = relaxedMatch(parsed);
+		if (relaxed === parsed.match) return this.scanMatches(parsed.match, scope, [], wanted, Number.POSITIVE_INFINITY).found;
+		return this.scanMatches(relaxed, scope, tests, wanted, Number.POSITIVE_INFINITY).found;
+	}
+
+	/**
+	 * Messages matching `match` (all messages when it is empty) and passing every test, newest first,
+	 * until `wanted` are found, the matches run out (complete), or the scan would pass `budget` messages
+	 * read (incomplete: it stops early when the rate of matches so far says it would).
+	 */
+	private scanMatches(match: string, scope: SearchScope, tests: TermTest[], wanted: number, budget: number): {found: Candidate[]; complete: boolean} {
+		const found: Candidate[] = [];
+		const full = tests.length > 0;
+		let before = Number.MAX_SAFE_INTEGER;
+		let scanned = 0;
+		for (;;) {
+			const page = full ? SCAN_PAGE : wanted + 1 - found.length;
+			const {rows, read} = match ? this.matchPage(match, scope, before, page, full) : this.messagePage(scope, before, page, full);
+			for (const row of rows) {
+				if (!tests.every(test => test(row.body))) continue;
+				found.push(full && row.body.length > SCORING_PREFIX_CHARS ? {id: row.id, body: row.body.slice(0, SCORING_PREFIX_CHARS)} : row);
+				if (found.length > wanted) return {found: found.slice(0, wanted), complete: true};
+			}
+
+			scanned += rows.length;
+			if (read.count < page) return {found, complete: true};
+			before = read.last;
+			// At the rate found so far, how many messages would it take to fill the list?
+			const needed = ((wanted + 1 - found.length) * scanned) / Math.max(found.length, 1);
+			if (scanned >= PREFIX_SCAN_MIN && scanned + needed > budget) return {found, complete: false};
+		}
+	}
+
+	/**
+	 * One page of FTS matches below id `before`, newest first, with their texts. Ids first, texts
+	 * after: joined in one statement, SQLite may walk the messages table and probe FTS5 per row.
+	 */
+	private matchPage(match: string, scope: SearchScope, before: number, page: number, full: boolean): {rows: Candidate[]; read: {count: number; last: number}} {
+		const where = ['f.msg_fts MATCH ?', 'f.rowid < ?'];
+		const params: unknown[] = [match, before];
+		if (scope.ids) {
+			where.push('f.rowid BETWEEN ? AND ?');
+			params.push(...scope.ids);
+		}
+
+		if (scope.tools) {
+			where.push(`(f.rowid >> 32) IN (SELECT sid FROM sessions WHERE tool IN (${scope.tools.map(() => '?').join(', ')}))`);
+			params.push(...scope.tools);
+		}
+
+		const ids = this.statement(`SELECT f.rowid FROM msg_fts f WHERE ${where.join(' AND ')} ORDER BY f.rowid DESC LIMIT ?`)
+			.pluck()
+			.all(...params, page) as number[];
+		if (ids.length === 0) return {rows: [], read: {count: 0, last: before}};
+		const text = full ? 'body' : `substr(body, 1, ${SCORING_PREFIX_CHARS})`;
+		const since = scope.sinceMs === undefined ? '' : ' AND ts_ms >= ?';
+		const texts = this.statement(`SELECT id, ${text} AS body FROM messages WHERE id IN (SELECT value FROM json_each(?))${since}`).all(
 			JSON.stringify(ids),
+			...(scope.sinceMs === undefined ? [] : [scope.sinceMs]),
 		) as Candidate[];
-		return rows;
+		const byId = new Map(texts.map(row => [row.id, row]));
+		const rows = ids.flatMap(id => byId.get(id) ?? []);
+		return {rows, read: {count: ids.length, last: ids.at(-1)!}};
+	}
+
+	/** One page of messages below id `before`, newest first. */
+	private messagePage(scope: SearchScope, before: number, page: number, full: boolean): {rows: Candidate[]; read: {count: number; last: number}} {
+		const where = ['id < ?'];
+		const params: unknown[] = [before];
+		if (scope.ids) {
+			where.push('id BETWEEN ? AND ?');
+			params.push(...scope.ids);
+		}
+
+		if (scope.tools) {
+			where.push(`(id >> 32) IN (SELECT sid FROM sessions WHERE tool IN (${scope.tools.map(() => '?').join(', ')}))`);
+			params.push(...scope.tools);
+		}
+
+		if (scope.sinceMs !== undefined) {
+			where.push('ts_ms >= ?');
+			params.push(scope.sinceMs);
+		}
+
+		const text = full ? 'body' : `substr(body, 1, ${SCORING_PREFIX_CHARS})`;
+		const rows = this.statement(`SELECT id, ${text} AS body FROM messages WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`).all(
+			...params,
+			page,
+		) as Candidate[];
+		return {rows, read: {count: rows.length, last: rows.at(-1)?.id ?? before}};
 	}
 
 	getMeta(key: string): unknown {

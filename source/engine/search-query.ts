@@ -114,8 +114,31 @@ function quote(words: string[], prefix: boolean): string {
 	return `"${words.join(' ').replaceAll('"', '""')}"${prefix ? '*' : ''}`;
 }
 
-function termExpression(term: QueryTerm): string {
+/** The MATCH expression of one term. */
+export function termExpression(term: QueryTerm): string {
 	const whole = quote(term.fts.words, term.prefix);
 	if (!term.fts.parts) return whole;
 	return `(${whole} OR ${quote(term.fts.parts, term.prefix)})`;
+}
+
+/** A prefix at most this long, as the last of several words, costs FTS5 a merge of very many posting lists. */
+export const SHORT_PREFIX_CHARS = 3;
+
+/**
+ * A MATCH expression that finds every message the query finds, and some more: in a prefix term, an
+ * alternative of several words whose last (prefix) word is short loses that word (`"Else I"*` becomes
+ * `"Else"`). What it finds must then be checked with search-verify.ts. Equal to `match` when nothing
+ * was relaxed.
+ */
+export function relaxedMatch(parsed: ParsedQuery): string {
+	return parsed.terms.map(term => (term.prefix ? relaxedExpression(term) : termExpression(term))).join(' AND ');
+}
+
+function relaxedExpression(term: QueryTerm): string {
+	const alternatives = [term.fts.words, ...(term.fts.parts ? [term.fts.parts] : [])].map(words => {
+		const last = words.at(-1)!;
+		if (words.length > 1 && last.length <= SHORT_PREFIX_CHARS) return quote(words.slice(0, -1), false);
+		return quote(words, true);
+	});
+	return alternatives.length === 1 ? alternatives[0]! : `(${alternatives.join(' OR ')})`;
 }

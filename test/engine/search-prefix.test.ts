@@ -1,0 +1,149 @@
+/**
+ * Prefix terms are found by reading the newest messages and testing them in JS (search-verify.ts)
+ * or by a relaxed FTS5 expression plus that test, instead of FTS5's prefix merge. Whatever path a
+ * query takes, it must find exactly what the plain FTS5 expression finds (the newest
+ * SEARCH_CANDIDATE_LIMIT of it): checked here against FTS5 itself on a generated corpus.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {SEARCH_CANDIDATE_LIMIT, SessionIndex} from '../../source/engine/index-db.js';
+import {parseSearchQuery, relaxedMatch} from '../../source/engine/search-query.js';
+import {foldText, termTest} from '../../source/engine/search-verify.js';
+import {manifest, message, tempDir} from './index-fixtures.js';
+
+const WORDS = [
+	'the', 'then', 'there', 'they', 'theme', 'else', 'elseif', 'inside', 'item', 'index', 'config', 'configure', 'conf',
+	'rate', 'limit', 'handleRateLimit', 'doElseIf', 'ElseItem', 'isElse', 'else_if', 'src/api/the_file.ts', 'café', 'naïve',
+	'Über', 'x', 'a1', 'HTTPServer', 'getV2Users', 'rate-limit', 'Rate', 'LIMIT', 'thé',
+];
+const QUERIES = [
+	'the*', 'th*', 't*', 'ElseI*', 'elseI*', 'ElseIt*', 'conf*', 'Conf*', 'handleRate*', 'RateL*', '"rate li"*', 'cafe*', 'ub*',
+	'rate the*', 'inside ElseI*', '"the file"*', 'HTTPS*', 'getV*', 'V2*', 'naive*', 'x*', 'zzz*', 'limit rate*',
+];
+
+function corpus(size: number, seed: number): string[] {
+	let state = seed;
+	const random = () => {
+		state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+		return state / 2_147_483_648;
+	};
+
+	return Array.from({length: size}, () => {
+		const length = 3 + Math.floor(random() * 12);
+		return Array.from({length}, () => WORDS[Math.floor(random() * random() * WORDS.length)]!).join(random() < 0.5 ? ' ' : ', ');
+	});
+}
+
+type Built = {dir: string; index: SessionIndex; oracle: Database.Database};
+
+function build(texts: string[]): Built {
+	const dir = tempDir();
+	const file = path.join(dir, 'index.db');
+	const index = SessionIndex.open(file);
+	index.transaction(() => {
+		// Several sessions, so that the newest-first order crosses session boundaries.
+		for (let session = 0; session < 4; session++) {
+			const id = `ses_prefix${String(session).padStart(10, '0')}`;
+			index.upsertSession(manifest(id, {source: {tool: session % 2 === 0 ? 'codex' : 'gemini', original_session_id: id}}));
+			const mine = texts.filter((_, i) => i % 4 === session);
+			index.addMessages(id, mine.map((text, i) => message(text, {msg_id: `${id}-${i + 1}`, timestamp: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString()})), 1);
+		}
+	});
+	return {dir, index, oracle: new Database(file, {readonly: true})};
+}
+
+/** What FTS5 itself finds for the query: the newest SEARCH_CANDIDATE_LIMIT matches' msg ids. */
+function ftsFinds(oracle: Database.Database, query: string, sessionPrefix?: string): string[] {
+	const {match} = parseSearchQuery(query);
+	const rows = oracle
+		.prepare(`SELECT m.msg_id FROM messages m WHERE m.id IN (SELECT rowid FROM msg_fts WHERE msg_fts MATCH ?) ORDER BY m.id DESC`)
+		.pluck()
+		.all(match) as string[];
+	return rows.filter(id => sessionPrefix === undefined || id.startsWith(sessionPrefix)).slice(0, SEARCH_CANDIDATE_LIMIT).sort();
+}
+
+function searchFinds(index: SessionIndex, query: string, sessionId?: string): string[] {
+	return index.search(query, {limit: SEARCH_CANDIDATE_LIMIT, sessionId}).map(hit => hit.msg_id).sort();
+}
+
+describe.each([
+	['a small index (read whole)', 600],
+	['a large index (common prefixes read, rare ones asked of FTS5)', 5000],
+])('prefix search on %s', (_name, size) => {
+	let built: Built;
+	beforeAll(() => {
+		built = build(corpus(size, size));
+	});
+
+	afterAll(() => {
+		built.oracle.close();
+		built.index.close();
+		fs.rmSync(built.dir, {recursive: true, force: true});
+	});
+
+	it.each(QUERIES)('%s finds what FTS5 finds', query => {
+		const expected = ftsFinds(built.oracle, query);
+		expect(searchFinds(built.index, query)).toEqual(expected);
+	});
+
+	it('keeps to one session', () => {
+		const sessionId = 'ses_prefix0000000002';
+		for (const query of ['the*', 'ElseI*', 'zzz*']) expect(searchFinds(built.index, query, sessionId)).toEqual(ftsFinds(built.oracle, query, sessionId));
+	});
+});
+
+describe('rare prefixes among many messages', () => {
+	it('are found in old messages too', () => {
+		const texts = corpus(4000, 7).map((text, i) => (i === 3 ? `${text} zeppelinFleet` : i === 5 ? `${text} ElseIgnored` : text));
+		const built = build(texts);
+		try {
+			expect(searchFinds(built.index, 'zeppelinF*')).toHaveLength(1);
+			expect(searchFinds(built.index, 'Fle*')).toEqual(ftsFinds(built.oracle, 'Fle*'));
+			expect(searchFinds(built.index, 'ElseIg*')).toEqual(ftsFinds(built.oracle, 'ElseIg*'));
+			expect(searchFinds(built.index, 'ElseIg*')).toHaveLength(1);
+		} finally {
+			built.oracle.close();
+			built.index.close();
+			fs.rmSync(built.dir, {recursive: true, force: true});
+		}
+	});
+});
+
+describe('relaxedMatch', () => {
+	it('drops a short last word of a several-word prefix alternative, and only that', () => {
+		expect(relaxedMatch(parseSearchQuery('ElseI*'))).toBe('("ElseI"* OR "Else")');
+		expect(relaxedMatch(parseSearchQuery('"rate li"* limit'))).toBe('"rate" AND "limit"');
+		expect(relaxedMatch(parseSearchQuery('the*'))).toBe('"the"*');
+		expect(relaxedMatch(parseSearchQuery('RateLimi*'))).toBe('("RateLimi"* OR "Rate Limi"*)');
+		expect(relaxedMatch(parseSearchQuery('RateLim*'))).toBe('("RateLim"* OR "Rate")');
+		expect(relaxedMatch(parseSearchQuery('handleRateLimit'))).toBe(parseSearchQuery('handleRateLimit').match);
+	});
+});
+
+describe('termTest', () => {
+	const test = (query: string, text: string) => termTest(parseSearchQuery(query).terms[0]!)(text);
+
+	it('matches words and phrases at token boundaries, the last word as a prefix', () => {
+		expect(test('the*', 'in there')).toBe(true);
+		expect(test('the*', 'bathe')).toBe(false);
+		expect(test('"rate li"*', 'the rate-limit')).toBe(true);
+		expect(test('"rate li"*', 'rate, and limit')).toBe(false);
+		expect(test('rate', 'rates')).toBe(false);
+	});
+
+	it('matches camelCase parts inside identifiers and across snake case', () => {
+		expect(test('ElseI*', 'call doElseIf now')).toBe(true);
+		expect(test('ElseI*', 'else_if')).toBe(true);
+		expect(test('ElseI*', 'elseif')).toBe(true);
+		expect(test('ElseI*', 'isElse then Item')).toBe(false);
+		expect(test('Server*', 'HTTPServer')).toBe(true);
+	});
+
+	it('folds case and diacritics', () => {
+		expect(test('cafe*', 'CAFÉ au lait')).toBe(true);
+		expect(test('ub*', 'Über')).toBe(true);
+		expect(foldText('Thé NAÏVE')).toBe('the naive');
+	});
+});
