@@ -14,8 +14,8 @@ const spec: CommandSpec = {
 		"sfs pull", "sfs list-remote" and "sfs handoff" talk to. By default data is one SQLite
 		file plus a folder of session blobs under --data (default: <sfs data dir>/server). With
 		SFS_DATABASE_URL=postgres://… everything (blobs included) lives in that PostgreSQL
-		database instead, and several servers may share it. Migrations run at start. Email is
-		not configured: verification and handoff links are printed here instead.
+		database instead, and several servers may share it. Migrations run at start. Without
+		SFS_SMTP_URL email is off (air-gapped): verification and invite links are printed here.
 
 		Options
 		  --port N              Port to listen on (default 8000; 0 picks a free one)
@@ -28,6 +28,8 @@ const spec: CommandSpec = {
 
 		Environment
 		  SFS_DATABASE_URL      postgres://… (or postgresql://…): use PostgreSQL, not SQLite
+		  SFS_SMTP_URL          smtp://host:port (or smtps://): mail verification and invites
+		  SFS_MAIL_FROM         The sender of those mails
 
 		Examples
 		  $ sfs server --port 8000 --data /srv/sfs
