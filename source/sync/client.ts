@@ -13,7 +13,7 @@ import type {Session} from '../engine/types.js';
 import type {HandoffWorkspace} from '../server/storage.js';
 import {type Credentials, normalizeUrl, saveCredentials} from './credentials.js';
 import {HttpFailure, request, type RequestOptions, type Response} from './http.js';
-import {knownEtag, rememberEtag} from './state.js';
+import {type EtagBook, fileEtagBook} from './state.js';
 import {senderWorkspace, workspaceDifferences} from './workspace-state.js';
 
 export type AuthAnswer = {user: {id: string; email: string}; token: string; token_id: string};
@@ -90,14 +90,14 @@ const MAX_CONFLICT_ROUNDS = 5;
  * refuses a stale If-Match (412) gets the remote version pulled and merged here (both sides kept),
  * then the push again, up to a few rounds.
  */
-export async function pushSession(engine: Engine, credentials: Credentials, sessionId: string, gate: OutgoingGate, options: RequestOptions = {}): Promise<PushResult> {
+export async function pushSession(engine: Engine, credentials: Credentials, sessionId: string, gate: OutgoingGate, options: RequestOptions = {}, book: EtagBook = fileEtagBook(engine.env)): Promise<PushResult> {
 	let pulled = 0;
 	let conflicts = 0;
 	for (;;) {
 		const read = engine.store.readSession(sessionId);
 		const local: Session = {manifest: read.manifest, messages: read.messages, workspace: read.workspace, tools: read.tools};
 		const outgoing = withoutLocalState(await gate(local, 'push'));
-		const ifMatch = knownEtag(credentials.url, sessionId, engine.env);
+		const ifMatch = book.known(credentials.url, sessionId);
 		let answer: Response<Omit<PushResult, 'pulled'>>;
 		try {
 			answer = await request<Omit<PushResult, 'pulled'>>(credentials.url, `/api/v1/sessions/${encodeURIComponent(sessionId)}`, {
@@ -110,23 +110,23 @@ export async function pushSession(engine: Engine, credentials: Credentials, sess
 		} catch (error) {
 			if (!(error instanceof HttpFailure) || error.status !== 412 || conflicts >= MAX_CONFLICT_ROUNDS) throw error;
 			conflicts++;
-			pulled += (await pullSession(engine, credentials, sessionId, options)).added;
+			pulled += (await pullSession(engine, credentials, sessionId, options, book)).added;
 			continue;
 		}
 
-		if (answer.body.message_count > local.messages.length) pulled += (await pullSession(engine, credentials, sessionId, options)).added;
-		else rememberEtag(credentials.url, sessionId, answer.body.etag, engine.env, localFingerprint(engine, sessionId));
+		if (answer.body.message_count > local.messages.length) pulled += (await pullSession(engine, credentials, sessionId, options, book)).added;
+		else book.remember(credentials.url, sessionId, answer.body.etag, localFingerprint(engine, sessionId));
 		return {...answer.body, merged: answer.body.merged || conflicts > 0, pulled};
 	}
 }
 
 export type PullResult = {session_id: string; etag: string; created: boolean; added: number; message_count: number};
 
-export async function pullSession(engine: Engine, credentials: Credentials, sessionId: string, options: RequestOptions = {}): Promise<PullResult> {
+export async function pullSession(engine: Engine, credentials: Credentials, sessionId: string, options: RequestOptions = {}, book: EtagBook = fileEtagBook(engine.env)): Promise<PullResult> {
 	if (!isSafeSessionId(sessionId)) throw new SfsError('USAGE', `not a valid session id: ${JSON.stringify(sessionId)}`);
 	const answer = await request<{session: Session; etag: string}>(credentials.url, `/api/v1/sessions/${encodeURIComponent(sessionId)}`, {...options, token: credentials.token});
 	const written = await writeLocal(engine, answer.body.session);
-	rememberEtag(credentials.url, sessionId, answer.body.etag, engine.env, localFingerprint(engine, sessionId));
+	book.remember(credentials.url, sessionId, answer.body.etag, localFingerprint(engine, sessionId));
 	return {session_id: sessionId, etag: answer.body.etag, ...written};
 }
 

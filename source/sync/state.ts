@@ -144,6 +144,59 @@ export function rememberEtag(url: string, sessionId: string, etag: string, env: 
 	});
 }
 
+/** Where push and pull look up and record session versions: the state file itself, or a run's buffer of it. */
+export type EtagBook = {
+	known(url: string, sessionId: string): string | undefined;
+	remember(url: string, sessionId: string, etag: string, local?: string): void;
+};
+
+export function fileEtagBook(env: Env = process.env): EtagBook {
+	return {known: (url, id) => knownEtag(url, id, env), remember: (url, id, etag, local) => rememberEtag(url, id, etag, env, local)};
+}
+
+/**
+ * A sync run's view of the records: read once, written back in batches (every `maxPending` records or
+ * `maxAgeMs`, and at flush()), not once per session: rewriting the whole file for each of thousands
+ * of sessions would cost seconds. A run killed before a flush only redoes those sessions, which the
+ * server and the local merge both find unchanged.
+ */
+export class BufferedEtagBook implements EtagBook {
+	private readonly pending = new Map<string, SessionSyncRecord & {url: string; id: string}>();
+	private lastFlush = Date.now();
+
+	constructor(
+		private readonly env: Env,
+		private readonly state: SyncState,
+		private readonly options: {maxPending?: number; maxAgeMs?: number} = {},
+	) {}
+
+	known(url: string, sessionId: string): string | undefined {
+		return this.pending.get(`${url}\n${sessionId}`)?.etag ?? this.state.servers[url]?.sessions[sessionId]?.etag;
+	}
+
+	remember(url: string, sessionId: string, etag: string, local?: string): void {
+		const record = {url, id: sessionId, etag, ...(local === undefined ? {} : {local}), synced_at: new Date().toISOString()};
+		this.pending.set(`${url}\n${sessionId}`, record);
+		if (this.pending.size >= (this.options.maxPending ?? 50) || Date.now() - this.lastFlush >= (this.options.maxAgeMs ?? 500)) this.flush();
+	}
+
+	/** Also applies `change` to the state in the same write. */
+	flush(change?: (state: SyncState) => void): void {
+		const records = [...this.pending.values()];
+		this.pending.clear();
+		this.lastFlush = Date.now();
+		if (records.length === 0 && !change) return;
+		updateState(this.env, state => {
+			for (const {url, id, ...record} of records) {
+				serverState(state, url).sessions[id] = record;
+				serverState(this.state, url).sessions[id] = record;
+			}
+
+			change?.(state);
+		});
+	}
+}
+
 export function setMode(mode: SyncMode, env: Env = process.env): void {
 	updateState(env, state => {
 		state.mode = mode;

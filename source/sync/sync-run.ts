@@ -12,7 +12,7 @@ import {fingerprintOf, listRemote, localFingerprint, type OutgoingGate, pullSess
 import type {Credentials} from './credentials.js';
 import type {RequestOptions} from './http.js';
 import {planSync} from './sync-plan.js';
-import {loadState, runLockPath, serverState, type SyncMode, type SyncRunSummary, updateState} from './state.js';
+import {BufferedEtagBook, type EtagBook, loadState, runLockPath, serverState, type SyncMode, type SyncRunSummary, updateState} from './state.js';
 
 export type SyncOutcome = 'pushed' | 'pulled' | 'merged' | 'unchanged' | 'failed';
 
@@ -101,13 +101,14 @@ async function syncLocked(options: SyncRunOptions): Promise<SyncReport> {
 	report.skips = plan.skipped;
 	options.progress?.({kind: 'plan', push: plan.push.length, pull: plan.pull.length, unchanged: plan.unchanged.length, skipped: plan.skipped.length});
 
+	const book = new BufferedEtagBook(env, state);
 	const jobs = [...plan.push.map(id => ({id, direction: 'push' as const})), ...plan.pull.map(id => ({id, direction: 'pull' as const}))];
 	let done = 0;
 	await eachBounded(jobs, options.concurrency ?? DEFAULT_CONCURRENCY, async job => {
 		let outcome: SyncOutcome;
 		let detail: string;
 		try {
-			({outcome, detail} = job.direction === 'push' ? await pushOne(options, job.id) : await pullOne(options, job.id));
+			({outcome, detail} = job.direction === 'push' ? await pushOne(options, job.id, book) : await pullOne(options, job.id, book));
 		} catch (error) {
 			outcome = 'failed';
 			detail = oneLine(error);
@@ -131,7 +132,7 @@ async function syncLocked(options: SyncRunOptions): Promise<SyncReport> {
 		skipped: report.skipped,
 		by: options.by ?? 'cli',
 	};
-	updateState(env, next => {
+	book.flush(next => {
 		const server = serverState(next, url);
 		server.last_sync = summary;
 		const first = report.failures[0];
@@ -140,15 +141,15 @@ async function syncLocked(options: SyncRunOptions): Promise<SyncReport> {
 	return report;
 }
 
-async function pushOne(options: SyncRunOptions, id: string): Promise<{outcome: SyncOutcome; detail: string}> {
-	const result = await pushSession(options.engine, options.credentials, id, options.gate, options.request);
+async function pushOne(options: SyncRunOptions, id: string, book: EtagBook): Promise<{outcome: SyncOutcome; detail: string}> {
+	const result = await pushSession(options.engine, options.credentials, id, options.gate, options.request, book);
 	const outcome: SyncOutcome = result.added > 0 && result.pulled > 0 ? 'merged' : result.added > 0 ? 'pushed' : result.pulled > 0 ? 'pulled' : 'unchanged';
 	const detail = outcome === 'merged' ? `${result.added} sent, ${result.pulled} received (both sides kept)` : outcome === 'pulled' ? `${result.pulled} received` : `${result.added} sent`;
 	return {outcome, detail};
 }
 
-async function pullOne(options: SyncRunOptions, id: string): Promise<{outcome: SyncOutcome; detail: string}> {
-	const result = await pullSession(options.engine, options.credentials, id, options.request);
+async function pullOne(options: SyncRunOptions, id: string, book: EtagBook): Promise<{outcome: SyncOutcome; detail: string}> {
+	const result = await pullSession(options.engine, options.credentials, id, options.request, book);
 	return {outcome: result.created || result.added > 0 ? 'pulled' : 'unchanged', detail: result.created ? `new here, ${result.message_count} message(s)` : `${result.added} received`};
 }
 
