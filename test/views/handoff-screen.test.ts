@@ -4,6 +4,7 @@
  * handoff (what differs), keys typed into the form staying there, help and footer. Then the real engine's
  * handoff actions against an in-process server and two stores, driven through the same screen.
  */
+import {execFileSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {cleanup} from 'ink-testing-library';
@@ -328,4 +329,89 @@ describe('handoff reducer and helpers', () => {
 		expect(defaultBundleName('b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e')).toBe('handoff-b2c3d4e5.sfs-bundle');
 		expect(defaultBundleName('../../etc')).toBe('handoff-etc.sfs-bundle');
 	});
+});
+
+const hasTmux = (() => {
+	try {
+		execFileSync('tmux', ['-V'], {stdio: 'ignore'});
+		return true;
+	} catch {
+		return false;
+	}
+})();
+
+const builtCli = path.resolve(import.meta.dirname, '../../dist/cli.js');
+
+describe.skipIf(!hasTmux || !fs.existsSync(builtCli))('Handoff screen of the built sfs in a real tmux', () => {
+	const socket = `sfs-handoff-tui-${process.pid}`;
+	const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], {encoding: 'utf8'});
+	const screen = (target: string) => tmux('capture-pane', '-p', '-t', target);
+	const wait = {timeout: 30_000, interval: 150};
+
+	afterEach(() => {
+		try {
+			tmux('kill-server'); // the private socket's server only
+		} catch {}
+	});
+
+	/** `sfs` (the TUI) for one machine in its own tmux session; the pane stays readable after it exits. */
+	function launch(name: string, m: Machine): void {
+		const env = Object.entries({...m.env, XDG_CONFIG_HOME: path.join(m.root, 'config'), XDG_DATA_HOME: path.join(m.root, 'data'), XDG_CACHE_HOME: path.join(m.root, 'cache'), CI: 'false', TERM: 'xterm-256color', LANG: 'C.UTF-8'})
+			.map(([key, value]) => `${key}='${String(value)}'`)
+			.join(' ');
+		tmux('new-session', '-d', '-s', name, '-x', '120', '-y', '32', `cd '${m.root}' && env -i ${env} '${process.execPath}' '${builtCli}'; echo "SFS-EXITED $?"; sleep 60`);
+	}
+
+	test('A hands a session to B by email and writes a bundle; B pulls it; both quit cleanly', async () => {
+		const running = await server();
+		cleanups.push(() => running.close());
+		const a = machine('tmux-a');
+		const b = machine('tmux-b');
+		cleanups.push(() => a.close(), () => b.close());
+		const id = 'ses_00000000000000x1';
+		const stored = session(id, [message('x-1', 'the retry loop never backs off'), message('x-2', 'added jitter, one test left')], {metadata: {cwd: a.root}});
+		a.engine.store.createSession(stored);
+		a.engine.index.upsertSession(stored.manifest);
+		await signup(running.url, 'ana@example.com', 'ana-password-1', a.env);
+		await signup(running.url, 'ben@example.com', 'ben-password-1', b.env);
+
+		launch('a', a);
+		await vi.waitFor(() => expect(screen('a')).toContain(`title of ${id}`), wait);
+		tmux('send-keys', '-t', 'a', '4');
+		await vi.waitFor(() => expect(screen('a')).toContain(`Server: ${running.url} · logged in as ana@example.com`), wait);
+		tmux('send-keys', '-t', 'a', 'n');
+		await vi.waitFor(() => expect(screen('a')).toContain('To (email):'), wait);
+		tmux('send-keys', '-t', 'a', '-l', 'ben@example.com');
+		tmux('send-keys', '-t', 'a', 'Enter');
+		await vi.waitFor(() => expect(screen('a')).toContain('Enter sends'), wait);
+		tmux('send-keys', '-t', 'a', '-l', 'jitter added');
+		tmux('send-keys', '-t', 'a', 'Enter');
+		await vi.waitFor(() => expect(screen('a')).toMatch(/✓ Handed off to ben@example\.com as hnd_[0-9a-f]{16}/), wait);
+		expect(screen('a')).toContain('they run: sfs pull-handoff hnd_');
+		tmux('send-keys', '-t', 'a', 'b');
+		await vi.waitFor(() => expect(screen('a')).toContain('Bundle file:'), wait);
+		tmux('send-keys', '-t', 'a', 'Enter');
+		tmux('send-keys', '-t', 'a', 'Enter');
+		const bundle = path.join(a.root, 'handoff-00000000.sfs-bundle');
+		await vi.waitFor(() => expect(screen('a')).toContain(`✓ Wrote ${bundle}`), wait);
+		expect(readBundle(bundle).payload.session.manifest.session_id).toBe(id);
+
+		launch('b', b);
+		await vi.waitFor(() => expect(screen('b')).toContain('sfs'), wait);
+		tmux('send-keys', '-t', 'b', '4');
+		await vi.waitFor(() => expect(screen('b')).toContain('Received (1)'), wait);
+		expect(screen('b')).toMatch(/› hnd_[0-9a-f]{16} {2}from ana@example\.com/);
+		tmux('send-keys', '-t', 'b', 'Enter');
+		await vi.waitFor(() => expect(screen('b')).toContain(`✓ Pulled ${id} from ana@example.com (2 message(s), 2 new)`), wait);
+		expect(screen('b')).toContain('message: jitter added');
+
+		for (const name of ['a', 'b']) {
+			tmux('send-keys', '-t', name, 'Escape');
+			// eslint-disable-next-line no-await-in-loop
+			await vi.waitFor(() => expect(screen(name)).toContain('q quit'), wait);
+			tmux('send-keys', '-t', name, 'q');
+			// eslint-disable-next-line no-await-in-loop
+			await vi.waitFor(() => expect(screen(name)).toContain('SFS-EXITED 0'), wait);
+		}
+	}, 120_000);
 });
