@@ -4,6 +4,7 @@
  * `SFS_MAIL_FROM`); without it the server is air-gapped: links go to the server log and the API answer.
  */
 import nodemailer from 'nodemailer';
+import {SfsError} from '../engine/errors.js';
 
 export type Mail = {to: string; subject: string; text: string};
 
@@ -30,10 +31,10 @@ export function smtpMailer(settings: MailSettings): Mailer {
 	try {
 		parsed = new URL(settings.url);
 	} catch {
-		throw new Error(`SFS_SMTP_URL is not a URL: ${JSON.stringify(settings.url)}`);
+		throw new SfsError('USAGE', `SFS_SMTP_URL is not a URL: ${JSON.stringify(settings.url)}`, {hint: 'e.g. SFS_SMTP_URL=smtp://127.0.0.1:25'});
 	}
 
-	if (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:') throw new Error(`SFS_SMTP_URL must be smtp:// or smtps://, not ${parsed.protocol}`);
+	if (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:') throw new SfsError('USAGE', `SFS_SMTP_URL must be smtp:// or smtps://, not ${parsed.protocol}`);
 	const transport = nodemailer.createTransport(settings.url);
 	return {
 		describe: `${parsed.protocol}//${parsed.host}`,

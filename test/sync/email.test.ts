@@ -6,6 +6,7 @@
 import {afterEach, describe, expect, test} from 'vitest';
 import {pushSession, signup} from '../../source/sync/client.js';
 import {createOrg, inviteToOrg, joinOrg, resendVerification, verifyEmail} from '../../source/sync/team-client.js';
+import {expectOneLineError, sandbox, sfs} from '../cli/run-sfs.js';
 import {BACKENDS, type BackendName, machine, message, raw, server, session} from './helpers.js';
 import {smtpSink, type SmtpSink} from './email-smtp-sink.js';
 
@@ -165,5 +166,33 @@ describe.each(BACKENDS)('email on $name', {timeout: 60_000}, ({name: backend, sk
 		expect((await raw(srv.url, 'GET', '/api/v1/auth/me', {token})).json).toMatchObject({verified: false, verification_required: false});
 		expect((await raw(srv.url, 'POST', '/api/v1/auth/verify', {body: {token: answer.json.verification.token}})).json).toEqual({verified: true, email: 'alice@example.com'});
 		expect((await raw(srv.url, 'GET', '/api/v1/auth/me', {token})).json).toMatchObject({verified: true});
+	});
+
+	test('SMTP settings come from SFS_SMTP_URL and SFS_MAIL_FROM; a bad URL stops sfs server with one line', async () => {
+		const sink = await smtpSink();
+		cleanups.push(() => sink.close());
+		const saved = {url: process.env.SFS_SMTP_URL, from: process.env.SFS_MAIL_FROM};
+		process.env.SFS_SMTP_URL = sink.url;
+		process.env.SFS_MAIL_FROM = 'Team sfs <team@sfs.test>';
+		let srv;
+		try {
+			srv = await server({backend});
+		} finally {
+			for (const [key, value] of [['SFS_SMTP_URL', saved.url], ['SFS_MAIL_FROM', saved.from]] as const) {
+				if (value === undefined) delete process.env[key];
+				else process.env[key] = value;
+			}
+		}
+
+		cleanups.push(() => srv.close());
+		const answer = await raw(srv.url, 'POST', '/api/v1/auth/signup', {body: {email: 'alice@example.com', password: 'alice-password'}});
+		expect(answer.json.verification).toMatchObject({required: true, mailed: true});
+		expect(onlyMail(sink, 'alice@example.com').from).toBe('team@sfs.test');
+
+		const box = sandbox();
+		cleanups.push(() => box.cleanup());
+		const bad = await sfs(box, ['server', '--port', '0', '--data', `${box.root}/server`], {env: {SFS_SMTP_URL: 'ftp://mail.example.com'}});
+		expect(bad.exitCode).toBe(2);
+		expectOneLineError(bad, /SFS_SMTP_URL must be smtp:\/\/ or smtps:\/\/, not ftp:/);
 	});
 });
