@@ -17,20 +17,33 @@ export function knownSignersPath(env: Env = process.env): string {
 	return path.join(configDir(env), 'known-signers.json');
 }
 
-export function loadKnownSigners(env: Env = process.env): Record<string, KnownSigner> {
+/** The known signers; `unreadable` when the file exists but is not a JSON object (then nothing is known). */
+function readKnown(env: Env): {signers: Record<string, KnownSigner>; unreadable: boolean} {
+	let text: string;
 	try {
-		const value = JSON.parse(fs.readFileSync(knownSignersPath(env), 'utf8')) as unknown;
-		return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, KnownSigner>) : {};
+		text = fs.readFileSync(knownSignersPath(env), 'utf8');
 	} catch {
-		return {};
+		return {signers: {}, unreadable: false};
 	}
+
+	try {
+		const value = JSON.parse(text) as unknown;
+		if (value && typeof value === 'object' && !Array.isArray(value)) return {signers: value as Record<string, KnownSigner>, unreadable: false};
+	} catch {}
+
+	return {signers: {}, unreadable: true};
+}
+
+export function loadKnownSigners(env: Env = process.env): Record<string, KnownSigner> {
+	return readKnown(env).signers;
 }
 
 /** What this machine knows of a signer, before recording it. */
 export function checkSigner(fingerprint: string, email: string | null, env: Env = process.env): SignerCheck {
 	if (signingKeyStatus(env)?.fingerprint === fingerprint) return {trust: 'own', first_seen: null, warnings: []};
-	const known = loadKnownSigners(env);
+	const {signers: known, unreadable} = readKnown(env);
 	const warnings: string[] = [];
+	if (unreadable) warnings.push(`${knownSignersPath(env)} is not valid JSON: no key counts as known; it is kept as ${path.basename(knownSignersPath(env))}.bad and a new list started`);
 	if (email) {
 		for (const [other, signer] of Object.entries(known)) {
 			if (other !== fingerprint && signer.emails.includes(email)) warnings.push(`${email} signed earlier bundles with another key ${other}: check with them that this key is theirs`);
@@ -44,7 +57,8 @@ export function checkSigner(fingerprint: string, email: string | null, env: Env 
 /** Remembers the signer (and the email it stated). */
 export function recordSigner(fingerprint: string, publicKey: string, email: string | null, env: Env = process.env, now = new Date()): void {
 	if (signingKeyStatus(env)?.fingerprint === fingerprint) return;
-	const known = loadKnownSigners(env);
+	const {signers: known, unreadable} = readKnown(env);
+	if (unreadable) fs.renameSync(knownSignersPath(env), `${knownSignersPath(env)}.bad`);
 	const at = now.toISOString();
 	const entry = known[fingerprint] ?? {public_key: publicKey, emails: [], first_seen: at, last_seen: at};
 	if (email && !entry.emails.includes(email)) entry.emails.push(email);

@@ -157,6 +157,18 @@ describe('make and take a bundle', () => {
 		expect(forged.warnings).toEqual([`ana@example.com signed earlier bundles with another key ${signingKeyStatus(a.env)!.fingerprint}: check with them that this key is theirs`]);
 	});
 
+	test('a spoiled known-signers file is set aside with a warning, not silently overwritten', async () => {
+		const a = box('a');
+		const b = box('b');
+		fs.mkdirSync(path.dirname(knownSignersPath(b.env)), {recursive: true});
+		fs.writeFileSync(knownSignersPath(b.env), '{"SHA256:x": {"public_key": ');
+		const taken = await importBundle(b.engine, await bundleFile(a, withSession(a)), b.root);
+		expect(taken.signer.trust).toBe('first-seen');
+		expect(taken.warnings).toEqual([`${knownSignersPath(b.env)} is not valid JSON: no key counts as known; it is kept as known-signers.json.bad and a new list started`]);
+		expect(fs.readFileSync(`${knownSignersPath(b.env)}.bad`, 'utf8')).toBe('{"SHA256:x": {"public_key": ');
+		expect(Object.keys(loadKnownSigners(b.env))).toEqual([taken.signer.fingerprint]);
+	});
+
 	test('an existing file is not replaced unless forced', async () => {
 		const a = box('a');
 		const made = await makeBundle(a.engine, withSession(a), {notify: quiet});
