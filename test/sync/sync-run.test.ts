@@ -3,6 +3,8 @@
  * two "machines" (two HOMEs) on one account, conflicts merged with both sides kept, modes and the
  * watch list, the DLP gate, tombstones, bounded concurrency and 429s.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import {afterEach, describe, expect, test} from 'vitest';
 import {SfsError} from '../../source/engine/errors.js';
 import {signup, login} from '../../source/sync/client.js';
@@ -168,6 +170,26 @@ describe('sfs sync (runSync)', {timeout: 60_000}, () => {
 		const afterDelete = await runSync({engine: b.engine, credentials: onB, gate: pass});
 		expect(counts(afterDelete)).toEqual({pushed: 0, pulled: 0, merged: 0, unchanged: 1, failed: 0});
 		expect(afterDelete.skips.map(skip => skip.session_id)).toEqual(['ses_00000000000000w1']);
+	});
+
+	test('a pull killed between appending messages and committing the manifest is completed by the next sync', async () => {
+		const {a, b, onA, onB} = await realServer();
+		seed(a, 'ses_00000000000000h1', 2, 'base');
+		setMode('all', a.env);
+		await runSync({engine: a.engine, credentials: onA, gate: pass});
+		await runSync({engine: b.engine, credentials: onB, gate: pass});
+		append(a, 'ses_00000000000000h1', [message('late-1', 'one'), message('late-2', 'two')]);
+		await runSync({engine: a.engine, credentials: onA, gate: pass});
+		// What a kill leaves on B: the two new lines are in messages.jsonl, the manifest and index still say 2.
+		const file = path.join(b.engine.store.dir('ses_00000000000000h1'), 'messages.jsonl');
+		fs.appendFileSync(file, `${JSON.stringify(message('late-1', 'one'))}\n${JSON.stringify(message('late-2', 'two'))}\n`);
+		expect(b.engine.store.readManifest('ses_00000000000000h1').stats?.message_count).toBe(2);
+		const report = await runSync({engine: b.engine, credentials: onB, gate: pass});
+		expect(counts(report)).toEqual({pushed: 0, pulled: 0, merged: 0, unchanged: 1, failed: 0});
+		expect(ids(b, 'ses_00000000000000h1')).toEqual(['base-0', 'base-1', 'late-1', 'late-2']);
+		expect(b.engine.store.readManifest('ses_00000000000000h1').stats?.message_count).toBe(4);
+		expect(b.engine.index.getSession('ses_00000000000000h1')?.message_count).toBe(4);
+		expect(b.engine.index.search('two', {sessionId: 'ses_00000000000000h1'}).length).toBe(1);
 	});
 
 	test('an unreachable server fails the run in one line and records the error', async () => {
