@@ -7,9 +7,9 @@ const spec: CommandSpec = {
 		Usage
 		  $ sfs sync [--json] [--concurrency N]        Push what changed here, pull what changed on the server
 		  $ sfs sync auto [--mode off|all|selective]   Show or set autosync (the daemon syncs when it is not off)
-		  $ sfs sync watch <ref>                      Push this session in selective mode
-		  $ sfs sync unwatch <ref>                    Stop pushing it
-		  $ sfs sync status [--json] [--offline]      Mode, server, last sync, pending pushes and pulls, last error
+		  $ sfs sync watch <ref>                       Push this session in selective mode
+		  $ sfs sync unwatch <ref>                     Stop pushing it
+		  $ sfs sync status [--json] [--offline]       Mode, server, last sync, pending pushes and pulls, last error
 
 		Syncs with the sfs server you are logged in to (sfs auth login), both ways. Pushed: the local
 		sessions the mode selects ("all": every session; "selective", or "off" for a manual sync: the
@@ -17,7 +17,8 @@ const spec: CommandSpec = {
 		the server that is missing here or changed there. Sessions are append-only: a session changed on
 		both sides keeps both sides' messages (ETags detect the conflict; nothing is dropped or doubled).
 		Pushed sessions pass the DLP gate (sfs dlp policy show); a blocked one is not tried again until
-		it changes. A sync killed midway is finished by the next one. Progress goes to stderr.
+		it changes. A session deleted here is not pulled back (sfs pull <id> does). A sync killed
+		midway is finished by the next one. Progress goes to stderr.
 
 		Options
 		  --json            sync: {"server", "mode", "pushed", "pulled", "merged", "unchanged", "failed",
