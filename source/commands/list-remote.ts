@@ -6,7 +6,8 @@ const spec: CommandSpec = {
 		Usage
 		  $ sfs list-remote [--json]
 
-		Lists your sessions on the sfs server you are logged in to.
+		Lists your sessions on the sfs server you are logged in to, then the sessions teammates
+		shared with your orgs (sfs org; OWNER is the teammate). "sfs pull <session_id>" takes either.
 
 		Options
 		  --json   An array of {"session_id", "title", "tool", "updated_at", "owner"}
@@ -25,7 +26,8 @@ const command: CommandModule = {
 		expectArgs('list-remote', parsed.input, 0, 0, 'nothing');
 		const {requireCredentials} = await import('../sync/credentials.js');
 		const {listRemote} = await import('../sync/client.js');
-		const sessions = await listRemote(requireCredentials());
+		const credentials = requireCredentials();
+		const sessions = await listRemote(credentials);
 		if (parsed.flags.json) {
 			printJson(sessions.map(({session_id, title, tool, updated_at, owner, message_count}) => ({session_id, title, tool, updated_at, owner, message_count})));
 			return 0;
@@ -36,8 +38,10 @@ const command: CommandModule = {
 			return 0;
 		}
 
-		const rows = sessions.map(session => [session.session_id, session.tool, relativeTime(session.updated_at), String(session.message_count), session.title ?? '']);
-		for (const line of table([{header: 'ID'}, {header: 'TOOL'}, {header: 'UPDATED'}, {header: 'MSGS', align: 'right'}, {header: 'TITLE', flex: true}], rows, {width: terminalWidth(), paint: out})) print(line);
+		const shared = sessions.some(session => session.owner !== credentials.email);
+		const rows = sessions.map(session => [session.session_id, session.tool, relativeTime(session.updated_at), String(session.message_count), ...(shared ? [session.owner === credentials.email ? 'you' : session.owner] : []), session.title ?? '']);
+		const columns = [{header: 'ID'}, {header: 'TOOL'}, {header: 'UPDATED'}, {header: 'MSGS', align: 'right' as const}, ...(shared ? [{header: 'OWNER'}] : []), {header: 'TITLE', flex: true}];
+		for (const line of table(columns, rows, {width: terminalWidth(), paint: out})) print(line);
 		return 0;
 	},
 };

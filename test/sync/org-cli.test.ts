@@ -81,6 +81,10 @@ describe.each(BACKENDS)('org, rules and project commands on $name', {timeout: 18
 		expect(pushed).toMatchObject({session_id: COMPLETE, org: 'acme', message_count: 8});
 		const seen = parseJson<Array<Record<string, unknown>>>(await ok(b, ['list-remote', '--json']));
 		expect(seen).toEqual([expect.objectContaining({session_id: COMPLETE, owner: 'ana@example.com'})]);
+		const table = (await ok(b, ['list-remote'])).stdout;
+		expect(table).toMatch(/OWNER/);
+		expect(table).toContain('ana@example.com');
+		expect((await ok(a, ['list-remote'])).stdout).not.toMatch(/OWNER/);
 		expect((await ok(b, ['pull', COMPLETE])).stdout).toContain(`pulled ${COMPLETE} (8 message(s), 8 new)`);
 		expect(parseJson<Array<{session_id: string}>>(await ok(b, ['list', '--json'])).map(row => row.session_id)).toEqual([COMPLETE]);
 
