@@ -3,6 +3,7 @@
  * sessions shared with an org (members list and pull them, owner set), and every org endpoint refused
  * to non-members exactly like a missing org (404), to other accounts' invites, and to anonymous callers.
  */
+import {createHash} from 'node:crypto';
 import {afterEach, describe, expect, test} from 'vitest';
 import type {ServerStorage} from '../../source/server/storage.js';
 import {listRemote, pullSession, pushSession, signup} from '../../source/sync/client.js';
@@ -112,6 +113,33 @@ describe.each(BACKENDS)('orgs on $name', {timeout: 60_000}, ({name: backend, ski
 		expect(await storage.acceptInvite('i3', {org_id: 'org1', user_id: 'u3', role: 'member', joined_at: at(7)}, at(7))).toBe('no_seats');
 		expect((await storage.members('org1')).map(row => row.email)).toEqual(['u1@example.com', 'u2@example.com']);
 		expect(await storage.acceptInvite('i2', {org_id: 'org1', user_id: 'u2', role: 'member', joined_at: at(3)}, at(3))).toBe('gone');
+	});
+
+	test('a join past the seats answers 409 NO_SEATS over HTTP and in one line', async () => {
+		const {srv, alice, bob, carol} = await setup(backend);
+		await createOrg(alice.c, 'duo', 2);
+		const bobInvite = await inviteToOrg(alice.c, 'duo', 'bob@example.com');
+		// A second pending invite written behind the server's back (as an older server with more seats might have left it).
+		const code = `inv_${'c'.repeat(32)}`;
+		const [org] = await srv.location.sql<{id: string}>('SELECT id FROM orgs WHERE name = ?', ['duo']);
+		const [admin] = await srv.location.sql<{id: string}>('SELECT id FROM users WHERE email = ?', ['alice@example.com']);
+		await srv.location.sql('INSERT INTO org_invites (invite_id, org_id, email, role, code_sha256, invited_by, created_at, expires_at, accepted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [
+			'oin_extra',
+			org!.id,
+			'carol@example.com',
+			'member',
+			createHash('sha256').update(code).digest('hex'),
+			admin!.id,
+			new Date().toISOString(),
+			new Date(Date.now() + 3600_000).toISOString(),
+			null,
+		]);
+		await joinOrg(bob.c, bobInvite.code!);
+		const refused = await failure(joinOrg(carol.c, code));
+		expect(refused).toEqual({status: 409, errorCode: 'NO_SEATS', message: 'server: duo has no free seat (2 seat(s)): ask an admin to free one'});
+		expect((await showOrg(alice.c, 'duo')).members.map(row => row.email)).toEqual(['alice@example.com', 'bob@example.com']);
+		await removeFromOrg(alice.c, 'duo', 'bob@example.com');
+		expect(await joinOrg(carol.c, code)).toMatchObject({org: 'duo', joined: true});
 	});
 
 	test('sessions shared with an org: members list (owner set) and pull them; others get 404 like missing', async () => {
