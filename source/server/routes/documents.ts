@@ -12,7 +12,7 @@ import {membership} from './orgs.js';
 
 const KINDS: DocumentKind[] = ['rules', 'project'];
 const MAX_CONTENT = 1024 * 1024;
-const PROJECT_KEY = /^(remote|dir):[^\s]{1,1000}$/;
+const PROJECT_KEY = /^(remote|dir):[^\u0000-\u001f]{1,1000}$/;
 const RULE_FILE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}\.md$/;
 
 type Scope = {scopeId: string; org: string | null};
@@ -43,7 +43,7 @@ export function registerDocumentRoutes(context: RouteContext): void {
 		const project = projectOf(request.query.project);
 		const scope = await scopeOf(caller, request.query.org);
 		const row = await storage.document(scope.scopeId, kind, project);
-		if (!row) throw new HttpError(404, 'NOT_FOUND', `no ${kind} for ${project}${scope.org ? ` in ${scope.org}` : ''} on this server`);
+		if (!row) throw new HttpError(404, 'NO_DOCUMENT', `no ${kind} for ${project}${scope.org ? ` in ${scope.org}` : ''} on this server`);
 		return reply.header('etag', `"${row.etag}"`).send(await publicDocument(row, scope, true));
 	});
 
