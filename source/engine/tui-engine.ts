@@ -21,12 +21,11 @@ import type {
 } from '../views/engine-context.js';
 import type {CaptureReport} from './capture.js';
 import type {CaptureWorkerMessage} from './capture-worker.js';
-import {plainAdapterContext, runCapture, loadAdapters} from './capture-run.js';
 import {SfsError} from './errors.js';
-import {extractFileEdits} from './file-edits.js';
 import {handoffActions, type HandoffEngine} from './handoff-actions.js';
 import {type Engine, upsertManifest} from './open-engine.js';
-import {planResume, tmuxCommand, type WriterLoader} from './resume.js';
+import {listRows} from './list-rows.js';
+import type {WriterLoader} from './resume.js';
 import type {Message, ResumeTarget} from './types.js';
 
 export type TuiEngineOptions = {
@@ -82,7 +81,7 @@ export function createTuiEngine(engine: Engine, options: TuiEngineOptions): TuiE
 		};
 
 		try {
-			lastReport = options.captureInWorker === false ? await runCapture(engine, {onProgress}) : await captureInWorker(engine.env, onProgress);
+			lastReport = options.captureInWorker === false ? await (await import('./capture-run.js')).runCapture(engine, {onProgress}) : await captureInWorker(engine.env, onProgress);
 			state = 'idle';
 			const firstProblem = lastReport.skipped[0] ? `${lastReport.skipped[0].path}: ${lastReport.skipped[0].reason}` : null;
 			emitProgress({state, done: 1, total: 1, sessionsChanged: lastReport.new + lastReport.updated, warnings: lastReport.warnings.length + lastReport.skipped.length, lastError: firstProblem});
@@ -121,15 +120,27 @@ export function createTuiEngine(engine: Engine, options: TuiEngineOptions): TuiE
 			.catch(() => undefined);
 	}
 
-	const resolveWriterContext = () => plainAdapterContext(engine.env);
+	// Capture, resume and diff code loads when first used, not before the first frame.
+	const resolveWriterContext = async () => (await import('./capture-run.js')).plainAdapterContext(engine.env);
+	const resume = async () => import('./resume.js');
 
 	return {
 		...handoffActions(engine, {onSessionsChanged: emitChanged}),
 		async listSessions(query) {
-			return engine.index.listSessions({tools: query?.tools, includeSubagents: query?.includeSubagents ?? true, limit: query?.limit, sort: 'updated'}).map(row => {
-				const lineage = lineageOf(engine, row.session_id, row.parent_session_id);
-				return {...row, ...lineage} as SessionRow;
-			});
+			const viaIndex = () => engine.index.listSessions({tools: query?.tools, includeSubagents: query?.includeSubagents ?? true, limit: query?.limit, sort: 'updated'});
+			let rows: Array<Omit<SessionRow, 'tool'> & {tool: string}>;
+			try {
+				rows = !query?.tools && (query?.includeSubagents ?? true) ? listRows(engine.index.path, {limit: query?.limit}) : viaIndex();
+			} catch {
+				rows = viaIndex(); // the lean reader could not open the file (locked, being replaced): the index's own query
+			}
+
+			for (const row of rows as SessionRow[]) {
+				// Only forks and checkpoints have a lineage kind (read from their manifest); sub-agents are neither.
+				if (row.parent_session_id && !row.is_subagent) Object.assign(row, lineageOf(engine, row.session_id, row.parent_session_id));
+			}
+
+			return rows as SessionRow[];
 		},
 		async getSession(sessionId) {
 			const {manifest, messages} = engine.store.readSession(sessionId);
@@ -163,7 +174,7 @@ export function createTuiEngine(engine: Engine, options: TuiEngineOptions): TuiE
 			// The report needs the conversion, so the plan writes into a throwaway directory (nothing in the tool's store).
 			const scratch = fs.mkdtempSync(path.join(engine.store.dataRoot, '.resume-plan-'));
 			try {
-				const plan = await planResume(engine, sessionId, {target, model, outDir: scratch}, options.loadWriter, resolveWriterContext());
+				const plan = await (await resume()).planResume(engine, sessionId, {target, model, outDir: scratch}, options.loadWriter, await resolveWriterContext());
 				const writer = await options.loadWriter(target);
 				return {report: plan.report, command: writer.resumeCommand('<new id>', {model}), cwd: plan.cwd, warnings: plan.warnings};
 			} finally {
@@ -171,14 +182,14 @@ export function createTuiEngine(engine: Engine, options: TuiEngineOptions): TuiE
 			}
 		},
 		async prepareLaunch(sessionId, target, model): Promise<LaunchSpec> {
-			const plan = await planResume(engine, sessionId, {target, model}, options.loadWriter, resolveWriterContext());
+			const plan = await (await resume()).planResume(engine, sessionId, {target, model}, options.loadWriter, await resolveWriterContext());
 			emitChanged();
 			return {command: plan.command[0]!, args: plan.command.slice(1), cwd: plan.cwd};
 		},
 		inTmux: () => Boolean(process.env.TMUX),
 		async openInTmux(kind, spec) {
 			const {execa} = await import('execa');
-			const argv = tmuxCommand(kind === 'pane' ? 'split' : 'window', [spec.command, ...spec.args], spec.cwd);
+			const argv = (await resume()).tmuxCommand(kind === 'pane' ? 'split' : 'window', [spec.command, ...spec.args], spec.cwd);
 			await execa(argv[0]!, argv.slice(1));
 		},
 		async setAlias(sessionId, alias) {
@@ -237,6 +248,7 @@ export function createTuiEngine(engine: Engine, options: TuiEngineOptions): TuiE
 		},
 		async diff(sessionId): Promise<FileDiff[]> {
 			const {messages} = engine.store.readSession(sessionId);
+			const {extractFileEdits} = await import('./file-edits.js');
 			return extractFileEdits(messages).map(edit => ({
 				path: edit.path,
 				change: edit.action === 'created' ? 'created' : edit.action === 'deleted' ? 'deleted' : 'modified',
@@ -258,6 +270,7 @@ export function createTuiEngine(engine: Engine, options: TuiEngineOptions): TuiE
 			};
 		},
 		async sourcesLooked(): Promise<SourceLooked[]> {
+			const {plainAdapterContext, loadAdapters} = await import('./capture-run.js');
 			const context = plainAdapterContext(engine.env);
 			const looked: SourceLooked[] = [];
 			for (const adapter of await loadAdapters()) {

@@ -61,7 +61,8 @@ export function Header({state}: {state: AppState}) {
 			<Box flexShrink={0}>
 				<Text wrap="truncate" color={theme.muted}>
 					{sessions.query.value ? `filter "${sessions.query.value}" · ` : ''}
-					{shown === total ? `${compactNumber(total)} sessions` : `${compactNumber(shown)}/${compactNumber(total)} sessions`}
+					{shown === total ? `${compactNumber(total)}${sessions.partial ? '+' : ''} sessions` : `${compactNumber(shown)}/${compactNumber(total)}${sessions.partial ? '+' : ''} sessions`}
+					{sessions.partial ? ' (loading…)' : ''}
 				</Text>
 			</Box>
 		</Box>

@@ -17,6 +17,9 @@ import type {Store} from './store.js';
 import {isEditEvent} from './text-input.js';
 import {isMovement} from './window.js';
 
+/** Rows read before the rest on the first load (at least two screenfuls). */
+const FIRST_ROWS = 100;
+
 /** What the TUI asks its runner for when it exits. */
 export type TuiResult =
 	| {type: 'quit'}
@@ -33,6 +36,8 @@ export type ControllerOptions = {
 	searchDelay?: number;
 	/** Wait before loading the summary of the row under the cursor, ms (holding j does not load every row). */
 	previewDelay?: number;
+	/** Wait before pricing rows scrolled into view, ms. */
+	costDelay?: number;
 };
 
 function message(error: unknown): string {
@@ -56,8 +61,13 @@ export class Controller {
 	private disposed = false;
 	private previewTimer: ReturnType<typeof setTimeout> | undefined;
 	private costTimer: ReturnType<typeof setTimeout> | undefined;
-	/** Costs from the engine by session id, merged into every row list (null = unpriced). */
-	private readonly costs = new Map<string, number | null>();
+	/** Session ids whose cost was asked for (answered ones are in the state's cost map). */
+	private readonly costsAsked = new Set<string>();
+	private costsPending = 0;
+	/** The first list load has finished (later loads read every row at once). */
+	private listedOnce = false;
+	/** Start background capture once the first list load ends. */
+	private captureWhenListed = false;
 
 	constructor(
 		private readonly store: Store,
@@ -79,6 +89,7 @@ export class Controller {
 		this.disposers.push(
 			this.store.subscribe(() => {
 				this.loadInsights();
+				this.requestCosts();
 			}),
 		);
 		this.loadSessions();
@@ -88,7 +99,11 @@ export class Controller {
 		}
 
 		if (this.engine.captureState() === 'idle') {
-			this.runCapture();
+			if (this.listedOnce) {
+				this.runCapture(); // remounted after a launch: the list is there already
+			} else {
+				this.captureWhenListed = true;
+			}
 		} else {
 			this.dispatch({type: 'capture/progress', progress: {...this.store.getState().capture, state: this.engine.captureState()}});
 		}
@@ -127,13 +142,12 @@ export class Controller {
 
 		this.loadingSessions = true;
 		this.dispatch({type: 'sessions/loading'});
-		this.engine
-			.listSessions({})
+		this.fetchRows()
 			.then(rows => {
 				this.forgetChanged(rows);
-				this.dispatch({type: 'sessions/loaded', rows: this.withCosts(rows)});
+				this.dispatch({type: 'sessions/loaded', rows});
 				this.refineFilter();
-				this.scheduleCosts(rows.map(row => row.session_id));
+				this.requestCosts(true);
 				if (rows.length === 0 && !this.state.sources) {
 					this.engine.sourcesLooked().then(sources => {
 						this.dispatch({type: 'sources/loaded', sources});
@@ -147,6 +161,15 @@ export class Controller {
 			})
 			.finally(() => {
 				this.loadingSessions = false;
+				this.listedOnce = true;
+				if (this.captureWhenListed) {
+					// Capture starts once the list is on screen, so its worker does not compete with the first frame.
+					this.captureWhenListed = false;
+					setTimeout(() => {
+						if (!this.disposed) this.runCapture();
+					}, 0);
+				}
+
 				if (this.reloadAgain) {
 					this.reloadAgain = false;
 					this.loadSessions();
@@ -154,46 +177,87 @@ export class Controller {
 			});
 	}
 
+	/**
+	 * Every row, newest first. The first time, the first screenful is asked for (and shown) alone before
+	 * the rest, so the first frame does not wait for 10,000 rows.
+	 */
+	private async fetchRows(): Promise<SessionRow[]> {
+		if (!this.listedOnce) {
+			const first = Math.max(FIRST_ROWS, this.state.sessions.pageSize * 2);
+			const head = await this.engine.listSessions({limit: first});
+			if (head.length < first) {
+				return head; // that was all of them
+			}
+
+			this.dispatch({type: 'sessions/loaded', rows: head, partial: true});
+			this.requestCosts(true);
+			await new Promise(resolve => {
+				setTimeout(resolve, 0); // the first frame goes out before the full read
+			});
+		}
+
+		return this.engine.listSessions({});
+	}
+
 	/** Summaries and findings of sessions that grew since they were loaded are read again when next shown. */
 	private forgetChanged(rows: SessionRow[]): void {
 		const {insights, findings, sessions} = this.state;
-		const stale = rows
-			.filter(row => insights[row.session_id] || findings[row.session_id])
-			.filter(row => {
-				const before = rowById(sessions.rows, row.session_id);
-				return before && (before.updated_at !== row.updated_at || before.message_count !== row.message_count);
-			})
-			.map(row => row.session_id);
+		const grew = (row: SessionRow) => {
+			const before = rowById(sessions.rows, row.session_id);
+			return before !== undefined && (before.updated_at !== row.updated_at || before.message_count !== row.message_count);
+		};
+
+		const stale = rows.filter(row => (insights[row.session_id] || findings[row.session_id]) && grew(row)).map(row => row.session_id);
 		if (stale.length > 0) {
 			this.dispatch({type: 'insight/forget', sessionIds: stale});
 		}
+
+		const repriced = rows.filter(row => (sessions.costs.has(row.session_id) || this.costsAsked.has(row.session_id)) && grew(row)).map(row => row.session_id);
+		if (repriced.length > 0) {
+			for (const id of repriced) this.costsAsked.delete(id);
+			this.dispatch({type: 'sessions/costs', costs: {}, loading: this.costsPending > 0, forget: repriced});
+		}
 	}
 
-	private withCosts<T extends {session_id: string; cost_usd?: number | null}>(rows: T[]): T[] {
-		return this.costs.size === 0 ? rows : rows.map(row => (this.costs.has(row.session_id) ? {...row, cost_usd: this.costs.get(row.session_id)} : row));
-	}
+	/**
+	 * Costs of the rows on screen and the next page, asked for once each (pricing reads a session's
+	 * messages the first time, so only what is shown is priced). `now`: skip the short debounce that
+	 * keeps a held j from asking for every page on the way.
+	 */
+	private requestCosts(now = false): void {
+		if (!this.engine.sessionCosts || this.state.screen !== 'sessions') {
+			return;
+		}
 
-	/** Costs read messages the first time: ask after the first frame, then update the rows. */
-	private scheduleCosts(ids: string[]): void {
-		if (!this.engine.sessionCosts || ids.length === 0) {
+		const {sessions} = this.state;
+		const wanted = sessions.visible
+			.slice(sessions.offset, sessions.offset + sessions.pageSize * 2)
+			.map(row => row.session_id)
+			.filter(id => !sessions.costs.has(id) && !this.costsAsked.has(id));
+		if (wanted.length === 0) {
 			return;
 		}
 
 		clearTimeout(this.costTimer);
 		this.costTimer = setTimeout(() => {
-			this.engine.sessionCosts!(ids).then(costs => {
-				for (const [id, cost] of Object.entries(costs)) {
-					this.costs.set(id, cost);
-				}
+			const ids = wanted.filter(id => !this.costsAsked.has(id));
+			if (ids.length === 0) {
+				return;
+			}
 
-				if (!this.disposed) {
-					this.dispatch({type: 'sessions/loaded', rows: this.withCosts(this.state.sessions.rows)});
-					this.refineFilter();
-				}
+			for (const id of ids) this.costsAsked.add(id);
+			this.costsPending++;
+			this.dispatch({type: 'sessions/costsLoading'});
+			this.engine.sessionCosts!(ids).then(costs => {
+				this.costsPending--;
+				this.dispatch({type: 'sessions/costs', costs: Object.fromEntries(ids.map(id => [id, costs[id] ?? null])), loading: this.costsPending > 0});
 			}, error => {
+				this.costsPending--;
+				for (const id of ids) this.costsAsked.delete(id);
+				this.dispatch({type: 'sessions/costs', costs: {}, loading: this.costsPending > 0});
 				this.fail(error);
 			});
-		}, 0);
+		}, now ? 0 : (this.options.costDelay ?? 80));
 	}
 
 	/** Summary and findings of the session on screen (Session screen: now; preview: after a short pause). */

@@ -7,7 +7,7 @@ import type {SessionRow} from './engine-context.js';
 import {compactNumber, money, oneLine, relativeTime, shortTimestamp, wrapText} from './format.js';
 import {findingLines, summaryLines, type InsightLine} from './insight-lines.js';
 import {computeLayout} from './layout.js';
-import {selectedRow} from './sessions-state.js';
+import {costOf, selectedRow} from './sessions-state.js';
 import {theme, toolBadge} from './theme.js';
 
 type Lineage = {byId: Map<string, SessionRow>; children: Map<string, SessionRow[]>};
@@ -57,6 +57,7 @@ export function previewRoom(height: number, focused: boolean): number {
 export function previewLines(state: AppState, width: number): InsightLine[] {
 	const row = selectedRow(state.sessions);
 	if (!row) return [];
+	const cost = costOf(state.sessions, row);
 	const lines: InsightLine[] = [];
 	lines.push({text: oneLine(row.title) || oneLine(row.first_prompt) || row.session_id, bold: true});
 	const facts: Array<[string, string]> = [
@@ -65,7 +66,7 @@ export function previewLines(state: AppState, width: number): InsightLine[] {
 		['project', row.cwd ?? ''],
 		['created', shortTimestamp(row.created_at)],
 		['updated', `${shortTimestamp(row.updated_at)} (${relativeTime(row.updated_at ?? row.created_at)} ago)`],
-		['messages', `${row.message_count} · tokens in ${compactNumber(row.input_tokens)} out ${compactNumber(row.output_tokens)}${money(row.cost_usd) ? ` · ${money(row.cost_usd)}` : ''}`],
+		['messages', `${row.message_count} · tokens in ${compactNumber(row.input_tokens)} out ${compactNumber(row.output_tokens)}${money(cost) ? ` · ${money(cost)}` : ''}`],
 		['tags', row.tags.join(', ')],
 		['id', `${row.session_id}${row.native_id ? ` (native ${row.native_id})` : ''}`],
 	];

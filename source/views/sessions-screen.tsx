@@ -6,7 +6,7 @@ import type {SessionRow, SourceLooked} from './engine-context.js';
 import {compactNumber, fit, money, oneLine, projectName, relativeTime} from './format.js';
 import {computeLayout} from './layout.js';
 import {previewLines, previewRoom} from './preview-lines.js';
-import {previewOffset, selectedRow, windowRows, type SessionsState} from './sessions-state.js';
+import {costOf, previewOffset, selectedRow, windowRows, type SessionsState} from './sessions-state.js';
 import {TextField} from './text-field.js';
 import {BADGE_WIDTH, theme, toolBadge} from './theme.js';
 
@@ -79,7 +79,13 @@ function ListHeader({columns}: {columns: Columns}) {
 	);
 }
 
-function SessionLine({row, selected, depth, columns, now}: {row: SessionRow; selected: boolean; depth: number; columns: Columns; now: number}) {
+/** The cost cell: "…" while the row is being priced, "–" when unpriced. */
+function costCell(cost: number | null | undefined, loading: boolean): string {
+	if (cost === undefined) return loading ? '…' : '';
+	return cost === null ? '–' : money(cost);
+}
+
+function SessionLine({row, cost, costsLoading, selected, depth, columns, now}: {row: SessionRow; cost: number | null | undefined; costsLoading: boolean; selected: boolean; depth: number; columns: Columns; now: number}) {
 	const tokens = row.input_tokens + row.output_tokens;
 	return (
 		<Text wrap="truncate" inverse={selected}>
@@ -89,15 +95,15 @@ function SessionLine({row, selected, depth, columns, now}: {row: SessionRow; sel
 			{relativeTime(row.updated_at ?? row.created_at, now).padStart(columns.updated)}
 			{String(row.message_count).padStart(columns.messages)}
 			{columns.tokens ? compactNumber(tokens).padStart(columns.tokens) : ''}
-			{columns.cost ? (row.cost_usd === undefined ? '' : row.cost_usd === null ? '–' : money(row.cost_usd)).padStart(columns.cost) : ''}
+			{columns.cost ? costCell(cost, costsLoading).padStart(columns.cost) : ''}
 		</Text>
 	);
 }
 
 function SessionList({state, width}: {state: AppState; width: number}) {
 	const {sessions} = state;
-	const priced = useMemo(() => sessions.rows.some(row => row.cost_usd !== undefined), [sessions.rows]);
-	const columns = columnsFor(width, priced);
+	const priced = useMemo(() => sessions.costs.size > 0 || sessions.rows.some(row => row.cost_usd !== undefined), [sessions.rows, sessions.costs]);
+	const columns = columnsFor(width, priced || sessions.costsLoading);
 	const rows = windowRows(sessions);
 	const now = Date.now();
 	return (
@@ -105,7 +111,7 @@ function SessionList({state, width}: {state: AppState; width: number}) {
 			<FilterLine sessions={sessions} width={width} />
 			<ListHeader columns={columns} />
 			{rows.map((row, index) => (
-				<SessionLine key={row.session_id} row={row} selected={sessions.offset + index === sessions.cursor} depth={sessions.depth.get(row.session_id) ?? 0} columns={columns} now={now} />
+				<SessionLine key={row.session_id} row={row} cost={costOf(sessions, row)} costsLoading={sessions.costsLoading} selected={sessions.offset + index === sessions.cursor} depth={sessions.depth.get(row.session_id) ?? 0} columns={columns} now={now} />
 			))}
 			{sessions.visible.length === 0 && sessions.status === 'ready' ? <Text color={theme.muted}>{'  '}No session matches. Esc clears the filter, t/S/H change the chips.</Text> : null}
 			{sessions.status === 'loading' && sessions.rows.length === 0 ? <Text color={theme.muted}>{'  '}Loading sessions…</Text> : null}

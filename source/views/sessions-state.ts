@@ -15,6 +15,8 @@ export type SortKey = (typeof SORT_KEYS)[number];
 export type SessionsState = {
 	status: 'loading' | 'ready' | 'error';
 	error?: string;
+	/** Only the first screenful has loaded so far (the rest follows right after the first frame). */
+	partial: boolean;
 	/** Every row from the engine, in engine order. */
 	rows: SessionRow[];
 	/** Fuzzy filter prepared for `rows` (rebuilt only when rows change). */
@@ -47,11 +49,18 @@ export type SessionsState = {
 	preview: {sessionId?: string; offset: number};
 	/** Rows hidden by the sub-agent toggle, for the chip text. */
 	hiddenSubagents: number;
+	/**
+	 * Costs priced so far by session id (null = unpriced), kept apart from the rows: pricing the rows on
+	 * screen must not rebuild the sorted order or the filter of 10,000 rows.
+	 */
+	costs: ReadonlyMap<string, number | null>;
+	/** The engine is pricing rows on screen (their cost cells show "…"). */
+	costsLoading: boolean;
 };
 
 export type SessionsAction =
 	| {type: 'sessions/loading'}
-	| {type: 'sessions/loaded'; rows: SessionRow[]}
+	| {type: 'sessions/loaded'; rows: SessionRow[]; partial?: boolean}
 	| {type: 'sessions/failed'; error: string}
 	| {type: 'sessions/move'; movement: Movement}
 	| {type: 'sessions/pageSize'; pageSize: number}
@@ -69,11 +78,15 @@ export type SessionsAction =
 	| {type: 'sessions/togglePane'}
 	/** Scroll the preview of the selected session; `lines` is its length, `height` the rows it has. */
 	| {type: 'sessions/previewScroll'; movement: Movement; lines: number; height: number}
-	| {type: 'sessions/select'; sessionId: string};
+	| {type: 'sessions/select'; sessionId: string}
+	| {type: 'sessions/costsLoading'}
+	/** Costs landed (`loading`: more are on the way); `forget`: sessions that changed, priced again when shown. */
+	| {type: 'sessions/costs'; costs: Record<string, number | null>; loading?: boolean; forget?: string[]};
 
 export function initialSessionsState(pageSize = 10): SessionsState {
 	return {
 		status: 'loading',
+		partial: false,
 		rows: [],
 		filter: new SessionFilter([]),
 		query: emptyInput,
@@ -93,16 +106,19 @@ export function initialSessionsState(pageSize = 10): SessionsState {
 		pane: 'list',
 		preview: {offset: 0},
 		hiddenSubagents: 0,
+		costs: new Map(),
+		costsLoading: false,
 	};
 }
 
 const time = (iso: string | null | undefined) => (iso ? Date.parse(iso) || 0 : 0);
 
-const SORTERS: Record<SortKey, (a: SessionRow, b: SessionRow) => number> = {
-	updated: (a, b) => time(b.updated_at ?? b.created_at) - time(a.updated_at ?? a.created_at),
-	created: (a, b) => time(b.created_at) - time(a.created_at),
-	messages: (a, b) => b.message_count - a.message_count,
-	tokens: (a, b) => b.input_tokens + b.output_tokens - (a.input_tokens + a.output_tokens),
+/** The number each sort orders by, descending (computed once per row, not twice per comparison). */
+const SORT_KEY: Record<SortKey, (row: SessionRow) => number> = {
+	updated: row => time(row.updated_at ?? row.created_at),
+	created: row => time(row.created_at),
+	messages: row => row.message_count,
+	tokens: row => row.input_tokens + row.output_tokens,
 };
 
 const sortedCache = new WeakMap<SessionRow[], Map<SortKey, Int32Array>>();
@@ -120,8 +136,11 @@ function sortedIndices(rows: SessionRow[], sort: SortKey): Int32Array {
 
 	let sorted = byKey.get(sort);
 	if (!sorted) {
-		const order = rows.map((_, index) => index).sort((a, b) => SORTERS[sort](rows[a]!, rows[b]!));
-		sorted = Int32Array.from(order);
+		const keyOf = SORT_KEY[sort];
+		const keys = new Float64Array(rows.length);
+		for (let index = 0; index < rows.length; index++) keys[index] = keyOf(rows[index]!);
+		// Ties keep the engine's order (newest first), as a stable sort of the rows did.
+		sorted = Int32Array.from({length: rows.length}, (_, index) => index).sort((a, b) => keys[b]! - keys[a]! || a - b);
 		byKey.set(sort, sorted);
 	}
 
@@ -248,7 +267,7 @@ export function sessionsReducer(state: SessionsState, action: SessionsAction): S
 			const filter = new SessionFilter(action.rows);
 			const matches = filter.match(state.query.value);
 			const tools = [...new Set(action.rows.map(row => row.tool))].sort();
-			return derive({...state, status: 'ready', error: undefined, rows: action.rows, filter, matches, tools}, true);
+			return derive({...state, status: 'ready', error: undefined, partial: action.partial === true, rows: action.rows, filter, matches, tools}, true);
 		}
 
 		case 'sessions/failed': {
@@ -329,6 +348,17 @@ export function sessionsReducer(state: SessionsState, action: SessionsAction): S
 			return offset === from && state.preview.sessionId === sessionId ? state : {...state, preview: {sessionId, offset}};
 		}
 
+		case 'sessions/costsLoading': {
+			return state.costsLoading ? state : {...state, costsLoading: true};
+		}
+
+		case 'sessions/costs': {
+			const costs = new Map(state.costs);
+			for (const id of action.forget ?? []) costs.delete(id);
+			for (const [id, cost] of Object.entries(action.costs)) costs.set(id, cost);
+			return {...state, costs, costsLoading: action.loading === true};
+		}
+
 		case 'sessions/select': {
 			const index = state.visible.findIndex(row => row.session_id === action.sessionId);
 			return index === -1 ? state : {...state, ...clampWindow({cursor: index, offset: state.offset}, state.visible.length, state.pageSize)};
@@ -343,6 +373,11 @@ export function previewOffset(state: SessionsState): number {
 
 export function selectedRow(state: SessionsState): SessionRow | undefined {
 	return state.visible[state.cursor];
+}
+
+/** A row's cost: priced by the engine in the background, else what the row came with (undefined = not known yet). */
+export function costOf(state: SessionsState, row: SessionRow): number | null | undefined {
+	return state.costs.has(row.session_id) ? state.costs.get(row.session_id) : row.cost_usd;
 }
 
 /** The rows on screen right now: the only rows a view renders (G6). */

@@ -140,12 +140,14 @@ describe('Summary, cost and findings', () => {
 		const app = await ready(engine);
 		await vi.waitFor(() => expect(app.frame()).toContain('$0.42'));
 		engine.emitSessionsChanged();
-		await vi.waitFor(() => expect(engine.costRequests).toHaveLength(2));
+		await vi.waitFor(() => expect(engine.callsTo('listSessions')).toHaveLength(2));
 		expect(engine.insightRequests).toEqual(['sess-001']);
+		expect(engine.costRequests).toEqual([['sess-001', 'sess-002']]); // unchanged sessions are not priced again
 		engine.rows = engine.rows.map(row => (row.session_id === 'sess-001' ? {...row, message_count: row.message_count + 2} : row));
 		engine.emitSessionsChanged();
 		await vi.waitFor(() => expect(engine.insightRequests).toEqual(['sess-001', 'sess-001']));
 		expect(engine.findingRequests).toEqual(['sess-001', 'sess-001']);
+		await vi.waitFor(() => expect(engine.costRequests).toEqual([['sess-001', 'sess-002'], ['sess-001']])); // the one that grew is
 	});
 
 	test('an engine without insight shows the screens as before', async () => {
