@@ -17,8 +17,9 @@ const spec: CommandSpec = {
 		the server that is missing here or changed there. Sessions are append-only: a session changed on
 		both sides keeps both sides' messages (ETags detect the conflict; nothing is dropped or doubled).
 		Pushed sessions pass the DLP gate (sfs dlp policy show); a blocked one is not tried again until
-		it changes. A session deleted here is not pulled back (sfs pull <id> does). A sync killed
-		midway is finished by the next one. Progress goes to stderr.
+		it changes. A session deleted here is not pulled back (sfs pull <id> does). Sessions teammates
+		shared with your orgs are not synced (take one with sfs pull; it stays theirs, sync never
+		pushes it as yours). A sync killed midway is finished by the next one. Progress goes to stderr.
 
 		Options
 		  --json            sync: {"server", "mode", "pushed", "pulled", "merged", "unchanged", "failed",

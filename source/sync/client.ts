@@ -51,7 +51,8 @@ export async function revoke(credentials: Credentials): Promise<boolean> {
 	return (await request<{revoked: boolean}>(credentials.url, '/api/v1/auth/logout', {method: 'POST', token: credentials.token, attempts: 2})).body.revoked;
 }
 
-export type RemoteSession = {session_id: string; title: string | null; tool: string; updated_at: string; owner: string; message_count: number; etag: string};
+/** `org` is set on a teammate's session shared with one of your orgs (servers with orgs); null or absent on yours. */
+export type RemoteSession = {session_id: string; title: string | null; tool: string; updated_at: string; owner: string; org?: string | null; message_count: number; etag: string};
 
 export async function listRemote(credentials: Credentials, options: RequestOptions = {}): Promise<RemoteSession[]> {
 	return (await request<RemoteSession[]>(credentials.url, '/api/v1/sessions', {...options, token: credentials.token})).body;
@@ -124,9 +125,11 @@ export type PullResult = {session_id: string; etag: string; created: boolean; ad
 
 export async function pullSession(engine: Engine, credentials: Credentials, sessionId: string, options: RequestOptions = {}, book: EtagBook = fileEtagBook(engine.env)): Promise<PullResult> {
 	if (!isSafeSessionId(sessionId)) throw new SfsError('USAGE', `not a valid session id: ${JSON.stringify(sessionId)}`);
-	const answer = await request<{session: Session; etag: string}>(credentials.url, `/api/v1/sessions/${encodeURIComponent(sessionId)}`, {...options, token: credentials.token});
+	const answer = await request<{session: Session; etag: string; owner?: string}>(credentials.url, `/api/v1/sessions/${encodeURIComponent(sessionId)}`, {...options, token: credentials.token});
 	const written = await writeLocal(engine, answer.body.session);
-	book.remember(credentials.url, sessionId, answer.body.etag, localFingerprint(engine, sessionId));
+	// A teammate's session (shared with an org) is theirs: noted, so that sync never pushes it as yours.
+	const owner = answer.body.owner && answer.body.owner !== credentials.email ? answer.body.owner : undefined;
+	book.remember(credentials.url, sessionId, answer.body.etag, localFingerprint(engine, sessionId), owner);
 	return {session_id: sessionId, etag: answer.body.etag, ...written};
 }
 

@@ -22,6 +22,8 @@ export type SessionSyncRecord = {
 	synced_at?: string;
 	/** The DLP gate refused this local fingerprint: not tried again until the session changes. */
 	blocked?: string;
+	/** Pulled from a teammate (shared with an org): their session, never pushed by sync as yours. */
+	owner?: string;
 };
 
 export type SyncRunSummary = {
@@ -137,21 +139,25 @@ export function knownEtag(url: string, sessionId: string, env: Env = process.env
 }
 
 /** Records the server version of a session (after a push or pull) and, when given, the local fingerprint it matches. */
-export function rememberEtag(url: string, sessionId: string, etag: string, env: Env = process.env, local?: string): void {
+export function rememberEtag(url: string, sessionId: string, etag: string, env: Env = process.env, local?: string, owner?: string): void {
 	updateState(env, state => {
 		const sessions = serverState(state, url).sessions;
-		sessions[sessionId] = {etag, ...(local === undefined ? {} : {local}), synced_at: new Date().toISOString()};
+		sessions[sessionId] = syncRecord(etag, local, owner);
 	});
+}
+
+function syncRecord(etag: string, local: string | undefined, owner: string | undefined): SessionSyncRecord {
+	return {etag, ...(local === undefined ? {} : {local}), ...(owner === undefined ? {} : {owner}), synced_at: new Date().toISOString()};
 }
 
 /** Where push and pull look up and record session versions: the state file itself, or a run's buffer of it. */
 export type EtagBook = {
 	known(url: string, sessionId: string): string | undefined;
-	remember(url: string, sessionId: string, etag: string, local?: string): void;
+	remember(url: string, sessionId: string, etag: string, local?: string, owner?: string): void;
 };
 
 export function fileEtagBook(env: Env = process.env): EtagBook {
-	return {known: (url, id) => knownEtag(url, id, env), remember: (url, id, etag, local) => rememberEtag(url, id, etag, env, local)};
+	return {known: (url, id) => knownEtag(url, id, env), remember: (url, id, etag, local, owner) => rememberEtag(url, id, etag, env, local, owner)};
 }
 
 /**
@@ -174,8 +180,8 @@ export class BufferedEtagBook implements EtagBook {
 		return this.pending.get(`${url}\n${sessionId}`)?.etag ?? this.state.servers[url]?.sessions[sessionId]?.etag;
 	}
 
-	remember(url: string, sessionId: string, etag: string, local?: string): void {
-		const record = {url, id: sessionId, etag, ...(local === undefined ? {} : {local}), synced_at: new Date().toISOString()};
+	remember(url: string, sessionId: string, etag: string, local?: string, owner?: string): void {
+		const record = {url, id: sessionId, ...syncRecord(etag, local, owner)};
 		this.pending.set(`${url}\n${sessionId}`, record);
 		if (this.pending.size >= (this.options.maxPending ?? 50) || Date.now() - this.lastFlush >= (this.options.maxAgeMs ?? 500)) this.flush();
 	}

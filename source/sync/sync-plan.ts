@@ -28,6 +28,11 @@ export type Plan = {
 	skipped: Array<{session_id: string; reason: string}>;
 };
 
+/** Sync is about your own sessions: a teammate's session shared with an org is taken with `sfs pull`. */
+export function ownRemote<T extends {owner?: string; org?: string | null}>(remote: T[], email: string): T[] {
+	return remote.filter(entry => (entry.org ?? null) === null && (entry.owner === undefined || entry.owner === email));
+}
+
 /** In mode "all" every local session is pushed; otherwise (selective, or a manual sync with autosync off) the watched ones. */
 export function selectedForPush(mode: SyncMode, watched: string[], local: LocalSession[]): LocalSession[] {
 	if (mode === 'all') return local;
@@ -44,6 +49,7 @@ export function planSync(input: PlanInput): Plan {
 		const id = session.session_id;
 		const record = input.records[id];
 		decided.add(id);
+		if (record?.owner) continue; // A teammate's session taken here: theirs to push.
 		if (record?.blocked === session.fingerprint) {
 			plan.skipped.push({session_id: id, reason: 'blocked by the DLP policy (sfs push it with --allow-secrets, or change the policy)'});
 		} else if (!record || record.local !== session.fingerprint || !remote.has(id)) {

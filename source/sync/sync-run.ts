@@ -11,7 +11,7 @@ import type {Engine} from '../engine/open-engine.js';
 import {fingerprintOf, listRemote, localFingerprint, type OutgoingGate, pullSession, pushSession} from './client.js';
 import type {Credentials} from './credentials.js';
 import type {RequestOptions} from './http.js';
-import {planSync} from './sync-plan.js';
+import {ownRemote, planSync} from './sync-plan.js';
 import {BufferedEtagBook, type EtagBook, loadState, runLockPath, serverState, type SyncMode, type SyncRunSummary, updateState} from './state.js';
 
 export type SyncOutcome = 'pushed' | 'pulled' | 'merged' | 'unchanged' | 'failed';
@@ -81,7 +81,7 @@ async function syncLocked(options: SyncRunOptions): Promise<SyncReport> {
 
 	let remote;
 	try {
-		remote = await listRemote(credentials, options.request);
+		remote = ownRemote(await listRemote(credentials, options.request), credentials.email);
 	} catch (error) {
 		recordError(env, url, oneLine(error));
 		throw error;

@@ -6,7 +6,7 @@
 import type {Engine} from '../engine/open-engine.js';
 import {fingerprintOf, listRemote} from './client.js';
 import type {Credentials} from './credentials.js';
-import {planSync, type RemoteEntry} from './sync-plan.js';
+import {ownRemote, planSync, type RemoteEntry} from './sync-plan.js';
 import type {SyncMode, SyncRunSummary, SyncState} from './state.js';
 
 export type SyncStatus = {
@@ -39,7 +39,7 @@ export async function syncStatus(engine: Engine, state: SyncState, credentials: 
 	let remote: RemoteEntry[] | undefined;
 	if (!options.offline) {
 		try {
-			remote = await listRemote(credentials, {attempts: 1, timeoutMs: options.timeoutMs ?? 5000});
+			remote = ownRemote(await listRemote(credentials, {attempts: 1, timeoutMs: options.timeoutMs ?? 5000}), credentials.email);
 		} catch (error) {
 			result.server_error = (error instanceof Error ? error.message : String(error)).split('\n', 1)[0]!;
 		}

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {afterEach, describe, expect, test} from 'vitest';
 import {SfsError} from '../../source/engine/errors.js';
-import {signup, login} from '../../source/sync/client.js';
+import {listRemote, login, pullSession, signup} from '../../source/sync/client.js';
 import {loadState, setMode, setWatched} from '../../source/sync/state.js';
 import {runSync, type SyncProgress} from '../../source/sync/sync-run.js';
 import {machine, message, server} from './helpers.js';
@@ -190,6 +190,35 @@ describe('sfs sync (runSync)', {timeout: 60_000}, () => {
 		expect(b.engine.store.readManifest('ses_00000000000000h1').stats?.message_count).toBe(4);
 		expect(b.engine.index.getSession('ses_00000000000000h1')?.message_count).toBe(4);
 		expect(b.engine.index.search('two', {sessionId: 'ses_00000000000000h1'}).length).toBe(1);
+	});
+
+	test("a teammate's session shared with an org is not pulled by sync, and once pulled by hand is never pushed as yours", async () => {
+		const srv = await server();
+		cleanups.push(() => srv.close());
+		const {a, b} = twoMachines();
+		const ana = await signup(srv.url, 'ana@example.com', 'ana-password', a.env);
+		const ben = await signup(srv.url, 'ben@example.com', 'ben-password', b.env);
+		const {createOrg, inviteToOrg, joinOrg, shareWithOrg} = await import('../../source/sync/team-client.js');
+		await createOrg(ana, 'crew', 5);
+		const invite = await inviteToOrg(ana, 'crew', 'ben@example.com');
+		await joinOrg(ben, invite.code ?? invite.url!);
+		seed(a, 'ses_00000000000000s1', 2, 'ana');
+		setMode('all', a.env);
+		await runSync({engine: a.engine, credentials: ana, gate: pass});
+		await shareWithOrg(ana, 'crew', 'ses_00000000000000s1');
+		expect((await listRemote(ben)).map(row => [row.session_id, row.owner, row.org])).toEqual([['ses_00000000000000s1', 'ana@example.com', 'crew']]);
+
+		setMode('all', b.env);
+		seed(b, 'ses_00000000000000s2', 1, 'ben');
+		expect(counts(await runSync({engine: b.engine, credentials: ben, gate: pass}))).toEqual({pushed: 1, pulled: 0, merged: 0, unchanged: 0, failed: 0});
+		expect(b.engine.store.exists('ses_00000000000000s1')).toBe(false);
+
+		// Ben takes it by hand and adds to it; his syncs leave it alone (it is ana's), and ana's copy is untouched.
+		await pullSession(b.engine, ben, 'ses_00000000000000s1');
+		append(b, 'ses_00000000000000s1', [message('ben-note', 'ben was here')]);
+		expect(counts(await runSync({engine: b.engine, credentials: ben, gate: pass}))).toEqual({pushed: 0, pulled: 0, merged: 0, unchanged: 1, failed: 0});
+		expect((await listRemote(ben)).filter(row => row.owner === 'ben@example.com').map(row => row.session_id)).toEqual(['ses_00000000000000s2']);
+		expect((await listRemote(ana)).find(row => row.session_id === 'ses_00000000000000s1')?.message_count).toBe(2);
 	});
 
 	test('an unreachable server fails the run in one line and records the error', async () => {
