@@ -73,8 +73,9 @@ const command: CommandModule = {
 			}
 
 			const me = await client.whoAmI(credentials);
-			if (flags.json) printJson({logged_in: true, url: credentials.url, email: me.user.email, token_id: me.token_id, signing_key: signingKey});
-			else print(`logged in to ${credentials.url} as ${me.user.email} (token ${me.token_id})`);
+			const {verified, verification_required: verificationRequired} = me as {verified?: boolean; verification_required?: boolean};
+			if (flags.json) printJson({logged_in: true, url: credentials.url, email: me.user.email, token_id: me.token_id, verified: verified === true, verification_required: verificationRequired === true, signing_key: signingKey});
+			else print(`logged in to ${credentials.url} as ${me.user.email} (token ${me.token_id})${verificationRequired && !verified ? '; email not verified yet (sfs auth verify)' : ''}`);
 			if (!flags.json) print(signingKeyLine(signingKey ?? undefined));
 			return 0;
 		}

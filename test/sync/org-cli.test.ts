@@ -174,6 +174,8 @@ describe.each(BACKENDS)('org, rules and project commands on $name', {timeout: 18
 		expect(refused.exitCode).toBe(1);
 		expectOneLineError(refused, /^sfs: server: verify ana@example\.com first/);
 		const link = /http:\/\/\S+token=vrf_[0-9a-f]{32}/.exec(sink.mailsTo('ana@example.com')[0]!.text)![0];
+		expect((await sfs(a, ['auth', 'status'])).stdout).toContain('email not verified yet (sfs auth verify)');
+		expect(parseJson(await sfs(a, ['auth', 'status', '--json']))).toMatchObject({logged_in: true, verified: false, verification_required: true});
 		const bad = await sfs(a, ['auth', 'verify', 'nonsense']);
 		expect(bad.exitCode).toBe(2);
 		expect(parseJson(await ok(a, ['auth', 'verify', link, '--json']))).toEqual({verified: true, email: 'ana@example.com', url: srv.url});
@@ -181,6 +183,7 @@ describe.each(BACKENDS)('org, rules and project commands on $name', {timeout: 18
 		expect(used.exitCode).toBe(1);
 		expectOneLineError(used, /unknown, used or expired/);
 		expect((await ok(a, ['auth', 'verify', '--resend'])).stdout).toContain('verified already');
+		expect(parseJson(await sfs(a, ['auth', 'status', '--json']))).toMatchObject({verified: true, verification_required: true});
 		expect(parseJson(await ok(a, ['push', 'b2c3', '--json']))).toMatchObject({session_id: COMPLETE, message_count: 8});
 	});
 });
