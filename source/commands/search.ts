@@ -1,5 +1,5 @@
 import {SfsError} from '../engine/errors.js';
-import type {SearchHit, SessionRow} from '../engine/index-db.js';
+import type {SearchHit, SessionIndex, SessionRow} from '../engine/index-db.js';
 import {note, out, plainSnippet, print, printJson, relativeTime, renderSnippet} from '../output.js';
 import {type CommandModule, type CommandSpec, listFlag, numberFlag, parseArgs, timeFlag, withEngine} from './common.js';
 
@@ -38,10 +38,10 @@ const command: CommandModule = {
 		const query = input.join(' ').trim();
 		if (!query) throw new SfsError('USAGE', 'search: missing a query', {hint: 'e.g. sfs search "rate limit"'});
 		const options = {tools: listFlag(flags.tool), since: await timeFlag('since', flags.since), limit: numberFlag('limit', flags.limit) ?? 20};
-		const {hits, sessions} = await withEngine(engine => {
-			const hits = engine.index.search(query, options);
+		const {hits, sessions} = await withIndex(index => {
+			const hits = index.search(query, options);
 			const sessions = new Map<string, SessionRow | undefined>();
-			if (!flags.json) for (const hit of hits) if (!sessions.has(hit.session_id)) sessions.set(hit.session_id, engine.index.getSession(hit.session_id));
+			if (!flags.json) for (const hit of hits) if (!sessions.has(hit.session_id)) sessions.set(hit.session_id, index.getSession(hit.session_id));
 			return {hits, sessions};
 		});
 		if (flags.json) {
@@ -68,6 +68,27 @@ const command: CommandModule = {
 };
 
 export default command;
+
+/**
+ * Searching only reads the index, so it is opened read-only, without the store (whose set-up reads
+ * the directory of every session). An index that cannot be opened so (missing, damaged, another
+ * schema version) is opened the usual way, which rebuilds it from the store.
+ */
+async function withIndex<T>(fn: (index: SessionIndex) => T): Promise<T> {
+	const [{SessionIndex}, {indexPath}] = await Promise.all([import('../engine/index-db.js'), import('../engine/paths.js')]);
+	let index: SessionIndex | undefined;
+	try {
+		index = SessionIndex.open(indexPath(), {readonly: true});
+	} catch {
+		return withEngine(engine => fn(engine.index));
+	}
+
+	try {
+		return fn(index);
+	} finally {
+		index.close();
+	}
+}
 
 /** Hits grouped by session, sessions in the order of their best hit. */
 function printGrouped(hits: SearchHit[], sessions: Map<string, SessionRow | undefined>): void {
