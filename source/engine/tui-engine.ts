@@ -5,7 +5,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import {Worker} from 'node:worker_threads';
 import type {
 	CaptureProgress as TuiCaptureProgress,
 	CaptureStatus,
@@ -15,22 +14,28 @@ import type {
 	ResumePlan as TuiResumePlan,
 	SearchHit,
 	SessionComparison,
+	SessionFindingsView,
+	SessionInsight,
 	SessionRow,
 	SourceLooked,
 	TuiEngine,
 } from '../views/engine-context.js';
 import type {CaptureReport} from './capture.js';
-import type {CaptureWorkerMessage} from './capture-worker.js';
 import {SfsError} from './errors.js';
 import {handoffActions, type HandoffEngine} from './handoff-actions.js';
 import {type Engine, upsertManifest} from './open-engine.js';
 import {listRows} from './list-rows.js';
+import {costsOf, findingsOf, insightOf} from './tui-background.js';
+import {BackgroundWorker} from './tui-worker-client.js';
 import type {WriterLoader} from './resume.js';
 import type {Message, ResumeTarget} from './types.js';
 
 export type TuiEngineOptions = {
 	loadWriter: WriterLoader;
-	/** Run capture in a worker thread (default true; tests of the TS sources run it in-process). */
+	/**
+	 * Run capture, summaries, DLP findings and costs in the background worker thread (default true; tests
+	 * of the TS sources mostly run them in-process).
+	 */
 	captureInWorker?: boolean;
 	/** A daemon is capturing; the TUI only listens (attach mode). */
 	attached?: boolean;
@@ -53,10 +58,7 @@ export type AttachedDaemon = {
 	onDetach(listener: () => void): void;
 };
 
-/** Sessions priced per step of `sessionCosts` before it yields to the event loop. */
-const COST_BATCH = 100;
-
-export function createTuiEngine(engine: Engine, options: TuiEngineOptions): TuiEngine & HandoffEngine & {lastCaptureReport(): CaptureReport | undefined; emitSessionsChanged(): void} {
+export function createTuiEngine(engine: Engine, options: TuiEngineOptions): TuiEngine & HandoffEngine & {lastCaptureReport(): CaptureReport | undefined; emitSessionsChanged(): void; stopBackground(): void} {
 	let state: CaptureStatus = options.attached ? 'attached' : 'idle';
 	let daemon: AttachedDaemon | undefined;
 	let running: Promise<void> | undefined;
@@ -71,6 +73,9 @@ export function createTuiEngine(engine: Engine, options: TuiEngineOptions): TuiE
 		for (const listener of progressListeners) listener(progress);
 	};
 
+	// One worker thread for capture and the slow per-session reads; started on first use, after the first frame.
+	const background = options.captureInWorker === false ? undefined : new BackgroundWorker(engine.env);
+
 	async function captureOnce(): Promise<void> {
 		state = 'capturing';
 		let sessionsChanged = 0;
@@ -81,7 +86,11 @@ export function createTuiEngine(engine: Engine, options: TuiEngineOptions): TuiE
 		};
 
 		try {
-			lastReport = options.captureInWorker === false ? await (await import('./capture-run.js')).runCapture(engine, {onProgress}) : await captureInWorker(engine.env, onProgress);
+			lastReport = background
+				? await background.request<CaptureReport>({type: 'capture'}, progress => {
+						onProgress(progress as Parameters<typeof onProgress>[0]);
+					})
+				: await (await import('./capture-run.js')).runCapture(engine, {onProgress});
 			state = 'idle';
 			const firstProblem = lastReport.skipped[0] ? `${lastReport.skipped[0].path}: ${lastReport.skipped[0].reason}` : null;
 			emitProgress({state, done: 1, total: 1, sessionsChanged: lastReport.new + lastReport.updated, warnings: lastReport.warnings.length + lastReport.skipped.length, lastError: firstProblem});
@@ -282,37 +291,13 @@ export function createTuiEngine(engine: Engine, options: TuiEngineOptions): TuiE
 			return looked;
 		},
 		async sessionInsight(sessionId) {
-			const {summarizeSession} = await import('./insight/session-insight.js');
-			const {readNarrative} = await import('./insight/session-meta.js');
-			const session = engine.store.readSession(sessionId);
-			const {summary, cost} = summarizeSession(engine, session);
-			let narrative = null;
-			try {
-				narrative = readNarrative(engine.store, sessionId)?.narrative ?? null;
-			} catch {}
-
-			return {summary, unpriced_models: cost.unpriced_models.map(model => model.model), narrative};
+			return background ? background.request<SessionInsight>({type: 'insight', sessionId}) : insightOf(engine, sessionId);
 		},
 		async sessionFindings(sessionId) {
-			const {sessionFindings} = await import('./dlp/findings-db.js');
-			const found = sessionFindings(engine, sessionId);
-			return {secrets: found.secrets, personal: found.personal, findings: found.findings};
+			return background ? background.request<SessionFindingsView>({type: 'findings', sessionId}) : findingsOf(engine, sessionId);
 		},
 		async sessionCosts(sessionIds) {
-			const {costsForRows} = await import('./insight/cost-cache.js');
-			const {configuredPrices} = await import('./insight/session-insight.js');
-			const wanted = new Set(sessionIds);
-			const rows = engine.index.listSessions({includeSubagents: true}).filter(row => wanted.has(row.session_id));
-			const table = configuredPrices(engine.env);
-			const out: Record<string, number | null> = {};
-			// The first time this reads every session's messages: in batches, so key presses get through in between.
-			for (let start = 0; start < rows.length; start += COST_BATCH) {
-				if (start > 0) await new Promise(resolve => setImmediate(resolve));
-				for (const [id, cost] of costsForRows(engine, rows.slice(start, start + COST_BATCH), table)) out[id] = cost.cost_usd;
-			}
-
-			for (const id of sessionIds) out[id] ??= null;
-			return out;
+			return background ? background.request<Record<string, number | null>>({type: 'costs', sessionIds}) : costsOf(engine, sessionIds);
 		},
 		async rulesStatus(cwd) {
 			const {rulesStatus} = await import('./rules/status.js');
@@ -343,6 +328,7 @@ export function createTuiEngine(engine: Engine, options: TuiEngineOptions): TuiE
 			return {command: command!, args: [...args, ...(files.length > 0 ? files : [rulesDir(root)])], cwd: root};
 		},
 		lastCaptureReport: () => lastReport,
+		stopBackground: () => background?.stop(),
 		emitSessionsChanged: emitChanged,
 	};
 }
@@ -371,21 +357,4 @@ function indexWhole(engine: Engine, sessionId: string): void {
 function summarize(message: Message) {
 	const text = message.content.map(block => (block.type === 'text' && typeof block.text === 'string' ? block.text : `[${block.type}]`)).join(' ');
 	return {msg_id: message.msg_id, role: message.role, timestamp: message.timestamp, preview: text.replace(/\s+/g, ' ').slice(0, 160)};
-}
-
-async function captureInWorker(env: NodeJS.ProcessEnv, onProgress: (progress: {tool: string; done: number; total: number; sessionId?: string}) => void): Promise<CaptureReport> {
-	const workerFile = new URL('capture-worker.js', import.meta.url);
-	if (!fs.existsSync(workerFile)) throw new SfsError('IO', 'capture worker is missing from the build', {hint: 'run npm run build'});
-	return new Promise((resolve, reject) => {
-		const worker = new Worker(workerFile, {workerData: {env: {...env}}});
-		worker.on('message', (message: CaptureWorkerMessage) => {
-			if (message.type === 'progress') onProgress(message.progress);
-			else if (message.type === 'done') resolve(message.report);
-			else reject(new SfsError('IO', message.message));
-		});
-		worker.on('error', reject);
-		worker.on('exit', code => {
-			if (code !== 0) reject(new SfsError('IO', `capture worker exited with code ${code}`));
-		});
-	});
 }

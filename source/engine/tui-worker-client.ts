@@ -1,0 +1,123 @@
+/**
+ * The TUI's side of its background worker (tui-worker.ts): started on the first request (after the first
+ * frame), answers matched by request id, and stopped again after a quiet spell so an idle TUI holds one
+ * V8 heap, not two. It never keeps the process alive (unref), and a crash rejects what was in flight;
+ * the next request starts a fresh worker.
+ */
+import fs from 'node:fs';
+import {createRequire} from 'node:module';
+import {fileURLToPath, pathToFileURL} from 'node:url';
+import {Worker} from 'node:worker_threads';
+import {SfsError} from './errors.js';
+import type {BackgroundReply, BackgroundRequest} from './tui-worker.js';
+
+type Pending = {resolve: (value: unknown) => void; reject: (error: Error) => void; onProgress?: (progress: unknown) => void};
+
+/** Distributive Omit, so each request kind keeps its own fields. */
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+
+/**
+ * How the worker is started: the built .js, or (tests of the TS sources) a bootstrap that registers tsx's
+ * loader inside the worker and then imports the .ts module (Node 20 ignores `--import` in a worker's execArgv).
+ */
+export function workerEntry(): {file: URL | string; eval?: boolean} | undefined {
+	const built = new URL('tui-worker.js', import.meta.url);
+	if (fs.existsSync(fileURLToPath(built))) return {file: built};
+	const source = new URL('tui-worker.ts', import.meta.url);
+	if (!fs.existsSync(fileURLToPath(source))) return undefined;
+	const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href.replace(/index\.cjs$/, 'index.mjs');
+	return {file: `import(${JSON.stringify(tsx)}).then(({register}) => { register(); return import(${JSON.stringify(source.href)}); });`, eval: true};
+}
+
+export class BackgroundWorker {
+	private worker: Worker | undefined;
+	private nextId = 1;
+	private readonly pending = new Map<number, Pending>();
+	private idleTimer: NodeJS.Timeout | undefined;
+
+	constructor(
+		private readonly env: NodeJS.ProcessEnv,
+		/** Stop the worker after this long without a request in flight, ms. */
+		private readonly idleMs = 15_000,
+	) {}
+
+	/** Send one request; resolves with its value, rejects with its error (an SfsError with the worker's code). */
+	async request<T>(request: WithoutId<BackgroundRequest>, onProgress?: (progress: unknown) => void): Promise<T> {
+		const worker = this.start();
+		const id = this.nextId++;
+		clearTimeout(this.idleTimer);
+		return new Promise<T>((resolve, reject) => {
+			this.pending.set(id, {resolve: resolve as (value: unknown) => void, reject, onProgress});
+			worker.postMessage({...request, id} as BackgroundRequest);
+		});
+	}
+
+	/** Requests in flight (for tests). */
+	get busy(): number {
+		return this.pending.size;
+	}
+
+	get running(): boolean {
+		return this.worker !== undefined;
+	}
+
+	stop(): void {
+		clearTimeout(this.idleTimer);
+		const worker = this.worker;
+		this.worker = undefined;
+		void worker?.terminate();
+		this.failAll(new SfsError('IO', 'the background worker was stopped'));
+	}
+
+	private start(): Worker {
+		if (this.worker) return this.worker;
+		const entry = workerEntry();
+		if (!entry) throw new SfsError('IO', 'the TUI background worker is missing from the build', {hint: 'run npm run build'});
+		const worker = new Worker(entry.file, {workerData: {env: {...this.env}}, eval: entry.eval, stdout: true, stderr: true});
+		worker.unref(); // an open TUI keeps the process alive, not this worker
+		worker.stdout.resume(); // never write into the TUI's screen
+		worker.stderr.resume();
+		worker.on('message', (reply: BackgroundReply) => {
+			this.receive(reply);
+		});
+		// A stopped worker's exit comes after a new one may have started: only the current one's end fails requests.
+		worker.on('error', error => {
+			if (this.worker !== worker) return;
+			this.worker = undefined;
+			this.failAll(error instanceof Error ? error : new Error(String(error)));
+		});
+		worker.on('exit', code => {
+			if (this.worker !== worker) return;
+			this.worker = undefined;
+			this.failAll(new SfsError('IO', `the TUI background worker exited with code ${code}`));
+		});
+		this.worker = worker;
+		return worker;
+	}
+
+	private receive(reply: BackgroundReply): void {
+		const pending = this.pending.get(reply.id);
+		if (!pending) return;
+		if (reply.type === 'progress') {
+			pending.onProgress?.(reply.progress);
+			return;
+		}
+
+		this.pending.delete(reply.id);
+		if (reply.type === 'done') pending.resolve(reply.value);
+		else pending.reject(new SfsError((reply.code ?? 'IO') as ConstructorParameters<typeof SfsError>[0], reply.message, reply.hint ? {hint: reply.hint} : undefined));
+		if (this.pending.size === 0) {
+			clearTimeout(this.idleTimer);
+			this.idleTimer = setTimeout(() => {
+				if (this.pending.size === 0) this.stop();
+			}, this.idleMs);
+			this.idleTimer.unref();
+		}
+	}
+
+	private failAll(error: Error): void {
+		const pending = [...this.pending.values()];
+		this.pending.clear();
+		for (const entry of pending) entry.reject(error);
+	}
+}
