@@ -49,15 +49,17 @@ export const DEFAULT_POOL_SIZE = 10;
 const HASH = /^[0-9a-f]{64}$/;
 /** Node socket errors and pg's own messages when the connection is gone or cannot be made. */
 const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOENT']);
-const CONNECTION_MESSAGES = /Connection terminated|connection error|timeout exceeded when trying to connect|Client was closed|Cannot use a pool after calling end/i;
-/** SQLSTATEs worth a retry: connection exceptions (08…), shutdown/startup (57P0x), too many connections, serialization. */
-const RETRY_SQLSTATES = /^(08...|57P0[1-3]|53300|40001|40P01)$/;
+const CONNECTION_MESSAGES = /Connection terminated|connection error|timeout exceeded when trying to connect|Query read timeout|Client was closed|Cannot use a pool after calling end/i;
+/** SQLSTATEs worth a retry: connection exceptions (08…), shutdown/startup (57P0x), statement timeout, too many connections, serialization. */
+const RETRY_SQLSTATES = /^(08...|57P0[1-3]|57014|53300|40001|40P01)$/;
 /** Text PostgreSQL cannot store (NUL) or a bad JSON escape in jsonb. */
 const UNSTORABLE_SQLSTATES = new Set(['22021', '22P05']);
 
 type Queryable = pg.Pool | pg.PoolClient;
 
 export class PostgresStorage implements ServerStorage {
+	private reportedAt = 0;
+
 	private constructor(
 		private readonly pool: pg.Pool,
 		private readonly log: (line: string) => void,
@@ -72,6 +74,11 @@ export class PostgresStorage implements ServerStorage {
 			connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
 			idleTimeoutMillis: 30_000,
 			application_name: 'sfs server',
+			// A request never waits on the database forever: a stuck statement is cancelled by the
+			// server, a silent network (no reset) is noticed by keepalive and a client-side timeout.
+			statement_timeout: 60_000,
+			query_timeout: 90_000,
+			keepAlive: true,
 		});
 		let reported = 0;
 		// An idle connection dropped by the server (restart, network): pg emits it here; without a
@@ -461,7 +468,9 @@ export class PostgresStorage implements ServerStorage {
 	private translate(error: unknown): unknown {
 		if (error instanceof HttpError) return error;
 		if (isConnectionError(error)) {
-			this.log(`sfs server: database unavailable: ${(error as Error).message}`);
+			// One line per 10 s at most: during an outage every request fails the same way.
+			if (Date.now() - this.reportedAt > 10_000) this.log(`sfs server: database unavailable: ${(error as Error).message}`);
+			this.reportedAt = Date.now();
 			return new HttpError(503, 'DATABASE_UNAVAILABLE', 'the database is unavailable; retry shortly', {'retry-after': '2'});
 		}
 
