@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import type {Adapter, AdapterContext, FileStat, NativeSession, ReadResult} from '../adapters/types.js';
+import {CaptureIndexSink} from './capture-index.js';
 import type {Config} from './config.js';
 import {assertValid, firstViolation, prepareValidation, sessionIdForNative} from './format.js';
 import type {SessionIndex} from './index-db.js';
@@ -22,6 +23,8 @@ import {instructionArtifacts} from './rules/provenance.js';
 import {addToStats, emptyStats, firstPrompt, oneLine} from './session-stats.js';
 import type {Store} from './store.js';
 import {type CaptureState, type FileCursor, type Manifest, type Message, SFS_VERSION, type ToolId} from './types.js';
+
+export {reindexSession} from './capture-index.js';
 
 export const CONVERTER_VERSION = '0.1.0';
 
@@ -57,6 +60,8 @@ export type CaptureOptions = {
 	natives?: NativeSession[];
 	onProgress?: (progress: CaptureProgress) => void;
 	now?: () => Date;
+	/** Index writes move to a worker thread after this many messages (default INDEX_WORKER_AFTER; tests lower it). */
+	indexWorkerAfter?: number;
 };
 
 type SessionCaptureState = {files: Record<string, FileCursor>; fingerprint?: string; state?: unknown; excluded?: boolean; indexBehind?: boolean};
@@ -117,7 +122,7 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 	const adapters = options.adapters.filter(adapter => !disabled.has(adapter.id) && (!options.tools || options.tools.includes(adapter.id)));
 	const subagentsSeen: Array<{parentId: string; agentId: string; sessionId: string}> = [];
 	const written = loadWritten(env);
-	const batch = new IndexBatch(store, index);
+	const sink = new CaptureIndexSink(store, index, env, options.indexWorkerAfter);
 
 	try {
 		for (const adapter of adapters) {
@@ -178,15 +183,12 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 				try {
 					// Validators are loaded only once something is to be written (a no-op rescan never needs them).
 					await prepareValidation();
-					batch.open();
-					const outcome = commitRead(store, index, native, sessionId, read, now(), written.get(`${native.tool}\u0000${native.nativeId}`));
-					batch.added(sessionId, read.messages.length);
+					const outcome = commitRead(store, index, native, sessionId, read, now(), written.get(`${native.tool}\u0000${native.nativeId}`), sink);
 					if (outcome === 'new') report.new++;
 					else if (outcome === 'updated') report.updated++;
 					else report.unchanged++;
 					if (outcome !== 'unchanged') report.changed_sessions.push(sessionId);
 				} catch (error) {
-					batch.failed();
 					report.skipped.push({path: native.files[0] ?? native.nativeId, reason: oneLineError(error)});
 					continue;
 				}
@@ -198,13 +200,20 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 				}
 
 				options.onProgress?.({tool: adapter.id, done, total: natives.length, sessionId});
+				// While the index worker catches up (a cold capture), this thread waits instead of piling messages up.
+				await sink.settle();
 			}
 
 			options.onProgress?.({tool: adapter.id, done: natives.length, total: natives.length});
 		}
 	} finally {
 		// Whatever reached the store is made searchable, even when the loop ends in an error.
-		batch.close();
+		for (const failure of await sink.close()) {
+			// Not saved as captured: the next capture finds the index behind the store and re-indexes it.
+			delete states[failure.sessionId];
+			statesDirty = true;
+			report.skipped.push({path: failure.sessionId, reason: failure.reason});
+		}
 	}
 
 	linkSubagents(store, index, subagentsSeen);
@@ -215,66 +224,6 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 	if (excludeChanged && !options.only && !options.tools && !options.natives) index.setMeta(EXCLUDE_KEY, excludeGlobs);
 	report.duration_ms = Date.now() - started;
 	return report;
-}
-
-/**
- * Index writes of many sessions in one transaction, committed every BATCH_MESSAGES messages or
- * BATCH_MS milliseconds (so other writers wait at most about that long) and at the end. The store is
- * written first and stays the truth: when a session fails half-way, the batch is rolled back and the
- * sessions committed earlier in it are re-indexed from the store one by one.
- */
-const BATCH_MESSAGES = 20_000;
-const BATCH_MS = 1000;
-
-class IndexBatch {
-	private sessions: string[] = [];
-	private messages = 0;
-	private startedAt = 0;
-	private isOpen = false;
-
-	constructor(
-		private readonly store: Store,
-		private readonly index: SessionIndex,
-	) {}
-
-	open(): void {
-		if (this.isOpen) return;
-		this.index.beginBatch();
-		this.isOpen = true;
-		this.startedAt = Date.now();
-	}
-
-	added(sessionId: string, messages: number): void {
-		this.sessions.push(sessionId);
-		this.messages += messages;
-		if (this.messages >= BATCH_MESSAGES || Date.now() - this.startedAt >= BATCH_MS) this.close();
-	}
-
-	failed(): void {
-		if (!this.isOpen) return;
-		const committed = this.sessions;
-		this.index.rollbackBatch();
-		this.reset();
-		for (const sessionId of committed) {
-			try {
-				reindexSession(this.store, this.index, sessionId);
-			} catch {
-				// Left for the next capture: its manifest state is only trusted when the index agrees.
-			}
-		}
-	}
-
-	close(): void {
-		if (!this.isOpen) return;
-		this.index.commitBatch();
-		this.reset();
-	}
-
-	private reset(): void {
-		this.isOpen = false;
-		this.sessions = [];
-		this.messages = 0;
-	}
 }
 
 function adapterContext(env: Env, now: () => Date, cache: Record<string, unknown>, tool: string, onWrite: () => void): AdapterContext {
@@ -358,7 +307,7 @@ export function messageHash(message: Message): string {
 }
 
 /**
- * Writes what one read produced. Returns whether the session is new, got messages, or only moved its cursors.
+ * Writes what one read produced to the store, and hands its index writes to `sink`. Returns whether the session is new, got messages, or only moved its cursors.
  */
 export function commitRead(
 	store: Store,
@@ -367,16 +316,18 @@ export function commitRead(
 	sessionId: string,
 	read: ReadResult,
 	now: Date,
-	written?: WrittenNative,
+	written: WrittenNative | undefined,
+	sink: CaptureIndexSink,
 ): 'new' | 'updated' | 'unchanged' {
 	// Under the session's lock: `sfs alias`/`tag` in another process must not land between this
 	// read of the manifest and the write below (either change would be lost).
-	return store.withSessionLock(sessionId, () => commitReadLocked(store, index, native, sessionId, read, now, written));
+	return store.withSessionLock(sessionId, () => commitReadLocked(store, index, sink, native, sessionId, read, now, written));
 }
 
 function commitReadLocked(
 	store: Store,
 	index: SessionIndex,
+	sink: CaptureIndexSink,
 	native: NativeSession,
 	sessionId: string,
 	read: ReadResult,
@@ -385,28 +336,31 @@ function commitReadLocked(
 ): 'new' | 'updated' | 'unchanged' {
 	const exists = store.exists(sessionId);
 	let manifest: Manifest | undefined = exists ? store.readManifest(sessionId) : undefined;
-	const known = new Map<string, string>();
+	const known: Known = new Map();
 	let position = manifest?.stats?.message_count ?? 0;
+	// How many messages the index holds for this session (read before anything below is handed to the sink).
+	let indexed = manifest ? index.getSession(sessionId)?.message_count : undefined;
 	if (manifest) {
 		const capture = manifest.metadata?.capture;
 		if (read.mode === 'full') {
-			for (const message of store.readMessages(sessionId).messages) known.set(message.msg_id, messageHash(message));
+			for (const message of store.readMessages(sessionId).messages) known.set(message.msg_id, message);
 		} else {
 			// Lines appended by a capture killed before its manifest update: do not append them twice.
 			const recorded = capture?.messages_bytes ?? store.messagesSize(sessionId);
 			const extra = store.readMessagesAfter(sessionId, recorded).messages;
-			for (const message of extra) known.set(message.msg_id, messageHash(message));
+			for (const message of extra) known.set(message.msg_id, message);
 			if (extra.length > 0) {
 				manifest = {...manifest, stats: addToStats(manifest.stats ?? emptyStats(), extra)};
-				index.addMessages(sessionId, extra, position + 1);
+				sink.apply({op: 'add', sessionId, messages: extra, start: position + 1});
+				if (indexed !== undefined) indexed += extra.length;
 				position += extra.length;
 			}
 		}
 	}
 
-	if (manifest && index.getSession(sessionId)?.message_count !== (manifest.stats?.message_count ?? 0)) {
+	if (manifest && indexed !== (manifest.stats?.message_count ?? 0)) {
 		// The index fell behind the store (a kill between the manifest commit and the index update): re-index this session.
-		reindexSession(store, index, sessionId);
+		sink.apply({op: 'reindex', sessionId});
 	}
 
 	const fresh = markCopies(selectNew(read.messages, known).map(message => validOrWrapped(message)), position, written);
@@ -433,10 +387,7 @@ function commitReadLocked(
 		Object.assign(next, committed);
 	}
 
-	index.transaction(() => {
-		index.upsertSession(next);
-		if (fresh.length > 0) index.addMessages(sessionId, fresh, position + 1);
-	});
+	sink.apply({op: 'write', sessionId, manifest: next, messages: fresh, start: position + 1});
 	if (!manifest) return 'new';
 	return fresh.length > 0 ? 'updated' : 'unchanged';
 }
@@ -452,32 +403,26 @@ function markCopies(messages: Message[], position: number, written: WrittenNativ
 	);
 }
 
-export function reindexSession(store: Store, index: SessionIndex, sessionId: string): void {
-	const manifest = store.readManifest(sessionId);
-	const {messages} = store.readMessages(sessionId);
-	index.transaction(() => {
-		index.removeSession(sessionId);
-		index.upsertSession(manifest);
-		index.addMessages(sessionId, messages, 1);
-	});
-}
+/** Messages already stored (or selected) by id: the message itself, or its content hash once computed. */
+type Known = Map<string, Message | string>;
 
 /**
  * New messages of a read: unknown ids are new; a known id whose content changed (a rewritten native
- * session) becomes a revision appended after the original, never a rewrite of it.
+ * session) becomes a revision appended after the original, never a rewrite of it. Content is hashed
+ * only when an id is met twice (hashing every message of a cold capture cost seconds).
  */
-function selectNew(messages: Message[], known: Map<string, string>): Message[] {
+function selectNew(messages: Message[], known: Known): Message[] {
 	const fresh: Message[] = [];
 	for (const message of messages) {
-		const hash = messageHash(message);
 		const seen = known.get(message.msg_id);
 		if (seen === undefined) {
-			known.set(message.msg_id, hash);
+			known.set(message.msg_id, message);
 			fresh.push(message);
 			continue;
 		}
 
-		if (seen === hash) continue;
+		const hash = messageHash(message);
+		if ((typeof seen === 'string' ? seen : messageHash(seen)) === hash) continue;
 		const revisionId = `${message.msg_id}~${hash.slice(0, 8)}`;
 		if (known.has(revisionId)) continue;
 		known.set(revisionId, hash);

@@ -1,0 +1,39 @@
+/**
+ * The index writer thread of a large capture (see capture-index.ts): applies the operations capture
+ * hands over, in order, on its own index connection, and reports what is settled.
+ */
+import {parentPort, workerData} from 'node:worker_threads';
+import {BatchedIndexWriter, type IndexOp, type IndexWorkerData, type IndexWorkerReply, weightOf} from './capture-index.js';
+import {SessionIndex} from './index-db.js';
+import {Store} from './store.js';
+
+function main(port: NonNullable<typeof parentPort>): void {
+	const {env, dbPath} = workerData as IndexWorkerData;
+	const reply = (message: IndexWorkerReply) => port.postMessage(message);
+	const index = SessionIndex.open(dbPath);
+	const writer = new BatchedIndexWriter(
+		new Store(env),
+		index,
+		ops => reply({type: 'committed', ops}),
+		failure => reply({type: 'failed', ...failure}),
+	);
+	port.on('message', (op: IndexOp | {op: 'close'}) => {
+		if (op.op === 'close') {
+			writer.commit();
+			index.close();
+			reply({type: 'closed'});
+			port.close();
+			return;
+		}
+
+		try {
+			writer.apply(op);
+		} catch (error) {
+			reply({type: 'failed', sessionId: op.sessionId, reason: `index: ${(error instanceof Error ? error.message : String(error)).split('\n', 1)[0]}`});
+		}
+
+		reply({type: 'applied', weight: weightOf(op)});
+	});
+}
+
+if (parentPort) main(parentPort);
