@@ -153,8 +153,9 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 
 				if (saved && !saved.excluded) {
 					// The adapter state lives in the manifest; without it, read the session whole (known messages are skipped by id).
-					const fromManifest = stateFromManifest(store, index, sessionId);
-					previous = fromManifest ? {...saved, state: fromManifest.state} : undefined;
+					// Its cursors too: written with the messages, they are never behind the saved ones (which a capture
+					// killed before saving its state leaves behind: read from those, its messages would be appended twice).
+					previous = stateFromManifest(store, index, sessionId);
 				}
 
 				if (isExcluded(native.files[0])) {

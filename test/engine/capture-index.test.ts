@@ -115,3 +115,26 @@ describe('capture with index writes in a worker', () => {
 		expect(index.search('echidna').map(hit => hit.session_id)).toEqual([sessionIdForNative('codex', 's9')]);
 	});
 });
+
+describe('capture killed before it saved its state', () => {
+	test('a session appended by that capture is read from its manifest cursors: nothing appended twice', async () => {
+		fs.mkdirSync(fakeRoot(home), {recursive: true});
+		const file = path.join(fakeRoot(home), 'k.jsonl');
+		fs.writeFileSync(file, line({id: 'k-1', role: 'user', text: 'first'}));
+		const run = async () => capture({env, store, index, adapters: [fakeAdapter], config: {}});
+		await run();
+		const savedBefore = index.getMeta('capture:cursors');
+
+		fs.appendFileSync(file, line({id: 'k-2', role: 'assistant', text: 'second'}));
+		expect(await run()).toMatchObject({updated: 1});
+		// The kill: the store and manifest have k-2, the saved state is the one from before.
+		index.setMeta('capture:cursors', savedBefore);
+
+		fs.appendFileSync(file, line({id: 'k-3', role: 'user', text: 'third'}));
+		const after = await run();
+		expect(after).toMatchObject({updated: 1, records_parsed: 1, skipped: []});
+		const id = sessionIdForNative('codex', 'k');
+		expect(store.readSession(id).messages.map(message => message.msg_id)).toEqual(['k-1', 'k-2', 'k-3']);
+		expect(index.getSession(id)?.message_count).toBe(3);
+	});
+});
