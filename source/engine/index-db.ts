@@ -20,9 +20,10 @@
  *   word) the newest SEARCH_CANDIDATE_LIMIT matches are scored by search-rank.ts.
  */
 import fs from 'node:fs';
+import {createRequire} from 'node:module';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import Database from 'better-sqlite3';
+import type DatabaseModule from 'better-sqlite3';
 import {SfsError} from './errors.js';
 import {DIR_MODE, FILE_MODE} from './paths.js';
 import {identifierParts, messageIndexText} from './index-text.js';
@@ -31,6 +32,11 @@ import {scoreCandidates, type Candidate} from './search-rank.js';
 import {buildSnippet} from './search-snippet.js';
 import {type TermTest, termTest} from './search-verify.js';
 import type {Manifest, Message} from './types.js';
+
+// Required, not imported: an ESM import of this CommonJS package has Node parse all its files for
+// named exports first, a few milliseconds of every `sfs search`.
+const Database = createRequire(import.meta.url)('better-sqlite3') as typeof DatabaseModule;
+type Database = DatabaseModule.Database;
 
 export const INDEX_SCHEMA_VERSION = 1;
 /** Session keys and positions share one rowid: sid in the high bits, position in the low 32. */
@@ -182,7 +188,7 @@ type RawSessionRow = Omit<SessionRow, 'tags' | 'is_subagent' | 'is_headless'> & 
 export class SessionIndex {
 	static open(dbPath: string, options: {readonly?: boolean} = {}): SessionIndex {
 		const readonly = options.readonly === true;
-		let db: Database.Database | undefined;
+		let db: Database | undefined;
 		try {
 			if (!readonly) ensurePrivateFile(dbPath);
 			db = new Database(dbPath, {readonly, fileMustExist: readonly, timeout: 5000, nativeBinding: nativeBindingPath()});
@@ -197,10 +203,10 @@ export class SessionIndex {
 
 	readonly path: string;
 	readonly readonly: boolean;
-	private readonly db: Database.Database;
-	private readonly statements = new Map<string, Database.Statement>();
+	private readonly db: Database;
+	private readonly statements = new Map<string, DatabaseModule.Statement>();
 
-	private constructor(db: Database.Database, readonly: boolean, dbPath: string) {
+	private constructor(db: Database, readonly: boolean, dbPath: string) {
 		this.db = db;
 		this.readonly = readonly;
 		this.path = dbPath;
@@ -669,7 +675,7 @@ export class SessionIndex {
 		return rows.map(row => row.session_id);
 	}
 
-	private statement(sql: string): Database.Statement {
+	private statement(sql: string): DatabaseModule.Statement {
 		let statement = this.statements.get(sql);
 		if (!statement) {
 			statement = this.guard(() => this.db.prepare(sql));
@@ -791,7 +797,7 @@ function retireOldDatabase(dbPath: string): void {
 	for (const file of [`${dbPath}-wal`, `${dbPath}-shm`]) fs.rmSync(file, {force: true});
 }
 
-function configure(db: Database.Database, readonly: boolean): void {
+function configure(db: Database, readonly: boolean): void {
 	// The `timeout` option has set busy_timeout already.
 	db.pragma('cache_size = -32000');
 	if (readonly) {
@@ -829,7 +835,7 @@ function nativeBindingPath(): string | undefined {
 	return nativeBinding ?? undefined;
 }
 
-function ensureSchema(db: Database.Database, readonly: boolean, dbPath: string): void {
+function ensureSchema(db: Database, readonly: boolean, dbPath: string): void {
 	const version = db.pragma('user_version', {simple: true}) as number;
 	if (version === INDEX_SCHEMA_VERSION) {
 		// A cheap probe that the tables are there and readable.
