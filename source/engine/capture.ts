@@ -10,7 +10,6 @@ import {createHash} from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import picomatch from 'picomatch';
 import type {Adapter, AdapterContext, FileStat, NativeSession, ReadResult} from '../adapters/types.js';
 import {CaptureIndexSink} from './capture-index.js';
 import type {Config} from './config.js';
@@ -116,7 +115,9 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 	const excludeGlobs = config.capture?.exclude ?? [];
 	// Sessions left out by an exclude glob are looked at again once the globs change (a removed glob lets them in).
 	const excludeChanged = JSON.stringify(index.getMeta(EXCLUDE_KEY) ?? []) !== JSON.stringify(excludeGlobs);
-	const exclude = excludeGlobs.map(glob => picomatch(expandHome(glob, env), {dot: true}));
+	// picomatch is loaded only when there are globs to match (a capture without them is most captures).
+	const matcher = excludeGlobs.length > 0 ? (await import('picomatch')).default : undefined;
+	const exclude = matcher ? excludeGlobs.map(glob => matcher(expandHome(glob, env), {dot: true})) : [];
 	const isExcluded = (candidate: string | undefined) => Boolean(candidate && exclude.some(match => match(candidate) || match(`${candidate}/`)));
 	const disabled = new Set(config.watchers?.disabled ?? []);
 	const adapters = options.adapters.filter(adapter => !disabled.has(adapter.id) && (!options.tools || options.tools.includes(adapter.id)));
