@@ -103,6 +103,7 @@ async function syncNow(json: boolean, concurrency: number | undefined): Promise<
 			gate: dlpGate({notify: warn}),
 			concurrency,
 			by: 'cli',
+			onWait: pid => note(`sfs: sync: waiting for the sync already running (pid ${pid})`),
 			request: {onRetry: (reason, wait) => note(`sfs: sync: ${reason}; retrying in ${Math.round(wait / 100) / 10}s`)},
 			progress(event) {
 				if (event.kind === 'plan') {

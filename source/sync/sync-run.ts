@@ -6,7 +6,7 @@
  * Two runs never overlap (a lock file held for the run; a dead holder's lock is taken over).
  */
 import {SfsError} from '../engine/errors.js';
-import {withLock} from '../engine/lock.js';
+import {pidAlive, readLockOwner, withLock} from '../engine/lock.js';
 import type {Engine} from '../engine/open-engine.js';
 import {fingerprintOf, listRemote, localFingerprint, type OutgoingGate, pullSession, pushSession} from './client.js';
 import type {Credentials} from './credentials.js';
@@ -49,13 +49,18 @@ export type SyncRunOptions = {
 	by?: string;
 	/** How long to wait for another run to finish (default 2 min). */
 	lockWaitMs?: number;
+	/** Told when another run (the daemon's autosync, another `sfs sync`) holds the lock and this one waits. */
+	onWait?: (pid: number) => void;
 };
 
 export const DEFAULT_CONCURRENCY = 4;
 
 export async function runSync(options: SyncRunOptions): Promise<SyncReport> {
 	const {engine} = options;
-	return withLock(runLockPath(engine.env), async () => syncLocked(options), {waitMs: options.lockWaitMs ?? 120_000, what: 'another sfs sync'});
+	const lock = runLockPath(engine.env);
+	const holder = readLockOwner(lock);
+	if (holder !== undefined && holder !== process.pid && pidAlive(holder) && (options.lockWaitMs ?? 1) > 0) options.onWait?.(holder);
+	return withLock(lock, async () => syncLocked(options), {waitMs: options.lockWaitMs ?? 120_000, what: 'another sfs sync'});
 }
 
 async function syncLocked(options: SyncRunOptions): Promise<SyncReport> {

@@ -3,12 +3,13 @@
  * two "machines" (two HOMEs) on one account, conflicts merged with both sides kept, modes and the
  * watch list, the DLP gate, tombstones, bounded concurrency and 429s.
  */
+import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {afterEach, describe, expect, test} from 'vitest';
 import {SfsError} from '../../source/engine/errors.js';
 import {listRemote, login, pullSession, signup} from '../../source/sync/client.js';
-import {loadState, setMode, setWatched} from '../../source/sync/state.js';
+import {loadState, runLockPath, setMode, setWatched} from '../../source/sync/state.js';
 import {runSync, type SyncProgress} from '../../source/sync/sync-run.js';
 import {machine, message, server} from './helpers.js';
 import {append, ids, pass, seed, strictServer} from './sync-support.js';
@@ -219,6 +220,26 @@ describe('sfs sync (runSync)', {timeout: 60_000}, () => {
 		expect(counts(await runSync({engine: b.engine, credentials: ben, gate: pass}))).toEqual({pushed: 0, pulled: 0, merged: 0, unchanged: 1, failed: 0});
 		expect((await listRemote(ben)).filter(row => row.owner === 'ben@example.com').map(row => row.session_id)).toEqual(['ses_00000000000000s2']);
 		expect((await listRemote(ana)).find(row => row.session_id === 'ses_00000000000000s1')?.message_count).toBe(2);
+	});
+
+	test('two runs never overlap: one waits for the holder of the run lock (and says so), or gives up at once when asked', async () => {
+		const {a, onA} = await realServer();
+		seed(a, 'ses_00000000000000l1', 1);
+		setMode('all', a.env);
+		const holder = spawn('sleep', ['1.5']);
+		cleanups.push(() => holder.kill());
+		const exited = new Promise(resolve => holder.once('exit', resolve));
+		fs.mkdirSync(path.dirname(runLockPath(a.env)), {recursive: true});
+		fs.writeFileSync(runLockPath(a.env), String(holder.pid));
+		await expect(runSync({engine: a.engine, credentials: onA, gate: pass, lockWaitMs: 0})).rejects.toThrow(`another sfs sync is held by process ${holder.pid}`);
+		const waited: number[] = [];
+		const started = Date.now();
+		const report = await runSync({engine: a.engine, credentials: onA, gate: pass, onWait: pid => waited.push(pid)});
+		await exited;
+		expect(waited).toEqual([holder.pid]);
+		expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+		expect(report.pushed).toBe(1);
+		expect(fs.existsSync(runLockPath(a.env))).toBe(false);
 	});
 
 	test('an unreachable server fails the run in one line and records the error', async () => {
