@@ -15,9 +15,13 @@
  * - Tokenizer `unicode61 remove_diacritics 2`: splits at `_ / . - :` so paths and snake_case are
  *   phrases of their parts; `detail=full` because phrases are needed. `automerge=8` (default 4)
  *   halves bulk-insert time; rebuilds end with 'optimize'.
- * - Ranking: FTS5 bm25 (idparts weighted 0.5) over all matches when there are at most
- *   SEARCH_CANDIDATE_LIMIT; otherwise (bm25's IDF pass would read the whole posting list of a common
- *   word) the newest SEARCH_CANDIDATE_LIMIT matches are scored by search-rank.ts.
+ * - Ranking: the newest SEARCH_CANDIDATE_LIMIT matches (all when fewer) are scored by
+ *   search-rank.ts. FTS5's bm25 is not used (the `rank` set in the schema stays, unused): its IDF
+ *   pass reads the whole posting list of every term, seconds for a common word at a million messages.
+ * - No prefix index (`prefix=`): it cost +65–100 % insert time. Prefix terms are found by reading
+ *   the newest candidates and testing them in JS (search-verify.ts) where that is cheaper than FTS5's
+ *   merge of every matching word's posting list; see search().
+ * - Measurements behind these choices: .notes/perf-search.md (to be merged into docs/performance.md).
  */
 import fs from 'node:fs';
 import {createRequire} from 'node:module';
