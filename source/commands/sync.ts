@@ -60,8 +60,14 @@ const command: CommandModule = {
 				const mode = parsed.flags.mode as 'off' | 'all' | 'selective' | undefined;
 				if (mode) setMode(mode);
 				const state = loadState();
-				if (json) printJson({mode: state.mode, watched: state.watched.length});
-				else print(`autosync ${state.mode}${describeMode(state.mode, state.watched.length)}`);
+				const {daemonState} = await import('../engine/daemon/control.js');
+				const daemon = state.mode === 'off' ? undefined : (await daemonState(process.env)).state;
+				if (json) printJson({mode: state.mode, watched: state.watched.length, daemon_running: daemon === undefined ? null : daemon === 'running'});
+				else {
+					print(`autosync ${state.mode}${describeMode(state.mode, state.watched.length)}`);
+					if (daemon !== undefined && daemon !== 'running') note('sfs: the daemon is not running; autosync runs in it (sfs daemon start)');
+				}
+
 				return 0;
 			}
 

@@ -71,6 +71,24 @@ describe('AutoSync', {timeout: 60_000}, () => {
 		expect(pulled).toEqual([]);
 	});
 
+	test('switching the mode on takes effect at once, not at the next interval', async () => {
+		const srv = await server();
+		cleanups.push(() => srv.close());
+		const m = machine('auto-switch');
+		cleanups.push(() => m.close());
+		const credentials = await signup(srv.url, 'sw@example.com', 'sw-password', m.env);
+		seed(m, 'ses_00000000000000c1', 1);
+		const log = memoryLog();
+		const auto = new AutoSync({env: m.env, engine: () => m.engine, log, debounceMs: 100, intervalMs: 60_000});
+		cleanups.push(() => auto.stop());
+		auto.start();
+		await sleep(400);
+		expect(auto.status().runs).toBe(0);
+		setMode('all', m.env);
+		await until('the push after the switch', async () => (await listRemote(credentials)).length === 1, 5000);
+		expect(log.lines[0]).toBe('info autosync all');
+	});
+
 	test('mode off does nothing; not logged in is said once; a failing server is one line per try, retried', async () => {
 		const m = machine('auto-off');
 		cleanups.push(() => m.close());
@@ -86,7 +104,7 @@ describe('AutoSync', {timeout: 60_000}, () => {
 		setMode('selective', m.env);
 		await sleep(600);
 		expect(auto.status().runs).toBe(0);
-		expect(log.lines).toEqual(['warn autosync is on but this machine is not logged in to a server (sfs auth login)']);
+		expect(log.lines).toEqual(['info autosync selective', 'warn autosync is on but this machine is not logged in to a server (sfs auth login)']);
 
 		const closed = await closedPort();
 		saveCredentials({url: `http://127.0.0.1:${closed}`, email: 'x@example.com', token: 'sfs_x', token_id: 'tok_x'}, m.env);

@@ -154,7 +154,10 @@ describe('sfs sync (CLI)', {timeout: 180_000}, () => {
 		const watched = parseJson<{session_id: string; watched: boolean; changed: boolean}>(await sfs(a, ['sync', 'watch', first!, '--json']));
 		expect(watched).toMatchObject({session_id: first, watched: true, changed: true});
 		expect((await sfs(a, ['sync', 'watch', first!])).stdout).toContain(`already watching ${first}`);
-		expect((await sfs(a, ['sync', 'auto', '--mode', 'selective'])).stdout).toMatch(/^autosync selective: the daemon pushes 1 watched session/);
+		const selective = await sfs(a, ['sync', 'auto', '--mode', 'selective']);
+		expect(selective.stdout).toMatch(/^autosync selective: the daemon pushes 1 watched session/);
+		expect(selective.stderr).toBe('sfs: the daemon is not running; autosync runs in it (sfs daemon start)\n');
+		expect(parseJson(await sfs(a, ['sync', 'auto', '--json']))).toEqual({mode: 'selective', watched: 1, daemon_running: false});
 		let status = parseJson<Record<string, unknown>>(await sfs(a, ['sync', 'status', '--json']));
 		expect(status).toMatchObject({mode: 'selective', server: srv.url, last_sync: null, pending_pushes: 1, pending_pulls: 0, watched: [first], last_error: null, server_error: null});
 

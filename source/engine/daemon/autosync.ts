@@ -5,8 +5,11 @@
  * interval for what teammates' machines pushed. A failed run is one log line and is tried again
  * later with a growing delay; nothing here throws into the daemon.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import {loadCredentials} from '../../sync/credentials.js';
-import {loadState} from '../../sync/state.js';
+import {loadState, statePath, syncDir} from '../../sync/state.js';
+import {ensureDir} from '../fs-atomic.js';
 import type {Engine} from '../open-engine.js';
 import type {Env} from '../paths.js';
 import type {DaemonLog} from './log.js';
@@ -50,6 +53,8 @@ export class AutoSync {
 	private runs = 0;
 	private failures = 0;
 	private lastSkip = '';
+	private mode = 'off';
+	private stateWatcher: fs.FSWatcher | undefined;
 	private readonly abort = new AbortController();
 	private readonly debounceMs: number;
 	private readonly maxDelayMs: number;
@@ -68,7 +73,28 @@ export class AutoSync {
 
 	/** The first run comes one debounce after start (catching up with what changed while no daemon ran). */
 	start(): void {
+		this.mode = loadState(this.options.env).mode;
+		this.watchMode();
 		this.schedule(this.debounceMs);
+	}
+
+	/** `sfs sync auto --mode …` takes effect at once, not at the next interval. */
+	private watchMode(): void {
+		try {
+			const dir = syncDir(this.options.env);
+			ensureDir(dir);
+			this.stateWatcher = fs.watch(dir, (_event, name) => {
+				if (name !== null && name !== path.basename(statePath(this.options.env))) return;
+				const mode = loadState(this.options.env).mode;
+				if (mode === this.mode) return;
+				this.mode = mode;
+				this.options.log.write('info', `autosync ${mode}`);
+				if (mode !== 'off') this.schedule(this.debounceMs);
+			});
+			this.stateWatcher.on('error', () => this.stateWatcher?.close());
+		} catch {
+			// Without the watch, a new mode is picked up at the next interval.
+		}
 	}
 
 	/** A capture changed sessions: sync soon (debounced). */
@@ -82,6 +108,7 @@ export class AutoSync {
 
 	async stop(): Promise<void> {
 		this.stopped = true;
+		this.stateWatcher?.close();
 		if (this.timer) clearTimeout(this.timer);
 		this.timer = undefined;
 		this.abort.abort();
