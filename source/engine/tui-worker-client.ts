@@ -1,17 +1,19 @@
 /**
  * The TUI's side of its background worker (tui-worker.ts): started on the first request (after the first
  * frame), answers matched by request id, and stopped again after a quiet spell so an idle TUI holds one
- * V8 heap, not two. It never keeps the process alive (unref), and a crash rejects what was in flight;
- * the next request starts a fresh worker.
+ * V8 heap, not two. It keeps the process alive only while an answer is awaited (an idle worker is
+ * unref'd, so quitting the TUI exits at once), and a crash rejects what was in flight; the next request
+ * starts a fresh worker.
  */
 import fs from 'node:fs';
 import {createRequire} from 'node:module';
 import {fileURLToPath, pathToFileURL} from 'node:url';
 import {Worker} from 'node:worker_threads';
+import process from 'node:process';
 import {SfsError} from './errors.js';
 import type {BackgroundReply, BackgroundRequest} from './tui-worker.js';
 
-type Pending = {resolve: (value: unknown) => void; reject: (error: Error) => void; onProgress?: (progress: unknown) => void};
+type Pending = {resolve: (value: unknown) => void; reject: (error: Error) => void; onProgress?: (progress: unknown) => void; capture: boolean};
 
 /** Distributive Omit, so each request kind keeps its own fields. */
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
@@ -34,6 +36,8 @@ export class BackgroundWorker {
 	private nextId = 1;
 	private readonly pending = new Map<number, Pending>();
 	private idleTimer: NodeJS.Timeout | undefined;
+	/** Capture requests in flight (they do not keep the process alive). */
+	private captures = 0;
 
 	constructor(
 		private readonly env: NodeJS.ProcessEnv,
@@ -46,8 +50,12 @@ export class BackgroundWorker {
 		const worker = this.start();
 		const id = this.nextId++;
 		clearTimeout(this.idleTimer);
+		// An answer is awaited: keep the process alive until it comes. Not for capture: quitting the TUI
+		// mid-capture must not wait for it (its writes are atomic; the next capture picks up the rest).
+		if (request.type === 'capture') this.captures++;
+		else worker.ref();
 		return new Promise<T>((resolve, reject) => {
-			this.pending.set(id, {resolve: resolve as (value: unknown) => void, reject, onProgress});
+			this.pending.set(id, {resolve: resolve as (value: unknown) => void, reject, onProgress, capture: request.type === 'capture'});
 			worker.postMessage({...request, id} as BackgroundRequest);
 		});
 	}
@@ -73,10 +81,9 @@ export class BackgroundWorker {
 		if (this.worker) return this.worker;
 		const entry = workerEntry();
 		if (!entry) throw new SfsError('IO', 'the TUI background worker is missing from the build', {hint: 'run npm run build'});
-		const worker = new Worker(entry.file, {workerData: {env: {...this.env}}, eval: entry.eval, stdout: true, stderr: true});
-		worker.unref(); // an open TUI keeps the process alive, not this worker
-		worker.stdout.resume(); // never write into the TUI's screen
-		worker.stderr.resume();
+		// The worker's own stdout/stderr reach this process's streams, where the TUI diverts them to its status bar.
+		// (Consuming them here instead would keep the process alive: a flowing worker stdio stream is ref'd.)
+		const worker = new Worker(entry.file, {workerData: {env: {...this.env}}, eval: entry.eval, execArgv: process.execArgv.filter(arg => !arg.startsWith('--input-type'))});
 		worker.on('message', (reply: BackgroundReply) => {
 			this.receive(reply);
 		});
@@ -91,6 +98,7 @@ export class BackgroundWorker {
 			this.worker = undefined;
 			this.failAll(new SfsError('IO', `the TUI background worker exited with code ${code}`));
 		});
+		worker.unref(); // after the listeners (a 'message' listener refs the port); request() refs while answers are awaited
 		this.worker = worker;
 		return worker;
 	}
@@ -104,6 +112,8 @@ export class BackgroundWorker {
 		}
 
 		this.pending.delete(reply.id);
+		if (pending.capture) this.captures--;
+		if (this.pending.size === this.captures) this.worker?.unref();
 		if (reply.type === 'done') pending.resolve(reply.value);
 		else pending.reject(new SfsError((reply.code ?? 'IO') as ConstructorParameters<typeof SfsError>[0], reply.message, reply.hint ? {hint: reply.hint} : undefined));
 		if (this.pending.size === 0) {
@@ -118,6 +128,7 @@ export class BackgroundWorker {
 	private failAll(error: Error): void {
 		const pending = [...this.pending.values()];
 		this.pending.clear();
+		this.captures = 0;
 		for (const entry of pending) entry.reject(error);
 	}
 }

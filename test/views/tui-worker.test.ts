@@ -6,6 +6,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import {pathToFileURL} from 'node:url';
+import {execa} from 'execa';
 import {afterEach, expect, test, vi} from 'vitest';
 import {type Engine, openEngine} from '../../source/engine/open-engine.js';
 import {createTuiEngine} from '../../source/engine/tui-engine.js';
@@ -128,4 +130,35 @@ test('the worker stops after a quiet spell and starts again on the next request;
 	const inFlight = worker.request({type: 'capture'});
 	worker.stop();
 	await expect(inFlight).rejects.toThrow(/stopped/);
+});
+
+test('a live worker does not keep the process from exiting (the TUI quits at once)', async () => {
+	const {env, engine} = setup();
+	store(engine, 'ses_a', b => {
+		b.user('hello');
+	});
+	const client = pathToFileURL(path.join(import.meta.dirname, '..', '..', 'source', 'engine', 'tui-worker-client.ts')).href;
+	const script = `const {BackgroundWorker} = await import(${JSON.stringify(client)});
+const worker = new BackgroundWorker(JSON.parse(process.env.WORKER_ENV), 60_000);
+const insight = await worker.request({type: 'insight', sessionId: 'ses_a'});
+console.log('turns', insight.summary.turns, 'running', worker.running);`;
+	const started = performance.now();
+	const result = await execa(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {env: {...process.env, WORKER_ENV: JSON.stringify(env)}, reject: false, timeout: 20_000});
+	expect(result.stderr).toBe('');
+	expect(result.stdout).toBe('turns 1 running true');
+	expect(result.exitCode).toBe(0);
+	expect(performance.now() - started).toBeLessThan(15_000); // well before the 60 s idle stop
+});
+
+test('a capture in flight does not keep the process alive (quitting the TUI mid-capture does not wait for it)', async () => {
+	const {env} = setup();
+	const client = pathToFileURL(path.join(import.meta.dirname, '..', '..', 'source', 'engine', 'tui-worker-client.ts')).href;
+	// Nothing else keeps this script alive, so Node ends it with 13 (unsettled top-level await) instead of waiting.
+	const script = `const {BackgroundWorker} = await import(${JSON.stringify(client)});
+const worker = new BackgroundWorker(JSON.parse(process.env.WORKER_ENV), 60_000);
+await worker.request({type: 'capture'});
+console.log('waited for the capture');`;
+	const result = await execa(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {env: {...process.env, WORKER_ENV: JSON.stringify(env)}, reject: false, timeout: 20_000});
+	expect(result.stdout).toBe('');
+	expect(result.exitCode).toBe(13);
 });
