@@ -161,9 +161,11 @@ function workerSource(): {file: URL; fromSource: boolean} | undefined {
 function startWorker(data: IndexWorkerData): Worker | undefined {
 	const entry = workerSource();
 	if (!entry) return undefined;
-	if (!entry.fromSource) return new Worker(entry.file, {workerData: data});
+	// A small young generation: the worker's garbage is short-lived, and every MB counts in a cold capture's peak RSS.
+	const resourceLimits = {maxYoungGenerationSizeMb: 8};
+	if (!entry.fromSource) return new Worker(entry.file, {workerData: data, resourceLimits});
 	const boot = `import('tsx/esm/api').then(tsx => { tsx.register(); return import(${JSON.stringify(entry.file.href)}); })`;
-	return new Worker(boot, {eval: true, workerData: data});
+	return new Worker(boot, {eval: true, workerData: data, resourceLimits});
 }
 
 /** Index writes in a worker thread; every operation handed over stays pending until the worker says it is settled. */

@@ -9,7 +9,7 @@ import {SfsError} from './errors.js';
 import {appendLines, ensureDir, removeOrphanTemps, writeFileAtomic, writeJsonAtomic} from './fs-atomic.js';
 import {checkVersion, isSafeSessionId, newSessionId} from './format.js';
 import {withLockSync} from './lock.js';
-import {dataDir, DIR_MODE, type Env, sessionsDir, tombstonesPath} from './paths.js';
+import {dataDir, DIR_MODE, type Env, FILE_MODE, sessionsDir, tombstonesPath} from './paths.js';
 import {statsFor} from './session-stats.js';
 import type {Manifest, Message, Session, ToolsInfo, Workspace} from './types.js';
 
@@ -151,7 +151,7 @@ export class Store {
 		const temp = path.join(this.sessionsRoot, `.${id}.tmp-${process.pid}-${Date.now()}`);
 		fs.mkdirSync(temp, {mode: DIR_MODE});
 		try {
-			const bytes = appendLines(path.join(temp, MESSAGES), session.messages.map(message => JSON.stringify(message)));
+			const bytes = writeMessagesFile(path.join(temp, MESSAGES), session.messages);
 			const manifest = withMessagesBytes(session.manifest, bytes);
 			writeJsonAtomic(path.join(temp, MANIFEST), manifest);
 			if (session.workspace) writeJsonAtomic(path.join(temp, WORKSPACE), session.workspace);
@@ -370,6 +370,39 @@ export class Store {
 
 	writeRaw(sessionId: string, relative: string, data: string): void {
 		writeFileAtomic(path.join(this.dir(sessionId), relative), data);
+	}
+}
+
+/** Flushed to the file in pieces of about this many characters: a big session is never held as one string and one Buffer. */
+const WRITE_CHUNK_CHARS = 1 << 20;
+
+/** Writes a new messages.jsonl (one JSON line per message) and returns its size. */
+function writeMessagesFile(file: string, messages: Message[]): number {
+	const fd = fs.openSync(file, 'wx', FILE_MODE);
+	try {
+		let bytes = 0;
+		let pending: string[] = [];
+		let pendingChars = 0;
+		const flush = () => {
+			const buffer = Buffer.from(pending.join(''), 'utf8');
+			let written = 0;
+			while (written < buffer.length) written += fs.writeSync(fd, buffer, written);
+			bytes += buffer.length;
+			pending = [];
+			pendingChars = 0;
+		};
+
+		for (const message of messages) {
+			const line = `${JSON.stringify(message)}\n`;
+			pending.push(line);
+			pendingChars += line.length;
+			if (pendingChars >= WRITE_CHUNK_CHARS) flush();
+		}
+
+		if (pending.length > 0) flush();
+		return bytes;
+	} finally {
+		fs.closeSync(fd);
 	}
 }
 
