@@ -20,8 +20,9 @@ export type SessionSyncRecord = {
 	/** The local fingerprint (message count and updated_at) right after that push or pull. */
 	local?: string;
 	synced_at?: string;
-	/** The DLP gate refused this local fingerprint: not tried again until the session changes. */
+	/** This local fingerprint was refused for good (DLP gate, too large, invalid): not tried again until the session changes. */
 	blocked?: string;
+	blocked_reason?: string;
 	/** Pulled from a teammate (shared with an org): their session, never pushed by sync as yours. */
 	owner?: string;
 };

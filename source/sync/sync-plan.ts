@@ -51,7 +51,7 @@ export function planSync(input: PlanInput): Plan {
 		decided.add(id);
 		if (record?.owner) continue; // A teammate's session taken here: theirs to push.
 		if (record?.blocked === session.fingerprint) {
-			plan.skipped.push({session_id: id, reason: 'blocked by the DLP policy (sfs push it with --allow-secrets, or change the policy)'});
+			plan.skipped.push({session_id: id, reason: `not sent again until it changes: ${record.blocked_reason ?? 'refused'} (sfs push ${id} tries it now)`});
 		} else if (!record || record.local !== session.fingerprint || !remote.has(id)) {
 			plan.push.push(id);
 		} else if (remote.get(id)!.etag !== record.etag) {

@@ -10,7 +10,7 @@ import {pidAlive, readLockOwner, withLock} from '../engine/lock.js';
 import type {Engine} from '../engine/open-engine.js';
 import {fingerprintOf, listRemote, localFingerprint, type OutgoingGate, pullSession, pushSession} from './client.js';
 import type {Credentials} from './credentials.js';
-import type {RequestOptions} from './http.js';
+import {HttpFailure, type RequestOptions} from './http.js';
 import {ownRemote, planSync} from './sync-plan.js';
 import {BufferedEtagBook, type EtagBook, loadState, runLockPath, serverState, type SyncMode, type SyncRunSummary, updateState} from './state.js';
 
@@ -118,7 +118,7 @@ async function syncLocked(options: SyncRunOptions): Promise<SyncReport> {
 			outcome = 'failed';
 			detail = oneLine(error);
 			report.failures.push({session_id: job.id, direction: job.direction, reason: detail});
-			if (error instanceof SfsError && error.code === 'BLOCKED') rememberBlocked(options, job.id);
+			if (job.direction === 'push' && refusedForGood(error)) rememberRefused(options, job.id, detail);
 		}
 
 		report[outcome]++;
@@ -158,12 +158,21 @@ async function pullOne(options: SyncRunOptions, id: string, book: EtagBook): Pro
 	return {outcome: result.created || result.added > 0 ? 'pulled' : 'unchanged', detail: result.created ? `new here, ${result.message_count} message(s)` : `${result.added} received`};
 }
 
-function rememberBlocked(options: SyncRunOptions, id: string): void {
+/**
+ * Refusals that sending the same session again cannot change: the DLP gate, or the server finding it
+ * too large or invalid. Such a session waits until it changes here (not resent at every autosync).
+ */
+function refusedForGood(error: unknown): boolean {
+	if (error instanceof HttpFailure) return error.status === 400 || error.status === 413 || error.status === 422;
+	return error instanceof SfsError && error.code === 'BLOCKED';
+}
+
+function rememberRefused(options: SyncRunOptions, id: string, reason: string): void {
 	const fingerprint = localFingerprint(options.engine, id);
 	if (!fingerprint) return;
 	updateState(options.engine.env, state => {
 		const sessions = serverState(state, options.credentials.url).sessions;
-		sessions[id] = {...sessions[id], etag: sessions[id]?.etag ?? '', blocked: fingerprint};
+		sessions[id] = {...sessions[id], etag: sessions[id]?.etag ?? '', blocked: fingerprint, blocked_reason: reason};
 	});
 }
 

@@ -159,7 +159,7 @@ describe('sfs sync (runSync)', {timeout: 60_000}, () => {
 		expect(loadState(a.env).servers[onA.url]!.last_error?.message).toBe('push ses_00000000000000w3: push blocked: 1 secret');
 		const second = await runSync({engine: a.engine, credentials: onA, gate: blockW3});
 		expect(counts(second)).toEqual({pushed: 0, pulled: 0, merged: 0, unchanged: 1, failed: 0});
-		expect(second.skips).toEqual([{session_id: 'ses_00000000000000w3', reason: expect.stringContaining('blocked by the DLP policy')}]);
+		expect(second.skips).toEqual([{session_id: 'ses_00000000000000w3', reason: 'not sent again until it changes: push blocked: 1 secret (sfs push ses_00000000000000w3 tries it now)'}]);
 		append(a, 'ses_00000000000000w3', [message('w3-more', 'changed')]);
 		expect(counts(await runSync({engine: a.engine, credentials: onA, gate: pass}))).toMatchObject({pushed: 1, failed: 0});
 		expect(loadState(a.env).servers[onA.url]!.last_error).toBeNull();
@@ -171,6 +171,25 @@ describe('sfs sync (runSync)', {timeout: 60_000}, () => {
 		const afterDelete = await runSync({engine: b.engine, credentials: onB, gate: pass});
 		expect(counts(afterDelete)).toEqual({pushed: 0, pulled: 0, merged: 0, unchanged: 1, failed: 0});
 		expect(afterDelete.skips.map(skip => skip.session_id)).toEqual(['ses_00000000000000w1']);
+	});
+
+	test('a session the server refuses as too large fails once and is not resent until it changes', async () => {
+		const srv = await server({bodyLimit: 20_000});
+		cleanups.push(() => srv.close());
+		const {a} = twoMachines();
+		const ana = await signup(srv.url, 'big@example.com', 'big-password', a.env);
+		seed(a, 'ses_00000000000000g1', 1);
+		seed(a, 'ses_00000000000000g2', 1);
+		append(a, 'ses_00000000000000g2', [message('huge', 'x'.repeat(30_000))]);
+		setMode('all', a.env);
+		const first = await runSync({engine: a.engine, credentials: ana, gate: pass, request: {attempts: 1}});
+		expect(counts(first)).toEqual({pushed: 1, pulled: 0, merged: 0, unchanged: 0, failed: 1});
+		expect(first.failures).toEqual([{session_id: 'ses_00000000000000g2', direction: 'push', reason: expect.stringMatching(/^server: /)}]);
+		const second = await runSync({engine: a.engine, credentials: ana, gate: pass});
+		expect(counts(second)).toEqual({pushed: 0, pulled: 0, merged: 0, unchanged: 1, failed: 0});
+		expect(second.skips).toEqual([{session_id: 'ses_00000000000000g2', reason: expect.stringMatching(/^not sent again until it changes: server: /)}]);
+		append(a, 'ses_00000000000000g2', [message('more', 'still too big')]);
+		expect(counts(await runSync({engine: a.engine, credentials: ana, gate: pass}))).toMatchObject({failed: 1});
 	});
 
 	test('a pull killed between appending messages and committing the manifest is completed by the next sync', async () => {
