@@ -15,11 +15,12 @@ const spec: CommandSpec = {
 		sessions the mode selects ("all": every session; "selective", or "off" for a manual sync: the
 		watched ones) that changed since they were last synced here. Pulled: every session of yours on
 		the server that is missing here or changed there. Sessions are append-only: a session changed on
-		both sides keeps both sides' messages (ETags detect the conflict; nothing is dropped or doubled).
-		Pushed sessions pass the DLP gate (sfs dlp policy show); a blocked one is not tried again until
-		it changes. A session deleted here is not pulled back (sfs pull <id> does). Sessions teammates
-		shared with your orgs are not synced (take one with sfs pull; it stays theirs, sync never
-		pushes it as yours). A sync killed midway is finished by the next one. Progress goes to stderr.
+		both sides keeps both sides' messages (ETags detect the conflict; nothing is dropped or
+		doubled). Pushed sessions pass the DLP gate (sfs dlp policy show); one refused for good
+		(blocked, too large) is not sent again until it changes. A session deleted here is not pulled
+		back (sfs pull <id> does). Sessions teammates shared with your orgs are not synced (take one
+		with sfs pull; it stays theirs, sync never pushes it as yours). A sync killed midway is finished
+		by the next one. Progress goes to stderr.
 
 		Options
 		  --json            sync: {"server", "mode", "pushed", "pulled", "merged", "unchanged", "failed",
