@@ -321,6 +321,9 @@ export function commitRead(
 	written: WrittenNative | undefined,
 	sink: CaptureIndexSink,
 ): 'new' | 'updated' | 'unchanged' {
+	// A session not in the store yet has nothing to alias or tag, and its creation is a rename that
+	// fails when it exists: no lock (saves a lock file per session of a cold capture).
+	if (!store.exists(sessionId)) return commitReadLocked(store, index, sink, native, sessionId, read, now, written);
 	// Under the session's lock: `sfs alias`/`tag` in another process must not land between this
 	// read of the manifest and the write below (either change would be lost).
 	return store.withSessionLock(sessionId, () => commitReadLocked(store, index, sink, native, sessionId, read, now, written));

@@ -147,15 +147,22 @@ export class Store {
 		const id = session.manifest.session_id;
 		const target = this.dir(id);
 		if (fs.existsSync(target)) throw new SfsError('CONFLICT', `session ${id} already exists`);
-		ensureDir(this.sessionsRoot);
 		const temp = path.join(this.sessionsRoot, `.${id}.tmp-${process.pid}-${Date.now()}`);
-		fs.mkdirSync(temp, {mode: DIR_MODE});
 		try {
+			fs.mkdirSync(temp, {mode: DIR_MODE});
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+			ensureDir(this.sessionsRoot);
+			fs.mkdirSync(temp, {mode: DIR_MODE});
+		}
+
+		try {
+			// Plain writes: nobody sees the files before the directory is renamed into place (a cold capture creates thousands).
 			const bytes = writeMessagesFile(path.join(temp, MESSAGES), session.messages);
 			const manifest = withMessagesBytes(session.manifest, bytes);
-			writeJsonAtomic(path.join(temp, MANIFEST), manifest);
-			if (session.workspace) writeJsonAtomic(path.join(temp, WORKSPACE), session.workspace);
-			if (session.tools) writeJsonAtomic(path.join(temp, TOOLS), session.tools);
+			writeNewJson(path.join(temp, MANIFEST), manifest);
+			if (session.workspace) writeNewJson(path.join(temp, WORKSPACE), session.workspace);
+			if (session.tools) writeNewJson(path.join(temp, TOOLS), session.tools);
 			fs.renameSync(temp, target);
 			session.manifest = manifest;
 		} catch (error) {
@@ -375,6 +382,11 @@ export class Store {
 
 /** Flushed to the file in pieces of about this many characters: a big session is never held as one string and one Buffer. */
 const WRITE_CHUNK_CHARS = 1 << 20;
+
+/** The same bytes writeJsonAtomic writes, to a file that must not exist yet. */
+function writeNewJson(file: string, value: unknown): void {
+	fs.writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`, {mode: FILE_MODE, flag: 'wx'});
+}
 
 /** Writes a new messages.jsonl (one JSON line per message) and returns its size. */
 function writeMessagesFile(file: string, messages: Message[]): number {
