@@ -7,6 +7,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import {ensureDir, writeFileAtomic} from '../engine/fs-atomic.js';
 import {migrateSqlite} from './migrations.js';
+import {HttpError} from './routes/common.js';
 import type {
 	DocumentKind,
 	DocumentRecord,
@@ -193,6 +194,14 @@ export class SqliteStorage implements ServerStorage {
 	}
 
 	async addHandoff(handoff: HandoffRecord): Promise<void> {
+		// Re-stamped like PostgresStorage does, so a sweep cannot take the blob between reading the session and this insert.
+		try {
+			const now = new Date();
+			fs.utimesSync(this.blobPath(handoff.etag), now, now);
+		} catch {
+			throw new HttpError(503, 'BUSY', 'the session changed while the handoff was made; retry', {'retry-after': '1'});
+		}
+
 		this.db
 			.prepare('INSERT INTO handoffs (handoff_id, sender_id, recipient_email, session_id, etag, message, workspace, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
 			.run(handoff.handoff_id, handoff.sender_id, handoff.recipient_email, handoff.session_id, handoff.etag, handoff.message, JSON.stringify(handoff.workspace), handoff.created_at, handoff.expires_at);

@@ -1,7 +1,8 @@
 /**
  * What the sync server keeps, behind one interface: accounts, API tokens, the latest version of each
  * user's sessions (metadata + the hash of a content-addressed blob) and handoffs. Every method is
- * async so a networked database (PostgreSQL, planned) fits the same shape; SQLite is the default.
+ * async so a networked database fits the same shape: SQLite is the default (sqlite-storage.ts), PostgreSQL
+ * when SFS_DATABASE_URL is set (postgres-storage.ts). Both run the same numbered migrations (migrations.ts).
  * Every read of user data takes the owner: nothing is looked up by session id alone.
  */
 export type UserRecord = {id: string; email: string; password_hash: string; created_at: string; verified: boolean};

@@ -109,6 +109,24 @@ describe.each(BACKENDS)('server storage on $name', {timeout: 60_000}, backend =>
 		expect(await storage.blob(blob('missing').hash)).toBeUndefined();
 	});
 
+	test('a handoff whose blob is gone (swept meanwhile) is refused with 503 and not recorded', async () => {
+		const {storage} = await fresh(backend.name);
+		const alice = await user(storage, 'alice');
+		const handoff = {
+			handoff_id: 'hnd_00000000000000ff',
+			sender_id: alice,
+			recipient_email: 'bob@example.com',
+			session_id: 'ses_3',
+			etag: blob('never stored').hash,
+			message: null,
+			workspace: {},
+			created_at: '2026-03-20T14:00:00.000Z',
+			expires_at: '2099-03-27T14:00:00.000Z',
+		};
+		await expect(storage.addHandoff(handoff)).rejects.toMatchObject({statusCode: 503, code: 'BUSY'});
+		expect(await storage.handoff(handoff.handoff_id)).toBeUndefined();
+	});
+
 	test('sweepBlobs under concurrent pushes: a blob being pushed is never taken, unreferenced old ones are', async () => {
 		const {storage} = await fresh(backend.name);
 		const alice = await user(storage, 'alice');
