@@ -88,6 +88,28 @@ describe.each([
 		expect(searchFinds(built.index, query)).toEqual(expected);
 	});
 
+	it('keeps to the tools and the time asked for', () => {
+		const since = new Date(Date.UTC(2026, 0, 1) + 100 * 60_000);
+		let withHits = 0;
+		for (const query of ['the*', 'ElseI*', 'zzz*', 'Fle*']) {
+			const {match} = parseSearchQuery(query);
+			const expected = (
+				built.oracle
+					.prepare(`SELECT m.msg_id FROM messages m JOIN sessions s ON s.sid = (m.id >> 32)
+						WHERE m.id IN (SELECT rowid FROM msg_fts WHERE msg_fts MATCH ?) AND s.tool = 'gemini' AND m.ts_ms >= ? ORDER BY m.id DESC`)
+					.pluck()
+					.all(match, since.getTime()) as string[]
+			)
+				.slice(0, SEARCH_CANDIDATE_LIMIT)
+				.sort();
+			const hits = built.index.search(query, {limit: SEARCH_CANDIDATE_LIMIT, tools: ['gemini'], since});
+			expect(hits.map(hit => hit.msg_id).sort(), query).toEqual(expected);
+			if (expected.length > 0) withHits++;
+		}
+
+		expect(withHits).toBeGreaterThanOrEqual(2);
+	});
+
 	it('keeps to one session', () => {
 		const sessionId = 'ses_prefix0000000002';
 		for (const query of ['the*', 'ElseI*', 'zzz*']) expect(searchFinds(built.index, query, sessionId)).toEqual(ftsFinds(built.oracle, query, sessionId));
