@@ -7,7 +7,7 @@ import process from 'node:process';
 import {render} from 'ink';
 import {initialAppState} from './views/app-state.js';
 import {App} from './views/app.js';
-import type {TuiResult} from './views/controller.js';
+import {FIRST_ROWS, type TuiResult} from './views/controller.js';
 import type {LaunchSpec, TuiEngine} from './views/engine-context.js';
 import {Store} from './views/store.js';
 
@@ -140,6 +140,19 @@ async function launchWithExeca(spec: LaunchSpec): Promise<{exitCode?: number; er
 }
 
 /**
+ * The first screenful of rows, read before the first render so the first frame already shows them (the
+ * controller reads the rest right after). An error here is left for the controller to report.
+ */
+async function loadFirstRows(engine: TuiEngine, store: Store): Promise<void> {
+	const {sessions} = store.getState();
+	const limit = Math.max(FIRST_ROWS, sessions.pageSize * 2);
+	try {
+		const rows = await engine.listSessions({limit});
+		store.dispatch({type: 'sessions/loaded', rows, partial: rows.length >= limit});
+	} catch {}
+}
+
+/**
  * Run the full-screen TUI until the user quits. A launch request leaves the TUI, runs the tool in this
  * terminal, resets what it left on, and comes back where it was (same store). Resolves with the exit code.
  */
@@ -151,6 +164,7 @@ export async function runTui(engine: TuiEngine, options: RunTuiOptions = {}): Pr
 	const alt = createAltScreen(stdout);
 	const size = {columns: stdout.columns || 80, rows: stdout.rows || 24};
 	const store = new Store(initialAppState(size, {demo: options.demo, capture: engine.captureState()}));
+	let firstMount = true;
 
 	const cleanups: Array<() => void> = [];
 	let childRunning = false;
@@ -200,6 +214,11 @@ export async function runTui(engine: TuiEngine, options: RunTuiOptions = {}): Pr
 			restoreOutput = divertStrayOutput(stderr, line => {
 				store.dispatch({type: 'status/error', error: line});
 			});
+			if (firstMount) {
+				firstMount = false;
+				await loadFirstRows(engine, store);
+			}
+
 			let result: TuiResult | undefined;
 			const app = render(<App engine={engine} store={store} demo={options.demo} />, {
 				stdin,

@@ -125,7 +125,7 @@ export function App({engine, store: givenStore, size: fixedSize, demo = false, o
 			{/* G1: one row short of the terminal, or Ink 6 clears the screen on every frame (ink#450). */}
 			<Box flexDirection="column" width={state.size.columns} height={layout.height}>
 				<Header state={state} />
-				<Box flexDirection="column" height={layout.bodyRows} overflow="hidden">
+				<Box flexDirection="column" height={layout.bodyRows} overflowY="hidden">
 					{/* flexShrink 0: a screen taller than the body is clipped at the bottom; shrinking would overlap its lines. */}
 					<Box flexDirection="column" flexShrink={0}>
 						<Body state={state} engine={engine} handoff={handoffState} />

@@ -18,7 +18,7 @@ import {isEditEvent} from './text-input.js';
 import {isMovement} from './window.js';
 
 /** Rows read before the rest on the first load (at least two screenfuls). */
-const FIRST_ROWS = 100;
+export const FIRST_ROWS = 100;
 
 /** What the TUI asks its runner for when it exits. */
 export type TuiResult =
@@ -183,14 +183,18 @@ export class Controller {
 	 */
 	private async fetchRows(): Promise<SessionRow[]> {
 		if (!this.listedOnce) {
-			const first = Math.max(FIRST_ROWS, this.state.sessions.pageSize * 2);
-			const head = await this.engine.listSessions({limit: first});
-			if (head.length < first) {
-				return head; // that was all of them
+			// runTui may have shown the first rows already (read before mounting); otherwise read them now.
+			if (this.state.sessions.status !== 'ready') {
+				const first = Math.max(FIRST_ROWS, this.state.sessions.pageSize * 2);
+				const head = await this.engine.listSessions({limit: first});
+				if (head.length < first) {
+					return head; // that was all of them
+				}
+
+				this.dispatch({type: 'sessions/loaded', rows: head, partial: true});
+				this.requestCosts(true);
 			}
 
-			this.dispatch({type: 'sessions/loaded', rows: head, partial: true});
-			this.requestCosts(true);
 			await new Promise(resolve => {
 				setTimeout(resolve, 0); // the first frame goes out before the full read
 			});

@@ -36,6 +36,11 @@ function lineageOf(rows: readonly SessionRow[]): Lineage {
 	return lineage;
 }
 
+/** "5m ago", but "now" (not "now ago") and nothing for an unknown time. */
+function ago(relative: string): string {
+	return relative === 'now' || relative === '' ? relative : `${relative} ago`;
+}
+
 function label(row: SessionRow): string {
 	return row.alias ?? (oneLine(row.title) || row.session_id.slice(0, 12));
 }
@@ -65,7 +70,7 @@ export function previewLines(state: AppState, width: number): InsightLine[] {
 		['tool', `${toolBadge(row.tool).label}${row.model ? ` · ${row.model}` : ''}`],
 		['project', row.cwd ?? ''],
 		['created', shortTimestamp(row.created_at)],
-		['updated', `${shortTimestamp(row.updated_at)} (${relativeTime(row.updated_at ?? row.created_at)} ago)`],
+		['updated', `${shortTimestamp(row.updated_at)} (${ago(relativeTime(row.updated_at ?? row.created_at))})`],
 		['messages', `${row.message_count} · tokens in ${compactNumber(row.input_tokens)} out ${compactNumber(row.output_tokens)}${money(cost) ? ` · ${money(cost)}` : ''}`],
 		['tags', row.tags.join(', ')],
 		['id', `${row.session_id}${row.native_id ? ` (native ${row.native_id})` : ''}`],

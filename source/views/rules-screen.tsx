@@ -73,7 +73,7 @@ export function RulesScreen({state}: {state: AppState}) {
 	const offset = Math.min(state.rules.offset, Math.max(0, body.length - room));
 	const lines = [...head, ...body.slice(offset, offset + room)];
 	return (
-		<Box flexDirection="column" width={state.size.columns} height={computeLayout(state.size).bodyRows} overflow="hidden">
+		<Box flexDirection="column" width={state.size.columns} height={computeLayout(state.size).bodyRows} overflowY="hidden">
 			{lines.map((line, index) => (
 				// eslint-disable-next-line react/no-array-index-key
 				<Text key={index} wrap="truncate" color={line.color} bold={line.bold}>

@@ -143,7 +143,7 @@ function Preview({state, width, height}: {state: AppState; width: number; height
 	}
 
 	return (
-		<Box flexDirection="column" width={width} height={height} overflow="hidden">
+		<Box flexDirection="column" width={width} height={height} overflowY="hidden">
 			{shown.map((line, index) => (
 				// eslint-disable-next-line react/no-array-index-key
 				<Text key={index} wrap="truncate" color={line.color} bold={line.bold}>
