@@ -7,18 +7,16 @@
 import {execFileSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import {manifestForIndex} from '../engine/archive.js';
 import {SfsError} from '../engine/errors.js';
-import {assertValid, isSafeSessionId, prepareValidation} from '../engine/format.js';
 import {writeFileAtomic} from '../engine/fs-atomic.js';
 import type {Engine} from '../engine/open-engine.js';
-import {statsFor} from '../engine/session-stats.js';
 import type {Session} from '../engine/types.js';
 import type {HandoffWorkspace} from '../server/storage.js';
 import {type BundlePayload, encodeBundle, newBundleId, readBundle} from './bundle.js';
 import {loadCredentials} from './credentials.js';
 import {checkSigner, recordSigner, type SignerTrust} from './known-signers.js';
 import {loadOrCreateSigningKey} from './signing-key.js';
+import {storeIncoming, withoutLocalState} from './store-incoming.js';
 import {senderWorkspace, workspaceDifferences} from './workspace-state.js';
 
 export type MakeBundleOptions = {
@@ -50,14 +48,6 @@ function gitEmail(cwd: string | null | undefined): string | null {
 	} catch {
 		return null;
 	}
-}
-
-/** Machine-local bookkeeping stays home: capture cursors point at this machine's files. */
-function withoutLocalState(session: Session): Session {
-	const {capture: _capture, ...metadata} = session.manifest.metadata ?? {};
-	const manifest = {...session.manifest, metadata};
-	delete manifest.sync;
-	return {...session, manifest};
 }
 
 /** Builds the signed bundle text for a stored session; throws SfsError('BLOCKED') when the DLP policy blocks it. */
@@ -128,7 +118,7 @@ export async function importBundle(engine: Engine, file: string, here: string): 
 	const {payload, signer} = readBundle(file);
 	const email = typeof payload.sender.email === 'string' ? payload.sender.email : null;
 	const check = checkSigner(signer.fingerprint, email, engine.env);
-	const written = await storeIncoming(engine, payload.session);
+	const written = await storeIncoming(engine, payload.session, 'bundled');
 	recordSigner(signer.fingerprint, signer.public_key, email, engine.env);
 	const {folder, differences} = workspaceDifferences(payload.workspace ?? {}, here);
 	return {
@@ -143,42 +133,4 @@ export async function importBundle(engine: Engine, file: string, here: string): 
 		differences,
 		warnings: check.warnings,
 	};
-}
-
-/** Creates the session, or appends the messages the local copy lacks (append-only: nothing local is dropped). */
-async function storeIncoming(engine: Engine, session: Session): Promise<{created: boolean; added: number; message_count: number}> {
-	await prepareValidation();
-	assertValid('manifest', session.manifest, 'bundled manifest');
-	const id = session.manifest.session_id;
-	if (!isSafeSessionId(id)) throw new SfsError('INVALID_SESSION', `the bundle holds an unsafe session id ${JSON.stringify(id)}`);
-	for (const [index, message] of session.messages.entries()) assertValid('message', message, `bundled message ${index + 1}`);
-	if (session.workspace) assertValid('workspace', session.workspace, 'bundled workspace');
-	if (session.tools) assertValid('tools', session.tools, 'bundled tools');
-	const {store} = engine;
-	if (!store.exists(id)) {
-		store.createSession({manifest: session.manifest, messages: session.messages, workspace: session.workspace, tools: session.tools});
-		reindex(engine, id);
-		return {created: true, added: session.messages.length, message_count: session.messages.length};
-	}
-
-	const local = store.readSession(id);
-	const known = new Set(local.messages.map(message => message.msg_id));
-	const missing = session.messages.filter(message => !known.has(message.msg_id));
-	if (missing.length > 0) {
-		const all = [...local.messages, ...missing];
-		const updatedAt = [local.manifest.updated_at, session.manifest.updated_at].filter(Boolean).sort().at(-1) ?? local.manifest.updated_at;
-		store.appendMessages(id, missing, {...local.manifest, updated_at: updatedAt, stats: {...local.manifest.stats, ...statsFor(all)}});
-		reindex(engine, id);
-	}
-
-	return {created: false, added: missing.length, message_count: local.messages.length + missing.length};
-}
-
-function reindex(engine: Engine, id: string): void {
-	const {manifest, messages} = engine.store.readSession(id);
-	engine.index.transaction(() => {
-		engine.index.removeSession(id);
-		engine.index.upsertSession(manifestForIndex(manifest, messages));
-		engine.index.addMessages(id, messages, 1);
-	});
 }

@@ -4,16 +4,15 @@
  * whole in the store, or, when it is here already, gains the messages it lacks (append-only: nothing
  * local is dropped) and is reindexed.
  */
-import {manifestForIndex} from '../engine/archive.js';
 import {SfsError} from '../engine/errors.js';
-import {assertValid, isSafeSessionId, prepareValidation} from '../engine/format.js';
+import {isSafeSessionId} from '../engine/format.js';
 import type {Engine} from '../engine/open-engine.js';
-import {statsFor} from '../engine/session-stats.js';
 import type {Session} from '../engine/types.js';
 import type {HandoffWorkspace} from '../server/storage.js';
 import {type Credentials, normalizeUrl, saveCredentials} from './credentials.js';
 import {HttpFailure, request, type RequestOptions, type Response} from './http.js';
 import {type EtagBook, fileEtagBook} from './state.js';
+import {storeIncoming, withoutLocalState} from './store-incoming.js';
 import {senderWorkspace, workspaceDifferences} from './workspace-state.js';
 
 export type AuthAnswer = {user: {id: string; email: string}; token: string; token_id: string};
@@ -126,7 +125,7 @@ export type PullResult = {session_id: string; etag: string; created: boolean; ad
 export async function pullSession(engine: Engine, credentials: Credentials, sessionId: string, options: RequestOptions = {}, book: EtagBook = fileEtagBook(engine.env)): Promise<PullResult> {
 	if (!isSafeSessionId(sessionId)) throw new SfsError('USAGE', `not a valid session id: ${JSON.stringify(sessionId)}`);
 	const answer = await request<{session: Session; etag: string; owner?: string}>(credentials.url, `/api/v1/sessions/${encodeURIComponent(sessionId)}`, {...options, token: credentials.token});
-	const written = await writeLocal(engine, answer.body.session);
+	const written = await storeIncoming(engine, answer.body.session, 'pulled');
 	// A teammate's session (shared with an org) is theirs: noted, so that sync never pushes it as yours.
 	const owner = answer.body.owner && answer.body.owner !== credentials.email ? answer.body.owner : undefined;
 	book.remember(credentials.url, sessionId, answer.body.etag, localFingerprint(engine, sessionId), owner);
@@ -161,57 +160,8 @@ export async function pullHandoff(engine: Engine, credentials: Credentials, hand
 	if (!/^hnd_[0-9a-f]{16}$/.test(handoffId)) throw new SfsError('USAGE', `not a handoff id: ${JSON.stringify(handoffId)}`, {hint: 'handoff ids look like hnd_0123456789abcdef'});
 	const answer = await request<{handoff: HandoffInfo; session: Session}>(credentials.url, `/api/v1/handoffs/${handoffId}`, {...options, token: credentials.token});
 	const {handoff, session} = answer.body;
-	const written = await writeLocal(engine, session);
+	const written = await storeIncoming(engine, session, 'pulled');
 	const {folder, differences} = workspaceDifferences(handoff.workspace, here);
 	return {session_id: session.manifest.session_id, etag: '', ...written, handoff, folder, differences};
 }
 
-/** Machine-local bookkeeping stays home: capture cursors point at this machine's files. */
-function withoutLocalState(session: Session): Session {
-	const {capture: _capture, ...metadata} = session.manifest.metadata ?? {};
-	const manifest = {...session.manifest, metadata};
-	delete manifest.sync;
-	return {...session, manifest};
-}
-
-async function writeLocal(engine: Engine, session: Session): Promise<{created: boolean; added: number; message_count: number}> {
-	await prepareValidation();
-	assertValid('manifest', session.manifest, 'pulled manifest');
-	const id = session.manifest.session_id;
-	if (!isSafeSessionId(id)) throw new SfsError('INVALID_SESSION', `the server sent an unsafe session id ${JSON.stringify(id)}`);
-	for (const [index, message] of session.messages.entries()) assertValid('message', message, `pulled message ${index + 1}`);
-	const {store} = engine;
-	if (!store.exists(id)) {
-		store.createSession({manifest: session.manifest, messages: session.messages, workspace: session.workspace, tools: session.tools});
-		reindex(engine, id);
-		return {created: true, added: session.messages.length, message_count: session.messages.length};
-	}
-
-	// Under the session's lock: the daemon may be committing captured messages to it right now.
-	return store.withSessionLock(id, () => {
-		const local = store.readSession(id);
-		const known = new Set(local.messages.map(message => message.msg_id));
-		const missing = session.messages.filter(message => !known.has(message.msg_id));
-		const all = [...local.messages, ...missing];
-		const recorded = local.manifest.stats?.message_count;
-		if (missing.length > 0 || recorded !== all.length) {
-			// recorded !== all: a pull killed between appending its messages and committing the manifest.
-			const updatedAt = [local.manifest.updated_at, session.manifest.updated_at].filter(Boolean).sort().at(-1) ?? local.manifest.updated_at;
-			store.appendMessages(id, missing, {...local.manifest, updated_at: updatedAt, stats: {...local.manifest.stats, ...statsFor(all)}});
-			reindex(engine, id);
-		} else if (engine.index.getSession(id)?.message_count !== all.length) {
-			reindex(engine, id);
-		}
-
-		return {created: false, added: missing.length, message_count: all.length};
-	});
-}
-
-function reindex(engine: Engine, id: string): void {
-	const {manifest, messages} = engine.store.readSession(id);
-	engine.index.transaction(() => {
-		engine.index.removeSession(id);
-		engine.index.upsertSession(manifestForIndex(manifest, messages));
-		engine.index.addMessages(id, messages, 1);
-	});
-}
