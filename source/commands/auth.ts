@@ -72,7 +72,15 @@ const command: CommandModule = {
 				return 1;
 			}
 
-			const me = await client.whoAmI(credentials);
+			let me: Awaited<ReturnType<typeof client.whoAmI>>;
+			try {
+				me = await client.whoAmI(credentials);
+			} catch (error) {
+				// The server is away or refused the token: the local key is still worth showing.
+				if (!flags.json) print(signingKeyLine(signingKey ?? undefined));
+				throw error;
+			}
+
 			const {verified, verification_required: verificationRequired} = me as {verified?: boolean; verification_required?: boolean};
 			if (flags.json) printJson({logged_in: true, url: credentials.url, email: me.user.email, token_id: me.token_id, verified: verified === true, verification_required: verificationRequired === true, signing_key: signingKey});
 			else print(`logged in to ${credentials.url} as ${me.user.email} (token ${me.token_id})${verificationRequired && !verified ? '; email not verified yet (sfs auth verify)' : ''}`);

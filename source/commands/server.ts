@@ -30,6 +30,7 @@ const spec: CommandSpec = {
 		  SFS_DATABASE_URL      postgres://… (or postgresql://…): use PostgreSQL, not SQLite
 		  SFS_SMTP_URL          smtp://host:port (or smtps://): mail verification and invites
 		  SFS_MAIL_FROM         The sender of those mails
+		  SFS_PUBLIC_URL        The server's address as teammates reach it, used in links
 
 		Examples
 		  $ sfs server --port 8000 --data /srv/sfs

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {afterEach, describe, expect, test} from 'vitest';
+import {credentialsPath, saveCredentials} from '../../source/sync/credentials.js';
 import {expectOneLineError, parseJson, type Sandbox, sandbox, sfs, specExamples} from '../cli/run-sfs.js';
 
 const COMPLETE = 'b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e';
@@ -44,6 +45,14 @@ describe('sfs handoff --bundle and sfs import of a bundle', {timeout: 120_000}, 
 		const statusJson = parseJson<{logged_in: boolean; signing_key: {fingerprint: string; public_key: string}}>(await sfs(a, ['auth', 'status', '--json']));
 		expect(statusJson.logged_in).toBe(false);
 		expect(statusJson.signing_key.fingerprint).toBe(made.fingerprint);
+
+		// Logged in to a server that is away: one error line, and the local key is still shown.
+		saveCredentials({url: 'http://127.0.0.1:9', email: 'ana@example.com', token: 'sfs_tok_x.secret', token_id: 'tok_x'}, a.env);
+		const away = await sfs(a, ['auth', 'status']);
+		expect(away.exitCode).toBe(1);
+		expectOneLineError(away, /127\.0\.0\.1:9/);
+		expect(away.stdout).toContain(`bundle signing key: ${made.fingerprint}`);
+		fs.rmSync(credentialsPath(a.env));
 
 		// Writing over the file needs --force.
 		const again = await sfs(a, ['handoff', 'b2c3', '--bundle', file]);
