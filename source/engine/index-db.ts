@@ -58,10 +58,9 @@ export const SEARCH_CANDIDATE_LIMIT = 1000;
 const REBUILD_BATCH_MESSAGES = 20_000;
 const SCORING_PREFIX_CHARS = 2048;
 const READER_MMAP_BYTES = 1024 * 1024 * 1024;
-/** Messages read per page while testing prefix terms in JS. */
+/** Messages read per page while testing prefix terms in JS; the first page is smaller, to tell a rare prefix early. */
 const SCAN_PAGE = 500;
-/** Read at least this many before judging whether a prefix is common enough to find by reading. */
-const PREFIX_SCAN_MIN = 500;
+const FIRST_SCAN_PAGE = 100;
 /** Give up reading (and ask FTS5) when filling the candidate list would take more messages than this. */
 const PREFIX_SCAN_BUDGET = 25_000;
 
@@ -522,7 +521,7 @@ export class SessionIndex {
 		let before = Number.MAX_SAFE_INTEGER;
 		let scanned = 0;
 		for (;;) {
-			const page = full ? SCAN_PAGE : wanted + 1 - found.length;
+			const page = full ? (scanned === 0 ? FIRST_SCAN_PAGE : SCAN_PAGE) : wanted + 1 - found.length;
 			const {rows, read} = match ? this.matchPage(match, scope, before, page, full) : this.messagePage(scope, before, page, full);
 			for (const row of rows) {
 				if (!tests.every(test => test(row.body))) continue;
@@ -535,7 +534,7 @@ export class SessionIndex {
 			before = read.last;
 			// At the rate found so far, how many messages would it take to fill the list?
 			const needed = ((wanted + 1 - found.length) * scanned) / Math.max(found.length, 1);
-			if (scanned >= PREFIX_SCAN_MIN && scanned + needed > budget) return {found, complete: false};
+			if (scanned + needed > budget) return {found, complete: false};
 		}
 	}
 
