@@ -61,6 +61,11 @@ const READER_MMAP_BYTES = 1024 * 1024 * 1024;
 /** Messages read per page while testing prefix terms in JS; the first page is smaller, to tell a rare prefix early. */
 const SCAN_PAGE = 500;
 const FIRST_SCAN_PAGE = 100;
+/**
+ * A query whose rarest words bound its matches to this many is answered by reading its matches
+ * forwards (all of them) rather than newest first: FTS5 reads long posting lists backwards far slower.
+ */
+const FEW_MATCHES = 20_000;
 /** Give up reading (and ask FTS5) when filling the candidate list would take more messages than this. */
 const PREFIX_SCAN_BUDGET = 25_000;
 
@@ -500,7 +505,11 @@ export class SessionIndex {
 	private searchCandidates(parsed: ParsedQuery, scope: SearchScope): Candidate[] {
 		const wanted = SEARCH_CANDIDATE_LIMIT;
 		const prefixTerms = parsed.terms.filter(term => term.prefix);
-		if (prefixTerms.length === 0) return this.scanMatches(parsed.match, scope, [], wanted, Number.POSITIVE_INFINITY).found;
+		if (prefixTerms.length === 0) {
+			if (this.hasFewMatches(parsed)) return this.fewNewestMatches(parsed.match, scope, wanted);
+			return this.scanMatches(parsed.match, scope, [], wanted, Number.POSITIVE_INFINITY).found;
+		}
+
 		const tests = prefixTerms.map(term => termTest(term));
 		const others = parsed.terms.filter(term => !term.prefix).map(term => termExpression(term)).join(' AND ');
 		const first = this.scanMatches(others, scope, tests, wanted, PREFIX_SCAN_BUDGET);
@@ -538,27 +547,22 @@ export class SessionIndex {
 		}
 	}
 
-	/**
-	 * One page of FTS matches below id `before`, newest first, with their texts. Ids first, texts
-	 * after: joined in one statement, SQLite may walk the messages table and probe FTS5 per row.
-	 */
+	/** One page of FTS matches below id `before`, newest first, with their texts. */
 	private matchPage(match: string, scope: SearchScope, before: number, page: number, full: boolean): {rows: Candidate[]; read: {count: number; last: number}} {
-		const where = ['f.msg_fts MATCH ?', 'f.rowid < ?'];
-		const params: unknown[] = [match, before];
-		if (scope.ids) {
-			where.push('f.rowid BETWEEN ? AND ?');
-			params.push(...scope.ids);
-		}
-
-		if (scope.tools) {
-			where.push(`(f.rowid >> 32) IN (SELECT sid FROM sessions WHERE tool IN (${scope.tools.map(() => '?').join(', ')}))`);
-			params.push(...scope.tools);
-		}
-
-		const ids = this.statement(`SELECT f.rowid FROM msg_fts f WHERE ${where.join(' AND ')} ORDER BY f.rowid DESC LIMIT ?`)
+		const {sql, params} = matchIdsQuery(match, scope);
+		const ids = this.statement(`${sql} AND f.rowid < ? ORDER BY f.rowid DESC LIMIT ?`)
 			.pluck()
-			.all(...params, page) as number[];
+			.all(...params, before, page) as number[];
 		if (ids.length === 0) return {rows: [], read: {count: 0, last: before}};
+		return {rows: this.textsOf(ids, scope, full), read: {count: ids.length, last: ids.at(-1)!}};
+	}
+
+	/**
+	 * Texts of these messages, in the order given, leaving out those before `scope.sinceMs`. Fetched
+	 * apart from the FTS query: joined in one statement, SQLite may walk the messages table and probe
+	 * FTS5 per row.
+	 */
+	private textsOf(ids: number[], scope: SearchScope, full: boolean): Candidate[] {
 		const text = full ? 'body' : `substr(body, 1, ${SCORING_PREFIX_CHARS})`;
 		const since = scope.sinceMs === undefined ? '' : ' AND ts_ms >= ?';
 		const texts = this.statement(`SELECT id, ${text} AS body FROM messages WHERE id IN (SELECT value FROM json_each(?))${since}`).all(
@@ -566,8 +570,47 @@ export class SessionIndex {
 			...(scope.sinceMs === undefined ? [] : [scope.sinceMs]),
 		) as Candidate[];
 		const byId = new Map(texts.map(row => [row.id, row]));
-		const rows = ids.flatMap(id => byId.get(id) ?? []);
-		return {rows, read: {count: ids.length, last: ids.at(-1)!}};
+		return ids.flatMap(id => byId.get(id) ?? []);
+	}
+
+	/**
+	 * Whether the query can match at most FEW_MATCHES messages: some term cannot match more messages
+	 * than the rarest word of its phrase (for a camelCase term, of each of its two phrases, half each).
+	 * Words are counted only up to that many, longest (likeliest rare) first, and the first rare one
+	 * decides, so this is cheap. A query of one plain word is not checked: newest first is fast for it.
+	 */
+	private hasFewMatches(parsed: ParsedQuery): boolean {
+		const [first] = parsed.terms;
+		if (parsed.terms.length === 1 && first!.fts.words.length === 1 && !first!.fts.parts) return false;
+		const hasRareWord = (words: string[], limit: number) =>
+			[...words].sort((a, b) => b.length - a.length).some(word => this.wordCountUpTo(word, limit + 1) <= limit);
+		return parsed.terms.some(term =>
+			term.fts.parts
+				? hasRareWord(term.fts.words, FEW_MATCHES / 2) && hasRareWord(term.fts.parts, FEW_MATCHES / 2)
+				: hasRareWord(term.fts.words, FEW_MATCHES),
+		);
+	}
+
+	private wordCountUpTo(word: string, cap: number): number {
+		return this.statement('SELECT count(*) FROM (SELECT rowid FROM msg_fts WHERE msg_fts MATCH ? LIMIT ?)')
+			.pluck()
+			.get(`"${word.replaceAll('"', '""')}"`, cap) as number;
+	}
+
+	/**
+	 * The newest matches of a query known to have few: FTS5 reads its posting lists forwards once
+	 * (several times faster than backwards for a rare phrase of common words), and the ids are
+	 * reversed here.
+	 */
+	private fewNewestMatches(match: string, scope: SearchScope, wanted: number): Candidate[] {
+		const {sql, params} = matchIdsQuery(match, scope);
+		const ids = (this.statement(`${sql} ORDER BY f.rowid ASC`).pluck().all(...params) as number[]).reverse();
+		const found: Candidate[] = [];
+		for (let start = 0; start < ids.length && found.length < wanted; start += wanted) {
+			found.push(...this.textsOf(ids.slice(start, start + wanted), scope, false));
+		}
+
+		return found.slice(0, wanted);
 	}
 
 	/** One page of messages below id `before`, newest first. */
@@ -798,6 +841,23 @@ function retireOldDatabase(dbPath: string): void {
 	}
 
 	for (const file of [`${dbPath}-wal`, `${dbPath}-shm`]) fs.rmSync(file, {force: true});
+}
+
+/** `SELECT f.rowid FROM msg_fts f WHERE …` for a match in the scope (the time filter is applied to the texts). */
+function matchIdsQuery(match: string, scope: SearchScope): {sql: string; params: unknown[]} {
+	const where = ['f.msg_fts MATCH ?'];
+	const params: unknown[] = [match];
+	if (scope.ids) {
+		where.push('f.rowid BETWEEN ? AND ?');
+		params.push(...scope.ids);
+	}
+
+	if (scope.tools) {
+		where.push(`(f.rowid >> 32) IN (SELECT sid FROM sessions WHERE tool IN (${scope.tools.map(() => '?').join(', ')}))`);
+		params.push(...scope.tools);
+	}
+
+	return {sql: `SELECT f.rowid FROM msg_fts f WHERE ${where.join(' AND ')}`, params};
 }
 
 function configure(db: Database, readonly: boolean): void {

@@ -169,3 +169,25 @@ describe('termTest', () => {
 		expect(foldText('Thé NAÏVE')).toBe('the naive');
 	});
 });
+
+describe('queries with many and with few matches', () => {
+	it('give the newest matches whichever order FTS5 is read in', () => {
+		const built = build([]);
+		try {
+			const sessionId = 'ses_many000000000001';
+			built.index.upsertSession(manifest(sessionId));
+			// More messages than a rare-word check counts up to (20,000): "alpha beta" is read newest first, "gamma beta" forwards.
+			const texts = Array.from({length: 21_000}, (_, i) => (i % 50 === 7 ? `gamma beta alpha ${i}` : `alpha beta ${i}`));
+			built.index.addMessages(sessionId, texts.map(text => message(text)), 1);
+			for (const query of ['"alpha beta"', '"gamma beta"', 'gamma alpha', 'beta "gamma beta"']) {
+				const expected = ftsFinds(built.oracle, query);
+				expect(expected.length, query).toBeGreaterThan(0);
+				expect(searchFinds(built.index, query), query).toEqual(expected);
+			}
+		} finally {
+			built.oracle.close();
+			built.index.close();
+			fs.rmSync(built.dir, {recursive: true, force: true});
+		}
+	});
+});
