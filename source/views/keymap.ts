@@ -121,6 +121,16 @@ export const BINDINGS: readonly Binding[] = [
 	{command: 'cursor/top', layers: LISTS, chars: ['g'], match: (_i, k) => k.home, keys: 'g Home', label: 'Jump to the start'},
 	{command: 'cursor/bottom', layers: LISTS, chars: ['G'], match: (_i, k) => k.end, keys: 'G End', label: 'Jump to the end'},
 
+	// Sessions screen, preview focused (Tab): movement scrolls the preview of the selected session.
+	{command: 'cursor/down', layers: ['preview'], chars: ['j'], match: (_i, k) => k.downArrow && !k.ctrl, keys: '↓ j', label: 'Scroll the preview down', footer: 'scroll'},
+	{command: 'cursor/up', layers: ['preview'], chars: ['k'], match: (_i, k) => k.upArrow && !k.ctrl, keys: '↑ k', label: 'Scroll the preview up'},
+	{command: 'page/down', layers: ['preview'], match: (i, k) => k.pageDown || (k.ctrl && i === 'd'), keys: 'PgDn Ctrl+d', label: 'Scroll the preview a page down'},
+	{command: 'page/up', layers: ['preview'], match: (i, k) => k.pageUp || (k.ctrl && i === 'u'), keys: 'PgUp Ctrl+u', label: 'Scroll the preview a page up'},
+	{command: 'cursor/top', layers: ['preview'], chars: ['g'], match: (_i, k) => k.home, keys: 'g Home', label: 'Preview: jump to the start'},
+	{command: 'cursor/bottom', layers: ['preview'], chars: ['G'], match: (_i, k) => k.end, keys: 'G End', label: 'Preview: jump to the end'},
+	{command: 'pane/toggle', layers: ['preview'], match: (_i, k) => k.tab || k.escape, keys: 'Tab Esc', label: 'Back to the list', footer: 'list'},
+	{command: 'open', layers: ['preview'], match: enter, keys: 'Enter', label: 'Open the selected session', footer: 'open'},
+
 	// Sessions screen.
 	{command: 'open', layers: ['sessions', 'search'], match: enter, keys: 'Enter', label: 'Open the selected session', footer: 'open'},
 	{command: 'filter/start', layers: ['sessions'], chars: ['/'], keys: '/', label: 'Fuzzy filter (title, alias, project, tool, prompt, tags)', footer: 'filter'},
@@ -134,16 +144,6 @@ export const BINDINGS: readonly Binding[] = [
 	{command: 'headless/toggle', layers: ['sessions'], chars: ['H'], keys: 'H', label: 'Show or hide headless runs'},
 	{command: 'capture/run', layers: ['sessions'], chars: ['r'], keys: 'r', label: 'Capture now (rescan the tools)'},
 	{command: 'pane/toggle', layers: ['sessions'], match: (_i, k) => k.tab, keys: 'Tab', label: 'Focus the preview (then ↑↓ j k PgUp PgDn scroll it)', footer: 'preview'},
-
-	// Sessions screen, preview focused (Tab): movement scrolls the preview of the selected session.
-	{command: 'cursor/down', layers: ['preview'], chars: ['j'], match: (_i, k) => k.downArrow && !k.ctrl, keys: '↓ j', label: 'Scroll the preview down', footer: 'scroll'},
-	{command: 'cursor/up', layers: ['preview'], chars: ['k'], match: (_i, k) => k.upArrow && !k.ctrl, keys: '↑ k', label: 'Scroll the preview up'},
-	{command: 'page/down', layers: ['preview'], match: (i, k) => k.pageDown || (k.ctrl && i === 'd'), keys: 'PgDn Ctrl+d', label: 'Scroll the preview a page down'},
-	{command: 'page/up', layers: ['preview'], match: (i, k) => k.pageUp || (k.ctrl && i === 'u'), keys: 'PgUp Ctrl+u', label: 'Scroll the preview a page up'},
-	{command: 'cursor/top', layers: ['preview'], chars: ['g'], match: (_i, k) => k.home, keys: 'g Home', label: 'Preview: jump to the start'},
-	{command: 'cursor/bottom', layers: ['preview'], chars: ['G'], match: (_i, k) => k.end, keys: 'G End', label: 'Preview: jump to the end'},
-	{command: 'pane/toggle', layers: ['preview'], match: (_i, k) => k.tab || k.escape, keys: 'Tab Esc', label: 'Back to the list', footer: 'list'},
-	{command: 'open', layers: ['preview'], match: enter, keys: 'Enter', label: 'Open the selected session', footer: 'open'},
 
 	// Session screen.
 	{command: 'detail/toggle', layers: ['session'], chars: [' '], match: enter, keys: 'Enter Space', label: 'Expand or collapse the selected tool call', footer: 'expand'},
