@@ -13,6 +13,7 @@
 import fs from 'node:fs';
 import {Worker} from 'node:worker_threads';
 import type {SessionIndex} from './index-db.js';
+import {messageIndexText} from './index-text.js';
 import type {Store} from './store.js';
 import type {Manifest, Message} from './types.js';
 
@@ -57,6 +58,15 @@ function applyOp(store: Store, index: SessionIndex, op: IndexOp): void {
 			if (op.messages.length > 0) index.addMessages(op.sessionId, op.messages, op.start);
 		});
 	}
+}
+
+/**
+ * What the index keeps of a message (id, role, time, its index text), as a message that indexes the
+ * same: the worker gets a fraction of the bytes to copy (tool output past the indexed prefix, usage
+ * and metadata stay here), and this thread does the text extraction, which balances the two threads.
+ */
+export function slimForIndex(message: Message): Message {
+	return {msg_id: message.msg_id, role: message.role, timestamp: message.timestamp, content: [{type: 'text', text: messageIndexText(message)}]};
 }
 
 export function weightOf(op: IndexOp): number {
@@ -212,7 +222,7 @@ class WorkerIndexWriter {
 		if (this.error) return false;
 		this.pending.push(op.sessionId);
 		this.outstanding += weightOf(op);
-		this.worker.postMessage(op);
+		this.worker.postMessage(op.op === 'reindex' ? op : {...op, messages: op.messages.map(message => slimForIndex(message))});
 		return true;
 	}
 

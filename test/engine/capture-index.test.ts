@@ -7,8 +7,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, test} from 'vitest';
+import {benchEnv, generateCorpusSync} from '../../scripts/bench/generate.js';
+import {adapters} from '../../source/adapters/registry.js';
 import {capture} from '../../source/engine/capture.js';
-import {CaptureIndexSink} from '../../source/engine/capture-index.js';
+import {CaptureIndexSink, slimForIndex} from '../../source/engine/capture-index.js';
+import {messageIndexText} from '../../source/engine/index-text.js';
 import {sessionIdForNative} from '../../source/engine/format.js';
 import {SessionIndex} from '../../source/engine/index-db.js';
 import {indexPath} from '../../source/engine/paths.js';
@@ -136,5 +139,44 @@ describe('capture killed before it saved its state', () => {
 		const id = sessionIdForNative('codex', 'k');
 		expect(store.readSession(id).messages.map(message => message.msg_id)).toEqual(['k-1', 'k-2', 'k-3']);
 		expect(index.getSession(id)?.message_count).toBe(3);
+	});
+});
+
+describe('what the worker is handed', () => {
+	test('a slimmed message gives the same index text, id, role and time as the message', () => {
+		const long = `${'verbose tool output line\n'.repeat(400)}needle-after-the-indexed-prefix`;
+		const messages: Message[] = [
+			{msg_id: 'a', role: 'user', timestamp: '2026-01-01T00:00:00.000Z', content: [{type: 'text', text: 'plain words and parseHTTPResponse'}]},
+			{msg_id: 'b', role: 'assistant', timestamp: '2026-01-01T00:00:01.000Z', content: [{type: 'thinking', thinking: 'pondering'}, {type: 'tool_use', tool_use_id: 't1', name: 'bash', input: {command: 'ls /src/engine'}}]},
+			{msg_id: 'c', role: 'tool', timestamp: '2026-01-01T00:00:02.000Z', content: [{type: 'tool_result', tool_use_id: 't1', content: long}]},
+			{msg_id: 'd', role: 'user', timestamp: '2026-01-01T00:00:03.000Z', content: [{type: 'text', text: 'copied history'}], metadata: {copied_from: 'ses_0000000000000001'}},
+		] as unknown as Message[];
+		for (const message of messages) {
+			const slim = slimForIndex(message);
+			expect(messageIndexText(slim)).toBe(messageIndexText(message));
+			expect(slim).toMatchObject({msg_id: message.msg_id, role: message.role, timestamp: message.timestamp});
+		}
+	});
+
+	test('the bench corpus captured with the worker and without it gives the same index', async () => {
+		const corpus = generateCorpusSync({home: path.join(home, 'corpus'), scale: 'tiny', fixturesDir: path.join(import.meta.dirname, '..', 'fixtures')});
+		const results = [];
+		for (const indexWorkerAfter of [0, Number.POSITIVE_INFINITY]) {
+			const runEnv = benchEnv(corpus.home, path.join(home, `sfs-${indexWorkerAfter}`));
+			const runStore = new Store(runEnv);
+			const runIndex = SessionIndex.open(indexPath(runEnv));
+			try {
+				const report = await capture({env: runEnv, store: runStore, index: runIndex, adapters: [...adapters], config: {}, indexWorkerAfter});
+				expect(report.new).toBe(corpus.sessions);
+				const words = corpus.vocabulary.slice(0, 40).filter((_, i) => i % 4 === 0);
+				results.push({stats: runIndex.stats().messages, hits: words.map(word => runIndex.search(word, {limit: 50}).map(hit => `${hit.session_id}:${hit.position}:${hit.snippet}`).sort())});
+			} finally {
+				runIndex.close();
+			}
+		}
+
+		expect(results[0]!.stats).toBeGreaterThan(100);
+		expect(results[0]!.hits.flat().length).toBeGreaterThan(10);
+		expect(results[0]).toEqual(results[1]);
 	});
 });
