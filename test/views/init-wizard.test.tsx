@@ -99,7 +99,8 @@ describe('sfs init wizard', () => {
 		expect(frame).not.toContain('capturing codex');
 		// "no" to starting: the daemon is not started, but it is installed.
 		expect(f.calls).toEqual(['watch claude-code,codex of 3', 'capture', 'install']);
-		expect(f.results).toEqual([{status: 'done', answers: {tools: ['claude-code', 'codex'], startDaemon: false, installAtLogin: true}}]);
+		// onDone runs in an effect after the final frame is drawn: wait for it rather than race it.
+		await until(() => expect(f.results).toEqual([{status: 'done', answers: {tools: ['claude-code', 'codex'], startDaemon: false, installAtLogin: true}}]));
 	});
 
 	test('Enter takes the defaults: start now yes, at login no', async () => {
@@ -168,6 +169,6 @@ describe('sfs init wizard', () => {
 		await until(() => expect(f.started()).toBe(true));
 		f.finish();
 		await until(() => expect(lastFrame()).toContain('sfs: socket in use'));
-		expect(f.results[0]).toMatchObject({status: 'failed', error: 'socket in use'});
+		await until(() => expect(f.results[0]).toMatchObject({status: 'failed', error: 'socket in use'}));
 	});
 });
