@@ -32,7 +32,7 @@ import {SfsError} from './errors.js';
 import {DIR_MODE, FILE_MODE} from './paths.js';
 import {identifierParts, messageIndexText} from './index-text.js';
 import {type ParsedQuery, parseSearchQuery, relaxedMatch, termExpression} from './search-query.js';
-import {scoreCandidates, type Candidate} from './search-rank.js';
+import {scoreCandidates, termIdf, type Candidate} from './search-rank.js';
 import {buildSnippet} from './search-snippet.js';
 import {type TermTest, termTest} from './search-verify.js';
 import type {Manifest, Message} from './types.js';
@@ -213,6 +213,8 @@ export class SessionIndex {
 	readonly readonly: boolean;
 	private readonly db: Database;
 	private readonly statements = new Map<string, DatabaseModule.Statement>();
+	/** wordCount() of the search running now (FTS5 folds case, so the words' spelling is kept as typed). */
+	private readonly wordCounts = new Map<string, number>();
 
 	private constructor(db: Database, readonly: boolean, dbPath: string) {
 		this.db = db;
@@ -439,16 +441,19 @@ export class SessionIndex {
 		if (limit === 0) return [];
 		const scope = this.searchScope(options);
 		if (!scope) return [];
+		this.wordCounts.clear();
 		let candidates: Candidate[];
+		let weights: number[] | undefined;
 		try {
 			candidates = this.searchCandidates(parsed, scope);
+			weights = candidates.length > 1 ? this.termWeights(parsed) : undefined;
 		} catch (error) {
 			// The expression is built from quoted strings only; should FTS5 still refuse it, that is "no hits".
 			if (isFtsSyntaxError(error)) return [];
 			throw toDbError(error, this.path);
 		}
 
-		const scores = scoreCandidates(candidates, parsed.terms);
+		const scores = scoreCandidates(candidates, parsed.terms, weights);
 		const ranked = candidates
 			.map((candidate, index) => ({id: candidate.id, score: scores[index]!}))
 			.sort((a, b) => b.score - a.score || b.id - a.id)
@@ -582,8 +587,7 @@ export class SessionIndex {
 	private hasFewMatches(parsed: ParsedQuery): boolean {
 		const [first] = parsed.terms;
 		if (parsed.terms.length === 1 && first!.fts.words.length === 1 && !first!.fts.parts) return false;
-		const hasRareWord = (words: string[], limit: number) =>
-			[...words].sort((a, b) => b.length - a.length).some(word => this.wordCountUpTo(word, limit + 1) <= limit);
+		const hasRareWord = (words: string[], limit: number) => [...words].sort((a, b) => b.length - a.length).some(word => this.wordCount(word) <= limit);
 		return parsed.terms.some(term =>
 			term.fts.parts
 				? hasRareWord(term.fts.words, FEW_MATCHES / 2) && hasRareWord(term.fts.parts, FEW_MATCHES / 2)
@@ -591,10 +595,34 @@ export class SessionIndex {
 		);
 	}
 
-	private wordCountUpTo(word: string, cap: number): number {
-		return this.statement('SELECT count(*) FROM (SELECT rowid FROM msg_fts WHERE msg_fts MATCH ? LIMIT ?)')
-			.pluck()
-			.get(`"${word.replaceAll('"', '""')}"`, cap) as number;
+	/**
+	 * IDF weights of a query's terms when it has several (one term needs none: IDF only scales it).
+	 * A term's messages are estimated by its rarest word's (summed over a camelCase term's two
+	 * phrases), words counted up to FEW_MATCHES: cheap, and common terms share the lowest weight. A
+	 * prefix term is not counted (that would be FTS5's prefix merge) and is weighted as common.
+	 */
+	private termWeights(parsed: ParsedQuery): number[] | undefined {
+		if (parsed.terms.length < 2) return undefined;
+		const total = this.statement('SELECT coalesce(sum(message_count), 0) FROM sessions').pluck().get() as number;
+		const rarest = (words: string[]) => Math.min(...words.map(word => this.wordCount(word)));
+		return parsed.terms.map(term => {
+			if (term.prefix) return termIdf(FEW_MATCHES, total);
+			const documents = rarest(term.fts.words) + (term.fts.parts ? rarest(term.fts.parts) : 0);
+			return termIdf(Math.min(documents, FEW_MATCHES), total);
+		});
+	}
+
+	/** Messages holding the word, counted up to FEW_MATCHES + 1; remembered for the current search. */
+	private wordCount(word: string): number {
+		let count = this.wordCounts.get(word);
+		if (count === undefined) {
+			count = this.statement('SELECT count(*) FROM (SELECT rowid FROM msg_fts WHERE msg_fts MATCH ? LIMIT ?)')
+				.pluck()
+				.get(`"${word.replaceAll('"', '""')}"`, FEW_MATCHES + 1) as number;
+			this.wordCounts.set(word, count);
+		}
+
+		return count;
 	}
 
 	/**

@@ -223,6 +223,22 @@ describe('search: hits', () => {
 	});
 });
 
+describe('ranking several terms', () => {
+	it('weights a rare term above a common one (IDF from bounded counts)', () => {
+		const sessionId = 'ses_1df0000000000001';
+		index.upsertSession(manifest(sessionId, {stats: {message_count: 42, total_input_tokens: 0, total_output_tokens: 0}}));
+		const filler = Array.from({length: 40}, (_, i) => message(`plain filler ${i} mentions alpha once`));
+		const commonHeavy = message('alpha alpha alpha alpha alpha omega', {msg_id: 'common-heavy'});
+		const rareHeavy = message('omega omega omega omega omega alpha', {msg_id: 'rare-heavy'});
+		// Without IDF the two tie and the newer (common-heavy) would come first.
+		index.addMessages(sessionId, [rareHeavy, ...filler, commonHeavy], 1);
+		const ranked = index.search('alpha omega', {}).map(hit => hit.msg_id);
+		expect(ranked).toEqual(['rare-heavy', 'common-heavy']);
+		// Reversed query order, same ranking.
+		expect(index.search('omega alpha', {}).map(hit => hit.msg_id)).toEqual(['rare-heavy', 'common-heavy']);
+	});
+});
+
 describe('query parsing', () => {
 	it('quotes every term and ORs in camelCase parts', () => {
 		expect(parseSearchQuery('foo-bar NOT').match).toBe('"foo bar" AND "NOT"');
