@@ -49,7 +49,9 @@ await esbuild.build({
 	minifyWhitespace: true,
 	minifySyntax: true,
 	// React picks its production build at bundle time; NODE_ENV is never set at run time (G18: it would leak into launched tools).
-	define: {'process.env.NODE_ENV': '"production"'},
+	// yoga-layout's emscripten loader fetch()es its own base64 data: URL when `fetch` exists, and Node's
+	// fetch loads undici (~25 ms before the first frame); without it the loader decodes the bytes itself.
+	define: {'process.env.NODE_ENV': '"production"', fetch: 'undefined'},
 	// execa loads only when a tool is launched; better-sqlite3 is native.
 	external: ['execa', 'better-sqlite3'],
 	// Some bundled CommonJS packages call require() for Node built-ins.
