@@ -80,7 +80,8 @@ async function main(argv: string[]): Promise<number> {
 
 	const name = argv[index];
 	const rest = argv.slice(index + 1);
-	if (name === undefined) return openBrowser(await rootFlags(argv, demo));
+	// A bare `sfs` has no flags to parse: skipping meow there saves ~25 ms of the TUI's first frame.
+	if (name === undefined) return openBrowser(argv.length === 0 ? false : await rootFlags(argv, demo));
 	if (name === 'help') {
 		// `sfs help` and `sfs help <command>`, as git and npm have it.
 		const topic = rest[0];
