@@ -90,7 +90,7 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 	const started = Date.now();
 	const {env, store, index, config} = options;
 	const now = options.now ?? (() => new Date());
-	store.init();
+	store.initOnce();
 
 	const report: CaptureReport = {new: 0, updated: 0, unchanged: 0, skipped: [], unknown_records: {}, duration_ms: 0, records_parsed: 0, changed_sessions: [], warnings: []};
 	let states = index.getMeta(STATE_KEY) as Record<string, SessionCaptureState> | undefined;

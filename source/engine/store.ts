@@ -28,6 +28,7 @@ export class Store {
 	readonly dataRoot: string;
 	private readonly tombstoneFile: string;
 	private readonly heldSessionLocks = new Set<string>();
+	private initialized = false;
 
 	constructor(env: Env = process.env) {
 		this.dataRoot = dataDir(env);
@@ -42,9 +43,15 @@ export class Store {
 
 	/** Creates the data dir (0700) and clears temp files left by killed writers. */
 	init(): void {
+		this.initialized = true;
 		ensureDir(this.sessionsRoot);
 		fs.chmodSync(this.dataRoot, DIR_MODE);
 		removeOrphanTemps(this.sessionsRoot);
+	}
+
+	/** init() unless this Store did it already (a CLI command opens the engine, then captures: 10,000 session dirs listed once, not twice). */
+	initOnce(): void {
+		if (!this.initialized) this.init();
 	}
 
 	/** Ids of every session directory (no parsing). */
