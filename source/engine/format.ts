@@ -2,7 +2,7 @@
  * The `.sfs` format: validation against the SessionFS v0.1.0 JSON Schemas (shipped in `schemas/`),
  * session ids, and the version check.
  */
-import {createHash, randomBytes} from 'node:crypto';
+import {hash, randomBytes} from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -91,7 +91,8 @@ export function newSessionId(): string {
 
 /** The id of a captured native session: stable, so a re-capture or a second machine finds the same session. */
 export function sessionIdForNative(tool: string, nativeId: string): string {
-	return `ses_${createHash('sha256').update(`${tool}\u0000${nativeId}`).digest('hex').slice(0, 16)}`;
+	// crypto.hash: the same digest as createHash without a Hash object (capture derives one per native session, 10,000 a rescan).
+	return `ses_${hash('sha256', `${tool}\u0000${nativeId}`, 'hex').slice(0, 16)}`;
 }
 
 /** Session ids become directory names: refuse anything that could escape the store. */
