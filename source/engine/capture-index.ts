@@ -261,7 +261,7 @@ export class CaptureIndexSink {
 		private readonly store: Store,
 		private readonly index: SessionIndex,
 		private readonly env: NodeJS.ProcessEnv,
-		private readonly workerAfter = INDEX_WORKER_AFTER,
+		private workerAfter = INDEX_WORKER_AFTER,
 	) {
 		this.local = new BatchedIndexWriter(store, index, undefined, failure => this.failures.push(failure));
 	}
@@ -276,8 +276,16 @@ export class CaptureIndexSink {
 		if (op.op !== 'reindex') this.written += op.messages.length;
 		if (!this.worker && this.written > this.workerAfter && this.index.path !== ':memory:') {
 			this.local.commit();
-			const worker = startWorker({env: {...this.env}, dbPath: this.index.path});
+			let worker: Worker | undefined;
+			try {
+				worker = startWorker({env: {...this.env}, dbPath: this.index.path});
+			} catch {
+				// No worker thread to be had (resource limits, a broken build): handled below.
+			}
+
 			if (worker) this.worker = new WorkerIndexWriter(worker);
+			// Without one, this thread writes the index, as for small captures (and does not try again).
+			else this.workerAfter = Number.POSITIVE_INFINITY;
 		}
 
 		if (this.worker?.post(op)) return;
