@@ -177,7 +177,7 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 				for (const warning of read.warnings) report.warnings.push(`${native.tool} ${native.files[0]}: ${warning}`);
 				countUnknown(report, adapter.id, read);
 				if (isExcluded(read.info.cwd)) {
-					states[sessionId] = {files: read.cursors, fingerprint: native.fingerprint, excluded: true};
+					states[sessionId] = {files: stamps(read.cursors), fingerprint: native.fingerprint, excluded: true};
 					statesDirty = true;
 					continue;
 				}
@@ -195,7 +195,7 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 					continue;
 				}
 
-				states[sessionId] = {files: read.cursors, fingerprint: native.fingerprint};
+				states[sessionId] = {files: stamps(read.cursors), fingerprint: native.fingerprint};
 				statesDirty = true;
 				if (native.parentNativeId && native.agentId) {
 					subagentsSeen.push({parentId: sessionIdForNative(native.tool, native.parentNativeId), agentId: native.agentId, sessionId});
@@ -294,6 +294,16 @@ function statCursors(native: NativeSession): Record<string, FileCursor> {
 	}
 
 	return cursors;
+}
+
+/**
+ * What the saved state keeps of cursors: only what isUnchanged compares. A changed session is read
+ * from its manifest's full cursors, so offsets and tail hashes here were 25% of a value every capture parses.
+ */
+function stamps(cursors: Record<string, FileCursor>): Record<string, FileCursor> {
+	const kept: Record<string, FileCursor> = {};
+	for (const [file, {size, mtime_ms, ino}] of Object.entries(cursors)) kept[file] = {size, mtime_ms, ino, offset: 0};
+	return kept;
 }
 
 function countUnknown(report: CaptureReport, tool: string, read: ReadResult): void {
