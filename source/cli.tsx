@@ -149,7 +149,7 @@ async function openBrowser(demo: boolean): Promise<number> {
 
 	try {
 		if (process.stdin.isTTY && process.stdout.isTTY) {
-			const tui = await loadTui();
+			const tui = await loadTuiInteractive();
 			if (tui) {
 				const [{openEngine}, {createTuiEngine}, {loadWriter}] = await Promise.all([
 					import('./engine/open-engine.js'),
@@ -176,6 +176,21 @@ async function openBrowser(demo: boolean): Promise<number> {
 }
 
 type TuiModule = {runTui(engine: unknown, options: {demo: boolean}): Promise<number>};
+
+/**
+ * Ink decides once, when it loads, that CI=true means "no terminal" and then draws nothing until
+ * exit. On a real terminal that is wrong (a shell with CI exported, or the bench under .ci/run), so the
+ * TUI loads with those variables hidden; they are put back at once for the tools it launches.
+ */
+async function loadTuiInteractive(): Promise<TuiModule | undefined> {
+	const hidden = ['CI', 'CONTINUOUS_INTEGRATION'].filter(key => key in process.env).map(key => [key, process.env[key]] as const);
+	for (const [key] of hidden) delete process.env[key];
+	try {
+		return await loadTui();
+	} finally {
+		for (const [key, value] of hidden) process.env[key] = value;
+	}
+}
 
 /** The TUI module, or undefined while it is not built (then `sfs` falls back to the list). */
 async function loadTui(): Promise<TuiModule | undefined> {
