@@ -351,6 +351,17 @@ export class SessionIndex {
 		});
 	}
 
+	/** The sub-agent sessions of the given parents (parent id → child ids), without listing every session. */
+	subagentsOf(parentIds: string[]): Map<string, string[]> {
+		const children = new Map<string, string[]>();
+		if (parentIds.length === 0) return children;
+		const rows = this.statement(
+			'SELECT session_id, parent_session_id FROM sessions WHERE listed = 1 AND is_subagent = 1 AND parent_session_id IN (SELECT value FROM json_each(?)) ORDER BY session_id',
+		).all(JSON.stringify(parentIds)) as Array<{session_id: string; parent_session_id: string}>;
+		for (const row of rows) children.set(row.parent_session_id, [...(children.get(row.parent_session_id) ?? []), row.session_id]);
+		return children;
+	}
+
 	listSessions(filter: ListFilter = {}): SessionRow[] {
 		const where = ['listed = 1'];
 		const params: unknown[] = [];

@@ -57,11 +57,7 @@ export function costsForRows(engine: Engine, rows: SessionRow[], table: PriceTab
 		}
 	};
 
-	const children = new Map<string, string[]>();
-	const wanted = new Set(rows.map(row => row.session_id));
-	for (const row of engine.index.listSessions({includeSubagents: true})) {
-		if (row.is_subagent && row.parent_session_id && wanted.has(row.parent_session_id)) children.set(row.parent_session_id, [...(children.get(row.parent_session_id) ?? []), row.session_id]);
-	}
+	const children = engine.index.subagentsOf(rows.map(row => row.session_id));
 
 	const out = new Map<string, ListedCost>();
 	for (const row of rows) {
