@@ -1,26 +1,9 @@
 /** The client's retries against a real HTTP server on 127.0.0.1 that answers 503 and 429 first. */
-import Fastify from 'fastify';
-import {afterEach, describe, expect, test} from 'vitest';
+import {describe, expect, test} from 'vitest';
 import {request} from '../../source/sync/http.js';
+import {flakyServers} from '../support/flaky-http.js';
 
-const apps: Array<ReturnType<typeof Fastify>> = [];
-afterEach(async () => {
-	for (const app of apps.splice(0)) await app.close();
-});
-
-async function flaky(answers: Array<{status: number; headers?: Record<string, string>}>): Promise<{url: string; hits: () => number}> {
-	const app = Fastify();
-	apps.push(app);
-	let hits = 0;
-	app.get('/thing', async (_request, reply) => {
-		const answer = answers[hits++];
-		if (answer) return reply.code(answer.status).headers(answer.headers ?? {}).send({error: {code: 'X', message: `answer ${hits}`}});
-		return {ok: true};
-	});
-	await app.listen({host: '127.0.0.1', port: 0});
-	const address = app.server.address() as {port: number};
-	return {url: `http://127.0.0.1:${address.port}`, hits: () => hits};
-}
+const flaky = flakyServers();
 
 describe('sync client retries', () => {
 	test('retries 5xx with backoff and 429 after Retry-After, then succeeds', async () => {
@@ -47,7 +30,7 @@ describe('sync client retries', () => {
 	test('a refused connection is retried, then reported in one line', async () => {
 		const server = await flaky([]);
 		const url = server.url;
-		await apps.pop()!.close();
+		await server.close();
 		const reasons: string[] = [];
 		await expect(request(url, '/thing', {baseDelayMs: 1, attempts: 2, onRetry: reason => reasons.push(reason)})).rejects.toThrow(/cannot reach the sfs server .* after 2 attempt\(s\): ECONNREFUSED/);
 		expect(reasons).toEqual(['ECONNREFUSED']);

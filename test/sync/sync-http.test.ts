@@ -1,25 +1,9 @@
 /** The sync client's HTTP retries beyond the basics (http-retry.test.ts): Retry-After dates and caps, 503 with Retry-After, cancellation. */
-import Fastify from 'fastify';
-import {afterEach, describe, expect, test} from 'vitest';
+import {describe, expect, test} from 'vitest';
 import {request, retryAfterMs} from '../../source/sync/http.js';
+import {flakyServers} from '../support/flaky-http.js';
 
-const apps: Array<ReturnType<typeof Fastify>> = [];
-afterEach(async () => {
-	for (const app of apps.splice(0)) await app.close();
-});
-
-async function answering(answers: Array<{status: number; headers?: Record<string, string>}>) {
-	const app = Fastify();
-	apps.push(app);
-	let hits = 0;
-	app.get('/thing', async (_request, reply) => {
-		const answer = answers[hits++];
-		if (answer) return reply.code(answer.status).headers(answer.headers ?? {}).send({error: {code: 'X', message: `answer ${hits}`}});
-		return {ok: true};
-	});
-	await app.listen({host: '127.0.0.1', port: 0});
-	return {url: `http://127.0.0.1:${(app.server.address() as {port: number}).port}`, hits: () => hits};
-}
+const answering = flakyServers();
 
 describe('sync client HTTP', () => {
 	test('Retry-After in seconds or as an HTTP date; unreadable is ignored', () => {
