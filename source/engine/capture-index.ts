@@ -73,7 +73,8 @@ export function weightOf(op: IndexOp): number {
 	return op.op === 'reindex' ? REINDEX_WEIGHT : Math.max(1, op.messages.length);
 }
 
-function oneLine(error: unknown): string {
+/** An error's first line, at most 300 characters (for reports and logs). */
+export function oneLineError(error: unknown): string {
 	return (error instanceof Error ? error.message : String(error)).split('\n', 1)[0]!.slice(0, 300);
 }
 
@@ -135,7 +136,7 @@ export class BatchedIndexWriter {
 			try {
 				reindexSession(this.store, this.index, sessionId);
 			} catch (error) {
-				this.onFailure({sessionId, reason: `index: ${oneLine(error)}`});
+				this.onFailure({sessionId, reason: `index: ${oneLineError(error)}`});
 			}
 		}
 
@@ -312,7 +313,7 @@ export class CaptureIndexSink {
 				try {
 					reindexSession(this.store, this.index, sessionId);
 				} catch (error) {
-					this.failures.push({sessionId, reason: `index: ${oneLine(error)}`});
+					this.failures.push({sessionId, reason: `index: ${oneLineError(error)}`});
 				}
 			}
 

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type {Adapter, AdapterContext, FileStat, NativeSession, ReadResult} from '../adapters/types.js';
-import {CaptureIndexSink} from './capture-index.js';
+import {CaptureIndexSink, oneLineError} from './capture-index.js';
 import type {Config} from './config.js';
 import {assertValid, firstViolation, prepareValidation, sessionIdForNative} from './format.js';
 import type {SessionIndex} from './index-db.js';
@@ -23,7 +23,7 @@ import {addToStats, emptyStats, firstPrompt, oneLine} from './session-stats.js';
 import type {Store} from './store.js';
 import {type CaptureState, type FileCursor, type Manifest, type Message, SFS_VERSION, type ToolId} from './types.js';
 
-export {reindexSession} from './capture-index.js';
+export {oneLineError, reindexSession} from './capture-index.js';
 
 export const CONVERTER_VERSION = '0.1.0';
 
@@ -597,11 +597,6 @@ function linkChildren(store: Store, index: SessionIndex, parentId: string, child
 
 function expandHome(glob: string, env: Env): string {
 	return glob.startsWith('~/') ? path.join(homeDir(env), glob.slice(2)) : glob;
-}
-
-export function oneLineError(error: unknown): string {
-	const message = error instanceof Error ? error.message : String(error);
-	return message.split('\n', 1)[0]!.slice(0, 300);
 }
 
 export const _forTests = {isUnchanged, selectNew, hostname: os.hostname};
