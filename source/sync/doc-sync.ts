@@ -9,12 +9,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {SfsError} from '../engine/errors.js';
 import {writeJsonAtomic} from '../engine/fs-atomic.js';
-import {dataDir, type Env} from '../engine/paths.js';
+import type {Env} from '../engine/paths.js';
 import {projectKey, readContext, writeContext} from '../engine/project-context.js';
 import {CONFIG_FILE, loadRules, repoRoot, RULES_DIR, rulesDir, sha256, sortTools, writeRepoFile} from '../engine/rules/canonical.js';
 import type {RulesTool} from '../engine/rules/tools.js';
 import type {Credentials} from './credentials.js';
 import {HttpFailure} from './http.js';
+import {syncDir} from './state.js';
 import {type DocumentKind, getDocument, putDocument} from './team-client.js';
 
 export type ServerProject = {key: string; root: string; keyed_by: 'git remote' | 'directory name'};
@@ -133,7 +134,7 @@ function existingNames(dir: string): string[] {
 type DocState = Record<string, string>;
 
 function statePath(env: Env): string {
-	return path.join(dataDir(env), 'sync', 'documents.json');
+	return path.join(syncDir(env), 'documents.json');
 }
 
 function keyOf(credentials: Credentials, kind: DocumentKind, project: string, org: string | undefined): string {
