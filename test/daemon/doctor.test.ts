@@ -3,22 +3,16 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import {afterEach, beforeEach, expect, test} from 'vitest';
+import {expect, test} from 'vitest';
 import {SessionIndex} from '../../source/engine/index-db.js';
-import {installFixture, type Sandbox, sandbox, sessionIds, sfs, stopQuietly, waitFor, waitIdle} from './helpers.js';
+import {installFixture, type Sandbox, sandboxPerTest, sessionIds, sfs, waitFor, waitIdle} from './helpers.js';
 
 type Check = {id: string; verdict: 'ok' | 'info' | 'warn' | 'fail'; detail: string; hint?: string; fixed?: string};
 type Report = {ok: boolean; checks: Check[]};
 
 let box: Sandbox;
-
-beforeEach(() => {
-	box = sandbox();
-});
-
-afterEach(async () => {
-	await stopQuietly(box);
-	box.cleanup();
+sandboxPerTest(created => {
+	box = created;
 });
 
 async function doctor(...args: string[]): Promise<{report: Report; exitCode: number}> {

@@ -6,6 +6,7 @@ import {randomUUID} from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
+import {afterEach, beforeEach} from 'vitest';
 import {type Run, repoRoot, type Sandbox, sandbox, sfs} from '../cli/run-sfs.js';
 
 export {type Run, type Sandbox, sandbox, sfs};
@@ -149,4 +150,20 @@ export function cpuTicks(pid: number): number {
 
 export async function stopQuietly(box: Sandbox): Promise<void> {
 	await sfs(box, ['daemon', 'stop']).catch(() => undefined);
+}
+
+/**
+ * A fresh sandbox before each test, its daemon stopped and its files removed after; `use` receives
+ * each new sandbox (tests keep it in their own `let box`).
+ */
+export function sandboxPerTest(use: (box: Sandbox) => void): void {
+	let current: Sandbox;
+	beforeEach(() => {
+		current = sandbox();
+		use(current);
+	});
+	afterEach(async () => {
+		await stopQuietly(current);
+		current.cleanup();
+	});
 }

@@ -5,21 +5,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {execa} from 'execa';
-import {afterEach, beforeEach, describe, expect, test} from 'vitest';
+import {describe, expect, test} from 'vitest';
 import {connectDaemon} from '../../source/engine/daemon/client.js';
 import type {DaemonEvent} from '../../source/engine/daemon/protocol.js';
 import {cliPath} from '../cli/run-sfs.js';
-import {appendUser, FIXTURE_NATIVE_ID, installFixture, type Sandbox, sandbox, sessionIds, sfs, status, stopQuietly, stored, texts, waitFor, waitIdle} from './helpers.js';
+import {appendUser, FIXTURE_NATIVE_ID, installFixture, type Sandbox, sandboxPerTest, sessionIds, sfs, status, stored, texts, waitFor, waitIdle} from './helpers.js';
 
 let box: Sandbox;
-
-beforeEach(() => {
-	box = sandbox();
-});
-
-afterEach(async () => {
-	await stopQuietly(box);
-	box.cleanup();
+sandboxPerTest(created => {
+	box = created;
 });
 
 function runFiles() {

@@ -4,21 +4,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import {afterEach, beforeEach, describe, expect, test} from 'vitest';
+import {describe, expect, test} from 'vitest';
 import {connectDaemon} from '../../source/engine/daemon/client.js';
 import type {DaemonStatus} from '../../source/engine/daemon/protocol.js';
 import {sessionIdForNative} from '../../source/engine/format.js';
-import {appendUser, FIXTURE_NATIVE_ID, installFixture, projectsDir, type Sandbox, sandbox, sessionIds, sfs, stopQuietly, stored, texts, waitFor, waitIdle, writeSession} from './helpers.js';
+import {appendUser, FIXTURE_NATIVE_ID, installFixture, projectsDir, type Sandbox, sandbox, sandboxPerTest, sessionIds, sfs, stored, texts, waitFor, waitIdle, writeSession} from './helpers.js';
 
 let box: Sandbox;
-
-beforeEach(() => {
-	box = sandbox();
-});
-
-afterEach(async () => {
-	await stopQuietly(box);
-	box.cleanup();
+sandboxPerTest(created => {
+	box = created;
 });
 
 describe('daemon reliability', () => {

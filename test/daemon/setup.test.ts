@@ -5,19 +5,13 @@
 import {execFileSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import {afterEach, beforeEach, describe, expect, test} from 'vitest';
+import {describe, expect, test} from 'vitest';
 import {installService, launchdPlist, systemdUnit, systemdUnitPath, uninstallService} from '../../source/engine/daemon/service.js';
-import {installFixture, type Sandbox, sandbox, sessionIds, sfs, status, stopQuietly, waitIdle} from './helpers.js';
+import {installFixture, type Sandbox, sandboxPerTest, sessionIds, sfs, status, waitIdle} from './helpers.js';
 
 let box: Sandbox;
-
-beforeEach(() => {
-	box = sandbox();
-});
-
-afterEach(async () => {
-	await stopQuietly(box);
-	box.cleanup();
+sandboxPerTest(created => {
+	box = created;
 });
 
 describe('sfs init', () => {
