@@ -999,13 +999,18 @@ function ensurePrivateFile(dbPath: string): void {
 }
 
 function toSessionRow(row: RawSessionRow): SessionRow {
-	let tags: string[] = [];
-	try {
-		const parsed = JSON.parse(row.tags) as unknown;
-		if (Array.isArray(parsed)) tags = parsed.filter((tag): tag is string => typeof tag === 'string');
-	} catch {}
+	return {...row, tags: parseTags(row.tags), is_subagent: row.is_subagent === 1, is_headless: row.is_headless === 1};
+}
 
-	return {...row, tags, is_subagent: row.is_subagent === 1, is_headless: row.is_headless === 1};
+/** A session's `tags` column (a JSON array); anything else reads as no tags. */
+export function parseTags(text: string): string[] {
+	if (text === '[]') return [];
+	try {
+		const tags: unknown = JSON.parse(text);
+		return Array.isArray(tags) ? tags.filter((tag): tag is string => typeof tag === 'string') : [];
+	} catch {
+		return [];
+	}
 }
 
 function timeMs(value: string | null | undefined): number | null {

@@ -6,22 +6,12 @@
  * The index schema belongs to index-db.ts; this only reads the columns the list shows.
  */
 import Database from 'better-sqlite3';
-import type {SessionRow} from './index-db.js';
+import {parseTags, type SessionRow} from './index-db.js';
 
 const COLUMNS = `session_id, alias, title, tool, native_id, cwd, model, created_at, updated_at, message_count,
 	input_tokens, output_tokens, tags, parent_session_id, is_subagent, is_headless, first_prompt`;
 
 type Raw = [string, string | null, string | null, string, string | null, string | null, string | null, string, string, number, number, number, string, string | null, number, number, string | null];
-
-function parseTags(text: string): string[] {
-	if (text === '[]') return [];
-	try {
-		const tags: unknown = JSON.parse(text);
-		return Array.isArray(tags) ? tags.filter((tag): tag is string => typeof tag === 'string') : [];
-	} catch {
-		return [];
-	}
-}
 
 function toRow(raw: Raw): SessionRow {
 	return {
