@@ -7,22 +7,14 @@
 import {execFileSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import {afterEach, describe, expect, test} from 'vitest';
-import {expectOneLineError, parseJson, type Sandbox, sandbox, sfs, specExamples} from '../cli/run-sfs.js';
+import {describe, expect, test} from 'vitest';
+import {expectOneLineError, parseJson, type Sandbox, sfs, specExamples} from '../cli/run-sfs.js';
+import {cleanupsPerTest} from '../support/cleanups.js';
 import {smtpSink} from './email-smtp-sink.js';
 import {BACKENDS, server} from './helpers.js';
 
 const COMPLETE = 'b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e';
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-	for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function box(): Sandbox {
-	const created = sandbox();
-	cleanups.push(() => created.cleanup());
-	return created;
-}
+const {cleanups, box} = cleanupsPerTest();
 
 async function signup(machine: Sandbox, url: string, email: string) {
 	const run = await sfs(machine, ['auth', 'signup', '--url', url, '--email', email, '--password-stdin'], {input: `${email}-password\n`});

@@ -8,22 +8,14 @@ import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
-import {afterEach, describe, expect, test} from 'vitest';
+import {describe, expect, test} from 'vitest';
 import {openEngine} from '../../source/engine/open-engine.js';
-import {cliPath, expectOneLineError, parseJson, type Sandbox, sandbox, sfs} from '../cli/run-sfs.js';
+import {cliPath, expectOneLineError, parseJson, type Sandbox, sfs} from '../cli/run-sfs.js';
+import {cleanupsPerTest} from '../support/cleanups.js';
 import {server} from './helpers.js';
 import {proxy, seed} from './sync-support.js';
 
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-	for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function box(): Sandbox {
-	const created = sandbox();
-	cleanups.push(() => created.cleanup());
-	return created;
-}
+const {cleanups, box} = cleanupsPerTest();
 
 /** Seeds indexed sessions into a sandbox's store, the way capture leaves them. */
 function seedBox(target: Sandbox, count: number, messagesEach: number): string[] {

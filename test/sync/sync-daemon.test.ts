@@ -6,23 +6,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import {afterEach, describe, expect, test} from 'vitest';
+import {describe, expect, test} from 'vitest';
 import {openEngine} from '../../source/engine/open-engine.js';
-import {appendUser, installFixture, type Sandbox, sandbox, sfs, status, stopQuietly, waitFor} from '../daemon/helpers.js';
+import {appendUser, installFixture, type Sandbox, sfs, status, stopQuietly, waitFor} from '../daemon/helpers.js';
 import {parseJson} from '../cli/run-sfs.js';
+import {cleanupsPerTest} from '../support/cleanups.js';
 import {server} from './helpers.js';
 import {proxy, seed} from './sync-support.js';
 
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-	for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function box(): Sandbox {
-	const created = sandbox();
-	cleanups.push(() => created.cleanup());
-	return created;
-}
+const {cleanups, box} = cleanupsPerTest();
 
 type Remote = {session_id: string; message_count: number};
 
