@@ -1,14 +1,14 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import {codexAdapter} from '../../source/adapters/codex.js';
 import {CODEX_DEFAULT_MODEL, CODEX_WRITER_VERSION, codexWriter, readCodexConfig, uuidV7} from '../../source/adapters/codex-writer.js';
 import type {AdapterContext} from '../../source/adapters/types.js';
 import {writeNewFile} from '../../source/adapters/writer-files.js';
 import type {Message, Session} from '../../source/engine/types.js';
 import {adapterContext, canonicalSession, kitchenSinkSession, loadRecordedSession, message, PNG_BASE64} from '../support/resume-proof.js';
+import {jsonlRecords, writerHomePerTest} from '../support/writer-home.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const UUID_V7 = /^[\da-f]{8}-[\da-f]{4}-7[\da-f]{3}-[89ab][\da-f]{3}-[\da-f]{12}$/;
@@ -17,22 +17,15 @@ const cwd = '/work/demo-app';
 
 let home: string;
 let ctx: AdapterContext;
-
-beforeEach(() => {
-	home = fs.mkdtempSync(path.join(os.tmpdir(), 'sfs-codex-writer-'));
-	ctx = adapterContext(home);
-});
-
-afterEach(() => {
-	fs.rmSync(home, {recursive: true, force: true});
+writerHomePerTest('codex-writer', (created, context) => {
+	home = created;
+	ctx = context;
 });
 
 type Line = {timestamp: string; type: string; payload: Record<string, any>};
 
 function lines(file: string): Line[] {
-	const text = fs.readFileSync(file, 'utf8');
-	expect(text.endsWith('\n')).toBe(true);
-	return text.trimEnd().split('\n').map(line => JSON.parse(line) as Line);
+	return jsonlRecords<Line>(file);
 }
 
 const items = (file: string) => lines(file).filter(line => line.type === 'response_item').map(line => line.payload);

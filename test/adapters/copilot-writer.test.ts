@@ -5,7 +5,7 @@ import {fileURLToPath} from 'node:url';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import {execa} from 'execa';
-import {afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest';
+import {beforeAll, describe, expect, it} from 'vitest';
 import {copilotAdapter} from '../../source/adapters/copilot.js';
 import {parseWorkspaceYaml} from '../../source/adapters/copilot-discover.js';
 import {COPILOT_WRITER_VERSION, copilotWriter} from '../../source/adapters/copilot-writer.js';
@@ -14,6 +14,7 @@ import type {SfsError} from '../../source/engine/errors.js';
 import type {Message, Session} from '../../source/engine/types.js';
 import {cliBinaryPath, cliCacheRoot, ensureClis} from '../support/real-clis.js';
 import {adapterContext, canonicalSession, kitchenSinkSession, loadAllSessions, loadRecordedSession, message, PNG_BASE64} from '../support/resume-proof.js';
+import {jsonlRecords, writerHomePerTest} from '../support/writer-home.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const UUID = /^[\da-f]{8}-[\da-f]{4}-4[\da-f]{3}-[89ab][\da-f]{3}-[\da-f]{12}$/;
@@ -22,22 +23,15 @@ const cwd = '/work/demo-app';
 
 let home: string;
 let ctx: AdapterContext;
-
-beforeEach(() => {
-	home = fs.mkdtempSync(path.join(os.tmpdir(), 'sfs-copilot-writer-'));
-	ctx = adapterContext(home);
-});
-
-afterEach(() => {
-	fs.rmSync(home, {recursive: true, force: true});
+writerHomePerTest('copilot-writer', (created, context) => {
+	home = created;
+	ctx = context;
 });
 
 type Event = {type: string; data: Record<string, any>; id: string; timestamp: string; parentId: string | null};
 
 function events(file: string): Event[] {
-	const text = fs.readFileSync(file, 'utf8');
-	expect(text.endsWith('\n')).toBe(true);
-	return text.trimEnd().split('\n').map(line => JSON.parse(line) as Event);
+	return jsonlRecords<Event>(file);
 }
 
 async function write(session: Session, options: {outDir?: string; model?: string} = {}) {

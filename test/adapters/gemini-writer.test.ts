@@ -1,8 +1,7 @@
 import {createHash} from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import {geminiAdapter} from '../../source/adapters/gemini.js';
 import {geminiSlugify, resolveGeminiProject} from '../../source/adapters/gemini-project.js';
 import {GEMINI_WRITER_VERSION, geminiWriter} from '../../source/adapters/gemini-writer.js';
@@ -10,6 +9,7 @@ import type {AdapterContext} from '../../source/adapters/types.js';
 import {writeNewFile} from '../../source/adapters/writer-files.js';
 import type {Message, Session} from '../../source/engine/types.js';
 import {adapterContext, canonicalSession, kitchenSinkSession, loadRecordedSession, message, PNG_BASE64} from '../support/resume-proof.js';
+import {jsonlRecords, writerHomePerTest} from '../support/writer-home.js';
 
 const UUID = /^[\da-f]{8}-[\da-f]{4}-4[\da-f]{3}-[89ab][\da-f]{3}-[\da-f]{12}$/;
 const NOW = new Date('2026-11-25T12:34:56.000Z');
@@ -17,22 +17,15 @@ const cwd = '/work/My_Demo.App';
 
 let home: string;
 let ctx: AdapterContext;
-
-beforeEach(() => {
-	home = fs.mkdtempSync(path.join(os.tmpdir(), 'sfs-gemini-writer-'));
-	ctx = adapterContext(home);
-});
-
-afterEach(() => {
-	fs.rmSync(home, {recursive: true, force: true});
+writerHomePerTest('gemini-writer', (created, context) => {
+	home = created;
+	ctx = context;
 });
 
 const gemini = () => path.join(home, '.gemini');
 
 function records(file: string): Array<Record<string, any>> {
-	const text = fs.readFileSync(file, 'utf8');
-	expect(text.endsWith('\n')).toBe(true);
-	return text.trimEnd().split('\n').map(line => JSON.parse(line) as Record<string, any>);
+	return jsonlRecords<Record<string, any>>(file);
 }
 
 function registry(root = gemini()): Record<string, string> {
