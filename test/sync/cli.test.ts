@@ -8,32 +8,15 @@ import {execFileSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {execa, type ResultPromise} from 'execa';
-import {afterEach, describe, expect, test} from 'vitest';
+import {describe, expect, test} from 'vitest';
 import {Store} from '../../source/engine/store.js';
-import {cliPath, parseJson, type Sandbox, sandbox, sfs, specExamples} from '../cli/run-sfs.js';
+import {cliPath, parseJson, type Sandbox, sfs, specExamples} from '../cli/run-sfs.js';
 import * as gen from '../dlp/corpus.js';
+import {serverChildrenPerTest} from '../support/cleanups.js';
 import {BACKENDS, message, session, type StorageLocation, storageLocation} from './helpers.js';
 
 const COMPLETE = 'b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e';
-const boxes: Sandbox[] = [];
-const servers: Array<ResultPromise> = [];
-const locations: StorageLocation[] = [];
-
-afterEach(async () => {
-	for (const child of servers.splice(0)) {
-		child.kill('SIGKILL');
-		await child.catch(() => undefined);
-	}
-
-	for (const box of boxes.splice(0)) box.cleanup();
-	for (const location of locations.splice(0)) await location.dispose();
-});
-
-function box(): Sandbox {
-	const created = sandbox();
-	boxes.push(created);
-	return created;
-}
+const {box, children: servers, locations} = serverChildrenPerTest('SIGKILL');
 
 async function storage(backend: StorageLocation['backend']): Promise<StorageLocation> {
 	const location = await storageLocation(backend);

@@ -4,29 +4,13 @@
  * unreachable URL is one line on stderr with the password hidden.
  */
 import {execa, type ResultPromise} from 'execa';
-import {afterEach, describe, expect, test} from 'vitest';
-import {cliPath, expectOneLineError, type Sandbox, sandbox, sfs} from '../cli/run-sfs.js';
+import {describe, expect, test} from 'vitest';
+import {cliPath, expectOneLineError, type Sandbox, sfs} from '../cli/run-sfs.js';
+import {serverChildrenPerTest} from '../support/cleanups.js';
 import {postgresSkipReason} from '../support/postgres.js';
-import {raw, type StorageLocation, storageLocation} from './helpers.js';
+import {raw, storageLocation} from './helpers.js';
 
-const boxes: Sandbox[] = [];
-const children: ResultPromise[] = [];
-const locations: StorageLocation[] = [];
-afterEach(async () => {
-	for (const child of children.splice(0)) {
-		child.kill('SIGTERM');
-		await child.catch(() => undefined);
-	}
-
-	for (const box of boxes.splice(0)) box.cleanup();
-	for (const location of locations.splice(0)) await location.dispose();
-});
-
-function box(): Sandbox {
-	const created = sandbox();
-	boxes.push(created);
-	return created;
-}
+const {box, children, locations} = serverChildrenPerTest('SIGTERM');
 
 /** Starts `sfs server` and resolves with its first stdout line once it listens. */
 function start(host: Sandbox, env: Record<string, string>): Promise<{url: string; line: string; child: ResultPromise}> {
