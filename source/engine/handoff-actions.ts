@@ -4,13 +4,11 @@
  * what differs here) and writing a signed offline bundle. Every call passes the same DLP gate as the CLI
  * and reports what it did; a block rejects with the gate's one-line SfsError.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import type {HandoffInfo, OutgoingGate} from '../sync/client.js';
 import type {PublicKeyInfo} from '../sync/signing-key.js';
 import {SfsError} from './errors.js';
 import type {Engine} from './open-engine.js';
-import {dataDir} from './paths.js';
 
 /** What the DLP gate did to what went out. */
 export type DlpResult = {action: 'pass' | 'warn' | 'redact'; notices: string[]};
@@ -60,17 +58,6 @@ const DEFAULT_SERVER = 'http://127.0.0.1:8000';
 /** The TUI asks the server with few retries: a person is waiting. */
 const QUICK = {attempts: 2, timeoutMs: 15_000};
 
-/** The server this machine synced with last (sync/state.json is keyed by server URL), else the default. */
-function lastServer(env: NodeJS.ProcessEnv): string {
-	try {
-		const state = JSON.parse(fs.readFileSync(path.join(dataDir(env), 'sync', 'state.json'), 'utf8')) as Record<string, unknown>;
-		const urls = Object.keys(state).filter(url => /^https?:\/\//.test(url));
-		return urls.at(-1) ?? DEFAULT_SERVER;
-	} catch {
-		return DEFAULT_SERVER;
-	}
-}
-
 function oneLine(error: unknown): string {
 	const text = error instanceof Error ? error.message : String(error);
 	return text.split('\n', 1)[0]!;
@@ -94,10 +81,16 @@ export function handoffActions(engine: Engine, options: HandoffActionsOptions = 
 
 	return {
 		async handoffLogin() {
-			const [{loadCredentials}, {whoAmI}, {signingKeyStatus}] = await Promise.all([import('../sync/credentials.js'), import('../sync/client.js'), import('../sync/signing-key.js')]);
+			const [{loadCredentials}, {whoAmI}, {signingKeyStatus}, {loadState}] = await Promise.all([
+				import('../sync/credentials.js'),
+				import('../sync/client.js'),
+				import('../sync/signing-key.js'),
+				import('../sync/state.js'),
+			]);
 			const signing_key = signingKeyStatus(env) ?? null;
 			const saved = loadCredentials(env);
-			const url = saved?.url ?? lastServer(env);
+			// Not logged in: suggest the server this machine synced with last, else sfs server's default.
+			const url = saved?.url ?? Object.keys(loadState(env).servers).at(-1) ?? DEFAULT_SERVER;
 			const email = saved?.email ?? 'you@example.com';
 			const base = {
 				url: saved?.url ?? null,

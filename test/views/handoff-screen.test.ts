@@ -12,6 +12,7 @@ import {afterEach, describe, expect, test, vi} from 'vitest';
 import {SfsError} from '../../source/engine/errors.js';
 import type {BundleWritten, HandoffEngine, HandoffInfo, HandoffLogin, HandoffSent, HandoffTaken} from '../../source/engine/handoff-actions.js';
 import {createTuiEngine} from '../../source/engine/tui-engine.js';
+import {serverState, updateState} from '../../source/sync/state.js';
 import {readBundle} from '../../source/sync/bundle.js';
 import {defaultBundleName} from '../../source/views/handoff-controller.js';
 import {handoffReducer, initialHandoffState} from '../../source/views/handoff-state.js';
@@ -241,6 +242,16 @@ describe('Handoff screen over the real engine and an in-process server', () => {
 		const tui = createTuiEngine(m.engine, {loadWriter: noWriters, captureInWorker: false, autoAttach: false});
 		return tui;
 	}
+
+	test('logged out, the login command suggests the server this machine synced with last (sync state v2)', async () => {
+		const m = machine('tui-last');
+		cleanups.push(() => m.close());
+		expect((await tuiOver(m).handoffLogin()).login_command).toContain('--url http://127.0.0.1:8000 ');
+		updateState(m.env, state => serverState(state, 'https://sfs.team.example:9443'));
+		const login = await tuiOver(m).handoffLogin();
+		expect(login.logged_in).toBe(false);
+		expect(login.login_command).toBe('sfs auth login --url https://sfs.team.example:9443 --email you@example.com --password-stdin');
+	});
 
 	test('A hands the selected session to B and writes a bundle; B sees it in Received and pulls it', async () => {
 		const {running, a, b} = await twoMachines();
