@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {expect, test} from 'vitest';
 import {SessionIndex} from '../../source/engine/index-db.js';
-import {installFixture, type Sandbox, sandboxPerTest, sessionIds, sfs, waitFor, waitIdle} from './helpers.js';
+import {installFixture, killHard, type Sandbox, sandboxPerTest, sessionIds, sfs, waitIdle} from './helpers.js';
 
 type Check = {id: string; verdict: 'ok' | 'info' | 'warn' | 'fail'; detail: string; hint?: string; fixed?: string};
 type Report = {ok: boolean; checks: Check[]};
@@ -97,15 +97,7 @@ test('doctor sees the daemon: running and watching, then killed (stale files, cl
 	expect(check(running.report, 'daemon')).toMatchObject({verdict: 'ok'});
 	expect(check(running.report, 'source:claude-code').detail).toContain('found and watched');
 
-	process.kill(pid, 'SIGKILL');
-	await waitFor('the daemon to die', () => {
-		try {
-			process.kill(pid, 0);
-			return undefined;
-		} catch {
-			return true;
-		}
-	});
+	await killHard(pid);
 	const stale = await doctor();
 	expect(check(stale.report, 'daemon')).toMatchObject({verdict: 'warn'});
 	const fixed = await doctor('--fix');

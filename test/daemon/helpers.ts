@@ -167,3 +167,16 @@ export function sandboxPerTest(use: (box: Sandbox) => void): void {
 		current.cleanup();
 	});
 }
+
+/** Kills the daemon with SIGKILL (no clean-up of its pid file or socket) and waits until the process is gone. */
+export async function killHard(pid: number): Promise<void> {
+	process.kill(pid, 'SIGKILL');
+	await waitFor('the daemon to die', () => {
+		try {
+			process.kill(pid, 0);
+			return undefined;
+		} catch {
+			return true;
+		}
+	});
+}

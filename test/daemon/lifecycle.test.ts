@@ -9,7 +9,7 @@ import {describe, expect, test} from 'vitest';
 import {connectDaemon} from '../../source/engine/daemon/client.js';
 import type {DaemonEvent} from '../../source/engine/daemon/protocol.js';
 import {cliPath} from '../cli/run-sfs.js';
-import {appendUser, FIXTURE_NATIVE_ID, installFixture, type Sandbox, sandboxPerTest, sessionIds, sfs, status, stored, texts, waitFor, waitIdle} from './helpers.js';
+import {appendUser, FIXTURE_NATIVE_ID, installFixture, killHard, type Sandbox, sandboxPerTest, sessionIds, sfs, status, stored, texts, waitFor, waitIdle} from './helpers.js';
 
 let box: Sandbox;
 sandboxPerTest(created => {
@@ -73,15 +73,7 @@ describe('sfs daemon start/stop/status', () => {
 	test('a daemon killed with -9 leaves a stale pid file and socket: status says so, start cleans them', async () => {
 		await sfs(box, ['daemon', 'start']);
 		const {pid} = await waitIdle(box);
-		process.kill(pid, 'SIGKILL');
-		await waitFor('the daemon to die', () => {
-			try {
-				process.kill(pid, 0);
-				return undefined;
-			} catch {
-				return true;
-			}
-		});
+		await killHard(pid);
 		expect(fs.existsSync(runFiles().pid)).toBe(true);
 		expect(fs.existsSync(runFiles().socket)).toBe(true);
 		const stale = await sfs(box, ['daemon', 'status', '--json']);
