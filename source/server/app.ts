@@ -17,7 +17,7 @@ import {hashPassword, issueToken, parseToken, secretMatches, sha256Hex, verifyPa
 import {type LimitOptions, PushSlots, RateLimiter} from './limits.js';
 import {mergeSessions} from './merge.js';
 import {type Mailer, type MailSettings, mailSettingsFromEnv, smtpMailer} from './mailer.js';
-import {type AuthenticateOptions, type Caller, emailOf, etagHeader, HttpError, now, objectBody, type RouteContext, stringField} from './routes/common.js';
+import {type AuthenticateOptions, type Caller, emailOf, etagHeader, HttpError, now, objectBody, type RouteContext, sessionIdParam, stringField} from './routes/common.js';
 import {registerDocumentRoutes} from './routes/documents.js';
 import {registerOrgRoutes} from './routes/orgs.js';
 import {issueVerification, registerVerificationRoutes} from './routes/verification.js';
@@ -370,11 +370,6 @@ function credentialsBody(body: unknown): {email: string; password: string} {
 	const password = stringField(value.password, 'password', 1024);
 	if (password.length < 8) throw new HttpError(400, 'BAD_REQUEST', 'password must have at least 8 characters');
 	return {email, password};
-}
-
-function sessionIdParam(value: unknown): string {
-	if (typeof value !== 'string' || !isSafeSessionId(value)) throw new HttpError(400, 'BAD_REQUEST', `not a valid session id: ${JSON.stringify(value)}`);
-	return value;
 }
 
 /** A pushed session: {manifest, messages, workspace?, tools?}, each part checked against the .sfs schemas. */

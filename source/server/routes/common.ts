@@ -1,5 +1,6 @@
 /** What the server's route modules share: the error type, request checks and the per-request context. */
 import type {FastifyInstance, FastifyRequest} from 'fastify';
+import {isSafeSessionId} from '../../engine/format.js';
 import type {Mailer} from '../mailer.js';
 import type {ServerStorage, UserRecord} from '../storage.js';
 
@@ -60,6 +61,12 @@ export function emailOf(value: unknown, name: string): string {
 }
 
 /** An If-Match / If-None-Match value without quotes or the weak prefix. */
+/** A session id from a route parameter or body; 400 when it is not one sfs would have made. */
+export function sessionIdParam(value: unknown): string {
+	if (typeof value !== 'string' || !isSafeSessionId(value)) throw new HttpError(400, 'BAD_REQUEST', `not a valid session id: ${JSON.stringify(value)}`);
+	return value;
+}
+
 export function etagHeader(value: string | string[] | undefined): string | undefined {
 	const raw = Array.isArray(value) ? value[0] : value;
 	if (!raw) return undefined;

@@ -4,10 +4,9 @@
  * member may list and pull them. To a non-member an org answers exactly like a missing one (404).
  */
 import {randomBytes} from 'node:crypto';
-import {isSafeSessionId} from '../../engine/format.js';
 import {sha256Hex} from '../credentials.js';
 import type {MemberRecord, OrgRecord, OrgRole} from '../storage.js';
-import {type Caller, emailOf, HttpError, now, objectBody, type RouteContext} from './common.js';
+import {type Caller, emailOf, HttpError, now, objectBody, type RouteContext, sessionIdParam} from './common.js';
 
 const ORG_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const INVITE_CODE = /^inv_[0-9a-f]{32}$/;
@@ -156,7 +155,7 @@ export function registerOrgRoutes(context: RouteContext): void {
 	app.post<{Params: {name: string}}>('/api/v1/orgs/:name/sessions', async (request, reply) => {
 		const caller = await context.authenticate(request);
 		const {org} = await memberOf(caller, request.params.name);
-		const sessionId = sessionIdOf(objectBody(request.body).session_id);
+		const sessionId = sessionIdParam(objectBody(request.body).session_id);
 		if (!(await storage.session(caller.user.id, sessionId))) throw new HttpError(404, 'NOT_FOUND', `no session ${sessionId} of yours on this server (sfs push it first)`);
 		await storage.shareSession({org_id: org.id, owner_id: caller.user.id, session_id: sessionId, shared_at: now()});
 		return reply.code(201).send({org: org.name, session_id: sessionId, owner: caller.user.email});
@@ -165,7 +164,7 @@ export function registerOrgRoutes(context: RouteContext): void {
 	app.delete<{Params: {name: string; id: string}}>('/api/v1/orgs/:name/sessions/:id', async request => {
 		const caller = await context.authenticate(request);
 		const {org} = await memberOf(caller, request.params.name);
-		const sessionId = sessionIdOf(request.params.id);
+		const sessionId = sessionIdParam(request.params.id);
 		if (!(await storage.unshareSession(org.id, caller.user.id, sessionId))) throw new HttpError(404, 'NOT_FOUND', `session ${sessionId} of yours is not shared with ${org.name}`);
 		return {org: org.name, session_id: sessionId, shared: false};
 	});
@@ -184,10 +183,5 @@ function seatsOf(value: unknown): number {
 
 function roleOf(value: unknown): OrgRole {
 	if (value !== 'admin' && value !== 'member') throw new HttpError(400, 'BAD_REQUEST', 'role must be admin or member');
-	return value;
-}
-
-function sessionIdOf(value: unknown): string {
-	if (typeof value !== 'string' || !isSafeSessionId(value)) throw new HttpError(400, 'BAD_REQUEST', `not a valid session id: ${JSON.stringify(value)}`);
 	return value;
 }
