@@ -18,7 +18,7 @@
 import {randomBytes} from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import {SfsError} from './errors.js';
+import {errorLine, SfsError} from './errors.js';
 import {ensureDir} from './fs-atomic.js';
 import {assertValid, checkVersion, isSafeSessionId, prepareValidation} from './format.js';
 import {DIR_MODE, FILE_MODE} from './paths.js';
@@ -174,7 +174,7 @@ export async function checkArchiveEntries(file: string): Promise<void> {
 			},
 		});
 	} catch (error) {
-		throw new SfsError('HOSTILE_ARCHIVE', `${file} is not a readable tar archive: ${firstLine(error)}`, {hint: 'give a .tar.gz written by sfs or SessionFS'});
+		throw new SfsError('HOSTILE_ARCHIVE', `${file} is not a readable tar archive: ${errorLine(error)}`, {hint: 'give a .tar.gz written by sfs or SessionFS'});
 	}
 
 	if (total > MAX_IMPORT_BYTES) problems.unshift(`it would unpack to ${total} bytes, more than the ${MAX_IMPORT_BYTES} an import may hold`);
@@ -326,7 +326,7 @@ async function writeTarGz(file: string, cwd: string, entries: string[], options:
 		fs.renameSync(temp, file);
 	} catch (error) {
 		fs.rmSync(temp, {force: true});
-		throw new SfsError('IO', `cannot write ${file}: ${firstLine(error)}`, {hint: 'check that the folder exists and is writable'});
+		throw new SfsError('IO', `cannot write ${file}: ${errorLine(error)}`, {hint: 'check that the folder exists and is writable'});
 	}
 }
 
@@ -362,8 +362,4 @@ function readJson(file: string, label: string): unknown {
 	} catch {
 		throw new SfsError('INVALID_SESSION', `${label} is not valid JSON`);
 	}
-}
-
-function firstLine(error: unknown): string {
-	return (error instanceof Error ? error.message : String(error)).split('\n', 1)[0]!;
 }

@@ -6,6 +6,7 @@ import {parentPort, workerData} from 'node:worker_threads';
 import {BatchedIndexWriter, type IndexOp, type IndexWorkerData, type IndexWorkerReply, weightOf} from './capture-index.js';
 import {SessionIndex} from './index-db.js';
 import {Store} from './store.js';
+import {errorLine} from './errors.js';
 
 function main(port: NonNullable<typeof parentPort>): void {
 	const {env, dbPath} = workerData as IndexWorkerData;
@@ -29,7 +30,7 @@ function main(port: NonNullable<typeof parentPort>): void {
 		try {
 			writer.apply(op);
 		} catch (error) {
-			reply({type: 'failed', sessionId: op.sessionId, reason: `index: ${(error instanceof Error ? error.message : String(error)).split('\n', 1)[0]}`});
+			reply({type: 'failed', sessionId: op.sessionId, reason: `index: ${errorLine(error)}`});
 		}
 
 		reply({type: 'applied', weight: weightOf(op)});

@@ -16,6 +16,7 @@ import type {SessionIndex} from './index-db.js';
 import {messageIndexText} from './index-text.js';
 import type {Store} from './store.js';
 import type {Manifest, Message} from './types.js';
+import {errorLine} from './errors.js';
 
 export type IndexOp =
 	/** Upsert the session's row and add `messages` at positions start, start + 1, … */
@@ -75,7 +76,7 @@ export function weightOf(op: IndexOp): number {
 
 /** An error's first line, at most 300 characters (for reports and logs). */
 export function oneLineError(error: unknown): string {
-	return (error instanceof Error ? error.message : String(error)).split('\n', 1)[0]!.slice(0, 300);
+	return errorLine(error).slice(0, 300);
 }
 
 /**

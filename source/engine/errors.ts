@@ -38,6 +38,11 @@ export function exitCodeFor(error: unknown): number {
 	return error instanceof SfsError && error.code === 'USAGE' ? 2 : 1;
 }
 
+/** The first line of an error's message (a thrown non-Error is turned into text). */
+export function errorLine(error: unknown): string {
+	return (error instanceof Error ? error.message : String(error)).split('\n', 1)[0]!;
+}
+
 /** The one line a user sees for an error. */
 export function formatError(error: unknown): string {
 	if (error instanceof SfsError) {

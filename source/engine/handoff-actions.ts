@@ -7,7 +7,7 @@
 import path from 'node:path';
 import type {HandoffInfo, OutgoingGate} from '../sync/client.js';
 import type {PublicKeyInfo} from '../sync/signing-key.js';
-import {SfsError} from './errors.js';
+import {errorLine, SfsError} from './errors.js';
 import type {Engine} from './open-engine.js';
 
 /** What the DLP gate did to what went out. */
@@ -58,11 +58,6 @@ const DEFAULT_SERVER = 'http://127.0.0.1:8000';
 /** The TUI asks the server with few retries: a person is waiting. */
 const QUICK = {attempts: 2, timeoutMs: 15_000};
 
-function oneLine(error: unknown): string {
-	const text = error instanceof Error ? error.message : String(error);
-	return text.split('\n', 1)[0]!;
-}
-
 function dlpResult(action: string, notices: string[]): DlpResult {
 	return {action: action === 'redact' || action === 'warn' ? action : 'pass', notices};
 }
@@ -104,7 +99,7 @@ export function handoffActions(engine: Engine, options: HandoffActionsOptions = 
 				const me = await whoAmI(saved);
 				return {...base, email: me.user.email, logged_in: true, reachable: true, error: null};
 			} catch (error) {
-				return {...base, logged_in: true, reachable: false, error: oneLine(error)};
+				return {...base, logged_in: true, reachable: false, error: errorLine(error)};
 			}
 		},
 

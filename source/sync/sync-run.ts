@@ -5,7 +5,7 @@
  * the next one: nothing pushed or pulled twice shows up twice (merges go by msg_id), nothing is lost.
  * Two runs never overlap (a lock file held for the run; a dead holder's lock is taken over).
  */
-import {SfsError} from '../engine/errors.js';
+import {errorLine, SfsError} from '../engine/errors.js';
 import {pidAlive, readLockOwner, withLock} from '../engine/lock.js';
 import type {Engine} from '../engine/open-engine.js';
 import {fingerprintOf, listRemote, localFingerprint, type OutgoingGate, pullSession, pushSession} from './client.js';
@@ -88,7 +88,7 @@ async function syncLocked(options: SyncRunOptions): Promise<SyncReport> {
 	try {
 		remote = ownRemote(await listRemote(credentials, options.request), credentials.email);
 	} catch (error) {
-		recordError(env, url, oneLine(error));
+		recordError(env, url, errorLine(error));
 		throw error;
 	}
 
@@ -116,7 +116,7 @@ async function syncLocked(options: SyncRunOptions): Promise<SyncReport> {
 			({outcome, detail} = job.direction === 'push' ? await pushOne(options, job.id, book) : await pullOne(options, job.id, book));
 		} catch (error) {
 			outcome = 'failed';
-			detail = oneLine(error);
+			detail = errorLine(error);
 			report.failures.push({session_id: job.id, direction: job.direction, reason: detail});
 			if (job.direction === 'push' && refusedForGood(error)) rememberRefused(options, job.id, detail);
 		}
@@ -184,11 +184,6 @@ function recordError(env: NodeJS.ProcessEnv, url: string, message: string): void
 	} catch {
 		// The state is bookkeeping: failing to note an error must not hide the error itself.
 	}
-}
-
-function oneLine(error: unknown): string {
-	const text = error instanceof Error ? error.message : String(error);
-	return text.split('\n', 1)[0]!;
 }
 
 /** Runs `work` over `items` with at most `limit` running at once; never rejects (work handles its errors). */

@@ -8,6 +8,7 @@ import {fingerprintOf, listRemote} from './client.js';
 import type {Credentials} from './credentials.js';
 import {ownRemote, planSync, type RemoteEntry} from './sync-plan.js';
 import type {SyncMode, SyncRunSummary, SyncState} from './state.js';
+import {errorLine} from '../engine/errors.js';
 
 export type SyncStatus = {
 	mode: SyncMode;
@@ -41,7 +42,7 @@ export async function syncStatus(engine: Engine, state: SyncState, credentials: 
 		try {
 			remote = ownRemote(await listRemote(credentials, {attempts: 1, timeoutMs: options.timeoutMs ?? 5000}), credentials.email);
 		} catch (error) {
-			result.server_error = (error instanceof Error ? error.message : String(error)).split('\n', 1)[0]!;
+			result.server_error = errorLine(error);
 		}
 	}
 

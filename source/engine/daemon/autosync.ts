@@ -13,6 +13,7 @@ import {ensureDir} from '../fs-atomic.js';
 import type {Engine} from '../open-engine.js';
 import type {Env} from '../paths.js';
 import type {DaemonLog} from './log.js';
+import {errorLine} from '../errors.js';
 
 export type AutoSyncStatus = {
 	mode: string;
@@ -206,7 +207,7 @@ export class AutoSync {
 			if (report.failed > 0) retryIn = this.retryDelay();
 		} catch (error) {
 			if (this.stopped) return;
-			const message = (error instanceof Error ? error.message : String(error)).split('\n', 1)[0]!;
+			const message = errorLine(error);
 			if (/another sfs sync is held by/.test(message)) {
 				retryIn = Math.min(this.intervalMs, FIRST_RETRY_MS); // `sfs sync` is running now: it does the work.
 			} else {

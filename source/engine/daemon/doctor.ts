@@ -13,6 +13,7 @@ import {dataDir, DIR_MODE, type Env, FILE_MODE, homeDir, indexPath, sessionsDir}
 import {connectDaemon} from './client.js';
 import {cleanStale} from './files.js';
 import {daemonState} from './control.js';
+import {errorLine} from '../errors.js';
 
 export type Verdict = 'ok' | 'info' | 'warn' | 'fail';
 
@@ -40,7 +41,7 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
 	try {
 		engine = openEngine({env});
 	} catch (error) {
-		results.push({id: 'store', title: 'store readable', verdict: 'fail', detail: oneLine(error), hint: `check ${dataDir(env)}`});
+		results.push({id: 'store', title: 'store readable', verdict: 'fail', detail: errorLine(error), hint: `check ${dataDir(env)}`});
 	}
 
 	if (engine) {
@@ -59,10 +60,6 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
 	results.push(...checkRetention(env));
 	results.push(checkDisk(env));
 	return results;
-}
-
-function oneLine(error: unknown): string {
-	return (error instanceof Error ? error.message : String(error)).split('\n', 1)[0]!;
 }
 
 // Temp files ------------------------------------------------------------------------------------
@@ -177,7 +174,7 @@ function checkStoreReadable(engine: Engine): CheckResult {
 			engine.store.readManifest(id);
 		} catch (error) {
 			unreadable++;
-			first ??= `${id}: ${oneLine(error)}`;
+			first ??= `${id}: ${errorLine(error)}`;
 		}
 	}
 
@@ -418,6 +415,6 @@ function checkDisk(env: Env): CheckResult {
 		if (free < 1024 ** 3 || free / total < 0.05) return {...base, verdict: 'warn', detail, hint: 'sfs storage prune can remove old sessions'};
 		return {...base, verdict: 'ok', detail};
 	} catch (error) {
-		return {...base, verdict: 'info', detail: `unknown (${oneLine(error)})`};
+		return {...base, verdict: 'info', detail: `unknown (${errorLine(error)})`};
 	}
 }

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import {type DaemonEvent, type DaemonRequest, type DaemonResponse, lineReader} from './protocol.js';
+import {errorLine} from '../errors.js';
 
 export type RequestHandler = (request: DaemonRequest) => Promise<unknown>;
 
@@ -90,7 +91,7 @@ export class DaemonServer {
 		try {
 			this.send(socket, {id: request.id, ok: true, result: await this.handle(request)});
 		} catch (error) {
-			this.send(socket, {id: request.id, ok: false, error: (error instanceof Error ? error.message : String(error)).split('\n', 1)[0]!});
+			this.send(socket, {id: request.id, ok: false, error: errorLine(error)});
 		}
 	}
 
