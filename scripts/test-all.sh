@@ -55,6 +55,8 @@ echo "== real CLIs (pinned, cached outside the project)"
 npx tsx scripts/install-clis.ts
 echo "== build"
 npm run build
+echo "== typecheck (source and tests)"
+npx tsc -p tsconfig.test.json
 echo "== tests"
 npx vitest run
 if [ -f test/conformance/run.ts ]; then

@@ -2,8 +2,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
 import {execa} from 'execa';
 import {beforeAll, describe, expect, it} from 'vitest';
 import {copilotAdapter} from '../../source/adapters/copilot.js';
@@ -11,8 +9,9 @@ import {parseWorkspaceYaml} from '../../source/adapters/copilot-discover.js';
 import {COPILOT_WRITER_VERSION, copilotWriter} from '../../source/adapters/copilot-writer.js';
 import type {AdapterContext} from '../../source/adapters/types.js';
 import type {SfsError} from '../../source/engine/errors.js';
-import type {Message, Session} from '../../source/engine/types.js';
+import type {Message, Session, ThinkingBlock} from '../../source/engine/types.js';
 import {cliBinaryPath, cliCacheRoot, ensureClis} from '../support/real-clis.js';
+import {createAjv} from '../support/schema.js';
 import {adapterContext, canonicalSession, kitchenSinkSession, loadAllSessions, loadRecordedSession, message, PNG_BASE64} from '../support/resume-proof.js';
 import {jsonlRecords, writerHomePerTest} from '../support/writer-home.js';
 
@@ -81,10 +80,7 @@ beforeAll(async () => {
 
 	const schemaFile = findEventSchema();
 	expect(schemaFile, 'the Copilot CLI did not unpack its session-events schema').toBeDefined();
-	const AjvClass = ((Ajv as unknown as {default?: typeof Ajv}).default ?? Ajv) as typeof Ajv;
-	const applyFormats = ((addFormats as unknown as {default?: typeof addFormats}).default ?? addFormats) as typeof addFormats;
-	const ajv = new AjvClass({allErrors: true, strict: false});
-	applyFormats(ajv);
+	const ajv = createAjv('07');
 	validateEvent = ajv.compile(JSON.parse(fs.readFileSync(schemaFile!, 'utf8')) as Record<string, unknown>);
 	// The schema is strict: an unknown data field or a missing required one is refused.
 	const start = {type: 'session.start', data: {sessionId: 's', version: 1, producer: 'copilot-agent', copilotVersion: '1', startTime: NOW.toISOString()}, id: '00000000-0000-4000-8000-000000000000', timestamp: NOW.toISOString(), parentId: null};
@@ -176,7 +172,7 @@ describe('copilotWriter.write', () => {
 		expect(prompts(messages)).toEqual(recorded!.manifest.turns.map(turn => turn.prompt));
 		// Its reasoning is kept with the provider-bound blocks Copilot replays it from.
 		expect(result.report.thinking).toBe('kept');
-		const thoughts = (list: Message[]) => list.flatMap(entry => entry.content.filter(block => block.type === 'thinking').map(block => [block.text, block.signature]));
+		const thoughts = (list: Message[]) => list.flatMap(entry => entry.content.filter((block): block is ThinkingBlock => block.type === 'thinking').map(block => [block.text, block.signature]));
 		expect(thoughts(messages)).toEqual(thoughts(recorded!.session.messages));
 		expect(thoughts(messages)).toHaveLength(2);
 		const stored = events(result.nativePath).filter(event => event.type === 'assistant.message' && event.data.reasoningBlocks);

@@ -43,8 +43,8 @@ function expectPairedExceptOrphans(messages: Message[]) {
 	const uses = new Set<string>();
 	for (const message of messages) {
 		for (const block of message.content) {
-			if (block.type === 'tool_use') uses.add(block.tool_use_id);
-			if (block.type === 'tool_result' && message.metadata?.orphan_result !== true) expect(uses.has(block.tool_use_id), `unpaired ${block.tool_use_id}`).toBe(true);
+			if (block.type === 'tool_use') uses.add(block.tool_use_id as string);
+			if (block.type === 'tool_result' && message.metadata?.orphan_result !== true) expect(uses.has(block.tool_use_id as string), `unpaired ${block.tool_use_id as string}`).toBe(true);
 		}
 	}
 }
@@ -450,7 +450,7 @@ describe('copilot 1.0.102: a real interactive session with /rewind (events.jsonl
 		expect(after.mode).toBe('full');
 		const ids = after.messages.map(message => message.msg_id);
 		expect(ids).not.toContain(again!.msg_id);
-		const rewindNote = after.messages.find(message => message.content.some(block => block.type === 'text' && block.text.includes('Rewound the conversation')))!;
+		const rewindNote = after.messages.find(message => message.content.some(block => block.type === 'text' && (block.text as string).includes('Rewound the conversation')))!;
 		const firstAnswer = after.messages.find(message => message.msg_id === '723f9364' || message.msg_id.startsWith('723f9364'))!;
 		expect(rewindNote.parent_msg_id).toBe(firstAnswer.msg_id);
 		const branch = after.messages.find(message => message.role === 'user' && (message.content[0] as {text: string}).text === 'HELLO againHELLO branch')!;
@@ -533,7 +533,7 @@ describe('copilot: a real /rewind through the engine capture loop', () => {
 			const userTexts = messages.filter(message => message.role === 'user').map(message => (message.content[0] as {text: string}).text);
 			expect(userTexts).toEqual(['HELLO there', 'HELLO again', 'HELLO againHELLO branch']);
 			expect(new Set(messages.map(message => message.msg_id)).size).toBe(messages.length);
-			const note = messages.find(message => message.content.some(block => block.type === 'text' && block.text.includes('Rewound the conversation')))!;
+			const note = messages.find(message => message.content.some(block => block.type === 'text' && (block.text as string).includes('Rewound the conversation')))!;
 			const branch = messages.find(message => message.role === 'user' && (message.content[0] as {text: string}).text === 'HELLO againHELLO branch')!;
 			const rewound = messages.find(message => message.role === 'user' && (message.content[0] as {text: string}).text === 'HELLO again')!;
 			expect(branch.parent_msg_id).toBe(note.msg_id);

@@ -54,11 +54,12 @@ function expectPaired(messages: Message[]) {
 	for (const message of messages) {
 		for (const block of message.content) {
 			if (block.type === 'tool_use') {
-				expect(uses.has(block.tool_use_id), `duplicate tool_use ${block.tool_use_id}`).toBe(false);
-				uses.add(block.tool_use_id);
+				const id = block.tool_use_id as string;
+				expect(uses.has(id), `duplicate tool_use ${id}`).toBe(false);
+				uses.add(id);
 			}
 
-			if (block.type === 'tool_result') expect(uses.has(block.tool_use_id), `orphan tool_result ${block.tool_use_id}`).toBe(true);
+			if (block.type === 'tool_result') expect(uses.has(block.tool_use_id as string), `orphan tool_result ${block.tool_use_id as string}`).toBe(true);
 		}
 	}
 }

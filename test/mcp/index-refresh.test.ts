@@ -22,7 +22,7 @@ async function connect(beforeCall?: () => void): Promise<Client> {
 }
 
 async function listedIds(client: Client): Promise<string[]> {
-	const result = (await client.callTool({name: 'list_recent_sessions', arguments: {limit: 100}})) as {structuredContent: {sessions: Array<{session_id: string}>}};
+	const result = (await client.callTool({name: 'list_recent_sessions', arguments: {limit: 100}})) as unknown as {structuredContent: {sessions: Array<{session_id: string}>}};
 	return result.structuredContent.sessions.map(row => row.session_id);
 }
 

@@ -4,18 +4,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import Ajv2020 from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
 import {afterEach, beforeEach, describe, expect, test} from 'vitest';
+import {createAjv} from '../support/schema.js';
 import {expectOneLineError, parseJson, repoRoot, type Sandbox, sandbox, sfs, specExamples} from '../cli/run-sfs.js';
 
 const COMPLETE = 'b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e';
 const MINIMAL = 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d';
 
-const AjvClass = ((Ajv2020 as unknown as {default?: typeof Ajv2020}).default ?? Ajv2020) as typeof Ajv2020;
-const applyFormats = ((addFormats as unknown as {default?: typeof addFormats}).default ?? addFormats) as typeof addFormats;
-const ajv = new AjvClass({allErrors: true, strict: false});
-applyFormats(ajv);
+const ajv = createAjv();
 const schema = (name: string) => ajv.compile(JSON.parse(fs.readFileSync(path.join(repoRoot, 'schemas', `${name}.schema.json`), 'utf8')) as object);
 const validators = {manifest: schema('manifest'), message: schema('message'), workspace: schema('workspace'), tools: schema('tools')};
 

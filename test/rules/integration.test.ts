@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, test} from 'vitest';
 import type {AdapterContext} from '../../source/adapters/types.js';
-import type {ResumeWriter} from '../../source/adapters/writer-types.js';
+import type {ResumeWriter, WriteOptions} from '../../source/adapters/writer-types.js';
+import type {Session} from '../../source/engine/types.js';
 import {capture} from '../../source/engine/capture.js';
 import {sessionIdForNative} from '../../source/engine/format.js';
 import {type Engine, openEngine} from '../../source/engine/open-engine.js';
@@ -72,13 +73,13 @@ describe('capture provenance', () => {
 
 describe('resume preflight', () => {
 	const written: string[] = [];
-	const writer: ResumeWriter = {
-		async write(session, options) {
+	const writer = {
+		async write(session: Session, options: WriteOptions) {
 			written.push(options.cwd);
 			return {nativeId: 'native-1', nativePath: path.join(options.outDir ?? home, 'native-1.jsonl'), files: [], report: {messages_kept: session.messages.length, messages_converted: 0, messages_dropped: 0, tool_calls_mapped: 0, thinking: 'kept', images_kept: 0}, warnings: ['writer note']};
 		},
-		resumeCommand: id => ['claude', '--resume', id],
-		headlessResumeCommand: id => ['claude', '-p', id],
+		resumeCommand: (id: string) => ['claude', '--resume', id],
+		headlessResumeCommand: (id: string) => ['claude', '-p', id],
 		nativeExists: async () => false,
 	} as unknown as ResumeWriter;
 	const context = (): AdapterContext => ({env, home, platform: process.platform, now: () => new Date(), cache: {get: () => undefined, set() {}}});

@@ -69,6 +69,8 @@ export type RecordedTurn = {
 	text?: string;
 	toolCall?: {name: string; input: Record<string, unknown>; command?: string};
 	toolOutput?: string;
+	/** The tool result as the model was sent it (with the tool's own framing). */
+	toolResultSeenByModel?: string;
 	followUp?: string;
 };
 export type RecordedManifest = {tool: ToolId; sessionId: string; cwd: string; cliVersion: string; turns: RecordedTurn[]};

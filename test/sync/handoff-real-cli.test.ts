@@ -109,7 +109,7 @@ function expectHandedConversation(entries: ReturnType<typeof flattenConversation
 	expect(expectations.map(expectation => expectation.what.split(' ')[0])).toEqual(['user', 'assistant', 'tool', 'tool', 'assistant']);
 	expect(missingInOrder(entries, expectations)).toEqual([]);
 	const promptAt = entries.findLastIndex(entry => entry.role === 'user' && entry.text.includes(RESUME_PROMPT));
-	const historyAt = entries.findIndex(entry => entry.text.includes(session.messages[0]!.content[0]!.text as string));
+	const historyAt = entries.findIndex(entry => entry.text.includes((session.messages[0]!.content[0] as {text: string}).text));
 	expect(historyAt).toBeGreaterThanOrEqual(0);
 	expect(promptAt).toBeGreaterThan(historyAt);
 }
