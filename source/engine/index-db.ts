@@ -704,6 +704,25 @@ export class SessionIndex {
 		);
 	}
 
+	/** Meta values whose key starts with `prefix`, as stored (raw strings, not parsed). */
+	metaByPrefix(prefix: string): Array<{key: string; value: string}> {
+		// Keys sort as text: every key with the prefix lies in [prefix, prefix + U+FFFF).
+		return this.guard(() => this.statement('SELECT key, value FROM meta WHERE key >= ? AND key < ?').all(prefix, `${prefix}\uffff`) as Array<{key: string; value: string}>);
+	}
+
+	/** Writes raw meta values in one transaction; an undefined value deletes its key. */
+	setMetaRaw(entries: Iterable<[key: string, value: string | undefined]>): void {
+		this.assertWritable();
+		this.transaction(() => {
+			const upsert = this.statement('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+			const remove = this.statement('DELETE FROM meta WHERE key = ?');
+			for (const [key, value] of entries) {
+				if (value === undefined) remove.run(key);
+				else upsert.run(key, value);
+			}
+		});
+	}
+
 	stats(): IndexStats {
 		return this.guard(() => {
 			const sessions = (this.statement('SELECT count(*) AS n FROM sessions WHERE listed = 1').get() as {n: number}).n;

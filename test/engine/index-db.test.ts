@@ -330,6 +330,26 @@ describe('meta', () => {
 		again.setMeta('count', undefined);
 		expect(again.getMeta('count')).toBeUndefined();
 	});
+
+	it('reads raw values by key prefix and writes many in one call (undefined deletes)', () => {
+		const index = open();
+		index.setMetaRaw([
+			['cur:b', 'two'],
+			['cur:a', 'one'],
+			['cur;', 'just past the prefix'],
+			['other', 'x'],
+		]);
+		expect(index.metaByPrefix('cur:')).toEqual([
+			{key: 'cur:a', value: 'one'},
+			{key: 'cur:b', value: 'two'},
+		]);
+		index.setMetaRaw([
+			['cur:a', undefined],
+			['cur:c', 'three'],
+		]);
+		expect(index.metaByPrefix('cur:').map(entry => entry.key)).toEqual(['cur:b', 'cur:c']);
+		expect(index.metaByPrefix('nothing:')).toEqual([]);
+	});
 });
 
 function storeOf(count: number, word: string): StoredSession[] {
