@@ -5,3 +5,6 @@ if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);
 
 // The TUI as one bundled file, so its first frame does not wait on ~530 module loads (scripts/bundle-tui.mjs).
 await import('./bundle-tui.mjs');
+
+// `sfs search` as one CommonJS file, which cli.js runs before loading anything else (scripts/bundle-search.mjs).
+await import('./bundle-search.mjs');

@@ -6,6 +6,7 @@
  * that the colour environment below is settled before any module that reads it is evaluated.
  */
 import fs from 'node:fs';
+import {createRequire} from 'node:module';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 
@@ -210,8 +211,25 @@ process.stdout.on('error', error => {
 	throw error;
 });
 
+/**
+ * `sfs search …` first tries dist/search-fast.cjs (scripts/bundle-search.mjs): the search path as one
+ * CommonJS file, ~13 ms less start-up than its ESM modules. Undefined when that file is not there (a
+ * run from source, a build without esbuild) or when it hands the command back (see search-fast.ts).
+ */
+async function fastSearch(argv: string[]): Promise<number | undefined> {
+	if (argv[0] !== 'search') return undefined;
+	let fast: {runSearchFast(argv: string[]): Promise<number | undefined>};
+	try {
+		fast = createRequire(import.meta.url)('./search-fast.cjs') as typeof fast;
+	} catch {
+		return undefined;
+	}
+
+	return fast.runSearchFast(argv.slice(1));
+}
+
 try {
-	process.exitCode = await main(process.argv.slice(2));
+	process.exitCode = (await fastSearch(process.argv.slice(2))) ?? (await main(process.argv.slice(2)));
 } catch (error) {
 	const [{printError}, {exitCodeFor}] = await Promise.all([import('./output.js'), import('./engine/errors.js')]);
 	printError(error);

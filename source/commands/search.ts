@@ -29,45 +29,48 @@ const spec: CommandSpec = {
 	},
 };
 
-const command: CommandModule = {
-	spec,
-	async run(argv) {
-		const parsed = parseArgs('search', argv, spec);
-		if (!parsed) return 0;
-		const {flags, input} = parsed;
-		const query = input.join(' ').trim();
-		if (!query) throw new SfsError('USAGE', 'search: missing a query', {hint: 'e.g. sfs search "rate limit"'});
-		const options = {tools: listFlag(flags.tool), since: await timeFlag('since', flags.since), limit: numberFlag('limit', flags.limit) ?? 20};
-		const {hits, sessions} = await withIndex(index => {
-			const hits = index.search(query, options);
-			const sessions = new Map<string, SessionRow | undefined>();
-			if (!flags.json) for (const hit of hits) if (!sessions.has(hit.session_id)) sessions.set(hit.session_id, index.getSession(hit.session_id));
-			return {hits, sessions};
-		});
-		if (flags.json) {
-			printJson(hits.map(hit => ({
-				session_id: hit.session_id,
-				msg_id: hit.msg_id,
-				role: hit.role,
-				snippet: plainSnippet(hit.snippet),
-				score: hit.score,
-				position: hit.position,
-				timestamp: hit.timestamp,
-			})));
-			return 0;
-		}
-
-		if (hits.length === 0) {
-			note(`sfs: no matches for ${JSON.stringify(query)}`);
-			return 0;
-		}
-
-		printGrouped(hits, sessions);
-		return 0;
-	},
-};
+const command: CommandModule = {spec, run: argv => runSearch(argv, withIndex)};
 
 export default command;
+
+/** Runs `fn` on the index: how it is opened is the caller's (see withIndex; search-fast.ts). */
+export type IndexOpener = <T>(fn: (index: SessionIndex) => T) => Promise<T>;
+
+/** `sfs search <argv>`: parses, searches the index `open` gives, prints; the exit code. */
+export async function runSearch(argv: string[], open: IndexOpener): Promise<number> {
+	const parsed = parseArgs('search', argv, spec);
+	if (!parsed) return 0;
+	const {flags, input} = parsed;
+	const query = input.join(' ').trim();
+	if (!query) throw new SfsError('USAGE', 'search: missing a query', {hint: 'e.g. sfs search "rate limit"'});
+	const options = {tools: listFlag(flags.tool), since: await timeFlag('since', flags.since), limit: numberFlag('limit', flags.limit) ?? 20};
+	const {hits, sessions} = await open(index => {
+		const hits = index.search(query, options);
+		const sessions = new Map<string, SessionRow | undefined>();
+		if (!flags.json) for (const hit of hits) if (!sessions.has(hit.session_id)) sessions.set(hit.session_id, index.getSession(hit.session_id));
+		return {hits, sessions};
+	});
+	if (flags.json) {
+		printJson(hits.map(hit => ({
+			session_id: hit.session_id,
+			msg_id: hit.msg_id,
+			role: hit.role,
+			snippet: plainSnippet(hit.snippet),
+			score: hit.score,
+			position: hit.position,
+			timestamp: hit.timestamp,
+		})));
+		return 0;
+	}
+
+	if (hits.length === 0) {
+		note(`sfs: no matches for ${JSON.stringify(query)}`);
+		return 0;
+	}
+
+	printGrouped(hits, sessions);
+	return 0;
+}
 
 /**
  * Searching only reads the index, so it is opened read-only, without the store (whose set-up reads

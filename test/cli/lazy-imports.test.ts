@@ -28,8 +28,16 @@ async function modulesLoadedBy(args: string[]): Promise<string[]> {
 	return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
 }
 
+test('sfs search runs from the one CommonJS file dist/search-fast.cjs: the ESM loader loads no other module of sfs', async () => {
+	const loaded = await modulesLoadedBy(['search', 'email', '--json']);
+	expect(loaded.filter(url => url.includes('/dist/'))).toEqual([expect.stringMatching(/\/dist\/cli\.js$/)]);
+	expect(loaded.filter(url => /node_modules\/(ink|react)\//.test(url))).toEqual([]);
+	const run = await sfs(box, ['search', 'email', '--json']);
+	expect(run.exitCode, run.stderr).toBe(0);
+	expect((JSON.parse(run.stdout) as unknown[]).length).toBeGreaterThan(0);
+});
+
 test.each([
-	[['search', 'email', '--json']],
 	[['list', '--json']],
 	[['show', 'a1b2', '--json']],
 	[['export', 'a1b2']],
