@@ -4,10 +4,9 @@
  * `<editor>/User/globalStorage/sourcegraph.amp/threads3/*.json`) and `amp threads export` output, which share
  * one JSON shape. Each file is rewritten whole, so every read is a full read.
  */
-import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import {statFile} from './discover-fs.js';
+import {listDir, statFile} from './discover-fs.js';
 import type {ReadRequest, ReadResult, Adapter, AdapterContext, NativeSession} from './types.js';
 import {readJsonFile} from './jsonl.js';
 import {mapThread} from './amp-thread.js';
@@ -50,12 +49,7 @@ export async function ampSessionForFile(filePath: string): Promise<NativeSession
 }
 
 function listThreadFiles(dir: string, requirePrefix: boolean): NativeSession[] {
-	let names: string[];
-	try {
-		names = fsSync.readdirSync(dir);
-	} catch {
-		return [];
-	}
+	const names = listDir(dir).map(entry => entry.name);
 
 	const sessions: NativeSession[] = [];
 	for (const name of names.sort()) {

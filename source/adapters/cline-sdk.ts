@@ -7,7 +7,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type {ContentBlock, FileCursor, Message} from '../engine/types.js';
-import {listDir, statInto} from './discover-fs.js';
+import {listDir, readDirEntries, statInto} from './discover-fs.js';
 import type {AdapterContext, FileStat, NativeSession, ReadRequest, ReadResult, SessionInfo} from './types.js';
 import {convertContent, cwdFromEnvironmentDetails, isRecord, numberField, stringField, usageFromSdkMetrics} from './cline-content.js';
 import {addStatCursors, tryReadJson} from './json-files.js';
@@ -81,11 +81,9 @@ export async function sdkSessionsInDir(dir: string): Promise<NativeSession[]> {
 
 /** Lists the sessions under a `sessions/` folder. Never throws. */
 export async function discoverSdkSessionsIn(sessionsDir: string, warnings: string[] = []): Promise<NativeSession[]> {
-	let entries: Array<{name: string; isDirectory(): boolean}>;
-	try {
-		entries = await fs.readdir(sessionsDir, {withFileTypes: true});
-	} catch (error) {
-		noteUnreadable(sessionsDir, error, warnings);
+	const entries = readDirEntries(sessionsDir);
+	if (!Array.isArray(entries)) {
+		noteUnreadable(sessionsDir, entries, warnings);
 		return [];
 	}
 

@@ -30,20 +30,10 @@ export function dotCursorDir(ctx: AdapterContext): string {
 	return path.join(ctx.home, '.cursor');
 }
 
-async function readdirSafe(dir: string): Promise<string[]> {
-	try {
-		return (await fs.readdir(dir)).sort();
-	} catch {
-		return [];
-	}
-}
-
-async function isFile(file: string): Promise<boolean> {
-	try {
-		return (await fs.stat(file)).isFile();
-	} catch {
-		return false;
-	}
+function readdirSafe(dir: string): string[] {
+	return listDir(dir)
+		.map(entry => entry.name)
+		.sort();
 }
 
 /** The folder a workspace DB belongs to, from `workspace.json` next to it. */
@@ -122,9 +112,9 @@ export async function discoverCursor(ctx: AdapterContext): Promise<Discovery> {
 	}
 
 	const workspaceRoot = path.join(userDir, 'workspaceStorage');
-	for (const name of await readdirSafe(workspaceRoot)) {
+	for (const name of readdirSafe(workspaceRoot)) {
 		const dbPath = path.join(workspaceRoot, name, 'state.vscdb');
-		if (!(await isFile(dbPath))) continue;
+		if (!statFile(dbPath)) continue;
 		const scan = await scanStore(dbPath, 'workspace', ctx, warnings);
 		if (!scan) continue;
 		const folder = scan.workspaceComposerIds.length > 0 || scan.legacy.length > 0 ? await workspaceFolder(dbPath) : undefined;
@@ -213,9 +203,9 @@ async function discoverCliChats(ctx: AdapterContext, known: Set<string>): Promis
 	const sessions: NativeSession[] = [];
 	const roots = [path.join(dotCursorDir(ctx), 'chats')];
 	const chatDirs: string[] = [];
-	for (const hash of await readdirSafe(roots[0]!)) for (const chat of await readdirSafe(path.join(roots[0]!, hash))) chatDirs.push(path.join(roots[0]!, hash, chat));
+	for (const hash of readdirSafe(roots[0]!)) for (const chat of readdirSafe(path.join(roots[0]!, hash))) chatDirs.push(path.join(roots[0]!, hash, chat));
 	const acp = path.join(dotCursorDir(ctx), 'acp-sessions');
-	for (const chat of await readdirSafe(acp)) chatDirs.push(path.join(acp, chat));
+	for (const chat of readdirSafe(acp)) chatDirs.push(path.join(acp, chat));
 
 	for (const dir of chatDirs) {
 		const store = path.join(dir, 'store.db');

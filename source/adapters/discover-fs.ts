@@ -5,19 +5,115 @@
  * thread, so a few tens of milliseconds of blocking are nobody's wait.
  *
  * Each stat is handed to capture with the session (`NativeSession.stats`), so a file is stat-ed once.
+ *
+ * While capture has lent a listing memory (`rememberListingsIn`), a folder whose stat (mtime, ctime,
+ * inode) is the one of a remembered listing is not read again: adding, removing or renaming an entry
+ * changes the folder's mtime and ctime. A listing is remembered only when the folder's last change was
+ * more than LISTING_TRUST_MS before the listing began (the racy-git rule: an entry added in the same
+ * timestamp tick as the listing would leave the folder's times as they were); a younger one is read
+ * again next time.
  */
 import fs, {type Dirent} from 'node:fs';
 import type {FileStat} from './types.js';
 
-/** A folder's entries; absent is empty; one that exists but cannot be listed gets a one-line warning when `warnings` is given. */
-export function listDir(dir: string, warnings?: string[]): Dirent[] {
+/** What discovery needs of a folder entry (a Dirent, or a remembered one). */
+export type DirEntry = Pick<Dirent, 'name' | 'isFile' | 'isDirectory' | 'isSymbolicLink'>;
+
+/** A folder listing as remembered: the folder's stamp when it was read, and its entries. */
+export type Listing = {mtimeMs: number; ctimeMs: number; ino: number; entries: RememberedEntry[]};
+/** An entry's name and type: `f` file, `d` folder, `l` symbolic link, `o` anything else. */
+export type RememberedEntry = {name: string; type: EntryType};
+export type EntryType = 'f' | 'd' | 'l' | 'o';
+
+/** Where listings are kept between captures (capture lends one for the time of its discovery). */
+export type ListingMemory = {
+	get(dir: string): Listing | undefined;
+	set(dir: string, listing: Listing): void;
+	/** The folder is gone, unreadable or changed too recently to be trusted. */
+	forget(dir: string): void;
+};
+
+/** Filesystems stamp times at up to 2 s granularity (FAT; coarse clocks elsewhere): younger listings are not trusted. */
+export const LISTING_TRUST_MS = 2000;
+
+let memory: ListingMemory | undefined;
+
+/** Lends `listings` to every listDir until called again (with undefined to stop). */
+export function rememberListingsIn(listings: ListingMemory | undefined): void {
+	memory = listings;
+}
+
+class RememberedDirEntry implements DirEntry {
+	constructor(
+		readonly name: string,
+		private readonly type: EntryType,
+	) {}
+
+	isFile(): boolean {
+		return this.type === 'f';
+	}
+
+	isDirectory(): boolean {
+		return this.type === 'd';
+	}
+
+	isSymbolicLink(): boolean {
+		return this.type === 'l';
+	}
+}
+
+function entryType(entry: Dirent): EntryType {
+	if (entry.isFile()) return 'f';
+	if (entry.isDirectory()) return 'd';
+	if (entry.isSymbolicLink()) return 'l';
+	return 'o';
+}
+
+/** A folder's entries, or the error that kept it from being listed. */
+export function readDirEntries(dir: string): DirEntry[] | NodeJS.ErrnoException {
+	if (!memory) return readdir(dir);
+	const listings = memory;
+	const started = Date.now();
+	let stat: fs.Stats | undefined;
+	try {
+		stat = fs.statSync(dir, {throwIfNoEntry: false});
+	} catch (error) {
+		listings.forget(dir);
+		return error as NodeJS.ErrnoException;
+	}
+
+	if (!stat?.isDirectory()) {
+		listings.forget(dir);
+		return Object.assign(new Error(`${stat ? 'ENOTDIR' : 'ENOENT'}: ${dir}`), {code: stat ? 'ENOTDIR' : 'ENOENT'});
+	}
+
+	const known = listings.get(dir);
+	if (known && known.mtimeMs === stat.mtimeMs && known.ctimeMs === stat.ctimeMs && known.ino === stat.ino) {
+		return known.entries.map(entry => new RememberedDirEntry(entry.name, entry.type));
+	}
+
+	const entries = readdir(dir);
+	// Stat first, list second: a change during the listing moves the folder's times past the stamp kept here.
+	if (!Array.isArray(entries) || started - Math.max(stat.mtimeMs, stat.ctimeMs) <= LISTING_TRUST_MS) listings.forget(dir);
+	else listings.set(dir, {mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino, entries: entries.map(entry => ({name: entry.name, type: entryType(entry)}))});
+	return entries;
+}
+
+function readdir(dir: string): Dirent[] | NodeJS.ErrnoException {
 	try {
 		return fs.readdirSync(dir, {withFileTypes: true});
 	} catch (error) {
-		const code = (error as NodeJS.ErrnoException).code;
-		if (warnings && code !== 'ENOENT' && code !== 'ENOTDIR') warnings.push(`cannot list ${dir}: ${code ?? (error as Error).message}, skipped`);
-		return [];
+		return error as NodeJS.ErrnoException;
 	}
+}
+
+/** A folder's entries; absent is empty; one that exists but cannot be listed gets a one-line warning when `warnings` is given. */
+export function listDir(dir: string, warnings?: string[]): DirEntry[] {
+	const entries = readDirEntries(dir);
+	if (Array.isArray(entries)) return entries;
+	const code = entries.code;
+	if (warnings && code !== 'ENOENT' && code !== 'ENOTDIR') warnings.push(`cannot list ${dir}: ${code ?? entries.message}, skipped`);
+	return [];
 }
 
 /** size, mtime and inode of a regular file (what capture's cursors compare); undefined when absent or not a file. */

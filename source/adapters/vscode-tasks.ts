@@ -5,11 +5,10 @@
  * (the UI timeline: timestamps, per-request tokens and cost), `task_metadata.json` and, for Roo,
  * `history_item.json`. All are rewritten whole, so every read is a full read.
  */
-import fsSync, {type Dirent} from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type {ContentBlock, FileCursor, Message, TokenUsage, ToolId, Workspace} from '../engine/types.js';
-import {listDir, statInto} from './discover-fs.js';
+import {listDir, readDirEntries, statInto} from './discover-fs.js';
 import type {AdapterContext, FileStat, NativeSession, ReadRequest, ReadResult, SessionInfo} from './types.js';
 import {
 	convertContent,
@@ -105,11 +104,9 @@ export async function discoverTaskFolders(tool: ToolId, storageRoots: string[], 
 	const sessions: NativeSession[] = [];
 	for (const root of storageRoots) {
 		const tasksDir = path.join(root, 'tasks');
-		let entries: Dirent[];
-		try {
-			entries = fsSync.readdirSync(tasksDir, {withFileTypes: true});
-		} catch (error) {
-			noteUnreadable(tasksDir, error, warnings);
+		const entries = readDirEntries(tasksDir);
+		if (!Array.isArray(entries)) {
+			noteUnreadable(tasksDir, entries, warnings);
 			continue;
 		}
 

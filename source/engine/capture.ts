@@ -10,8 +10,10 @@ import {createHash} from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import {rememberListingsIn} from '../adapters/discover-fs.js';
 import type {Adapter, AdapterContext, FileStat, NativeSession, ReadResult} from '../adapters/types.js';
 import {CaptureIndexSink, oneLineError} from './capture-index.js';
+import {CaptureStateRows, cursorStamps, ListingRows, parseStampRow, stampRow, statStamps} from './capture-state.js';
 import type {Config} from './config.js';
 import {assertValid, firstViolation, prepareValidation, sessionIdForNative} from './format.js';
 import type {SessionIndex} from './index-db.js';
@@ -64,15 +66,11 @@ export type CaptureOptions = {
 };
 
 type SessionCaptureState = {files: Record<string, FileCursor>; fingerprint?: string; state?: unknown; excluded?: boolean; indexBehind?: boolean};
-/**
- * Per session: its files' cursors (and fingerprint), read on every capture to find what changed. The
- * adapter's own state is not kept here but only in the session's manifest, read when the session is
- * read again: with it, this one value grew to ~4 KB per session (8 MB at 2,000 sessions, parsed and
- * rewritten by every capture, which made a no-op rescan and an append take seconds).
+/*
+ * Per session, its files' stamps (and fingerprint) are kept in a meta row of their own (capture-state.ts),
+ * read on every capture to find what changed. The adapter's own state is not kept there but only in the
+ * session's manifest, read when the session is read again.
  */
-const STATE_KEY = 'capture:cursors';
-/** The earlier layout, with adapter states inline; converted once, then removed. */
-const LEGACY_STATE_KEY = 'capture:sessions';
 /** The capture.exclude globs the last full scan applied. */
 const EXCLUDE_KEY = 'capture:exclude';
 const ADAPTER_CACHE_KEY = 'capture:adapter-cache';
@@ -93,16 +91,9 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 	store.initOnce();
 
 	const report: CaptureReport = {new: 0, updated: 0, unchanged: 0, skipped: [], unknown_records: {}, duration_ms: 0, records_parsed: 0, changed_sessions: [], warnings: []};
-	let states = index.getMeta(STATE_KEY) as Record<string, SessionCaptureState> | undefined;
-	let statesDirty = false;
-	let dropLegacy = false;
-	if (!states) {
-		const legacy = index.getMeta(LEGACY_STATE_KEY) as Record<string, SessionCaptureState> | undefined;
-		states = {};
-		for (const [sessionId, {files, fingerprint, excluded}] of Object.entries(legacy ?? {})) states[sessionId] = {files, fingerprint, ...(excluded ? {excluded} : {})};
-		dropLegacy = legacy !== undefined;
-		statesDirty = dropLegacy;
-	}
+	const states = CaptureStateRows.load(index);
+	// Folder listings only matter to discovery (`sfs import` names its sessions itself).
+	const listings = options.natives ? undefined : ListingRows.load(index);
 
 	const adapterCache = (index.getMeta(ADAPTER_CACHE_KEY) as Record<string, unknown> | undefined) ?? {};
 	let cacheDirty = false;
@@ -125,6 +116,7 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 	const written = loadWritten(env);
 	const sink = new CaptureIndexSink(store, index, env, options.indexWorkerAfter);
 
+	rememberListingsIn(listings);
 	try {
 		for (const adapter of adapters) {
 			const context = adapterContext(env, now, adapterCache, adapter.id, () => {
@@ -145,10 +137,20 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 				done++;
 				const sessionId = sessionIdForNative(native.tool, native.nativeId);
 				if (tombstoned.has(sessionId) || tombstoned.has(`${native.tool}\u0000${native.nativeId}`)) continue;
-				const saved = states[sessionId];
+				// The common case: the saved row is the one these files' stats give (nothing to parse or compare further).
+				const row = states.row(sessionId);
+				const current = row === undefined ? undefined : stampRow(native, statStamps(native, statOf));
+				if (row !== undefined && row === current) {
+					report.unchanged++;
+					continue;
+				}
+
+				const saved = row === undefined ? undefined : parseStampRow(row);
 				let previous: SessionCaptureState | undefined = saved ?? stateFromManifest(store, index, sessionId);
 				if (previous && !previous.indexBehind && !(previous.excluded && excludeChanged) && isUnchanged(native, previous)) {
 					report.unchanged++;
+					// Saved again as the stats give it (a row missing, converted from the old layout, or listing a vanished file), so the next run compares strings.
+					if (!previous.excluded) states.set(sessionId, current ?? stampRow(native, statStamps(native, statOf)));
 					continue;
 				}
 
@@ -160,8 +162,7 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 				}
 
 				if (isExcluded(native.files[0])) {
-					states[sessionId] = {files: statCursors(native), fingerprint: native.fingerprint, excluded: true};
-					statesDirty = true;
+					states.set(sessionId, stampRow(native, statStamps(native, statOf), true));
 					continue;
 				}
 
@@ -177,8 +178,7 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 				for (const warning of read.warnings) report.warnings.push(`${native.tool} ${native.files[0]}: ${warning}`);
 				countUnknown(report, adapter.id, read);
 				if (isExcluded(read.info.cwd)) {
-					states[sessionId] = {files: stamps(read.cursors), fingerprint: native.fingerprint, excluded: true};
-					statesDirty = true;
+					states.set(sessionId, stampRow(native, cursorStamps(read.cursors), true));
 					continue;
 				}
 
@@ -195,8 +195,7 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 					continue;
 				}
 
-				states[sessionId] = {files: stamps(read.cursors), fingerprint: native.fingerprint};
-				statesDirty = true;
+				states.set(sessionId, stampRow(native, cursorStamps(read.cursors)));
 				if (native.parentNativeId && native.agentId) {
 					subagentsSeen.push({parentId: sessionIdForNative(native.tool, native.parentNativeId), agentId: native.agentId, sessionId});
 				}
@@ -209,18 +208,19 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 			options.onProgress?.({tool: adapter.id, done: natives.length, total: natives.length});
 		}
 	} finally {
+		rememberListingsIn(undefined);
 		// Whatever reached the store is made searchable, even when the loop ends in an error.
 		for (const failure of await sink.close()) {
 			// Not saved as captured: the next capture finds the index behind the store and re-indexes it.
-			delete states[failure.sessionId];
-			statesDirty = true;
+			states.set(failure.sessionId, undefined);
 			report.skipped.push({path: failure.sessionId, reason: failure.reason});
 		}
 	}
 
 	linkSubagents(store, index, subagentsSeen);
-	if (statesDirty) index.setMeta(STATE_KEY, states);
-	if (dropLegacy) index.setMeta(LEGACY_STATE_KEY, undefined);
+	states.save(index);
+	// A scan that met every source's folders may forget the folders it did not meet.
+	listings?.save(index, !options.tools);
 	if (cacheDirty) index.setMeta(ADAPTER_CACHE_KEY, adapterCache);
 	// Only a scan of everything has re-checked every excluded session against the new globs.
 	if (excludeChanged && !options.only && !options.tools && !options.natives) index.setMeta(EXCLUDE_KEY, excludeGlobs);
@@ -284,26 +284,6 @@ function statOf(file: string): FileStat | undefined {
 	} catch {
 		return undefined;
 	}
-}
-
-function statCursors(native: NativeSession): Record<string, FileCursor> {
-	const cursors: Record<string, FileCursor> = {};
-	for (const file of native.files) {
-		const stat = native.stats?.[file] ?? statOf(file);
-		if (stat) cursors[file] = {size: stat.size, mtime_ms: stat.mtimeMs, ino: stat.ino, offset: 0};
-	}
-
-	return cursors;
-}
-
-/**
- * What the saved state keeps of cursors: only what isUnchanged compares. A changed session is read
- * from its manifest's full cursors, so offsets and tail hashes here were 25% of a value every capture parses.
- */
-function stamps(cursors: Record<string, FileCursor>): Record<string, FileCursor> {
-	const kept: Record<string, FileCursor> = {};
-	for (const [file, {size, mtime_ms, ino}] of Object.entries(cursors)) kept[file] = {size, mtime_ms, ino, offset: 0};
-	return kept;
 }
 
 function countUnknown(report: CaptureReport, tool: string, read: ReadResult): void {

@@ -76,18 +76,25 @@ describe('capture index batches', () => {
 describe('capture state layout', () => {
 	test('the earlier state (adapter states inline) is converted once: nothing re-parsed, the old value removed', async () => {
 		await run();
-		const cursors = index.getMeta('capture:cursors') as Record<string, {files: object; state?: unknown}>;
-		expect(Object.keys(cursors)).toHaveLength(30);
-		for (const saved of Object.values(cursors)) expect(saved).not.toHaveProperty('state');
-		// What an earlier sfs left: everything under the legacy key, with adapter states.
-		index.setMeta('capture:sessions', Object.fromEntries(Object.entries(cursors).map(([id, saved]) => [id, {...saved, state: {big: 'x'.repeat(100)}}])));
-		index.setMeta('capture:cursors', undefined);
+		const rows = index.metaByPrefix('capture:cursor:');
+		expect(rows).toHaveLength(30);
+		// What an earlier sfs left: everything under the legacy key, with adapter states, and no per-session rows.
+		const legacy = Object.fromEntries(
+			rows.map(({key, value}) => {
+				const [, , ...stamps] = JSON.parse(value) as [number, null, ...Array<string | number>];
+				const files: Record<string, object> = {};
+				for (let at = 0; at < stamps.length; at += 4) files[stamps[at] as string] = {size: stamps[at + 1], mtime_ms: stamps[at + 2], ino: stamps[at + 3], offset: 0};
+				return [key.slice('capture:cursor:'.length), {files, state: {big: 'x'.repeat(100)}}];
+			}),
+		);
+		index.setMeta('capture:sessions', legacy);
+		index.setMetaRaw(rows.map(({key}) => [key, undefined]));
 
 		const again = await run();
 		expect(again.records_parsed).toBe(0);
 		expect(again.unchanged).toBe(30);
 		expect(index.getMeta('capture:sessions')).toBeUndefined();
-		expect(Object.keys(index.getMeta('capture:cursors') as object)).toHaveLength(30);
+		expect(index.metaByPrefix('capture:cursor:')).toHaveLength(30);
 	});
 
 	test('an appended session is read from its cursors with the adapter state kept in its manifest', async () => {

@@ -126,12 +126,13 @@ describe('capture killed before it saved its state', () => {
 		fs.writeFileSync(file, line({id: 'k-1', role: 'user', text: 'first'}));
 		const run = async () => capture({env, store, index, adapters: [fakeAdapter], config: {}});
 		await run();
-		const savedBefore = index.getMeta('capture:cursors');
+		const savedBefore = index.metaByPrefix('capture:cursor:');
+		expect(savedBefore).toHaveLength(1);
 
 		fs.appendFileSync(file, line({id: 'k-2', role: 'assistant', text: 'second'}));
 		expect(await run()).toMatchObject({updated: 1});
 		// The kill: the store and manifest have k-2, the saved state is the one from before.
-		index.setMeta('capture:cursors', savedBefore);
+		index.setMetaRaw(savedBefore.map(({key, value}) => [key, value]));
 
 		fs.appendFileSync(file, line({id: 'k-3', role: 'user', text: 'third'}));
 		const after = await run();
