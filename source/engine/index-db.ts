@@ -58,6 +58,12 @@ export const SEARCH_CANDIDATE_LIMIT = 1000;
 const REBUILD_BATCH_MESSAGES = 20_000;
 const SCORING_PREFIX_CHARS = 2048;
 const READER_MMAP_BYTES = 1024 * 1024 * 1024;
+/**
+ * A reader's page cache (KiB). Readers get their pages from the mmap; a large cache only made every
+ * page a search touched a fresh allocation, and each first touch of fresh memory is a page fault
+ * (a phrase of common words: ~2,000 faults fewer, ~5 ms less CPU per search at 1 MiB than at 32 MiB).
+ */
+const READER_CACHE_KIB = 1000;
 /** Messages read per page while testing prefix terms in JS; the first page is smaller, to tell a rare prefix early. */
 const SCAN_PAGE = 500;
 const FIRST_SCAN_PAGE = 100;
@@ -920,7 +926,7 @@ function matchIdsQuery(match: string, scope: SearchScope): {sql: string; params:
 
 function configure(db: Database, readonly: boolean): void {
 	// The `timeout` option has set busy_timeout already.
-	db.pragma('cache_size = -32000');
+	db.pragma(`cache_size = ${readonly ? -READER_CACHE_KIB : -32000}`);
 	if (readonly) {
 		// Pages read in place from the OS cache instead of copied into SQLite's: a phrase query over
 		// long posting lists takes about half the time. Only readers: a writer could see SIGBUS if the file shrank.

@@ -27,31 +27,58 @@ export function foldText(text: string): string {
 	return text.normalize('NFD').replace(COMBINING_MARKS, '').normalize('NFC').toLowerCase();
 }
 
-/** A test for one term against a message's indexed text (not yet folded). */
+/**
+ * A test for one term against a message's indexed text (not yet folded). Each text is scanned once:
+ * one regex holds every alternative of the term as a phrase at token boundaries and, last, the
+ * alternatives' words written together (`elsei` in `doElseIf`), which is the only way the
+ * identifier-parts column can match and so the only case that computes those parts.
+ */
 export function termTest(term: QueryTerm): TermTest {
 	const alternatives = [term.words, ...(term.parts ? [term.parts] : [])].filter(words => words.length > 0);
+	const joined = alternatives.map(words => escapeRegExp(words.join(''))).join('|');
 	// ASCII text (the common case) is matched case-insensitively as it is, without a folded copy.
-	const asciiPatterns = alternatives.map(words => phrasePattern(words, term.prefix, ASCII_WORD_CHAR, 'i'));
+	const ascii = scanPattern(alternatives, term.prefix, ASCII_WORD_CHAR, joined, 'gi');
+	const folded = scanPattern(alternatives, term.prefix, WORD_CHAR, joined, 'gu');
 	const foldedPatterns = alternatives.map(words => phrasePattern(words, term.prefix, WORD_CHAR, 'u'));
-	// Inside one identifier the parts are written together (`doElseIf` holds `elsei`): without that
-	// the identifier-parts column cannot match, and computing it (a regex over the text) is skipped.
-	const joined = new RegExp(alternatives.map(words => escapeRegExp(words.join(''))).join('|'), 'i');
 	return text => {
-		const ascii = ASCII_ONLY.test(text);
-		const subject = ascii ? text : foldText(text);
-		const patterns = ascii ? asciiPatterns : foldedPatterns;
-		if (patterns.some(pattern => pattern.test(subject))) return true;
-		if (!joined.test(subject)) return false;
+		const isAscii = ASCII_ONLY.test(text);
+		const seen = scan(isAscii ? ascii : folded, isAscii ? text : foldText(text));
+		if (seen !== 'joined') return seen === 'phrase';
 		const parts = identifierParts(text);
 		if (!parts) return false;
-		return foldedPatterns.some(pattern => pattern.test(foldText(parts)));
+		const foldedParts = foldText(parts);
+		return foldedPatterns.some(pattern => pattern.test(foldedParts));
 	};
+}
+
+/** `(phrase alternatives)|(joined words)`: group 1 is set when a phrase matched. */
+function scanPattern(alternatives: string[][], prefix: boolean, wordChar: string, joined: string, flags: string): RegExp {
+	const phrases = alternatives.map(words => phraseBody(words, prefix, wordChar)).join('|');
+	return new RegExp(`(${phrases})|${joined}`, flags);
+}
+
+/** 'phrase' when some alternative matches as a phrase; else 'joined' when the words occur written together; else 'none'. */
+function scan(pattern: RegExp, subject: string): 'phrase' | 'joined' | 'none' {
+	pattern.lastIndex = 0;
+	let seen: 'joined' | 'none' = 'none';
+	for (let match = pattern.exec(subject); match; match = pattern.exec(subject)) {
+		if (match[1] !== undefined) return 'phrase';
+		seen = 'joined';
+		// A phrase may still start inside this joined match (`elseielse i`): look again one character on.
+		pattern.lastIndex = match.index + 1;
+	}
+
+	return seen;
 }
 
 /** Words at token boundaries, separated by anything but token characters (what a phrase is to FTS5). */
 function phrasePattern(words: string[], prefix: boolean, wordChar: string, flags: string): RegExp {
+	return new RegExp(phraseBody(words, prefix, wordChar), flags);
+}
+
+function phraseBody(words: string[], prefix: boolean, wordChar: string): string {
 	const body = words.map(word => escapeRegExp(word)).join(`[^${wordChar}]+`);
-	return new RegExp(`(?<![${wordChar}])${body}${prefix ? '' : `(?![${wordChar}])`}`, flags);
+	return `(?<![${wordChar}])${body}${prefix ? '' : `(?![${wordChar}])`}`;
 }
 
 function escapeRegExp(text: string): string {

@@ -163,6 +163,19 @@ describe('termTest', () => {
 		expect(test('Server*', 'HTTPServer')).toBe(true);
 	});
 
+	it('finds a phrase after the words written together, in one scan of the text', () => {
+		// `doElseIfx` holds `elsei` without a token boundary (a joined match); the phrase comes later.
+		expect(test('ElseI*', 'doElseIfx, then else item')).toBe(true);
+		expect(test('ElseI*', 'xelseIf then else item')).toBe(true);
+		expect(test('the*', 'bathe and bathe, then there')).toBe(true);
+		expect(test('the*', 'bathe and bathe')).toBe(false);
+		// Joined but neither a phrase nor identifier parts: `elseif` inside a longer lower-case word.
+		expect(test('ElseI*', 'somelseif')).toBe(false);
+		expect(test('ElseI*', 'Ça doElseIf')).toBe(true);
+		expect(test('ElseI*', 'Ça isElse Item')).toBe(false);
+		expect(test('ElseI*', 'Ça élse ítem')).toBe(true);
+	});
+
 	it('folds case and diacritics', () => {
 		expect(test('cafe*', 'CAFÉ au lait')).toBe(true);
 		expect(test('ub*', 'Über')).toBe(true);
