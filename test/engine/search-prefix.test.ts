@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {SEARCH_CANDIDATE_LIMIT, SessionIndex} from '../../source/engine/index-db.js';
+import {SEARCH_CANDIDATE_LIMIT, SessionIndex, firstCharacters} from '../../source/engine/index-db.js';
 import {parseSearchQuery, relaxedMatch} from '../../source/engine/search-query.js';
 import {foldText, termTest} from '../../source/engine/search-verify.js';
 import {manifest, message, tempDir} from './index-fixtures.js';
@@ -113,6 +113,79 @@ describe.each([
 	it('keeps to one session', () => {
 		const sessionId = 'ses_prefix0000000002';
 		for (const query of ['the*', 'ElseI*', 'zzz*']) expect(searchFinds(built.index, query, sessionId)).toEqual(ftsFinds(built.oracle, query, sessionId));
+	});
+});
+
+/** Phrases of three or more words are narrowed by a NEAR of two of their words and tested in JS (SessionIndex.nearTestedMatches). */
+const PHRASES = [
+	'src/api/the_file.ts', 'api/the_file', '"the rate limit"', '"rate limit the"', '"the the the"', '"else if the"', 'handle_rate_limit',
+	'"x a1 x"', 'the_file.ts', '"rate limit rate"', 'src/api/nothing_here.ts', '"conf the src"', '"the x the"',
+];
+
+describe.each([
+	['a small index', 600],
+	['a larger index (some NEAR conditions leave too many to test)', 5000],
+])('phrases of three or more words on %s', (_name, size) => {
+	let built: Built;
+	beforeAll(() => {
+		// Identifier parts too: `srcApiTheFile` holds the phrase "src api the file" in its parts only.
+		built = build(corpus(size, size + 1).map((text, i) => (i % 97 === 3 ? `${text} srcApiTheFile` : i % 89 === 5 ? `${text} café src api thé file` : text)));
+	});
+
+	afterAll(() => {
+		built.oracle.close();
+		built.index.close();
+		fs.rmSync(built.dir, {recursive: true, force: true});
+	});
+
+	it.each(PHRASES)('%s finds what FTS5 finds', query => {
+		expect(searchFinds(built.index, query)).toEqual(ftsFinds(built.oracle, query));
+	});
+
+	it('finds phrases held only in identifier parts, and keeps to the tools and time asked for', () => {
+		expect(searchFinds(built.index, 'src/api/the_file').length).toBeGreaterThan(0);
+		const since = new Date(Date.UTC(2026, 0, 1) + 50 * 60_000);
+		const {match} = parseSearchQuery('src/api/the_file');
+		const expected = built.oracle
+			.prepare(`SELECT m.msg_id FROM messages m JOIN sessions s ON s.sid = (m.id >> 32)
+				WHERE m.id IN (SELECT rowid FROM msg_fts WHERE msg_fts MATCH ?) AND s.tool = 'codex' AND m.ts_ms >= ? ORDER BY m.id DESC`)
+			.pluck()
+			.all(match, since.getTime()) as string[];
+		expect(expected.length).toBeGreaterThan(0);
+		const hits = built.index.search('src/api/the_file', {limit: SEARCH_CANDIDATE_LIMIT, tools: ['codex'], since});
+		expect(hits.map(hit => hit.msg_id).sort()).toEqual(expected.slice(0, SEARCH_CANDIDATE_LIMIT).sort());
+	});
+});
+
+describe('firstCharacters', () => {
+	it('cuts as SQLite substr(text, 1, n) does: in characters, a surrogate pair being one', () => {
+		const sqlite = new Database(':memory:');
+		try {
+			for (const text of ['plain ascii text', 'café 😀😀 naïve', '😀'.repeat(10), 'a😀'.repeat(7), '']) {
+				for (const count of [0, 1, 2, 5, 9, 30]) {
+					expect(firstCharacters(text, count), `${text} ${count}`).toBe(sqlite.prepare('SELECT substr(?, 1, ?)').pluck().get(text, count));
+				}
+			}
+		} finally {
+			sqlite.close();
+		}
+	});
+});
+
+describe('a phrase whose NEAR condition leaves too many messages to test', () => {
+	it('is answered by FTS5 as before', () => {
+		const built = build(Array.from({length: 2600}, (_, i) => (i % 3 === 0 ? `alpha beta gamma ${i}` : `alpha gamma beta ${i}`)));
+		try {
+			for (const query of ['"alpha beta gamma"', '"alpha gamma beta"', '"gamma beta alpha"']) {
+				expect(searchFinds(built.index, query), query).toEqual(ftsFinds(built.oracle, query));
+			}
+
+			expect(searchFinds(built.index, '"alpha beta gamma"')).toHaveLength(867);
+		} finally {
+			built.oracle.close();
+			built.index.close();
+			fs.rmSync(built.dir, {recursive: true, force: true});
+		}
 	});
 });
 
