@@ -3,11 +3,10 @@
  * snapshots (see cursor-snapshot.ts) and each store's scan is remembered in the engine's cache under the
  * store's stat stamp, so discovering an unchanged store costs a few `stat` calls and no SQLite work.
  */
-import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {listDir, statFile} from './discover-fs.js';
+import {isDirectory, listDir, statFile} from './discover-fs.js';
 import type {AdapterContext, FileStat, NativeSession} from './types.js';
 import {dropSnapshots, openSnapshot, reason, snapshotStore, storeStamp} from './cursor-snapshot.js';
 import {scanGlobalStore, scanWorkspaceStore, type StoreScan} from './cursor-store.js';
@@ -51,9 +50,17 @@ export async function workspaceFolder(dbPath: string): Promise<string | undefine
 
 type CachedScan = {stamp: string; scan?: StoreScan; error?: string};
 
+/** storeStamp through discover-fs (so that capture can tell later that the store is as it was). */
+function discoveredStoreStamp(dbPath: string): string | undefined {
+	const db = statFile(dbPath);
+	if (!db) return undefined;
+	const wal = statFile(`${dbPath}-wal`);
+	return `${db.size}:${Math.round(db.mtimeMs)}:${db.ino}|${wal ? `${wal.size}:${Math.round(wal.mtimeMs)}:${wal.ino}` : '-'}`;
+}
+
 /** The scan of one store, from the cache when its stamp is unchanged. Never throws. */
 async function scanStore(dbPath: string, kind: 'global' | 'workspace', ctx: AdapterContext, warnings: string[]): Promise<StoreScan | undefined> {
-	const stamp = await storeStamp(dbPath);
+	const stamp = discoveredStoreStamp(dbPath);
 	if (!stamp) return undefined;
 	const key = `cursor:v${CACHE_VERSION}:scan:${dbPath}`;
 	const cached = ctx.cache.get(key) as CachedScan | undefined;
@@ -117,7 +124,8 @@ export async function discoverCursor(ctx: AdapterContext): Promise<Discovery> {
 		if (!statFile(dbPath)) continue;
 		const scan = await scanStore(dbPath, 'workspace', ctx, warnings);
 		if (!scan) continue;
-		const folder = scan.workspaceComposerIds.length > 0 || scan.legacy.length > 0 ? await workspaceFolder(dbPath) : undefined;
+		// Stat-ed first, so that capture knows discovery depends on it.
+		const folder = scan.workspaceComposerIds.length > 0 || scan.legacy.length > 0 ? (statFile(path.join(path.dirname(dbPath), 'workspace.json')), await workspaceFolder(dbPath)) : undefined;
 		if (folder) for (const id of scan.workspaceComposerIds) composerCwd[id] = folder;
 		for (const entry of scan.legacy) {
 			if (known.has(entry.id)) continue;
@@ -167,7 +175,7 @@ function discoverTranscripts(ctx: AdapterContext, known: Set<string>): NativeSes
 				continue;
 			}
 
-			if (!entry.isDirectory() && !(entry.isSymbolicLink() && isDirSync(entryPath))) continue;
+			if (!entry.isDirectory() && !(entry.isSymbolicLink() && isDirectory(entryPath))) continue;
 			const main = path.join(entryPath, `${entry.name}.jsonl`);
 			const mainStat = known.has(entry.name) ? undefined : statFile(main);
 			if (mainStat) sessions.push(transcript(entry.name, main, mainStat));
@@ -190,14 +198,6 @@ function sortedDir(dir: string): ReturnType<typeof listDir> {
 	return listDir(dir).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-function isDirSync(file: string): boolean {
-	try {
-		return fsSync.statSync(file).isDirectory();
-	} catch {
-		return false;
-	}
-}
-
 /** The Cursor CLI (`cursor-agent`) keeps each chat in `~/.cursor/chats/<md5(cwd)>/<chatId>/{meta.json, store.db}`. */
 async function discoverCliChats(ctx: AdapterContext, known: Set<string>): Promise<NativeSession[]> {
 	const sessions: NativeSession[] = [];
@@ -209,14 +209,14 @@ async function discoverCliChats(ctx: AdapterContext, known: Set<string>): Promis
 
 	for (const dir of chatDirs) {
 		const store = path.join(dir, 'store.db');
-		const stamp = await storeStamp(store);
+		const stamp = discoveredStoreStamp(store);
 		// Without store.db the chat has no conversation yet.
 		if (!stamp) continue;
 		const id = path.basename(dir);
 		if (known.has(id)) continue;
 		const meta = path.join(dir, 'meta.json');
-		const metaMtime = await mtimeOf(meta);
-		sessions.push({tool: 'cursor', nativeId: id, files: [store, meta], fingerprint: `${stamp}|${metaMtime ?? '-'}`, growth: 'rewrite', mtimeMs: metaMtime ?? (await mtimeOf(store))});
+		const metaMtime = statFile(meta)?.mtimeMs;
+		sessions.push({tool: 'cursor', nativeId: id, files: [store, meta], fingerprint: `${stamp}|${metaMtime ?? '-'}`, growth: 'rewrite', mtimeMs: metaMtime ?? statFile(store)?.mtimeMs});
 	}
 
 	return sessions;

@@ -12,6 +12,10 @@
  * more than LISTING_TRUST_MS before the listing began (the racy-git rule: an entry added in the same
  * timestamp tick as the listing would leave the folder's times as they were); a younger one is read
  * again next time.
+ *
+ * While capture observes a discovery (`observeDiscoveryIn`), every folder stat and file stat it takes is
+ * written down as a line (`<stamp>\t<path>`), so that a later capture can tell, by taking the same stats
+ * (`observationHolds`), that the same discovery would find the same thing.
  */
 import fs, {type Dirent} from 'node:fs';
 import type {FileStat} from './types.js';
@@ -37,6 +41,48 @@ export type ListingMemory = {
 export const LISTING_TRUST_MS = 2000;
 
 let memory: ListingMemory | undefined;
+
+/** What one adapter's discovery looked at: one line per stat (`files`: every path statFile looked at), `trusted` false when one can't be relied on later. */
+export type Observations = {lines: string[]; files: Set<string>; trusted: boolean};
+
+let observations: Observations | undefined;
+
+/** Writes down every folder and file stat of discovery in `target` until called again (with undefined to stop). */
+export function observeDiscoveryIn(target: Observations | undefined): void {
+	observations = target;
+}
+
+function dirStamp(stat: fs.Stats | undefined): string {
+	return stat?.isDirectory() ? `d ${stat.mtimeMs} ${stat.ctimeMs} ${stat.ino}` : 'x';
+}
+
+function fileStamp(stat: fs.Stats | undefined): string {
+	return stat?.isFile() ? `f ${stat.size} ${stat.mtimeMs} ${stat.ino}` : '-';
+}
+
+function statOrNothing(target: string): fs.Stats | undefined {
+	try {
+		return fs.statSync(target, {throwIfNoEntry: false});
+	} catch {
+		return undefined;
+	}
+}
+
+function observe(stamp: string, target: string): void {
+	if (!observations) return;
+	// A path that would break the line format is not worth a special case: such a discovery is simply not trusted.
+	if (target.includes('\t') || target.includes('\n')) observations.trusted = false;
+	observations.lines.push(`${stamp}\t${target}`);
+}
+
+/** Whether a stat taken now gives what an observation line recorded. */
+export function observationHolds(line: string): boolean {
+	const tab = line.indexOf('\t');
+	if (tab === -1) return false;
+	const stamp = line.slice(0, tab);
+	const stat = statOrNothing(line.slice(tab + 1));
+	return stamp === 'x' || stamp.startsWith('d ') ? dirStamp(stat) === stamp : fileStamp(stat) === stamp;
+}
 
 /** Lends `listings` to every listDir until called again (with undefined to stop). */
 export function rememberListingsIn(listings: ListingMemory | undefined): void {
@@ -71,31 +117,35 @@ function entryType(entry: Dirent): EntryType {
 
 /** A folder's entries, or the error that kept it from being listed. */
 export function readDirEntries(dir: string): DirEntry[] | NodeJS.ErrnoException {
-	if (!memory) return readdir(dir);
-	const listings = memory;
+	if (!memory && !observations) return readdir(dir);
 	const started = Date.now();
 	let stat: fs.Stats | undefined;
 	try {
 		stat = fs.statSync(dir, {throwIfNoEntry: false});
 	} catch (error) {
-		listings.forget(dir);
+		memory?.forget(dir);
+		observe('x', dir);
 		return error as NodeJS.ErrnoException;
 	}
 
+	observe(dirStamp(stat), dir);
 	if (!stat?.isDirectory()) {
-		listings.forget(dir);
+		memory?.forget(dir);
 		return Object.assign(new Error(`${stat ? 'ENOTDIR' : 'ENOENT'}: ${dir}`), {code: stat ? 'ENOTDIR' : 'ENOENT'});
 	}
 
-	const known = listings.get(dir);
+	// Stat first, list second: a change during the listing moves the folder's times past the stamp kept here.
+	const trusted = started - Math.max(stat.mtimeMs, stat.ctimeMs) > LISTING_TRUST_MS;
+	if (!trusted && observations) observations.trusted = false;
+	const known = memory?.get(dir);
 	if (known && known.mtimeMs === stat.mtimeMs && known.ctimeMs === stat.ctimeMs && known.ino === stat.ino) {
 		return known.entries.map(entry => new RememberedDirEntry(entry.name, entry.type));
 	}
 
 	const entries = readdir(dir);
-	// Stat first, list second: a change during the listing moves the folder's times past the stamp kept here.
-	if (!Array.isArray(entries) || started - Math.max(stat.mtimeMs, stat.ctimeMs) <= LISTING_TRUST_MS) listings.forget(dir);
-	else listings.set(dir, {mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino, entries: entries.map(entry => ({name: entry.name, type: entryType(entry)}))});
+	if (!memory) return entries;
+	if (!Array.isArray(entries) || !trusted) memory.forget(dir);
+	else memory.set(dir, {mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino, entries: entries.map(entry => ({name: entry.name, type: entryType(entry)}))});
 	return entries;
 }
 
@@ -105,6 +155,13 @@ function readdir(dir: string): Dirent[] | NodeJS.ErrnoException {
 	} catch (error) {
 		return error as NodeJS.ErrnoException;
 	}
+}
+
+/** Whether `target` is a folder (following links), observed like a listing's stat. */
+export function isDirectory(target: string): boolean {
+	const stat = statOrNothing(target);
+	observe(dirStamp(stat), target);
+	return stat?.isDirectory() ?? false;
 }
 
 /** A folder's entries; absent is empty; one that exists but cannot be listed gets a one-line warning when `warnings` is given. */
@@ -118,11 +175,11 @@ export function listDir(dir: string, warnings?: string[]): DirEntry[] {
 
 /** size, mtime and inode of a regular file (what capture's cursors compare); undefined when absent or not a file. */
 export function statFile(file: string): FileStat | undefined {
-	let stat: fs.Stats | undefined;
-	try {
-		stat = fs.statSync(file, {throwIfNoEntry: false});
-	} catch {
-		return undefined; // EACCES, ENOTDIR…: as good as absent for discovery.
+	// EACCES, ENOTDIR…: as good as absent for discovery.
+	const stat = statOrNothing(file);
+	if (observations) {
+		observe(fileStamp(stat), file);
+		observations.files.add(file);
 	}
 
 	if (!stat?.isFile()) return undefined;

@@ -113,6 +113,11 @@ export class CaptureStateRows {
 		return state;
 	}
 
+	/** Whether an earlier layout is still there to convert (cheap: its value is not parsed). */
+	static legacyPresent(index: SessionIndex): boolean {
+		return [LEGACY_CURSORS_KEY, LEGACY_SESSIONS_KEY].some(key => index.metaByPrefix(key).some(row => row.key === key));
+	}
+
 	/** The saved row of a session, as stored. */
 	row(sessionId: string): string | undefined {
 		return this.rows.get(sessionId);
@@ -139,14 +144,13 @@ export class CaptureStateRows {
 		return this.changed.size > 0 || this.dropKeys.length > 0;
 	}
 
-	/** Writes the changed rows (and drops a converted legacy value) in one transaction. */
-	save(index: SessionIndex): void {
-		if (!this.dirty) return;
+	/** The meta writes that save the changed rows (and drop a converted legacy value). */
+	takeWrites(): Array<[string, string | undefined]> {
 		const entries: Array<[string, string | undefined]> = [...this.changed].map(([sessionId, row]) => [`${ROW_PREFIX}${sessionId}`, row]);
 		for (const key of this.dropKeys) entries.push([key, undefined]);
-		index.setMetaRaw(entries);
 		this.changed.clear();
 		this.dropKeys.length = 0;
+		return entries;
 	}
 }
 
@@ -157,16 +161,20 @@ const DIR_PREFIX = 'capture:dir:';
  * A row is parsed only when its folder is listed; rows of folders no full scan met are dropped.
  */
 export class ListingRows implements ListingMemory {
-	private readonly rows = new Map<string, string>();
+	private loaded: Map<string, string> | undefined;
 	private readonly changed = new Map<string, string | undefined>();
 	private readonly met = new Set<string>();
 
-	private constructor() {}
+	/** The rows are read when a folder is first listed (a capture whose every discovery was journaled lists none). */
+	constructor(private readonly index: SessionIndex) {}
 
-	static load(index: SessionIndex): ListingRows {
-		const listings = new ListingRows();
-		for (const {key, value} of index.metaByPrefix(DIR_PREFIX)) listings.rows.set(key.slice(DIR_PREFIX.length), value);
-		return listings;
+	private get rows(): Map<string, string> {
+		if (!this.loaded) {
+			this.loaded = new Map();
+			for (const {key, value} of this.index.metaByPrefix(DIR_PREFIX)) this.loaded.set(key.slice(DIR_PREFIX.length), value);
+		}
+
+		return this.loaded;
 	}
 
 	get(dir: string): Listing | undefined {
@@ -190,12 +198,20 @@ export class ListingRows implements ListingMemory {
 		this.changed.set(dir, undefined);
 	}
 
-	/** Writes what changed; after a scan of every source (`complete`), also drops the folders it never met. */
-	save(index: SessionIndex, complete: boolean): void {
-		if (complete) for (const dir of this.rows.keys()) if (!this.met.has(dir)) this.forget(dir);
-		if (this.changed.size === 0) return;
-		index.setMetaRaw([...this.changed].map(([dir, row]) => [`${DIR_PREFIX}${dir}`, row]));
+	/**
+	 * The meta writes that save what changed. After a scan of every source (`complete`), the folders it did
+	 * not meet (neither listed nor looked at by a journal that held, `alsoMet`) are dropped.
+	 */
+	takeWrites(complete: boolean, alsoMet: () => Iterable<string>): Array<[string, string | undefined]> {
+		if (!this.loaded) return [];
+		if (complete) {
+			for (const dir of alsoMet()) this.met.add(dir);
+			for (const dir of this.rows.keys()) if (!this.met.has(dir)) this.forget(dir);
+		}
+
+		const writes = [...this.changed].map(([dir, row]): [string, string | undefined] => [`${DIR_PREFIX}${dir}`, row]);
 		this.changed.clear();
+		return writes;
 	}
 }
 

@@ -10,9 +10,10 @@ import {createHash} from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {rememberListingsIn} from '../adapters/discover-fs.js';
+import {observeDiscoveryIn, type Observations, rememberListingsIn} from '../adapters/discover-fs.js';
 import type {Adapter, AdapterContext, FileStat, NativeSession, ReadResult} from '../adapters/types.js';
 import {CaptureIndexSink, oneLineError} from './capture-index.js';
+import {DiscoveryJournals, tombstonesDigest} from './capture-journal.js';
 import {CaptureStateRows, cursorStamps, ListingRows, parseStampRow, stampRow, statStamps} from './capture-state.js';
 import type {Config} from './config.js';
 import {assertValid, firstViolation, prepareValidation, sessionIdForNative} from './format.js';
@@ -91,9 +92,16 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 	store.initOnce();
 
 	const report: CaptureReport = {new: 0, updated: 0, unchanged: 0, skipped: [], unknown_records: {}, duration_ms: 0, records_parsed: 0, changed_sessions: [], warnings: []};
-	const states = CaptureStateRows.load(index);
+	// Read when the first session is compared (a capture whose every discovery was journaled compares none).
+	let loadedStates: CaptureStateRows | undefined;
+	const rows = () => (loadedStates ??= CaptureStateRows.load(index));
+	// An earlier layout is converted by the first capture that sees it, whatever else it does.
+	if (CaptureStateRows.legacyPresent(index)) rows();
 	// Folder listings only matter to discovery (`sfs import` names its sessions itself).
-	const listings = options.natives ? undefined : ListingRows.load(index);
+	const listings = options.natives ? undefined : new ListingRows(index);
+	// Journals of discoveries are kept and trusted only by captures that discover everything they find (not the daemon's `only`, not `sfs import`).
+	const journals = options.natives || options.only ? undefined : DiscoveryJournals.load(index);
+	let journalsSpoiled = false;
 
 	const adapterCache = (index.getMeta(ADAPTER_CACHE_KEY) as Record<string, unknown> | undefined) ?? {};
 	let cacheDirty = false;
@@ -112,6 +120,8 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 	const isExcluded = (candidate: string | undefined) => Boolean(candidate && exclude.some(match => match(candidate) || match(`${candidate}/`)));
 	const disabled = new Set(config.watchers?.disabled ?? []);
 	const adapters = options.adapters.filter(adapter => !disabled.has(adapter.id) && (!options.tools || options.tools.includes(adapter.id)));
+	const journalScope = {exclude: excludeGlobs, tombstones: tombstonesDigest(tombstoned)};
+	const journaled: Array<{tool: ToolId; key: string; observed: Observations; natives: NativeSession[]; unchanged: number; warnings: readonly string[]}> = [];
 	const subagentsSeen: Array<{parentId: string; agentId: string; sessionId: string}> = [];
 	const written = loadWritten(env);
 	const sink = new CaptureIndexSink(store, index, env, options.indexWorkerAfter);
@@ -122,25 +132,45 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 			const context = adapterContext(env, now, adapterCache, adapter.id, () => {
 				cacheDirty = true;
 			});
+			const journalKey = journals && DiscoveryJournals.covers(adapter.id) ? DiscoveryJournals.key(adapter, context, journalScope) : undefined;
+			const hit = journalKey === undefined ? undefined : journals!.check(adapter.id, journalKey);
+			if (hit) {
+				report.unchanged += hit.unchanged;
+				for (const warning of hit.warnings) report.warnings.push(`${adapter.id}: ${warning}`);
+				options.onProgress?.({tool: adapter.id, done: hit.unchanged, total: hit.unchanged});
+				continue;
+			}
+
+			journals?.drop(adapter.id);
+			const observed: Observations | undefined = journalKey === undefined ? undefined : {lines: [], files: new Set(), trusted: true};
 			let natives: NativeSession[];
+			observeDiscoveryIn(observed);
 			try {
 				natives = options.natives ? options.natives.filter(native => native.tool === adapter.id) : await adapter.discover(context);
 			} catch (error) {
 				report.skipped.push({path: adapter.roots(context).join(', '), reason: `discovery failed: ${oneLineError(error)}`});
 				continue;
+			} finally {
+				observeDiscoveryIn(undefined);
 			}
 
-			if (!options.natives) for (const warning of adapter.lastDiscoverWarnings ?? []) report.warnings.push(`${adapter.id}: ${warning}`);
+			const discoverWarnings = options.natives ? [] : (adapter.lastDiscoverWarnings ?? []);
+			for (const warning of discoverWarnings) report.warnings.push(`${adapter.id}: ${warning}`);
 			if (options.only) natives = natives.filter(options.only);
+			const states = rows();
+			// Whether every session ends this run with its row as its files' stats give it (then the discovery is journaled).
+			let settled = true;
+			let countable = 0;
 			let done = 0;
 			for (const native of natives) {
 				done++;
 				const sessionId = sessionIdForNative(native.tool, native.nativeId);
 				if (tombstoned.has(sessionId) || tombstoned.has(`${native.tool}\u0000${native.nativeId}`)) continue;
+				countable++;
 				// The common case: the saved row is the one these files' stats give (nothing to parse or compare further).
 				const row = states.row(sessionId);
-				const current = row === undefined ? undefined : stampRow(native, statStamps(native, statOf));
-				if (row !== undefined && row === current) {
+				const current = stampRow(native, statStamps(native, statOf));
+				if (row === current) {
 					report.unchanged++;
 					continue;
 				}
@@ -150,7 +180,8 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 				if (previous && !previous.indexBehind && !(previous.excluded && excludeChanged) && isUnchanged(native, previous)) {
 					report.unchanged++;
 					// Saved again as the stats give it (a row missing, converted from the old layout, or listing a vanished file), so the next run compares strings.
-					if (!previous.excluded) states.set(sessionId, current ?? stampRow(native, statStamps(native, statOf)));
+					if (!previous.excluded) states.set(sessionId, current);
+					else if (row !== stampRow(native, statStamps(native, statOf), true)) settled = false;
 					continue;
 				}
 
@@ -171,6 +202,7 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 					read = await adapter.read({session: native, cursors: previous?.excluded ? undefined : previous?.files, state: previous?.state}, context);
 				} catch (error) {
 					report.skipped.push({path: native.files[0] ?? native.nativeId, reason: oneLineError(error)});
+					settled = false;
 					continue;
 				}
 
@@ -178,7 +210,9 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 				for (const warning of read.warnings) report.warnings.push(`${native.tool} ${native.files[0]}: ${warning}`);
 				countUnknown(report, adapter.id, read);
 				if (isExcluded(read.info.cwd)) {
-					states.set(sessionId, stampRow(native, cursorStamps(read.cursors), true));
+					const excludedRow = stampRow(native, cursorStamps(read.cursors), true);
+					states.set(sessionId, excludedRow);
+					if (excludedRow !== stampRow(native, statStamps(native, statOf), true)) settled = false;
 					continue;
 				}
 
@@ -192,10 +226,14 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 					if (outcome !== 'unchanged') report.changed_sessions.push(sessionId);
 				} catch (error) {
 					report.skipped.push({path: native.files[0] ?? native.nativeId, reason: oneLineError(error)});
+					settled = false;
 					continue;
 				}
 
-				states.set(sessionId, stampRow(native, cursorStamps(read.cursors)));
+				const readRow = stampRow(native, cursorStamps(read.cursors));
+				states.set(sessionId, readRow);
+				// A file that changed between discovery and read: the next capture must look again.
+				if (readRow !== current) settled = false;
 				if (native.parentNativeId && native.agentId) {
 					subagentsSeen.push({parentId: sessionIdForNative(native.tool, native.parentNativeId), agentId: native.agentId, sessionId});
 				}
@@ -206,21 +244,29 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 			}
 
 			options.onProgress?.({tool: adapter.id, done: natives.length, total: natives.length});
+			if (observed && settled) journaled.push({tool: adapter.id, key: journalKey!, observed, natives, unchanged: countable, warnings: discoverWarnings});
 		}
 	} finally {
 		rememberListingsIn(undefined);
 		// Whatever reached the store is made searchable, even when the loop ends in an error.
 		for (const failure of await sink.close()) {
 			// Not saved as captured: the next capture finds the index behind the store and re-indexes it.
-			states.set(failure.sessionId, undefined);
+			rows().set(failure.sessionId, undefined);
 			report.skipped.push({path: failure.sessionId, reason: failure.reason});
+			journalsSpoiled = true;
 		}
 	}
 
 	linkSubagents(store, index, subagentsSeen);
-	states.save(index);
-	// A scan that met every source's folders may forget the folders it did not meet.
-	listings?.save(index, !options.tools);
+	if (journals && !journalsSpoiled) for (const entry of journaled) journals.record(entry.tool, entry.key, entry.observed, entry.natives, entry.unchanged, entry.warnings);
+	// Rows, journals and listings in one transaction: a journal is never saved without the rows it vouches for.
+	const writes = [
+		...(loadedStates?.takeWrites() ?? []),
+		...(journals?.takeWrites() ?? []),
+		// A scan of every source may forget the folders it did not meet.
+		...(listings?.takeWrites(!options.tools, () => journals?.hitPaths() ?? []) ?? []),
+	];
+	if (writes.length > 0) index.setMetaRaw(writes);
 	if (cacheDirty) index.setMeta(ADAPTER_CACHE_KEY, adapterCache);
 	// Only a scan of everything has re-checked every excluded session against the new globs.
 	if (excludeChanged && !options.only && !options.tools && !options.natives) index.setMeta(EXCLUDE_KEY, excludeGlobs);

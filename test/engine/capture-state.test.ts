@@ -107,7 +107,8 @@ describe('per-session state rows', () => {
 	});
 
 	test('lost rows (a capture killed before it saved them) are rebuilt from the manifests without re-reading', async () => {
-		index.setMetaRaw(cursorRows().map(({key}) => [key, undefined]));
+		// What an older sfs leaves: no rows, and no discovery journals either.
+		index.setMetaRaw([...cursorRows(), ...index.metaByPrefix('capture:journal:')].map(({key}) => [key, undefined]));
 		const again = await run();
 		expect(again).toMatchObject({records_parsed: 0, unchanged: corpus.sessions, new: 0, updated: 0});
 		expect(cursorRows()).toHaveLength(corpus.sessions);

@@ -1,0 +1,150 @@
+/**
+ * A discovery that would find what the last one found is not run again.
+ *
+ * While an adapter discovers, every folder and file stat it takes is written down (discover-fs.ts
+ * `observeDiscoveryIn`). When that capture ended with every session it found settled (its saved row is
+ * the one its files' stats give: nothing left to read), the observations are kept as the adapter's
+ * journal (`capture:journal:<tool>`). The next capture takes the same stats; when every one is as it was
+ * (and the roots, environment, exclude globs, tombstones and sfs build are the same), discovery would
+ * list the same sessions with the same stats and capture would find each unchanged: the adapter's
+ * sessions are counted as unchanged without discovering them. Any difference (an append changes a
+ * file's size, a new session its folder's times) runs the adapter's discovery as before.
+ *
+ * Only adapters whose discovery looks at the disk solely through discover-fs are journaled (what Cursor
+ * reads from a SQLite store is a function of the store's stat stamp, which discover-fs takes). A journal
+ * is never kept from a discovery whose folders changed within the listing trust window, or that did not
+ * stat every file of every session it returned (e.g. the daemon's reused discovery).
+ */
+import {createHash} from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {observationHolds, type Observations} from '../adapters/discover-fs.js';
+import type {Adapter, AdapterContext, NativeSession} from '../adapters/types.js';
+import type {SessionIndex} from './index-db.js';
+import type {ToolId} from './types.js';
+
+const PREFIX = 'capture:journal:';
+/** Bumped when what a journal means changes. */
+const JOURNAL_VERSION = 1;
+/** Adapters whose discovery takes every look at the disk through discover-fs (so their observations are complete). */
+const JOURNALED: ReadonlySet<ToolId> = new Set<ToolId>(['claude-code', 'codex', 'gemini', 'copilot', 'cursor', 'amp', 'cline', 'roo-code']);
+/** Environment variables discovery may read (tool homes, XDG folders, HOME). */
+const DISCOVERY_ENV = /HOME|PROFILE|APPDATA|^XDG_|CLAUDE|CODEX|COPILOT|GEMINI|CLINE|ROO|CURSOR|AMP/;
+
+export type JournalHit = {unchanged: number; warnings: string[]};
+
+let codeStamp: string | undefined;
+
+/**
+ * The build of the adapters (newest mtime in their folder, or of this file when bundled): a journal
+ * kept by another build of sfs is not trusted, as its discovery may have found other things.
+ */
+function discoveryCodeStamp(): string {
+	if (codeStamp !== undefined) return codeStamp;
+	let newest = 0;
+	try {
+		const dir = fileURLToPath(new URL('../adapters/', import.meta.url));
+		for (const name of fs.readdirSync(dir)) newest = Math.max(newest, fs.statSync(path.join(dir, name)).mtimeMs);
+	} catch {
+		try {
+			newest = fs.statSync(fileURLToPath(import.meta.url)).mtimeMs;
+		} catch {
+			newest = -1;
+		}
+	}
+
+	codeStamp = String(newest);
+	return codeStamp;
+}
+
+export function tombstonesDigest(ids: Iterable<string>): string {
+	const sorted = [...ids].sort();
+	return sorted.length === 0 ? '' : createHash('sha256').update(sorted.join('\n')).digest('hex').slice(0, 16);
+}
+
+export class DiscoveryJournals {
+	private readonly rows = new Map<string, string>();
+	private readonly changed = new Map<string, string | undefined>();
+	private readonly hits: string[] = [];
+
+	private constructor() {}
+
+	static load(index: SessionIndex): DiscoveryJournals {
+		const journals = new DiscoveryJournals();
+		for (const {key, value} of index.metaByPrefix(PREFIX)) journals.rows.set(key.slice(PREFIX.length), value);
+		return journals;
+	}
+
+	/** Whether `tool`'s discovery can be journaled at all. */
+	static covers(tool: ToolId): boolean {
+		return JOURNALED.has(tool);
+	}
+
+	/** What a journal is valid for: everything besides the disk that the discovery and the comparison depend on. */
+	static key(adapter: Adapter, context: AdapterContext, scope: {exclude: string[]; tombstones: string}): string {
+		const env = Object.entries(context.env)
+			.filter(([name]) => DISCOVERY_ENV.test(name))
+			.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+		return JSON.stringify([JOURNAL_VERSION, discoveryCodeStamp(), context.platform, context.home, adapter.roots(context), env, scope.exclude, scope.tombstones]);
+	}
+
+	/** The outcome of `tool`'s last discovery when every stat it took is as it was; undefined otherwise. */
+	check(tool: ToolId, key: string): JournalHit | undefined {
+		const row = this.rows.get(tool);
+		if (row === undefined) return undefined;
+		const lines = row.split('\n');
+		let header: unknown;
+		try {
+			header = JSON.parse(lines[0]!);
+		} catch {
+			return undefined;
+		}
+
+		if (!Array.isArray(header) || header[0] !== key || typeof header[1] !== 'number' || !Array.isArray(header[2])) return undefined;
+		for (let at = 1; at < lines.length; at++) if (!observationHolds(lines[at]!)) return undefined;
+		this.hits.push(tool);
+		return {unchanged: header[1], warnings: header[2].filter((warning): warning is string => typeof warning === 'string')};
+	}
+
+	/**
+	 * Keeps the journal of a discovery whose sessions all ended settled; `unchanged` is how many of them
+	 * the next capture would count as unchanged. Returns whether it was kept (else the old one is dropped).
+	 */
+	record(tool: ToolId, key: string, observed: Observations, natives: NativeSession[], unchanged: number, warnings: readonly string[]): boolean {
+		const complete = observed.trusted && observed.lines.length > 0 && natives.every(native => native.files.every(file => observed.files.has(file)));
+		if (!complete) {
+			this.drop(tool);
+			return false;
+		}
+
+		const row = `${JSON.stringify([key, unchanged, warnings])}\n${observed.lines.join('\n')}`;
+		if (this.rows.get(tool) !== row) {
+			this.rows.set(tool, row);
+			this.changed.set(tool, row);
+		}
+
+		return true;
+	}
+
+	drop(tool: ToolId): void {
+		if (!this.rows.has(tool)) return;
+		this.rows.delete(tool);
+		this.changed.set(tool, undefined);
+	}
+
+	/** Every path the journals that held in this capture looked at (their folders count as met). */
+	*hitPaths(): Generator<string> {
+		for (const tool of this.hits) {
+			const lines = this.rows.get(tool)?.split('\n') ?? [];
+			for (let at = 1; at < lines.length; at++) yield lines[at]!.slice(lines[at]!.indexOf('\t') + 1);
+		}
+	}
+
+	/** The meta writes that save what changed (written by capture with the others, in one transaction). */
+	takeWrites(): Array<[string, string | undefined]> {
+		const writes = [...this.changed].map(([tool, row]): [string, string | undefined] => [`${PREFIX}${tool}`, row]);
+		this.changed.clear();
+		return writes;
+	}
+}
