@@ -5,10 +5,10 @@
  * and start fast. Only Node built-ins are imported statically here; everything else is dynamic so
  * that the colour environment below is settled before any module that reads it is evaluated.
  */
-import fs from 'node:fs';
-import {createRequire} from 'node:module';
-import path from 'node:path';
-import {fileURLToPath} from 'node:url';
+// Built-ins come from process.getBuiltinModule, not `import`: an ESM import of node:fs makes Node
+// build its module namespace, which loads the fs stream classes and so Node's stream modules (~2 ms).
+const fs = process.getBuiltinModule('node:fs');
+const path = process.getBuiltinModule('node:path');
 
 // `--no-color` works on every command; turn it into NO_COLOR before output.ts decides on colours.
 const separator = process.argv.indexOf('--');
@@ -43,7 +43,7 @@ ${commands.map(([name, summary]) => `    ${name.padEnd(12)} ${summary}`).join('\
 
 function packageVersion(): string {
 	try {
-		const file = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'package.json');
+		const file = path.join(path.dirname(process.getBuiltinModule('node:url').fileURLToPath(import.meta.url)), '..', 'package.json');
 		return (JSON.parse(fs.readFileSync(file, 'utf8')) as {version?: string}).version ?? '0.0.0';
 	} catch {
 		return '0.0.0';
@@ -150,6 +150,9 @@ async function openBrowser(demo: boolean): Promise<number> {
 
 	try {
 		if (process.stdin.isTTY && process.stdout.isTTY) {
+			// Before the TUI's modules and rows make V8 grow the young generation (see holdYoungGeneration).
+			const {holdYoungGeneration} = await import('./engine/tui-worker-client.js');
+			holdYoungGeneration();
 			const tui = await loadTuiInteractive();
 			if (tui) {
 				const [{openEngine}, {createTuiEngine}, {loadWriter}] = await Promise.all([
@@ -205,11 +208,14 @@ async function loadTui(): Promise<TuiModule | undefined> {
 	}
 }
 
-process.stdout.on('error', error => {
-	// `sfs list | head`: the reader went away; that is not a failure of ours.
-	if ((error as NodeJS.ErrnoException).code === 'EPIPE') process.exit(0);
-	throw error;
-});
+// `sfs search --json` into a pipe never sets up process.stdout (search.ts writeStdout handles EPIPE itself); reading it here would.
+if (!(process.argv[2] === 'search' && process.argv.includes('--json'))) {
+	process.stdout.on('error', error => {
+		// `sfs list | head`: the reader went away; that is not a failure of ours.
+		if ((error as NodeJS.ErrnoException).code === 'EPIPE') process.exit(0);
+		throw error;
+	});
+}
 
 /**
  * `sfs search …` first tries dist/search-fast.cjs (scripts/bundle-search.mjs): the search path as one
@@ -220,7 +226,7 @@ async function fastSearch(argv: string[]): Promise<number | undefined> {
 	if (argv[0] !== 'search') return undefined;
 	let fast: {runSearchFast(argv: string[]): Promise<number | undefined>};
 	try {
-		fast = createRequire(import.meta.url)('./search-fast.cjs') as typeof fast;
+		fast = process.getBuiltinModule('node:module').createRequire(import.meta.url)('./search-fast.cjs') as typeof fast;
 	} catch {
 		return undefined;
 	}

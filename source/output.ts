@@ -30,9 +30,19 @@ export function palette(enabled: boolean): Palette {
 	return {bold: sgr(1, 22), dim: sgr(2, 22), accent: sgr(36, 39), danger: sgr(31, 39), ok: sgr(32, 39), warn: sgr(33, 39), match: sgr(7, 27)};
 }
 
-/** Colours for stdout and stderr, decided once per process. */
-export const out = palette(colorEnabled(process.stdout));
-export const err = palette(colorEnabled(process.stderr));
+/**
+ * Colours for stdout and stderr, decided once per process, on first use: merely reading
+ * `process.stdout` makes Node set up the stream (for a pipe: the net and stream modules, ~4 ms),
+ * which `sfs search --json` into a pipe never needs (see commands/search.ts writeStdout).
+ */
+export const out = lazyPalette(() => process.stdout);
+export const err = lazyPalette(() => process.stderr);
+
+function lazyPalette(stream: () => Stream): Palette {
+	let chosen: Palette | undefined;
+	const paint = (key: keyof Palette): Paint => text => (chosen ??= palette(colorEnabled(stream())))[key](text);
+	return {bold: paint('bold'), dim: paint('dim'), accent: paint('accent'), danger: paint('danger'), ok: paint('ok'), warn: paint('warn'), match: paint('match')};
+}
 
 export function print(line = ''): void {
 	process.stdout.write(`${line}\n`);
