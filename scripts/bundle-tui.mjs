@@ -10,6 +10,8 @@ import process from 'node:process';
 
 const root = path.resolve(import.meta.dirname, '..');
 const sourceRoot = path.join(root, 'source');
+/** `node scripts/bundle-tui.mjs [outDir]`: a private build (side-by-side measurements) bundles into its own folder. */
+const outDir = process.argv[2] ? path.resolve(process.argv[2]) : path.join(root, 'dist');
 /** Only these source files go into the bundle; every other source import stays a module of dist/. */
 const bundled = [path.join(sourceRoot, 'views') + path.sep, path.join(sourceRoot, 'tui.tsx')];
 
@@ -20,6 +22,25 @@ try {
 	console.error('bundle-tui: esbuild is not installed; dist/tui.js stays unbundled (slower TUI start)');
 	process.exit(0);
 }
+
+// Ink, cli-truncate and widest-line measure text with string-width, whose first non-ASCII character compiles
+// Unicode-property regexes (30–45 ms of the first frame); source/views/string-width.ts answers the common
+// one-column characters by counting and hands everything else to string-width. Only the top-level
+// string-width is replaced (wrap-ansi's own older copy stays as it is).
+const fastStringWidth = path.join(sourceRoot, 'views', 'string-width.ts');
+const stringWidthSwap = {
+	name: 'sfs-string-width',
+	setup(build) {
+		const resolve = (resolveDir, kind = 'import-statement') => build.resolve('string-width', {kind, resolveDir, pluginData: 'sfs-string-width'});
+		let top;
+		build.onResolve({filter: /^string-width$/}, async args => {
+			if (args.importer === fastStringWidth || args.pluginData === 'sfs-string-width') return undefined;
+			top ??= resolve(root);
+			const [resolved, topLevel] = await Promise.all([resolve(args.resolveDir, args.kind), top]);
+			return resolved.path === topLevel.path ? {path: fastStringWidth} : resolved;
+		});
+	},
+};
 
 const keepOutside = {
 	name: 'sfs-keep-outside',
@@ -38,7 +59,7 @@ const keepOutside = {
 
 await esbuild.build({
 	entryPoints: [path.join(sourceRoot, 'tui.tsx')],
-	outfile: path.join(root, 'dist', 'tui.js'),
+	outfile: path.join(outDir, 'tui.js'),
 	bundle: true,
 	platform: 'node',
 	format: 'esm',
@@ -56,6 +77,6 @@ await esbuild.build({
 	external: ['execa', 'better-sqlite3'],
 	// Some bundled CommonJS packages call require() for Node built-ins.
 	banner: {js: "import {createRequire as __sfsCreateRequire} from 'node:module'; const require = __sfsCreateRequire(import.meta.url);"},
-	plugins: [keepOutside],
+	plugins: [stringWidthSwap, keepOutside],
 	logLevel: 'warning',
 });

@@ -8,10 +8,41 @@
 import fs from 'node:fs';
 import {createRequire} from 'node:module';
 import {fileURLToPath, pathToFileURL} from 'node:url';
+import v8 from 'node:v8';
 import {Worker} from 'node:worker_threads';
 import process from 'node:process';
 import {SfsError} from './errors.js';
 import type {BackgroundReply, BackgroundRequest} from './tui-worker.js';
+
+/**
+ * The worker's young generation, MiB. V8's default lets each isolate's new space grow to 2 × 16 MiB;
+ * every page of it that has been used stays in the process's RSS. Capture and the summaries allocate
+ * mostly short-lived objects, so a small young generation costs a few more scavenges and keeps the
+ * TUI's peak RSS ~20 MiB lower (docs/performance.md, TUI memory).
+ */
+export const WORKER_YOUNG_GENERATION_MB = 6;
+
+let holdingYoungGeneration = false;
+
+/**
+ * Keeps this isolate's young generation (new space) at the size it has now. V8 doubles it whenever
+ * enough objects survive a scavenge, up to 2 × 16 MiB, and the TUI's 10,000 rows and its renders get it
+ * there within a second; those pages then stay in the RSS for the life of the process, for garbage that
+ * small scavenges collect as well (TUI alone at 10,000 sessions: peak RSS ~120 → ~97 MiB). Set at run time
+ * because the main isolate's sizes are fixed before any of our code runs. V8 puts the growth factor back
+ * whenever it sets up another isolate's heap (the worker, capture's index worker inside it), so the
+ * worker client sets it again when its worker comes online and on each message from it.
+ */
+export function holdYoungGeneration(): void {
+	holdingYoungGeneration = true;
+	try {
+		v8.setFlagsFromString('--semi-space-growth-factor=1');
+	} catch {}
+}
+
+function keepHolding(): void {
+	if (holdingYoungGeneration) holdYoungGeneration();
+}
 
 type Pending = {resolve: (value: unknown) => void; reject: (error: Error) => void; onProgress?: (progress: unknown) => void; capture: boolean};
 
@@ -83,7 +114,12 @@ export class BackgroundWorker {
 		if (!entry) throw new SfsError('IO', 'the TUI background worker is missing from the build', {hint: 'run npm run build'});
 		// The worker's own stdout/stderr reach this process's streams, where the TUI diverts them to its status bar.
 		// (Consuming them here instead would keep the process alive: a flowing worker stdio stream is ref'd.)
-		const worker = new Worker(entry.file, {workerData: {env: {...this.env}}, eval: entry.eval, execArgv: process.execArgv.filter(arg => !arg.startsWith('--input-type'))});
+		const worker = new Worker(entry.file, {
+			workerData: {env: {...this.env}},
+			eval: entry.eval,
+			execArgv: process.execArgv.filter(arg => !arg.startsWith('--input-type')),
+			resourceLimits: {maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB},
+		});
 		worker.on('message', (reply: BackgroundReply) => {
 			this.receive(reply);
 		});
@@ -98,12 +134,14 @@ export class BackgroundWorker {
 			this.worker = undefined;
 			this.failAll(new SfsError('IO', `the TUI background worker exited with code ${code}`));
 		});
+		worker.once('online', keepHolding); // the worker's heap set-up put V8's growth factor back
 		worker.unref(); // after the listeners (a 'message' listener refs the port); request() refs while answers are awaited
 		this.worker = worker;
 		return worker;
 	}
 
 	private receive(reply: BackgroundReply): void {
+		keepHolding();
 		const pending = this.pending.get(reply.id);
 		if (!pending) return;
 		if (reply.type === 'progress') {

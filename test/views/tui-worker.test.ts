@@ -162,3 +162,33 @@ console.log('waited for the capture');`;
 	expect(result.stdout).toBe('');
 	expect(result.exitCode).toBe(13);
 });
+
+test('holdYoungGeneration keeps the young generation from growing, also after the worker has started', async () => {
+	const {env, engine} = setup();
+	store(engine, 'ses_a', b => {
+		b.user('hello');
+	});
+	const client = pathToFileURL(path.join(import.meta.dirname, '..', '..', 'source', 'engine', 'tui-worker-client.ts')).href;
+	// Objects that survive scavenges (as the TUI's rows do) make V8 grow new space; a held one stays as it is.
+	const script = `const {BackgroundWorker, holdYoungGeneration} = await import(${JSON.stringify(client)});
+const v8 = await import('node:v8');
+const newSpace = () => v8.getHeapSpaceStatistics().find(space => space.space_name === 'new_space').space_size;
+if (process.env.HOLD) holdYoungGeneration();
+const before = newSpace();
+const worker = new BackgroundWorker(JSON.parse(process.env.WORKER_ENV), 60_000);
+await worker.request({type: 'insight', sessionId: 'ses_a'}); // the worker is online: V8 has configured its heap
+const kept = [];
+for (let index = 0; index < 400_000; index++) kept.push({index, text: 'row ' + index});
+console.log(JSON.stringify({before, after: newSpace(), kept: kept.length}));
+worker.stop();`;
+	const run = async (hold: boolean) => {
+		const result = await execa(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {env: {...process.env, WORKER_ENV: JSON.stringify(env), HOLD: hold ? '1' : ''}, reject: false, timeout: 20_000});
+		expect(result.stderr).toBe('');
+		return JSON.parse(result.stdout) as {before: number; after: number; kept: number};
+	};
+
+	const [held, free] = await Promise.all([run(true), run(false)]);
+	expect(held.kept).toBe(400_000);
+	expect(held.after).toBe(held.before);
+	expect(free.after).toBeGreaterThan(free.before);
+});
