@@ -75,13 +75,18 @@ function observe(stamp: string, target: string): void {
 	observations.lines.push(`${stamp}\t${target}`);
 }
 
+/** The stamp a stat taken now gives for an observation line's path (undefined for a line that is not one). */
+export function stampNow(line: string): string | undefined {
+	const tab = line.indexOf('\t');
+	if (tab === -1) return undefined;
+	const stat = statOrNothing(line.slice(tab + 1));
+	return line.startsWith('x\t') || line.startsWith('d ') ? dirStamp(stat) : fileStamp(stat);
+}
+
 /** Whether a stat taken now gives what an observation line recorded. */
 export function observationHolds(line: string): boolean {
-	const tab = line.indexOf('\t');
-	if (tab === -1) return false;
-	const stamp = line.slice(0, tab);
-	const stat = statOrNothing(line.slice(tab + 1));
-	return stamp === 'x' || stamp.startsWith('d ') ? dirStamp(stat) === stamp : fileStamp(stat) === stamp;
+	const stamp = stampNow(line);
+	return stamp !== undefined && line.indexOf('\t') === stamp.length && line.startsWith(stamp);
 }
 
 /** Lends `listings` to every listDir until called again (with undefined to stop). */

@@ -19,12 +19,14 @@ import {createHash} from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {observationHolds, type Observations} from '../adapters/discover-fs.js';
+import {type Observations, stampNow} from '../adapters/discover-fs.js';
 import type {Adapter, AdapterContext, NativeSession} from '../adapters/types.js';
 import type {SessionIndex} from './index-db.js';
 import type {ToolId} from './types.js';
 
 const PREFIX = 'capture:journal:';
+/** The sessions a journaled discovery returned (without their stats), read only when a journal holds but for appended files. */
+const NATIVES_PREFIX = 'capture:natives:';
 /** Bumped when what a journal means changes. */
 const JOURNAL_VERSION = 1;
 /** Adapters whose discovery takes every look at the disk through discover-fs (so their observations are complete). */
@@ -32,7 +34,11 @@ const JOURNALED: ReadonlySet<ToolId> = new Set<ToolId>(['claude-code', 'codex', 
 /** Environment variables discovery may read (tool homes, XDG folders, HOME). */
 const DISCOVERY_ENV = /HOME|PROFILE|APPDATA|^XDG_|CLAUDE|CODEX|COPILOT|GEMINI|CLINE|ROO|CURSOR|AMP/;
 
-export type JournalHit = {unchanged: number; warnings: string[]};
+/**
+ * A journal that held (`changed` empty), or that held but for files that grew or were rewritten in place
+ * (same inode): then discovery would find the same sessions, with new stats for those files.
+ */
+export type JournalCheck = {unchanged: number; warnings: string[]; changed: Set<string>; lines: string[]};
 
 let codeStamp: string | undefined;
 
@@ -63,6 +69,11 @@ export function tombstonesDigest(ids: Iterable<string>): string {
 	return sorted.length === 0 ? '' : createHash('sha256').update(sorted.join('\n')).digest('hex').slice(0, 16);
 }
 
+/** The inode of a file stamp (`f <size> <mtime> <ino>`). */
+function inode(stamp: string): string {
+	return stamp.slice(stamp.lastIndexOf(' ') + 1);
+}
+
 export class DiscoveryJournals {
 	private readonly rows = new Map<string, string>();
 	private readonly changed = new Map<string, string | undefined>();
@@ -89,8 +100,12 @@ export class DiscoveryJournals {
 		return JSON.stringify([JOURNAL_VERSION, discoveryCodeStamp(), context.platform, context.home, adapter.roots(context), env, scope.exclude, scope.tombstones]);
 	}
 
-	/** The outcome of `tool`'s last discovery when every stat it took is as it was; undefined otherwise. */
-	check(tool: ToolId, key: string): JournalHit | undefined {
+	/**
+	 * The outcome of `tool`'s last discovery when every stat it took is as it was, or differs only for
+	 * files that are still the same inode (`changed`, with `lines` updated to the stats taken now);
+	 * undefined when discovery must run.
+	 */
+	check(tool: ToolId, key: string): JournalCheck | undefined {
 		const row = this.rows.get(tool);
 		if (row === undefined) return undefined;
 		const lines = row.split('\n');
@@ -102,16 +117,39 @@ export class DiscoveryJournals {
 		}
 
 		if (!Array.isArray(header) || header[0] !== key || typeof header[1] !== 'number' || !Array.isArray(header[2])) return undefined;
-		for (let at = 1; at < lines.length; at++) if (!observationHolds(lines[at]!)) return undefined;
+		const changed = new Set<string>();
+		for (let at = 1; at < lines.length; at++) {
+			const line = lines[at]!;
+			const tab = line.indexOf('\t');
+			const now = stampNow(line);
+			if (now !== undefined && tab === now.length && line.startsWith(now)) continue;
+			// Only a file that is still the same file (an append, a rewrite in place) keeps what discovery found.
+			if (now === undefined || !now.startsWith('f ') || !line.startsWith('f ') || inode(now) !== inode(line.slice(0, tab))) return undefined;
+			changed.add(line.slice(tab + 1));
+			lines[at] = `${now}${line.slice(tab)}`;
+		}
+
 		this.hits.push(tool);
-		return {unchanged: header[1], warnings: header[2].filter((warning): warning is string => typeof warning === 'string')};
+		return {unchanged: header[1], warnings: header[2].filter((warning): warning is string => typeof warning === 'string'), changed, lines: lines.slice(1)};
+	}
+
+	/** The sessions `tool`'s journaled discovery returned (without stats); undefined when not kept or unreadable. */
+	natives(index: SessionIndex, tool: ToolId): NativeSession[] | undefined {
+		const row = index.metaByPrefix(`${NATIVES_PREFIX}${tool}`).find(entry => entry.key === `${NATIVES_PREFIX}${tool}`);
+		if (!row) return undefined;
+		try {
+			const natives = JSON.parse(row.value) as unknown;
+			return Array.isArray(natives) ? (natives as NativeSession[]) : undefined;
+		} catch {
+			return undefined;
+		}
 	}
 
 	/**
 	 * Keeps the journal of a discovery whose sessions all ended settled; `unchanged` is how many of them
 	 * the next capture would count as unchanged. Returns whether it was kept (else the old one is dropped).
 	 */
-	record(tool: ToolId, key: string, observed: Observations, natives: NativeSession[], unchanged: number, warnings: readonly string[]): boolean {
+	record(tool: ToolId, key: string, observed: Observations, natives: NativeSession[], unchanged: number, warnings: readonly string[], sameNatives = false): boolean {
 		const complete = observed.trusted && observed.lines.length > 0 && natives.every(native => native.files.every(file => observed.files.has(file)));
 		if (!complete) {
 			this.drop(tool);
@@ -124,6 +162,7 @@ export class DiscoveryJournals {
 			this.changed.set(tool, row);
 		}
 
+		if (!sameNatives) this.changed.set(`${NATIVES_PREFIX}${tool}`, JSON.stringify(natives.map(({stats: _stats, mtimeMs: _mtime, ...native}) => native)));
 		return true;
 	}
 
@@ -131,6 +170,7 @@ export class DiscoveryJournals {
 		if (!this.rows.has(tool)) return;
 		this.rows.delete(tool);
 		this.changed.set(tool, undefined);
+		this.changed.set(`${NATIVES_PREFIX}${tool}`, undefined);
 	}
 
 	/** Every path the journals that held in this capture looked at (their folders count as met). */
@@ -143,7 +183,7 @@ export class DiscoveryJournals {
 
 	/** The meta writes that save what changed (written by capture with the others, in one transaction). */
 	takeWrites(): Array<[string, string | undefined]> {
-		const writes = [...this.changed].map(([tool, row]): [string, string | undefined] => [`${PREFIX}${tool}`, row]);
+		const writes = [...this.changed].map(([tool, row]): [string, string | undefined] => [tool.startsWith(NATIVES_PREFIX) ? tool : `${PREFIX}${tool}`, row]);
 		this.changed.clear();
 		return writes;
 	}

@@ -89,28 +89,41 @@ function legacyRow(state: {files?: Record<string, FileCursor>; fingerprint?: str
 
 /** Every session's saved capture state, read at the start of a capture and written back (changed rows only) at its end. */
 export class CaptureStateRows {
-	private readonly rows = new Map<string, string>();
+	/** Rows read so far (undefined: looked up, none saved). */
+	private readonly rows = new Map<string, string | undefined>();
 	private readonly changed = new Map<string, string | undefined>();
 	private readonly dropKeys: string[] = [];
+	private all = false;
 
-	private constructor() {}
+	/** Rows are looked up one by one until `loadAll` (a discovery compares every session: then one query is cheaper). */
+	constructor(private readonly index: SessionIndex) {}
 
 	static load(index: SessionIndex): CaptureStateRows {
-		const state = new CaptureStateRows();
-		for (const {key, value} of index.metaByPrefix(ROW_PREFIX)) state.rows.set(key.slice(ROW_PREFIX.length), value);
-		for (const key of [LEGACY_CURSORS_KEY, LEGACY_SESSIONS_KEY]) {
-			const legacy = index.getMeta(key) as Record<string, {files?: Record<string, FileCursor>; fingerprint?: string; excluded?: boolean} | null> | null | undefined;
-			if (legacy === undefined) continue;
-			state.dropKeys.push(key);
-			if (state.dropKeys.length > 1) continue; // Both present: the first (newer) layout wins.
-			// The legacy value is what the last capture saved (an older sfs ran after a newer one, or this is the first run): it replaces every row.
-			for (const sessionId of state.rows.keys()) state.set(sessionId, undefined);
-			for (const [sessionId, saved] of Object.entries(typeof legacy === 'object' && legacy !== null ? legacy : {})) {
-				if (typeof saved === 'object' && saved !== null) state.set(sessionId, legacyRow(saved));
-			}
+		const state = new CaptureStateRows(index);
+		state.loadAll();
+		return state;
+	}
+
+	/** Reads every row, and converts an earlier layout if one is there. */
+	loadAll(): void {
+		if (this.all) return;
+		this.all = true;
+		for (const {key, value} of this.index.metaByPrefix(ROW_PREFIX)) {
+			const sessionId = key.slice(ROW_PREFIX.length);
+			if (!this.changed.has(sessionId)) this.rows.set(sessionId, value);
 		}
 
-		return state;
+		for (const key of [LEGACY_CURSORS_KEY, LEGACY_SESSIONS_KEY]) {
+			const legacy = this.index.getMeta(key) as Record<string, {files?: Record<string, FileCursor>; fingerprint?: string; excluded?: boolean} | null> | null | undefined;
+			if (legacy === undefined) continue;
+			this.dropKeys.push(key);
+			if (this.dropKeys.length > 1) continue; // Both present: the first (newer) layout wins.
+			// The legacy value is what the last capture saved (an older sfs ran after a newer one, or this is the first run): it replaces every row.
+			for (const sessionId of [...this.rows.keys()]) this.set(sessionId, undefined);
+			for (const [sessionId, saved] of Object.entries(typeof legacy === 'object' && legacy !== null ? legacy : {})) {
+				if (typeof saved === 'object' && saved !== null) this.set(sessionId, legacyRow(saved));
+			}
+		}
 	}
 
 	/** Whether an earlier layout is still there to convert (cheap: its value is not parsed). */
@@ -120,23 +133,22 @@ export class CaptureStateRows {
 
 	/** The saved row of a session, as stored. */
 	row(sessionId: string): string | undefined {
+		if (!this.all && !this.rows.has(sessionId)) {
+			const key = `${ROW_PREFIX}${sessionId}`;
+			this.rows.set(sessionId, this.index.metaByPrefix(key).find(entry => entry.key === key)?.value);
+		}
+
 		return this.rows.get(sessionId);
 	}
 
 	saved(sessionId: string): SavedCaptureState | undefined {
-		const row = this.rows.get(sessionId);
+		const row = this.row(sessionId);
 		return row === undefined ? undefined : parseStampRow(row);
 	}
 
 	set(sessionId: string, row: string | undefined): void {
-		if (row === undefined) {
-			if (!this.rows.has(sessionId) && !this.changed.has(sessionId)) return;
-			this.rows.delete(sessionId);
-		} else {
-			if (this.rows.get(sessionId) === row) return;
-			this.rows.set(sessionId, row);
-		}
-
+		if (this.row(sessionId) === row && !this.changed.has(sessionId)) return;
+		this.rows.set(sessionId, row);
 		this.changed.set(sessionId, row);
 	}
 

@@ -10,7 +10,7 @@ import {createHash} from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {observeDiscoveryIn, type Observations, rememberListingsIn} from '../adapters/discover-fs.js';
+import {observeDiscoveryIn, type Observations, rememberListingsIn, statInto} from '../adapters/discover-fs.js';
 import type {Adapter, AdapterContext, FileStat, NativeSession, ReadResult} from '../adapters/types.js';
 import {CaptureIndexSink, oneLineError} from './capture-index.js';
 import {DiscoveryJournals, tombstonesDigest} from './capture-journal.js';
@@ -94,9 +94,9 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 	const report: CaptureReport = {new: 0, updated: 0, unchanged: 0, skipped: [], unknown_records: {}, duration_ms: 0, records_parsed: 0, changed_sessions: [], warnings: []};
 	// Read when the first session is compared (a capture whose every discovery was journaled compares none).
 	let loadedStates: CaptureStateRows | undefined;
-	const rows = () => (loadedStates ??= CaptureStateRows.load(index));
+	const rows = () => (loadedStates ??= new CaptureStateRows(index));
 	// An earlier layout is converted by the first capture that sees it, whatever else it does.
-	if (CaptureStateRows.legacyPresent(index)) rows();
+	if (CaptureStateRows.legacyPresent(index)) rows().loadAll();
 	// Folder listings only matter to discovery (`sfs import` names its sessions itself).
 	const listings = options.natives ? undefined : new ListingRows(index);
 	// Journals of discoveries are kept and trusted only by captures that discover everything they find (not the daemon's `only`, not `sfs import`).
@@ -121,7 +121,7 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 	const disabled = new Set(config.watchers?.disabled ?? []);
 	const adapters = options.adapters.filter(adapter => !disabled.has(adapter.id) && (!options.tools || options.tools.includes(adapter.id)));
 	const journalScope = {exclude: excludeGlobs, tombstones: tombstonesDigest(tombstoned)};
-	const journaled: Array<{tool: ToolId; key: string; observed: Observations; natives: NativeSession[]; unchanged: number; warnings: readonly string[]}> = [];
+	const journaled: Array<{tool: ToolId; key: string; observed: Observations; natives: NativeSession[]; unchanged: number; warnings: readonly string[]; sameNatives: boolean}> = [];
 	const subagentsSeen: Array<{parentId: string; agentId: string; sessionId: string}> = [];
 	const written = loadWritten(env);
 	const sink = new CaptureIndexSink(store, index, env, options.indexWorkerAfter);
@@ -133,31 +133,45 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 				cacheDirty = true;
 			});
 			const journalKey = journals && DiscoveryJournals.covers(adapter.id) ? DiscoveryJournals.key(adapter, context, journalScope) : undefined;
-			const hit = journalKey === undefined ? undefined : journals!.check(adapter.id, journalKey);
-			if (hit) {
-				report.unchanged += hit.unchanged;
-				for (const warning of hit.warnings) report.warnings.push(`${adapter.id}: ${warning}`);
-				options.onProgress?.({tool: adapter.id, done: hit.unchanged, total: hit.unchanged});
+			const checked = journalKey === undefined ? undefined : journals!.check(adapter.id, journalKey);
+			if (checked && checked.changed.size === 0) {
+				report.unchanged += checked.unchanged;
+				for (const warning of checked.warnings) report.warnings.push(`${adapter.id}: ${warning}`);
+				options.onProgress?.({tool: adapter.id, done: checked.unchanged, total: checked.unchanged});
 				continue;
 			}
 
-			journals?.drop(adapter.id);
-			const observed: Observations | undefined = journalKey === undefined ? undefined : {lines: [], files: new Set(), trusted: true};
+			// Only files that grew since the journal (an append): the sessions holding them, as that discovery found them.
+			const journaledNatives = checked ? journals!.natives(index, adapter.id) : undefined;
+			const grown = journaledNatives && grownSessions(journaledNatives, checked!.changed);
 			let natives: NativeSession[];
-			observeDiscoveryIn(observed);
-			try {
-				natives = options.natives ? options.natives.filter(native => native.tool === adapter.id) : await adapter.discover(context);
-			} catch (error) {
-				report.skipped.push({path: adapter.roots(context).join(', '), reason: `discovery failed: ${oneLineError(error)}`});
-				continue;
-			} finally {
-				observeDiscoveryIn(undefined);
+			let observed: Observations | undefined;
+			let discoverWarnings: readonly string[];
+			if (grown) {
+				natives = grown;
+				observed = {lines: checked!.lines, files: observedFiles(checked!.lines), trusted: true};
+				discoverWarnings = checked!.warnings;
+			} else {
+				journals?.drop(adapter.id);
+				observed = journalKey === undefined ? undefined : {lines: [], files: new Set(), trusted: true};
+				observeDiscoveryIn(observed);
+				try {
+					natives = options.natives ? options.natives.filter(native => native.tool === adapter.id) : await adapter.discover(context);
+				} catch (error) {
+					report.skipped.push({path: adapter.roots(context).join(', '), reason: `discovery failed: ${oneLineError(error)}`});
+					continue;
+				} finally {
+					observeDiscoveryIn(undefined);
+				}
+
+				discoverWarnings = options.natives ? [] : (adapter.lastDiscoverWarnings ?? []);
 			}
 
-			const discoverWarnings = options.natives ? [] : (adapter.lastDiscoverWarnings ?? []);
 			for (const warning of discoverWarnings) report.warnings.push(`${adapter.id}: ${warning}`);
 			if (options.only) natives = natives.filter(options.only);
 			const states = rows();
+			// A discovery compares every session it found: one query for all rows beats one per session.
+			if (!grown) states.loadAll();
 			// Whether every session ends this run with its row as its files' stats give it (then the discovery is journaled).
 			let settled = true;
 			let countable = 0;
@@ -244,7 +258,14 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 			}
 
 			options.onProgress?.({tool: adapter.id, done: natives.length, total: natives.length});
-			if (observed && settled) journaled.push({tool: adapter.id, key: journalKey!, observed, natives, unchanged: countable, warnings: discoverWarnings});
+			if (grown) {
+				// The sessions not looked at are the journal's unchanged ones.
+				report.unchanged += checked!.unchanged - countable;
+				if (settled) journaled.push({tool: adapter.id, key: journalKey!, observed: observed!, natives: journaledNatives!, unchanged: checked!.unchanged, warnings: discoverWarnings, sameNatives: true});
+				else journals!.drop(adapter.id);
+			} else if (observed && settled) {
+				journaled.push({tool: adapter.id, key: journalKey!, observed, natives, unchanged: countable, warnings: discoverWarnings, sameNatives: false});
+			}
 		}
 	} finally {
 		rememberListingsIn(undefined);
@@ -258,7 +279,8 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 	}
 
 	linkSubagents(store, index, subagentsSeen);
-	if (journals && !journalsSpoiled) for (const entry of journaled) journals.record(entry.tool, entry.key, entry.observed, entry.natives, entry.unchanged, entry.warnings);
+	if (journals && !journalsSpoiled) for (const entry of journaled) journals.record(entry.tool, entry.key, entry.observed, entry.natives, entry.unchanged, entry.warnings, entry.sameNatives);
+	else if (journals) for (const entry of journaled) journals.drop(entry.tool);
 	// Rows, journals and listings in one transaction: a journal is never saved without the rows it vouches for.
 	const writes = [
 		...(loadedStates?.takeWrites() ?? []),
@@ -272,6 +294,38 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 	if (excludeChanged && !options.only && !options.tools && !options.natives) index.setMeta(EXCLUDE_KEY, excludeGlobs);
 	report.duration_ms = Date.now() - started;
 	return report;
+}
+
+/**
+ * The sessions of a journaled discovery that hold one of the `changed` files, with those files stat-ed
+ * now; undefined when a change is not one of theirs or a session is fingerprinted (then discover again).
+ */
+function grownSessions(natives: NativeSession[], changed: Set<string>): NativeSession[] | undefined {
+	const grown: NativeSession[] = [];
+	const covered = new Set<string>();
+	for (const native of natives) {
+		if (!native.files.some(file => changed.has(file))) continue;
+		if (native.fingerprint !== undefined) return undefined;
+		const stats: Record<string, FileStat> = {};
+		let mtimeMs: number | undefined;
+		for (const file of native.files) {
+			covered.add(file);
+			const stat = statInto(stats, file);
+			if (stat) mtimeMs = Math.max(mtimeMs ?? 0, stat.mtimeMs);
+		}
+
+		grown.push({...native, stats, ...(mtimeMs === undefined ? {} : {mtimeMs})});
+	}
+
+	for (const file of changed) if (!covered.has(file)) return undefined;
+	return grown;
+}
+
+/** The files an observation list stat-ed (present or not). */
+function observedFiles(lines: string[]): Set<string> {
+	const files = new Set<string>();
+	for (const line of lines) if (line.startsWith('f ') || line.startsWith('-\t')) files.add(line.slice(line.indexOf('\t') + 1));
+	return files;
 }
 
 function adapterContext(env: Env, now: () => Date, cache: Record<string, unknown>, tool: string, onWrite: () => void): AdapterContext {

@@ -66,20 +66,52 @@ describe('discovery journals', () => {
 		expect(readdir).not.toHaveBeenCalled();
 	});
 
-	test('an append to a session file is captured: that tool discovers again, the others do not', async () => {
+	test('an append to a session file is captured without discovering anything (the journal knows the session)', async () => {
 		later();
 		await run();
 		const file = corpus.largest.file;
 		fs.appendFileSync(file, claudeLine(path.basename(file, '.jsonl'), 'appended-1', 'the quokka question'));
 		const spies = discoverSpies();
+		const readdir = vi.spyOn(fs, 'readdirSync');
 		const again = await run();
-		expect(again).toMatchObject({updated: 1, records_parsed: 1, unchanged: corpus.sessions - 1});
-		expect(discovered(spies)).toEqual(['claude-code']);
+		expect(again).toMatchObject({updated: 1, records_parsed: 1, unchanged: corpus.sessions - 1, new: 0, skipped: []});
+		expect(discovered(spies)).toEqual([]);
+		expect(readdir).not.toHaveBeenCalled();
 		expect(index.search('quokka').map(hit => hit.session_id)).toEqual([sessionIdForNative('claude-code', path.basename(file, '.jsonl'))]);
 		// And settled again: the next rescan discovers nothing.
 		const spiesAfter = discoverSpies();
 		expect(await run()).toMatchObject({records_parsed: 0, unchanged: corpus.sessions});
 		expect(discovered(spiesAfter)).toEqual([]);
+	});
+
+	test('a session file replaced by another file (new inode) makes its tool discover again', async () => {
+		later();
+		await run();
+		const file = corpus.largest.file;
+		const nativeId = path.basename(file, '.jsonl');
+		const text = fs.readFileSync(file, 'utf8') + claudeLine(nativeId, 'replaced-1', 'the replaced echidna');
+		fs.rmSync(file);
+		fs.writeFileSync(file, text);
+		const spies = discoverSpies();
+		const again = await run();
+		expect(again).toMatchObject({updated: 1, new: 0, skipped: []});
+		expect(discovered(spies)).toEqual(['claude-code']);
+		expect(index.search('echidna').map(hit => hit.session_id)).toEqual([sessionIdForNative('claude-code', nativeId)]);
+	});
+
+	test('an append and a new session in the same capture: both captured', async () => {
+		later();
+		await run();
+		const file = corpus.largest.file;
+		fs.appendFileSync(file, claudeLine(path.basename(file, '.jsonl'), 'appended-3', 'the bilby question'));
+		const codexDir = path.join(corpus.home, '.codex', 'sessions', '2026', '01', '01');
+		fs.mkdirSync(codexDir, {recursive: true});
+		const project = path.dirname(file);
+		const nativeId = '00000000-0000-4000-8000-0000000000ff';
+		fs.writeFileSync(path.join(project, `${nativeId}.jsonl`), claudeLine(nativeId, 'n-2', 'a new wallaby session'));
+		const again = await run();
+		expect(again).toMatchObject({new: 1, updated: 1, skipped: []});
+		expect(again.new + again.updated + again.unchanged).toBe(corpus.sessions + 1);
 	});
 
 	test('a new session file in a known folder is captured', async () => {
@@ -135,8 +167,9 @@ describe('discovery journals', () => {
 		const claude = adapters.find(adapter => adapter.id === 'claude-code')!;
 		const remembered = await claude.discover({env, home: corpus.home, platform: process.platform, now: () => new Date(), cache: {get: () => undefined, set() {}}});
 		const reused: Adapter = {...claude, discover: async () => remembered.map(({stats: _stats, ...session}) => session)};
-		// A change that makes the journal fail, then a discovery that cannot vouch for what it returns.
-		fs.appendFileSync(corpus.largest.file, claudeLine(path.basename(corpus.largest.file, '.jsonl'), 'appended-2', 'reused'));
+		// A change that makes claude-code discover again, then a discovery that cannot vouch for what it returns.
+		const nativeId = '00000000-0000-4000-8000-0000000000dd';
+		fs.writeFileSync(path.join(path.dirname(corpus.largest.file), `${nativeId}.jsonl`), claudeLine(nativeId, 'r-1', 'reused'));
 		await capture({env, store, index, adapters: [reused], config: {}});
 		expect(journaledTools()).not.toContain('claude-code');
 	});
