@@ -21,7 +21,8 @@ import {
 import {standaloneValidatorsCode} from '../../source/engine/schema-standalone.js';
 
 const fixtures = path.join(import.meta.dirname, '..', 'fixtures', 'sfs-spec');
-const repoNodeModules = path.join(import.meta.dirname, '..', '..', 'node_modules');
+/** Where this repo's packages are found (the generated module requires ajv-formats). */
+const repoNodeModules = path.dirname(path.dirname(createRequire(import.meta.url).resolve('ajv-formats/package.json')));
 
 type Case = {schema: SchemaName; label: string; value: unknown};
 
