@@ -575,6 +575,16 @@ export class SessionIndex {
 	/** One page of FTS matches below id `before`, newest first, with their texts. */
 	private matchPage(match: string, scope: SearchScope, before: number, page: number, full: boolean): {rows: Candidate[]; read: {count: number; last: number}} {
 		const {sql, params} = matchIdsQuery(match, scope);
+		if (scope.sinceMs === undefined) {
+			// Ids and texts in one statement (~2 ms less for 1,001 matches spread over the index than two
+			// statements and a JSON list of ids); the LEFT JOIN keeps FTS5 the outer loop, newest first.
+			const text = full ? 'm.body' : `substr(m.body, 1, ${SCORING_PREFIX_CHARS})`;
+			const joined = sql.replace(MATCH_IDS_SELECT, `SELECT f.rowid AS id, ${text} AS body FROM msg_fts f LEFT JOIN messages m ON m.id = f.rowid WHERE`);
+			const read = this.statement(`${joined} AND f.rowid < ? ORDER BY f.rowid DESC LIMIT ?`).all(...params, before, page) as Array<{id: number; body: string | null}>;
+			if (read.length === 0) return {rows: [], read: {count: 0, last: before}};
+			return {rows: read.filter((row): row is Candidate => row.body !== null), read: {count: read.length, last: read.at(-1)!.id}};
+		}
+
 		const ids = this.statement(`${sql} AND f.rowid < ? ORDER BY f.rowid DESC LIMIT ?`)
 			.pluck()
 			.all(...params, before, page) as number[];
@@ -967,6 +977,8 @@ export function firstCharacters(text: string, count: number): string {
 	return text.slice(0, end);
 }
 
+const MATCH_IDS_SELECT = 'SELECT f.rowid FROM msg_fts f WHERE';
+
 /** `SELECT f.rowid FROM msg_fts f WHERE …` for a match in the scope (the time filter is applied to the texts). */
 function matchIdsQuery(match: string, scope: SearchScope): {sql: string; params: unknown[]} {
 	const where = ['f.msg_fts MATCH ?'];
@@ -981,7 +993,7 @@ function matchIdsQuery(match: string, scope: SearchScope): {sql: string; params:
 		params.push(...scope.tools);
 	}
 
-	return {sql: `SELECT f.rowid FROM msg_fts f WHERE ${where.join(' AND ')}`, params};
+	return {sql: `${MATCH_IDS_SELECT} ${where.join(' AND ')}`, params};
 }
 
 function configure(db: Database, readonly: boolean): void {
