@@ -14,8 +14,8 @@
  * again next time.
  *
  * While capture observes a discovery (`observeDiscoveryIn`), every folder stat and file stat it takes is
- * written down as a line (`<stamp>\t<path>`), so that a later capture can tell, by taking the same stats
- * (`observationHolds`), that the same discovery would find the same thing.
+ * written down (path, kind, three numbers), so that a later capture can tell, by taking the same stats
+ * (`restat`), that the same discovery would find the same thing.
  */
 import fs, {type Dirent} from 'node:fs';
 import type {FileStat} from './types.js';
@@ -42,8 +42,18 @@ export const LISTING_TRUST_MS = 2000;
 
 let memory: ListingMemory | undefined;
 
-/** What one adapter's discovery looked at: one line per stat (`files`: every path statFile looked at), `trusted` false when one can't be relied on later. */
-export type Observations = {lines: string[]; files: Set<string>; trusted: boolean};
+/**
+ * What one adapter's discovery looked at: per stat-ed path, four numbers in `stamps` (kind, then mtime,
+ * ctime, inode of a folder or size, mtime, inode of a file); `trusted` false when a listing was too
+ * young to be relied on later.
+ */
+export type Observations = {paths: string[]; stamps: number[]; trusted: boolean};
+
+/** Observation kinds: no folder there, a folder, no file there, a file. */
+export const NO_DIR = 0;
+export const DIR = 1;
+export const NO_FILE = 2;
+export const FILE = 3;
 
 let observations: Observations | undefined;
 
@@ -52,13 +62,6 @@ export function observeDiscoveryIn(target: Observations | undefined): void {
 	observations = target;
 }
 
-function dirStamp(stat: fs.Stats | undefined): string {
-	return stat?.isDirectory() ? `d ${stat.mtimeMs} ${stat.ctimeMs} ${stat.ino}` : 'x';
-}
-
-function fileStamp(stat: fs.Stats | undefined): string {
-	return stat?.isFile() ? `f ${stat.size} ${stat.mtimeMs} ${stat.ino}` : '-';
-}
 
 function statOrNothing(target: string): fs.Stats | undefined {
 	try {
@@ -68,25 +71,40 @@ function statOrNothing(target: string): fs.Stats | undefined {
 	}
 }
 
-function observe(stamp: string, target: string): void {
+function observeDir(stat: fs.Stats | undefined, target: string): void {
 	if (!observations) return;
-	// A path that would break the line format is not worth a special case: such a discovery is simply not trusted.
-	if (target.includes('\t') || target.includes('\n')) observations.trusted = false;
-	observations.lines.push(`${stamp}\t${target}`);
+	observations.paths.push(target);
+	if (stat?.isDirectory()) observations.stamps.push(DIR, stat.mtimeMs, stat.ctimeMs, stat.ino);
+	else observations.stamps.push(NO_DIR, 0, 0, 0);
 }
 
-/** The stamp a stat taken now gives for an observation line's path (undefined for a line that is not one). */
-export function stampNow(line: string): string | undefined {
-	const tab = line.indexOf('\t');
-	if (tab === -1) return undefined;
-	const stat = statOrNothing(line.slice(tab + 1));
-	return line.startsWith('x\t') || line.startsWith('d ') ? dirStamp(stat) : fileStamp(stat);
+function observeFile(stat: fs.Stats | undefined, target: string): void {
+	if (!observations) return;
+	observations.paths.push(target);
+	if (stat?.isFile()) observations.stamps.push(FILE, stat.size, stat.mtimeMs, stat.ino);
+	else observations.stamps.push(NO_FILE, 0, 0, 0);
 }
 
-/** Whether a stat taken now gives what an observation line recorded. */
-export function observationHolds(line: string): boolean {
-	const stamp = stampNow(line);
-	return stamp !== undefined && line.indexOf('\t') === stamp.length && line.startsWith(stamp);
+/**
+ * Takes again the stat of observation `at`: 'same' as observed, 'grown' when it is the same file (same
+ * inode) with another size or mtime (`observed.stamps` then holds the new ones), 'other' for anything else.
+ */
+export function restat(observed: Pick<Observations, 'paths' | 'stamps'>, at: number): 'same' | 'grown' | 'other' {
+	const stamps = observed.stamps;
+	const offset = at * 4;
+	const kind = stamps[offset];
+	const stat = statOrNothing(observed.paths[at]!);
+	if (kind === DIR || kind === NO_DIR) {
+		if (!stat?.isDirectory()) return kind === NO_DIR ? 'same' : 'other';
+		return kind === DIR && stat.mtimeMs === stamps[offset + 1] && stat.ctimeMs === stamps[offset + 2] && stat.ino === stamps[offset + 3] ? 'same' : 'other';
+	}
+
+	if (!stat?.isFile()) return kind === NO_FILE ? 'same' : 'other';
+	if (kind !== FILE || stat.ino !== stamps[offset + 3]) return 'other';
+	if (stat.size === stamps[offset + 1] && stat.mtimeMs === stamps[offset + 2]) return 'same';
+	stamps[offset + 1] = stat.size;
+	stamps[offset + 2] = stat.mtimeMs;
+	return 'grown';
 }
 
 /** Lends `listings` to every listDir until called again (with undefined to stop). */
@@ -129,11 +147,11 @@ export function readDirEntries(dir: string): DirEntry[] | NodeJS.ErrnoException 
 		stat = fs.statSync(dir, {throwIfNoEntry: false});
 	} catch (error) {
 		memory?.forget(dir);
-		observe('x', dir);
+		observeDir(undefined, dir);
 		return error as NodeJS.ErrnoException;
 	}
 
-	observe(dirStamp(stat), dir);
+	observeDir(stat, dir);
 	if (!stat?.isDirectory()) {
 		memory?.forget(dir);
 		return Object.assign(new Error(`${stat ? 'ENOTDIR' : 'ENOENT'}: ${dir}`), {code: stat ? 'ENOTDIR' : 'ENOENT'});
@@ -165,7 +183,7 @@ function readdir(dir: string): Dirent[] | NodeJS.ErrnoException {
 /** Whether `target` is a folder (following links), observed like a listing's stat. */
 export function isDirectory(target: string): boolean {
 	const stat = statOrNothing(target);
-	observe(dirStamp(stat), target);
+	observeDir(stat, target);
 	return stat?.isDirectory() ?? false;
 }
 
@@ -182,10 +200,7 @@ export function listDir(dir: string, warnings?: string[]): DirEntry[] {
 export function statFile(file: string): FileStat | undefined {
 	// EACCES, ENOTDIR…: as good as absent for discovery.
 	const stat = statOrNothing(file);
-	if (observations) {
-		observe(fileStamp(stat), file);
-		observations.files.add(file);
-	}
+	observeFile(stat, file);
 
 	if (!stat?.isFile()) return undefined;
 	return {size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino, birthtimeMs: stat.birthtimeMs};

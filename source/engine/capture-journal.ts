@@ -19,7 +19,7 @@ import {createHash} from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {type Observations, stampNow} from '../adapters/discover-fs.js';
+import {NO_FILE, type Observations, restat} from '../adapters/discover-fs.js';
 import type {Adapter, AdapterContext, NativeSession} from '../adapters/types.js';
 import type {SessionIndex} from './index-db.js';
 import type {ToolId} from './types.js';
@@ -28,7 +28,7 @@ const PREFIX = 'capture:journal:';
 /** The sessions a journaled discovery returned (without their stats), read only when a journal holds but for appended files. */
 const NATIVES_PREFIX = 'capture:natives:';
 /** Bumped when what a journal means changes. */
-const JOURNAL_VERSION = 1;
+const JOURNAL_VERSION = 2;
 /** Adapters whose discovery takes every look at the disk through discover-fs (so their observations are complete). */
 const JOURNALED: ReadonlySet<ToolId> = new Set<ToolId>(['claude-code', 'codex', 'gemini', 'copilot', 'cursor', 'amp', 'cline', 'roo-code']);
 /** Environment variables discovery may read (tool homes, XDG folders, HOME). */
@@ -38,7 +38,7 @@ const DISCOVERY_ENV = /HOME|PROFILE|APPDATA|^XDG_|CLAUDE|CODEX|COPILOT|GEMINI|CL
  * A journal that held (`changed` empty), or that held but for files that grew or were rewritten in place
  * (same inode): then discovery would find the same sessions, with new stats for those files.
  */
-export type JournalCheck = {unchanged: number; warnings: string[]; changed: Set<string>; lines: string[]};
+export type JournalCheck = {unchanged: number; warnings: string[]; changed: Set<string>; observed: Observations};
 
 let codeStamp: string | undefined;
 
@@ -69,15 +69,10 @@ export function tombstonesDigest(ids: Iterable<string>): string {
 	return sorted.length === 0 ? '' : createHash('sha256').update(sorted.join('\n')).digest('hex').slice(0, 16);
 }
 
-/** The inode of a file stamp (`f <size> <mtime> <ino>`). */
-function inode(stamp: string): string {
-	return stamp.slice(stamp.lastIndexOf(' ') + 1);
-}
-
 export class DiscoveryJournals {
 	private readonly rows = new Map<string, string>();
 	private readonly changed = new Map<string, string | undefined>();
-	private readonly hits: string[] = [];
+	private readonly hits: ToolId[] = [];
 
 	private constructor() {}
 
@@ -106,31 +101,42 @@ export class DiscoveryJournals {
 	 * undefined when discovery must run.
 	 */
 	check(tool: ToolId, key: string): JournalCheck | undefined {
-		const row = this.rows.get(tool);
-		if (row === undefined) return undefined;
-		const lines = row.split('\n');
-		let header: unknown;
-		try {
-			header = JSON.parse(lines[0]!);
-		} catch {
-			return undefined;
-		}
-
-		if (!Array.isArray(header) || header[0] !== key || typeof header[1] !== 'number' || !Array.isArray(header[2])) return undefined;
+		const journal = this.parse(tool);
+		if (!journal || journal.key !== key) return undefined;
+		const {observed} = journal;
 		const changed = new Set<string>();
-		for (let at = 1; at < lines.length; at++) {
-			const line = lines[at]!;
-			const tab = line.indexOf('\t');
-			const now = stampNow(line);
-			if (now !== undefined && tab === now.length && line.startsWith(now)) continue;
+		for (let at = 0; at < observed.paths.length; at++) {
+			const outcome = restat(observed, at);
+			if (outcome === 'same') continue;
 			// Only a file that is still the same file (an append, a rewrite in place) keeps what discovery found.
-			if (now === undefined || !now.startsWith('f ') || !line.startsWith('f ') || inode(now) !== inode(line.slice(0, tab))) return undefined;
-			changed.add(line.slice(tab + 1));
-			lines[at] = `${now}${line.slice(tab)}`;
+			if (outcome === 'other') return undefined;
+			changed.add(observed.paths[at]!);
 		}
 
 		this.hits.push(tool);
-		return {unchanged: header[1], warnings: header[2].filter((warning): warning is string => typeof warning === 'string'), changed, lines: lines.slice(1)};
+		return {unchanged: journal.unchanged, warnings: journal.warnings, changed, observed};
+	}
+
+	/** A journal row: `[key, unchanged, warnings]`, the paths and the stamps, one JSON value a line. */
+	private parse(tool: ToolId): {key: string; unchanged: number; warnings: string[]; observed: Observations} | undefined {
+		const row = this.rows.get(tool);
+		if (row === undefined) return undefined;
+		const [headerLine, pathsLine, stampsLine] = row.split('\n');
+		try {
+			const header = JSON.parse(headerLine!) as unknown;
+			const paths = JSON.parse(pathsLine!) as unknown;
+			const stamps = JSON.parse(stampsLine!) as unknown;
+			if (!Array.isArray(header) || typeof header[0] !== 'string' || typeof header[1] !== 'number' || !Array.isArray(header[2])) return undefined;
+			if (!Array.isArray(paths) || !Array.isArray(stamps) || stamps.length !== paths.length * 4) return undefined;
+			return {
+				key: header[0],
+				unchanged: header[1],
+				warnings: header[2].filter((warning): warning is string => typeof warning === 'string'),
+				observed: {paths: paths as string[], stamps: stamps as number[], trusted: true},
+			};
+		} catch {
+			return undefined;
+		}
 	}
 
 	/** The sessions `tool`'s journaled discovery returned (without stats); undefined when not kept or unreadable. */
@@ -150,13 +156,14 @@ export class DiscoveryJournals {
 	 * the next capture would count as unchanged. Returns whether it was kept (else the old one is dropped).
 	 */
 	record(tool: ToolId, key: string, observed: Observations, natives: NativeSession[], unchanged: number, warnings: readonly string[], sameNatives = false): boolean {
-		const complete = observed.trusted && observed.lines.length > 0 && natives.every(native => native.files.every(file => observed.files.has(file)));
+		const files = new Set(observed.paths.filter((_, at) => observed.stamps[at * 4]! >= NO_FILE));
+		const complete = observed.trusted && observed.paths.length > 0 && natives.every(native => native.files.every(file => files.has(file)));
 		if (!complete) {
 			this.drop(tool);
 			return false;
 		}
 
-		const row = `${JSON.stringify([key, unchanged, warnings])}\n${observed.lines.join('\n')}`;
+		const row = `${JSON.stringify([key, unchanged, warnings])}\n${JSON.stringify(observed.paths)}\n${JSON.stringify(observed.stamps)}`;
 		if (this.rows.get(tool) !== row) {
 			this.rows.set(tool, row);
 			this.changed.set(tool, row);
@@ -175,10 +182,7 @@ export class DiscoveryJournals {
 
 	/** Every path the journals that held in this capture looked at (their folders count as met). */
 	*hitPaths(): Generator<string> {
-		for (const tool of this.hits) {
-			const lines = this.rows.get(tool)?.split('\n') ?? [];
-			for (let at = 1; at < lines.length; at++) yield lines[at]!.slice(lines[at]!.indexOf('\t') + 1);
-		}
+		for (const tool of this.hits) yield* this.parse(tool)?.observed.paths ?? [];
 	}
 
 	/** The meta writes that save what changed (written by capture with the others, in one transaction). */

@@ -149,11 +149,11 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 			let discoverWarnings: readonly string[];
 			if (grown) {
 				natives = grown;
-				observed = {lines: checked!.lines, files: observedFiles(checked!.lines), trusted: true};
+				observed = checked!.observed;
 				discoverWarnings = checked!.warnings;
 			} else {
 				journals?.drop(adapter.id);
-				observed = journalKey === undefined ? undefined : {lines: [], files: new Set(), trusted: true};
+				observed = journalKey === undefined ? undefined : {paths: [], stamps: [], trusted: true};
 				observeDiscoveryIn(observed);
 				try {
 					natives = options.natives ? options.natives.filter(native => native.tool === adapter.id) : await adapter.discover(context);
@@ -319,13 +319,6 @@ function grownSessions(natives: NativeSession[], changed: Set<string>): NativeSe
 
 	for (const file of changed) if (!covered.has(file)) return undefined;
 	return grown;
-}
-
-/** The files an observation list stat-ed (present or not). */
-function observedFiles(lines: string[]): Set<string> {
-	const files = new Set<string>();
-	for (const line of lines) if (line.startsWith('f ') || line.startsWith('-\t')) files.add(line.slice(line.indexOf('\t') + 1));
-	return files;
 }
 
 function adapterContext(env: Env, now: () => Date, cache: Record<string, unknown>, tool: string, onWrite: () => void): AdapterContext {
