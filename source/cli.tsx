@@ -150,9 +150,6 @@ async function openBrowser(demo: boolean): Promise<number> {
 
 	try {
 		if (process.stdin.isTTY && process.stdout.isTTY) {
-			// Before the TUI's modules and rows make V8 grow the young generation (see holdYoungGeneration).
-			const {holdYoungGeneration} = await import('./engine/tui-worker-client.js');
-			holdYoungGeneration();
 			const tui = await loadTuiInteractive();
 			if (tui) {
 				const [{openEngine}, {createTuiEngine}, {loadWriter}] = await Promise.all([
@@ -161,6 +158,9 @@ async function openBrowser(demo: boolean): Promise<number> {
 					import('./adapters/writers.js'),
 				]);
 				const engine = openEngine({onNotice: note});
+				// Loading the TUI has grown V8's young generation to a few MiB: keep it there (see holdYoungGeneration).
+				const {holdYoungGeneration} = await import('./engine/tui-worker-client.js');
+				holdYoungGeneration();
 				try {
 					return await tui.runTui(createTuiEngine(engine, {loadWriter}), {demo});
 				} finally {

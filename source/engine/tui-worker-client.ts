@@ -28,7 +28,9 @@ let holdingYoungGeneration = false;
  * Keeps this isolate's young generation (new space) at the size it has now. V8 doubles it whenever
  * enough objects survive a scavenge, up to 2 × 16 MiB, and the TUI's 10,000 rows and its renders get it
  * there within a second; those pages then stay in the RSS for the life of the process, for garbage that
- * small scavenges collect as well (TUI alone at 10,000 sessions: peak RSS ~120 → ~97 MiB). Set at run time
+ * smaller scavenges collect as well (TUI alone at 10,000 sessions: peak RSS ~120 → ~97 MiB). The price is
+ * more scavenges, so the TUI calls this once its modules are loaded (new space at 2 × 4 MiB then), not
+ * at process start (2 × 1 MiB: twice the main thread's GC time). Set at run time
  * because the main isolate's sizes are fixed before any of our code runs. V8 puts the growth factor back
  * whenever it sets up another isolate's heap (the worker, capture's index worker inside it), so the
  * worker client sets it again when its worker comes online and on each message from it.
