@@ -38,6 +38,11 @@ test('dist/tui.js loads as one module with its dependencies inside, React in pro
 	const source = fs.readFileSync(tuiPath, 'utf8');
 	expect(source).not.toContain('react-reconciler.development');
 	expect(source).not.toContain('process.env.NODE_ENV'); // decided at bundle time; never read (or leaked) at run time
+	// Ink's string-width is swapped for source/views/string-width.ts (its fast path is what Ink's output cache calls).
+	expect(source).toContain('NARROW_RANGES');
+	const measuredWith = /getStringWidth\(text\)\{.*?=(\w+)\(text\)/.exec(source)?.[1];
+	expect(measuredWith).toBeDefined();
+	expect(source).toMatch(new RegExp(`function ${measuredWith}\\(text,options\\)\\{if\\(typeof text!="string"\\|\\|options!==void 0\\)`));
 });
 
 function pathToUrl(file: string): string {
