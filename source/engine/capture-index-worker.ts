@@ -8,10 +8,24 @@ import {SessionIndex} from './index-db.js';
 import {Store} from './store.js';
 import {errorLine} from './errors.js';
 
+/**
+ * This connection's page cache, in KiB (the index's default is 32 MB per connection). Its writes append
+ * (rowid-ordered rows, new FTS5 segments) and rarely re-read a page, while every MB of cache is a MB of a
+ * cold capture's peak RSS, on top of the capture thread's own connection.
+ */
+const WORKER_CACHE_KIB = 4096;
+
+/** SessionIndex has no pragma of its own to offer: its connection is reached here, for this one setting. */
+function limitPageCache(index: SessionIndex): void {
+	const db = (index as unknown as {db?: {pragma?: (source: string) => unknown}}).db;
+	db?.pragma?.(`cache_size = -${WORKER_CACHE_KIB}`);
+}
+
 function main(port: NonNullable<typeof parentPort>): void {
 	const {env, dbPath} = workerData as IndexWorkerData;
 	const reply = (message: IndexWorkerReply) => port.postMessage(message);
 	const index = SessionIndex.open(dbPath);
+	limitPageCache(index);
 	const writer = new BatchedIndexWriter(
 		new Store(env),
 		index,

@@ -11,6 +11,7 @@
  * not saved, so the next capture looks at it again).
  */
 import fs from 'node:fs';
+import v8 from 'node:v8';
 import {Worker} from 'node:worker_threads';
 import type {SessionIndex} from './index-db.js';
 import {messageIndexText} from './index-text.js';
@@ -68,6 +69,23 @@ function applyOp(store: Store, index: SessionIndex, op: IndexOp): void {
  */
 export function slimForIndex(message: Message): Message {
 	return {msg_id: message.msg_id, role: message.role, timestamp: message.timestamp, content: [{type: 'text', text: messageIndexText(message)}]};
+}
+
+/**
+ * What the index keeps of a manifest: all of it but the capture state (file cursors and the adapter's
+ * own state, up to ~1 MB for a Gemini session), which the worker would only copy and throw away.
+ */
+export function manifestForIndex(manifest: Manifest): Manifest {
+	if (!manifest.metadata?.capture) return manifest;
+	const {capture: _capture, ...metadata} = manifest.metadata;
+	return {...manifest, metadata};
+}
+
+/** An operation as handed to the worker: only what the index uses. */
+function forWorker(op: IndexOp): IndexOp {
+	if (op.op === 'reindex') return op;
+	const messages = op.messages.map(message => slimForIndex(message));
+	return op.op === 'add' ? {...op, messages} : {...op, manifest: manifestForIndex(op.manifest), messages};
 }
 
 export function weightOf(op: IndexOp): number {
@@ -170,9 +188,28 @@ function workerSource(): {file: URL; fromSource: boolean} | undefined {
 	return undefined;
 }
 
+/**
+ * How far V8 lets a heap grow past what survived its last full collection, in percent, once a capture is
+ * big enough for the index worker. By default a heap may grow to up to 4 × its live size: the capture
+ * thread keeps ~15-30 MB alive but allocates GBs (parsed native records, store lines), so its heap sat at
+ * ~150 MB, most of it garbage, the largest part of a cold capture's peak RSS. The flag is V8's own, read
+ * at every collection (so it applies from the next one, to the worker's heap too) and process-wide: a
+ * process that ran a cold capture keeps collecting this way.
+ */
+const CAPTURE_HEAP_GROWING_PERCENT = 50;
+
+function limitHeapGrowth(): void {
+	try {
+		v8.setFlagsFromString(`--heap-growing-percent=${CAPTURE_HEAP_GROWING_PERCENT}`);
+	} catch {
+		// Only memory is at stake.
+	}
+}
+
 function startWorker(data: IndexWorkerData): Worker | undefined {
 	const entry = workerSource();
 	if (!entry) return undefined;
+	limitHeapGrowth();
 	// A small young generation: the worker's garbage is short-lived, and every MB counts in a cold capture's peak RSS.
 	const resourceLimits = {maxYoungGenerationSizeMb: 8};
 	if (!entry.fromSource) return new Worker(entry.file, {workerData: data, resourceLimits});
@@ -224,7 +261,7 @@ class WorkerIndexWriter {
 		if (this.error) return false;
 		this.pending.push(op.sessionId);
 		this.outstanding += weightOf(op);
-		this.worker.postMessage(op.op === 'reindex' ? op : {...op, messages: op.messages.map(message => slimForIndex(message))});
+		this.worker.postMessage(forWorker(op));
 		return true;
 	}
 

@@ -387,8 +387,18 @@ export class Store {
 	}
 }
 
-/** Flushed to the file in pieces of about this many characters: a big session is never held as one string and one Buffer. */
-const WRITE_CHUNK_CHARS = 1 << 20;
+/**
+ * New messages.jsonl files are written through this one buffer in pieces: a big session is never held
+ * as one string, and a cold capture (1.8 GB of lines at large) does not allocate a joined string and a
+ * new Buffer per piece (garbage that kept the capture thread's heap and malloc arena large).
+ */
+const WRITE_CHUNK_BYTES = 1 << 20;
+let writeChunk: Buffer | undefined;
+
+function writeAll(fd: number, buffer: Buffer, length: number): void {
+	let written = 0;
+	while (written < length) written += fs.writeSync(fd, buffer, written, length - written);
+}
 
 /** The same bytes writeJsonAtomic writes, to a file that must not exist yet. */
 function writeNewJson(file: string, value: unknown): void {
@@ -399,27 +409,29 @@ function writeNewJson(file: string, value: unknown): void {
 function writeMessagesFile(file: string, messages: Message[]): number {
 	const fd = fs.openSync(file, 'wx', FILE_MODE);
 	try {
+		const chunk = (writeChunk ??= Buffer.allocUnsafe(WRITE_CHUNK_BYTES));
 		let bytes = 0;
-		let pending: string[] = [];
-		let pendingChars = 0;
-		const flush = () => {
-			const buffer = Buffer.from(pending.join(''), 'utf8');
-			let written = 0;
-			while (written < buffer.length) written += fs.writeSync(fd, buffer, written);
-			bytes += buffer.length;
-			pending = [];
-			pendingChars = 0;
-		};
-
+		let used = 0;
 		for (const message of messages) {
 			const line = `${JSON.stringify(message)}\n`;
-			pending.push(line);
-			pendingChars += line.length;
-			if (pendingChars >= WRITE_CHUNK_CHARS) flush();
+			// A UTF-16 code unit takes at most 3 bytes in UTF-8: a line that fits by that bound is copied whole.
+			if (line.length * 3 > chunk.length - used) {
+				writeAll(fd, chunk, used);
+				bytes += used;
+				used = 0;
+				if (line.length * 3 > chunk.length) {
+					const big = Buffer.from(line, 'utf8');
+					writeAll(fd, big, big.length);
+					bytes += big.length;
+					continue;
+				}
+			}
+
+			used += chunk.write(line, used, 'utf8');
 		}
 
-		if (pending.length > 0) flush();
-		return bytes;
+		writeAll(fd, chunk, used);
+		return bytes + used;
 	} finally {
 		fs.closeSync(fd);
 	}
