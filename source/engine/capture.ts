@@ -64,6 +64,11 @@ export type CaptureOptions = {
 	now?: () => Date;
 	/** Index writes move to a worker thread after this many messages (default INDEX_WORKER_AFTER; tests lower it). */
 	indexWorkerAfter?: number;
+	/**
+	 * Skip discoveries whose journal holds (default true). A caller that keeps what the adapters' discoveries
+	 * return (the daemon's DiscoverCache) passes false: a skipped discovery returns nothing to keep.
+	 */
+	journals?: boolean;
 };
 
 type SessionCaptureState = {files: Record<string, FileCursor>; fingerprint?: string; state?: unknown; excluded?: boolean; indexBehind?: boolean};
@@ -100,7 +105,7 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 	// Folder listings only matter to discovery (`sfs import` names its sessions itself).
 	const listings = options.natives ? undefined : new ListingRows(index);
 	// Journals of discoveries are kept and trusted only by captures that discover everything they find (not the daemon's `only`, not `sfs import`).
-	const journals = options.natives || options.only ? undefined : DiscoveryJournals.load(index);
+	const journals = options.natives || options.only || options.journals === false ? undefined : DiscoveryJournals.load(index);
 	let journalsSpoiled = false;
 
 	const adapterCache = (index.getMeta(ADAPTER_CACHE_KEY) as Record<string, unknown> | undefined) ?? {};

@@ -161,6 +161,14 @@ describe('discovery journals', () => {
 		expect(store.exists(victim)).toBe(false);
 	});
 
+	test('journals: false discovers every tool (what a caller that keeps discovery results needs)', async () => {
+		later();
+		await run();
+		const spies = discoverSpies();
+		expect(await run({journals: false})).toMatchObject({records_parsed: 0, unchanged: corpus.sessions});
+		expect(discovered(spies)).toEqual(adapters.map(adapter => adapter.id).sort());
+	});
+
 	test("a discovery that did not stat its sessions' files (a reused result) leaves no journal", async () => {
 		later();
 		await run();
