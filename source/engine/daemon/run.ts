@@ -221,6 +221,8 @@ class Daemon {
 				config: loadConfig(this.env),
 				tools,
 				only: sessionFilter(batch),
+				// The daemon keeps its own discovery (this.discovered); a journaled capture that skips discovery would leave it empty.
+				journals: false,
 			});
 		} catch (error) {
 			this.recordError(`capture failed: ${oneLineError(error)}`);
