@@ -1087,6 +1087,7 @@ function ensureDir(dir: string): void {
 
 /** Create the file 0600 before SQLite does, so the database and its -wal/-shm are private. */
 function ensurePrivateFile(dbPath: string): void {
+	if (dbPath === ':memory:') return; // SQLite's in-memory database: no file (else one named ':memory:' appears in the cwd).
 	ensureDir(path.dirname(dbPath));
 	try {
 		fs.closeSync(fs.openSync(dbPath, 'wx', FILE_MODE));
