@@ -15,17 +15,10 @@ import {errorLine} from './errors.js';
  */
 const WORKER_CACHE_KIB = 4096;
 
-/** SessionIndex has no pragma of its own to offer: its connection is reached here, for this one setting. */
-function limitPageCache(index: SessionIndex): void {
-	const db = (index as unknown as {db?: {pragma?: (source: string) => unknown}}).db;
-	db?.pragma?.(`cache_size = -${WORKER_CACHE_KIB}`);
-}
-
 function main(port: NonNullable<typeof parentPort>): void {
 	const {env, dbPath} = workerData as IndexWorkerData;
 	const reply = (message: IndexWorkerReply) => port.postMessage(message);
-	const index = SessionIndex.open(dbPath);
-	limitPageCache(index);
+	const index = SessionIndex.open(dbPath, {cacheKib: WORKER_CACHE_KIB});
 	const writer = new BatchedIndexWriter(
 		new Store(env),
 		index,

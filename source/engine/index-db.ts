@@ -203,13 +203,14 @@ type RawSessionRow = Omit<SessionRow, 'tags' | 'is_subagent' | 'is_headless'> & 
 };
 
 export class SessionIndex {
-	static open(dbPath: string, options: {readonly?: boolean} = {}): SessionIndex {
+	/** `cacheKib`: this connection's page cache in KiB (default: 32 MB for a writer, READER_CACHE_KIB for a reader). */
+	static open(dbPath: string, options: {readonly?: boolean; cacheKib?: number} = {}): SessionIndex {
 		const readonly = options.readonly === true;
 		let db: Database | undefined;
 		try {
 			if (!readonly) ensurePrivateFile(dbPath);
 			db = new Database(dbPath, {readonly, fileMustExist: readonly, timeout: 5000, nativeBinding: nativeBindingPath()});
-			configure(db, readonly);
+			configure(db, readonly, options.cacheKib);
 			ensureSchema(db, readonly, dbPath);
 			return new SessionIndex(db, readonly, dbPath);
 		} catch (error) {
@@ -996,9 +997,9 @@ function matchIdsQuery(match: string, scope: SearchScope): {sql: string; params:
 	return {sql: `${MATCH_IDS_SELECT} ${where.join(' AND ')}`, params};
 }
 
-function configure(db: Database, readonly: boolean): void {
+function configure(db: Database, readonly: boolean, cacheKib = readonly ? READER_CACHE_KIB : 32_000): void {
 	// The `timeout` option has set busy_timeout already.
-	db.pragma(`cache_size = ${readonly ? -READER_CACHE_KIB : -32000}`);
+	db.pragma(`cache_size = ${-Math.max(1, Math.round(cacheKib))}`);
 	if (readonly) {
 		// Pages read in place from the OS cache instead of copied into SQLite's: a phrase query over
 		// long posting lists takes about half the time. Only readers: a writer could see SIGBUS if the file shrank.

@@ -16,7 +16,7 @@ let dir: string;
 let dbPath: string;
 const opened: SessionIndex[] = [];
 
-function open(options?: {readonly?: boolean}): SessionIndex {
+function open(options?: {readonly?: boolean; cacheKib?: number}): SessionIndex {
 	const index = SessionIndex.open(dbPath, options);
 	opened.push(index);
 	return index;
@@ -313,6 +313,16 @@ describe('sessions', () => {
 		expect(stats.sessions).toBe(4);
 		expect(stats.messages).toBe(3);
 		expect(stats.bytes).toBeGreaterThan(4096);
+	});
+});
+
+describe('page cache', () => {
+	const cacheSize = (index: SessionIndex) => (index as unknown as {db: Database.Database}).db.pragma('cache_size', {simple: true});
+
+	it('is 32 MB for a writer unless cacheKib asks for another size, and small for a reader', () => {
+		expect(cacheSize(open())).toBe(-32_000);
+		expect(cacheSize(open({cacheKib: 4096}))).toBe(-4096);
+		expect(cacheSize(open({readonly: true}))).toBeGreaterThan(-32_000);
 	});
 });
 
