@@ -5,7 +5,6 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import {decompress} from 'fzstd';
 import {listDir, statFile} from './discover-fs.js';
 import type {AdapterContext, FileStat, NativeSession} from './types.js';
 
@@ -74,6 +73,7 @@ export function headFacts(firstLine: string): HeadFacts | undefined {
 async function firstLine(file: string): Promise<string | undefined> {
 	try {
 		if (file.endsWith('.zst')) {
+			const {decompress} = await import('fzstd');
 			const text = Buffer.from(decompress(await fs.readFile(file))).toString('utf8');
 			return text.split('\n', 1)[0];
 		}
