@@ -9,7 +9,6 @@ import path from 'node:path';
 import {listDir, statFile} from './discover-fs.js';
 import type {ReadRequest, ReadResult, Adapter, AdapterContext, NativeSession} from './types.js';
 import {readJsonFile} from './jsonl.js';
-import {mapThread} from './amp-thread.js';
 
 const THREAD_FILE = /^(T-[0-9A-Za-z-]+?)(?:\.[^/]*)?\.json$/;
 const EDITORS = ['Code', 'Code - Insiders', 'Cursor', 'Windsurf', 'VSCodium'];
@@ -99,6 +98,7 @@ export const ampAdapter: Adapter = {
 			return {...base, warnings: [`${file}: not an Amp thread (top level is not an object), skipped`]};
 		}
 
+		const {mapThread} = await import('./amp-thread.js');
 		const mapped = mapThread(value as Record<string, unknown>, {nativeId: request.session.nativeId, fallbackTime: new Date(cursor.mtime_ms || ctx.now().getTime()).toISOString()});
 		const result: ReadResult = {
 			...base,
