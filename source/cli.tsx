@@ -157,7 +157,8 @@ async function openBrowser(demo: boolean): Promise<number> {
 					import('./engine/tui-engine.js'),
 					import('./adapters/writers.js'),
 				]);
-				const engine = openEngine({onNotice: note});
+				// The background capture worker sweeps orphan temp files; the first frame need not wait on it.
+				const engine = openEngine({onNotice: note, sweepOrphanTemps: false});
 				// Loading the TUI has grown V8's young generation to a few MiB: keep it there (see holdYoungGeneration).
 				const {holdYoungGeneration} = await import('./engine/tui-worker-client.js');
 				holdYoungGeneration();

@@ -3,8 +3,10 @@
  * outdated index is rebuilt from the store, and the rebuild is reported on stderr (through
  * `onNotice`), so the user knows why the command took longer.
  */
+import fs from 'node:fs';
 import {openIndexWithRepair, rebuildIndex, SessionIndex} from './index-db.js';
-import {indexPath, type Env} from './paths.js';
+import {ensureDir} from './fs-atomic.js';
+import {DIR_MODE, indexPath, type Env} from './paths.js';
 import {statsFor} from './session-stats.js';
 import {Store} from './store.js';
 import type {Manifest, Message} from './types.js';
@@ -20,12 +22,22 @@ export type OpenOptions = {
 	env?: Env;
 	/** One-line diagnostics (index rebuilt, broken sessions skipped). */
 	onNotice?: (line: string) => void;
+	/**
+	 * false: leave the sweep of interrupted writes' temp files to the first capture (Store.initOnce). The TUI
+	 * passes it: its background capture worker sweeps, so its first frame does not wait on listing 10,000 session dirs.
+	 */
+	sweepOrphanTemps?: boolean;
 };
 
 export function openEngine(options: OpenOptions = {}): Engine {
 	const env = options.env ?? process.env;
 	const store = new Store(env);
-	store.init();
+	if (options.sweepOrphanTemps === false) {
+		ensureDir(store.sessionsRoot);
+		fs.chmodSync(store.dataRoot, DIR_MODE);
+	} else {
+		store.init();
+	}
 	const notice = options.onNotice ?? (() => {});
 	let loaded = 0;
 	const {index, rebuilt, reason} = openIndexWithRepair(indexPath(env), function* () {
