@@ -42,7 +42,7 @@ export function termTest(term: QueryTerm): TermTest {
 	const foldedPatterns = alternatives.map(words => phrasePattern(words, term.prefix, WORD_CHAR, 'u'));
 	return text => {
 		const isAscii = ASCII_ONLY.test(text);
-		const seen = scan(isAscii ? ascii : folded, isAscii ? text : foldText(text));
+		const seen = isAscii ? scan(ascii, text, index => mayStartPart(text, index)) : scan(folded, foldText(text));
 		if (seen !== 'joined') return seen === 'phrase';
 		const parts = identifierParts(text);
 		if (!parts) return false;
@@ -57,18 +57,47 @@ function scanPattern(alternatives: string[][], prefix: boolean, wordChar: string
 	return new RegExp(`(${phrases})|${joined}`, flags);
 }
 
-/** 'phrase' when some alternative matches as a phrase; else 'joined' when the words occur written together; else 'none'. */
-function scan(pattern: RegExp, subject: string): 'phrase' | 'joined' | 'none' {
+/**
+ * 'phrase' when some alternative matches as a phrase; else 'joined' when the words occur written
+ * together where an identifier part may start (`startsPart`, when given); else 'none'.
+ */
+function scan(pattern: RegExp, subject: string, startsPart?: (index: number) => boolean): 'phrase' | 'joined' | 'none' {
 	pattern.lastIndex = 0;
 	let seen: 'joined' | 'none' = 'none';
 	for (let match = pattern.exec(subject); match; match = pattern.exec(subject)) {
 		if (match[1] !== undefined) return 'phrase';
-		seen = 'joined';
+		if (!startsPart || startsPart(match.index)) seen = 'joined';
 		// A phrase may still start inside this joined match (`elseielse i`): look again one character on.
 		pattern.lastIndex = match.index + 1;
 	}
 
 	return seen;
+}
+
+/**
+ * Whether an identifier part (index-text.ts identifierParts) can start at `index` of an ASCII text: at
+ * the start of a run of letters and digits, or at a camelCase boundary (`fooBar`, `getV2Users`,
+ * `HTTPServer`). Elsewhere (`you` inside `layout`) words written together cannot match that column,
+ * so their identifier parts are not computed.
+ */
+function mayStartPart(text: string, index: number): boolean {
+	if (index === 0) return true;
+	const previous = text.charCodeAt(index - 1);
+	if (!isAsciiLetterOrDigit(previous)) return true;
+	if (!isUpper(text.charCodeAt(index))) return false;
+	return !isUpper(previous) || isLower(text.charCodeAt(index + 1));
+}
+
+function isAsciiLetterOrDigit(code: number): boolean {
+	return (code >= 48 && code <= 57) || isUpper(code) || isLower(code);
+}
+
+function isUpper(code: number): boolean {
+	return code >= 65 && code <= 90;
+}
+
+function isLower(code: number): boolean {
+	return code >= 97 && code <= 122;
 }
 
 /** Words at token boundaries, separated by anything but token characters (what a phrase is to FTS5). */

@@ -17,10 +17,13 @@ const WORDS = [
 	'the', 'then', 'there', 'they', 'theme', 'else', 'elseif', 'inside', 'item', 'index', 'config', 'configure', 'conf',
 	'rate', 'limit', 'handleRateLimit', 'doElseIf', 'ElseItem', 'isElse', 'else_if', 'src/api/the_file.ts', 'café', 'naïve',
 	'Über', 'x', 'a1', 'HTTPServer', 'getV2Users', 'rate-limit', 'Rate', 'LIMIT', 'thé',
+	// Words written together inside other words, at a camelCase boundary or not (search-verify.ts mayStartPart).
+	'layout', 'getYourName', 'youth', 'XMLHttpRequest', 'bathe', 'somelseif', 'myelseItem', 'ABCElseIf', 'v2ElseI', 'yourLayoutYOUR',
 ];
 const QUERIES = [
 	'the*', 'th*', 't*', 'ElseI*', 'elseI*', 'ElseIt*', 'conf*', 'Conf*', 'handleRate*', 'RateL*', '"rate li"*', 'cafe*', 'ub*',
 	'rate the*', 'inside ElseI*', '"the file"*', 'HTTPS*', 'getV*', 'V2*', 'naive*', 'x*', 'zzz*', 'limit rate*',
+	'you*', 'out*', 'http*', 'Request*', 'name*', 'lay*', 'ElseIf*', 'youR*', 'YourN*',
 ];
 
 function corpus(size: number, seed: number): string[] {
@@ -247,6 +250,17 @@ describe('termTest', () => {
 		expect(test('ElseI*', 'Ça doElseIf')).toBe(true);
 		expect(test('ElseI*', 'Ça isElse Item')).toBe(false);
 		expect(test('ElseI*', 'Ça élse ítem')).toBe(true);
+	});
+
+	it('counts words written together only where an identifier part can start', () => {
+		expect(test('you*', 'a layout')).toBe(false);
+		expect(test('you*', 'getYourName')).toBe(true);
+		expect(test('http*', 'XMLHttpRequest')).toBe(true);
+		expect(test('ElseI*', 'myelseItem')).toBe(false);
+		expect(test('ElseI*', 'ABCElseIf')).toBe(true);
+		expect(test('ElseI*', 'v2ElseI')).toBe(true);
+		expect(test('Server*', 'HTTPServer')).toBe(true);
+		expect(test('TPS*', 'HTTPServer')).toBe(false);
 	});
 
 	it('folds case and diacritics', () => {
