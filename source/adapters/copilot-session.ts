@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import {SfsError} from '../engine/errors.js';
 import type {FileCursor} from '../engine/types.js';
-import {parseJsonLine, readJsonFile, readJsonlFrom, stableHash, unchanged} from './jsonl.js';
+import {parseJsonLine, readJsonFile, readJsonlFrom, stableHash, unchanged, openError} from './jsonl.js';
 import {CopilotAssembler, emptyCopilotState, isObject, type CopilotFields, type CopilotState} from './copilot-events.js';
 import {parseWorkspaceYaml} from './copilot-discover.js';
 import type {ReadRequest, ReadResult, SessionInfo} from './types.js';
@@ -12,11 +12,6 @@ type AdapterState = CopilotState & {workspace?: Record<string, unknown>};
 
 function isCopilotState(value: unknown): value is AdapterState {
 	return isObject(value) && isObject(value.fields) && isObject(value.toolUses) && isObject(value.pendingStarts) && isObject(value.pendingUsage);
-}
-
-function openError(file: string, error: unknown): never {
-	const code = isObject(error) && typeof error.code === 'string' ? error.code : 'unreadable';
-	throw new SfsError('IO', `cannot open ${file} (${code})`, {cause: error});
 }
 
 const EFFORTS = new Set(['low', 'medium', 'high']);

@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import {SfsError} from '../engine/errors.js';
 import type {FileCursor} from '../engine/types.js';
-import {parseJsonLine, readJsonFile, readJsonlFrom, unchanged, type JsonlRead} from './jsonl.js';
+import {parseJsonLine, readJsonFile, readJsonlFrom, unchanged, openError, type JsonlRead} from './jsonl.js';
 import {emptyGeminiState, GeminiAssembler, type GeminiSessionFields, type GeminiState} from './gemini-assembler.js';
 import {isHeadlessSession, projectRootFor} from './gemini-discover.js';
 import {isObject} from './gemini-parts.js';
@@ -11,11 +11,6 @@ import type {AdapterContext, ReadRequest, ReadResult, SessionInfo} from './types
 
 function isGeminiState(value: unknown): value is GeminiState {
 	return isObject(value) && isObject(value.hashes) && Array.isArray(value.chain) && isObject(value.pred) && isObject(value.resultOwner) && isObject(value.lastOf) && isObject(value.fields);
-}
-
-function openError(file: string, error: unknown): never {
-	const code = isObject(error) && typeof error.code === 'string' ? error.code : 'unreadable';
-	throw new SfsError('IO', `cannot open ${file} (${code})`, {cause: error});
 }
 
 /** Collapses per-line JSON failures into one line per file. */

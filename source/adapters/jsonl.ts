@@ -6,6 +6,7 @@
 import {createHash} from 'node:crypto';
 import {createReadStream} from 'node:fs';
 import fs from 'node:fs/promises';
+import {SfsError} from '../engine/errors.js';
 import type {FileCursor} from '../engine/types.js';
 
 /** Lines longer than this are skipped with a warning instead of being parsed (protects memory). */
@@ -138,6 +139,12 @@ export function parseJsonLine(line: JsonlLine): {value?: unknown; warning?: stri
 	} catch {
 		return {warning: `line ${line.lineNumber}: invalid JSON, skipped`};
 	}
+}
+
+/** A native file that cannot be opened or stat-ed: one line with its error code. */
+export function openError(file: string, error: unknown): never {
+	const code = typeof error === 'object' && error !== null && typeof (error as {code?: unknown}).code === 'string' ? (error as {code: string}).code : 'unreadable';
+	throw new SfsError('IO', `cannot open ${file} (${code})`, {cause: error});
 }
 
 /** Reads a whole JSON file (for tools that rewrite their session file), with stat for the cursor. */
