@@ -141,14 +141,8 @@ export class DiscoveryJournals {
 
 	/** The sessions `tool`'s journaled discovery returned (without stats); undefined when not kept or unreadable. */
 	natives(index: SessionIndex, tool: ToolId): NativeSession[] | undefined {
-		const row = index.metaByPrefix(`${NATIVES_PREFIX}${tool}`).find(entry => entry.key === `${NATIVES_PREFIX}${tool}`);
-		if (!row) return undefined;
-		try {
-			const natives = JSON.parse(row.value) as unknown;
-			return Array.isArray(natives) ? (natives as NativeSession[]) : undefined;
-		} catch {
-			return undefined;
-		}
+		const natives = index.getMeta(`${NATIVES_PREFIX}${tool}`);
+		return Array.isArray(natives) ? (natives as NativeSession[]) : undefined;
 	}
 
 	/**
