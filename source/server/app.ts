@@ -184,19 +184,19 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 		const caller = await authenticate(request);
 		const id = sessionIdParam(request.params.id);
 		const owner = request.query.owner === undefined ? undefined : emailOf(request.query.owner, 'owner');
-		let found: {row: SessionRecord; owner: string; org: string | null} | undefined;
-		if (owner === undefined || owner === caller.user.email) {
-			const row = await storage.session(caller.user.id, id);
-			if (row) found = {row, owner: caller.user.email, org: null};
-		}
+		const find = async (): Promise<{row: SessionRecord; owner: string; org: string | null} | undefined> => {
+			if (owner === undefined || owner === caller.user.email) {
+				const row = await storage.session(caller.user.id, id);
+				if (row) return {row, owner: caller.user.email, org: null};
+			}
 
-		if (!found && owner !== caller.user.email) {
+			if (owner === caller.user.email) return undefined;
 			const shared = (await storage.sharedSessions(caller.user.id, id)).find(row => owner === undefined || row.owner_email === owner);
-			if (shared) found = {row: shared, owner: shared.owner_email, org: shared.org_name};
-		}
+			return shared ? {row: shared, owner: shared.owner_email, org: shared.org_name} : undefined;
+		};
 
+		const {value: found, session} = await readCurrent(find, found => found.row.etag);
 		if (!found) throw new HttpError(404, 'NOT_FOUND', `no session ${id} on this server`);
-		const session = await loadSession(found.row.etag);
 		return reply.header('etag', `"${found.row.etag}"`).send({session_id: id, etag: found.row.etag, owner: found.owner, org: found.org, session});
 	});
 
@@ -215,8 +215,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 			await saveSession(incoming);
 			if (options.pushDelayMs) await sleep(options.pushDelayMs);
 			for (let attempt = 0; attempt < MAX_MERGE_ATTEMPTS; attempt++) {
-				const row = await storage.session(caller.user.id, id);
-				const stored = row ? await loadSession(row.etag) : undefined;
+				const {value: row, session: stored} = await readCurrent(async () => storage.session(caller.user.id, id), row => row.etag);
 				const conflict = row !== undefined && ifMatch !== row.etag;
 				const merged = mergeSessions(stored, incoming);
 				if (row && merged.added === 0) {
@@ -309,9 +308,34 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 	}
 
 	async function loadSession(etag: string): Promise<Session> {
+		const session = await blobSession(etag);
+		if (!session) throw new HttpError(500, 'MISSING_BLOB', `stored content ${etag} is missing`);
+		return session;
+	}
+
+	async function blobSession(etag: string): Promise<Session | undefined> {
 		const bytes = await storage.blob(etag);
-		if (!bytes) throw new HttpError(500, 'MISSING_BLOB', `stored content ${etag} is missing`);
-		return JSON.parse(zlib.gunzipSync(bytes).toString('utf8')) as Session;
+		return bytes ? (JSON.parse(zlib.gunzipSync(bytes).toString('utf8')) as Session) : undefined;
+	}
+
+	/**
+	 * A row and the session its etag names. Between reading the row and its blob, a push may replace
+	 * the version and the sweep take the old blob (unreferenced by then): the row is read again, and only
+	 * a blob missing for the row's current etag is an error.
+	 */
+	async function readCurrent<Row>(readRow: () => Promise<Row | undefined>, etagOf: (row: Row) => string): Promise<{value: Row | undefined; session: Session | undefined}> {
+		let value = await readRow();
+		for (let attempt = 0; value !== undefined; attempt++) {
+			const etag = etagOf(value);
+			const session = await blobSession(etag);
+			if (session) return {value, session};
+			value = await readRow();
+			if (value !== undefined && (etagOf(value) === etag || attempt === MAX_MERGE_ATTEMPTS)) {
+				throw new HttpError(500, 'MISSING_BLOB', `stored content ${etag} is missing`);
+			}
+		}
+
+		return {value: undefined, session: undefined};
 	}
 
 	return app;

@@ -10,7 +10,9 @@ import path from 'node:path';
 import {afterEach, describe, expect, test} from 'vitest';
 import {listRemote, login, pullSession, pushSession, signup} from '../../source/sync/client.js';
 import type {Credentials} from '../../source/sync/credentials.js';
-import {BACKENDS, type BackendName, machine, type Machine, message, raw, server, session} from './helpers.js';
+import {startServer} from '../../source/server/app.js';
+import type {ServerStorage} from '../../source/server/storage.js';
+import {BACKENDS, type BackendName, machine, type Machine, message, raw, server, session, storageLocation} from './helpers.js';
 
 const pass = (value: Parameters<Parameters<typeof pushSession>[3]>[0]) => value;
 const cleanups: Array<() => unknown> = [];
@@ -203,6 +205,76 @@ describe.each(BACKENDS)('sync server on $name', {timeout: 60_000}, ({name: backe
 		expect(statuses.at(-1)).toBe(429);
 		expect(Number(retryAfter)).toBeGreaterThan(0);
 		expect((await raw(srv.url, 'GET', '/api/v1/sessions', {token: bob.token})).status).toBe(200);
+	});
+
+	test('a GET or a push that reads a row whose blob the sweep took (the version was replaced meanwhile) reads the row again', async () => {
+		// The storage runs `meanwhile` inside the next blob read, after the row naming that blob was read: another
+		// push replaces the version and the sweep takes every unreferenced blob, the one about to be read too.
+		const location = await storageLocation(backend);
+		const real = await location.open();
+		let meanwhile: (() => Promise<void>) | undefined;
+		const storage = new Proxy(real, {
+			get(target, key) {
+				if (key === 'blob') {
+					return async (hash: string) => {
+						const run = meanwhile;
+						meanwhile = undefined;
+						await run?.();
+						return target.blob(hash);
+					};
+				}
+
+				const value = Reflect.get(target, key, target) as unknown;
+				return typeof value === 'function' ? value.bind(target) : value;
+			},
+		}) as ServerStorage;
+		const running = await startServer({storage, host: '127.0.0.1', port: 0});
+		cleanups.push(async () => {
+			await running.close();
+			await location.dispose();
+		});
+		const a = machine('a');
+		const b = machine('b');
+		cleanups.push(() => a.close(), () => b.close());
+		const alice = await signup(running.url, 'alice@example.com', 'alice-password', a.env);
+		const onB = await login(running.url, 'alice@example.com', 'alice-password', b.env);
+		seed(a, 'ses_00000000000000r1', 2, 'a');
+		const first = await pushSession(a.engine, alice, 'ses_00000000000000r1', pass);
+		let replaced = '';
+		const replaceAndSweep = (prefix: string) => async () => {
+			seed(b, 'ses_00000000000000r1', 2, prefix);
+			replaced = (await pushSession(b.engine, onB, 'ses_00000000000000r1', pass)).etag;
+			await real.sweepBlobs(0);
+		};
+
+		// A pull: its GET read the first version's row, then found that version's blob gone.
+		// (Raw requests: the client would retry a 500 and hide it.)
+		meanwhile = replaceAndSweep('b');
+		const got = await raw(running.url, 'GET', '/api/v1/sessions/ses_00000000000000r1', {token: alice.token});
+		expect(meanwhile).toBeUndefined();
+		expect(replaced).not.toBe(first.etag);
+		expect(await location.blobHashes()).not.toContain(first.etag);
+		expect(got.status).toBe(200);
+		expect(got.json.etag).toBe(replaced);
+		expect(got.json.session.messages.map((m: {msg_id: string}) => m.msg_id).sort()).toEqual(['a-0', 'a-1', 'b-0', 'b-1']);
+
+		// A push: its merge read the current row, then found that version's blob gone.
+		a.engine.store.appendMessages('ses_00000000000000r1', [message('a-2', 'later')], a.engine.store.readManifest('ses_00000000000000r1'));
+		const before = replaced;
+		meanwhile = async () => {
+			b.engine.store.appendMessages('ses_00000000000000r1', [message('b-2', 'also later')], b.engine.store.readManifest('ses_00000000000000r1'));
+			replaced = (await pushSession(b.engine, onB, 'ses_00000000000000r1', pass)).etag;
+			await real.sweepBlobs(0);
+		};
+		const local = a.engine.store.readSession('ses_00000000000000r1');
+		const pushed = await raw(running.url, 'PUT', '/api/v1/sessions/ses_00000000000000r1', {token: alice.token, body: {manifest: local.manifest, messages: local.messages}});
+		expect(meanwhile).toBeUndefined();
+		expect(replaced).not.toBe(before);
+		expect(pushed.status).toBe(200);
+		expect(pushed.json).toMatchObject({added: 1, message_count: 6});
+		const final = await raw(running.url, 'GET', '/api/v1/sessions/ses_00000000000000r1', {token: alice.token});
+		expect(final.status).toBe(200);
+		expect(final.json.session.messages.map((m: {msg_id: string}) => m.msg_id).sort()).toEqual(['a-0', 'a-1', 'a-2', 'b-0', 'b-1', 'b-2']);
 	});
 
 	test('unreferenced blobs are swept, current and handed-over versions stay; an expired handoff answers 410', async () => {
