@@ -1,10 +1,10 @@
-import {out, print, printJson} from '../output.js';
+import {humanBytes, note, out, print, printJson} from '../output.js';
 import {type CommandModule, type CommandSpec, expectArgs, parseArgs} from './common.js';
 
 const spec: CommandSpec = {
 	help: `
 		Usage
-		  $ sfs doctor [--fix] [--json]
+		  $ sfs doctor [--fix] [--deep] [--json]
 
 		Checks that sfs is healthy: the store is readable and private (0700/0600), the index is
 		present, consistent with the store and has full-text search, the daemon runs and answers,
@@ -13,6 +13,7 @@ const spec: CommandSpec = {
 
 		Options
 		  --fix    Repair what can be repaired (permissions, index rebuild, temp files, stale daemon files)
+		  --deep   Also read every page of the index (SQLite's and FTS5's integrity checks; ~5 s per GB)
 		  --json   {"ok": bool, "checks": [{"id", "title", "verdict": "ok|info|warn|fail", "detail", "hint"?, "fixed"?}]}
 
 		Exit status: 0 when no check failed, 1 otherwise.
@@ -20,8 +21,9 @@ const spec: CommandSpec = {
 		Examples
 		  $ sfs doctor
 		  $ sfs doctor --fix
+		  $ sfs doctor --deep
 	`,
-	flags: {fix: {type: 'boolean'}, json: {type: 'boolean'}},
+	flags: {fix: {type: 'boolean'}, deep: {type: 'boolean'}, json: {type: 'boolean'}},
 };
 
 const MARK = {ok: '✓', info: '·', warn: '!', fail: '✗'} as const;
@@ -33,7 +35,12 @@ const command: CommandModule = {
 		if (!parsed) return 0;
 		expectArgs('doctor', parsed.input, 0, 0, '');
 		const {runDoctor} = await import('../engine/daemon/doctor.js');
-		const checks = await runDoctor({env: process.env, fix: parsed.flags.fix === true});
+		const checks = await runDoctor({
+			env: process.env,
+			fix: parsed.flags.fix === true,
+			deep: parsed.flags.deep === true,
+			onDeepCheck: bytes => note(`sfs doctor: reading every page of the index (${humanBytes(bytes)}) …`),
+		});
 		const ok = checks.every(check => check.verdict !== 'fail');
 		if (parsed.flags.json) {
 			printJson({ok, checks});

@@ -3,6 +3,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import {expect, test} from 'vitest';
 import {SessionIndex} from '../../source/engine/index-db.js';
 import {installFixture, killHard, type Sandbox, sandboxPerTest, sessionIds, sfs, waitIdle} from './helpers.js';
@@ -104,4 +105,36 @@ test('doctor sees the daemon: running and watching, then killed (stale files, cl
 	expect(check(fixed.report, 'daemon').fixed).toMatch(/removed 2 stale file/);
 	expect(fs.existsSync(path.join(box.sfsHome, 'run', 'daemon.pid'))).toBe(false);
 	expect(fs.existsSync(path.join(box.sfsHome, 'run', 'daemon.sock'))).toBe(false);
+});
+
+test('a damaged index page is found by --deep (every page read), not by the quick default; --deep --fix rebuilds it', async () => {
+	installFixture(box);
+	expect((await sfs(box, ['capture', '--quiet'])).exitCode).toBe(0);
+	// A page of the message texts made unreadable (its b-tree page type byte): the counts still match and a
+	// query for an unknown word still answers, as neither reads that page.
+	const file = path.join(box.sfsHome, 'index.db');
+	const db = new Database(file);
+	db.pragma('wal_checkpoint(TRUNCATE)');
+	const pageSize = db.pragma('page_size', {simple: true}) as number;
+	const pages = db.prepare("SELECT pageno FROM dbstat WHERE name = 'messages' AND pagetype = 'leaf' ORDER BY pageno").all() as Array<{pageno: number}>;
+	db.close();
+	expect(pages.length).toBeGreaterThan(0);
+	const fd = fs.openSync(file, 'r+');
+	fs.writeSync(fd, Buffer.from([0xff]), 0, 1, (pages.at(-1)!.pageno - 1) * pageSize);
+	fs.closeSync(fd);
+
+	const quick = await doctor();
+	expect(check(quick.report, 'index-consistent')).toMatchObject({verdict: 'ok'});
+	expect(check(quick.report, 'index-consistent').detail).toContain('pages not read (sfs doctor --deep)');
+
+	const deep = await sfs(box, ['doctor', '--deep', '--json']);
+	expect(deep.exitCode).toBe(1);
+	expect(deep.stderr).toMatch(/reading every page of the index \(\d/);
+	expect(check(JSON.parse(deep.stdout) as Report, 'index-consistent')).toMatchObject({verdict: 'fail', detail: 'integrity check failed'});
+
+	const fixed = await doctor('--deep', '--fix');
+	expect(check(fixed.report, 'index-consistent').fixed).toMatch(/rebuilt the index \(1 session/);
+	const after = await doctor('--deep');
+	expect(after.exitCode).toBe(0);
+	expect(check(after.report, 'index-consistent').detail).toContain('every page checked');
 });
