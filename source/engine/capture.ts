@@ -16,6 +16,7 @@ import {CaptureIndexSink, oneLineError} from './capture-index.js';
 import {DiscoveryJournals, tombstonesDigest} from './capture-journal.js';
 import {CaptureStateRows, cursorStamps, ListingRows, parseStampRow, stampRow, statStamps} from './capture-state.js';
 import type {Config} from './config.js';
+import type {CapturedCosts} from './insight/cost-cache.js';
 import {assertValid, firstViolation, prepareValidation, sessionIdForNative} from './format.js';
 import type {SessionIndex} from './index-db.js';
 import {loadWritten, type WrittenNative} from './lineage.js';
@@ -130,6 +131,8 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 	const subagentsSeen: Array<{parentId: string; agentId: string; sessionId: string}> = [];
 	const written = loadWritten(env);
 	const sink = new CaptureIndexSink(store, index, env, options.indexWorkerAfter);
+	// Costs of the sessions this capture creates, priced while their messages are at hand (loaded with the first one).
+	let costs: CapturedCosts | null | undefined;
 
 	rememberListingsIn(listings);
 	try {
@@ -238,7 +241,8 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 				try {
 					// Validators are loaded only once something is to be written (a no-op rescan never needs them).
 					await prepareValidation();
-					const outcome = commitRead(store, index, native, sessionId, read, now(), written.get(`${native.tool}\u0000${native.nativeId}`), sink);
+					if (costs === undefined) costs = await capturedCosts(env, config);
+					const outcome = commitRead(store, index, native, sessionId, read, now(), written.get(`${native.tool}\u0000${native.nativeId}`), sink, costs ?? undefined);
 					if (outcome === 'new') report.new++;
 					else if (outcome === 'updated') report.updated++;
 					else report.unchanged++;
@@ -284,6 +288,7 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 	}
 
 	linkSubagents(store, index, subagentsSeen);
+	costs?.save();
 	if (journals && !journalsSpoiled) for (const entry of journaled) journals.record(entry.tool, entry.key, entry.observed, entry.natives, entry.unchanged, entry.warnings, entry.sameNatives);
 	else if (journals) for (const entry of journaled) journals.drop(entry.tool);
 	// Rows, journals and listings in one transaction: a journal is never saved without the rows it vouches for.
@@ -408,13 +413,14 @@ export function commitRead(
 	now: Date,
 	written: WrittenNative | undefined,
 	sink: CaptureIndexSink,
+	costs?: CapturedCosts,
 ): 'new' | 'updated' | 'unchanged' {
 	// A session not in the store yet has nothing to alias or tag, and its creation is a rename that
 	// fails when it exists: no lock (saves a lock file per session of a cold capture).
-	if (!store.exists(sessionId)) return commitReadLocked(store, index, sink, native, sessionId, read, now, written);
+	if (!store.exists(sessionId)) return commitReadLocked(store, index, sink, native, sessionId, read, now, written, costs);
 	// Under the session's lock: `sfs alias`/`tag` in another process must not land between this
 	// read of the manifest and the write below (either change would be lost).
-	return store.withSessionLock(sessionId, () => commitReadLocked(store, index, sink, native, sessionId, read, now, written));
+	return store.withSessionLock(sessionId, () => commitReadLocked(store, index, sink, native, sessionId, read, now, written, costs));
 }
 
 function commitReadLocked(
@@ -426,6 +432,7 @@ function commitReadLocked(
 	read: ReadResult,
 	now: Date,
 	written?: WrittenNative,
+	costs?: CapturedCosts,
 ): 'new' | 'updated' | 'unchanged' {
 	const exists = store.exists(sessionId);
 	let manifest: Manifest | undefined = exists ? store.readManifest(sessionId) : undefined;
@@ -470,6 +477,7 @@ function commitReadLocked(
 		if (workspace) assertValid('workspace', workspace, `captured ${native.tool} session ${native.nativeId}`);
 		if (read.tools) assertValid('tools', read.tools, `captured ${native.tool} session ${native.nativeId}`);
 		store.createSession({manifest: next, messages: fresh, workspace, tools: read.tools});
+		costs?.add(next, fresh, store.messagesSize(sessionId));
 	} else {
 		const committed = store.appendMessages(sessionId, fresh, next);
 		if (read.info.cwd && read.info.cwd !== manifest.metadata?.cwd) {
@@ -678,3 +686,13 @@ function expandHome(glob: string, env: Env): string {
 }
 
 export const _forTests = {isUnchanged, selectNew, hostname: os.hostname};
+
+/** Null when the price table cannot be had (a broken `prices` setting): costs are then priced when listed. */
+async function capturedCosts(env: Env, config: Config): Promise<CapturedCosts | null> {
+	try {
+		const [{CapturedCosts}, {priceTable}] = await Promise.all([import('./insight/cost-cache.js'), import('./insight/prices.js')]);
+		return new CapturedCosts(env, priceTable(config.prices));
+	} catch {
+		return null;
+	}
+}

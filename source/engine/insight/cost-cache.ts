@@ -1,7 +1,9 @@
 /**
- * Session costs for `sfs list --json`: each session's own cost is computed from its messages once and
- * cached (in the cache dir, keyed by the messages.jsonl size and the price table), so listing stays
- * fast; a session's cost adds its sub-agents' costs.
+ * Session costs for `sfs list --json` and the TUI: each session's own cost is computed from its messages
+ * once and cached (in the cache dir, keyed by the messages.jsonl size and the price table), so listing
+ * stays fast; a session's cost adds its sub-agents' costs. Capture fills the cache for the sessions it
+ * creates (it holds their messages anyway: `CapturedCosts`), so the first listing after a cold capture of
+ * thousands of sessions reads none of them; a session appended to since is priced again when listed.
  */
 import {createHash} from 'node:crypto';
 import fs from 'node:fs';
@@ -9,7 +11,8 @@ import path from 'node:path';
 import {writeJsonAtomic} from '../fs-atomic.js';
 import type {SessionRow} from '../index-db.js';
 import type {Engine} from '../open-engine.js';
-import {cacheDir} from '../paths.js';
+import {cacheDir, type Env} from '../paths.js';
+import type {Manifest, Message} from '../types.js';
 import {sessionCost, type UnpricedModel} from './cost.js';
 import type {PriceTable} from './prices.js';
 
@@ -22,8 +25,45 @@ export function tableFingerprint(table: PriceTable): string {
 	return createHash('sha256').update(JSON.stringify({models: table.models, aliases: table.aliases})).digest('hex').slice(0, 16);
 }
 
-function cacheFile(engine: Engine): string {
-	return path.join(cacheDir(engine.env), 'insight-costs.json');
+function cacheFile(env: Env): string {
+	return path.join(cacheDir(env), 'insight-costs.json');
+}
+
+function entryOf(manifest: Manifest, messages: Message[], bytes: number, table: PriceTable): Entry {
+	const report = sessionCost([{manifest, messages}], table);
+	return {bytes, micro_usd: report.micro_usd, priced: report.cost_usd !== null, unpriced_models: report.unpriced_models};
+}
+
+function writeCache(file: string, cache: CacheFile): void {
+	try {
+		writeJsonAtomic(file, cache);
+	} catch {
+		// The cache only saves time; a read-only cache dir costs a recomputation next time.
+	}
+}
+
+/** The costs of sessions capture wrote whole, saved into the cache in one write when capture ends. */
+export class CapturedCosts {
+	private readonly entries = new Map<string, Entry>();
+
+	constructor(
+		private readonly env: Env,
+		private readonly table: PriceTable,
+	) {}
+
+	/** A session capture just created: `messages` are all it holds, `bytes` the size of its messages.jsonl. */
+	add(manifest: Manifest, messages: Message[], bytes: number): void {
+		this.entries.set(manifest.session_id, entryOf(manifest, messages, bytes, this.table));
+	}
+
+	save(): void {
+		if (this.entries.size === 0) return;
+		const file = cacheFile(this.env);
+		const cache = readCache(file, tableFingerprint(this.table));
+		for (const [id, entry] of this.entries) cache.sessions[id] = entry;
+		this.entries.clear();
+		writeCache(file, cache);
+	}
 }
 
 function readCache(file: string, fingerprint: string): CacheFile {
@@ -37,7 +77,7 @@ function readCache(file: string, fingerprint: string): CacheFile {
 
 export function costsForRows(engine: Engine, rows: SessionRow[], table: PriceTable): Map<string, ListedCost> {
 	const fingerprint = tableFingerprint(table);
-	const file = cacheFile(engine);
+	const file = cacheFile(engine.env);
 	const cache = readCache(file, fingerprint);
 	let changed = false;
 	const own = (id: string): Entry | undefined => {
@@ -45,10 +85,7 @@ export function costsForRows(engine: Engine, rows: SessionRow[], table: PriceTab
 		const cached = cache.sessions[id];
 		if (cached && cached.bytes === bytes) return cached;
 		try {
-			const manifest = engine.store.readManifest(id);
-			const {messages} = engine.store.readMessages(id);
-			const report = sessionCost([{manifest, messages}], table);
-			const entry: Entry = {bytes, micro_usd: report.micro_usd, priced: report.cost_usd !== null, unpriced_models: report.unpriced_models};
+			const entry = entryOf(engine.store.readManifest(id), engine.store.readMessages(id).messages, bytes, table);
 			cache.sessions[id] = entry;
 			changed = true;
 			return entry;
@@ -78,13 +115,7 @@ export function costsForRows(engine: Engine, rows: SessionRow[], table: PriceTab
 		out.set(row.session_id, {cost_usd: entries.some(entry => entry.priced) ? Number((micro / 1e6).toFixed(6)) : null, unpriced_models: [...unpriced.values()]});
 	}
 
-	if (changed) {
-		try {
-			writeJsonAtomic(file, cache);
-		} catch {
-			// The cache only saves time; a read-only cache dir costs a recomputation next time.
-		}
-	}
+	if (changed) writeCache(file, cache);
 
 	return out;
 }

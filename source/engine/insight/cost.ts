@@ -11,7 +11,7 @@
  * - A model the table cannot price is reported with its tokens in `unpriced_models`, never as $0.
  */
 import type {Message, Session} from '../types.js';
-import {matchModel, type ModelPrice, type PriceTable} from './prices.js';
+import {matchModel, type ModelPrice, type PriceMatch, type PriceTable} from './prices.js';
 
 export type TokenCounts = {input: number; output: number; cache_read: number; cache_write: number; reasoning: number};
 export type TokenTotals = TokenCounts & {total: number};
@@ -109,6 +109,8 @@ export class CostLedger {
 	private readonly seen: Set<string>;
 	private readonly priced = new Map<string, {priced_as: string; how: string; responses: number; tokens: TokenCounts; pico: bigint}>();
 	private readonly unpriced = new Map<string, UnpricedModel>();
+	/** Matching a model id is most of the work per response; a session names few models. */
+	private readonly matches = new Map<string, PriceMatch | undefined>();
 	private readonly totals = emptyTokens();
 	private responses = 0;
 
@@ -132,7 +134,7 @@ export class CostLedger {
 		this.responses++;
 		add(this.totals, tokens);
 		const model = (message.model && message.model !== '<synthetic>' ? message.model : fallbackModel) ?? 'unknown';
-		const match = model === 'unknown' ? undefined : matchModel(model, this.table);
+		const match = this.match(model);
 		if (!match) {
 			const entry = this.unpriced.get(model) ?? {model, responses: 0, tokens: emptyTokens()};
 			entry.responses++;
@@ -146,6 +148,12 @@ export class CostLedger {
 		add(entry.tokens, tokens);
 		entry.pico += responsePico(tokens, match.price);
 		this.priced.set(model, entry);
+	}
+
+	private match(model: string): PriceMatch | undefined {
+		if (model === 'unknown') return undefined;
+		if (!this.matches.has(model)) this.matches.set(model, matchModel(model, this.table));
+		return this.matches.get(model);
 	}
 
 	report(): CostReport {
