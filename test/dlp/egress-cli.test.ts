@@ -224,6 +224,7 @@ describe('export through the gate', () => {
 		const blocked = await sfs(box, ['export', '--all', '-o', backup]);
 		expect(blocked.exitCode).toBe(1);
 		expect(fs.existsSync(backup)).toBe(false);
+		expect(fs.readdirSync(box.sfsHome).filter(name => name.startsWith('.dlp-export-'))).toEqual([]);
 		await setPolicy(box, 'secrets', 'redact');
 		const run = await sfs(box, ['export', '--all', '-o', backup, '--json']);
 		expect(run.exitCode, run.stderr).toBe(0);
@@ -235,6 +236,7 @@ describe('export through the gate', () => {
 		expectNoSecret(text, leak);
 		expect(text).toContain('[REDACTED:github-token]');
 		expectAllSecrets(storeText(box, leak), leak);
+		expect(fs.readdirSync(box.sfsHome).filter(name => name.startsWith('.dlp-export-'))).toEqual([]);
 	});
 
 	test('native tool format: blocked, then redacted in the written native files', async () => {

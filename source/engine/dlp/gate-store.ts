@@ -47,63 +47,84 @@ function readCheckpoints(store: Store, id: string): Checkpoint[] {
 	return out;
 }
 
-type Gated = {id: string; session: SessionGateOutcome; checkpoints: Array<{checkpoint: Checkpoint; outcome: SessionGateOutcome}>};
-
+/**
+ * Sessions are gated one at a time and only their decisions are kept (a backup of a million messages
+ * must not hold them all): a session that needs redacting is written to the scratch store at once.
+ */
 export function gateStoredSessions(store: Store, ids: string[], context: GateContext): GatedStore {
-	const gated: Gated[] = [];
-	for (const id of ids) {
-		let session: Session;
-		try {
-			const read = store.readSession(id);
-			session = {manifest: read.manifest, messages: read.messages, workspace: read.workspace, tools: read.tools};
-		} catch {
-			continue; // The exporter validates and reports unreadable sessions itself.
+	const outcomes: GateOutcome[] = [];
+	const linked: string[] = [];
+	let scratch: {store: Store; cleanup(): void} | undefined;
+	try {
+		for (const id of ids) {
+			let session: Session;
+			try {
+				const read = store.readSession(id);
+				session = {manifest: read.manifest, messages: read.messages, workspace: read.workspace, tools: read.tools};
+			} catch {
+				continue; // The exporter validates and reports unreadable sessions itself.
+			}
+
+			const outcome = gateSession(session, {...context, what: `session ${id}`});
+			const checkpoints = readCheckpoints(store, id).map(checkpoint => ({
+				checkpoint,
+				outcome: gateSession({manifest: checkpoint.manifest, messages: checkpoint.messages, workspace: session.workspace}, {...context, cwd: context.cwd ?? outcome.policy.project ?? undefined, what: `session ${id} checkpoint ${checkpoint.name}`}),
+			}));
+			for (const {session: _copy, ...decision} of [outcome, ...checkpoints.map(entry => entry.outcome)]) outcomes.push(decision);
+			const blockedSoFar = outcomes.some(gated => gated.action === 'block');
+			if (outcome.redacted.length === 0 && checkpoints.every(entry => entry.outcome.redacted.length === 0)) {
+				linked.push(id);
+				continue;
+			}
+
+			// Once anything is blocked nothing goes out: no more copies.
+			if (blockedSoFar) continue;
+			scratch ??= scratchStore(store);
+			writeRedacted(scratch.store, id, outcome, checkpoints);
 		}
 
-		const outcome = gateSession(session, {...context, what: `session ${id}`});
-		const checkpoints = readCheckpoints(store, id).map(checkpoint => ({
-			checkpoint,
-			outcome: gateSession({manifest: checkpoint.manifest, messages: checkpoint.messages, workspace: session.workspace}, {...context, cwd: context.cwd ?? outcome.policy.project ?? undefined, what: `session ${id} checkpoint ${checkpoint.name}`}),
-		}));
-		gated.push({id, session: outcome, checkpoints});
+		const outcome = combine(outcomes, context);
+		if (!scratch || outcome.action === 'block') {
+			scratch?.cleanup();
+			return {store, outcome, cleanup() {}};
+		}
+
+		// Nothing to change: the packer follows a link to the stored session instead of a copy.
+		for (const id of linked) fs.symlinkSync(store.dir(id), scratch.store.dir(id));
+		return {store: scratch.store, outcome, cleanup: scratch.cleanup};
+	} catch (error) {
+		scratch?.cleanup();
+		throw error;
 	}
+}
 
-	const outcome = combine(gated.flatMap(item => [item.session, ...item.checkpoints.map(entry => entry.outcome)]), context);
-	const needsCopy = outcome.action !== 'block' && gated.some(item => item.session.redacted.length > 0 || item.checkpoints.some(entry => entry.outcome.redacted.length > 0));
-	if (!needsCopy) return {store, outcome, cleanup() {}};
-
+function scratchStore(store: Store): {store: Store; cleanup(): void} {
 	const scratchRoot = path.join(store.dataRoot, `.dlp-export-${process.pid}-${randomBytes(4).toString('hex')}`);
 	fs.mkdirSync(scratchRoot, {mode: DIR_MODE});
 	const cleanup = () => fs.rmSync(scratchRoot, {recursive: true, force: true});
 	try {
 		const scratch = new Store({SFS_HOME: scratchRoot});
 		scratch.init();
-		for (const item of gated) {
-			if (item.session.redacted.length === 0 && item.checkpoints.every(entry => entry.outcome.redacted.length === 0)) {
-				// Nothing to change: the packer follows a link to the stored session instead of a copy.
-				fs.symlinkSync(store.dir(item.id), scratch.dir(item.id));
-				continue;
-			}
-
-			scratch.createSession(structuredClone(item.session.session));
-			for (const {checkpoint, outcome: checkpointOutcome} of item.checkpoints) {
-				const dir = path.join(scratch.dir(item.id), CHECKPOINTS, checkpoint.name);
-				fs.mkdirSync(dir, {recursive: true, mode: DIR_MODE});
-				const redacted = checkpointOutcome.session;
-				fs.writeFileSync(path.join(dir, MESSAGES), redacted.messages.map(message => `${JSON.stringify(message)}\n`).join(''), {mode: FILE_MODE});
-				writeJsonAtomic(path.join(dir, MANIFEST), redacted.manifest);
-			}
-		}
-
-		return {store: scratch, outcome, cleanup};
+		return {store: scratch, cleanup};
 	} catch (error) {
 		cleanup();
 		throw error;
 	}
 }
 
+function writeRedacted(scratch: Store, id: string, outcome: SessionGateOutcome, checkpoints: Array<{checkpoint: Checkpoint; outcome: SessionGateOutcome}>): void {
+	scratch.createSession(structuredClone(outcome.session));
+	for (const {checkpoint, outcome: checkpointOutcome} of checkpoints) {
+		const dir = path.join(scratch.dir(id), CHECKPOINTS, checkpoint.name);
+		fs.mkdirSync(dir, {recursive: true, mode: DIR_MODE});
+		const redacted = checkpointOutcome.session;
+		fs.writeFileSync(path.join(dir, MESSAGES), redacted.messages.map(message => `${JSON.stringify(message)}\n`).join(''), {mode: FILE_MODE});
+		writeJsonAtomic(path.join(dir, MANIFEST), redacted.manifest);
+	}
+}
+
 /** One decision over many: blocked when any is, with every blocked finding; notices merged. */
-function combine(outcomes: SessionGateOutcome[], context: GateContext): GateOutcome {
+function combine(outcomes: GateOutcome[], context: GateContext): GateOutcome {
 	const policy = outcomes[0]?.policy ?? {secrets: 'block' as const, personal: 'warn' as const, project: null, sources: {secrets: 'default' as const, personal: 'default' as const}};
 	const blocked = outcomes.filter(outcome => outcome.action === 'block');
 	if (blocked.length > 0) {
