@@ -57,6 +57,24 @@ export function note(line: string): void {
 	process.stderr.write(`${line}\n`);
 }
 
+/** A single self-overwriting progress line on stderr, drawn at most every 80 ms; call `done()` to clear it. */
+export function progressLine(): {update(label: string, done: number, total: number): void; done(): void} {
+	let last = 0;
+	return {
+		update(label, done, total) {
+			const now = Date.now();
+			if (now - last < 80 && done !== total) return;
+			last = now;
+			const width = 24;
+			const filled = total === 0 ? width : Math.round((done / total) * width);
+			process.stderr.write(`\r\u001B[2K${label.padEnd(12)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`);
+		},
+		done() {
+			process.stderr.write('\r\u001B[2K');
+		},
+	};
+}
+
 export function warn(line: string): void {
 	process.stderr.write(`${err.warn('sfs: warning:')} ${line}\n`);
 }

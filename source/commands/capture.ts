@@ -1,7 +1,6 @@
-import type {CaptureProgress} from '../engine/capture.js';
 import {isToolId, type ToolId} from '../engine/types.js';
 import {SfsError} from '../engine/errors.js';
-import {err, note, printJson} from '../output.js';
+import {err, note, printJson, progressLine} from '../output.js';
 import {type CommandModule, type CommandSpec, listFlag, parseArgs, withEngine} from './common.js';
 
 const spec: CommandSpec = {
@@ -39,7 +38,7 @@ const command: CommandModule = {
 		const quiet = parsed.flags.quiet === true;
 		const progress = !quiet && process.stderr.isTTY ? progressLine() : undefined;
 		const {runCapture} = await import('../engine/capture-run.js');
-		const report = await withEngine(async engine => runCapture(engine, {tools: tools as ToolId[] | undefined, onProgress: progress?.update}));
+		const report = await withEngine(async engine => runCapture(engine, {tools: tools as ToolId[] | undefined, onProgress: progress ? update => progress.update(update.tool, update.done, update.total) : undefined}));
 		progress?.done();
 		if (parsed.flags.json) {
 			printJson(report);
@@ -61,21 +60,3 @@ const command: CommandModule = {
 };
 
 export default command;
-
-/** A single self-overwriting progress line on stderr (only on a terminal). */
-function progressLine() {
-	let last = 0;
-	return {
-		update(progress: CaptureProgress) {
-			const now = Date.now();
-			if (now - last < 80 && progress.done !== progress.total) return;
-			last = now;
-			const width = 24;
-			const filled = progress.total === 0 ? width : Math.round((progress.done / progress.total) * width);
-			process.stderr.write(`\r\u001B[2K${progress.tool.padEnd(12)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${progress.done}/${progress.total}`);
-		},
-		done() {
-			process.stderr.write('\r\u001B[2K');
-		},
-	};
-}

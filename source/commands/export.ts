@@ -3,7 +3,7 @@ import path from 'node:path';
 import {SfsError} from '../engine/errors.js';
 import {writeFileAtomic} from '../engine/fs-atomic.js';
 import {RESUME_TARGETS, type ResumeTarget} from '../engine/types.js';
-import {note, print, printJson, warn} from '../output.js';
+import {note, print, printJson, progressLine, warn} from '../output.js';
 import type {Engine} from '../engine/open-engine.js';
 import {type CommandModule, type CommandSpec, parseArgs, readUsableSession, resolveSession, withEngine} from './common.js';
 
@@ -62,12 +62,15 @@ const command: CommandModule = {
 		if (flags.all) {
 			if (input.length > 0) throw new SfsError('USAGE', 'export --all takes no <ref>', {hint: 'see: sfs export --help'});
 			if (flags.format !== undefined && flags.format !== 'sfs') throw new SfsError('USAGE', 'export --all writes a .tar.gz backup; --format does not apply');
+			const progress = process.stderr.isTTY ? progressLine() : undefined;
 			const result = await withEngine(async engine => {
-				const gated = gateStoredSessions(engine.store, engine.store.listIds(), gateContext);
+				const gated = gateStoredSessions(engine.store, engine.store.listIds(), gateContext, progress && ((done, total) => progress.update('dlp check', done, total)));
 				try {
+					progress?.done();
 					enforce(gated.outcome, warn);
-					return await archive.exportBackup(gated.store, directoryOrFile(output));
+					return await archive.exportBackup(gated.store, directoryOrFile(output), undefined, progress && ((done, total) => progress.update(done < total ? 'validating' : 'packing', done, total)));
 				} finally {
+					progress?.done();
 					gated.cleanup();
 				}
 			});

@@ -48,13 +48,15 @@ export async function exportSessionArchive(store: Store, sessionId: string, targ
 }
 
 /** Writes a whole-store backup; sessions that fail validation are skipped and reported. */
-export async function exportBackup(store: Store, target: string, now = new Date()): Promise<ExportedArchive> {
+export async function exportBackup(store: Store, target: string, now = new Date(), onProgress?: (done: number, total: number) => void): Promise<ExportedArchive> {
 	await prepareValidation();
 	const isDir = fs.existsSync(target) && fs.statSync(target).isDirectory();
 	const file = isDir ? path.join(target, `sfs-backup-${now.toISOString().replace(/[:.]/g, '-')}.tar.gz`) : target;
 	const sessions: string[] = [];
 	const skipped: Array<{session_id: string; reason: string}> = [];
-	for (const id of store.listIds()) {
+	const ids = store.listIds();
+	for (const [at, id] of ids.entries()) {
+		onProgress?.(at, ids.length);
 		try {
 			validateStoredSession(store, id);
 			sessions.push(id);
@@ -62,6 +64,8 @@ export async function exportBackup(store: Store, target: string, now = new Date(
 			skipped.push({session_id: id, reason: error instanceof Error ? error.message : String(error)});
 		}
 	}
+
+	onProgress?.(ids.length, ids.length);
 
 	// The backup is packed from a staging directory holding the marker and, under `sessions/`, a
 	// symlink to each live session folder (followed while packing), so nothing in the store is copied.

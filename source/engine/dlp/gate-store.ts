@@ -51,12 +51,13 @@ function readCheckpoints(store: Store, id: string): Checkpoint[] {
  * Sessions are gated one at a time and only their decisions are kept (a backup of a million messages
  * must not hold them all): a session that needs redacting is written to the scratch store at once.
  */
-export function gateStoredSessions(store: Store, ids: string[], context: GateContext): GatedStore {
+export function gateStoredSessions(store: Store, ids: string[], context: GateContext, onProgress?: (done: number, total: number) => void): GatedStore {
 	const outcomes: GateOutcome[] = [];
 	const linked: string[] = [];
 	let scratch: {store: Store; cleanup(): void} | undefined;
 	try {
-		for (const id of ids) {
+		for (const [at, id] of ids.entries()) {
+			onProgress?.(at, ids.length);
 			let session: Session;
 			try {
 				const read = store.readSession(id);
