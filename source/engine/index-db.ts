@@ -31,8 +31,8 @@ import type DatabaseModule from 'better-sqlite3';
 import {SfsError} from './errors.js';
 import {DIR_MODE, FILE_MODE} from './paths.js';
 import {identifierParts, messageIndexText} from './index-text.js';
-import {type ParsedQuery, parseSearchQuery, relaxedMatch, termExpression} from './search-query.js';
-import {scoreCandidates, termIdf, type Candidate} from './search-rank.js';
+import {type ParsedQuery, parseSearchQuery, type QueryTerm, relaxedMatch, termExpression} from './search-query.js';
+import {type Candidate, type CandidateStats, candidateStats, scoreStats, termIdf} from './search-rank.js';
 import {buildSnippet} from './search-snippet.js';
 import {type TermTest, termTest} from './search-verify.js';
 import type {Manifest, Message} from './types.js';
@@ -463,7 +463,7 @@ export class SessionIndex {
 		const scope = this.searchScope(options);
 		if (!scope) return [];
 		this.wordCounts.clear();
-		let candidates: Candidate[];
+		let candidates: CandidateStats[];
 		let weights: number[] | undefined;
 		try {
 			candidates = this.searchCandidates(parsed, scope);
@@ -474,7 +474,7 @@ export class SessionIndex {
 			throw toDbError(error, this.path);
 		}
 
-		const scores = scoreCandidates(candidates, parsed.terms, weights);
+		const scores = scoreStats(candidates, weights);
 		const ranked = candidates
 			.map((candidate, index) => ({id: candidate.id, score: scores[index]!}))
 			.sort((a, b) => b.score - a.score || b.id - a.id)
@@ -528,21 +528,22 @@ export class SessionIndex {
 	 * matches found so far promise to fill the list soon; else FTS5 is asked, with short trailing
 	 * prefixes of several-word terms left out (then tested here too).
 	 */
-	private searchCandidates(parsed: ParsedQuery, scope: SearchScope): Candidate[] {
+	private searchCandidates(parsed: ParsedQuery, scope: SearchScope): CandidateStats[] {
 		const wanted = SEARCH_CANDIDATE_LIMIT;
-		const prefixTerms = parsed.terms.filter(term => term.prefix);
+		const {terms} = parsed;
+		const prefixTerms = terms.filter(term => term.prefix);
 		if (prefixTerms.length === 0) {
-			if (this.hasFewMatches(parsed)) return this.nearTestedMatches(parsed, scope, wanted) ?? this.fewNewestMatches(parsed.match, scope, wanted);
-			return this.scanMatches(parsed.match, scope, [], wanted, Number.POSITIVE_INFINITY).found;
+			if (this.hasFewMatches(parsed)) return this.nearTestedMatches(parsed, scope, wanted) ?? this.fewNewestMatches(parsed.match, scope, terms, wanted);
+			return this.scanMatches(parsed.match, scope, [], terms, wanted, Number.POSITIVE_INFINITY).found;
 		}
 
 		const tests = prefixTerms.map(term => termTest(term));
-		const others = parsed.terms.filter(term => !term.prefix).map(term => termExpression(term)).join(' AND ');
-		const first = this.scanMatches(others, scope, tests, wanted, PREFIX_SCAN_BUDGET);
+		const others = terms.filter(term => !term.prefix).map(term => termExpression(term)).join(' AND ');
+		const first = this.scanMatches(others, scope, tests, terms, wanted, PREFIX_SCAN_BUDGET);
 		if (first.complete) return first.found;
 		const relaxed = relaxedMatch(parsed);
-		if (relaxed === parsed.match) return this.scanMatches(parsed.match, scope, [], wanted, Number.POSITIVE_INFINITY).found;
-		return this.scanMatches(relaxed, scope, tests, wanted, Number.POSITIVE_INFINITY).found;
+		if (relaxed === parsed.match) return this.scanMatches(parsed.match, scope, [], terms, wanted, Number.POSITIVE_INFINITY).found;
+		return this.scanMatches(relaxed, scope, tests, terms, wanted, Number.POSITIVE_INFINITY).found;
 	}
 
 	/**
@@ -550,23 +551,38 @@ export class SessionIndex {
 	 * until `wanted` are found, the matches run out (complete), or the scan would pass `budget` messages
 	 * read (incomplete: it stops early when the rate of matches so far says it would).
 	 */
-	private scanMatches(match: string, scope: SearchScope, tests: TermTest[], wanted: number, budget: number): {found: Candidate[]; complete: boolean} {
-		const found: Candidate[] = [];
+	private scanMatches(
+		match: string,
+		scope: SearchScope,
+		tests: TermTest[],
+		terms: QueryTerm[],
+		wanted: number,
+		budget: number,
+	): {found: CandidateStats[]; complete: boolean} {
+		const found: CandidateStats[] = [];
 		const full = tests.length > 0;
 		let before = Number.MAX_SAFE_INTEGER;
 		let scanned = 0;
 		for (;;) {
 			const page = full ? (scanned === 0 ? FIRST_SCAN_PAGE : SCAN_PAGE) : wanted + 1 - found.length;
-			const {rows, read} = match ? this.matchPage(match, scope, before, page, full) : this.messagePage(scope, before, page, full);
-			for (const row of rows) {
-				if (!tests.every(test => test(row.body))) continue;
-				found.push(full && row.body.length > SCORING_PREFIX_CHARS ? {id: row.id, body: row.body.slice(0, SCORING_PREFIX_CHARS)} : row);
-				if (found.length > wanted) return {found: found.slice(0, wanted), complete: true};
+			// A page of messages to test is read in parts, each as large as the rate of matches so far says
+			// will fill the list: the last page stops near where the list fills instead of reading all of it
+			// (`the*`, `you*`: ~350 of ~2,000 messages fewer). Where a page ends (the budget check) is unchanged.
+			for (let left = page; left > 0; ) {
+				const part = full ? scanPart(left, wanted + 1 - found.length, found.length, scanned) : left;
+				const {rows, read} = match ? this.matchPage(match, scope, before, part, full) : this.messagePage(scope, before, part, full);
+				for (const row of rows) {
+					if (!tests.every(test => test(row.body))) continue;
+					found.push(candidateStats(row.id, full && row.body.length > SCORING_PREFIX_CHARS ? row.body.slice(0, SCORING_PREFIX_CHARS) : row.body, terms));
+					if (found.length > wanted) return {found: found.slice(0, wanted), complete: true};
+				}
+
+				scanned += rows.length;
+				if (read.count < part) return {found, complete: true};
+				before = read.last;
+				left -= read.count;
 			}
 
-			scanned += rows.length;
-			if (read.count < page) return {found, complete: true};
-			before = read.last;
 			// At the rate found so far, how many messages would it take to fill the list?
 			const needed = ((wanted + 1 - found.length) * scanned) / Math.max(found.length, 1);
 			if (scanned + needed > budget) return {found, complete: false};
@@ -661,12 +677,12 @@ export class SessionIndex {
 	 * (several times faster than backwards for a rare phrase of common words), and the ids are
 	 * reversed here.
 	 */
-	private fewNewestMatches(match: string, scope: SearchScope, wanted: number): Candidate[] {
+	private fewNewestMatches(match: string, scope: SearchScope, terms: QueryTerm[], wanted: number): CandidateStats[] {
 		const {sql, params} = matchIdsQuery(match, scope);
 		const ids = (this.statement(`${sql} ORDER BY f.rowid ASC`).pluck().all(...params) as number[]).reverse();
-		const found: Candidate[] = [];
+		const found: CandidateStats[] = [];
 		for (let start = 0; start < ids.length && found.length < wanted; start += wanted) {
-			found.push(...this.textsOf(ids.slice(start, start + wanted), scope, false));
+			for (const row of this.textsOf(ids.slice(start, start + wanted), scope, false)) found.push(candidateStats(row.id, row.body, terms));
 		}
 
 		return found.slice(0, wanted);
@@ -680,7 +696,7 @@ export class SessionIndex {
 	 * condition that FTS5 answers cheaply (222 messages, ~4 ms); when it leaves at most NEAR_TEST_LIMIT,
 	 * their texts are tested in JS (search-verify.ts, as for prefixes). Undefined when it does not apply.
 	 */
-	private nearTestedMatches(parsed: ParsedQuery, scope: SearchScope, wanted: number): Candidate[] | undefined {
+	private nearTestedMatches(parsed: ParsedQuery, scope: SearchScope, wanted: number): CandidateStats[] | undefined {
 		const [term] = parsed.terms;
 		if (parsed.terms.length !== 1 || term!.prefix || term!.fts.parts) return undefined;
 		const words = term!.fts.words;
@@ -705,12 +721,12 @@ export class SessionIndex {
 			.all(...params, NEAR_TEST_LIMIT + 1) as number[];
 		if (ids.length > NEAR_TEST_LIMIT) return undefined;
 		const test = termTest(term!);
-		const found: Candidate[] = [];
+		const found: CandidateStats[] = [];
 		const texts = this.textsOf(ids.reverse(), scope, true);
 		for (const row of texts) {
 			if (!test(row.body)) continue;
 			// As `substr(body, 1, SCORING_PREFIX_CHARS)` cuts it for the other paths: in characters, not UTF-16 units.
-			found.push({id: row.id, body: firstCharacters(row.body, SCORING_PREFIX_CHARS)});
+			found.push(candidateStats(row.id, firstCharacters(row.body, SCORING_PREFIX_CHARS), parsed.terms));
 			if (found.length === wanted) break;
 		}
 
@@ -976,6 +992,15 @@ export function firstCharacters(text: string, count: number): string {
 	}
 
 	return text.slice(0, end);
+}
+
+/**
+ * How many of the `left` messages of a scan page to read next: what fills the `missing` matches at
+ * the rate found so far, with a margin; the whole rest of the page while nothing has matched yet.
+ */
+function scanPart(left: number, missing: number, found: number, scanned: number): number {
+	if (found === 0 || scanned === 0) return left;
+	return Math.min(left, Math.ceil(((missing * scanned) / found) * 1.25) + 50);
 }
 
 const MATCH_IDS_SELECT = 'SELECT f.rowid FROM msg_fts f WHERE';
