@@ -1,5 +1,5 @@
 import {TOOL_IDS, type ToolId} from '../engine/types.js';
-import {note, print, printJson, warn} from '../output.js';
+import {note, print, printJson, progressLine, warn} from '../output.js';
 import {type CommandModule, type CommandSpec, expectArgs, parseArgs, withEngine} from './common.js';
 
 const spec: CommandSpec = {
@@ -49,15 +49,25 @@ const command: CommandModule = {
 		const {looksLikeBundle} = await import('../sync/bundle.js');
 		if (looksLikeBundle(input[0]!)) return importHandoffBundle(input[0]!, flags.json === true);
 		const {importSessions, manifestForIndex} = await import('../engine/archive.js');
-		const result = await withEngine(engine =>
-			importSessions(engine.store, input[0]!, (id, manifest, messages) => {
-				engine.index.transaction(() => {
-					engine.index.removeSession(id);
-					engine.index.upsertSession(manifestForIndex(manifest, messages));
-					engine.index.addMessages(id, messages, 1);
-				});
-			}),
-		);
+		const progress = process.stderr.isTTY ? progressLine() : undefined;
+		const result = await withEngine(async engine => {
+			try {
+				return await importSessions(
+					engine.store,
+					input[0]!,
+					(id, manifest, messages) => {
+						engine.index.transaction(() => {
+							engine.index.removeSession(id);
+							engine.index.upsertSession(manifestForIndex(manifest, messages));
+							engine.index.addMessages(id, messages, 1);
+						});
+					},
+					progress && (({phase, done, total}) => progress.update(phase, done, total)),
+				);
+			} finally {
+				progress?.done();
+			}
+		});
 		for (const skip of result.skipped) note(`sfs: skipped ${skip.session_id}: ${skip.reason}`);
 		if (flags.json) printJson({imported: result.imported, skipped: result.skipped});
 		else {

@@ -93,11 +93,20 @@ export type ImportResult = {
 	kind: 'directory' | 'archive' | 'backup';
 };
 
+export type ImportProgress = {phase: 'checking' | 'importing'; done: number; total: number};
+
 /**
  * Imports from `source` into the store. `onImported` runs after each session is committed (the
  * caller indexes it). Refuses (throws) before committing anything when any entry or session is bad.
+ * Every session is checked before any is committed, but only its manifest is kept meanwhile: the
+ * messages are read again when it is committed (a backup of a million messages is not held at once).
  */
-export async function importSessions(store: Store, source: string, onImported?: (sessionId: string, manifest: Manifest, messages: Message[]) => void): Promise<ImportResult> {
+export async function importSessions(
+	store: Store,
+	source: string,
+	onImported?: (sessionId: string, manifest: Manifest, messages: Message[]) => void,
+	onProgress?: (progress: ImportProgress) => void,
+): Promise<ImportResult> {
 	await prepareValidation();
 	let stat: fs.Stats;
 	try {
@@ -126,7 +135,10 @@ export async function importSessions(store: Store, source: string, onImported?: 
 			throw new SfsError('INVALID_SESSION', `no session found in ${source}`, {hint: 'a session is a directory with manifest.json and messages.jsonl'});
 		}
 
-		const checked = found.map(dir => checkStagedSession(dir, path.relative(path.join(staging, 'in'), dir) || path.basename(source)));
+		const checked = found.map((dir, at) => {
+			onProgress?.({phase: 'checking', done: at, total: found.length});
+			return checkStagedSession(dir, path.relative(path.join(staging, 'in'), dir) || path.basename(source));
+		});
 		const seen = new Set<string>();
 		for (const session of checked) {
 			if (seen.has(session.manifest.session_id)) {
@@ -137,16 +149,19 @@ export async function importSessions(store: Store, source: string, onImported?: 
 		}
 
 		const result: ImportResult = {imported: [], skipped: [], kind};
-		for (const session of checked) {
+		for (const [at, session] of checked.entries()) {
+			onProgress?.({phase: 'importing', done: at, total: checked.length});
 			const id = session.manifest.session_id;
 			if (fs.existsSync(path.join(store.sessionsRoot, id))) {
 				result.skipped.push({session_id: id, reason: 'already in the store'});
 				continue;
 			}
 
+			// Read before the move: what was checked (a missing final newline was added, see checkMessagesFile).
+			const messages = onImported ? parseMessages(fs.readFileSync(path.join(session.dir, MESSAGES))).messages : [];
 			fs.renameSync(session.dir, path.join(store.sessionsRoot, id));
 			result.imported.push(id);
-			onImported?.(id, session.manifest, session.messages);
+			onImported?.(id, session.manifest, messages);
 		}
 
 		return result;
@@ -253,7 +268,7 @@ function findSessionDirs(root: string, depth = 0): string[] {
 	return found;
 }
 
-type StagedSession = {dir: string; manifest: Manifest; messages: Message[]};
+type StagedSession = {dir: string; manifest: Manifest};
 
 function checkStagedSession(dir: string, label: string): StagedSession {
 	const manifest = readJson(path.join(dir, MANIFEST), `${label}/manifest.json`) as Manifest;
@@ -269,7 +284,7 @@ function checkStagedSession(dir: string, label: string): StagedSession {
 		});
 	}
 
-	const messages = checkMessagesFile(path.join(dir, MESSAGES), `${label}/messages.jsonl`, true);
+	checkMessagesFile(path.join(dir, MESSAGES), `${label}/messages.jsonl`, true);
 	for (const [name, schema] of [[WORKSPACE, 'workspace'], [TOOLS, 'tools']] as const) {
 		const file = path.join(dir, name);
 		if (fs.existsSync(file)) assertValid(schema, readJson(file, `${label}/${name}`), `${label}/${name}`);
@@ -287,16 +302,16 @@ function checkStagedSession(dir: string, label: string): StagedSession {
 		}
 	}
 
-	return {dir, manifest, messages};
+	return {dir, manifest};
 }
 
 /** Parses and validates every line; a missing final newline is added (other writers may omit it). */
-function checkMessagesFile(file: string, label: string, required: boolean): Message[] {
+function checkMessagesFile(file: string, label: string, required: boolean): void {
 	let buffer: Buffer;
 	try {
 		buffer = fs.readFileSync(file);
 	} catch {
-		if (!required) return [];
+		if (!required) return;
 		throw new SfsError('INVALID_SESSION', `${label} is missing`, {hint: 'a session needs manifest.json and messages.jsonl'});
 	}
 
@@ -308,7 +323,6 @@ function checkMessagesFile(file: string, label: string, required: boolean): Mess
 	const {messages, badLines} = parseMessages(buffer);
 	if (badLines.length > 0) throw new SfsError('INVALID_SESSION', `${label} line ${badLines[0]} is not valid JSON`);
 	for (const [index, message] of messages.entries()) assertValid('message', message, `${label} message ${index + 1}`);
-	return messages;
 }
 
 /** Refuses to export a session the schemas would reject (so every archive sfs writes imports again). */
