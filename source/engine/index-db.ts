@@ -570,14 +570,14 @@ export class SessionIndex {
 			// (`the*`, `you*`: ~350 of ~2,000 messages fewer). Where a page ends (the budget check) is unchanged.
 			for (let left = page; left > 0; ) {
 				const part = full ? scanPart(left, wanted + 1 - found.length, found.length, scanned) : left;
-				const {rows, read} = match ? this.matchPage(match, scope, before, part, full) : this.messagePage(scope, before, part, full);
-				for (const row of rows) {
-					if (!tests.every(test => test(row.body))) continue;
-					found.push(candidateStats(row.id, full && row.body.length > SCORING_PREFIX_CHARS ? row.body.slice(0, SCORING_PREFIX_CHARS) : row.body, terms));
-					if (found.length > wanted) return {found: found.slice(0, wanted), complete: true};
-				}
-
-				scanned += rows.length;
+				const take = (id: number, body: string): boolean => {
+					if (!tests.every(test => test(body))) return true;
+					found.push(candidateStats(id, full && body.length > SCORING_PREFIX_CHARS ? body.slice(0, SCORING_PREFIX_CHARS) : body, terms));
+					return found.length <= wanted;
+				};
+				const read = match ? this.matchPage(match, scope, before, part, full, take) : this.messagePage(scope, before, part, full, take);
+				if (found.length > wanted) return {found: found.slice(0, wanted), complete: true};
+				scanned += read.texts;
 				if (read.count < part) return {found, complete: true};
 				before = read.last;
 				left -= read.count;
@@ -589,24 +589,32 @@ export class SessionIndex {
 		}
 	}
 
-	/** One page of FTS matches below id `before`, newest first, with their texts. */
-	private matchPage(match: string, scope: SearchScope, before: number, page: number, full: boolean): {rows: Candidate[]; read: {count: number; last: number}} {
+	/**
+	 * One page of FTS matches below id `before`, newest first: each with its text to `take`, which
+	 * returns false to stop. `count`: matches read; `texts`: those handed over (a message with no row
+	 * or, with a time limit, too old, is not); `last`: the last match's id.
+	 */
+	private matchPage(match: string, scope: SearchScope, before: number, page: number, full: boolean, take: TakeRow): PageRead {
 		const {sql, params} = matchIdsQuery(match, scope);
 		if (scope.sinceMs === undefined) {
 			// Ids and texts in one statement (~2 ms less for 1,001 matches spread over the index than two
 			// statements and a JSON list of ids); the LEFT JOIN keeps FTS5 the outer loop, newest first.
 			const text = full ? 'm.body' : `substr(m.body, 1, ${SCORING_PREFIX_CHARS})`;
 			const joined = sql.replace(MATCH_IDS_SELECT, `SELECT f.rowid AS id, ${text} AS body FROM msg_fts f LEFT JOIN messages m ON m.id = f.rowid WHERE`);
-			const read = this.statement(`${joined} AND f.rowid < ? ORDER BY f.rowid DESC LIMIT ?`).all(...params, before, page) as Array<{id: number; body: string | null}>;
-			if (read.length === 0) return {rows: [], read: {count: 0, last: before}};
-			return {rows: read.filter((row): row is Candidate => row.body !== null), read: {count: read.length, last: read.at(-1)!.id}};
+			const rows = this.statement(`${joined} AND f.rowid < ? ORDER BY f.rowid DESC LIMIT ?`).iterate(...params, before, page) as Iterable<{id: number; body: string | null}>;
+			return readRows(rows, before, take);
 		}
 
 		const ids = this.statement(`${sql} AND f.rowid < ? ORDER BY f.rowid DESC LIMIT ?`)
 			.pluck()
 			.all(...params, before, page) as number[];
-		if (ids.length === 0) return {rows: [], read: {count: 0, last: before}};
-		return {rows: this.textsOf(ids, scope, full), read: {count: ids.length, last: ids.at(-1)!}};
+		let texts = 0;
+		for (const row of this.textsOf(ids, scope, full)) {
+			texts++;
+			if (!take(row.id, row.body)) break;
+		}
+
+		return {count: ids.length, texts, last: ids.at(-1) ?? before};
 	}
 
 	/**
@@ -733,8 +741,8 @@ export class SessionIndex {
 		return found;
 	}
 
-	/** One page of messages below id `before`, newest first. */
-	private messagePage(scope: SearchScope, before: number, page: number, full: boolean): {rows: Candidate[]; read: {count: number; last: number}} {
+	/** One page of messages below id `before`, newest first, each to `take` (as matchPage). */
+	private messagePage(scope: SearchScope, before: number, page: number, full: boolean, take: TakeRow): PageRead {
 		const where = ['id < ?'];
 		const params: unknown[] = [before];
 		if (scope.ids) {
@@ -753,11 +761,11 @@ export class SessionIndex {
 		}
 
 		const text = full ? 'body' : `substr(body, 1, ${SCORING_PREFIX_CHARS})`;
-		const rows = this.statement(`SELECT id, ${text} AS body FROM messages WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`).all(
+		const rows = this.statement(`SELECT id, ${text} AS body FROM messages WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`).iterate(
 			...params,
 			page,
-		) as Candidate[];
-		return {rows, read: {count: rows.length, last: rows.at(-1)?.id ?? before}};
+		) as Iterable<Candidate>;
+		return readRows(rows, before, take);
 	}
 
 	getMeta(key: string): unknown {
@@ -992,6 +1000,31 @@ export function firstCharacters(text: string, count: number): string {
 	}
 
 	return text.slice(0, end);
+}
+
+/** Takes one message of a page (its id and text); false stops the page. */
+type TakeRow = (id: number, body: string) => boolean;
+
+type PageRead = {count: number; texts: number; last: number};
+
+/**
+ * Hands each row to `take` as SQLite reads it (a statement's iterate()), so that a text can be collected
+ * once it is tested and scored: read with all(), a page's ~1,000 texts were held to its end and copied by
+ * each scavenge. A row without a text (no messages row) is counted, not handed over.
+ */
+function readRows(rows: Iterable<{id: number; body: string | null}>, before: number, take: TakeRow): PageRead {
+	let count = 0;
+	let texts = 0;
+	let last = before;
+	for (const row of rows) {
+		count++;
+		last = row.id;
+		if (row.body === null) continue;
+		texts++;
+		if (!take(row.id, row.body)) break;
+	}
+
+	return {count, texts, last};
 }
 
 /**
