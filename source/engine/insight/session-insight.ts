@@ -73,7 +73,8 @@ export function startOfLocalDay(now: Date): Date {
  */
 export function summarizePeriod(sessions: Iterable<Session>, table: PriceTable, since: Date, until: Date): PeriodSummary {
 	const seen = new Set<string>();
-	const buckets = new Map<string, {date: string; project: string; results: Array<{session: Session; result: SummaryResult}>}>();
+	// Each result keeps its session's id and tool, not the session: a period over thousands of sessions holds one at a time.
+	const buckets = new Map<string, {date: string; project: string; results: DayResult[]}>();
 	for (const session of sessions) {
 		const byDay = new Map<string, Session['messages']>();
 		for (const message of session.messages) {
@@ -89,7 +90,7 @@ export function summarizePeriod(sessions: Iterable<Session>, table: PriceTable, 
 		for (const [date, messages] of byDay) {
 			const key = `${date}\u0000${project}`;
 			const bucket = buckets.get(key) ?? {date, project, results: []};
-			bucket.results.push({session, result: summarize({...session, messages}, table, [], seen)});
+			bucket.results.push({id: session.manifest.session_id, tool: session.manifest.source.tool, result: summarize({...session, messages}, table, [], seen)});
 			buckets.set(key, bucket);
 		}
 	}
@@ -100,9 +101,9 @@ export function summarizePeriod(sessions: Iterable<Session>, table: PriceTable, 
 	let turns = 0;
 	for (const bucket of [...buckets.values()].sort((a, b) => a.date.localeCompare(b.date) || a.project.localeCompare(b.project))) {
 		const entry = projectDay(bucket.project, bucket.results);
-		for (const {session, result} of bucket.results) {
+		for (const {id, result} of bucket.results) {
 			allCosts.push(result.cost);
-			sessionIds.add(session.manifest.session_id);
+			sessionIds.add(id);
 		}
 
 		turns += entry.turns;
@@ -118,7 +119,9 @@ export function summarizePeriod(sessions: Iterable<Session>, table: PriceTable, 
 	};
 }
 
-function projectDay(project: string, results: Array<{session: Session; result: SummaryResult}>): ProjectDay {
+type DayResult = {id: string; tool: string; result: SummaryResult};
+
+function projectDay(project: string, results: DayResult[]): ProjectDay {
 	const files = {read: 0, created: 0, edited: 0, deleted: 0, lines_added: 0, lines_removed: 0};
 	const tests = {runs: 0, passed: 0, failed: 0, failed_runs: 0};
 	const packages: SessionSummary['packages'] = [];
@@ -151,8 +154,8 @@ function projectDay(project: string, results: Array<{session: Session; result: S
 	const cost = combineCosts(results.map(({result}) => result.cost));
 	return {
 		project,
-		sessions: [...new Set(results.map(({session}) => session.manifest.session_id))].sort(),
-		tools: [...new Set(results.map(({session}) => session.manifest.source.tool))].sort(),
+		sessions: [...new Set(results.map(({id}) => id))].sort(),
+		tools: [...new Set(results.map(({tool}) => tool))].sort(),
 		files,
 		commands,
 		failed_commands: failedCommands,
