@@ -32,7 +32,7 @@ import {SfsError} from './errors.js';
 import {DIR_MODE, FILE_MODE} from './paths.js';
 import {identifierParts, messageIndexText} from './index-text.js';
 import {type ParsedQuery, parseSearchQuery, type QueryTerm, relaxedMatch, termExpression} from './search-query.js';
-import {type Candidate, type CandidateStats, candidateStats, scoreStats, termIdf} from './search-rank.js';
+import {bestFirst, type Candidate, type CandidateStats, candidateStats, scoreStats, termIdf} from './search-rank.js';
 import {buildSnippet} from './search-snippet.js';
 import {type TermTest, termTest} from './search-verify.js';
 import type {Manifest, Message} from './types.js';
@@ -474,11 +474,11 @@ export class SessionIndex {
 			throw toDbError(error, this.path);
 		}
 
-		const scores = scoreStats(candidates, weights);
-		const ranked = candidates
-			.map((candidate, index) => ({id: candidate.id, score: scores[index]!}))
-			.sort((a, b) => b.score - a.score || b.id - a.id)
-			.slice(0, limit);
+		const ranked = bestFirst(
+			candidates.map(candidate => candidate.id),
+			scoreStats(candidates, weights),
+			limit,
+		);
 
 		type Row = {id: number; msg_id: string; role: string; ts: string | null; body: string; session_id: string};
 		const details = new Map<number, Row>();

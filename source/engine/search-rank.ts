@@ -45,13 +45,49 @@ export function scoreCandidates(candidates: Candidate[], terms: QueryTerm[], wei
 /** scoreCandidates over the candidates' stats. */
 export function scoreStats(candidates: CandidateStats[], weights?: number[]): number[] {
 	if (candidates.length === 0) return [];
-	const averageLength = candidates.reduce((sum, candidate) => sum + candidate.length, 0) / candidates.length || 1;
-	return candidates.map(candidate => {
-		const norm = K1 * (1 - B + (B * candidate.length) / averageLength);
+	let total = 0;
+	for (const candidate of candidates) total += candidate.length;
+	const averageLength = total / candidates.length || 1;
+	const scores = new Array<number>(candidates.length);
+	for (let at = 0; at < candidates.length; at++) {
+		const {length, tf} = candidates[at]!;
+		const norm = K1 * (1 - B + (B * length) / averageLength);
 		let score = 0;
-		for (const [index, tf] of candidate.tf.entries()) score += ((weights?.[index] ?? 1) * (tf * (K1 + 1))) / (tf + norm);
-		return score;
-	});
+		for (let index = 0; index < tf.length; index++) score += ((weights?.[index] ?? 1) * (tf[index]! * (K1 + 1))) / (tf[index]! + norm);
+		scores[at] = score;
+	}
+
+	return scores;
+}
+
+export type Ranked = {id: number; score: number};
+
+/**
+ * The `limit` best candidates, best first: higher score, then newer (higher id) — what sorting them all
+ * and keeping the first `limit` gives. A short list is kept by insertion as the candidates go by (~1,000
+ * candidates for 20 hits: a comparison each instead of a sort's ~10,000 calls of a comparator).
+ */
+export function bestFirst(ids: number[], scores: number[], limit: number): Ranked[] {
+	if (limit <= 0) return [];
+	const before = (a: Ranked, b: Ranked) => a.score > b.score || (a.score === b.score && a.id > b.id);
+	if (limit * 8 >= ids.length) {
+		return ids
+			.map((id, at) => ({id, score: scores[at]!}))
+			.sort((a, b) => b.score - a.score || b.id - a.id)
+			.slice(0, limit);
+	}
+
+	const best: Ranked[] = [];
+	for (let at = 0; at < ids.length; at++) {
+		const candidate = {id: ids[at]!, score: scores[at]!};
+		if (best.length === limit && !before(candidate, best[limit - 1]!)) continue;
+		let place = best.length;
+		while (place > 0 && before(candidate, best[place - 1]!)) place--;
+		best.splice(place, 0, candidate);
+		if (best.length > limit) best.pop();
+	}
+
+	return best;
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import {describe, expect, it} from 'vitest';
 import {parseSearchQuery} from '../../source/engine/search-query.js';
-import {scoreCandidates} from '../../source/engine/search-rank.js';
+import {bestFirst, scoreCandidates} from '../../source/engine/search-rank.js';
 
 const K1 = 1.2;
 const B = 0.75;
@@ -64,5 +64,29 @@ describe('scoreCandidates', () => {
 			parseSearchQuery('limit').terms,
 		);
 		expect(many).toBeGreaterThan(one!);
+	});
+});
+
+describe('bestFirst', () => {
+	/** The reference: all of them sorted by score, then id, both descending, cut to the limit. */
+	const sorted = (ids: number[], scores: number[], limit: number) =>
+		ids
+			.map((id, at) => ({id, score: scores[at]!}))
+			.sort((a, b) => b.score - a.score || b.id - a.id)
+			.slice(0, limit);
+
+	it('keeps what sorting all candidates keeps, ties to the newer id, for short and long lists', () => {
+		let state = 7;
+		const random = () => {
+			state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+			return state / 2_147_483_648;
+		};
+
+		for (const count of [0, 1, 5, 40, 1001]) {
+			// Few distinct scores, so that many candidates tie; ids in no particular order.
+			const ids = Array.from({length: count}, (_, at) => (at * 7919) % 10_007);
+			const scores = ids.map(() => Math.round(random() * 12) / 4);
+			for (const limit of [0, 1, 3, 20, 100, 1000, 2000]) expect(bestFirst(ids, scores, limit), `${count} for ${limit}`).toEqual(sorted(ids, scores, limit));
+		}
 	});
 });
