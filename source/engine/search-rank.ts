@@ -92,11 +92,23 @@ export function bestFirst(ids: number[], scores: number[], limit: number): Ranke
 
 /**
  * Occurrences of the rarest word of the term: a cheap stand-in for phrase frequency. Non-overlapping,
- * left to right, as a loop of indexOf stepping by the word's length counts them; split does that in
- * one call (a common word occurs dozens of times in a text: ~40 % less CPU over 1,000 candidates).
+ * left to right, as a loop of indexOf stepping by the word's length counts them. The longest word
+ * (likeliest the rarest) is counted first, with split (one call; a common word occurs dozens of times
+ * in a text); each other word only up to the least count so far (`for` in "for user" stops at the
+ * count of `user`).
  */
 function termFrequency(lower: string, words: string[]): number {
-	let least = Number.POSITIVE_INFINITY;
-	for (const word of words) least = Math.min(least, lower.split(word).length - 1);
-	return Number.isFinite(least) ? least : 0;
+	if (words.length === 0) return 0;
+	let longest = 0;
+	for (let at = 1; at < words.length; at++) if (words[at]!.length > words[longest]!.length) longest = at;
+	let least = lower.split(words[longest]!).length - 1;
+	for (let index = 0; index < words.length && least > 0; index++) {
+		if (index === longest) continue;
+		const word = words[index]!;
+		let count = 0;
+		for (let at = lower.indexOf(word); at !== -1 && count < least; at = lower.indexOf(word, at + word.length)) count++;
+		least = count;
+	}
+
+	return least;
 }

@@ -15,7 +15,11 @@ import type {QueryTerm} from './search-query.js';
 export type TermTest = (text: string) => boolean;
 
 const ASCII_ONLY = /^[\u0000-\u007F]*$/;
-const COMBINING_MARKS = /\p{M}+/gu;
+/**
+ * Built on first use (non-ASCII text): a regex of Unicode properties takes ~0.1–0.2 ms to build, in each
+ * `sfs search` process, and most searches meet only ASCII text.
+ */
+let combiningMarks: RegExp | undefined;
 /** What FTS5's unicode61 tokenizer keeps in a token (roughly: letters and digits), for a character class. */
 const WORD_CHAR = '\\p{L}\\p{N}';
 /** The same for ASCII text: without the `u` flag V8 matches several times faster. */
@@ -24,7 +28,7 @@ const ASCII_WORD_CHAR = 'A-Za-z0-9';
 /** Lower case without diacritics, as `unicode61 remove_diacritics 2` folds tokens (search-query.ts foldWord, for a whole text). */
 export function foldText(text: string): string {
 	if (ASCII_ONLY.test(text)) return text.toLowerCase();
-	return text.normalize('NFD').replace(COMBINING_MARKS, '').normalize('NFC').toLowerCase();
+	return text.normalize('NFD').replace((combiningMarks ??= /\p{M}+/gu), '').normalize('NFC').toLowerCase();
 }
 
 /**
@@ -38,16 +42,24 @@ export function termTest(term: QueryTerm): TermTest {
 	const joined = alternatives.map(words => escapeRegExp(words.join(''))).join('|');
 	// ASCII text (the common case) is matched case-insensitively as it is, without a folded copy.
 	const ascii = scanPattern(alternatives, term.prefix, ASCII_WORD_CHAR, joined, 'gi');
-	const folded = scanPattern(alternatives, term.prefix, WORD_CHAR, joined, 'gu');
-	const foldedPatterns = alternatives.map(words => phrasePattern(words, term.prefix, WORD_CHAR, 'u'));
+	// The Unicode patterns are built on first use (see combiningMarks); ASCII identifier parts, folded, are
+	// tested with ASCII classes, which is the same there.
+	let folded: RegExp | undefined;
+	let foldedPatterns: RegExp[] | undefined;
+	let asciiPartPatterns: RegExp[] | undefined;
 	return text => {
 		const isAscii = ASCII_ONLY.test(text);
-		const seen = isAscii ? scan(ascii, text, index => mayStartPart(text, index)) : scan(folded, foldText(text));
+		const seen = isAscii
+			? scan(ascii, text, index => mayStartPart(text, index))
+			: scan((folded ??= scanPattern(alternatives, term.prefix, WORD_CHAR, joined, 'gu')), foldText(text));
 		if (seen !== 'joined') return seen === 'phrase';
 		const parts = identifierParts(text);
 		if (!parts) return false;
 		const foldedParts = foldText(parts);
-		return foldedPatterns.some(pattern => pattern.test(foldedParts));
+		const patterns = ASCII_ONLY.test(foldedParts)
+			? (asciiPartPatterns ??= alternatives.map(words => phrasePattern(words, term.prefix, ASCII_WORD_CHAR, '')))
+			: (foldedPatterns ??= alternatives.map(words => phrasePattern(words, term.prefix, WORD_CHAR, 'u')));
+		return patterns.some(pattern => pattern.test(foldedParts));
 	};
 }
 

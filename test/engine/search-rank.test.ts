@@ -44,7 +44,7 @@ const BODIES = [
 ];
 
 describe('scoreCandidates', () => {
-	it.each(['rate', 'RateLimit', '"rate limit"', 'the rate', 'cafe', 'café', 'k', 'aa', 'uber', 'über', 'a.b*c', 'stanbul'])(
+	it.each(['rate', 'RateLimit', '"rate limit"', 'the rate', '"the rate limit"', '"limit the"', '"a aa aaaa"', 'cafe', 'café', 'k', 'aa', 'uber', 'über', 'a.b*c', 'stanbul'])(
 		'%s scores as counting in the lower-case text does',
 		query => {
 			const candidates = BODIES.map((body, id) => ({id, body}));
