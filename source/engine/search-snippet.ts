@@ -56,6 +56,7 @@ function makeMatcher(terms: QueryTerm[]): Needles {
 }
 
 const NON_ASCII = /[^\u0000-\u007F]/;
+const ASCII_WORD = /^[A-Za-z0-9]+$/;
 
 function findMarks(text: string, needles: Needles): Range[] {
 	return NON_ASCII.test(text) ? findMarksByToken(text, needles) : findMarksAscii(text, needles);
@@ -126,11 +127,19 @@ function isDigitCode(code: number): boolean {
 function findMarksByToken(text: string, needles: Needles): Range[] {
 	const matches = (folded: string): boolean =>
 		needles.exact.has(folded) || needles.prefixes.some(prefix => folded.startsWith(prefix));
+	const all = [...needles.exact, ...needles.prefixes];
 	const marks: Range[] = [];
 	for (const token of text.matchAll((unicodeToken ??= /[\p{L}\p{N}]+/gu))) {
 		if (marks.length >= MAX_MARKS) break;
 		const start = token.index;
 		const word = token[0];
+		// An ASCII token folds to its lower case, and its parts to pieces of that: when no needle occurs in
+		// it, neither it nor a part of it can match (most tokens of a text), so it is not split and folded.
+		if (ASCII_WORD.test(word)) {
+			const lower = word.toLowerCase();
+			if (!all.some(needle => lower.includes(needle))) continue;
+		}
+
 		if (matches(foldWord(word))) {
 			marks.push({start, end: start + word.length});
 			continue;
