@@ -39,7 +39,11 @@ function writeCache(file: string, cache: CacheFile): void {
 		writeJsonAtomic(file, cache);
 	} catch {
 		// The cache only saves time; a read-only cache dir costs a recomputation next time.
+		return;
 	}
+
+	const stamp = stampOf(file);
+	memo = stamp === undefined ? undefined : {file, stamp, cache};
 }
 
 /** The costs of sessions capture wrote whole, saved into the cache in one write when capture ends. */
@@ -66,13 +70,32 @@ export class CapturedCosts {
 	}
 }
 
+/**
+ * The cache file as last read or written by this process, while the file is as it left it: the TUI
+ * prices its rows in batches, and each batch would otherwise parse the whole file again.
+ */
+let memo: {file: string; stamp: string; cache: CacheFile} | undefined;
+
+function stampOf(file: string): string | undefined {
+	try {
+		const stat = fs.statSync(file);
+		return `${stat.size}:${stat.mtimeMs}:${stat.ino}`;
+	} catch {
+		return undefined;
+	}
+}
+
 function readCache(file: string, fingerprint: string): CacheFile {
+	const stamp = stampOf(file);
+	if (memo && memo.file === file && memo.stamp === stamp && memo.cache.table === fingerprint) return memo.cache;
+	let cache: CacheFile = {table: fingerprint, sessions: {}};
 	try {
 		const data = JSON.parse(fs.readFileSync(file, 'utf8')) as CacheFile;
-		if (data.table === fingerprint && data.sessions && typeof data.sessions === 'object') return data;
+		if (data.table === fingerprint && data.sessions && typeof data.sessions === 'object') cache = data;
 	} catch {}
 
-	return {table: fingerprint, sessions: {}};
+	if (stamp !== undefined) memo = {file, stamp, cache};
+	return cache;
 }
 
 export function costsForRows(engine: Engine, rows: SessionRow[], table: PriceTable): Map<string, ListedCost> {
