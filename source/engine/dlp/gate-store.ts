@@ -54,6 +54,7 @@ function readCheckpoints(store: Store, id: string): Checkpoint[] {
 export function gateStoredSessions(store: Store, ids: string[], context: GateContext, onProgress?: (done: number, total: number) => void): GatedStore {
 	const outcomes: GateOutcome[] = [];
 	const linked: string[] = [];
+	let blocked = false;
 	let scratch: {store: Store; cleanup(): void} | undefined;
 	try {
 		for (const [at, id] of ids.entries()) {
@@ -71,15 +72,18 @@ export function gateStoredSessions(store: Store, ids: string[], context: GateCon
 				checkpoint,
 				outcome: gateSession({manifest: checkpoint.manifest, messages: checkpoint.messages, workspace: session.workspace}, {...context, cwd: context.cwd ?? outcome.policy.project ?? undefined, what: `session ${id} checkpoint ${checkpoint.name}`}),
 			}));
-			for (const {session: _copy, ...decision} of [outcome, ...checkpoints.map(entry => entry.outcome)]) outcomes.push(decision);
-			const blockedSoFar = outcomes.some(gated => gated.action === 'block');
+			for (const {session: _copy, ...decision} of [outcome, ...checkpoints.map(entry => entry.outcome)]) {
+				outcomes.push(decision);
+				if (decision.action === 'block') blocked = true;
+			}
+
 			if (outcome.redacted.length === 0 && checkpoints.every(entry => entry.outcome.redacted.length === 0)) {
 				linked.push(id);
 				continue;
 			}
 
 			// Once anything is blocked nothing goes out: no more copies.
-			if (blockedSoFar) continue;
+			if (blocked) continue;
 			scratch ??= scratchStore(store);
 			writeRedacted(scratch.store, id, outcome, checkpoints);
 		}
