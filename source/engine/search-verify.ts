@@ -47,19 +47,29 @@ export function termTest(term: QueryTerm): TermTest {
 	let folded: RegExp | undefined;
 	let foldedPatterns: RegExp[] | undefined;
 	let asciiPartPatterns: RegExp[] | undefined;
-	return text => {
-		const isAscii = ASCII_ONLY.test(text);
-		const seen = isAscii
-			? scan(ascii, text, index => mayStartPart(text, index))
-			: scan((folded ??= scanPattern(alternatives, term.prefix, WORD_CHAR, joined, 'gu')), foldText(text));
-		if (seen !== 'joined') return seen === 'phrase';
-		const parts = identifierParts(text);
+	const partsMatch = (parts: string): boolean => {
 		if (!parts) return false;
 		const foldedParts = foldText(parts);
 		const patterns = ASCII_ONLY.test(foldedParts)
 			? (asciiPartPatterns ??= alternatives.map(words => phrasePattern(words, term.prefix, ASCII_WORD_CHAR, '')))
 			: (foldedPatterns ??= alternatives.map(words => phrasePattern(words, term.prefix, WORD_CHAR, 'u')));
 		return patterns.some(pattern => pattern.test(foldedParts));
+	};
+
+	// One word can match the identifier-parts column only inside one identifier (a phrase of several may
+	// run from one identifier's parts into the next's): for it, each place the word is written together
+	// is checked in its own run of letters and digits instead of computing the whole text's parts.
+	const oneWord = alternatives.length === 1 && alternatives[0]!.length === 1;
+	return text => {
+		if (ASCII_ONLY.test(text)) {
+			const seen = scan(ascii, text, index => mayStartPart(text, index) && (!oneWord || partsMatch(identifierParts(runAround(text, index)))));
+			if (seen !== 'joined') return seen === 'phrase';
+			return oneWord || partsMatch(identifierParts(text));
+		}
+
+		const seen = scan((folded ??= scanPattern(alternatives, term.prefix, WORD_CHAR, joined, 'gu')), foldText(text));
+		if (seen !== 'joined') return seen === 'phrase';
+		return partsMatch(identifierParts(text));
 	};
 }
 
@@ -98,6 +108,15 @@ function mayStartPart(text: string, index: number): boolean {
 	if (!isAsciiLetterOrDigit(previous)) return true;
 	if (!isUpper(text.charCodeAt(index))) return false;
 	return !isUpper(previous) || isLower(text.charCodeAt(index + 1));
+}
+
+/** The run of ASCII letters and digits around `index`: what identifierParts takes as one identifier. */
+function runAround(text: string, index: number): string {
+	let start = index;
+	while (start > 0 && isAsciiLetterOrDigit(text.charCodeAt(start - 1))) start--;
+	let end = index;
+	while (end < text.length && isAsciiLetterOrDigit(text.charCodeAt(end))) end++;
+	return text.slice(start, end);
 }
 
 function isAsciiLetterOrDigit(code: number): boolean {

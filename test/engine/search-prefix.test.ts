@@ -263,6 +263,19 @@ describe('termTest', () => {
 		expect(test('TPS*', 'HTTPServer')).toBe(false);
 	});
 
+	it('checks a one-word term in the identifier it is written in, as identifierParts sees identifiers', () => {
+		// Only a run of 3 to 64 letters and digits with a camelCase boundary is an identifier.
+		const long = `get${'Abc'.repeat(20)}YourName`;
+		expect(long.length).toBeGreaterThan(64);
+		expect(test('you*', `see ${long} here`)).toBe(false);
+		expect(test('you*', `see ${long} and getYourName`)).toBe(true);
+		expect(test('you*', 'aYou')).toBe(true);
+		expect(test('you*', 'the layout, getYOURS, myYoghurt')).toBe(true);
+		expect(test('you*', 'layoutYO u')).toBe(false);
+		expect(test('yours*', 'the layout, getYOURS')).toBe(true);
+		expect(test('name*', 'x_getYourName.ts')).toBe(true);
+	});
+
 	it('folds case and diacritics', () => {
 		expect(test('cafe*', 'CAFÉ au lait')).toBe(true);
 		expect(test('ub*', 'Über')).toBe(true);
