@@ -38,7 +38,7 @@ export type IndexOpener = <T>(fn: (index: SessionIndex) => T) => Promise<T>;
 
 /** `sfs search <argv>`: parses, searches the index `open` gives, prints; the exit code. */
 export async function runSearch(argv: string[], open: IndexOpener): Promise<number> {
-	const parsed = parseArgs('search', argv, spec);
+	const parsed = plainArgs(argv) ?? parseArgs('search', argv, spec);
 	if (!parsed) return 0;
 	const {flags, input} = parsed;
 	const query = input.join(' ').trim();
@@ -71,6 +71,24 @@ export async function runSearch(argv: string[], open: IndexOpener): Promise<numb
 
 	printGrouped(hits, sessions);
 	return 0;
+}
+
+/**
+ * `sfs search [--json] <words…>`, the usual call, parsed here: words and `--json` only. Anything else
+ * (another flag, `--`, a word starting with `-`) gives undefined and goes through parseArgs, whose
+ * answer this equals where it answers (test/commands/search-args.test.ts). Node's parseArgs module is
+ * compiled on first use, ~1 ms of a search process.
+ */
+export function plainArgs(argv: string[]): {flags: Record<string, unknown>; input: string[]} | undefined {
+	const input: string[] = [];
+	let json = false;
+	for (const token of argv) {
+		if (token === '--json') json = true;
+		else if (token.startsWith('-')) return undefined;
+		else input.push(token);
+	}
+
+	return {flags: json ? {json: true} : {}, input};
 }
 
 /**
