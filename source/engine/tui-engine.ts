@@ -80,8 +80,9 @@ export function createTuiEngine(engine: Engine, options: TuiEngineOptions): TuiE
 		state = 'capturing';
 		let sessionsChanged = 0;
 		emitProgress({state, done: 0, total: 0, sessionsChanged, warnings: 0});
-		const onProgress = (progress: {tool: string; done: number; total: number; sessionId?: string}) => {
-			if (progress.sessionId) sessionsChanged++;
+		// In-process, one report per session (sessionId when it changed); from the worker, batched (changed: how many since the last).
+		const onProgress = (progress: {tool: string; done: number; total: number; sessionId?: string; changed?: number}) => {
+			sessionsChanged += progress.changed ?? (progress.sessionId ? 1 : 0);
 			emitProgress({state: 'capturing', done: progress.done, total: progress.total, currentTool: progress.tool, sessionsChanged, warnings: 0});
 		};
 

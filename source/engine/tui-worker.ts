@@ -2,11 +2,24 @@
  * The TUI's one background thread: capture, and the slow per-session reads (tui-background.ts). One
  * worker for all of them, because each V8 heap costs memory before it does anything; capture awaits file
  * I/O between files, so a summary asked for during a capture is answered between two files. The worker
- * opens its own store and index connection (WAL lets the TUI read meanwhile).
+ * opens its own store and index connection (WAL lets the TUI read meanwhile). Its jobs take turns
+ * (tui-worker-jobs.ts: reads one at a time, a capture after them, the garbage collected in between), so
+ * the process holds one job's memory at a time, not the sum of all of them.
  */
+import v8 from 'node:v8';
+import {runInNewContext} from 'node:vm';
 import {parentPort, workerData} from 'node:worker_threads';
-import type {CaptureProgress} from './capture.js';
 import type {Engine} from './open-engine.js';
+import {BackgroundJobs} from './tui-worker-jobs.js';
+import {ProgressThrottle, type ThrottledProgress} from './tui-worker-progress.js';
+
+/**
+ * The page cache of the worker's index connection, KiB. Its queries are capture's state rows and one
+ * session's rows at a time; the default writer cache (32 MB) filled ~12 MB of the TUI's RSS during a
+ * capture's full discovery at 10,000 sessions. A cold capture's bulk inserts go through capture's own
+ * index worker, with its own cache.
+ */
+export const WORKER_INDEX_CACHE_KIB = 2000;
 
 export type BackgroundRequest =
 	| {id: number; type: 'capture'}
@@ -15,7 +28,7 @@ export type BackgroundRequest =
 	| {id: number; type: 'costs'; sessionIds: string[]};
 
 export type BackgroundReply =
-	| {id: number; type: 'progress'; progress: CaptureProgress}
+	| {id: number; type: 'progress'; progress: ThrottledProgress}
 	| {id: number; type: 'done'; value: unknown}
 	| {id: number; type: 'error'; message: string; code?: string; hint?: string};
 
@@ -25,19 +38,43 @@ let opened: Engine | undefined;
 
 async function engine(): Promise<Engine> {
 	if (!opened) {
-		const {openEngine} = await import('./open-engine.js');
-		opened = openEngine({env: (workerData as Input).env});
+		const [{openEngine}, {SessionIndex}] = await Promise.all([import('./open-engine.js'), import('./index-db.js')]);
+		// openEngine checks (and if need be repairs) the index; the worker then reads it through a connection with a small cache.
+		const checked = openEngine({env: (workerData as Input).env});
+		checked.index.close();
+		const index = SessionIndex.open(checked.index.path, {cacheKib: WORKER_INDEX_CACHE_KIB});
+		opened = {...checked, index, close: () => index.close()};
 	}
 
 	return opened;
 }
+
+/** A full garbage collection of this worker's heap, or nothing where V8 will not expose one. */
+function collector(): () => void {
+	try {
+		v8.setFlagsFromString('--expose-gc');
+		const gc = runInNewContext('gc') as unknown;
+		if (typeof gc === 'function') return gc as () => void;
+	} catch {}
+
+	return () => {};
+}
+
+const jobs = new BackgroundJobs(collector());
 
 async function handle(request: BackgroundRequest): Promise<unknown> {
 	const background = await import('./tui-background.js');
 	switch (request.type) {
 		case 'capture': {
 			const {runCapture} = await import('./capture-run.js');
-			return runCapture(await engine(), {onProgress: progress => post({id: request.id, type: 'progress', progress})});
+			const progress = new ProgressThrottle(latest => {
+				post({id: request.id, type: 'progress', progress: latest});
+			});
+			try {
+				return await runCapture(await engine(), {onProgress: latest => progress.push(latest)});
+			} finally {
+				progress.flush();
+			}
 		}
 
 		case 'insight': {
@@ -60,7 +97,7 @@ function post(reply: BackgroundReply): void {
 
 if (parentPort) {
 	parentPort.on('message', (request: BackgroundRequest) => {
-		handle(request).then(
+		jobs.run(request.type === 'capture' ? 'capture' : 'read', async () => handle(request)).then(
 			value => {
 				post({id: request.id, type: 'done', value});
 			},
