@@ -28,11 +28,28 @@ const PREFIX = 'capture:journal:';
 /** The sessions a journaled discovery returned (without their stats), read only when a journal holds but for appended files. */
 const NATIVES_PREFIX = 'capture:natives:';
 /** Bumped when what a journal means changes. */
-const JOURNAL_VERSION = 2;
+const JOURNAL_VERSION = 3;
 /** Adapters whose discovery takes every look at the disk through discover-fs (so their observations are complete). */
 const JOURNALED: ReadonlySet<ToolId> = new Set<ToolId>(['claude-code', 'codex', 'gemini', 'copilot', 'cursor', 'amp', 'cline', 'roo-code']);
-/** Environment variables discovery may read (tool homes, XDG folders, HOME). */
-const DISCOVERY_ENV = /HOME|PROFILE|APPDATA|^XDG_|CLAUDE|CODEX|COPILOT|GEMINI|CLINE|ROO|CURSOR|AMP/;
+/**
+ * The environment variables discovery reads (the adapters and the paths.ts functions they call;
+ * test/engine/capture-journal.test.ts holds the list to what that code reads). Exactly these: a wider
+ * net (a pattern) made any unrelated variable, or a shell that lacks one, cost a full rediscovery.
+ */
+export const DISCOVERY_ENV = [
+	'HOME',
+	'SFS_HOME',
+	'XDG_CONFIG_HOME',
+	'XDG_DATA_HOME',
+	'APPDATA',
+	'CLAUDE_CONFIG_DIR',
+	'CODEX_HOME',
+	'COPILOT_HOME',
+	'GEMINI_CLI_HOME',
+	'CLINE_DIR',
+	'CLINE_DATA_DIR',
+	'CLINE_SESSION_DATA_DIR',
+] as const;
 
 /**
  * A journal that held (`changed` empty), or that held but for files that grew or were rewritten in place
@@ -89,9 +106,7 @@ export class DiscoveryJournals {
 
 	/** What a journal is valid for: everything besides the disk that the discovery and the comparison depend on. */
 	static key(adapter: Adapter, context: AdapterContext, scope: {exclude: string[]; tombstones: string}): string {
-		const env = Object.entries(context.env)
-			.filter(([name]) => DISCOVERY_ENV.test(name))
-			.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+		const env = DISCOVERY_ENV.map(name => context.env[name] ?? null);
 		return JSON.stringify([JOURNAL_VERSION, discoveryCodeStamp(), context.platform, context.home, adapter.roots(context), env, scope.exclude, scope.tombstones]);
 	}
 

@@ -12,6 +12,7 @@ import {LISTING_TRUST_MS} from '../../source/adapters/discover-fs.js';
 import {adapters} from '../../source/adapters/registry.js';
 import type {Adapter} from '../../source/adapters/types.js';
 import {capture} from '../../source/engine/capture.js';
+import {DISCOVERY_ENV} from '../../source/engine/capture-journal.js';
 import {sessionIdForNative} from '../../source/engine/format.js';
 import {SessionIndex} from '../../source/engine/index-db.js';
 import {indexPath} from '../../source/engine/paths.js';
@@ -159,6 +160,29 @@ describe('discovery journals', () => {
 		expect(discovered(spies).length).toBeGreaterThan(0);
 		expect(afterDelete).toMatchObject({new: 0, unchanged: corpus.sessions - 1});
 		expect(store.exists(victim)).toBe(false);
+	});
+
+	test('variables discovery does not read (USERPROFILE off Windows, PYENV_ROOT) neither break nor make a journal', async () => {
+		later();
+		await run();
+		const spies = discoverSpies();
+		const {USERPROFILE: _profile, ...withoutProfile} = env;
+		const rescan = await capture({env: {...withoutProfile, PYENV_ROOT: '/opt/pyenv', HOMEBREW_PREFIX: '/opt/homebrew'}, store, index, adapters: [...adapters], config: {}});
+		expect(discovered(spies)).toEqual([]);
+		expect(rescan).toMatchObject({new: 0, updated: 0, unchanged: corpus.sessions, records_parsed: 0});
+	});
+
+	test('the journal key names every environment variable the adapters and the paths they use read', () => {
+		const sources = [path.join(import.meta.dirname, '..', '..', 'source', 'engine', 'paths.ts')];
+		const adaptersDir = path.join(import.meta.dirname, '..', '..', 'source', 'adapters');
+		for (const name of fs.readdirSync(adaptersDir)) if (name.endsWith('.ts')) sources.push(path.join(adaptersDir, name));
+		const read = new Set<string>();
+		for (const file of sources) {
+			for (const match of fs.readFileSync(file, 'utf8').matchAll(/\benv(?:\.([A-Z][A-Z\d_]*)|\[['"]([A-Z][A-Z\d_]*)['"]\])/g)) read.add(match[1] ?? match[2]!);
+		}
+
+		expect(read.size).toBeGreaterThan(5);
+		expect([...read].filter(name => !(DISCOVERY_ENV as readonly string[]).includes(name))).toEqual([]);
 	});
 
 	test('journals: false discovers every tool (what a caller that keeps discovery results needs)', async () => {
