@@ -1,13 +1,13 @@
 import {SfsError} from '../engine/errors.js';
 import {rebuildEngineIndex} from '../engine/open-engine.js';
-import {note, print, printJson} from '../output.js';
+import {humanBytes, note, print, printJson} from '../output.js';
 import {type CommandModule, type CommandSpec, parseArgs, withEngine} from './common.js';
 
 const spec: CommandSpec = {
 	help: `
 		Usage
 		  $ sfs index rebuild    Rebuild index.db from the store (the store is the truth)
-		  $ sfs index status     Sessions and messages in the index, its size and health
+		  $ sfs index status     Sessions and messages in the index, its size and health (reads every page: ~5 s per GB)
 
 		Options
 		  --json   Machine-readable output
@@ -36,7 +36,12 @@ const command: CommandModule = {
 		}
 
 		if (action === 'status' || action === undefined) {
-			const status = await withEngine(engine => ({path: engine.index.path, ...engine.index.stats(), ok: engine.index.integrityOk()}));
+			const status = await withEngine(engine => {
+				const stats = engine.index.stats();
+				// Every page is read (SQLite's and FTS5's integrity checks): seconds per GB, so say so first.
+				note(`sfs index: checking every page of the index (${humanBytes(stats.bytes)}) …`);
+				return {path: engine.index.path, ...stats, ok: engine.index.integrityOk()};
+			});
 			if (flags.json) printJson(status);
 			else {
 				print(`index     ${status.path}`);
