@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import {SfsError} from '../engine/errors.js';
 import type {FileCursor} from '../engine/types.js';
-import {parseJsonLine, readJsonFile, readJsonlFrom, stableHash, unchanged, openError} from './jsonl.js';
+import {parseJsonLine, readJsonFileIfChanged, readJsonlFrom, stableHash, unchanged, openError} from './jsonl.js';
 import {CopilotAssembler, emptyCopilotState, isObject, type CopilotFields, type CopilotState} from './copilot-events.js';
 import {parseWorkspaceYaml} from './copilot-discover.js';
 import type {ReadRequest, ReadResult, SessionInfo} from './types.js';
@@ -120,23 +120,8 @@ async function readEventLog(request: ReadRequest): Promise<ReadResult> {
 async function readLegacyDocument(request: ReadRequest): Promise<ReadResult> {
 	const file = request.session.files[0];
 	const previous = request.cursors?.[file];
-	let stat;
-	try {
-		stat = await fs.stat(file);
-	} catch (error) {
-		return openError(file, error);
-	}
-
-	if (previous && unchanged(previous, stat)) {
-		return {mode: 'incremental', messages: [], info: {interface: 'cli'}, cursors: {[file]: previous}, warnings: [], unknownRecords: {}, recordsParsed: 0};
-	}
-
-	let read;
-	try {
-		read = await readJsonFile(file);
-	} catch (error) {
-		return openError(file, error);
-	}
+	const read = await readJsonFileIfChanged(file, previous);
+	if (!read) return {mode: 'incremental', messages: [], info: {interface: 'cli'}, cursors: {[file]: previous!}, warnings: [], unknownRecords: {}, recordsParsed: 0};
 
 	const warnings = read.warning ? [read.warning] : [];
 	const info: SessionInfo = {interface: 'cli'};

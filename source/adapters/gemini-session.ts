@@ -1,9 +1,8 @@
 /** Gemini CLI session reading (loaded on first read; see gemini.ts). */
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import {SfsError} from '../engine/errors.js';
 import type {FileCursor} from '../engine/types.js';
-import {parseJsonLine, readJsonFile, readJsonlFrom, unchanged, openError, type JsonlRead} from './jsonl.js';
+import {parseJsonLine, readJsonFileIfChanged, readJsonlFrom, openError, type JsonlRead} from './jsonl.js';
 import {emptyGeminiState, GeminiAssembler, type GeminiSessionFields, type GeminiState} from './gemini-assembler.js';
 import {isHeadlessSession, projectRootFor} from './gemini-discover.js';
 import {isObject} from './gemini-parts.js';
@@ -45,23 +44,10 @@ async function sessionInfo(fields: GeminiSessionFields, file: string, ctx: Adapt
 
 async function readLegacy(file: string, request: ReadRequest, ctx: AdapterContext): Promise<ReadResult> {
 	const previous = request.cursors?.[file];
-	let stat;
-	try {
-		stat = await fs.stat(file);
-	} catch (error) {
-		return openError(file, error);
-	}
-
-	const state = isGeminiState(request.state) ? request.state : emptyGeminiState();
-	if (previous && unchanged(previous, stat)) {
-		return {mode: 'incremental', messages: [], info: await sessionInfo(state.fields, file, ctx), cursors: {[file]: previous}, state, warnings: [], unknownRecords: {}, recordsParsed: 0};
-	}
-
-	let read;
-	try {
-		read = await readJsonFile(file);
-	} catch (error) {
-		return openError(file, error);
+	const read = await readJsonFileIfChanged(file, previous);
+	if (!read) {
+		const state = isGeminiState(request.state) ? request.state : emptyGeminiState();
+		return {mode: 'incremental', messages: [], info: await sessionInfo(state.fields, file, ctx), cursors: {[file]: previous!}, state, warnings: [], unknownRecords: {}, recordsParsed: 0};
 	}
 
 	const fresh = emptyGeminiState();

@@ -166,6 +166,19 @@ export async function readJsonFile(filePath: string): Promise<{value?: unknown; 
 	}
 }
 
+/**
+ * A whole-JSON-file read for tools that rewrite the file: undefined while the file is as `previous` (its
+ * cursor) left it. A file that cannot be opened throws (openError), as readJsonlFrom does.
+ */
+export async function readJsonFileIfChanged(filePath: string, previous: FileCursor | undefined): Promise<Awaited<ReturnType<typeof readJsonFile>> | undefined> {
+	try {
+		if (unchanged(previous, await fs.stat(filePath))) return undefined;
+		return await readJsonFile(filePath);
+	} catch (error) {
+		return openError(filePath, error);
+	}
+}
+
 /** A stable short hash for deriving deterministic ids. */
 export function stableHash(...parts: Array<string | number>): string {
 	const hash = createHash('sha256');
