@@ -816,14 +816,16 @@ export class SessionIndex {
 		return this.guard(() => {
 			const sessions = (this.statement('SELECT count(*) AS n FROM sessions WHERE listed = 1').get() as {n: number}).n;
 			const messages = (this.statement('SELECT count(*) AS n FROM messages').get() as {n: number}).n;
+			return {sessions, messages, bytes: this.bytesOnDisk()};
+		});
+	}
+
+	/** The index's pages plus its WAL, in bytes (read from the header: no table is read). */
+	bytesOnDisk(): number {
+		return this.guard(() => {
 			const pages = this.db.pragma('page_count', {simple: true}) as number;
 			const pageSize = this.db.pragma('page_size', {simple: true}) as number;
-			let walBytes = 0;
-			try {
-				walBytes = fs.statSync(`${this.path}-wal`).size;
-			} catch {}
-
-			return {sessions, messages, bytes: pages * pageSize + walBytes};
+			return pages * pageSize + (fileSize(`${this.path}-wal`) ?? 0);
 		});
 	}
 

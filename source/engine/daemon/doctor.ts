@@ -247,7 +247,7 @@ async function checkIndex(engine: Engine, existedBefore: boolean, fix: boolean, 
 	// Counts and FTS5 answering catch what capture and kills leave behind; a damaged page needs every page read.
 	let healthy = true;
 	if (options.deep) {
-		options.onDeepCheck?.(fileSize(engine.index.path) + fileSize(`${engine.index.path}-wal`));
+		options.onDeepCheck?.(engine.index.bytesOnDisk());
 		healthy = engine.index.integrityOk();
 	}
 
@@ -430,13 +430,5 @@ function checkDisk(env: Env): CheckResult {
 		return {...base, verdict: 'ok', detail};
 	} catch (error) {
 		return {...base, verdict: 'info', detail: `unknown (${errorLine(error)})`};
-	}
-}
-
-function fileSize(file: string): number {
-	try {
-		return fs.statSync(file).size;
-	} catch {
-		return 0;
 	}
 }
