@@ -32,7 +32,7 @@ export function messageIndexText(message: Message): string {
 	return joined.length > MESSAGE_INDEX_CHARS ? cutAtBoundary(joined, MESSAGE_INDEX_CHARS) : joined;
 }
 
-function blockIndexText(block: ContentBlock): string {
+export function blockIndexText(block: ContentBlock): string {
 	if (!block || typeof block !== 'object') return '';
 	switch (block.type) {
 		case 'text':
