@@ -132,10 +132,34 @@ export function visibleLength(text: string): number {
 	return [...text.replace(/\u001B\[[0-9;]*m/g, '')].length;
 }
 
+/**
+ * Cuts `text` to `width` visible characters (the last one an ellipsis). SGR sequences are kept whole
+ * and do not count; when one was kept, a reset follows so a cut colour does not bleed into the next line.
+ */
 export function truncate(text: string, width: number): string {
-	const chars = [...text];
-	if (chars.length <= width) return text;
-	return width <= 1 ? chars.slice(0, width).join('') : `${chars.slice(0, width - 1).join('')}…`;
+	if (visibleLength(text) <= width) return text;
+	const keep = width <= 1 ? width : width - 1;
+	// eslint-disable-next-line no-control-regex
+	const tokens = text.match(/\u001B\[[0-9;]*m|[\s\S]/gu) ?? [];
+	let visible = 0;
+	let styled = false;
+	let result = '';
+	for (const token of tokens) {
+		if (token.length > 1 && token.startsWith('\u001B[')) {
+			if (visible < keep) {
+				result += token;
+				styled = true;
+			}
+
+			continue;
+		}
+
+		if (visible >= keep) break;
+		result += token;
+		visible++;
+	}
+
+	return `${result}${width <= 1 ? '' : '…'}${styled ? '\u001B[0m' : ''}`;
 }
 
 export type Column = {header: string; align?: 'left' | 'right'; /** Shrinks first when the table is too wide. */ flex?: boolean};
