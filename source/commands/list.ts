@@ -1,4 +1,5 @@
 import {SfsError} from '../engine/errors.js';
+import {isToolId, TOOL_IDS} from '../engine/types.js';
 import type {ListSort, SessionRow} from '../engine/index-db.js';
 import {reconcileIndex} from '../engine/open-engine.js';
 import {compactNumber, note, out, print, printJson, relativeTime, table, terminalWidth} from '../output.js';
@@ -76,6 +77,7 @@ const command: CommandModule = {
 		if (flags.json) printJson(rows.map(row => ({...row, cost_usd: costs?.get(row.session_id)?.cost_usd ?? null, unpriced_models: costs?.get(row.session_id)?.unpriced_models ?? []})));
 		else if (flags.ids) for (const row of rows) print(row.session_id);
 		else if (flags.plain) for (const row of rows) print([row.session_id, row.alias ?? '', row.tool, row.updated_at, oneLine(row.title ?? row.first_prompt ?? '')].join('\t'));
+		else if (rows.length === 0) note(emptyNote(filter));
 		else printHuman(rows);
 		return 0;
 	},
@@ -83,12 +85,18 @@ const command: CommandModule = {
 
 export default command;
 
-function printHuman(rows: SessionRow[]): void {
-	if (rows.length === 0) {
-		note('sfs: no sessions yet (capture them with `sfs capture`, or bring some in with `sfs import <path>`)');
-		return;
-	}
+type ListFilter = {tools?: string[]; project?: string; since?: Date; until?: Date; tag?: string; headless: 'include' | 'exclude'};
 
+/** Why nothing was listed: an empty store, or filters that matched nothing (naming a --tool no tool is called). */
+function emptyNote(filter: ListFilter): string {
+	const filtered = filter.tools !== undefined || filter.project !== undefined || filter.since !== undefined || filter.until !== undefined || filter.tag !== undefined || filter.headless === 'exclude';
+	if (!filtered) return 'sfs: no sessions yet (capture them with `sfs capture`, or bring some in with `sfs import <path>`)';
+	const unknown = (filter.tools ?? []).find(tool => !isToolId(tool));
+	if (unknown !== undefined) return `sfs: no sessions match these filters (no tool is called ${JSON.stringify(unknown)}; tools: ${TOOL_IDS.join(', ')})`;
+	return 'sfs: no sessions match these filters (see all: sfs list)';
+}
+
+function printHuman(rows: SessionRow[]): void {
 	const now = Date.now();
 	const lines = table(
 		[{header: 'ID'}, {header: 'ALIAS'}, {header: 'TOOL'}, {header: 'UPDATED'}, {header: 'MSGS', align: 'right'}, {header: 'TOKENS', align: 'right'}, {header: 'TITLE', flex: true}],

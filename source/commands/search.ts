@@ -1,4 +1,5 @@
 import {SfsError} from '../engine/errors.js';
+import {isToolId, TOOL_IDS} from '../engine/types.js';
 import type {SearchHit, SessionIndex, SessionRow} from '../engine/index-db.js';
 import {note, out, plainSnippet, print, relativeTime, renderSnippet} from '../output.js';
 import {type CommandModule, type CommandSpec, listFlag, numberFlag, parseArgs, timeFlag, withEngine} from './common.js';
@@ -65,7 +66,8 @@ export async function runSearch(argv: string[], open: IndexOpener): Promise<numb
 	}
 
 	if (hits.length === 0) {
-		note(`sfs: no matches for ${JSON.stringify(query)}`);
+		const unknownTool = options.tools?.find(tool => !isToolId(tool));
+		note(`sfs: no matches for ${JSON.stringify(query)}${unknownTool === undefined ? '' : ` (no tool is called ${JSON.stringify(unknownTool)}; tools: ${TOOL_IDS.join(', ')})`}`);
 		return 0;
 	}
 
