@@ -20,17 +20,22 @@ const spec: CommandSpec = {
 	flags: {json: {type: 'boolean'}},
 };
 
+const ALWAYS_FLAGS = new Set(['--json', '--help', '-h', '--no-color', '--color']);
+
 const TAG = /^[\p{L}\p{N}][\p{L}\p{N}._:/-]{0,63}$/u;
 
 const command: CommandModule = {
 	spec,
 	async run(argv) {
-		// `-wip` is a removal, not a flag: only --json, --help and -h are read as flags here.
+		// `-wip` is a removal, not a flag: only --json, --help, -h and --[no-]color are read as flags
+		// here; after `--` every word is a change.
 		const ops: string[] = [];
 		const flagArgs: string[] = [];
 		let seenRef = false;
+		let flagsEnded = false;
 		for (const token of argv) {
-			if (token === '--json' || token === '--help' || token === '-h' || (!seenRef && token.startsWith('--'))) flagArgs.push(token);
+			if (token === '--' && !flagsEnded) flagsEnded = true;
+			else if (!flagsEnded && (ALWAYS_FLAGS.has(token) || (!seenRef && token.startsWith('--')))) flagArgs.push(token);
 			else if (seenRef) ops.push(token);
 			else {
 				seenRef = true;
