@@ -48,13 +48,24 @@ export async function commandFlags(): Promise<CommandInfo[]> {
 		let flags: string[] = [];
 		try {
 			const module = await entry.load();
-			flags = Object.keys(module.default.spec.flags).map(key => `--${key.replace(/[A-Z]/g, letter => `-${letter.toLowerCase()}`)}`);
+			const {help, flags: specFlags} = module.default.spec;
+			flags = Object.entries(specFlags).map(([key, flag]) => completedFlag(key.replace(/[A-Z]/g, letter => `-${letter.toLowerCase()}`), flag.type, help));
 		} catch {}
 
 		result.push({name, summary: entry.summary, flags: [...flags, '--help']});
 	}
 
 	return result;
+}
+
+/**
+ * A boolean flag that is on by default is documented, and only useful, as --no-<name> (show
+ * --no-tools, resume --no-launch): complete it that way when the help text names only that form.
+ */
+function completedFlag(name: string, type: string, help: string): string {
+	if (type !== 'boolean' || !help.includes(`--no-${name}`)) return `--${name}`;
+	const positive = new RegExp(`(^|[^\\w-])--${name}(?![\\w-])`);
+	return positive.test(help) ? `--${name}` : `--no-${name}`;
 }
 
 function bash(commands: CommandInfo[]): string {
