@@ -1,4 +1,5 @@
 /** Small pure formatters for the views (no Ink, unit-testable). */
+import stringWidth from './string-width.js';
 
 /** "3m", "5h", "2d", "4w", "7mo", "1y" ago; "now" within a minute; "" for a bad date. */
 export function relativeTime(iso: string | null | undefined, now: number = Date.now()): string {
@@ -61,18 +62,65 @@ export function projectName(cwd: string | null | undefined): string {
 	return parts.at(-1) ?? cwd;
 }
 
-/** Cut to width with an ellipsis; pad to width when `pad`. Counts code points (good enough for a TUI). */
+/**
+ * Columns one code point takes in a terminal: 0 for combining marks, joiners and variation selectors
+ * (they ride on the character before), 2 for CJK and emoji, 1 otherwise. Code points are measured one
+ * at a time (cached): a ZWJ emoji sequence counts as its parts, which is how tmux and most terminals
+ * draw it anyway.
+ */
+const codePointWidths = new Map<number, number>();
+function codePointWidth(char: string): number {
+	const code = char.codePointAt(0)!;
+	if (code >= 0x20 && code < 0x7f) {
+		return 1;
+	}
+
+	let width = codePointWidths.get(code);
+	if (width === undefined) {
+		width = code === 0x200d || (code >= 0xfe00 && code <= 0xfe0f) ? 0 : stringWidth(char);
+		codePointWidths.set(code, width);
+	}
+
+	return width;
+}
+
+/** Columns a string takes (see codePointWidth). */
+export function columnWidth(text: string): number {
+	let width = 0;
+	for (const char of text) {
+		width += codePointWidth(char);
+	}
+
+	return width;
+}
+
+/**
+ * Cut to `width` terminal columns with an ellipsis; pad to width when `pad`. Wide characters (CJK,
+ * emoji) count two columns, so a row of them keeps the columns after it in place.
+ */
 export function fit(text: string, width: number, pad = false): string {
 	if (width <= 0) {
 		return '';
 	}
 
-	const chars = [...text];
-	if (chars.length > width) {
-		return chars.slice(0, Math.max(0, width - 1)).join('') + '…';
+	const total = columnWidth(text);
+	if (total > width) {
+		let kept = '';
+		let used = 0;
+		for (const char of text) {
+			const next = codePointWidth(char);
+			if (used + next > width - 1) {
+				break;
+			}
+
+			kept += char;
+			used += next;
+		}
+
+		return kept + '…' + (pad ? ' '.repeat(width - 1 - used) : '');
 	}
 
-	return pad ? text + ' '.repeat(width - chars.length) : text;
+	return pad ? text + ' '.repeat(width - total) : text;
 }
 
 /** One line: newlines and tabs become spaces, runs of spaces collapse. */
@@ -100,20 +148,41 @@ export function money(value: number | null | undefined): string {
 	return typeof value === 'number' && Number.isFinite(value) ? `$${value.toFixed(2)}` : '';
 }
 
-/** Hard-wrap text to width (splits on newlines first; long words are cut). */
+const PRINTABLE_ASCII = /^[\x20-\x7E]*$/;
+
+/** Hard-wrap text to `width` terminal columns (splits on newlines first; long words are cut; wide characters count two). */
 export function wrapText(text: string, width: number): string[] {
 	const lines: string[] = [];
 	const safe = Math.max(1, width);
 	for (const raw of text.replaceAll('\t', '  ').split(/\r?\n/)) {
-		const chars = [...raw];
-		if (chars.length === 0) {
+		if (raw.length === 0) {
 			lines.push('');
 			continue;
 		}
 
-		for (let index = 0; index < chars.length; index += safe) {
-			lines.push(chars.slice(index, index + safe).join(''));
+		if (PRINTABLE_ASCII.test(raw)) {
+			for (let index = 0; index < raw.length; index += safe) {
+				lines.push(raw.slice(index, index + safe));
+			}
+
+			continue;
 		}
+
+		let line = '';
+		let used = 0;
+		for (const char of raw) {
+			const next = codePointWidth(char);
+			if (used + next > safe && line) {
+				lines.push(line);
+				line = '';
+				used = 0;
+			}
+
+			line += char;
+			used += next;
+		}
+
+		lines.push(line);
 	}
 
 	return lines;

@@ -7,7 +7,7 @@
 import {Box, Text} from 'ink';
 import type {DlpResult} from '../engine/handoff-actions.js';
 import type {AppState} from './app-state.js';
-import {fit, oneLine, relativeTime, wrapText} from './format.js';
+import {columnWidth, fit, oneLine, relativeTime, wrapText} from './format.js';
 import type {HandoffForm, HandoffState} from './handoff-state.js';
 import {computeLayout} from './layout.js';
 import {TextField} from './text-field.js';
@@ -23,7 +23,7 @@ function wordWrap(text: string, width: number): string[] {
 	let line = lead;
 	for (const word of text.slice(lead.length).split(' ')) {
 		const candidate = line.trim() ? `${line} ${word}` : `${line}${word}`;
-		if ([...candidate].length <= width || !line.trim()) line = candidate;
+		if (columnWidth(candidate) <= width || !line.trim()) line = candidate;
 		else {
 			out.push(line);
 			line = `${indent}${word}`;
@@ -31,12 +31,12 @@ function wordWrap(text: string, width: number): string[] {
 	}
 
 	out.push(line);
-	return out.flatMap(each => ([...each].length > width ? wrapText(each, width) : [each]));
+	return out.flatMap(each => (columnWidth(each) > width ? wrapText(each, width) : [each]));
 }
 
 /** Lines marked `wrap` become as many lines as they need; the others are cut with an ellipsis when drawn. */
 function wrapLines(lines: Line[], columns: number): Line[] {
-	return lines.flatMap(line => (line.wrap && [...line.text].length > columns ? wordWrap(line.text, columns).map(text => ({...line, text})) : [line]));
+	return lines.flatMap(line => (line.wrap && columnWidth(line.text) > columns ? wordWrap(line.text, columns).map(text => ({...line, text})) : [line]));
 }
 
 /** "in 6d" for a time ahead; "expired" once it passed. */
