@@ -1052,7 +1052,10 @@ export class Controller {
 			}
 
 			case 'fork': {
-				this.dispatch({type: 'actions/form', kind, initial: this.state.detail.sessionId === sessionId ? (this.state.detail.entries[this.state.detail.cursor]?.msgId ?? '') : ''});
+				// The message under the cursor, only when the menu was opened from that session's screen: the
+				// detail state outlives the Session screen, and a fork from the list means "at the end".
+				const fromSession = this.state.backStack.at(-1) === 'session' && this.state.detail.sessionId === sessionId;
+				this.dispatch({type: 'actions/form', kind, initial: fromSession ? (this.state.detail.entries[this.state.detail.cursor]?.msgId ?? '') : ''});
 				return;
 			}
 

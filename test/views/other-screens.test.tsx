@@ -156,6 +156,28 @@ describe('Actions', () => {
 		expect(engine.callsTo('fork')[0]!.args).toEqual(['sess-001', undefined]);
 	});
 
+	test('fork from the list forks at the end, even after the Session screen was left at an earlier message', async () => {
+		const engine = new FakeEngine(makeRows(2));
+		const app = await ready(engine);
+		app.stdin.write(keys.enter);
+		await vi.waitFor(() => expect(app.frame()).toContain('Let me run the tests first.'));
+		app.stdin.write('ajj\r'); // from the Session screen: the message under the cursor is suggested
+		await vi.waitFor(() => expect(app.frame()).toContain('Fork at message id'));
+		expect(app.frame()).toMatch(/│m1\s*│/);
+		app.stdin.write(keys.esc);
+		await vi.waitFor(() => expect(app.frame()).not.toContain('Fork at message id'));
+		app.stdin.write(keys.esc);
+		await vi.waitFor(() => expect(app.frame()).toContain('Let me run the tests first.'));
+		app.stdin.write(keys.esc);
+		await vi.waitFor(() => expect(app.frame()).toContain('Enter open'));
+		app.stdin.write('ajj\r'); // from the list: nothing suggested, Enter forks at the end
+		await vi.waitFor(() => expect(app.frame()).toContain('Fork at message id'));
+		expect(app.frame()).not.toMatch(/│m\d\s*│/);
+		app.stdin.write(keys.enter);
+		await vi.waitFor(() => expect(engine.callsTo('fork')).toHaveLength(1));
+		expect(engine.callsTo('fork')[0]!.args).toEqual(['sess-001', undefined]);
+	});
+
 	test('Esc cancels a form; delete asks to confirm, n cancels, y deletes', async () => {
 		const engine = new FakeEngine(makeRows(2));
 		const app = await ready(engine);
