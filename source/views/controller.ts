@@ -17,6 +17,8 @@ import type {Store} from './store.js';
 import {isEditEvent} from './text-input.js';
 import {isMovement} from './window.js';
 
+const CAPTURING = 'Capturing…';
+
 /** Rows read before the rest on the first load (at least two screenfuls). */
 export const FIRST_ROWS = 100;
 
@@ -672,8 +674,17 @@ export class Controller {
 			}
 
 			case 'capture/run': {
-				this.dispatch({type: 'status/message', message: 'Capturing…'});
-				this.runCapture();
+				this.dispatch({type: 'status/message', message: CAPTURING});
+				this.engine.capture().then(() => {
+					// Say it ended (the "Capturing…" would otherwise stay); an error from the run is shown instead, untouched.
+					const {message: shown, lastError, capture} = this.state;
+					if (shown === CAPTURING && !lastError) {
+						const changed = capture.state === 'idle' && capture.sessionsChanged > 0 ? `: ${capture.sessionsChanged} new or updated` : '';
+						this.dispatch({type: 'status/message', message: capture.state === 'attached' ? 'The daemon captured; the list follows it' : `Capture done${changed}`});
+					}
+				}, error => {
+					this.fail(error);
+				});
 				return;
 			}
 

@@ -138,6 +138,37 @@ describe('Sessions screen', () => {
 		await vi.waitFor(() => expect(engine.callsTo('capture').length).toBeGreaterThan(0));
 	});
 
+	test('r says "Capturing…" and then that the capture ended (the message stayed forever)', async () => {
+		const engine = new FakeEngine(makeRows(2), {captureState: 'idle'});
+		const app = renderApp(engine);
+		await vi.waitFor(() => expect(engine.callsTo('capture')).toHaveLength(1)); // the start-up capture
+		let finish!: () => void;
+		engine.capture = async () => {
+			engine.calls.push({method: 'capture', args: []});
+			engine.emitProgress({state: 'capturing', done: 0, total: 2, sessionsChanged: 0, warnings: 0});
+			await new Promise<void>(resolve => {
+				finish = resolve;
+			});
+			engine.emitProgress({state: 'idle', done: 2, total: 2, sessionsChanged: 3, warnings: 0});
+		};
+
+		app.stdin.write('r');
+		await vi.waitFor(() => expect(app.frame()).toContain('Capturing…'));
+		finish();
+		await vi.waitFor(() => expect(app.frame()).toContain('Capture done: 3 new or updated'));
+		expect(app.frame()).not.toContain('Capturing…');
+
+		// Attached to the daemon: the daemon captures, and the message says so.
+		engine.status = 'attached';
+		engine.capture = async () => {
+			engine.emitProgress({state: 'attached', done: 0, total: 0, sessionsChanged: 0, warnings: 0});
+		};
+
+		app.stdin.write('r');
+		await vi.waitFor(() => expect(app.frame()).toContain('The daemon captured'));
+		expect(app.frame()).not.toContain('Capturing…');
+	});
+
 	test('the empty state fits the screen: long lists of places are cut and counted, never overlapped', async () => {
 		const engine = new FakeEngine([]);
 		engine.sources = Array.from({length: 30}, (_, index) => ({tool: 'cline', path: `/home/dev/.config/Code - OSS/User/globalStorage/saoudrizwan.claude-dev-${index}`, exists: index === 29, sessions: 0}));
