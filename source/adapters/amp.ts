@@ -93,7 +93,7 @@ export const ampAdapter: Adapter = {
 		if (!file) throw new Error('amp: session has no file');
 		const {value, cursor, warning} = await readJsonFile(file);
 		const base: ReadResult = {mode: 'full', messages: [], info: {}, cursors: {[file]: cursor}, warnings: [], unknownRecords: {}, recordsParsed: 0};
-		if (warning) return {...base, warnings: [warning]};
+		if (value === undefined) return {...base, warnings: warning ? [warning] : []};
 		if (typeof value !== 'object' || value === null || Array.isArray(value)) {
 			return {...base, warnings: [`${file}: not an Amp thread (top level is not an object), skipped`]};
 		}
@@ -104,7 +104,7 @@ export const ampAdapter: Adapter = {
 			...base,
 			messages: mapped.messages,
 			info: mapped.info,
-			warnings: mapped.warnings.map(line => `${path.basename(file)}: ${line}`),
+			warnings: [...(warning ? [warning] : []), ...mapped.warnings.map(line => `${path.basename(file)}: ${line}`)],
 			unknownRecords: mapped.unknownRecords,
 			recordsParsed: mapped.recordsParsed,
 		};

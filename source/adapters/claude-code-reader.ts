@@ -7,6 +7,7 @@ import {isRecord} from './claude-code-content.js';
 import {type ClaudeState, claudeTitle, isHeadlessEntrypoint, mapClaudeRecord} from './claude-code-records.js';
 import {parseJsonLine, readJsonlFrom} from './jsonl.js';
 import type {ReadRequest, ReadResult, SessionInfo} from './types.js';
+import {parseNativeJson} from './json-depth.js';
 
 /** Above this many bad lines in one read, the rest are summarised in one warning. */
 const MAX_LINE_WARNINGS = 20;
@@ -70,7 +71,7 @@ async function readSidecar(file: string, warnings: string[]): Promise<{meta?: Re
 				return {cursor};
 			}
 
-			const value: unknown = JSON.parse(await handle.readFile('utf8'));
+			const value: unknown = parseNativeJson(await handle.readFile('utf8'));
 			return {meta: isRecord(value) ? value : undefined, cursor};
 		} finally {
 			await handle.close();
@@ -148,6 +149,7 @@ export async function readClaudeSession(request: ReadRequest): Promise<ReadResul
 			continue;
 		}
 
+		if (parsed.warning) warnings.push(`${name}: ${parsed.warning}`);
 		context.offset = line.offset;
 		const outcome = mapClaudeRecord(parsed.value, line.text, context, state);
 		if (outcome.message) messages.push(outcome.message);

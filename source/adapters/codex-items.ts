@@ -3,6 +3,7 @@
  * read loop in codex.ts decides roles, ids, pairing with events and usage.
  */
 import type {ContentBlock, ImageBlock, TokenUsage, ToolResultBlock} from '../engine/types.js';
+import {parseNativeJson} from './json-depth.js';
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -88,7 +89,7 @@ export function parseArguments(value: unknown): {input: Record<string, unknown>;
 	if (isRecord(value)) return {input: value};
 	if (typeof value !== 'string') return {input: value === undefined ? {} : {value}};
 	try {
-		const parsed: unknown = JSON.parse(value);
+		const parsed: unknown = parseNativeJson(value);
 		if (isRecord(parsed)) return {input: parsed};
 		return {input: {value: parsed}, raw: value};
 	} catch {
@@ -119,7 +120,7 @@ export function mapToolOutput(callId: string, output: unknown): {blocks: Content
 		text = output;
 		// Older shell tools returned a JSON string {"output": "...", "metadata": {"exit_code", "duration_seconds"}}.
 		try {
-			const parsed: unknown = JSON.parse(output);
+			const parsed: unknown = parseNativeJson(output);
 			if (isRecord(parsed) && typeof parsed.output === 'string' && isRecord(parsed.metadata)) {
 				const result: ToolResultBlock = {type: 'tool_result', tool_use_id: callId, content: parsed.output};
 				if (typeof parsed.metadata.exit_code === 'number') {

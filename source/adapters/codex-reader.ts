@@ -5,6 +5,7 @@
 import type {ContentBlock, Message} from '../engine/types.js';
 import {codexSessionInfo} from './codex-info.js';
 import {imageFromUrl, isoTimestamp, isRecord, looksInjected, mapCodexUsage, mapMessageContent, mapReasoning, mapToolOutput, parseArguments, recordType, str, typedByUser} from './codex-items.js';
+import {cutDeepNesting, cutWarning} from './json-depth.js';
 import {type JsonlLine, stableHash} from './jsonl.js';
 import type {SessionInfo} from './types.js';
 
@@ -130,6 +131,9 @@ export class CodexReader {
 			this.bad(`line ${line.lineNumber}: not a JSON object, skipped`);
 			return;
 		}
+
+		const cut = cutDeepNesting(value);
+		if (cut > 0) this.bad(cutWarning(`line ${line.lineNumber}`, cut));
 
 		const id = (suffix = '') => stableHash(this.nativeId, this.stem, line.offset, line.text) + suffix;
 		const isEnvelope = typeof value.type === 'string' && 'payload' in value;

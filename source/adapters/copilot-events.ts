@@ -7,6 +7,7 @@
  */
 import type {ContentBlock, ImageBlock, Message, StopReason, TokenUsage} from '../engine/types.js';
 import {stableHash} from './jsonl.js';
+import {parseNativeJson} from './json-depth.js';
 
 export type CopilotFields = {
 	sessionId?: string;
@@ -95,7 +96,7 @@ function toolInput(value: unknown): {input: Record<string, unknown>; raw?: unkno
 	if (isObject(value)) return {input: value};
 	if (typeof value === 'string') {
 		try {
-			const parsed = JSON.parse(value) as unknown;
+			const parsed = parseNativeJson(value);
 			if (isObject(parsed)) return {input: parsed};
 		} catch {
 			// fall through: keep the raw string

@@ -86,16 +86,18 @@ async function readEventLog(request: ReadRequest): Promise<ReadResult> {
 	if (!continuing && isCopilotState(request.state) && request.state.workspace) state.workspace = request.state.workspace;
 	const assembler = new CopilotAssembler(state, new Date(read.cursor.mtime_ms).toISOString());
 	const invalid: number[] = [];
+	const cut: string[] = [];
 	for (const line of read.lines) {
 		// Copilot pads with NUL bytes after a crash; its own loader skips such lines.
 		if (/^\u0000+$/.test(line.text.trim())) continue;
-		const {value} = parseJsonLine(line);
+		const {value, warning} = parseJsonLine(line);
 		if (value === undefined) invalid.push(line.lineNumber);
 		else assembler.addEvent(value, line.offset);
+		if (value !== undefined && warning) cut.push(warning);
 	}
 
 	const name = path.basename(path.dirname(file)) + '/' + path.basename(file);
-	const warnings = read.warnings.map(warning => `${name}: ${warning}`);
+	const warnings = [...read.warnings, ...cut].map(warning => `${name}: ${warning}`);
 	if (invalid.length === 1) warnings.push(`${name}: line ${invalid[0]}: invalid JSON, skipped`);
 	else if (invalid.length > 1) warnings.push(`${name}: ${invalid.length} invalid JSON lines skipped (first at line ${invalid[0]})`);
 	if (read.cursor.size === 0) warnings.push(`${name}: empty file`);

@@ -6,6 +6,7 @@
  */
 import type {ContentBlock, Message, TokenUsage} from '../engine/types.js';
 import {stableHash} from './jsonl.js';
+import {parseNativeJson} from './json-depth.js';
 
 export type Json = Record<string, unknown>;
 
@@ -45,7 +46,7 @@ export function pruneEmpty(value: Json, omit: string[] = []): Json | undefined {
 function parseMaybeJson(value: unknown): unknown {
 	if (typeof value !== 'string') return value;
 	try {
-		return JSON.parse(value);
+		return parseNativeJson(value);
 	} catch {
 		return value;
 	}

@@ -9,6 +9,7 @@ import type Database from 'better-sqlite3';
 import type {ContentBlock, Message} from '../engine/types.js';
 import {hasTable} from './cursor-snapshot.js';
 import {flattenResult, isObject, isoFromMs, pruneEmpty, str, type Json} from './cursor-bubbles.js';
+import {parseNativeJson} from './json-depth.js';
 
 export type CliStoreRead = {meta?: Json; leaves: Array<{id: string; value: unknown}>; warnings: string[]};
 
@@ -64,7 +65,7 @@ function decodeMeta(value: unknown): Json | undefined {
 	for (const candidate of [/^[0-9a-f]+$/i.test(text) && text.length % 2 === 0 ? Buffer.from(text, 'hex').toString('utf8') : undefined, text]) {
 		if (!candidate) continue;
 		try {
-			const parsed = JSON.parse(candidate) as unknown;
+			const parsed = parseNativeJson(candidate);
 			if (isObject(parsed)) return parsed;
 		} catch {}
 	}
@@ -74,7 +75,7 @@ function decodeMeta(value: unknown): Json | undefined {
 
 function parseLeaf(data: Buffer): unknown {
 	try {
-		return JSON.parse(data.toString('utf8'));
+		return parseNativeJson(data.toString('utf8'));
 	} catch {
 		return undefined;
 	}

@@ -10,6 +10,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import {cacheDir} from '../engine/paths.js';
 import {stableHash} from './jsonl.js';
+import {parseNativeJson} from './json-depth.js';
 
 /** Counters for tests and `sfs doctor`: how much real work the Cursor adapter did. */
 export const cursorIo = {snapshotCopies: 0, sqliteOpens: 0};
@@ -139,7 +140,7 @@ export function decodeValue(value: unknown): unknown {
 	const text = Buffer.isBuffer(value) ? value.toString('utf8') : typeof value === 'string' ? value : undefined;
 	if (text === undefined) return undefined;
 	try {
-		return JSON.parse(text);
+		return parseNativeJson(text);
 	} catch {
 		return undefined;
 	}

@@ -41,10 +41,8 @@ export function mapTranscriptLines(lines: JsonlLine[], options: {sessionId: stri
 
 	for (const line of lines) {
 		const {value, warning} = parseJsonLine(line);
-		if (warning) {
-			warnings.push(warning);
-			continue;
-		}
+		if (warning) warnings.push(warning);
+		if (value === undefined) continue;
 
 		const msgId = stableHash('cursor-transcript', options.sessionId, line.offset);
 		const base = {msg_id: msgId, timestamp: options.timestamp};

@@ -112,11 +112,13 @@ async function readAppendLog(files: string[], request: ReadRequest, ctx: Adapter
 		cursors[file] = read.cursor;
 		const invalid: number[] = [];
 		for (const line of read.lines) {
-			const {value} = parseJsonLine(line);
+			const {value, warning} = parseJsonLine(line);
 			if (value === undefined) {
 				invalid.push(line.lineNumber);
 				continue;
 			}
+
+			if (warning) warnings.push(`${path.basename(file)}: ${warning}`);
 
 			// Offsets of secondary files are made distinct so ids derived from them cannot collide.
 			assembler.addRecord(value, file === files[0] ? line.offset : `${path.basename(file)}:${line.offset}`);

@@ -8,6 +8,7 @@ import {createReadStream} from 'node:fs';
 import fs from 'node:fs/promises';
 import {SfsError} from '../engine/errors.js';
 import type {FileCursor} from '../engine/types.js';
+import {cutDeepNesting, cutWarning} from './json-depth.js';
 
 /** Lines longer than this are skipped with a warning instead of being parsed (protects memory). */
 export const MAX_LINE_BYTES = 64 * 1024 * 1024;
@@ -132,13 +133,20 @@ async function splitLines(filePath: string, start: number, end: number): Promise
 	return {lines, consumed: lineStart - start, warnings};
 }
 
-/** Parses one JSONL line; returns undefined (and a one-line reason) instead of throwing. */
+/**
+ * Parses one JSONL line; returns undefined (and a one-line reason) instead of throwing. A value nested
+ * too deep comes back with its deep parts cut and a warning saying so (`value` and `warning` both set).
+ */
 export function parseJsonLine(line: JsonlLine): {value?: unknown; warning?: string} {
+	let value: unknown;
 	try {
-		return {value: JSON.parse(line.text)};
+		value = JSON.parse(line.text);
 	} catch {
 		return {warning: `line ${line.lineNumber}: invalid JSON, skipped`};
 	}
+
+	const cut = cutDeepNesting(value);
+	return cut === 0 ? {value} : {value, warning: cutWarning(`line ${line.lineNumber}`, cut)};
 }
 
 /** A native file that cannot be opened or stat-ed: one line with its error code. */
@@ -147,7 +155,7 @@ export function openError(file: string, error: unknown): never {
 	throw new SfsError('IO', `cannot open ${file} (${code})`, {cause: error});
 }
 
-/** Reads a whole JSON file (for tools that rewrite their session file), with stat for the cursor. */
+/** Reads a whole JSON file (for tools that rewrite their session file), with stat for the cursor; `warning` with `value` when parts were cut (json-depth.ts). */
 export async function readJsonFile(filePath: string): Promise<{value?: unknown; cursor: FileCursor; warning?: string}> {
 	const handle = await fs.open(filePath, 'r');
 	try {
@@ -156,11 +164,15 @@ export async function readJsonFile(filePath: string): Promise<{value?: unknown; 
 		if (stat.size > MAX_LINE_BYTES * 4) return {cursor, warning: `${filePath}: larger than ${(MAX_LINE_BYTES * 4) / 1024 / 1024} MB, skipped`};
 		const text = await handle.readFile('utf8');
 		if (text.trim().length === 0) return {cursor, warning: `${filePath}: empty file`};
+		let value: unknown;
 		try {
-			return {value: JSON.parse(text), cursor};
+			value = JSON.parse(text);
 		} catch {
 			return {cursor, warning: `${filePath}: invalid JSON (file may be mid-write), skipped`};
 		}
+
+		const cut = cutDeepNesting(value);
+		return cut === 0 ? {value, cursor} : {value, cursor, warning: cutWarning(filePath, cut)};
 	} finally {
 		await handle.close();
 	}

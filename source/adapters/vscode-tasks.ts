@@ -23,6 +23,7 @@ import {
 } from './cline-content.js';
 import {addStatCursors, readSharedJson, tryReadJson} from './json-files.js';
 import {stableHash} from './jsonl.js';
+import {parseNativeJson} from './json-depth.js';
 
 type Raw = Record<string, unknown>;
 export type TaskFlavor = 'cline' | 'roo-code';
@@ -222,7 +223,7 @@ async function historyFromIndex(storageRoot: string, taskId: string, flavor: Tas
 function parseJsonObject(text: unknown): Raw | undefined {
 	if (typeof text !== 'string') return undefined;
 	try {
-		const value: unknown = JSON.parse(text);
+		const value: unknown = parseNativeJson(text);
 		return isRecord(value) ? value : undefined;
 	} catch {
 		return undefined;

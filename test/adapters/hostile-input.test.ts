@@ -1,0 +1,163 @@
+/**
+ * Hostile native input, across adapters: what a corrupted or crafted file does to a read. Each case
+ * keeps the good records, says what it left out in one warning, and returns messages the engine can
+ * store (JSON.stringify is what the engine does first with them).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {ampAdapter} from '../../source/adapters/amp.js';
+import {claudeCodeAdapter} from '../../source/adapters/claude-code.js';
+import {clineAdapter} from '../../source/adapters/cline.js';
+import {codexAdapter} from '../../source/adapters/codex.js';
+import {copilotAdapter} from '../../source/adapters/copilot.js';
+import {CUT_MARKER, MAX_JSON_DEPTH, cutDeepNesting} from '../../source/adapters/json-depth.js';
+import type {Adapter, AdapterContext, ReadResult} from '../../source/adapters/types.js';
+
+const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
+
+let home: string;
+
+function context(): AdapterContext {
+	const store = new Map<string, unknown>();
+	return {
+		env: {HOME: home},
+		home,
+		platform: 'linux',
+		now: () => new Date('2026-11-25T12:00:00Z'),
+		cache: {get: key => store.get(key), set: (key, value) => store.set(key, value)},
+	};
+}
+
+async function readOnly(adapter: Adapter): Promise<ReadResult> {
+	const ctx = context();
+	const sessions = await adapter.discover(ctx);
+	expect(sessions).toHaveLength(1);
+	return adapter.read({session: sessions[0]!}, ctx);
+}
+
+/** A JSON value nested `levels` deep (arrays), as text: JSON.parse takes it, JSON.stringify of it overflows the stack. */
+function deepText(levels: number): string {
+	return '['.repeat(levels) + ']'.repeat(levels);
+}
+
+function insertLine(file: string, at: number, line: string): void {
+	const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
+	lines.splice(at, 0, line);
+	fs.writeFileSync(file, lines.join('\n') + '\n');
+}
+
+function copyInto(source: string, target: string): string {
+	fs.mkdirSync(path.dirname(target), {recursive: true});
+	fs.copyFileSync(source, target);
+	fs.chmodSync(target, 0o644);
+	return target;
+}
+
+beforeEach(() => {
+	home = fs.mkdtempSync(path.join(os.tmpdir(), 'sfs-hostile-'));
+});
+
+afterEach(() => {
+	fs.rmSync(home, {recursive: true, force: true});
+});
+
+describe('cutDeepNesting', () => {
+	it('replaces what lies below MAX_JSON_DEPTH by a marker and leaves shallower values alone', () => {
+		const shallow = {a: [{b: 1}], c: 'x'};
+		expect(cutDeepNesting(shallow)).toBe(0);
+		expect(shallow).toEqual({a: [{b: 1}], c: 'x'});
+
+		const deep = {keep: 1, nested: JSON.parse(deepText(MAX_JSON_DEPTH + 50)) as unknown};
+		expect(cutDeepNesting(deep)).toBe(1);
+		expect(deep.keep).toBe(1);
+		expect(() => JSON.stringify(deep)).not.toThrow();
+		expect(JSON.stringify(deep)).toContain(CUT_MARKER);
+		// The cut is at MAX_JSON_DEPTH: that many levels of containers are kept.
+		let depth = 0;
+		let node: unknown = deep;
+		while (typeof node === 'object' && node !== null) {
+			depth++;
+			node = Array.isArray(node) ? node[0] : (node as {nested: unknown}).nested;
+		}
+
+		expect(depth).toBe(MAX_JSON_DEPTH);
+		expect(node).toBe(CUT_MARKER);
+	});
+});
+
+describe('a line nested thousands of levels deep', () => {
+	it('claude-code: the session is read, the line cut with a warning, the records after it kept', async () => {
+		const file = copyInto(
+			path.join(fixtures, 'claude-code', 'projects', '-home-user-project', 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeee01.jsonl'),
+			path.join(home, '.claude', 'projects', '-home-user-project', 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeee01.jsonl'),
+		);
+		const before = await readOnly(claudeCodeAdapter);
+		insertLine(file, 3, `{"type":"user","uuid":"deep-1","timestamp":"2026-03-29T16:30:00.000Z","message":{"role":"user","content":[{"type":"text","text":"deep","x":${deepText(20_000)}}]}}`);
+
+		const result = await readOnly(claudeCodeAdapter);
+		expect(() => JSON.stringify(result.messages)).not.toThrow();
+		expect(result.messages).toHaveLength(before.messages.length + 1);
+		expect(result.warnings).toEqual([expect.stringMatching(/line 4: nested deeper than 200 levels, 1 part\(s\) cut/)]);
+		expect(result.messages.at(-1)?.msg_id).toBe(before.messages.at(-1)?.msg_id);
+	});
+
+	it('codex: a rollout line, and tool arguments whose JSON string is nested that deep', async () => {
+		const file = copyInto(
+			path.join(fixtures, 'codex', 'sessions', '2026', '01', '02', 'rollout-2026-01-02T03-04-05-11111111-1111-4111-8111-111111111111.jsonl'),
+			path.join(home, '.codex', 'sessions', '2026', '01', '02', 'rollout-2026-01-02T03-04-05-11111111-1111-4111-8111-111111111111.jsonl'),
+		);
+		const before = await readOnly(codexAdapter);
+		insertLine(file, 3, JSON.stringify({timestamp: '2026-01-02T03:04:07.500Z', type: 'response_item', payload: {type: 'function_call', name: 'x', arguments: deepText(20_000), call_id: 'deep-args'}}));
+		insertLine(file, 4, `{"timestamp":"2026-01-02T03:04:07.600Z","type":"future_deep","payload":${deepText(20_000)}}`);
+
+		const result = await readOnly(codexAdapter);
+		expect(() => JSON.stringify(result.messages)).not.toThrow();
+		expect(result.messages.length).toBe(before.messages.length + 2);
+		expect(result.warnings).toEqual([expect.stringMatching(/line 5: nested deeper than 200 levels/)]);
+	});
+
+	it('copilot: an events.jsonl line', async () => {
+		const source = path.join(fixtures, 'copilot', 'session-state', 'aaaabbbb-1111-2222-3333-ccccddddeeee', 'events.jsonl');
+		const file = copyInto(source, path.join(home, '.copilot', 'session-state', 'aaaabbbb-1111-2222-3333-ccccddddeeee', 'events.jsonl'));
+		const before = await readOnly(copilotAdapter);
+		insertLine(file, 2, `{"type":"future.deep","id":"deep-1","timestamp":"2026-01-01T00:00:00.000Z","data":${deepText(20_000)}}`);
+
+		const result = await readOnly(copilotAdapter);
+		expect(() => JSON.stringify(result.messages)).not.toThrow();
+		expect(result.messages.length).toBeGreaterThan(before.messages.length);
+		expect(result.warnings).toEqual([expect.stringMatching(/line 3: nested deeper than 200 levels/)]);
+	});
+
+	it('amp: a thread file (read whole) keeps its messages, with one warning', async () => {
+		const source = path.join(fixtures, 'amp', 'threads-export', 'T-019fa4db-29cf-70c9-8d9b-81524df70e52.excerpt.json');
+		const thread = JSON.parse(fs.readFileSync(source, 'utf8')) as {messages: Array<Record<string, unknown>>};
+		const before = thread.messages.length;
+		thread.messages[0]!.deep = '@DEEP@';
+		const file = path.join(home, '.local', 'share', 'amp', 'threads', 'T-019fa4db-29cf-70c9-8d9b-81524df70e52.json');
+		fs.mkdirSync(path.dirname(file), {recursive: true});
+		fs.writeFileSync(file, JSON.stringify(thread).replace('"@DEEP@"', deepText(20_000)));
+
+		const result = await readOnly(ampAdapter);
+		expect(() => JSON.stringify(result.messages)).not.toThrow();
+		expect(result.messages.length).toBeGreaterThanOrEqual(before);
+		expect(result.warnings).toEqual([expect.stringMatching(/nested deeper than 200 levels, 1 part\(s\) cut/)]);
+	});
+
+	it('cline: a task file (read whole) keeps its messages, with one warning', async () => {
+		const task = path.join(home, '.config', 'Code', 'User', 'globalStorage', 'saoudrizwan.claude-dev', 'tasks', '1763800000000');
+		fs.cpSync(path.join(fixtures, 'cline', 'extension-layout', 'tasks', '1763800000000'), task, {recursive: true});
+		const before = await readOnly(clineAdapter);
+		const apiFile = path.join(task, 'api_conversation_history.json');
+		const api = JSON.parse(fs.readFileSync(apiFile, 'utf8')) as Array<Record<string, unknown>>;
+		api[0]!.deep = '@DEEP@';
+		fs.writeFileSync(apiFile, JSON.stringify(api).replace('"@DEEP@"', deepText(20_000)));
+
+		const result = await readOnly(clineAdapter);
+		expect(() => JSON.stringify(result.messages)).not.toThrow();
+		expect(result.messages).toHaveLength(before.messages.length);
+		expect(result.warnings.filter(warning => warning.includes('nested deeper'))).toEqual([expect.stringMatching(/^api_conversation_history\.json: nested deeper than 200 levels, 1 part\(s\) cut$/)]);
+	});
+});
