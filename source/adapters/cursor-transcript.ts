@@ -10,6 +10,8 @@ import {isObject, pruneEmpty} from './cursor-bubbles.js';
 export type MappedTranscript = {messages: Message[]; warnings: string[]; unknownRecords: Record<string, number>; toolsUsed: string[]};
 
 const USER_QUERY = /^<user_query>\n?([\s\S]*?)\n?<\/user_query>$/;
+/** Lines warned about one by one; past this, one line counts the rest (a corrupt file must not flood the report). */
+const MAX_LINE_WARNINGS = 20;
 
 function mapBlock(raw: unknown, sessionId: string, offset: number, index: number): {block: ContentBlock; tool?: string; unwrapped?: boolean} {
 	if (!isObject(raw) || typeof raw.type !== 'string') return {block: {type: 'invalid_block', block: raw}};
@@ -36,12 +38,18 @@ function mapBlock(raw: unknown, sessionId: string, offset: number, index: number
 export function mapTranscriptLines(lines: JsonlLine[], options: {sessionId: string; timestamp: string; agentId?: string}): MappedTranscript {
 	const messages: Message[] = [];
 	const warnings: string[] = [];
+	let badLines = 0;
+	const warn = (warning: string) => {
+		badLines++;
+		if (badLines <= MAX_LINE_WARNINGS) warnings.push(warning);
+	};
+
 	const unknownRecords: Record<string, number> = {};
 	const toolsUsed = new Set<string>();
 
 	for (const line of lines) {
 		const {value, warning} = parseJsonLine(line);
-		if (warning) warnings.push(warning);
+		if (warning) warn(warning);
 		if (value === undefined) continue;
 
 		const msgId = stableHash('cursor-transcript', options.sessionId, line.offset);
@@ -69,13 +77,15 @@ export function mapTranscriptLines(lines: JsonlLine[], options: {sessionId: stri
 
 		const content: ContentBlock[] = [];
 		let unwrapped = false;
+		let invalidBlocks = 0;
 		message.content.forEach((raw: unknown, index: number) => {
 			const mapped = mapBlock(raw, options.sessionId, line.offset, index);
 			if (mapped.tool) toolsUsed.add(mapped.tool);
 			if (mapped.unwrapped) unwrapped = true;
-			if (mapped.block.type === 'invalid_block') warnings.push(`line at byte ${line.offset}: malformed content block kept as invalid_block`);
+			if (mapped.block.type === 'invalid_block') invalidBlocks++;
 			content.push(mapped.block);
 		});
+		if (invalidBlocks > 0) warn(`line at byte ${line.offset}: ${invalidBlocks} malformed content block(s) kept as invalid_block`);
 		if (content.length === 0) content.push({type: 'native_record', record: value});
 
 		const metadata: Record<string, unknown> = {timestamp_estimated: true};
@@ -90,5 +100,6 @@ export function mapTranscriptLines(lines: JsonlLine[], options: {sessionId: stri
 		messages.push(out);
 	}
 
+	if (badLines > MAX_LINE_WARNINGS) warnings.push(`${badLines - MAX_LINE_WARNINGS} more bad lines`);
 	return {messages, warnings, unknownRecords, toolsUsed: [...toolsUsed]};
 }

@@ -13,6 +13,7 @@ import {claudeCodeAdapter} from '../../source/adapters/claude-code.js';
 import {clineAdapter} from '../../source/adapters/cline.js';
 import {codexAdapter} from '../../source/adapters/codex.js';
 import {copilotAdapter} from '../../source/adapters/copilot.js';
+import {cursorAdapter} from '../../source/adapters/cursor.js';
 import {CUT_MARKER, MAX_JSON_DEPTH, cutDeepNesting} from '../../source/adapters/json-depth.js';
 import type {Adapter, AdapterContext, ReadResult} from '../../source/adapters/types.js';
 
@@ -159,5 +160,23 @@ describe('a line nested thousands of levels deep', () => {
 		expect(() => JSON.stringify(result.messages)).not.toThrow();
 		expect(result.messages).toHaveLength(before.messages.length);
 		expect(result.warnings.filter(warning => warning.includes('nested deeper'))).toEqual([expect.stringMatching(/^api_conversation_history\.json: nested deeper than 200 levels, 1 part\(s\) cut$/)]);
+	});
+});
+
+describe('a Cursor transcript full of bad lines', () => {
+	it('warns once per line (counting its malformed blocks) and counts the lines past the first twenty', async () => {
+		const id = 'aaaaaaaa-0000-0000-0000-000000000001';
+		const file = path.join(home, '.cursor', 'projects', 'proj', 'agent-transcripts', id, `${id}.jsonl`);
+		fs.mkdirSync(path.dirname(file), {recursive: true});
+		const fiveBadBlocks = JSON.stringify({role: 'assistant', message: {content: [null, 5, 's', {type: 'text', text: null}, {type: 'tool_use', name: null}]}});
+		const lines = [fiveBadBlocks, ...Array.from({length: 30}, () => '{not json'), '{"role":"assistant","message":{"content":[{"type":"text","text":"kept"}]}}'];
+		fs.writeFileSync(file, lines.join('\n') + '\n');
+
+		const result = await readOnly(cursorAdapter);
+		expect(result.warnings).toHaveLength(21);
+		expect(result.warnings[0]).toBe(`${id}.jsonl: line at byte 0: 5 malformed content block(s) kept as invalid_block`);
+		expect(result.warnings[1]).toBe(`${id}.jsonl: line 2: invalid JSON, skipped`);
+		expect(result.warnings[20]).toBe(`${id}.jsonl: 11 more bad lines`);
+		expect(result.messages.at(-1)?.content).toEqual([{type: 'text', text: 'kept'}]);
 	});
 });
