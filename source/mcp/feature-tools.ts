@@ -70,19 +70,47 @@ export async function getAuditReport(context: ToolContext, args: {session: strin
 	return okResult('get_audit_report', {session_id: session.id, finding_count: findings.length, findings: boundJson(findings.slice(0, 100), 40_000)});
 }
 
-/** A value from another module, kept within `max` characters of JSON (long strings are cut first). */
+/**
+ * How hard a too-large value is shrunk, mildest first: at most this many items per array and
+ * characters per string. Arrays are cut rather than the JSON text, so the value keeps its shape.
+ */
+const SHRINK_STEPS: Array<{items: number; chars: number}> = [
+	{items: 100, chars: 2000},
+	{items: 50, chars: 1000},
+	{items: 20, chars: 500},
+	{items: 10, chars: 200},
+	{items: 5, chars: 200},
+	{items: 2, chars: 100},
+	{items: 1, chars: 100},
+];
+
+/**
+ * A value from another module, kept within `max` characters of JSON and in its own shape: long
+ * arrays keep their first items (an object holding one says how many were left out in
+ * `<key>_omitted`), long strings are clipped with a marker.
+ */
 function boundJson(value: unknown, max: number): unknown {
 	if (JSON.stringify(value ?? null).length <= max) return value ?? null;
-	const shrink = (node: unknown, depth: number): unknown => {
-		if (typeof node === 'string') return clip(node, 2000);
-		if (Array.isArray(node)) return node.slice(0, 100).map(item => shrink(item, depth + 1));
-		if (node && typeof node === 'object' && depth < 8) return Object.fromEntries(Object.entries(node).map(([key, item]) => [key, shrink(item, depth + 1)]));
-		return node;
+	const shrink = (node: unknown, step: {items: number; chars: number}, depth: number): unknown => {
+		if (typeof node === 'string') return clip(node, step.chars);
+		if (Array.isArray(node)) return node.slice(0, step.items).map(item => shrink(item, step, depth + 1));
+		if (!node || typeof node !== 'object' || depth >= 8) return node;
+		const out: Record<string, unknown> = {};
+		for (const [key, item] of Object.entries(node)) {
+			out[key] = shrink(item, step, depth + 1);
+			if (Array.isArray(item) && item.length > step.items && !(`${key}_omitted` in node)) out[`${key}_omitted`] = item.length - step.items;
+		}
+
+		return out;
 	};
 
-	const shrunk = shrink(value, 0);
-	if (JSON.stringify(shrunk).length <= max) return shrunk;
-	return {truncated: true, text: cutText(JSON.stringify(shrunk), max).text};
+	for (const step of SHRINK_STEPS) {
+		const shrunk = shrink(value, step, 0);
+		if (JSON.stringify(shrunk).length <= max) return shrunk;
+	}
+
+	// Only a value with a great many keys gets here: its text, cut.
+	return {truncated: true, text: cutText(JSON.stringify(shrink(value, SHRINK_STEPS.at(-1)!, 0)), max).text};
 }
 
 type RulesApi = {
