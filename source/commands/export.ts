@@ -29,7 +29,7 @@ const spec: CommandSpec = {
 		  --all              Back up every session (a .tar.gz)
 		  --thinking         md: include thinking blocks
 		  --no-tools         md: leave out tool calls and results
-		  --json             For sfs and --all: print {"path": …, "sessions": […]} 
+		  --json             For sfs and --all: print {"path": …, "sessions": […]} (the session itself: --format json) 
 		  --allow-secrets    Export secrets unredacted this once, whatever the DLP policy says
 
 		Examples
@@ -89,6 +89,13 @@ const command: CommandModule = {
 		}
 
 		const format = (flags.format as string | undefined) ?? 'md';
+		// --json describes what an archive export wrote; on md it would silently print Markdown into `| jq`.
+		if (flags.json && format !== 'sfs' && format !== 'json') {
+			throw new SfsError('USAGE', `export: --json goes with --format sfs or --all (--format ${format} prints ${format === 'md' ? 'Markdown' : 'the paths it wrote'})`, {
+				hint: 'for the session as JSON: sfs export <ref> --format json',
+			});
+		}
+
 		return withEngine(async engine => {
 			const id = await resolveSession(engine, input[0]!);
 			if (format === 'sfs') {
