@@ -61,7 +61,7 @@ const command: CommandModule = {
 			until: await timeFlag('until', flags.until),
 			tag: flags.tag as string | undefined,
 			sort: (flags.sort as ListSort | undefined) ?? 'updated',
-			limit: numberFlag('limit', flags.limit),
+			limit: numberFlag('limit', flags.limit, {min: 1}),
 			includeSubagents: flags.subagents === true,
 			headless: flags.headless === false ? ('exclude' as const) : ('include' as const),
 		};

@@ -44,7 +44,7 @@ export async function runSearch(argv: string[], open: IndexOpener): Promise<numb
 	const {flags, input} = parsed;
 	const query = input.join(' ').trim();
 	if (!query) throw new SfsError('USAGE', 'search: missing a query', {hint: 'e.g. sfs search "rate limit"'});
-	const options = {tools: listFlag(flags.tool), since: await timeFlag('since', flags.since), limit: numberFlag('limit', flags.limit) ?? 20};
+	const options = {tools: listFlag(flags.tool), since: await timeFlag('since', flags.since), limit: numberFlag('limit', flags.limit, {min: 1}) ?? 20};
 	const {hits, sessions} = await open(index => {
 		const hits = index.search(query, options);
 		const sessions = new Map<string, SessionRow | undefined>();

@@ -55,3 +55,14 @@ test('a known tool with no hits keeps the plain "no matches"', async () => {
 	const run = await sfs(box, ['search', 'zzzqqqxx', '--tool', 'codex']);
 	expect(run.stderr).toBe('sfs: no matches for "zzzqqqxx"\n');
 });
+
+test('--limit 0 is a usage error, not an empty result that reads as "no sessions yet"', async () => {
+	for (const args of [['list', '--limit', '0'], ['list', '--json', '--limit', '0'], ['search', 'the', '--limit', '0'], ['search', 'the', '--json', '--limit', '0']]) {
+		const run = await sfs(box, args);
+		expect(run.exitCode).toBe(2);
+		expect(run.stdout).toBe('');
+		expect(run.stderr).toBe('sfs: --limit takes a whole number of at least 1 (got "0")\n');
+	}
+
+	expect(parseJson<unknown[]>(await sfs(box, ['list', '--json', '--limit', '1']))).toHaveLength(1);
+});
