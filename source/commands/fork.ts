@@ -1,4 +1,5 @@
-import {upsertManifest} from '../engine/open-engine.js';
+import {SfsError} from '../engine/errors.js';
+import {type Engine, upsertManifest} from '../engine/open-engine.js';
 import {print, printJson} from '../output.js';
 import {type CommandModule, type CommandSpec, expectArgs, parseArgs, resolveSession, withEngine} from './common.js';
 
@@ -29,7 +30,7 @@ const command: CommandModule = {
 		expectArgs('fork', input, 1, 1, 'a session <ref>');
 		const manifest = await withEngine(async engine => {
 			const id = await resolveSession(engine, input[0]!);
-			const created = engine.store.fork(id, flags.at as string | undefined);
+			const created = forkAt(engine, id, flags.at as string | undefined, input[0]!);
 			const {messages} = engine.store.readMessages(created.session_id);
 			engine.index.transaction(() => {
 				upsertManifest(engine, created);
@@ -45,3 +46,18 @@ const command: CommandModule = {
 };
 
 export default command;
+
+/** The store's fork; an --at that is no message id of the session says what --at takes (a position like 3 is not one). */
+function forkAt(engine: Engine, id: string, at: string | undefined, ref: string) {
+	try {
+		return engine.store.fork(id, at);
+	} catch (error) {
+		if (!(at !== undefined && error instanceof SfsError && error.code === 'NOT_FOUND')) throw error;
+		const {messages} = engine.store.readMessages(id);
+		const position = /^#?\d+$/.test(at) ? messages[Number(at.replace('#', '')) - 1] : undefined;
+		const example = position?.msg_id ?? messages.at(-1)?.msg_id;
+		throw new SfsError('NOT_FOUND', `message ${at} not found in ${id}`, {
+			hint: `--at takes a message id, the last field of each heading of sfs show ${ref}${example ? `${position ? `; message #${at.replace('#', '')} is` : ', e.g.'} --at ${example}` : ''}`,
+		});
+	}
+}
