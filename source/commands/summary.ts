@@ -112,6 +112,18 @@ export function formatUsd(value: number | null): string {
 	return value < 0.01 ? `$${value.toFixed(6).replace(/0+$/, '')}` : `$${value.toFixed(2)}`;
 }
 
+/**
+ * The cost of a day's project or of the total: the priced part, then the models the price table
+ * lacks ("unpriced + unpriced: x" said it twice when nothing was priced), or that no tokens were
+ * recorded at all (not "unpriced", which reads as a price missing).
+ */
+export function periodCost(cost: number | null, unpriced: Array<{model: string}>, tokens: number, paint: (text: string) => string = out.warn): string {
+	const missing = unpriced.map(model => model.model).join(', ');
+	if (cost === null && missing) return paint(`unpriced: ${missing}`);
+	if (cost === null && tokens === 0) return 'no usage recorded';
+	return `${formatUsd(cost)}${missing ? paint(` + unpriced: ${missing}`) : ''}`;
+}
+
 export function formatDuration(ms: number): string {
 	const seconds = Math.round(ms / 1000);
 	if (seconds < 60) return `${seconds}s`;
@@ -176,14 +188,14 @@ function printPeriod(result: PeriodSummary): void {
 			const tests = project.tests.runs > 0 ? `, tests ${project.tests.passed} passed/${project.tests.failed} failed` : '';
 			print(`  ${project.project} ${out.dim(`(${project.tools.join(', ')}; ${project.sessions.length} session(s))`)}`);
 			print(
-				`    ${project.turns} turn(s), ${project.files.created + project.files.edited + project.files.deleted} file(s) changed +${project.files.lines_added} -${project.files.lines_removed}, ${project.commands} command(s) (${project.failed_commands} failed)${tests}, ${compactNumber(project.tokens.total)} tokens, ${formatUsd(project.cost_usd)}${project.unpriced_models.length > 0 ? out.warn(` + unpriced: ${project.unpriced_models.map(model => model.model).join(', ')}`) : ''}`,
+				`    ${project.turns} turn(s), ${project.files.created + project.files.edited + project.files.deleted} file(s) changed +${project.files.lines_added} -${project.files.lines_removed}, ${project.commands} command(s) (${project.failed_commands} failed)${tests}, ${compactNumber(project.tokens.total)} tokens, ${periodCost(project.cost_usd, project.unpriced_models, project.tokens.total)}`,
 			);
 		}
 	}
 
 	const {totals} = result;
 	print();
-	print(`${out.bold('Total')}: ${totals.sessions} session(s), ${totals.turns} turn(s), ${compactNumber(totals.tokens.total)} tokens, ${formatUsd(totals.cost_usd)}${totals.unpriced_models.length > 0 ? out.warn(` + unpriced: ${totals.unpriced_models.map(model => model.model).join(', ')}`) : ''}`);
+	print(`${out.bold('Total')}: ${totals.sessions} session(s), ${totals.turns} turn(s), ${compactNumber(totals.tokens.total)} tokens, ${periodCost(totals.cost_usd, totals.unpriced_models, totals.tokens.total)}`);
 }
 
 function oneLine(text: string): string {
