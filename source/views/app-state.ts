@@ -93,6 +93,8 @@ export type AppState = {
 	/** Screens to return to with Esc/q. */
 	backStack: Screen[];
 	help: boolean;
+	/** First shown entry of the help overlay (it scrolls on a small terminal). */
+	helpOffset: number;
 	size: Size;
 	demo: boolean;
 	sessions: SessionsState;
@@ -125,6 +127,7 @@ export type AppAction =
 	| {type: 'navigate'; screen: Screen}
 	| {type: 'back'}
 	| {type: 'help/toggle'}
+	| {type: 'help/scroll'; movement: Movement; max: number; page: number}
 	| {type: 'status/message'; message: string}
 	| {type: 'status/error'; error: string}
 	| {type: 'capture/progress'; progress: CaptureProgress}
@@ -179,6 +182,7 @@ export function initialAppState(size: Size, options: {demo?: boolean; capture?: 
 		screen: 'sessions',
 		backStack: [],
 		help: false,
+		helpOffset: 0,
 		size,
 		demo: options.demo ?? false,
 		sessions: initialSessionsState(layout.listRows),
@@ -286,7 +290,7 @@ function navigate(state: AppState, screen: Screen): AppState {
 	// Top-level screens (Sessions, Search, Rules, Handoff) reset the stack to Sessions.
 	const topLevel = screen === 'sessions' || screen === 'rules' || screen === 'handoff' || (screen === 'search' && state.screen !== 'session');
 	const backStack = screen === 'sessions' ? [] : topLevel ? ['sessions' as Screen] : [...state.backStack, state.screen];
-	return {...state, screen, backStack, help: false};
+	return {...state, screen, backStack, help: false, helpOffset: 0};
 }
 
 export function appReducer(state: AppState, action: AppAction): AppState {
@@ -309,7 +313,7 @@ export function appReducer(state: AppState, action: AppAction): AppState {
 
 		case 'back': {
 			if (state.help) {
-				return {...state, help: false};
+				return {...state, help: false, helpOffset: 0};
 			}
 
 			const backStack = [...state.backStack];
@@ -318,7 +322,13 @@ export function appReducer(state: AppState, action: AppAction): AppState {
 		}
 
 		case 'help/toggle': {
-			return {...state, help: !state.help};
+			return {...state, help: !state.help, helpOffset: 0};
+		}
+
+		case 'help/scroll': {
+			const page = Math.max(1, action.page);
+			const deltas: Record<Movement, number> = {'cursor/down': 1, 'cursor/up': -1, 'page/down': page, 'page/up': -page, 'cursor/top': -Infinity, 'cursor/bottom': Infinity};
+			return {...state, helpOffset: Math.max(0, Math.min(action.max, state.helpOffset + deltas[action.movement]))};
 		}
 
 		case 'status/message': {

@@ -42,7 +42,7 @@ export type AppProps = {
 function Body({state, engine, handoff}: {state: AppState; engine: TuiEngine; handoff: HandoffState}) {
 	const layout = computeLayout(state.size);
 	if (state.help) {
-		return <HelpOverlay layer={activeLayer({...state, help: false})} columns={state.size.columns} rows={layout.bodyRows} />;
+		return <HelpOverlay layer={activeLayer({...state, help: false})} columns={state.size.columns} rows={layout.bodyRows} offset={state.helpOffset} />;
 	}
 
 	switch (state.screen) {

@@ -9,7 +9,9 @@ import {ACTION_KINDS, activeLayer, type ActionKind, type Screen} from './app-sta
 import type {LaunchSpec, SessionRow, TmuxKind, TuiEngine} from './engine-context.js';
 import {copyText} from './detail-state.js';
 import {summaryPanel} from './insight-lines.js';
-import {resolveKeys, TEXT_LAYERS, type KeyEvent} from './keymap.js';
+import {helpWindow} from './help-overlay.js';
+import {helpFor, resolveKeys, TEXT_LAYERS, type KeyEvent} from './keymap.js';
+import {computeLayout} from './layout.js';
 import {previewBox, previewLines, previewRoom} from './preview-lines.js';
 import {rulesLayout} from './rules-screen.js';
 import {selectedRow} from './sessions-state.js';
@@ -457,6 +459,11 @@ export class Controller {
 			case 'help': {
 				if (command === 'back' || command === 'help') {
 					this.dispatch({type: 'help/toggle'});
+				} else if (isMovement(command)) {
+					const {columns} = this.state.size;
+					const {bodyRows} = computeLayout(this.state.size);
+					const {shown, maxOffset} = helpWindow(helpFor(activeLayer({...this.state, help: false})).length, columns, bodyRows);
+					this.dispatch({type: 'help/scroll', movement: command, max: maxOffset, page: shown});
 				}
 
 				return;

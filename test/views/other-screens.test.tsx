@@ -248,6 +248,40 @@ describe('Rules, Handoff and demo', () => {
 		await vi.waitFor(() => expect(app.frame()).toContain('Enter open'));
 	});
 
+	test('help on a small terminal: every key is reachable by scrolling, labels are not cut to a few words', async () => {
+		const app = await ready(new FakeEngine(makeRows(3)), {columns: 60, rows: 15});
+		app.stdin.write('?');
+		await vi.waitFor(() => expect(app.frame()).toContain('Help · Sessions'));
+		expect(app.frame()).toMatch(/1-\d+ of 25 keys/);
+		expect(app.frame()).not.toContain('Quit');
+		expect(app.frame().split('\n').length).toBeLessThanOrEqual(14);
+		app.stdin.write(keys.pageDown);
+		await vi.waitFor(() => expect(app.frame()).toContain('Actions: alias, tag, fork, checkpoint'));
+		app.stdin.write('G');
+		await vi.waitFor(() => expect(app.frame()).toContain('Quit'));
+		expect(app.frame()).toMatch(/\d+-25 of 25 keys/);
+		expect(app.frame()).not.toContain('Move down');
+		app.stdin.write('g');
+		await vi.waitFor(() => expect(app.frame()).toContain('Move down'));
+		app.stdin.write('j');
+		await vi.waitFor(() => expect(app.frame()).not.toContain('Move down'));
+		expect(app.frame()).toMatch(/2-\d+ of 25 keys/);
+		// Closing and opening again starts at the top.
+		app.stdin.write('?');
+		await vi.waitFor(() => expect(app.frame()).not.toContain('Help · Sessions'));
+		app.stdin.write('?');
+		await vi.waitFor(() => expect(app.frame()).toContain('Move down'));
+	});
+
+	test('help on a tall terminal needs no scrolling', async () => {
+		const app = await ready(new FakeEngine(makeRows(3)), {columns: 120, rows: 40});
+		app.stdin.write('?');
+		await vi.waitFor(() => expect(app.frame()).toContain('Help · Sessions'));
+		expect(app.frame()).toContain('Move down');
+		expect(app.frame()).toContain('Quit');
+		expect(app.frame()).not.toContain('of 25 keys');
+	});
+
 	test('the demo badge shows in the header', async () => {
 		const app = renderApp(new FakeEngine(makeRows(1)), {columns: 120, rows: 30}, {demo: true});
 		await vi.waitFor(() => expect(app.frame()).toMatch(/^sfs demo/));
