@@ -85,16 +85,18 @@ export function SessionScreen({state}: {state: AppState}) {
 				<Box flexGrow={1}>
 					<Text wrap="truncate">
 						{tool ? <Text color={toolBadge(tool).color}>{toolBadge(tool).label} </Text> : ''}
-						<Text bold>{title}</Text>
+						{/* Find comes before the title: after a long title it was cut off, typing included. */}
 						{detail.finding ? (
 							<Text>
-								{'  '}find: <TextField state={detail.find} focused placeholder="text" />
+								find: <TextField state={detail.find} focused placeholder="text" />
+								{'  '}
 							</Text>
 						) : detail.findQuery ? (
-							<Text color={theme.muted}>{`  find "${detail.findQuery}": ${detail.findStatus ?? ''}`}</Text>
+							<Text color={theme.muted}>{`find "${detail.findQuery}": ${detail.findStatus ?? ''}  `}</Text>
 						) : (
 							''
 						)}
+						<Text bold>{title}</Text>
 					</Text>
 				</Box>
 				<Box flexShrink={0}>

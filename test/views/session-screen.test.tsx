@@ -1,6 +1,6 @@
 import {cleanup} from 'ink-testing-library';
 import {afterEach, describe, expect, test, vi} from 'vitest';
-import {FakeEngine, makeRows} from './fake-engine.js';
+import {FakeEngine, makeRow, makeRows} from './fake-engine.js';
 import {keys, renderApp} from './helpers.js';
 
 afterEach(cleanup);
@@ -71,6 +71,17 @@ describe('Session screen', () => {
 		await vi.waitFor(() => expect(app.frame()).toContain('match 3/3'));
 		app.stdin.write('N');
 		await vi.waitFor(() => expect(app.frame()).toContain('match 2/3'));
+	});
+
+	test('find stays visible while typing and after Enter when the title is longer than the screen', async () => {
+		const engine = new FakeEngine([makeRow(1, {title: `session 001 with a very long title ${'that goes on and on '.repeat(8)}`})]);
+		const app = await openFirst(engine, {columns: 80, rows: 20});
+		app.stdin.write('/tok');
+		await vi.waitFor(() => expect(app.frame().split('\n')[1]).toContain('find: tok'));
+		app.stdin.write('en\r');
+		await vi.waitFor(() => expect(app.frame().split('\n')[1]).toContain('find "token": match 1/1'));
+		app.stdin.write('/zzz\r');
+		await vi.waitFor(() => expect(app.frame().split('\n')[1]).toContain('no match for "zzz"'));
 	});
 
 	test('g/G and PgUp/PgDn move through a long session', async () => {
