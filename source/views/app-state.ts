@@ -147,7 +147,8 @@ export type AppAction =
 	| {type: 'diff/compareFailed'; error: string}
 	| {type: 'diff/showFiles'}
 	| {type: 'resume/open'; sessionId: string}
-	| {type: 'resume/move'; delta: 1 | -1}
+	/** Move the target cursor by delta (wrapping around). */
+	| {type: 'resume/move'; delta: number}
 	| {type: 'resume/planLoading'}
 	| {type: 'resume/planned'; sessionId: string; target: ResumeTarget; plan: ResumePlan}
 	| {type: 'resume/planFailed'; error: string}

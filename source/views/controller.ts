@@ -989,6 +989,21 @@ export class Controller {
 				return;
 			}
 
+			// The targets fit on one page: paging and g/G go to the first or the last.
+			case 'cursor/top':
+			case 'cursor/bottom':
+			case 'page/up':
+			case 'page/down': {
+				const {cursor, targets} = this.state.resume;
+				const to = command === 'cursor/top' || command === 'page/up' ? 0 : targets.length - 1;
+				if (to !== cursor) {
+					this.dispatch({type: 'resume/move', delta: to - cursor});
+					this.requestPlan();
+				}
+
+				return;
+			}
+
 			case 'resume/model': {
 				this.dispatch({type: 'resume/modelStart'});
 				return;

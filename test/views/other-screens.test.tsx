@@ -88,6 +88,23 @@ describe('Resume screen', () => {
 		});
 	});
 
+	test('G and g (and PgDn/PgUp) go to the last and the first target, as the help says', async () => {
+		const engine = new FakeEngine(makeRows(2));
+		const app = await ready(engine);
+		app.stdin.write('l');
+		await vi.waitFor(() => expect(app.frame()).toMatch(/› claude-code/));
+		app.stdin.write('G');
+		await vi.waitFor(() => expect(app.frame()).toMatch(/› copilot/));
+		await vi.waitFor(() => expect(engine.callsTo('planResume').at(-1)!.args[1]).toBe('copilot'));
+		app.stdin.write(keys.pageUp);
+		await vi.waitFor(() => expect(app.frame()).toMatch(/› claude-code/));
+		app.stdin.write(keys.pageDown);
+		await vi.waitFor(() => expect(app.frame()).toMatch(/› copilot/));
+		app.stdin.write('g');
+		await vi.waitFor(() => expect(app.frame()).toMatch(/› claude-code/));
+		await vi.waitFor(() => expect(engine.callsTo('planResume').at(-1)!.args[1]).toBe('claude-code'));
+	});
+
 	test('inside tmux, p opens a pane and the TUI keeps running', async () => {
 		const engine = new FakeEngine(makeRows(2));
 		engine.tmux = true;
