@@ -117,7 +117,9 @@ export const BINDINGS: readonly Binding[] = [
 	{command: 'cursor/down', layers: [...LISTS, 'filter', 'search', 'rules'], chars: ['j'], match: (_i, k) => k.downArrow && !k.ctrl, keys: '↓ j', label: 'Move down'},
 	{command: 'cursor/up', layers: [...LISTS, 'filter', 'search', 'rules'], chars: ['k'], match: (_i, k) => k.upArrow && !k.ctrl, keys: '↑ k', label: 'Move up'},
 	{command: 'page/down', layers: [...LISTS, 'search', 'rules'], match: (i, k) => k.pageDown || (k.ctrl && i === 'd'), keys: 'PgDn Ctrl+d', label: 'Page down'},
-	{command: 'page/up', layers: [...LISTS, 'search', 'rules'], match: (i, k) => k.pageUp || (k.ctrl && i === 'u'), keys: 'PgUp Ctrl+u', label: 'Page up'},
+	// Not Ctrl+u in Search: there it clears the query, as in every other input.
+	{command: 'page/up', layers: [...LISTS.filter(layer => layer !== 'search'), 'rules'], match: (i, k) => k.pageUp || (k.ctrl && i === 'u'), keys: 'PgUp Ctrl+u', label: 'Page up'},
+	{command: 'page/up', layers: ['search'], match: (_i, k) => k.pageUp, keys: 'PgUp', label: 'Page up'},
 	{command: 'cursor/top', layers: LISTS, chars: ['g'], match: (_i, k) => k.home, keys: 'g Home', label: 'Jump to the start'},
 	{command: 'cursor/bottom', layers: LISTS, chars: ['G'], match: (_i, k) => k.end, keys: 'G End', label: 'Jump to the end'},
 
@@ -176,7 +178,8 @@ export const BINDINGS: readonly Binding[] = [
 
 	// Text entry (filter, find, search, forms).
 	{command: 'input/submit', layers: ['filter', 'find', 'model', 'form'], match: enter, keys: 'Enter', label: 'Accept', footer: 'accept'},
-	{command: 'input/cancel', layers: ['filter', 'find', 'model', 'form'], match: esc, keys: 'Esc', label: 'Cancel (the filter is cleared)', footer: 'cancel'},
+	{command: 'input/cancel', layers: ['filter'], match: esc, keys: 'Esc', label: 'Cancel (the filter is cleared)', footer: 'cancel'},
+	{command: 'input/cancel', layers: ['find', 'model', 'form'], match: esc, keys: 'Esc', label: 'Cancel', footer: 'cancel'},
 	{command: 'back', layers: ['search'], match: esc, keys: 'Esc', label: 'Back', footer: 'back'},
 	{command: 'input/backspace', layers: ['filter', 'find', 'search', 'model', 'form'], match: backspace, keys: 'Backspace', label: 'Delete a character'},
 	{command: 'input/left', layers: ['filter', 'find', 'search', 'model', 'form'], match: (_i, k) => k.leftArrow, keys: '←', label: 'Cursor left'},

@@ -2,6 +2,7 @@ import {cleanup} from 'ink-testing-library';
 import {afterEach, describe, expect, test, vi} from 'vitest';
 import {FakeEngine, makeRow, makeRows} from './fake-engine.js';
 import {keys, renderApp} from './helpers.js';
+import {helpFor} from '../../source/views/keymap.js';
 
 afterEach(cleanup);
 
@@ -46,6 +47,18 @@ describe('Search screen', () => {
 		await vi.waitFor(() => expect(app.frame()).toContain('3 hits in 2 sessions'));
 		app.stdin.write(keys.esc);
 		await vi.waitFor(() => expect(app.frame()).toContain('Enter open'));
+	});
+
+	test('Ctrl+u clears the query, as its help line says (it paged up instead)', async () => {
+		const engine = new FakeEngine(makeRows(1));
+		const app = await ready(engine);
+		app.stdin.write('s');
+		await vi.waitFor(() => expect(app.frame()).toContain('search:'));
+		app.stdin.write('zebra');
+		await vi.waitFor(() => expect(app.frame()).toContain('search: zebra'));
+		app.stdin.write('\u0015');
+		await vi.waitFor(() => expect(app.frame()).toContain('search:  words to find'));
+		expect(helpFor('search').filter(entry => entry.keys.split(' ').includes('Ctrl+u'))).toEqual([{keys: 'Ctrl+u', label: 'Clear the input'}]);
 	});
 
 	test('no hits and engine errors are shown', async () => {
@@ -193,6 +206,14 @@ describe('Actions', () => {
 		app.stdin.write(keys.enter);
 		await vi.waitFor(() => expect(engine.callsTo('fork')).toHaveLength(1));
 		expect(engine.callsTo('fork')[0]!.args).toEqual(['sess-001', undefined]);
+	});
+
+	test('help in a form says Esc cancels (not that it clears the filter)', () => {
+		for (const layer of ['form', 'find', 'model'] as const) {
+			expect(helpFor(layer).find(entry => entry.keys === 'Esc')).toEqual({keys: 'Esc', label: 'Cancel'});
+		}
+
+		expect(helpFor('filter').find(entry => entry.keys === 'Esc')!.label).toContain('filter');
 	});
 
 	test('Esc cancels a form; delete asks to confirm, n cancels, y deletes', async () => {
