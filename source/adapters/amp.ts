@@ -93,9 +93,11 @@ export const ampAdapter: Adapter = {
 		if (!file) throw new Error('amp: session has no file');
 		const {value, cursor, warning} = await readJsonFile(file);
 		const base: ReadResult = {mode: 'full', messages: [], info: {}, cursors: {[file]: cursor}, warnings: [], unknownRecords: {}, recordsParsed: 0};
-		if (value === undefined) return {...base, warnings: warning ? [warning] : []};
+		// Capture already names the file: the warnings say only its base name.
+		const name = path.basename(file);
+		if (value === undefined) return {...base, warnings: warning ? [warning.replace(file, name)] : []};
 		if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-			return {...base, warnings: [`${file}: not an Amp thread (top level is not an object), skipped`]};
+			return {...base, warnings: [`${name}: not an Amp thread (top level is not an object), skipped`]};
 		}
 
 		const {mapThread} = await import('./amp-thread.js');
@@ -104,7 +106,7 @@ export const ampAdapter: Adapter = {
 			...base,
 			messages: mapped.messages,
 			info: mapped.info,
-			warnings: [...(warning ? [warning] : []), ...mapped.warnings.map(line => `${path.basename(file)}: ${line}`)],
+			warnings: [...(warning ? [warning.replace(file, name)] : []), ...mapped.warnings.map(line => `${name}: ${line}`)],
 			unknownRecords: mapped.unknownRecords,
 			recordsParsed: mapped.recordsParsed,
 		};

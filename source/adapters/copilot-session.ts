@@ -125,7 +125,8 @@ async function readLegacyDocument(request: ReadRequest): Promise<ReadResult> {
 	const read = await readJsonFileIfChanged(file, previous);
 	if (!read) return {mode: 'incremental', messages: [], info: {interface: 'cli'}, cursors: {[file]: previous!}, warnings: [], unknownRecords: {}, recordsParsed: 0};
 
-	const warnings = read.warning ? [read.warning] : [];
+	// Capture already names the file: the warning says only its base name.
+	const warnings = read.warning ? [read.warning.replace(file, path.basename(file))] : [];
 	const info: SessionInfo = {interface: 'cli'};
 	const messages: ReadResult['messages'] = [];
 	if (read.value !== undefined) {

@@ -52,7 +52,8 @@ async function readLegacy(file: string, request: ReadRequest, ctx: AdapterContex
 
 	const fresh = emptyGeminiState();
 	const assembler = new GeminiAssembler(fresh, {fallbackTime: new Date(read.cursor.mtime_ms).toISOString(), agentId: request.session.agentId});
-	const warnings = read.warning ? [read.warning] : [];
+	// Capture already names the file: the warning says only its base name.
+	const warnings = read.warning ? [read.warning.replace(file, path.basename(file))] : [];
 	const record = read.value;
 	if (isObject(record)) {
 		const {messages, ...fields} = record;

@@ -14,6 +14,7 @@ import {clineAdapter} from '../../source/adapters/cline.js';
 import {codexAdapter} from '../../source/adapters/codex.js';
 import {copilotAdapter} from '../../source/adapters/copilot.js';
 import {cursorAdapter} from '../../source/adapters/cursor.js';
+import {geminiAdapter} from '../../source/adapters/gemini.js';
 import {CUT_MARKER, MAX_JSON_DEPTH, cutDeepNesting} from '../../source/adapters/json-depth.js';
 import type {Adapter, AdapterContext, ReadResult} from '../../source/adapters/types.js';
 
@@ -178,5 +179,25 @@ describe('a Cursor transcript full of bad lines', () => {
 		expect(result.warnings[1]).toBe(`${id}.jsonl: line 2: invalid JSON, skipped`);
 		expect(result.warnings[20]).toBe(`${id}.jsonl: 11 more bad lines`);
 		expect(result.messages.at(-1)?.content).toEqual([{type: 'text', text: 'kept'}]);
+	});
+});
+
+describe('warnings about a whole-file store name the file once', () => {
+	// Capture prefixes each warning with the session's path; the adapter's part says only the file's base name.
+	it('amp, gemini (legacy JSON) and copilot (legacy document)', async () => {
+		const amp = path.join(home, '.local', 'share', 'amp', 'threads', 'T-019fa4db-29cf-70c9-8d9b-81524df70e52.json');
+		fs.mkdirSync(path.dirname(amp), {recursive: true});
+		fs.writeFileSync(amp, '{"id": "T-019fa4db');
+		expect((await readOnly(ampAdapter)).warnings).toEqual(['T-019fa4db-29cf-70c9-8d9b-81524df70e52.json: invalid JSON (file may be mid-write), skipped']);
+
+		const gemini = path.join(home, '.gemini', 'tmp', 'p', 'chats', 'session-2026-09-01T10-00-cccccccc.json');
+		fs.mkdirSync(path.dirname(gemini), {recursive: true});
+		fs.writeFileSync(gemini, '');
+		expect((await readOnly(geminiAdapter)).warnings).toEqual(['session-2026-09-01T10-00-cccccccc.json: empty file']);
+
+		const copilot = path.join(home, '.copilot', 'history-session-state', 'old.json');
+		fs.mkdirSync(path.dirname(copilot), {recursive: true});
+		fs.writeFileSync(copilot, '{"sessionId": "old", "chatMessages": [');
+		expect((await readOnly(copilotAdapter)).warnings).toEqual(['old.json: invalid JSON (file may be mid-write), skipped']);
 	});
 });
