@@ -6,6 +6,7 @@ import {fileURLToPath} from 'node:url';
 import type {ContentBlock, Message, StopReason, TokenUsage, Workspace} from '../engine/types.js';
 import {stableHash} from './jsonl.js';
 import type {SessionInfo} from './types.js';
+import {addCount} from './counts.js';
 
 type Json = Record<string, unknown>;
 
@@ -236,7 +237,7 @@ export function mapThread(thread: Json, options: {nativeId: string; fallbackTime
 
 		if (!isObject(raw) || (raw.role !== 'user' && raw.role !== 'assistant') || !Array.isArray(raw.content)) {
 			const kind = isObject(raw) ? `message:${typeof raw.role === 'string' ? raw.role : 'no-role'}` : 'message:not-an-object';
-			unknownRecords[kind] = (unknownRecords[kind] ?? 0) + 1;
+			addCount(unknownRecords, kind);
 			messages.push({msg_id: msgId, parent_msg_id: previousId ?? null, role: 'system', is_meta: true, content: [{type: 'native_record', record: raw}], timestamp});
 			previousId = msgId;
 			return;

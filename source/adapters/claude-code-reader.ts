@@ -8,6 +8,7 @@ import {type ClaudeState, claudeTitle, isHeadlessEntrypoint, mapClaudeRecord} fr
 import {parseJsonLine, readJsonlFrom} from './jsonl.js';
 import type {ReadRequest, ReadResult, SessionInfo} from './types.js';
 import {parseNativeJson} from './json-depth.js';
+import {addCount} from './counts.js';
 
 /** Above this many bad lines in one read, the rest are summarised in one warning. */
 const MAX_LINE_WARNINGS = 20;
@@ -153,7 +154,7 @@ export async function readClaudeSession(request: ReadRequest): Promise<ReadResul
 		context.offset = line.offset;
 		const outcome = mapClaudeRecord(parsed.value, line.text, context, state);
 		if (outcome.message) messages.push(outcome.message);
-		if (outcome.unknownType) unknownRecords[outcome.unknownType] = (unknownRecords[outcome.unknownType] ?? 0) + 1;
+		if (outcome.unknownType) addCount(unknownRecords, outcome.unknownType);
 	}
 
 	if (badLines > MAX_LINE_WARNINGS) warnings.push(`${name}: ${badLines - MAX_LINE_WARNINGS} more bad lines skipped`);

@@ -4,6 +4,7 @@
  * so the message keeps it; block types never seen before are kept as they are and reported.
  */
 import type {ContentBlock, TokenUsage} from '../engine/types.js';
+import {addCount} from './counts.js';
 
 export type ConvertedContent = {
 	blocks: ContentBlock[];
@@ -112,7 +113,7 @@ export function convertContent(content: unknown): ConvertedContent {
 	const toolResultNames: Record<string, string> = {};
 
 	const keepUnknown = (raw: unknown, kind: string) => {
-		result.unknown[kind] = (result.unknown[kind] ?? 0) + 1;
+		addCount(result.unknown, kind);
 		result.blocks.push({type: 'native_record', record: raw});
 	};
 
@@ -220,7 +221,7 @@ export function convertContent(content: unknown): ConvertedContent {
 				if (RESERVED_TYPES.has(type)) keepUnknown(block, `block:${type}`);
 				else {
 					result.blocks.push({...block, type});
-					if (!PASSTHROUGH_TYPES.has(type)) result.unknown[`block:${type}`] = (result.unknown[`block:${type}`] ?? 0) + 1;
+					if (!PASSTHROUGH_TYPES.has(type)) addCount(result.unknown, `block:${type}`);
 				}
 			}
 		}

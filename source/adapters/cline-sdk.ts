@@ -13,6 +13,7 @@ import {convertContent, cwdFromEnvironmentDetails, isRecord, numberField, string
 import {addStatCursors, tryReadJson} from './json-files.js';
 import {stableHash} from './jsonl.js';
 import {noteUnreadable, titleFrom} from './vscode-tasks.js';
+import {addCount} from './counts.js';
 
 type Raw = Record<string, unknown>;
 
@@ -144,7 +145,7 @@ export async function readSdkSession(request: ReadRequest, ctx: AdapterContext):
 	const warnings: string[] = [];
 	const unknownRecords: Record<string, number> = {};
 	const count = (kind: string, n = 1) => {
-		unknownRecords[kind] = (unknownRecords[kind] ?? 0) + n;
+		addCount(unknownRecords, kind, n);
 	};
 
 	const readFile = async (filePath: string, required: boolean) => {

@@ -8,6 +8,7 @@ import {imageFromUrl, isoTimestamp, isRecord, looksInjected, mapCodexUsage, mapM
 import {cutDeepNesting, cutWarning} from './json-depth.js';
 import {type JsonlLine, stableHash} from './jsonl.js';
 import type {SessionInfo} from './types.js';
+import {addCount} from './counts.js';
 
 /** What a response item and its UI event twin are paired by: the speaker (or reasoning part) and the text. */
 type Role = 'user' | 'assistant' | 'reasoning' | 'reasoning_raw';
@@ -179,7 +180,7 @@ export class CodexReader {
 	}
 
 	private unknown(type: string): void {
-		this.unknownRecords[type] = (this.unknownRecords[type] ?? 0) + 1;
+		addCount(this.unknownRecords, type);
 	}
 
 	private push(message: Message): number {

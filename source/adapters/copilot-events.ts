@@ -8,6 +8,7 @@
 import type {ContentBlock, ImageBlock, Message, StopReason, TokenUsage} from '../engine/types.js';
 import {stableHash} from './jsonl.js';
 import {parseNativeJson} from './json-depth.js';
+import {addCount} from './counts.js';
 
 export type CopilotFields = {
 	sessionId?: string;
@@ -130,7 +131,7 @@ export class CopilotAssembler {
 		const {type} = event;
 		const data = isObject(event.data) ? event.data : {};
 		const fields = this.state.fields;
-		fields.eventCounts[type] = (fields.eventCounts[type] ?? 0) + 1;
+		addCount(fields.eventCounts, type);
 		const timestamp = this.timestamp(event.timestamp);
 		const check = REQUIRED[type];
 		if (check && !check(data)) {
@@ -244,7 +245,7 @@ export class CopilotAssembler {
 	}
 
 	private keepRaw(event: unknown, offset: number, kind: string): void {
-		this.unknownRecords[kind] = (this.unknownRecords[kind] ?? 0) + 1;
+		addCount(this.unknownRecords, kind);
 		const record = isObject(event) ? event : {value: event};
 		const message: Message = {
 			msg_id: isObject(event) ? this.msgId(event, offset) : stableHash(this.state.fields.sessionId ?? '', offset, JSON.stringify(event) ?? ''),

@@ -7,6 +7,7 @@
 import type {ContentBlock, Message, TokenUsage} from '../engine/types.js';
 import {stableHash} from './jsonl.js';
 import {parseNativeJson} from './json-depth.js';
+import {addCount} from './counts.js';
 
 export type Json = Record<string, unknown>;
 
@@ -173,7 +174,7 @@ export function mapBubbles(bubbles: unknown[], context: BubbleContext): MappedBu
 		const role = isObject(bubble) ? roleOf(bubble.type) : undefined;
 		if (!isObject(bubble) || !role) {
 			const kind = isObject(bubble) ? `bubble:type-${String(bubble.type)}` : 'bubble:not-an-object';
-			unknownRecords[kind] = (unknownRecords[kind] ?? 0) + 1;
+			addCount(unknownRecords, kind);
 			push({msg_id: msgId, role: 'system', is_meta: true, content: [{type: 'native_record', record: bubble}], timestamp});
 			return;
 		}

@@ -10,6 +10,7 @@ import type {ContentBlock, Message} from '../engine/types.js';
 import {hasTable} from './cursor-snapshot.js';
 import {flattenResult, isObject, isoFromMs, pruneEmpty, str, type Json} from './cursor-bubbles.js';
 import {parseNativeJson} from './json-depth.js';
+import {addCount} from './counts.js';
 
 export type CliStoreRead = {meta?: Json; leaves: Array<{id: string; value: unknown}>; warnings: string[]};
 
@@ -176,7 +177,7 @@ export function mapCliLeaves(leaves: Array<{id: string; value: unknown}>, meta: 
 		let message: Message;
 		if (!isObject(value) || !role || (typeof value.content !== 'string' && !Array.isArray(value.content))) {
 			const kind = isObject(value) ? `blob:${String(value.role ?? value.type ?? 'no-role')}` : 'blob:not-json';
-			unknownRecords[kind] = (unknownRecords[kind] ?? 0) + 1;
+			addCount(unknownRecords, kind);
 			message = {msg_id: leaf.id, role: 'system', is_meta: true, content: [{type: 'native_record', record: value}], timestamp};
 		} else {
 			const content = typeof value.content === 'string' ? [{type: 'text', text: value.content} as ContentBlock] : value.content.map(part => mapPart(part));

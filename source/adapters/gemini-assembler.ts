@@ -10,6 +10,7 @@
 import type {ContentBlock, Message, StopReason, TokenUsage} from '../engine/types.js';
 import {stableHash} from './jsonl.js';
 import {flattenToolResult, isObject, partsToBlocks, toParts, type GeminiPart} from './gemini-parts.js';
+import {addCount} from './counts.js';
 
 export type GeminiSessionFields = {
 	sessionId?: string;
@@ -176,7 +177,7 @@ export class GeminiAssembler {
 	}
 
 	private addUnknown(record: unknown, position: number | string, kind: string): void {
-		this.unknownRecords[kind] = (this.unknownRecords[kind] ?? 0) + 1;
+		addCount(this.unknownRecords, kind);
 		const timestamp = this.timestamp(isObject(record) ? record.timestamp : undefined);
 		const message: Message = {
 			msg_id: stableHash(this.state.fields.sessionId ?? '', position, JSON.stringify(record) ?? ''),
@@ -191,7 +192,7 @@ export class GeminiAssembler {
 	private addMessageRecord(record: Record<string, unknown>, fromCheckpoint = false, after?: string): void {
 		const type = typeof record.type === 'string' ? record.type : '(no type)';
 		if (!MESSAGE_TYPES.has(type)) {
-			this.unknownRecords[type] = (this.unknownRecords[type] ?? 0) + 1;
+			addCount(this.unknownRecords, type);
 			const message: Message = {
 				msg_id: record.id as string,
 				role: 'system',

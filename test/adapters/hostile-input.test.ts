@@ -201,3 +201,18 @@ describe('warnings about a whole-file store name the file once', () => {
 		expect((await readOnly(copilotAdapter)).warnings).toEqual(['old.json: invalid JSON (file may be mid-write), skipped']);
 	});
 });
+
+describe('native strings named like Object.prototype members', () => {
+	it('count as record types like any other ("constructor", "toString", "__proto__")', async () => {
+		const file = copyInto(
+			path.join(fixtures, 'codex', 'sessions', '2026', '01', '02', 'rollout-2026-01-02T03-04-05-11111111-1111-4111-8111-111111111111.jsonl'),
+			path.join(home, '.codex', 'sessions', '2026', '01', '02', 'rollout-2026-01-02T03-04-05-11111111-1111-4111-8111-111111111111.jsonl'),
+		);
+		for (const type of ['constructor', 'toString', '__proto__', 'constructor']) fs.appendFileSync(file, JSON.stringify({timestamp: '2026-01-02T03:05:00.000Z', type, payload: {}}) + '\n');
+
+		const result = await readOnly(codexAdapter);
+		expect(Object.entries(result.unknownRecords)).toEqual(expect.arrayContaining([['constructor', 2], ['toString', 1], ['__proto__', 1]]));
+		expect(JSON.parse(JSON.stringify(result.unknownRecords))).toMatchObject({constructor: 2, toString: 1, __proto__: 1});
+	});
+
+});
