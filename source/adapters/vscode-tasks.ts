@@ -24,6 +24,7 @@ import {
 import {addStatCursors, readSharedJson, tryReadJson} from './json-files.js';
 import {stableHash} from './jsonl.js';
 import {parseNativeJson} from './json-depth.js';
+import {addCount} from './counts.js';
 
 type Raw = Record<string, unknown>;
 export type TaskFlavor = 'cline' | 'roo-code';
@@ -284,20 +285,21 @@ export function titleFrom(text: string | undefined): string | undefined {
 	return line.length > 200 ? `${line.slice(0, 197)}...` : line;
 }
 
-const FILE_ROLES: Record<string, NonNullable<Workspace['files']>[number]['role']> = {
-	read_tool: 'read',
-	cline_edited: 'edited',
-	roo_edited: 'edited',
-	user_edited: 'edited',
-	file_mentioned: 'referenced',
-};
+/** A Map, not an object: a `record_source` of "constructor" must not find Object.prototype's (the session failed validation). */
+const FILE_ROLES = new Map<string, NonNullable<Workspace['files']>[number]['role']>([
+	['read_tool', 'read'],
+	['cline_edited', 'edited'],
+	['roo_edited', 'edited'],
+	['user_edited', 'edited'],
+	['file_mentioned', 'referenced'],
+]);
 
 function workspaceFrom(cwd: string | undefined, metadata: Raw | undefined): Partial<Workspace> | undefined {
 	if (!cwd) return undefined;
 	const entries = Array.isArray(metadata?.files_in_context) ? metadata.files_in_context.filter(isRecord) : [];
 	const files = entries
 		.filter(entry => typeof entry.path === 'string')
-		.map(entry => ({path: String(entry.path), role: FILE_ROLES[String(entry.record_source)] ?? 'referenced'}));
+		.map(entry => ({path: String(entry.path), role: FILE_ROLES.get(String(entry.record_source)) ?? 'referenced'}));
 	return {root_path: cwd, ...(files.length > 0 ? {files} : {})};
 }
 
@@ -480,7 +482,7 @@ export async function readTaskFolder(request: ReadRequest, ctx: AdapterContext, 
 	const ui = files.ui ?? [];
 	const unknownRecords: Record<string, number> = {};
 	const count = (kind: string, n = 1) => {
-		unknownRecords[kind] = (unknownRecords[kind] ?? 0) + n;
+		addCount(unknownRecords, kind, n);
 	};
 
 	const taskSay = ui.find(entry => entry.say === 'task');

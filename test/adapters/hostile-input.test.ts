@@ -215,4 +215,16 @@ describe('native strings named like Object.prototype members', () => {
 		expect(JSON.parse(JSON.stringify(result.unknownRecords))).toMatchObject({constructor: 2, toString: 1, __proto__: 1});
 	});
 
+	it('cline: a files_in_context record_source of "constructor" is a referenced file, not a session that fails validation', async () => {
+		const task = path.join(home, '.config', 'Code', 'User', 'globalStorage', 'saoudrizwan.claude-dev', 'tasks', '1763800000000');
+		fs.cpSync(path.join(fixtures, 'cline', 'extension-layout', 'tasks', '1763800000000'), task, {recursive: true});
+		const metadataFile = path.join(task, 'task_metadata.json');
+		const metadata = JSON.parse(fs.readFileSync(metadataFile, 'utf8')) as {files_in_context: unknown[]};
+		metadata.files_in_context.push({path: 'src/odd.ts', record_source: 'constructor', record_state: 'active'});
+		fs.writeFileSync(metadataFile, JSON.stringify(metadata));
+
+		const result = await readOnly(clineAdapter);
+		expect(result.workspace?.files).toContainEqual({path: 'src/odd.ts', role: 'referenced'});
+		for (const file of result.workspace?.files ?? []) expect(typeof file.role).toBe('string');
+	});
 });
