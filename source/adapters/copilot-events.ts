@@ -8,7 +8,7 @@
 import type {ContentBlock, ImageBlock, Message, StopReason, TokenUsage} from '../engine/types.js';
 import {stableHash} from './jsonl.js';
 import {parseNativeJson} from './json-depth.js';
-import {addCount} from './counts.js';
+import {addCount, dictionary} from './counts.js';
 
 export type CopilotFields = {
 	sessionId?: string;
@@ -42,7 +42,13 @@ export type CopilotState = {
 };
 
 export function emptyCopilotState(): CopilotState {
-	return {fields: {context: {}, shutdowns: [], eventCounts: {}}, head: null, toolUses: {}, pendingStarts: {}, pendingUsage: {}};
+	return {fields: {context: {}, shutdowns: [], eventCounts: dictionary()}, head: null, toolUses: dictionary(), pendingStarts: dictionary(), pendingUsage: dictionary()};
+}
+
+/** A state kept from the previous read (parsed from JSON), with its id-keyed maps as dictionaries again. */
+export function restoredCopilotState<State extends CopilotState>(state: State): State {
+	const fields = {...state.fields, eventCounts: dictionary(state.fields.eventCounts)};
+	return {...state, fields, toolUses: dictionary(state.toolUses), pendingStarts: dictionary(state.pendingStarts), pendingUsage: dictionary(state.pendingUsage)};
 }
 
 export function isObject(value: unknown): value is Record<string, unknown> {

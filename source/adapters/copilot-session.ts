@@ -4,7 +4,7 @@ import path from 'node:path';
 import {SfsError} from '../engine/errors.js';
 import type {FileCursor} from '../engine/types.js';
 import {parseJsonLine, readJsonFileIfChanged, readJsonlFrom, stableHash, unchanged, openError} from './jsonl.js';
-import {CopilotAssembler, emptyCopilotState, isObject, type CopilotFields, type CopilotState} from './copilot-events.js';
+import {CopilotAssembler, emptyCopilotState, isObject, restoredCopilotState, type CopilotFields, type CopilotState} from './copilot-events.js';
 import {parseWorkspaceYaml} from './copilot-discover.js';
 import type {ReadRequest, ReadResult, SessionInfo} from './types.js';
 
@@ -82,7 +82,7 @@ async function readEventLog(request: ReadRequest): Promise<ReadResult> {
 	}
 
 	const continuing = Boolean(previous) && !read.restarted && isCopilotState(request.state);
-	const state: AdapterState = continuing ? (request.state as AdapterState) : emptyCopilotState();
+	const state: AdapterState = continuing ? restoredCopilotState(request.state as AdapterState) : emptyCopilotState();
 	if (!continuing && isCopilotState(request.state) && request.state.workspace) state.workspace = request.state.workspace;
 	const assembler = new CopilotAssembler(state, new Date(read.cursor.mtime_ms).toISOString());
 	const invalid: number[] = [];

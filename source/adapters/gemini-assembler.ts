@@ -10,7 +10,7 @@
 import type {ContentBlock, Message, StopReason, TokenUsage} from '../engine/types.js';
 import {stableHash} from './jsonl.js';
 import {flattenToolResult, isObject, partsToBlocks, toParts, type GeminiPart} from './gemini-parts.js';
-import {addCount} from './counts.js';
+import {addCount, dictionary} from './counts.js';
 
 export type GeminiSessionFields = {
 	sessionId?: string;
@@ -43,7 +43,12 @@ export type GeminiState = {
 };
 
 export function emptyGeminiState(): GeminiState {
-	return {hashes: {}, chain: [], pred: {}, head: null, resultOwner: {}, lastOf: {}, fields: {extra: {}}};
+	return {hashes: dictionary(), chain: [], pred: dictionary(), head: null, resultOwner: dictionary(), lastOf: dictionary(), fields: {extra: {}}};
+}
+
+/** A state kept from the previous read (parsed from JSON), with its id-keyed maps as dictionaries again. */
+export function restoredGeminiState(state: GeminiState): GeminiState {
+	return {...state, hashes: dictionary(state.hashes), pred: dictionary(state.pred), resultOwner: dictionary(state.resultOwner), lastOf: dictionary(state.lastOf)};
 }
 
 const MESSAGE_TYPES = new Set(['user', 'gemini', 'info', 'error', 'warning']);
@@ -158,7 +163,7 @@ export class GeminiAssembler {
 		if (index === -1) {
 			// Gemini itself clears the whole conversation when the target is unknown.
 			this.state.chain = [];
-			this.state.pred = {};
+			this.state.pred = dictionary();
 			this.state.head = null;
 			return;
 		}

@@ -3,7 +3,7 @@ import path from 'node:path';
 import {SfsError} from '../engine/errors.js';
 import type {FileCursor} from '../engine/types.js';
 import {parseJsonLine, readJsonFileIfChanged, readJsonlFrom, openError, type JsonlRead} from './jsonl.js';
-import {emptyGeminiState, GeminiAssembler, type GeminiSessionFields, type GeminiState} from './gemini-assembler.js';
+import {emptyGeminiState, GeminiAssembler, restoredGeminiState, type GeminiSessionFields, type GeminiState} from './gemini-assembler.js';
 import {isHeadlessSession, projectRootFor} from './gemini-discover.js';
 import {isObject} from './gemini-parts.js';
 import type {AdapterContext, ReadRequest, ReadResult, SessionInfo} from './types.js';
@@ -105,7 +105,7 @@ async function readAppendLog(files: string[], request: ReadRequest, ctx: Adapter
 	const warnings: string[] = [];
 	const {reads, restarted} = await readLogs(files, request.cursors, warnings);
 	const continuing = Boolean(request.cursors?.[files[0]]) && !restarted && isGeminiState(request.state);
-	const state = continuing ? (request.state as GeminiState) : emptyGeminiState();
+	const state = continuing ? restoredGeminiState(request.state as GeminiState) : emptyGeminiState();
 	const mainCursor = reads[0].read.cursor;
 	const assembler = new GeminiAssembler(state, {fallbackTime: new Date(mainCursor.mtime_ms).toISOString(), agentId: request.session.agentId});
 	const cursors: Record<string, FileCursor> = {};

@@ -228,3 +228,34 @@ describe('native strings named like Object.prototype members', () => {
 		for (const file of result.workspace?.files ?? []) expect(typeof file.role).toBe('string');
 	});
 });
+
+describe('native ids named like Object.prototype members', () => {
+	it('gemini: messages with ids "constructor" and "__proto__" chain like any other, on a first and a continued read', async () => {
+		const file = path.join(home, '.gemini', 'tmp', 'p', 'chats', 'session-2026-09-01T10-00-aaaaaaaa.jsonl');
+		fs.mkdirSync(path.dirname(file), {recursive: true});
+		const line = (id: string, type: string, text: string) => JSON.stringify({id, timestamp: '2026-09-01T10:00:00.000Z', type, content: [{text}]});
+		fs.writeFileSync(file, [JSON.stringify({sessionId: 'aaaaaaaa-0000', kind: 'main'}), line('constructor', 'user', 'one'), line('__proto__', 'gemini', 'two')].join('\n') + '\n');
+		const ctx = context();
+		const [session] = await geminiAdapter.discover(ctx);
+		const first = await geminiAdapter.read({session: session!}, ctx);
+		expect(first.messages.map(message => [message.msg_id, message.parent_msg_id])).toEqual([
+			['constructor', null],
+			['__proto__', 'constructor'],
+		]);
+
+		fs.appendFileSync(file, line('toString', 'user', 'three') + '\n');
+		const state = JSON.parse(JSON.stringify(first.state)) as unknown;
+		const next = await geminiAdapter.read({session: session!, cursors: first.cursors, state}, ctx);
+		expect(next.messages.map(message => [message.msg_id, message.parent_msg_id])).toEqual([['toString', '__proto__']]);
+	});
+
+	it('copilot: a tool call id "constructor" is matched to its own start, and a result without one is an orphan', async () => {
+		const file = path.join(home, '.copilot', 'session-state', 'aaaabbbb-1111-2222-3333-ccccddddeeee', 'events.jsonl');
+		fs.mkdirSync(path.dirname(file), {recursive: true});
+		const event = (id: string, type: string, data: unknown) => JSON.stringify({type, data, id, timestamp: '2026-03-26T17:50:35.000Z'});
+		fs.writeFileSync(file, [event('e1', 'session.start', {sessionId: 'aaaabbbb-1111-2222-3333-ccccddddeeee', copilotVersion: '1.0.11'}), event('e2', 'tool.execution_complete', {toolCallId: 'constructor', success: true, result: {content: 'x'}})].join('\n') + '\n');
+		const result = await readOnly(copilotAdapter);
+		const toolResult = result.messages.find(message => message.role === 'tool');
+		expect(toolResult?.metadata).toMatchObject({orphan_result: true});
+	});
+});
