@@ -7,9 +7,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {fileURLToPath} from 'node:url';
-import {SfsError} from '../errors.js';
+import {errorLine, SfsError} from '../errors.js';
+import {ensureDir} from '../fs-atomic.js';
 import {pidAlive} from '../lock.js';
-import type {Env} from '../paths.js';
+import {type Env, logsDir, runDir} from '../paths.js';
 import {queryStatus} from './client.js';
 import {cleanStale, livePid, logFilePath, readPid, socketPath} from './files.js';
 import type {DaemonStatus} from './protocol.js';
@@ -29,12 +30,15 @@ export type StartResult = {status: 'started' | 'running'; pid: number; cleaned: 
 export async function startDaemon(env: Env, options: {timeoutMs?: number} = {}): Promise<StartResult> {
 	const running = livePid(env);
 	if (running !== undefined) return {status: 'running', pid: running, cleaned: []};
+	assertWritable(runDir(env));
+	assertWritable(logsDir(env));
 	const cleaned = cleanStale(env);
 	const entry = cliEntry();
 	if (!fs.existsSync(entry)) throw new SfsError('NOT_AVAILABLE', `${entry} is missing`, {hint: 'run npm run build'});
 	const [node, ...args] = daemonCommand();
 	const child = spawn(node!, args, {detached: true, stdio: 'ignore', env: {...env}, cwd: path.parse(process.cwd()).root});
 	child.unref();
+	const logSizeBefore = fileSize(logFilePath(env));
 	let exitCode: number | null = null;
 	child.once('exit', code => {
 		exitCode = code;
@@ -47,13 +51,36 @@ export async function startDaemon(env: Env, options: {timeoutMs?: number} = {}):
 			// A second start racing this one won: that daemon is running.
 			const other = livePid(env);
 			if (other !== undefined) return {status: 'running', pid: other, cleaned};
-			throw new SfsError('IO', `the daemon exited at start (code ${exitCode})`, {hint: `see ${logFilePath(env)}`});
+			// A daemon that died before writing its log: the log (if any) is an older run's.
+			const logged = fileSize(logFilePath(env)) !== logSizeBefore;
+			throw new SfsError('IO', `the daemon exited at start (code ${exitCode})`, {hint: logged ? `see ${logFilePath(env)}` : 'run it in the foreground to see why: sfs daemon run'});
 		}
 
 		await sleep(100);
 	}
 
 	throw new SfsError('IO', 'the daemon did not come up in time', {hint: `see ${logFilePath(env)}`});
+}
+
+/**
+ * The detached daemon's stderr goes nowhere: a run or logs dir it cannot write (another user's, a
+ * file in the way, a read-only disk) would only show as "exited at start". Said here instead.
+ */
+function assertWritable(dir: string): void {
+	try {
+		ensureDir(dir);
+		fs.accessSync(dir, fs.constants.W_OK);
+	} catch (error) {
+		throw new SfsError('IO', `the daemon cannot write to ${dir}: ${errorLine(error)}`, {hint: 'check the owner and permissions of the sfs data dir (SFS_HOME)'});
+	}
+}
+
+function fileSize(file: string): number | undefined {
+	try {
+		return fs.statSync(file).size;
+	} catch {
+		return undefined;
+	}
 }
 
 export type StopResult = {status: 'stopped' | 'not-running'; pid?: number; cleaned: string[]};
