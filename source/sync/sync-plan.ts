@@ -4,7 +4,9 @@
  * Pushed: local sessions the mode selects that changed since they were last synced here (or that
  * the server lacks). Pulled: remote sessions missing here or whose server version moved on since
  * this machine last saw it. A session both changed here and on the server is pushed only: the push
- * merges both sides (the server merges, or answers 412 and the client merges).
+ * merges both sides (the server merges, or answers 412 and the client merges). A session whose push
+ * was refused for good (DLP block, too large) is not sent again until it changes here, but a newer
+ * server version of it is still pulled.
  */
 import type {SessionSyncRecord, SyncMode} from './state.js';
 
@@ -51,7 +53,10 @@ export function planSync(input: PlanInput): Plan {
 		decided.add(id);
 		if (record?.owner) continue; // A teammate's session taken here: theirs to push.
 		if (record?.blocked === session.fingerprint) {
-			plan.skipped.push({session_id: id, reason: `not sent again until it changes: ${record.blocked_reason ?? 'refused'} (sfs push ${id} tries it now)`});
+			// Not sent again, but what another machine pushed since is still taken (merged here, nothing dropped).
+			const there = remote.get(id);
+			if (there && there.etag !== record.etag) plan.pull.push(id);
+			else plan.skipped.push({session_id: id, reason: `not sent again until it changes: ${record.blocked_reason ?? 'refused'} (sfs push ${id} tries it now)`});
 		} else if (!record || record.local !== session.fingerprint || !remote.has(id)) {
 			plan.push.push(id);
 		} else if (remote.get(id)!.etag !== record.etag) {

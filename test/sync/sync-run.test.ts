@@ -173,6 +173,32 @@ describe('sfs sync (runSync)', {timeout: 60_000}, () => {
 		expect(afterDelete.skips.map(skip => skip.session_id)).toEqual(['ses_00000000000000w1']);
 	});
 
+	test('a session whose push is blocked here still takes what another machine pushed of it since', async () => {
+		const {a, b, onA, onB} = await realServer();
+		seed(a, 'ses_00000000000000k1', 2);
+		setMode('all', a.env);
+		expect(counts(await runSync({engine: a.engine, credentials: onA, gate: pass}))).toMatchObject({pushed: 1});
+		expect(counts(await runSync({engine: b.engine, credentials: onB, gate: pass}))).toMatchObject({pulled: 1});
+
+		// A's next message holds a secret: A's push is refused for good.
+		append(a, 'ses_00000000000000k1', [message('k1-secret', 'the key is …')]);
+		const blockK1 = (session: Parameters<typeof pass>[0]) => {
+			if (session.manifest.session_id === 'ses_00000000000000k1') throw new SfsError('BLOCKED', 'push blocked: 1 secret');
+			return session;
+		};
+		expect(counts(await runSync({engine: a.engine, credentials: onA, gate: blockK1}))).toMatchObject({failed: 1});
+
+		// B continues the session and pushes it: A's next sync pulls B's message (and still sends nothing).
+		append(b, 'ses_00000000000000k1', [message('k1-from-b', 'continued on b')]);
+		setWatched('ses_00000000000000k1', true, b.env);
+		expect(counts(await runSync({engine: b.engine, credentials: onB, gate: pass}))).toMatchObject({pushed: 1});
+		const after = await runSync({engine: a.engine, credentials: onA, gate: blockK1});
+		expect(counts(after)).toEqual({pushed: 0, pulled: 1, merged: 0, unchanged: 0, failed: 0});
+		expect(ids(a, 'ses_00000000000000k1')).toEqual(['00k1-0', '00k1-1', 'k1-secret', 'k1-from-b']);
+		const onServer = (await listRemote(onA)).find(entry => entry.session_id === 'ses_00000000000000k1');
+		expect(onServer?.message_count).toBe(3);
+	});
+
 	test('a session the server refuses as too large fails once and is not resent until it changes', async () => {
 		const srv = await server({bodyLimit: 20_000});
 		cleanups.push(() => srv.close());
