@@ -56,6 +56,7 @@ const command: CommandModule = {
 			return period(flags);
 		}
 
+		if (flags.until !== undefined) throw new SfsError('USAGE', 'summary: --until goes with --today or --since', {hint: 'sfs summary --since <time> --until <time>'});
 		expectArgs('summary', input, 1, 1, 'a session <ref> (or --today / --since <time>)');
 		const {summary, cost, manifest, narrative, newer} = await withEngine(async engine => {
 			const {summarizeSession} = await import('../engine/insight/session-insight.js');
@@ -85,8 +86,13 @@ export default command;
 async function period(flags: Record<string, unknown>): Promise<number> {
 	const now = new Date();
 	const {configuredPrices, startOfLocalDay, summarizePeriod} = await import('../engine/insight/session-insight.js');
+	if (flags.today && flags.since !== undefined) throw new SfsError('USAGE', 'summary: give --today or --since, not both', {hint: '--today is --since <local midnight>'});
 	const since = flags.today ? startOfLocalDay(now) : (await timeFlag('since', flags.since))!;
 	const until = (await timeFlag('until', flags.until)) ?? now;
+	if (until.getTime() < since.getTime()) {
+		throw new SfsError('USAGE', `summary: --until ${until.toISOString()} is before the start ${since.toISOString()}`, {hint: 'see: sfs summary --help'});
+	}
+
 	const result = await withEngine(engine => {
 		const rows = engine.index.listSessions({includeSubagents: true, since});
 		const sessions = function* () {
