@@ -1,6 +1,7 @@
 import type {CostReport, TokenCounts} from '../engine/insight/cost.js';
 import type {ContentBlock, Manifest, Message} from '../engine/types.js';
-import {compactNumber, out, print, printJson, relativeTime} from '../output.js';
+import {SfsError} from '../engine/errors.js';
+import {compactNumber, note, out, print, printJson, relativeTime} from '../output.js';
 import {type CommandModule, type CommandSpec, expectArgs, numberFlag, parseArgs, readUsableSession, resolveSession, withEngine} from './common.js';
 
 const spec: CommandSpec = {
@@ -42,6 +43,7 @@ const command: CommandModule = {
 		expectArgs('show', input, 1, 1, 'a session <ref>');
 		const from = numberFlag('from', flags.from, {min: 1}) ?? 1;
 		const to = numberFlag('to', flags.to, {min: 1});
+		if (to !== undefined && to < from) throw new SfsError('USAGE', `show: --to ${to} is before --from ${from}`, {hint: 'see: sfs show --help'});
 		const {manifest, messages, cost} = await withEngine(async engine => {
 			const id = await resolveSession(engine, input[0]!);
 			const session = await readUsableSession(engine, id);
@@ -63,6 +65,7 @@ const command: CommandModule = {
 		printHeader(manifest, messages.length);
 		if (cost) printCost(cost);
 		for (const {message, position} of selected) printMessage(message, position, flags.thinking === true);
+		if (from > messages.length && messages.length > 0) note(`sfs: no message #${from}: the session has ${messages.length} message(s)`);
 		return 0;
 	},
 };
