@@ -93,8 +93,8 @@ async function main(argv: string[]): Promise<number> {
 
 	const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
 	if (!entry) {
-		const names = Object.keys(COMMANDS);
-		const near = names.find(candidate => candidate.startsWith(name.slice(0, 2)));
+		const {nearestCommand} = await import('./commands/suggest.js');
+		const near = nearestCommand(name, Object.keys(COMMANDS).filter(candidate => !COMMANDS[candidate]!.hidden));
 		throw new SfsError('USAGE', `unknown command ${JSON.stringify(name)}`, {hint: near ? `did you mean "sfs ${near}"? see: sfs --help` : 'see: sfs --help'});
 	}
 
