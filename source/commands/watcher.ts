@@ -9,11 +9,15 @@ const spec: CommandSpec = {
 	help: `
 		Usage
 		  $ sfs watcher list [--json]
-		  $ sfs watcher enable <tool>
-		  $ sfs watcher disable <tool>
+		  $ sfs watcher enable <tool> [--json]
+		  $ sfs watcher disable <tool> [--json]
 
 		Which sources capture scans (and the daemon watches). All 8 are on by default where their
 		store exists.
+
+		Options
+		  --json   list: [{"tool", "name", "enabled", "store_found", "roots", "found"}];
+		           enable/disable: {"tool", "enabled"}
 
 		Examples
 		  $ sfs watcher disable cursor
@@ -35,7 +39,8 @@ const command: CommandModule = {
 			if (action === 'enable') disabled.delete(tool);
 			else disabled.add(tool);
 			saveConfig({...config, watchers: {...config.watchers, disabled: [...disabled].sort()}});
-			print(`${tool}: ${action}d`);
+			if (parsed.flags.json) printJson({tool, enabled: action === 'enable'});
+			else print(`${tool}: ${action}d`);
 			return 0;
 		}
 
