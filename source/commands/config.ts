@@ -49,9 +49,12 @@ const command: CommandModule = {
 				if (!key) throw usage('missing a <key>');
 				if (value) throw usage(`unexpected argument ${JSON.stringify(value)}`);
 				const found = getKey(loadConfig(), key);
-				if (found === undefined) {
-					throw new SfsError('NOT_FOUND', `config key ${key} is not set`, {hint: KNOWN_KEYS[key] ? `set it: sfs config set ${key} <value>` : `known keys: ${Object.keys(KNOWN_KEYS).join(', ')}`});
+				if (found === undefined && !KNOWN_KEYS[key]) {
+					// The same answer as set gives: a typo is a usage error (2), not "not set" (1).
+					throw new SfsError('USAGE', `unknown config key: ${key}`, {hint: `known keys: ${Object.keys(KNOWN_KEYS).join(', ')}`});
 				}
+
+				if (found === undefined) throw new SfsError('NOT_FOUND', `config key ${key} is not set`, {hint: `set it: sfs config set ${key} <value>`});
 
 				if (typeof found === 'string' && !flags.json) print(found);
 				else printJson(found);
