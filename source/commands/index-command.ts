@@ -54,7 +54,7 @@ const command: CommandModule = {
 			return status.ok ? 0 : 1;
 		}
 
-		throw new SfsError('USAGE', `index: unknown action ${JSON.stringify(action)}`, {hint: 'use: sfs index rebuild'});
+		throw new SfsError('USAGE', `index: unknown action ${JSON.stringify(action)}`, {hint: 'use: sfs index rebuild, or sfs index status'});
 	},
 };
 

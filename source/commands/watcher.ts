@@ -44,7 +44,7 @@ const command: CommandModule = {
 			return 0;
 		}
 
-		if (action !== 'list') throw new SfsError('USAGE', `sfs watcher: unknown action ${JSON.stringify(action)}`, {hint: 'list, enable or disable'});
+		if (action !== 'list') throw new SfsError('USAGE', `watcher: unknown action ${JSON.stringify(action)}`, {hint: 'list, enable or disable'});
 		const {loadAdapters, plainAdapterContext} = await import('../engine/capture-run.js');
 		const context = plainAdapterContext(process.env);
 		const rows = (await loadAdapters()).map(adapter => {
