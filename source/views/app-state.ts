@@ -291,7 +291,8 @@ function navigate(state: AppState, screen: Screen): AppState {
 	// Top-level screens (Sessions, Search, Rules, Handoff) reset the stack to Sessions.
 	const topLevel = screen === 'sessions' || screen === 'rules' || screen === 'handoff' || (screen === 'search' && state.screen !== 'session');
 	const backStack = screen === 'sessions' ? [] : topLevel ? ['sessions' as Screen] : [...state.backStack, state.screen];
-	return {...state, screen, backStack, help: false, helpOffset: 0};
+	// An error belongs to the screen it happened on: it is not carried to the next one.
+	return {...state, screen, backStack, help: false, helpOffset: 0, lastError: undefined};
 }
 
 export function appReducer(state: AppState, action: AppAction): AppState {
@@ -319,7 +320,7 @@ export function appReducer(state: AppState, action: AppAction): AppState {
 
 			const backStack = [...state.backStack];
 			const screen = backStack.pop() ?? 'sessions';
-			return {...state, screen, backStack};
+			return {...state, screen, backStack, lastError: screen === state.screen ? state.lastError : undefined};
 		}
 
 		case 'help/toggle': {

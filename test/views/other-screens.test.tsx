@@ -118,6 +118,25 @@ describe('Resume screen', () => {
 		await vi.waitFor(() => expect(engine.callsTo('planResume').at(-1)!.args[1]).toBe('claude-code'));
 	});
 
+	test('an error stays with its screen: leaving the screen clears it from the status bar', async () => {
+		const engine = new FakeEngine(makeRows(2));
+		const app = await ready(engine);
+		app.stdin.write('l');
+		await vi.waitFor(() => expect(app.frame()).toContain('messages kept 3'));
+		app.stdin.write('p');
+		await vi.waitFor(() => expect(app.frame()).toContain('✗ Not inside tmux'));
+		app.stdin.write(keys.esc);
+		await vi.waitFor(() => expect(app.frame()).toContain('Enter open'));
+		expect(app.frame()).not.toContain('Not inside tmux');
+		app.stdin.write('d');
+		await vi.waitFor(() => expect(app.frame()).toContain('compare'));
+		app.stdin.write('c');
+		await vi.waitFor(() => expect(app.frame()).toContain('✗ No fork or checkpoint'));
+		app.stdin.write('3');
+		await vi.waitFor(() => expect(app.frame()).toContain('Rules'));
+		await vi.waitFor(() => expect(app.frame()).not.toContain('✗ No fork or checkpoint'));
+	});
+
 	test('inside tmux, p opens a pane and the TUI keeps running', async () => {
 		const engine = new FakeEngine(makeRows(2));
 		engine.tmux = true;
