@@ -61,7 +61,8 @@ export function Header({state}: {state: AppState}) {
 			<Box flexShrink={0}>
 				<Text wrap="truncate" color={theme.muted}>
 					{sessions.query.value ? `filter "${sessions.query.value}" · ` : ''}
-					{shown === total ? `${compactNumber(total)}${sessions.partial ? '+' : ''} sessions` : `${compactNumber(shown)}/${compactNumber(total)}${sessions.partial ? '+' : ''} sessions`}
+					{shown === total ? `${compactNumber(total)}${sessions.partial ? '+' : ''}` : `${compactNumber(shown)}/${compactNumber(total)}${sessions.partial ? '+' : ''}`}
+					{total === 1 && !sessions.partial ? ' session' : ' sessions'}
 					{sessions.partial ? ' (loading…)' : ''}
 				</Text>
 			</Box>
@@ -86,7 +87,7 @@ function captureText(state: AppState): {text: string; color: string} {
 
 export function StatusBar({state}: {state: AppState}) {
 	const capture = captureText(state);
-	const warnings = state.capture.warnings > 0 ? ` · ${state.capture.warnings} warnings` : '';
+	const warnings = state.capture.warnings > 0 ? ` · ${state.capture.warnings} warning${state.capture.warnings === 1 ? '' : 's'}` : '';
 	return (
 		<Box width={state.size.columns} height={1}>
 			<Box flexShrink={0}>

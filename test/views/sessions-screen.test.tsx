@@ -196,6 +196,16 @@ describe('Sessions screen', () => {
 		expect(app.frame()).toContain('2 warnings');
 	});
 
+	test('one session, one warning: singular in the header and the status bar', async () => {
+		const engine = new FakeEngine([makeRow(1)], {captureState: 'idle'});
+		const app = renderApp(engine);
+		await vi.waitFor(() => expect(app.frame()).toContain('session 001'));
+		engine.emitProgress({state: 'idle', done: 1, total: 1, sessionsChanged: 0, warnings: 1});
+		await vi.waitFor(() => expect(app.frame()).toContain('· 1 warning'));
+		expect(app.frame()).not.toContain('1 warnings');
+		expect(app.frame().split('\n')[0]).toMatch(/ 1 session$/);
+	});
+
 	test('narrow terminals stack the preview; short ones go single-pane with Tab', async () => {
 		const wide = renderApp(new FakeEngine(makeRows(3)), {columns: 120, rows: 30});
 		await vi.waitFor(() => expect(wide.frame()).toMatch(/› claude  session 001 .*│project/));
