@@ -11,6 +11,9 @@ import {initialSessionsState, sessionsReducer, type SessionsAction, type Session
 import {editInput, emptyInput, inputOf, type TextInputState} from './text-input.js';
 import {clampWindow, moveWindow, type Movement} from './window.js';
 
+/** Hits asked of the engine per full-text search (the Search screen says "200+" when it gets that many). */
+export const SEARCH_LIMIT = 200;
+
 export type Screen = 'sessions' | 'session' | 'search' | 'diff' | 'resume' | 'actions' | 'rules' | 'handoff';
 
 /** Search: one line per group header or hit. */

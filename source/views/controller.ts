@@ -5,7 +5,7 @@
 import type {Key} from 'ink';
 import type {ResumeTarget} from '../engine/types.js';
 import {rowById} from './row-index.js';
-import {ACTION_KINDS, activeLayer, type ActionKind, type Screen} from './app-state.js';
+import {ACTION_KINDS, activeLayer, SEARCH_LIMIT, type ActionKind, type Screen} from './app-state.js';
 import type {LaunchSpec, SessionRow, TmuxKind, TuiEngine} from './engine-context.js';
 import {copyText} from './detail-state.js';
 import {summaryPanel} from './insight-lines.js';
@@ -887,7 +887,7 @@ export class Controller {
 		}
 
 		this.dispatch({type: 'search/loading', query});
-		this.engine.search(query, {limit: 200}).then(hits => {
+		this.engine.search(query, {limit: SEARCH_LIMIT}).then(hits => {
 			this.dispatch({type: 'search/loaded', query, hits});
 		}, error => {
 			this.dispatch({type: 'search/failed', query, error: message(error)});

@@ -1,7 +1,7 @@
 /** The Search screen: an FTS query box and hits grouped by session with highlighted snippets. */
 import {Box, Text} from 'ink';
 import {useMemo} from 'react';
-import type {AppState} from './app-state.js';
+import {SEARCH_LIMIT, type AppState} from './app-state.js';
 import type {SessionRow} from './engine-context.js';
 import {oneLine, relativeTime} from './format.js';
 import {TextField} from './text-field.js';
@@ -32,6 +32,11 @@ export function snippetParts(snippet: string): Array<{text: string; match: boole
 	return parts;
 }
 
+/** "1 hit", "12 hits"; "200+ hits" when the engine stopped at the limit (there may be more). */
+function hitsText(count: number): string {
+	return `${count}${count >= SEARCH_LIMIT ? '+' : ''} hit${count === 1 ? '' : 's'}`;
+}
+
 export function SearchScreen({state}: {state: AppState}) {
 	const {search} = state;
 	const rows = state.sessions.rows;
@@ -46,7 +51,7 @@ export function SearchScreen({state}: {state: AppState}) {
 				<TextField state={search.input} focused placeholder="words to find in every message (Enter)" />
 				<Text color={theme.muted}>
 					{search.status === 'loading' ? '  searching…' : ''}
-					{search.status === 'ready' ? `  ${search.hitCount} hits in ${sessionsHit} sessions` : ''}
+					{search.status === 'ready' ? `  ${hitsText(search.hitCount)} in ${sessionsHit} session${sessionsHit === 1 ? '' : 's'}` : ''}
 				</Text>
 			</Text>
 			{search.status === 'error' ? <Text color={theme.danger}>Search failed: {search.error}</Text> : null}

@@ -61,6 +61,21 @@ describe('Search screen', () => {
 		expect(helpFor('search').filter(entry => entry.keys.split(' ').includes('Ctrl+u'))).toEqual([{keys: 'Ctrl+u', label: 'Clear the input'}]);
 	});
 
+	test('the hit count says when the engine stopped at its limit, and is singular for one', async () => {
+		const engine = new FakeEngine(makeRows(2));
+		engine.hits = Array.from({length: 200}, (_, index) => ({session_id: 'sess-001', msg_id: `m${index}`, role: 'user', position: index, snippet: `many \u0001word\u0002 ${index}`, score: 1}));
+		engine.hits.push({session_id: 'sess-002', msg_id: 'x', role: 'user', position: 0, snippet: 'a \u0001rare\u0002 one', score: 1});
+		const app = await ready(engine);
+		app.stdin.write('s');
+		await vi.waitFor(() => expect(app.frame()).toContain('search:'));
+		app.stdin.write('word');
+		await vi.waitFor(() => expect(app.frame()).toContain('200+ hits in 1 session'));
+		expect(engine.callsTo('search').at(-1)!.args[1]).toEqual({limit: 200});
+		app.stdin.write('\u0015rare');
+		await vi.waitFor(() => expect(app.frame()).toContain('1 hit in 1 session'));
+		expect(app.frame()).not.toContain('1 hits');
+	});
+
 	test('no hits and engine errors are shown', async () => {
 		const engine = new FakeEngine(makeRows(1));
 		const app = await ready(engine);
