@@ -139,7 +139,8 @@ export class CopilotAssembler {
 		const fields = this.state.fields;
 		addCount(fields.eventCounts, type);
 		const timestamp = this.timestamp(event.timestamp);
-		const check = REQUIRED[type];
+		// Own entries only: an event type "hasOwnProperty" would call Object.prototype's (it throws, and the session was skipped).
+		const check = Object.hasOwn(REQUIRED, type) ? REQUIRED[type] : undefined;
 		if (check && !check(data)) {
 			this.keepRaw(event, offset, type);
 			return;

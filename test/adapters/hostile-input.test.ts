@@ -249,6 +249,15 @@ describe('native ids named like Object.prototype members', () => {
 		expect(next.messages.map(message => [message.msg_id, message.parent_msg_id])).toEqual([['toString', '__proto__']]);
 	});
 
+	it('copilot: events of type "hasOwnProperty" or "valueOf" are unknown records, not a session that cannot be read', async () => {
+		const file = path.join(home, '.copilot', 'session-state', 'aaaabbbb-1111-2222-3333-ccccddddeeee', 'events.jsonl');
+		copyInto(path.join(fixtures, 'copilot', 'session-state', 'aaaabbbb-1111-2222-3333-ccccddddeeee', 'events.jsonl'), file);
+		for (const type of ['hasOwnProperty', 'valueOf']) fs.appendFileSync(file, JSON.stringify({type, data: {}, id: type, timestamp: '2026-03-26T17:53:00.000Z'}) + '\n');
+		const result = await readOnly(copilotAdapter);
+		expect(result.unknownRecords).toEqual({hasOwnProperty: 1, valueOf: 1});
+		expect(result.messages.filter(message => message.role === 'user')).not.toHaveLength(0);
+	});
+
 	it('copilot: a tool call id "constructor" is matched to its own start, and a result without one is an orphan', async () => {
 		const file = path.join(home, '.copilot', 'session-state', 'aaaabbbb-1111-2222-3333-ccccddddeeee', 'events.jsonl');
 		fs.mkdirSync(path.dirname(file), {recursive: true});
