@@ -34,6 +34,15 @@ function numberField(value: unknown): number | undefined {
 	return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
+/** The largest distance from 1970 (in ms) a Date can hold; a `ts` beyond it made toISOString throw and the task unreadable. */
+const MAX_DATE_MS = 8.64e15;
+
+/** A native time in ms since the epoch, when it is a number a Date can hold. */
+function timeField(value: unknown): number | undefined {
+	const ms = numberField(value);
+	return ms !== undefined && Math.abs(ms) <= MAX_DATE_MS ? ms : undefined;
+}
+
 /** Fields of `block` other than `known`, or undefined when there are none. */
 function extraFields(block: Raw, known: string[]): Raw | undefined {
 	const extra: Raw = {};
@@ -288,4 +297,4 @@ export function usageFromClassicMetrics(metrics: Raw): TokenUsage | undefined {
 	return usageFromApiReqInfo({tokensIn: metrics.tokens.prompt, tokensOut: metrics.tokens.completion});
 }
 
-export {numberField, stringField};
+export {numberField, stringField, timeField};

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type {ContentBlock, FileCursor, Message} from '../engine/types.js';
 import {listDir, readDirEntries, statInto} from './discover-fs.js';
 import type {AdapterContext, FileStat, NativeSession, ReadRequest, ReadResult, SessionInfo} from './types.js';
-import {convertContent, cwdFromEnvironmentDetails, isRecord, numberField, stringField, usageFromSdkMetrics} from './cline-content.js';
+import {convertContent, cwdFromEnvironmentDetails, isRecord, numberField, stringField, timeField, usageFromSdkMetrics} from './cline-content.js';
 import {addStatCursors, tryReadJson} from './json-files.js';
 import {stableHash} from './jsonl.js';
 import {noteUnreadable, titleFrom} from './vscode-tasks.js';
@@ -120,7 +120,7 @@ function iso(ms: number): string {
 }
 
 function msFrom(value: unknown): number | undefined {
-	if (typeof value === 'number' && Number.isFinite(value)) return value;
+	if (typeof value === 'number') return timeField(value);
 	if (typeof value === 'string') {
 		const ms = Date.parse(value);
 		return Number.isNaN(ms) ? undefined : ms;
@@ -193,7 +193,7 @@ export async function readSdkSession(request: ReadRequest, ctx: AdapterContext):
 		const fallbackId = stableHash('cline', session.nativeId, index, isRecord(raw) ? String(raw.role) : typeof raw, JSON.stringify(isRecord(raw) ? raw.content ?? raw : raw) ?? '');
 		const msgId = nativeId && !seenIds.has(nativeId) ? nativeId : fallbackId;
 		seenIds.add(msgId);
-		const ts = isRecord(raw) ? numberField(raw.ts) : undefined;
+		const ts = isRecord(raw) ? timeField(raw.ts) : undefined;
 		const ms = ts ?? previousMs;
 		previousMs = ms;
 

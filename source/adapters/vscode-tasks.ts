@@ -17,6 +17,7 @@ import {
 	isRecord,
 	numberField,
 	stringField,
+	timeField,
 	usageFromApiReqInfo,
 	usageFromClassicMetrics,
 	xmlToolCalls,
@@ -236,7 +237,7 @@ function uiRequests(ui: Raw[]): UiRequest[] {
 	for (const [uiIndex, message] of ui.entries()) {
 		if (message.say !== 'api_req_started') continue;
 		const info = parseJsonObject(message.text);
-		const ts = numberField(message.ts);
+		const ts = timeField(message.ts);
 		if (!info || ts === undefined) continue;
 		if (usageFromApiReqInfo(info) === undefined && numberField(info.cost) === undefined) continue;
 		requests.push({ts, index: numberField(message.conversationHistoryIndex), info, uiIndex});
@@ -327,7 +328,7 @@ const KNOWN_API_FIELDS = ['role', 'content', 'ts', 'id', 'modelInfo', 'metrics']
 function apiMessage(raw: unknown, index: number, flavor: TaskFlavor, taskId: string): {message: DraftMessage; unknownKind?: string; unknown: Record<string, number>; text: string} {
 	const id = stableHash(flavor, taskId, index, isRecord(raw) ? String(raw.role) : typeof raw, JSON.stringify(isRecord(raw) ? raw.content ?? raw : raw) ?? '');
 	const unknownMessage = (kind: string) => ({
-		message: {msg_id: id, role: 'system' as const, is_meta: true, content: [{type: 'native_record', record: raw}], ts: isRecord(raw) ? numberField(raw.ts) : undefined},
+		message: {msg_id: id, role: 'system' as const, is_meta: true, content: [{type: 'native_record', record: raw}], ts: isRecord(raw) ? timeField(raw.ts) : undefined},
 		unknownKind: kind,
 		unknown: {},
 		text: '',
@@ -360,7 +361,7 @@ function apiMessage(raw: unknown, index: number, flavor: TaskFlavor, taskId: str
 		if (xml.length > 0) metadata.xml_tool_calls = xml;
 	}
 
-	const message: DraftMessage = {msg_id: id, role, content: blocks, ts: numberField(raw.ts)};
+	const message: DraftMessage = {msg_id: id, role, content: blocks, ts: timeField(raw.ts)};
 	if (raw.isTruncationMarker === true) message.is_meta = true;
 	if (Object.keys(metadata).length > 0) message.metadata = metadata;
 	return {message, unknown: converted.unknown, text: converted.text};
@@ -373,7 +374,7 @@ function messagesFromUi(ui: Raw[], flavor: TaskFlavor, taskId: string): Array<Dr
 	let pendingUsage: {usage?: TokenUsage; cost?: number} | undefined;
 	for (const [index, entry] of ui.entries()) {
 		if (entry.partial === true) continue;
-		const ts = numberField(entry.ts);
+		const ts = timeField(entry.ts);
 		const kind = String(entry.say ?? entry.ask ?? '');
 		const text = stringField(entry.text) ?? '';
 		const id = stableHash(flavor, taskId, 'ui', index, kind, text);
@@ -486,7 +487,7 @@ export async function readTaskFolder(request: ReadRequest, ctx: AdapterContext, 
 	};
 
 	const taskSay = ui.find(entry => entry.say === 'task');
-	const startMs = numberField(taskSay?.ts) ?? numberField(ui[0]?.ts) ?? (/^\d{12,14}$/.test(taskId) ? Number(taskId) : undefined) ?? numberField(history?.ts);
+	const startMs = timeField(taskSay?.ts) ?? timeField(ui[0]?.ts) ?? (/^\d{12,14}$/.test(taskId) ? Number(taskId) : undefined) ?? timeField(history?.ts);
 
 	let drafts: DraftMessage[] = [];
 	let firstUserText: string | undefined;

@@ -268,3 +268,35 @@ describe('native ids named like Object.prototype members', () => {
 		expect(toolResult?.metadata).toMatchObject({orphan_result: true});
 	});
 });
+
+describe('times a Date cannot hold', () => {
+	it('cline task: a ui_messages ts of 1e308 is no time at all (the task was unreadable)', async () => {
+		const task = path.join(home, '.config', 'Code', 'User', 'globalStorage', 'saoudrizwan.claude-dev', 'tasks', '1700001234567');
+		fs.cpSync(path.join(fixtures, 'cline', 'extension-layout', 'tasks', '1700001234567'), task, {recursive: true});
+		const before = await readOnly(clineAdapter);
+		const uiFile = path.join(task, 'ui_messages.json');
+		const ui = JSON.parse(fs.readFileSync(uiFile, 'utf8')) as Array<Record<string, unknown>>;
+		for (const entry of ui) entry.ts = 1e308;
+		fs.writeFileSync(uiFile, JSON.stringify(ui));
+
+		const result = await readOnly(clineAdapter);
+		expect(result.messages).toHaveLength(before.messages.length);
+		for (const message of result.messages) expect(Number.isNaN(Date.parse(message.timestamp))).toBe(false);
+	});
+
+	it('cline SDK session: a message ts and a started_at of 1e308 fall back like missing ones', async () => {
+		const dir = path.join(home, '.cline', 'data', 'sessions', '1784094124598_rruoq');
+		fs.cpSync(path.join(fixtures, 'cline', 'sdk-layout', 'dot-cline', 'data', 'sessions', '1784094124598_rruoq'), dir, {recursive: true});
+		const before = await readOnly(clineAdapter);
+		const messagesFile = path.join(dir, '1784094124598_rruoq.messages.json');
+		const transcript = JSON.parse(fs.readFileSync(messagesFile, 'utf8')) as {messages: Array<Record<string, unknown>>};
+		for (const message of transcript.messages) message.ts = 1e308;
+		fs.writeFileSync(messagesFile, JSON.stringify(transcript));
+		const manifestFile = path.join(dir, '1784094124598_rruoq.json');
+		fs.writeFileSync(manifestFile, JSON.stringify({...(JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as object), started_at: 1e308}));
+
+		const result = await readOnly(clineAdapter);
+		expect(result.messages).toHaveLength(before.messages.length);
+		for (const message of result.messages) expect(Number.isNaN(Date.parse(message.timestamp))).toBe(false);
+	});
+});
