@@ -117,7 +117,8 @@ async function splitLines(filePath: string, start: number, end: number): Promise
 			if (oversized || pendingBytes + piece.length > MAX_LINE_BYTES) {
 				warnings.push(`line ${lineNumber}: longer than ${MAX_LINE_BYTES / 1024 / 1024} MB, skipped`);
 			} else {
-				const text = (pending.length > 0 ? Buffer.concat([...pending, piece]) : piece).toString('utf8');
+				let text = (pending.length > 0 ? Buffer.concat([...pending, piece]) : piece).toString('utf8');
+				if (lineStart === 0) text = withoutBom(text);
 				if (text.trim().length > 0) lines.push({lineNumber, offset: lineStart, text});
 			}
 
@@ -131,6 +132,11 @@ async function splitLines(filePath: string, start: number, end: number): Promise
 
 	// Whatever follows the last newline is a half-written line: leave it for the next capture.
 	return {lines, consumed: lineStart - start, warnings};
+}
+
+/** A UTF-8 byte order mark (Windows editors write one) is not part of the JSON: JSON.parse rejects it. */
+function withoutBom(text: string): string {
+	return text.charCodeAt(0) === 0xfe_ff ? text.slice(1) : text;
 }
 
 /**
@@ -162,7 +168,7 @@ export async function readJsonFile(filePath: string): Promise<{value?: unknown; 
 		const stat = await handle.stat();
 		const cursor: FileCursor = {size: stat.size, mtime_ms: stat.mtimeMs, ino: stat.ino, offset: stat.size};
 		if (stat.size > MAX_LINE_BYTES * 4) return {cursor, warning: `${filePath}: larger than ${(MAX_LINE_BYTES * 4) / 1024 / 1024} MB, skipped`};
-		const text = await handle.readFile('utf8');
+		const text = withoutBom(await handle.readFile('utf8'));
 		if (text.trim().length === 0) return {cursor, warning: `${filePath}: empty file`};
 		let value: unknown;
 		try {

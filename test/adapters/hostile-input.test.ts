@@ -300,3 +300,28 @@ describe('times a Date cannot hold', () => {
 		for (const message of result.messages) expect(Number.isNaN(Date.parse(message.timestamp))).toBe(false);
 	});
 });
+
+describe('a UTF-8 byte order mark at the start of a file', () => {
+	const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+	it('claude-code (JSONL): the first line is read like the others', async () => {
+		const source = path.join(fixtures, 'claude-code', 'projects', '-home-user-project', 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeee01.jsonl');
+		const file = copyInto(source, path.join(home, '.claude', 'projects', '-home-user-project', 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeee01.jsonl'));
+		const plain = await readOnly(claudeCodeAdapter);
+		fs.writeFileSync(file, Buffer.concat([BOM, fs.readFileSync(source)]));
+		const result = await readOnly(claudeCodeAdapter);
+		expect(result.warnings).toEqual([]);
+		// Ids derived from byte offsets move by the mark's three bytes; the messages are the same.
+		expect(result.messages.map(message => message.content)).toEqual(plain.messages.map(message => message.content));
+	});
+
+	it('amp (whole JSON file): the thread is read', async () => {
+		const source = path.join(fixtures, 'amp', 'threads-export', 'T-019fa4db-29cf-70c9-8d9b-81524df70e52.excerpt.json');
+		const file = path.join(home, '.local', 'share', 'amp', 'threads', 'T-019fa4db-29cf-70c9-8d9b-81524df70e52.json');
+		fs.mkdirSync(path.dirname(file), {recursive: true});
+		fs.writeFileSync(file, Buffer.concat([BOM, fs.readFileSync(source)]));
+		const result = await readOnly(ampAdapter);
+		expect(result.warnings).toEqual([]);
+		expect(result.messages.length).toBeGreaterThan(0);
+	});
+});
