@@ -7,6 +7,7 @@ import type {ContentBlock, Message, StopReason, TokenUsage, Workspace} from '../
 import {stableHash} from './jsonl.js';
 import type {SessionInfo} from './types.js';
 import {addCount} from './counts.js';
+import {nativeString} from './native-text.js';
 
 type Json = Record<string, unknown>;
 
@@ -59,7 +60,7 @@ export function flattenToolResult(result: unknown): string {
 	if (result === undefined || result === null) return '';
 	if (typeof result === 'string') return result;
 	if (Array.isArray(result)) return result.map(part => flattenToolResult(part)).filter(Boolean).join('\n');
-	if (!isObject(result)) return String(result);
+	if (!isObject(result)) return nativeString(result);
 	if (typeof result.output === 'string') return result.output;
 	if (Array.isArray(result.content)) return flattenToolResult(result.content);
 	if (typeof result.text === 'string') return result.text;
@@ -108,7 +109,7 @@ function ledgerUsage(ledger: unknown): Map<string, {usage: TokenUsage; model?: s
 			cacheReadInputTokens: tokens.cacheReadInputTokens,
 			cacheCreationInputTokens: tokens.cacheCreationInputTokens,
 		});
-		if (usage) byMessage.set(String(event.toMessageId), {usage, model: str(event.model)});
+		if (usage) byMessage.set(nativeString(event.toMessageId), {usage, model: str(event.model)});
 	}
 
 	return byMessage;
@@ -230,7 +231,7 @@ export function mapThread(thread: Json, options: {nativeId: string; fallbackTime
 	if (!Array.isArray(thread.messages)) warnings.push('thread has no messages array');
 
 	rawMessages.forEach((raw, index) => {
-		const position = isObject(raw) && raw.messageId !== undefined ? String(raw.messageId) : `i${index}`;
+		const position = isObject(raw) && raw.messageId !== undefined ? nativeString(raw.messageId) : `i${index}`;
 		const msgId = (isObject(raw) && str(raw.protocolMessageID)) || stableHash('amp', threadId, position);
 		const timestamp = (isObject(raw) && messageTime(raw)) || lastTime;
 		lastTime = timestamp;
@@ -260,7 +261,7 @@ export function mapThread(thread: Json, options: {nativeId: string; fallbackTime
 		const message: Message = {msg_id: msgId, parent_msg_id: previousId ?? null, role, content, timestamp};
 		if (turnId) message.turn_id = turnId;
 		const usage = isObject(raw.usage) ? raw.usage : undefined;
-		const ledgerEntry = raw.messageId === undefined ? undefined : ledger.get(String(raw.messageId));
+		const ledgerEntry = raw.messageId === undefined ? undefined : ledger.get(nativeString(raw.messageId));
 		if (raw.role === 'assistant') {
 			const model = str(usage?.model) ?? ledgerEntry?.model;
 			if (model) {

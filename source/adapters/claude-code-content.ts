@@ -4,6 +4,7 @@
  * the message's `metadata`; nothing is dropped.
  */
 import type {ContentBlock, ImageBlock, StopReason, TokenUsage} from '../engine/types.js';
+import {nativeString} from './native-text.js';
 
 /** Block types the spec defines; a native block of one of these types must match its shape exactly. */
 const RESERVED_TYPES = new Set(['text', 'thinking', 'tool_use', 'tool_result', 'image', 'summary']);
@@ -173,7 +174,7 @@ const STOP_REASONS = new Set(['end_turn', 'tool_use', 'max_tokens', 'stop_sequen
 export function mapStopReason(value: unknown): {stop_reason: StopReason; native?: string} {
 	if (value === null || value === undefined) return {stop_reason: null};
 	if (typeof value === 'string' && STOP_REASONS.has(value)) return {stop_reason: value as StopReason};
-	return {stop_reason: null, native: String(value)};
+	return {stop_reason: null, native: nativeString(value)};
 }
 
 function integer(value: unknown): number | undefined {

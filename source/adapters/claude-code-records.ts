@@ -7,6 +7,7 @@
 import type {Message} from '../engine/types.js';
 import {stableHash} from './jsonl.js';
 import {isoTimestamp, isRecord, mapContent, mapStopReason, mapUsage} from './claude-code-content.js';
+import {nativeString} from './native-text.js';
 
 /** What the adapter carries between incremental reads of one transcript (JSON-serialisable). */
 export type ClaudeState = {
@@ -157,7 +158,7 @@ function conversationMessage(record: Record<string, unknown>, ctx: RecordContext
 	const agentId = str(record.agentId) ?? ctx.agentId;
 	const metadata: Record<string, unknown> = {record_type: record.type};
 	const message: Message = {
-		msg_id: str(record.uuid) ?? stableHash(ctx.nativeId, String(record.type), ctx.offset, rawLine),
+		msg_id: str(record.uuid) ?? stableHash(ctx.nativeId, nativeString(record.type), ctx.offset, rawLine),
 		parent_msg_id: str(record.parentUuid) ?? null,
 		role: 'user',
 		content: [],

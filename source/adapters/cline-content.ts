@@ -5,6 +5,7 @@
  */
 import type {ContentBlock, TokenUsage} from '../engine/types.js';
 import {addCount} from './counts.js';
+import {nativeString} from './native-text.js';
 
 export type ConvertedContent = {
 	blocks: ContentBlock[];
@@ -226,7 +227,7 @@ export function convertContent(content: unknown): ConvertedContent {
 
 			default: {
 				// A canonical type name with the wrong shape would break the schema; anything else is kept as it is.
-				const type = String(block.type);
+				const type = nativeString(block.type);
 				if (RESERVED_TYPES.has(type)) keepUnknown(block, `block:${type}`);
 				else {
 					result.blocks.push({...block, type});

@@ -14,6 +14,7 @@ import {addStatCursors, tryReadJson} from './json-files.js';
 import {stableHash} from './jsonl.js';
 import {noteUnreadable, titleFrom} from './vscode-tasks.js';
 import {addCount} from './counts.js';
+import {nativeString} from './native-text.js';
 
 type Raw = Record<string, unknown>;
 
@@ -190,7 +191,7 @@ export async function readSdkSession(request: ReadRequest, ctx: AdapterContext):
 	let firstUserText: string | undefined;
 	for (const [index, raw] of rawMessages.entries()) {
 		const nativeId = isRecord(raw) ? stringField(raw.id) : undefined;
-		const fallbackId = stableHash('cline', session.nativeId, index, isRecord(raw) ? String(raw.role) : typeof raw, JSON.stringify(isRecord(raw) ? raw.content ?? raw : raw) ?? '');
+		const fallbackId = stableHash('cline', session.nativeId, index, isRecord(raw) ? nativeString(raw.role) : typeof raw, JSON.stringify(isRecord(raw) ? raw.content ?? raw : raw) ?? '');
 		const msgId = nativeId && !seenIds.has(nativeId) ? nativeId : fallbackId;
 		seenIds.add(msgId);
 		const ts = isRecord(raw) ? timeField(raw.ts) : undefined;
@@ -198,7 +199,7 @@ export async function readSdkSession(request: ReadRequest, ctx: AdapterContext):
 		previousMs = ms;
 
 		if (!isRecord(raw) || (raw.role !== 'user' && raw.role !== 'assistant') || (typeof raw.content !== 'string' && !Array.isArray(raw.content))) {
-			const kind = !isRecord(raw) ? 'record:non-object' : raw.role !== 'user' && raw.role !== 'assistant' ? `role:${String(raw.role)}` : 'content:' + typeof raw.content;
+			const kind = !isRecord(raw) ? 'record:non-object' : raw.role !== 'user' && raw.role !== 'assistant' ? `role:${nativeString(raw.role)}` : 'content:' + typeof raw.content;
 			count(kind);
 			messages.push({msg_id: msgId, role: 'system', is_meta: true, content: [{type: 'native_record', record: raw}], timestamp: iso(ms)});
 			continue;
@@ -252,7 +253,7 @@ export async function readSdkSession(request: ReadRequest, ctx: AdapterContext):
 	const origin = isRecord(transcript?.origin) ? transcript.origin : isRecord(metadataOfManifest.sessionHistoryOrigin) ? metadataOfManifest.sessionHistoryOrigin : undefined;
 	if (origin) extra.origin = origin;
 	const git = isRecord(metadataOfManifest.git) ? metadataOfManifest.git : undefined;
-	if (manifest && manifest.version !== 1) warnings.push(`${path.basename(manifestPath)}: manifest version ${String(manifest.version)} not seen before, read as version 1`);
+	if (manifest && manifest.version !== 1) warnings.push(`${path.basename(manifestPath)}: manifest version ${nativeString(manifest.version)} not seen before, read as version 1`);
 
 	const info: SessionInfo = {
 		title: titleFrom(manifestTitle ?? firstUserText?.replace(/<\/?user_input[^>]*>/g, '')),

@@ -4,6 +4,7 @@
  */
 import type {ContentBlock, ImageBlock, TokenUsage, ToolResultBlock} from '../engine/types.js';
 import {parseNativeJson} from './json-depth.js';
+import {nativeString} from './native-text.js';
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -151,7 +152,7 @@ export function mapToolOutput(callId: string, output: unknown): {blocks: Content
 		else if (Array.isArray(output.content_items)) return mapToolOutput(callId, output.content_items);
 		else text = JSON.stringify(output);
 	} else if (output !== undefined && output !== null) {
-		text = String(output);
+		text = nativeString(output);
 	}
 
 	const result: ToolResultBlock = {type: 'tool_result', tool_use_id: callId, content: text, ...shellFacts(text)};

@@ -9,6 +9,7 @@ import {cutDeepNesting, cutWarning} from './json-depth.js';
 import {type JsonlLine, stableHash} from './jsonl.js';
 import type {SessionInfo} from './types.js';
 import {addCount} from './counts.js';
+import {nativeString} from './native-text.js';
 
 /** What a response item and its UI event twin are paired by: the speaker (or reasoning part) and the text. */
 type Role = 'user' | 'assistant' | 'reasoning' | 'reasoning_raw';
@@ -169,7 +170,7 @@ export class CodexReader {
 			this.state.legacy = true;
 			this.sessionMeta(value, id, isoTimestamp(value.timestamp) ?? timestamp, value);
 		} else {
-			this.unknown(String(value.type ?? '(no type)'));
+			this.unknown(nativeString(value.type ?? '(no type)'));
 			this.push(this.nativeRecord(value, id(), timestamp));
 		}
 	}
@@ -239,7 +240,7 @@ export class CodexReader {
 			}
 
 			default: {
-				if (!KNOWN_LINE_TYPES.has(String(line.type))) this.unknown(String(line.type));
+				if (!KNOWN_LINE_TYPES.has(nativeString(line.type))) this.unknown(nativeString(line.type));
 				this.push(this.nativeRecord(line, id(), timestamp));
 			}
 		}

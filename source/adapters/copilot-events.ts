@@ -9,6 +9,7 @@ import type {ContentBlock, ImageBlock, Message, StopReason, TokenUsage} from '..
 import {stableHash} from './jsonl.js';
 import {parseNativeJson} from './json-depth.js';
 import {addCount, dictionary} from './counts.js';
+import {nativeString} from './native-text.js';
 
 export type CopilotFields = {
 	sessionId?: string;
@@ -484,19 +485,19 @@ function describeEvent(type: string, data: Record<string, unknown>): string {
 	if (message) return `${type}: ${message}`;
 	switch (type) {
 		case 'session.model_change': {
-			return `${type}: ${stringOf(data.previousModel) ?? '?'} → ${String(data.newModel)}`;
+			return `${type}: ${stringOf(data.previousModel) ?? '?'} → ${nativeString(data.newModel)}`;
 		}
 
 		case 'session.shutdown': {
-			return `${type}: ${String(data.shutdownType)}`;
+			return `${type}: ${nativeString(data.shutdownType)}`;
 		}
 
 		case 'abort': {
-			return `${type}: ${String(data.reason ?? '')}`;
+			return `${type}: ${nativeString(data.reason ?? '')}`;
 		}
 
 		case 'session.mode_changed': {
-			return `${type}: ${String(data.previousMode ?? '?')} → ${String(data.newMode ?? '?')}`;
+			return `${type}: ${nativeString(data.previousMode ?? '?')} → ${nativeString(data.newMode ?? '?')}`;
 		}
 
 		default: {

@@ -8,6 +8,7 @@ import type {ContentBlock, Message, TokenUsage} from '../engine/types.js';
 import {stableHash} from './jsonl.js';
 import {parseNativeJson} from './json-depth.js';
 import {addCount} from './counts.js';
+import {nativeString} from './native-text.js';
 
 export type Json = Record<string, unknown>;
 
@@ -58,7 +59,7 @@ export function flattenResult(result: unknown): string {
 	if (result === undefined || result === null) return '';
 	if (typeof result === 'string') return result;
 	if (Array.isArray(result)) return result.map(item => flattenResult(item)).filter(Boolean).join('\n');
-	if (!isObject(result)) return String(result);
+	if (!isObject(result)) return nativeString(result);
 	for (const key of ['output', 'contents', 'content', 'text', 'result', 'message', 'error']) {
 		const field = result[key];
 		if (typeof field === 'string') return field;
@@ -173,7 +174,7 @@ export function mapBubbles(bubbles: unknown[], context: BubbleContext): MappedBu
 		lastTime = timestamp;
 		const role = isObject(bubble) ? roleOf(bubble.type) : undefined;
 		if (!isObject(bubble) || !role) {
-			const kind = isObject(bubble) ? `bubble:type-${String(bubble.type)}` : 'bubble:not-an-object';
+			const kind = isObject(bubble) ? `bubble:type-${nativeString(bubble.type)}` : 'bubble:not-an-object';
 			addCount(unknownRecords, kind);
 			push({msg_id: msgId, role: 'system', is_meta: true, content: [{type: 'native_record', record: bubble}], timestamp});
 			return;
@@ -188,7 +189,7 @@ export function mapBubbles(bubbles: unknown[], context: BubbleContext): MappedBu
 		let toolUseId: string | undefined;
 		if (tool) {
 			toolUseId = str(tool.toolCallId) ?? stableHash('cursor-tool', context.sessionId, msgId);
-			const name = str(tool.name) ?? (tool.tool === undefined ? 'unknown_tool' : `tool_${String(tool.tool)}`);
+			const name = str(tool.name) ?? (tool.tool === undefined ? 'unknown_tool' : `tool_${nativeString(tool.tool)}`);
 			const parsed = parseMaybeJson(tool.params ?? tool.rawArgs);
 			const input = isObject(parsed) ? parsed : parsed === undefined || parsed === null ? {} : {value: parsed};
 			content.push({type: 'tool_use', tool_use_id: toolUseId, name, input});

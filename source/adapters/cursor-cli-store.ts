@@ -11,6 +11,7 @@ import {hasTable} from './cursor-snapshot.js';
 import {flattenResult, isObject, isoFromMs, pruneEmpty, str, type Json} from './cursor-bubbles.js';
 import {parseNativeJson} from './json-depth.js';
 import {addCount} from './counts.js';
+import {nativeString} from './native-text.js';
 
 export type CliStoreRead = {meta?: Json; leaves: Array<{id: string; value: unknown}>; warnings: string[]};
 
@@ -176,7 +177,7 @@ export function mapCliLeaves(leaves: Array<{id: string; value: unknown}>, meta: 
 		const role = isObject(value) && typeof value.role === 'string' && ROLES.has(value.role) ? (value.role as Message['role']) : undefined;
 		let message: Message;
 		if (!isObject(value) || !role || (typeof value.content !== 'string' && !Array.isArray(value.content))) {
-			const kind = isObject(value) ? `blob:${String(value.role ?? value.type ?? 'no-role')}` : 'blob:not-json';
+			const kind = isObject(value) ? `blob:${nativeString(value.role ?? value.type ?? 'no-role')}` : 'blob:not-json';
 			addCount(unknownRecords, kind);
 			message = {msg_id: leaf.id, role: 'system', is_meta: true, content: [{type: 'native_record', record: value}], timestamp};
 		} else {

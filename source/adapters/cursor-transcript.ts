@@ -7,6 +7,7 @@ import type {ContentBlock, Message} from '../engine/types.js';
 import {parseJsonLine, stableHash, type JsonlLine} from './jsonl.js';
 import {isObject, pruneEmpty} from './cursor-bubbles.js';
 import {addCount} from './counts.js';
+import {nativeString} from './native-text.js';
 
 export type MappedTranscript = {messages: Message[]; warnings: string[]; unknownRecords: Record<string, number>; toolsUsed: string[]};
 
@@ -70,7 +71,7 @@ export function mapTranscriptLines(lines: JsonlLine[], options: {sessionId: stri
 
 		const message = isObject(value) && isObject(value.message) ? value.message : undefined;
 		if (!isObject(value) || (value.role !== 'user' && value.role !== 'assistant') || !message || !Array.isArray(message.content)) {
-			const kind = isObject(value) ? String(value.type ?? value.role ?? 'no-type') : 'not-an-object';
+			const kind = isObject(value) ? nativeString(value.type ?? value.role ?? 'no-type') : 'not-an-object';
 			addCount(unknownRecords, kind);
 			messages.push({...base, ...sidechain, role: 'system', is_meta: true, content: [{type: 'native_record', record: value}]});
 			continue;

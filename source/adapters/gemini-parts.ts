@@ -3,6 +3,7 @@
  * flattened to the string the `.sfs` schema requires.
  */
 import type {ContentBlock, ImageBlock} from '../engine/types.js';
+import {nativeString} from './native-text.js';
 
 export type GeminiPart = Record<string, unknown>;
 
@@ -93,7 +94,7 @@ export function flattenToolResult(result: unknown): {text: string; images: Image
 		} else if (isObject(part.inlineData)) {
 			const image = mediaBlock(part.inlineData.mimeType, part.inlineData.data, 'base64');
 			if (image) images.push(image);
-			else pieces.push(`[inline data: ${String(part.inlineData.mimeType ?? 'unknown type')}]`);
+			else pieces.push(`[inline data: ${nativeString(part.inlineData.mimeType ?? 'unknown type')}]`);
 		} else {
 			pieces.push(JSON.stringify(part));
 		}

@@ -26,6 +26,7 @@ import {addStatCursors, readSharedJson, tryReadJson} from './json-files.js';
 import {stableHash} from './jsonl.js';
 import {parseNativeJson} from './json-depth.js';
 import {addCount} from './counts.js';
+import {nativeString} from './native-text.js';
 
 type Raw = Record<string, unknown>;
 export type TaskFlavor = 'cline' | 'roo-code';
@@ -300,7 +301,7 @@ function workspaceFrom(cwd: string | undefined, metadata: Raw | undefined): Part
 	const entries = Array.isArray(metadata?.files_in_context) ? metadata.files_in_context.filter(isRecord) : [];
 	const files = entries
 		.filter(entry => typeof entry.path === 'string')
-		.map(entry => ({path: String(entry.path), role: FILE_ROLES.get(String(entry.record_source)) ?? 'referenced'}));
+		.map(entry => ({path: nativeString(entry.path), role: FILE_ROLES.get(nativeString(entry.record_source)) ?? 'referenced'}));
 	return {root_path: cwd, ...(files.length > 0 ? {files} : {})};
 }
 
@@ -326,7 +327,7 @@ const KNOWN_API_FIELDS = ['role', 'content', 'ts', 'id', 'modelInfo', 'metrics']
 
 /** Builds one canonical message from one API-history entry; unknown shapes become native_record messages. */
 function apiMessage(raw: unknown, index: number, flavor: TaskFlavor, taskId: string): {message: DraftMessage; unknownKind?: string; unknown: Record<string, number>; text: string} {
-	const id = stableHash(flavor, taskId, index, isRecord(raw) ? String(raw.role) : typeof raw, JSON.stringify(isRecord(raw) ? raw.content ?? raw : raw) ?? '');
+	const id = stableHash(flavor, taskId, index, isRecord(raw) ? nativeString(raw.role) : typeof raw, JSON.stringify(isRecord(raw) ? raw.content ?? raw : raw) ?? '');
 	const unknownMessage = (kind: string) => ({
 		message: {msg_id: id, role: 'system' as const, is_meta: true, content: [{type: 'native_record', record: raw}], ts: isRecord(raw) ? timeField(raw.ts) : undefined},
 		unknownKind: kind,
@@ -337,7 +338,7 @@ function apiMessage(raw: unknown, index: number, flavor: TaskFlavor, taskId: str
 	if (!isRecord(raw)) return unknownMessage('record:non-object');
 	const reasoningEntry = isReasoningEntry(raw);
 	const role = reasoningEntry ? 'assistant' : raw.role;
-	if (role !== 'user' && role !== 'assistant') return unknownMessage(`role:${String(role)}`);
+	if (role !== 'user' && role !== 'assistant') return unknownMessage(`role:${nativeString(role)}`);
 	if (!reasoningEntry && typeof raw.content !== 'string' && !Array.isArray(raw.content)) return unknownMessage('content:' + typeof raw.content);
 
 	const converted = convertContent(reasoningEntry ? [{type: 'reasoning', text: raw.text, summary: raw.summary, encrypted_content: raw.encrypted_content}] : raw.content);
@@ -375,11 +376,11 @@ function messagesFromUi(ui: Raw[], flavor: TaskFlavor, taskId: string): Array<Dr
 	for (const [index, entry] of ui.entries()) {
 		if (entry.partial === true) continue;
 		const ts = timeField(entry.ts);
-		const kind = String(entry.say ?? entry.ask ?? '');
+		const kind = nativeString(entry.say ?? entry.ask ?? '');
 		const text = stringField(entry.text) ?? '';
 		const id = stableHash(flavor, taskId, 'ui', index, kind, text);
 		const push = (role: Message['role'], content: ContentBlock[], extra: Partial<Message> = {}) => {
-			const message: DraftMessage = {msg_id: id, role, content, ts, ...extra, metadata: {from_ui_timeline: true, ui_type: `${String(entry.type)}:${kind}`}};
+			const message: DraftMessage = {msg_id: id, role, content, ts, ...extra, metadata: {from_ui_timeline: true, ui_type: `${nativeString(entry.type)}:${kind}`}};
 			if (role === 'assistant' && pendingUsage) {
 				if (pendingUsage.usage) message.usage = pendingUsage.usage;
 				if (pendingUsage.cost !== undefined) message.metadata!.cost_usd = pendingUsage.cost;
@@ -401,7 +402,7 @@ function messagesFromUi(ui: Raw[], flavor: TaskFlavor, taskId: string): Array<Dr
 			case 'completion_result': {
 				if (text.length === 0 && !stringField(entry.reasoning)) break;
 				const blocks: ContentBlock[] = [];
-				if (stringField(entry.reasoning)) blocks.push({type: 'thinking', text: String(entry.reasoning)});
+				if (stringField(entry.reasoning)) blocks.push({type: 'thinking', text: nativeString(entry.reasoning)});
 				if (text.length > 0) blocks.push({type: 'text', text});
 				push('assistant', blocks);
 				break;

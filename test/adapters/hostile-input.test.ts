@@ -325,3 +325,41 @@ describe('a UTF-8 byte order mark at the start of a file', () => {
 		expect(result.messages.length).toBeGreaterThan(0);
 	});
 });
+
+describe('a native value {"toString": 1} where a string was expected', () => {
+	// String() and template literals find no callable toString on such an object and throw.
+	const HOSTILE = '{"toString":1}';
+
+	it('codex: a record type is an unknown record, not a session that cannot be read', async () => {
+		const file = copyInto(
+			path.join(fixtures, 'codex', 'sessions', '2026', '01', '02', 'rollout-2026-01-02T03-04-05-11111111-1111-4111-8111-111111111111.jsonl'),
+			path.join(home, '.codex', 'sessions', '2026', '01', '02', 'rollout-2026-01-02T03-04-05-11111111-1111-4111-8111-111111111111.jsonl'),
+		);
+		fs.appendFileSync(file, `{"timestamp":"2026-01-02T03:05:00.000Z","type":${HOSTILE},"payload":{}}\n`);
+		const result = await readOnly(codexAdapter);
+		expect(result.unknownRecords).toMatchObject({'[object]': 1});
+	});
+
+	it('amp: a messageId', async () => {
+		const source = path.join(fixtures, 'amp', 'threads-export', 'T-019fa4db-29cf-70c9-8d9b-81524df70e52.excerpt.json');
+		const thread = JSON.parse(fs.readFileSync(source, 'utf8')) as {messages: Array<Record<string, unknown>>};
+		thread.messages[1]!.messageId = '@HOSTILE@';
+		const file = path.join(home, '.local', 'share', 'amp', 'threads', 'T-019fa4db-29cf-70c9-8d9b-81524df70e52.json');
+		fs.mkdirSync(path.dirname(file), {recursive: true});
+		fs.writeFileSync(file, JSON.stringify(thread).replace('"@HOSTILE@"', HOSTILE));
+		const result = await readOnly(ampAdapter);
+		expect(result.messages.length).toBeGreaterThanOrEqual(thread.messages.length);
+	});
+
+	it('cline: a message role', async () => {
+		const task = path.join(home, '.config', 'Code', 'User', 'globalStorage', 'saoudrizwan.claude-dev', 'tasks', '1700001234567');
+		fs.cpSync(path.join(fixtures, 'cline', 'extension-layout', 'tasks', '1700001234567'), task, {recursive: true});
+		const apiFile = path.join(task, 'api_conversation_history.json');
+		const api = JSON.parse(fs.readFileSync(apiFile, 'utf8')) as Array<Record<string, unknown>>;
+		api[1]!.role = '@HOSTILE@';
+		fs.writeFileSync(apiFile, JSON.stringify(api).replace('"@HOSTILE@"', HOSTILE));
+		const result = await readOnly(clineAdapter);
+		expect(result.unknownRecords).toMatchObject({'role:[object]': 1});
+		expect(result.messages).toHaveLength(api.length);
+	});
+});
