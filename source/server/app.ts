@@ -134,7 +134,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
 	app.post('/api/v1/auth/signup', async (request, reply) => {
 		limitBy(`ip:${request.ip}`);
-		const {email, password} = credentialsBody(request.body);
+		const {email, password} = credentialsBody(request.body, 'signup');
 		const user = await storage.createUser({id: `usr_${randomBytes(8).toString('hex')}`, email, password_hash: await hashPassword(password), created_at: now(), verified: false});
 		if (!user) throw new HttpError(409, 'EMAIL_TAKEN', `an account for ${email} exists already (sfs auth login)`);
 		const verification = await issueVerification(context, request, user);
@@ -144,7 +144,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
 	app.post('/api/v1/auth/login', async request => {
 		limitBy(`ip:${request.ip}`);
-		const {email, password} = credentialsBody(request.body);
+		const {email, password} = credentialsBody(request.body, 'login');
 		const user = await storage.userByEmail(email);
 		// An unknown email costs the same scrypt as a wrong password, so timing does not tell which accounts exist.
 		const matches = await verifyPassword(password, user?.password_hash ?? (await unknownUserHash()));
@@ -388,11 +388,12 @@ function recordFor(ownerId: string, session: Session, etag: string): SessionReco
 	};
 }
 
-function credentialsBody(body: unknown): {email: string; password: string} {
+/** The length rule is for new passwords only: at login a short password is just a wrong one. */
+function credentialsBody(body: unknown, purpose: 'signup' | 'login'): {email: string; password: string} {
 	const value = objectBody(body);
 	const email = emailOf(value.email, 'email');
 	const password = stringField(value.password, 'password', 1024);
-	if (password.length < 8) throw new HttpError(400, 'BAD_REQUEST', 'password must have at least 8 characters');
+	if (purpose === 'signup' && password.length < 8) throw new HttpError(400, 'BAD_REQUEST', 'password must have at least 8 characters');
 	return {email, password};
 }
 

@@ -160,6 +160,11 @@ describe.each(BACKENDS)('sync server on $name', {timeout: 60_000}, ({name: backe
 		expect((await raw(srv.url, 'GET', `/api/v1/handoffs/${hnd}`, {token: alice.token})).status).toBe(200);
 		// Wrong password, taken email.
 		expect((await raw(srv.url, 'POST', '/api/v1/auth/login', {body: {email: 'alice@example.com', password: 'wrong-password'}})).status).toBe(401);
+		// A mistyped short password at login is a wrong password, not a lesson in password rules.
+		const short = await raw(srv.url, 'POST', '/api/v1/auth/login', {body: {email: 'alice@example.com', password: 'alice'}});
+		expect(short.status).toBe(401);
+		expect(short.json.error.message).toBe('wrong email or password');
+		expect((await raw(srv.url, 'POST', '/api/v1/auth/signup', {body: {email: 'dave@example.com', password: 'short'}})).status).toBe(400);
 		expect((await raw(srv.url, 'POST', '/api/v1/auth/signup', {body: {email: 'alice@example.com', password: 'another-password'}})).status).toBe(409);
 	});
 
