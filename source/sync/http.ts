@@ -70,6 +70,11 @@ export async function request<T>(baseUrl: string, path: string, options: Request
 			if (error instanceof HttpFailure) throw error;
 			if (options.signal?.aborted) throw new SfsError('IO', `request to ${baseUrl} cancelled`);
 			lastReason = networkReason(error);
+			// fetch never connects to ports reserved for other protocols (6000, 6666, 10080, …): retrying cannot help.
+			if (lastReason === 'bad port') {
+				throw new SfsError('IO', `cannot reach the sfs server at ${baseUrl}: port ${new URL(baseUrl).port} is one that HTTP clients refuse to use`, {hint: 'run `sfs server` on another port, e.g. --port 8000'});
+			}
+
 			waitMs = backoff(base, attempt);
 		}
 

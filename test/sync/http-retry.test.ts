@@ -35,4 +35,12 @@ describe('sync client retries', () => {
 		await expect(request(url, '/thing', {baseDelayMs: 1, attempts: 2, onRetry: reason => reasons.push(reason)})).rejects.toThrow(/cannot reach the sfs server .* after 2 attempt\(s\): ECONNREFUSED/);
 		expect(reasons).toEqual(['ECONNREFUSED']);
 	});
+
+	test('a port fetch refuses to use (6000 is X11) is said at once, not retried as if the server were down', async () => {
+		const reasons: string[] = [];
+		const started = Date.now();
+		await expect(request('http://127.0.0.1:6000', '/api/v1/health', {baseDelayMs: 200, attempts: 4, onRetry: reason => reasons.push(reason)})).rejects.toThrow(/^cannot reach the sfs server at http:\/\/127\.0\.0\.1:6000: port 6000 is one that HTTP clients refuse to use$/);
+		expect(reasons).toEqual([]);
+		expect(Date.now() - started).toBeLessThan(1000);
+	});
 });
