@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import {enforce, gateText} from '../engine/dlp/gate.js';
 import {SfsError} from '../engine/errors.js';
 import {writeJsonAtomic} from '../engine/fs-atomic.js';
 import type {Env} from '../engine/paths.js';
@@ -27,7 +28,13 @@ export function serverProject(cwd: string): ServerProject {
 	return {key: `dir:${path.basename(project.root)}`, root: project.root, keyed_by: 'directory name'};
 }
 
-export type SyncOptions = {org?: string; force?: boolean; env?: Env};
+export type SyncOptions = {
+	org?: string;
+	force?: boolean;
+	env?: Env;
+	/** The DLP gate's notices on a push (what was redacted, what went out under warn); default: stderr. */
+	notify?: (line: string) => void;
+};
 export type DocPushResult = {kind: DocumentKind; project: string; keyed_by: ServerProject['keyed_by']; org: string | null; etag: string; changed: boolean};
 export type DocPullResult = DocPushResult & {written: string[]};
 
@@ -41,11 +48,12 @@ export async function pushDocument(credentials: Credentials, kind: DocumentKind,
 		throw new SfsError('NOT_FOUND', kind === 'rules' ? `no canonical rules in ${repoRoot(cwd)}` : `no context for this project`, {hint: kind === 'rules' ? 'sfs rules init, or sfs rules pull' : 'sfs project init, or sfs project pull'});
 	}
 
+	const outgoing = gateDocument(kind, local, project, env, options.notify ?? (line => process.stderr.write(`sfs: warning: ${line}\n`)));
 	const stateKey = keyOf(credentials, kind, project.key, options.org);
 	const base = loadState(env)[stateKey];
 	let written;
 	try {
-		written = await putDocument(credentials, kind, project.key, local, {org: options.org, base, force: options.force});
+		written = await putDocument(credentials, kind, project.key, outgoing, {org: options.org, base, force: options.force});
 	} catch (error) {
 		if (error instanceof HttpFailure && error.status === 412) {
 			throw new SfsError('CONFLICT', `the server's ${LABEL[kind]} for ${project.key} changed since this machine last synced them`, {hint: `sfs ${kind} pull first (or push --force to replace them)`});
@@ -82,6 +90,24 @@ export async function pullDocument(credentials: Credentials, kind: DocumentKind,
 }
 
 type RulesDocument = {tools: RulesTool[]; files: Array<{name: string; text: string}>};
+
+/**
+ * A document leaves the machine like a session does: through the DLP gate, under the policy of its
+ * project (block throws, redact sends a copy with placeholders; the local document is not changed).
+ * Rules are gated file by file, so that a redaction never touches their JSON framing.
+ */
+function gateDocument(kind: DocumentKind, local: string, project: ServerProject, env: Env, notify: (line: string) => void): string {
+	const gate = (text: string, what: string) => {
+		const outcome = gateText(text, {egress: 'push', what, cwd: project.root, env});
+		enforce(outcome, notify, {canOverride: false});
+		return outcome.text;
+	};
+
+	if (kind === 'project') return gate(local, `the project context of ${project.key}`);
+	const document = JSON.parse(local) as RulesDocument;
+	const files = document.files.map(file => ({...file, text: gate(file.text, `the rules file ${file.name} of ${project.key}`)}));
+	return JSON.stringify({...document, files});
+}
 
 /** The text a kind is synced as; undefined when this machine has none. */
 function localContent(kind: DocumentKind, cwd: string, env: Env): string | undefined {

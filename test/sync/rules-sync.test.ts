@@ -8,6 +8,7 @@ import {execFileSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {afterEach, describe, expect, test} from 'vitest';
+import {setPolicy} from '../../source/engine/dlp/policy.js';
 import {projectKey, readContext, writeContext} from '../../source/engine/project-context.js';
 import {loadRules} from '../../source/engine/rules/canonical.js';
 import {login, signup} from '../../source/sync/client.js';
@@ -151,6 +152,35 @@ describe.each(BACKENDS)('rules and project sync on $name', {timeout: 60_000}, ({
 		expect(readContext(projectKey(bobsRepo), c.env).text).toBe('# Gadget\n\nShip by Tuesday.\n');
 		const orgDocs = await raw(srv.url, 'GET', '/api/v1/docs?org=acme', {token: bob.token});
 		expect(orgDocs.json).toEqual([expect.objectContaining({kind: 'project', project: 'dir:gadget', org: 'acme', updated_by: 'alice@example.com'})]);
+	});
+
+	test('a secret in the project context or a rules file is stopped by the DLP gate (block) or sent redacted (redact); the local copy is kept', async () => {
+		const {srv, a, alice} = await setup(backend);
+		const here = repo(tempDir('s'), 'vault');
+		cleanups.push(() => fs.rmSync(path.dirname(here), {recursive: true, force: true}));
+		const secret = 'AKIAZ7Q4M2XW6RT3KD5P';
+		const context = `# Vault\n\nDeploy with key ${secret}.\n`;
+		writeContext(projectKey(here), context, a.env);
+		writeRules(here, {'deploy.md': `# Deploy\n\nUse ${secret} for staging.\n`});
+
+		// Default policy: secrets block. Nothing reaches the server.
+		await expect(pushDocument(alice, 'project', here, {env: a.env, notify() {}})).rejects.toThrow(/^push blocked: the project context of dir:vault contains 1 secret/);
+		await expect(pushDocument(alice, 'rules', here, {env: a.env, notify() {}})).rejects.toThrow(/^push blocked: the rules file deploy\.md of dir:vault contains 1 secret/);
+		await expect(pullDocument(alice, 'project', here, {env: a.env})).rejects.toThrow(/the server has no project context/);
+		await expect(pullDocument(alice, 'rules', here, {env: a.env})).rejects.toThrow(/the server has no rules/);
+
+		// redact: a copy with placeholders goes out, and says so; the local documents are unchanged.
+		setPolicy('secrets', 'redact', here, a.env);
+		const notices: string[] = [];
+		await pushDocument(alice, 'project', here, {env: a.env, notify: line => notices.push(line)});
+		await pushDocument(alice, 'rules', here, {env: a.env, notify: line => notices.push(line)});
+		expect(notices).toEqual([expect.stringMatching(/^dlp: redacted 1 secret\(s\) in the project context of dir:vault/), expect.stringMatching(/^dlp: redacted 1 secret\(s\) in the rules file deploy\.md/)]);
+		const sent = await raw(srv.url, 'GET', `/api/v1/docs/project?project=${encodeURIComponent('dir:vault')}`, {token: alice.token});
+		expect(sent.json.content).toBe('# Vault\n\nDeploy with key [REDACTED:aws-access-key].\n');
+		const rules = await raw(srv.url, 'GET', `/api/v1/docs/rules?project=${encodeURIComponent('dir:vault')}`, {token: alice.token});
+		expect(JSON.parse(rules.json.content).files).toEqual([{name: 'deploy.md', text: '# Deploy\n\nUse [REDACTED:aws-access-key] for staging.\n'}]);
+		expect(readContext(projectKey(here), a.env).text).toBe(context);
+		expect(ruleFile(here, 'deploy.md')).toContain(secret);
 	});
 
 	test('document endpoints: bad input is a clear 400, a stale If-Match is 412, the server stays up', async () => {
