@@ -89,7 +89,9 @@ async function importHandoffBundle(file: string, json: boolean): Promise<number>
 	for (const line of result.warnings) warn(line);
 	if (json) {
 		const {workspace: _workspace, ...rest} = result;
-		printJson({imported: [result.session_id], skipped: [], ...rest});
+		// Taken before with nothing new: skipped, as a directory or archive import reports it.
+		const unchanged = !result.created && result.added === 0;
+		printJson({imported: unchanged ? [] : [result.session_id], skipped: unchanged ? [{session_id: result.session_id, reason: 'already in the store'}] : [], ...rest});
 		return 0;
 	}
 
