@@ -9,7 +9,7 @@ const spec: CommandSpec = {
 		  $ sfs dlp scan <ref> [--json]        Secrets and personal data in one session
 		  $ sfs dlp scan --all [--json]        … in every session
 		  $ sfs dlp policy show [--json]       The policy here (this project) and every stored setting
-		  $ sfs dlp policy set <secrets|personal> <block|redact|warn> [--global | --project DIR]
+		  $ sfs dlp policy set <secrets|personal> <block|redact|warn> [--global | --project DIR] [--json]
 
 		Every way out of the machine (export, resume into another tool, MCP results) passes the DLP
 		gate. block stops the operation and lists the findings; redact sends a copy with
@@ -151,6 +151,7 @@ async function policy(input: string[], flags: Record<string, unknown>): Promise<
 	if (flags.global && flags.project) throw usage('--global and --project exclude each other');
 	const project = flags.global ? null : path.resolve(typeof flags.project === 'string' ? flags.project : projectRoot(process.cwd()));
 	const root = setPolicy(which, value, project);
-	note(`sfs: dlp ${which} = ${value} ${root ? `for project ${root}` : 'globally'}`);
+	if (flags.json) printJson({kind: which, action: value, project: root ?? null});
+	else note(`sfs: dlp ${which} = ${value} ${root ? `for project ${root}` : 'globally'}`);
 	return 0;
 }
