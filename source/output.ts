@@ -109,7 +109,9 @@ export function relativeTime(iso: string | null | undefined, now = Date.now()): 
 export function compactNumber(value: number | null | undefined): string {
 	const n = value ?? 0;
 	if (n < 1000) return String(n);
-	if (n < 1_000_000) return `${(n / 1000).toFixed(n < 10_000 ? 1 : 0)}k`;
+	// The bounds are where rounding would carry into the next unit (999_999 is 1.0M, not 1000k).
+	if (n < 9950) return `${(n / 1000).toFixed(1)}k`;
+	if (n < 999_500) return `${(n / 1000).toFixed(0)}k`;
 	return `${(n / 1_000_000).toFixed(1)}M`;
 }
 

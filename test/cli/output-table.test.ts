@@ -41,3 +41,15 @@ test('a table row whose coloured suffix is cut keeps its width and leaves no col
 
 	expect(lines[2]!.replace(SGR, '')).toBe('ses_2  foo [alpha, …');
 });
+
+test('compactNumber never shows a rounded-up value in the smaller unit (1000k, 10.0k)', async () => {
+	const {compactNumber} = await import('../../source/output.js');
+	expect(compactNumber(999)).toBe('999');
+	expect(compactNumber(1500)).toBe('1.5k');
+	expect(compactNumber(9949)).toBe('9.9k');
+	expect(compactNumber(9999)).toBe('10k');
+	expect(compactNumber(12_345)).toBe('12k');
+	expect(compactNumber(999_499)).toBe('999k');
+	expect(compactNumber(999_999)).toBe('1.0M');
+	expect(compactNumber(4_200_000)).toBe('4.2M');
+});
