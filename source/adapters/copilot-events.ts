@@ -10,6 +10,7 @@ import {stableHash} from './jsonl.js';
 import {parseNativeJson} from './json-depth.js';
 import {addCount, dictionary} from './counts.js';
 import {nativeString} from './native-text.js';
+import {isIsoTimestamp} from './timestamps.js';
 
 export type CopilotFields = {
 	sessionId?: string;
@@ -57,7 +58,6 @@ export function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 const UUID = /^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/i;
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** Known event types that are session bookkeeping: kept as meta messages with the raw event. */
 const META_TYPES = new Set([
@@ -217,7 +217,7 @@ export class CopilotAssembler {
 	}
 
 	private timestamp(value: unknown): string {
-		if (typeof value === 'string' && ISO.test(value)) {
+		if (isIsoTimestamp(value)) {
 			this.state.fields.lastTimestamp = value;
 			return value;
 		}
@@ -272,7 +272,7 @@ export class CopilotAssembler {
 		fields.sessionId = stringOf(data.sessionId) ?? fields.sessionId;
 		fields.copilotVersion = stringOf(data.copilotVersion) ?? fields.copilotVersion;
 		fields.producer = stringOf(data.producer) ?? fields.producer;
-		fields.startTime = typeof data.startTime === 'string' && ISO.test(data.startTime) ? data.startTime : fields.startTime;
+		fields.startTime = isIsoTimestamp(data.startTime) ? data.startTime : fields.startTime;
 		if (stringOf(data.selectedModel)) fields.model = data.selectedModel as string;
 		if (stringOf(data.reasoningEffort)) fields.reasoningEffort = data.reasoningEffort as string;
 		if (isObject(data.context)) fields.context = {...fields.context, ...data.context};

@@ -11,6 +11,7 @@ import type {ContentBlock, Message, StopReason, TokenUsage} from '../engine/type
 import {stableHash} from './jsonl.js';
 import {flattenToolResult, isObject, partsToBlocks, toParts, type GeminiPart} from './gemini-parts.js';
 import {addCount, dictionary} from './counts.js';
+import {isIsoTimestamp} from './timestamps.js';
 
 export type GeminiSessionFields = {
 	sessionId?: string;
@@ -56,9 +57,7 @@ const TERMINAL_STATUSES = new Set(['success', 'error', 'cancelled']);
 const KNOWN_MESSAGE_KEYS = new Set(['id', 'timestamp', 'type', 'content', 'displayContent', 'toolCalls', 'thoughts', 'tokens', 'model']);
 const KNOWN_SESSION_KEYS = new Set(['sessionId', 'projectHash', 'startTime', 'lastUpdated', 'summary', 'kind', 'directories', 'messages']);
 
-function isTimestamp(value: unknown): value is string {
-	return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(value);
-}
+const isTimestamp = isIsoTimestamp;
 
 type Options = {
 	/** Fallback timestamp when a record has none (the file's mtime). */

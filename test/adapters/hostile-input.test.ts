@@ -17,6 +17,7 @@ import {cursorAdapter} from '../../source/adapters/cursor.js';
 import {geminiAdapter} from '../../source/adapters/gemini.js';
 import {CUT_MARKER, MAX_JSON_DEPTH, cutDeepNesting} from '../../source/adapters/json-depth.js';
 import type {Adapter, AdapterContext, ReadResult} from '../../source/adapters/types.js';
+import {validateMessage} from '../support/schema.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 
@@ -361,5 +362,38 @@ describe('a native value {"toString": 1} where a string was expected', () => {
 		const result = await readOnly(clineAdapter);
 		expect(result.unknownRecords).toMatchObject({'role:[object]': 1});
 		expect(result.messages).toHaveLength(api.length);
+	});
+});
+
+describe('timestamps that look like RFC 3339 but are not dates', () => {
+	const impossible = ['2026-13-45T99:99:99Z', '2026-02-30T10:00:00Z', '2026-01-01T24:00:00Z', '2026-01-01T10:00:00+25:00'];
+
+	it('gemini: such a message takes the time before it and stays valid', async () => {
+		const file = path.join(home, '.gemini', 'tmp', 'p', 'chats', 'session-2026-09-01T10-00-aaaaaaaa.jsonl');
+		fs.mkdirSync(path.dirname(file), {recursive: true});
+		const lines = [JSON.stringify({sessionId: 'aaaaaaaa-0000', kind: 'main'}), JSON.stringify({id: 'm0', timestamp: '2026-09-01T10:00:00.000Z', type: 'user', content: [{text: 'first'}]})];
+		for (const [index, timestamp] of impossible.entries()) lines.push(JSON.stringify({id: `m${index + 1}`, timestamp, type: 'user', content: [{text: 'x'}]}));
+		fs.writeFileSync(file, lines.join('\n') + '\n');
+		const result = await readOnly(geminiAdapter);
+		expect(result.messages).toHaveLength(impossible.length + 1);
+		for (const message of result.messages) {
+			expect(validateMessage(message).errors).toEqual([]);
+			expect(message.timestamp).toBe('2026-09-01T10:00:00.000Z');
+		}
+	});
+
+	it('copilot: such an event takes the time before it and stays valid', async () => {
+		const file = path.join(home, '.copilot', 'session-state', 'aaaabbbb-1111-2222-3333-ccccddddeeee', 'events.jsonl');
+		fs.mkdirSync(path.dirname(file), {recursive: true});
+		const event = (id: string, timestamp: string, content: string) => JSON.stringify({type: 'user.message', data: {content}, id, timestamp});
+		const lines = [JSON.stringify({type: 'session.start', data: {sessionId: 'aaaabbbb-1111-2222-3333-ccccddddeeee', startTime: '2026-13-01T00:00:00Z'}, id: 'e0', timestamp: '2026-03-26T17:50:34.263Z'}), event('e1', '2026-03-26T17:50:35.000Z', 'first')];
+		for (const [index, timestamp] of impossible.entries()) lines.push(event(`e${index + 2}`, timestamp, `x${index}`));
+		fs.writeFileSync(file, lines.join('\n') + '\n');
+		const result = await readOnly(copilotAdapter);
+		const users = result.messages.filter(message => message.role === 'user');
+		expect(users).toHaveLength(impossible.length + 1);
+		for (const message of result.messages) expect(validateMessage(message).errors).toEqual([]);
+		for (const message of users) expect(message.timestamp).toBe('2026-03-26T17:50:35.000Z');
+		expect(result.info.createdAt === undefined || !Number.isNaN(Date.parse(result.info.createdAt))).toBe(true);
 	});
 });
