@@ -7,6 +7,7 @@ import {parseJsonLine, readJsonFileIfChanged, readJsonlFrom, stableHash, unchang
 import {CopilotAssembler, emptyCopilotState, isObject, restoredCopilotState, type CopilotFields, type CopilotState} from './copilot-events.js';
 import {parseWorkspaceYaml} from './copilot-discover.js';
 import type {ReadRequest, ReadResult, SessionInfo} from './types.js';
+import {isIsoTimestamp} from './timestamps.js';
 
 type AdapterState = CopilotState & {workspace?: Record<string, unknown>};
 
@@ -37,10 +38,11 @@ export function copilotSessionInfo(fields: CopilotFields, workspace: Record<stri
 	if (fields.reasoningEffort && EFFORTS.has(fields.reasoningEffort)) info.reasoningEffort = fields.reasoningEffort as SessionInfo['reasoningEffort'];
 	if (fields.copilotVersion) info.toolVersion = fields.copilotVersion;
 	if (fields.headless !== undefined) info.headless = fields.headless;
-	const created = fields.startTime ?? text(workspace?.created_at);
-	if (created) info.createdAt = created;
-	const updated = fields.lastTimestamp ?? text(workspace?.updated_at);
-	if (updated) info.updatedAt = updated;
+	// Not a date: left out (the manifest's schema rejected it, and with it the whole session).
+	const created = fields.startTime ?? workspace?.created_at;
+	if (isIsoTimestamp(created)) info.createdAt = created;
+	const updated = fields.lastTimestamp ?? workspace?.updated_at;
+	if (isIsoTimestamp(updated)) info.updatedAt = updated;
 
 	const extra: Record<string, unknown> = {};
 	if (fields.sessionId) extra.sessionId = fields.sessionId;

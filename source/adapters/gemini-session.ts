@@ -7,6 +7,7 @@ import {emptyGeminiState, GeminiAssembler, restoredGeminiState, type GeminiSessi
 import {isHeadlessSession, projectRootFor} from './gemini-discover.js';
 import {isObject} from './gemini-parts.js';
 import type {AdapterContext, ReadRequest, ReadResult, SessionInfo} from './types.js';
+import {isIsoTimestamp} from './timestamps.js';
 
 function isGeminiState(value: unknown): value is GeminiState {
 	return isObject(value) && isObject(value.hashes) && Array.isArray(value.chain) && isObject(value.pred) && isObject(value.resultOwner) && isObject(value.lastOf) && isObject(value.fields);
@@ -30,8 +31,9 @@ async function sessionInfo(fields: GeminiSessionFields, file: string, ctx: Adapt
 
 	if (fields.summary) info.title = fields.summary;
 	if (fields.model) info.model = fields.model;
-	if (fields.startTime) info.createdAt = fields.startTime;
-	if (fields.lastUpdated) info.updatedAt = fields.lastUpdated;
+	// Not a date: left out (the manifest's schema rejected it, and with it the whole session).
+	if (isIsoTimestamp(fields.startTime)) info.createdAt = fields.startTime;
+	if (isIsoTimestamp(fields.lastUpdated)) info.updatedAt = fields.lastUpdated;
 	const cwd = await projectRootFor(ctx, file, fields.projectHash);
 	if (cwd) info.cwd = cwd;
 	const extra: Record<string, unknown> = {...fields.extra};

@@ -397,3 +397,31 @@ describe('timestamps that look like RFC 3339 but are not dates', () => {
 		expect(result.info.createdAt === undefined || !Number.isNaN(Date.parse(result.info.createdAt))).toBe(true);
 	});
 });
+
+describe('session times that are not dates', () => {
+	it('gemini: a startTime or lastUpdated that is not a date is left out of the session info (the manifest rejected it)', async () => {
+		const file = path.join(home, '.gemini', 'tmp', 'p', 'chats', 'session-2026-09-01T10-00-aaaaaaaa.jsonl');
+		fs.mkdirSync(path.dirname(file), {recursive: true});
+		fs.writeFileSync(
+			file,
+			[
+				JSON.stringify({sessionId: 'aaaaaaaa-0000', startTime: 'garbage', lastUpdated: '2026-02-30T10:00:00Z', kind: 'main'}),
+				JSON.stringify({id: 'm0', timestamp: '2026-09-01T10:00:00.000Z', type: 'user', content: [{text: 'first'}]}),
+			].join('\n') + '\n',
+		);
+		const result = await readOnly(geminiAdapter);
+		expect(result.info.createdAt).toBeUndefined();
+		expect(result.info.updatedAt).toBeUndefined();
+		expect(result.messages).toHaveLength(1);
+	});
+
+	it('copilot: a workspace.yaml created_at that is not a date is left out', async () => {
+		const dir = path.join(home, '.copilot', 'session-state', 'aaaabbbb-1111-2222-3333-ccccddddeeee');
+		fs.mkdirSync(dir, {recursive: true});
+		fs.writeFileSync(path.join(dir, 'events.jsonl'), JSON.stringify({type: 'user.message', data: {content: 'hi'}, id: 'e1', timestamp: 'not a date'}) + '\n');
+		fs.writeFileSync(path.join(dir, 'workspace.yaml'), 'created_at: not a date\nupdated_at: 2026-13-01T00:00:00Z\n');
+		const result = await readOnly(copilotAdapter);
+		expect(result.info.createdAt).toBeUndefined();
+		expect(result.messages).toHaveLength(1);
+	});
+});
