@@ -10,6 +10,7 @@ import {SfsError} from '../engine/errors.js';
 import {withLock} from '../engine/lock.js';
 import {runDir} from '../engine/paths.js';
 import {budgetOf, clip, cutText} from './bounded.js';
+import {DLP_GATE_MODULE} from './egress.js';
 import {loadOptionalModule} from './optional-modules.js';
 import {notAvailable, okResult} from './result.js';
 import {loadSession, type ToolContext} from './session-tools.js';
@@ -213,13 +214,34 @@ export async function addKnowledge(context: ToolContext, args: {note: string; pr
 	if (!api) return notAvailable('add_knowledge', 'project context (sfs project)');
 	const project = api.projectKey(args.project ?? context.cwd ?? process.cwd());
 	const {env} = context.engine;
+	const note = await noteAsStored(args.note.trim(), project.root, env, context.log);
 	// Several agents may add notes at once: read-append-write under a lock, so no note is lost.
 	const current = await withLock(path.join(runDir(env), 'project-context.lock'), async () => {
 		const text = api.readContext(project, env).text;
 		const date = (context.now?.() ?? new Date()).toISOString().slice(0, 10);
 		const base = text ?? `# ${project.remote ?? project.root}\n`;
-		api.writeContext(project, `${base.replace(/\s*$/, '')}\n\n## Note (${date}, added by an agent)\n\n${args.note.trim()}\n`, env);
+		api.writeContext(project, `${base.replace(/\s*$/, '')}\n\n## Note (${date}, added by an agent)\n\n${note.text}\n`, env);
 		return text;
 	}, {waitMs: 10_000, what: 'another note being added'});
-	return okResult('add_knowledge', {...describeProject(project), added: true, chars: args.note.trim().length, created_document: current === null});
+	return okResult('add_knowledge', {...describeProject(project), added: true, chars: note.text.length, created_document: current === null, ...(note.redacted ? {redacted: note.redacted} : {})});
+}
+
+type NoteGateApi = {gateText(text: string, context: {egress: string; tool: string; what: string; cwd: string; env: NodeJS.ProcessEnv}): {action: 'pass' | 'warn' | 'redact' | 'block'; text: string; findings: unknown[]; notices: string[]; message?: string}};
+
+/**
+ * The context document is handed to every agent and may be pushed to the team server: a note passes
+ * the project's DLP policy before it is stored. Under block it is refused (one secret in the document
+ * would withhold get_project_context from every agent until a person edits it); under redact it is
+ * stored with placeholders.
+ */
+async function noteAsStored(note: string, root: string, env: NodeJS.ProcessEnv, log?: (line: string) => void): Promise<{text: string; redacted?: number}> {
+	const gate = (await loadOptionalModule(DLP_GATE_MODULE)) as Partial<NoteGateApi> | undefined;
+	if (typeof gate?.gateText !== 'function') return {text: note};
+	const outcome = gate.gateText(note, {egress: 'mcp', tool: 'add_knowledge', what: 'the note', cwd: root, env});
+	if (outcome.action === 'block') {
+		throw new SfsError('BLOCKED', `${outcome.message ?? 'blocked by the DLP policy'}; the note was not added`, {hint: 'leave the value out of the note (say where it is kept instead)'});
+	}
+
+	for (const line of outcome.notices) log?.(line);
+	return outcome.action === 'redact' ? {text: outcome.text, redacted: outcome.findings.length} : {text: outcome.text};
 }

@@ -141,6 +141,25 @@ describe('project context and knowledge', () => {
 		const all = (await ok('get_project_context', {max_chars: 100_000})).context as string;
 		for (const word of ['alpha', 'beta', 'gamma', 'delta']) expect(all).toContain(`concurrent note ${word}`);
 	});
+
+	test('add_knowledge refuses a note holding a secret (default policy), so get_project_context keeps working; under redact it stores placeholders', async () => {
+		const refused = await call('add_knowledge', {note: `Staging deploys use the key ${SECRET}.`});
+		expect(refused.isError).toBe(true);
+		expect(refused.content[0]!.text).toMatch(/^mcp blocked: the note contains 1 secret\(s\) \(aws-access-key ×1\); the note was not added/);
+		expect(refused.content[0]!.text).not.toContain(SECRET);
+		const context = await ok('get_project_context', {max_chars: 100_000});
+		expect(context.context).not.toContain('Staging deploys');
+
+		setPolicy('secrets', 'redact', null, home.env);
+		try {
+			const added = await ok('add_knowledge', {note: `Staging deploys use the key ${SECRET}.`});
+			expect(added).toMatchObject({added: true, redacted: 1});
+			const after = (await ok('get_project_context', {max_chars: 100_000})).context as string;
+			expect(after).toContain('Staging deploys use the key [REDACTED:aws-access-key].');
+		} finally {
+			setPolicy('secrets', 'block', null, home.env);
+		}
+	});
 });
 
 describe('DLP gate on results', () => {
