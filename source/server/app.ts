@@ -273,7 +273,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
 	app.get('/api/v1/handoffs', async request => {
 		const caller = await authenticate(request);
-		const rows = await storage.handoffsFor(caller.user.email);
+		// An expired handoff can no longer be taken (410): it is not waiting for anyone.
+		const rows = (await storage.handoffsFor(caller.user.email)).filter(row => Date.parse(row.expires_at) >= Date.now());
 		return Promise.all(rows.map(async row => publicHandoff(row, await storage.userById(row.sender_id))));
 	});
 

@@ -305,11 +305,14 @@ describe.each(BACKENDS)('sync server on $name', {timeout: 60_000}, ({name: backe
 		const bob = await login(srv.url, 'bob@example.com', 'bob-password', a.env);
 		const taken = await raw(srv.url, 'GET', `/api/v1/handoffs/${handoff.json.handoff_id}`, {token: bob.token});
 		expect(taken.json.session.messages).toHaveLength(1);
+		expect((await raw(srv.url, 'GET', '/api/v1/handoffs', {token: bob.token})).json).toEqual([expect.objectContaining({handoff_id: handoff.json.handoff_id})]);
 		await srv.location.sql('UPDATE handoffs SET expires_at = ?', ['2020-01-01T00:00:00.000Z']);
 
 		const expired = await raw(srv.url, 'GET', `/api/v1/handoffs/${handoff.json.handoff_id}`, {token: bob.token});
 		expect(expired.status).toBe(410);
 		expect(expired.json.error.message).toMatch(/expired/);
+		// … and is no longer listed as waiting.
+		expect((await raw(srv.url, 'GET', '/api/v1/handoffs', {token: bob.token})).json).toEqual([]);
 	});
 
 	test('50 concurrent pushes (25 sessions, 25 appends to one session): nothing lost', async () => {
