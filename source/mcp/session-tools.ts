@@ -272,20 +272,26 @@ function sessionsMentioning(context: ToolContext, file: string, limit: number): 
 }
 
 type EditsOfSession = {id: string; row: SessionRow | undefined; edits: FileEdit[]};
+/** Every file edit of a session, by id (null: unreadable), so that asking about several files reads each session once. */
+type EditsCache = Map<string, {row: SessionRow | undefined; edits: FileEdit[]} | null>;
 
-function editsOfFile(context: ToolContext, file: string, candidates: string[]): EditsOfSession[] {
+function editsOfFile(context: ToolContext, file: string, candidates: string[], cache: EditsCache = new Map()): EditsOfSession[] {
 	const found: EditsOfSession[] = [];
 	for (const id of candidates) {
-		const row = context.engine.index.getSession(id);
-		let messages: Message[];
-		try {
-			messages = context.engine.store.readMessages(id).messages;
-		} catch {
-			continue;
+		let all = cache.get(id);
+		if (all === undefined) {
+			let messages: Message[] | undefined;
+			try {
+				messages = context.engine.store.readMessages(id).messages;
+			} catch {}
+
+			all = messages ? {row: context.engine.index.getSession(id), edits: extractFileEdits(messages)} : null;
+			cache.set(id, all);
 		}
 
-		const edits = extractFileEdits(messages).filter(edit => samePath(edit.path, file, row?.cwd ?? null));
-		if (edits.length > 0) found.push({id, row, edits});
+		if (!all) continue;
+		const edits = all.edits.filter(edit => samePath(edit.path, file, all.row?.cwd ?? null));
+		if (edits.length > 0) found.push({id, row: all.row, edits});
 	}
 
 	return found;
@@ -389,8 +395,11 @@ export function findRelatedSessions(context: ToolContext, args: RelatedArgs): Ou
 	};
 
 	const files = [...new Set(extractFileEdits(messages).map(edit => edit.path))].slice(0, 20);
+	const cache: EditsCache = new Map();
 	for (const file of files) {
-		for (const other of editsOfFile(context, file, sessionsMentioning(context, file, 50))) add(other.id, 3, `also edited ${file}`);
+		// The session itself mentions every one of its files: reading it again for each would be wasted.
+		const others = sessionsMentioning(context, file, 51).filter(other => other !== id).slice(0, 50);
+		for (const other of editsOfFile(context, file, others, cache)) add(other.id, 3, `also edited ${file}`);
 	}
 
 	if (cwd) for (const row of index.listSessions({project: cwd, limit: 50})) if (row.cwd === cwd) add(row.session_id, 1, 'same project directory');
