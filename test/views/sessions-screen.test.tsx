@@ -200,6 +200,7 @@ describe('Sessions screen', () => {
 		const engine = new FakeEngine([makeRow(1)], {captureState: 'idle'});
 		const app = renderApp(engine);
 		await vi.waitFor(() => expect(app.frame()).toContain('session 001'));
+		await vi.waitFor(() => expect(engine.callsTo('capture')).toHaveLength(1)); // its progress must not land after ours
 		engine.emitProgress({state: 'idle', done: 1, total: 1, sessionsChanged: 0, warnings: 1});
 		await vi.waitFor(() => expect(app.frame()).toContain('· 1 warning'));
 		expect(app.frame()).not.toContain('1 warnings');
