@@ -110,7 +110,7 @@ export function StatusBar({state}: {state: AppState}) {
 }
 
 export function Footer({layer, columns}: {layer: Layer; columns: number}) {
-	const entries = footerFor(layer);
+	const entries = footerFor(layer, columns);
 	return (
 		<Box width={columns} height={1}>
 			<Text wrap="truncate">

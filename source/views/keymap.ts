@@ -311,11 +311,24 @@ export function helpFor(layer: Layer): HelpEntry[] {
 	return entries;
 }
 
-/** The few keys that matter on a layer, for the footer: the first key of each footer binding. */
-export function footerFor(layer: Layer): HelpEntry[] {
-	return bindingsOf(layer)
+/** Footer keys kept when the footer is too narrow for all of them: how to get help and how to get out. */
+const ESSENTIAL: ReadonlySet<Command> = new Set<Command>(['help', 'quit', 'back', 'input/cancel', 'confirm/no']);
+
+/**
+ * The few keys that matter on a layer, for the footer: the first key of each footer binding. With
+ * `columns`, entries are dropped from the end (help, quit and back last) until the footer fits, so a
+ * narrow terminal still shows how to get help and how to quit.
+ */
+export function footerFor(layer: Layer, columns = Infinity): HelpEntry[] {
+	const entries = bindingsOf(layer)
 		.filter(binding => binding.footer)
-		.map(binding => ({keys: binding.keys.split(' ')[0]!, label: binding.footer!}));
+		.map(binding => ({keys: binding.keys.split(' ')[0]!, label: binding.footer!, essential: ESSENTIAL.has(binding.command)}));
+	const width = (list: typeof entries) => list.reduce((sum, entry, index) => sum + (index > 0 ? 2 : 0) + entry.keys.length + 1 + entry.label.length, 0);
+	for (let index = entries.length - 1; index >= 0 && width(entries) > columns; index--) {
+		if (!entries[index]!.essential) entries.splice(index, 1);
+	}
+
+	return entries.map(({keys, label}) => ({keys, label}));
 }
 
 /** Human names of the layers, for help titles and the README. */

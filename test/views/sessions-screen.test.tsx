@@ -207,6 +207,22 @@ describe('Sessions screen', () => {
 		expect(app.frame().split('\n')[0]).toMatch(/ 1 session$/);
 	});
 
+	test('a narrow footer drops the extra keys first: help and quit stay visible', async () => {
+		const app = renderApp(new FakeEngine(makeRows(3)), {columns: 60, rows: 15});
+		await vi.waitFor(() => expect(app.frame()).toContain('session 001'));
+		const footer = () => app.frame().split('\n').at(-1)!;
+		expect(footer()).toContain('? help');
+		expect(footer()).toContain('q quit');
+		expect(footer()).toContain('Enter open');
+		expect(footer()).not.toContain('…');
+		app.stdin.write(keys.enter);
+		await vi.waitFor(() => expect(footer()).toContain('Esc back'));
+		expect(footer()).toContain('? help');
+		const wide = renderApp(new FakeEngine(makeRows(3)), {columns: 120, rows: 15});
+		await vi.waitFor(() => expect(wide.frame()).toContain('session 001'));
+		expect(wide.frame().split('\n').at(-1)).toContain('Tab preview  s search  ? help  q quit');
+	});
+
 	test('narrow terminals stack the preview; short ones go single-pane with Tab', async () => {
 		const wide = renderApp(new FakeEngine(makeRows(3)), {columns: 120, rows: 30});
 		await vi.waitFor(() => expect(wide.frame()).toMatch(/› claude  session 001 .*│project/));
