@@ -1,5 +1,5 @@
 import {Text} from 'ink';
-import type {TextInputState} from './text-input.js';
+import {charAt, type TextInputState} from './text-input.js';
 
 /** A one-line input: the value with an inverse block cursor when focused, a muted placeholder when empty. */
 export function TextField({state, focused, placeholder = ''}: {state: TextInputState; focused: boolean; placeholder?: string}) {
@@ -8,8 +8,9 @@ export function TextField({state, focused, placeholder = ''}: {state: TextInputS
 	}
 
 	const before = state.value.slice(0, state.cursor);
-	const at = state.value.slice(state.cursor, state.cursor + 1) || ' ';
-	const after = state.value.slice(state.cursor + 1);
+	const char = charAt(state.value, state.cursor);
+	const at = char || ' ';
+	const after = state.value.slice(state.cursor + char.length);
 	return (
 		<Text>
 			{before}

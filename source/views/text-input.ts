@@ -35,12 +35,14 @@ export function editInput(state: TextInputState, event: KeyEvent): TextInputStat
 			return {value: head + value.slice(cursor), cursor: head.length};
 		}
 
+		// By code point: stepping into the middle of an emoji's surrogate pair and typing there would
+		// write a broken string (lone surrogates) into an alias, a tag or a query.
 		case 'input/left': {
-			return {value, cursor: Math.max(0, cursor - 1)};
+			return {value, cursor: Math.max(0, cursor - (isLowSurrogate(value, cursor - 1) && isHighSurrogate(value, cursor - 2) ? 2 : 1))};
 		}
 
 		case 'input/right': {
-			return {value, cursor: Math.min(value.length, cursor + 1)};
+			return {value, cursor: Math.min(value.length, cursor + (isHighSurrogate(value, cursor) && isLowSurrogate(value, cursor + 1) ? 2 : 1))};
 		}
 
 		case 'input/home': {
@@ -59,6 +61,22 @@ export function editInput(state: TextInputState, event: KeyEvent): TextInputStat
 			return state;
 		}
 	}
+}
+
+function isHighSurrogate(text: string, index: number): boolean {
+	const code = text.charCodeAt(index);
+	return code >= 0xd8_00 && code <= 0xdb_ff;
+}
+
+function isLowSurrogate(text: string, index: number): boolean {
+	const code = text.charCodeAt(index);
+	return code >= 0xdc_00 && code <= 0xdf_ff;
+}
+
+/** The whole character (code point) at a code-unit index, '' past the end. */
+export function charAt(text: string, index: number): string {
+	const code = text.codePointAt(index);
+	return code === undefined ? '' : String.fromCodePoint(code);
 }
 
 export function isEditEvent(event: KeyEvent): boolean {
