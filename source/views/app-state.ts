@@ -353,7 +353,9 @@ export function appReducer(state: AppState, action: AppAction): AppState {
 		}
 
 		case 'search/edit': {
-			return {...state, search: {...state.search, input: editInput(state.search.input, action.event)}};
+			const input = editInput(state.search.input, action.event);
+			// An emptied query shows no results: the old hits (and their count) would read as this query's.
+			return {...state, search: input.value.trim() ? {...state.search, input} : {...state.search, input, query: '', status: 'idle', error: undefined, items: [], hitCount: 0, cursor: 0, offset: 0}};
 		}
 
 		case 'search/loading': {

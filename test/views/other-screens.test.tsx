@@ -58,6 +58,9 @@ describe('Search screen', () => {
 		await vi.waitFor(() => expect(app.frame()).toContain('search: zebra'));
 		app.stdin.write('\u0015');
 		await vi.waitFor(() => expect(app.frame()).toContain('search:  words to find'));
+		// …and the results of the old query go with it.
+		expect(app.frame()).not.toContain('zebra');
+		expect(app.frame()).toContain('Type to search the text of every captured message');
 		expect(helpFor('search').filter(entry => entry.keys.split(' ').includes('Ctrl+u'))).toEqual([{keys: 'Ctrl+u', label: 'Clear the input'}]);
 	});
 
