@@ -216,6 +216,11 @@ if (!(process.argv[2] === 'search' && process.argv.includes('--json'))) {
 		if ((error as NodeJS.ErrnoException).code === 'EPIPE') process.exit(0);
 		throw error;
 	});
+	// `sfs capture 2>&1 | head -1`: notes and progress to a reader that went away are dropped; the
+	// command still finishes and exits with its own status (an unhandled EPIPE made it exit 1).
+	process.stderr.on('error', error => {
+		if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
+	});
 }
 
 /**
