@@ -223,3 +223,14 @@ export async function confirm(question: string, yes: boolean): Promise<boolean> 
 		rl.close();
 	}
 }
+
+/**
+ * Before `rules edit` / `project edit`: with neither $VISUAL nor $EDITOR set the editor is vi, which
+ * needs a terminal; without one it draws escape codes into the pipe and fails. A set editor is
+ * trusted (`code --wait` needs no terminal).
+ */
+export function assertEditorCanRun(files: string[], env: NodeJS.ProcessEnv = process.env): void {
+	if (env.VISUAL || env.EDITOR) return;
+	if (process.stdin.isTTY && process.stdout.isTTY) return;
+	throw new SfsError('USAGE', 'no terminal to run the default editor (vi) in', {hint: `set $EDITOR (e.g. EDITOR='code --wait'), or edit ${files.join(', ')} directly`});
+}

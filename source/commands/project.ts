@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import {SfsError} from '../engine/errors.js';
 import {note, out, print, printJson} from '../output.js';
-import {type CommandModule, type CommandSpec, parseArgs} from './common.js';
+import {assertEditorCanRun, type CommandModule, type CommandSpec, parseArgs} from './common.js';
 
 const spec: CommandSpec = {
 	help: `
@@ -66,6 +66,7 @@ const command: CommandModule = {
 			case 'edit': {
 				wants(0);
 				const {context} = initContext(project);
+				assertEditorCanRun([context.path]);
 				const {openInEditor} = await import('../engine/rules/editor.js');
 				openInEditor([context.path]);
 				return 0;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import {SfsError} from '../engine/errors.js';
 import {note, out, print, printJson, table, warn} from '../output.js';
-import {type CommandModule, type CommandSpec, listFlag, parseArgs} from './common.js';
+import {assertEditorCanRun, type CommandModule, type CommandSpec, listFlag, parseArgs} from './common.js';
 
 const spec: CommandSpec = {
 	help: `
@@ -169,7 +169,9 @@ async function runEdit(_flags: Flags, cwd: string): Promise<number> {
 	const {rulesDir} = await import('../engine/rules/canonical.js');
 	const {openInEditor} = await import('../engine/rules/editor.js');
 	const dir = rulesDir(rules.root);
-	openInEditor(rules.files.length > 0 ? rules.files.map(file => path.join(dir, file.name)) : [path.join(dir, '01-project.md')]);
+	const files = rules.files.length > 0 ? rules.files.map(file => path.join(dir, file.name)) : [path.join(dir, '01-project.md')];
+	assertEditorCanRun(files);
+	openInEditor(files);
 	const {rulesStatus} = await import('../engine/rules/status.js');
 	const status = rulesStatus(cwd);
 	if (status.check.exitCode === 1) note(`sfs: ${status.check.stale.join(', ')} out of date: run sfs rules compile`);
