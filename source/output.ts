@@ -120,7 +120,8 @@ export function humanBytes(bytes: number): string {
 	const units = ['KiB', 'MiB', 'GiB', 'TiB'];
 	let value = bytes / 1024;
 	let unit = 0;
-	while (value >= 1024 && unit < units.length - 1) {
+	// 1023.5 and up would print as "1024 KiB": that is the next unit.
+	while (value >= 1023.5 && unit < units.length - 1) {
 		value /= 1024;
 		unit++;
 	}

@@ -53,3 +53,12 @@ test('compactNumber never shows a rounded-up value in the smaller unit (1000k, 1
 	expect(compactNumber(999_999)).toBe('1.0M');
 	expect(compactNumber(4_200_000)).toBe('4.2M');
 });
+
+test('humanBytes never prints 1024 of a unit', async () => {
+	const {humanBytes} = await import('../../source/output.js');
+	expect(humanBytes(1023)).toBe('1023 B');
+	expect(humanBytes(1536)).toBe('1.5 KiB');
+	expect(humanBytes(1024 * 1024 - 1)).toBe('1.0 MiB');
+	expect(humanBytes(1023 * 1024)).toBe('1023 KiB');
+	expect(humanBytes(5 * 1024 ** 3)).toBe('5.0 GiB');
+});
