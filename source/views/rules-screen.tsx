@@ -31,6 +31,8 @@ export function rulesLayout(state: AppState): {head: Line[]; body: Line[]; room:
 	const rows = computeLayout(state.size).bodyRows;
 	const head: Line[] = [];
 	const body: Line[] = [];
+	/** The selectable items (canonical rules, then each target), windowed below when the head is taller than the screen. */
+	const items: Line[] = [];
 	head.push({text: `Rules${view ? ` · ${view.root}` : rules.cwd ? ` · ${rules.cwd}` : ''}${rules.busy ? ' · compiling…' : ''}`, color: theme.accent, bold: true});
 	if (rules.status === 'loading' && !view) head.push({text: 'Loading rules…', color: theme.muted});
 	if (rules.status === 'error') head.push({text: `Could not read the rules: ${rules.error}`, color: theme.danger});
@@ -43,9 +45,9 @@ export function rulesLayout(state: AppState): {head: Line[]; body: Line[]; room:
 		head.push(view.check.exitCode === 0 ? {text: 'check: up to date', color: theme.success} : {text: `check: needs compile (${view.check.stale.join(', ')}) · c compiles`, color: theme.warning});
 		for (const warning of view.check.warnings) head.push({text: `! ${warning}`, color: theme.warning});
 		const mark = (index: number) => (index === rules.cursor ? '›' : ' ');
-		head.push({text: `${mark(0)} canonical rules: ${view.files.map(file => file.name).join(', ') || '(none)'} · e edits`, bold: rules.cursor === 0});
+		items.push({text: `${mark(0)} canonical rules: ${view.files.map(file => file.name).join(', ') || '(none)'} · e edits`, bold: rules.cursor === 0});
 		for (const [index, target] of view.targets.entries()) {
-			head.push({text: `${mark(index + 1)} ${target.file.padEnd(34)} ${target.state.padEnd(9)} ${target.tools.join(', ')}`, color: STATE_COLOR[target.state], bold: index + 1 === rules.cursor});
+			items.push({text: `${mark(index + 1)} ${target.file.padEnd(34)} ${target.state.padEnd(9)} ${target.tools.join(', ')}`, color: STATE_COLOR[target.state], bold: index + 1 === rules.cursor});
 		}
 
 		const target = rules.cursor > 0 ? view.targets[rules.cursor - 1] : undefined;
@@ -65,12 +67,17 @@ export function rulesLayout(state: AppState): {head: Line[]; body: Line[]; room:
 		}
 	}
 
-	return {head, body, room: Math.max(1, rows - head.length)};
+	// A short terminal: the items are windowed around the selected one, so the head leaves a row for the text.
+	const itemRows = Math.max(1, Math.min(items.length, rows - head.length - 1));
+	const start = Math.max(0, Math.min(rules.cursor - Math.floor(itemRows / 2), items.length - itemRows));
+	head.push(...items.slice(start, start + itemRows));
+	return {head: head.slice(0, rows), body, room: Math.max(0, rows - head.length)};
 }
 
 export function RulesScreen({state}: {state: AppState}) {
 	const {head, body, room} = rulesLayout(state);
 	const offset = Math.min(state.rules.offset, Math.max(0, body.length - room));
+	// Never more lines than rows: Ink would shrink them in the fixed-height box and draw them over each other.
 	const lines = [...head, ...body.slice(offset, offset + room)];
 	return (
 		<Box flexDirection="column" width={state.size.columns} height={computeLayout(state.size).bodyRows} overflowY="hidden">

@@ -251,6 +251,24 @@ describe('Rules screen', () => {
 		await vi.waitFor(() => expect(app.frame()).not.toContain('rule line 60'));
 	});
 
+	test('a short terminal: the lines never overlap, the targets scroll with the cursor, the text keeps a row', async () => {
+		const engine = new RulesEngine(makeRows(1));
+		const targets = ['AGENTS.md', 'CLAUDE.md', 'GEMINI.md', '.github/copilot-instructions.md', '.clinerules/sfs.md', '.roo/rules/sfs.md', '.cursor/rules/sfs.mdc'];
+		engine.rulesStatus = async () => ({...rulesView('ok'), check: {exitCode: 0, stale: [], warnings: ['Cursor reads the rules 2 times']}, targets: targets.map(file => ({file, tools: ['x'], state: 'ok' as const, diff: '', expected: `compiled ${file}`}))});
+		const app = await ready(engine, {columns: 60, rows: 15});
+		app.stdin.write('3');
+		await vi.waitFor(() => expect(app.frame()).toContain('check: up to date'));
+		const body = () => app.frame().split('\n').slice(1, 12);
+		expect(body()[0]).toBe('Rules · /home/dev/project-1');
+		expect(body()[1]).toBe('check: up to date');
+		expect(app.frame()).toContain('.sfs/rules/00-style.md'); // the selected item's text has a row
+		app.stdin.write('kk'); // up from the canonical rules wraps to the last targets
+		await vi.waitFor(() => expect(app.frame()).toContain('› .roo/rules/sfs.md'));
+		expect(app.frame()).toContain('.roo/rules/sfs.md (on disk = compiled)');
+		expect(body()[0]).toBe('Rules · /home/dev/project-1');
+		expect(app.frame().split('\n')).toHaveLength(14);
+	});
+
 	test('a repository without rules says how to start', async () => {
 		const engine = new RulesEngine(makeRows(1));
 		engine.rulesStatus = async () => ({root: '/r', configured: false, files: [], targets: [], check: {exitCode: 0, stale: [], warnings: []}});
