@@ -142,7 +142,7 @@ function FormBox({form, width, busy}: {form: HandoffForm; width: number; busy: b
 	const firstInput = form.kind === 'send' ? form.to : form.file;
 	return (
 		<Box flexDirection="column" borderStyle="round" borderColor={theme.accent} width={width} flexShrink={0}>
-			<Text bold>{form.kind === 'send' ? 'Hand this session to a teammate (through the server)' : 'Write a signed bundle file (offline handoff)'}</Text>
+			<Text bold wrap="truncate">{form.kind === 'send' ? 'Hand this session to a teammate (through the server)' : 'Write a signed bundle file (offline handoff)'}</Text>
 			<Text wrap="truncate">
 				{fit(`${FIELD_LABELS[first]}:`, 20, true)}
 				<TextField state={firstInput} focused={form.field === first} placeholder={first === 'to' ? 'ana@example.com' : 'handoff.sfs-bundle'} />
@@ -173,7 +173,7 @@ function Lines({lines}: {lines: Line[]}) {
 export function HandoffScreen({state, handoff}: {state: AppState; handoff: HandoffState}) {
 	const {columns} = state.size;
 	const rows = computeLayout(state.size).bodyRows;
-	const head = wrapLines(statusLines(handoff), columns);
+	let head = wrapLines(statusLines(handoff), columns);
 	const actions: Line[] = handoff.sessionId
 		? [
 				{text: '  n  hand this session to a teammate by email (through the server)'},
@@ -181,9 +181,15 @@ export function HandoffScreen({state, handoff}: {state: AppState; handoff: Hando
 			]
 		: [{text: '  No session selected: pick one in Sessions (1), then press 4.', color: theme.muted}];
 	const outcome = wrapLines(outcomeLines(handoff), columns);
-	const formRows = handoff.form ? 5 + (handoff.form.error ? 1 : 0) : 0;
-	const used = head.length + 1 + actions.length + 1 + formRows + (outcome.length > 0 ? outcome.length + 1 : 0);
+	const formRows = handoff.form ? 6 + (handoff.form.error ? 1 : 0) : 0; // the box: two borders, title, two fields, hint
 	const received = wrapLines(receivedLines(handoff, columns), columns);
+	// A short terminal: the login/key lines give way first (the form, the outcome and the list are what the keys act on).
+	const headRoom = rows - (1 + actions.length + 1 + formRows + (outcome.length > 0 ? outcome.length + 1 : 0) + Math.min(received.length, 2));
+	if (head.length > headRoom) {
+		head = headRoom >= 2 ? [...head.slice(0, headRoom - 1), {text: '  … (a taller terminal shows the rest)', color: theme.muted}] : head.slice(0, Math.max(1, headRoom));
+	}
+
+	const used = head.length + 1 + actions.length + 1 + formRows + (outcome.length > 0 ? outcome.length + 1 : 0);
 	// The received list takes what is left; the selected entry stays in view.
 	const room = Math.max(1, rows - used);
 	let shown = received;
@@ -197,6 +203,8 @@ export function HandoffScreen({state, handoff}: {state: AppState; handoff: Hando
 
 	return (
 		<Box flexDirection="column" width={columns} height={rows} overflow="hidden">
+			{/* flexShrink 0: anything still taller than the box is clipped at the bottom; shrinking would draw lines over each other. */}
+			<Box flexDirection="column" flexShrink={0}>
 			<Lines lines={head} />
 			<Text> </Text>
 			<Lines lines={actions} />
@@ -209,6 +217,7 @@ export function HandoffScreen({state, handoff}: {state: AppState; handoff: Hando
 				</>
 			) : null}
 			<Lines lines={shown} />
+			</Box>
 		</Box>
 	);
 }

@@ -112,6 +112,29 @@ describe('Handoff screen', () => {
 		await vi.waitFor(() => expect(app.frame()).toContain('Received (2)'));
 	});
 
+	test('a short terminal (60x15), logged out, bundle form open: no line is drawn over another, the form shows whole', async () => {
+		const engine = new HandoffFake(makeRows(3));
+		engine.loginState = login({logged_in: false, url: null, email: null, reachable: null, signing_key: null});
+		const app = await ready(engine, {columns: 60, rows: 15});
+		app.stdin.write('4');
+		await vi.waitFor(() => expect(app.frame()).toContain('Server: not logged in.'));
+		const lines = () => app.frame().split('\n');
+		expect(lines()[1]).toContain('Handoff · session 001');
+		expect(app.frame()).toContain('… (a taller terminal shows the rest)');
+		expect(app.frame()).toContain('Received: log in');
+		expect(lines()).toHaveLength(14);
+		app.stdin.write('b');
+		await vi.waitFor(() => expect(app.frame()).toContain('Bundle file:'));
+		expect(lines()[1]).toContain('Handoff · session 001');
+		for (const text of ['Write a signed bundle file (offline handoff)', 'Message (optional):', 'Enter next · Esc cancels']) {
+			expect(lines().filter(line => line.includes(text))).toHaveLength(1);
+		}
+
+		// Every line of the frame is one of the screen's own lines: none is two texts drawn over each other.
+		expect(app.frame()).not.toMatch(/--email[a-z]/);
+		expect(lines()).toHaveLength(14);
+	});
+
 	test('from the Session screen: hand it off by email; the form validates; id, url, expiry and DLP result are shown', async () => {
 		const engine = new HandoffFake(makeRows(3));
 		const app = await ready(engine);
