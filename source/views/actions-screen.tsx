@@ -3,6 +3,7 @@ import {rowById} from './row-index.js';
 import {Box, Text} from 'ink';
 import {ACTION_KINDS, type ActionKind, type AppState} from './app-state.js';
 import {oneLine} from './format.js';
+import {computeLayout} from './layout.js';
 import {TextField} from './text-field.js';
 import {theme} from './theme.js';
 
@@ -19,13 +20,17 @@ export function ActionsScreen({state}: {state: AppState}) {
 	const {actions} = state;
 	const row = rowById(state.sessions.rows, actions.sessionId);
 	const name = row ? row.alias ?? (oneLine(row.title) || row.session_id) : actions.sessionId;
+	// A short terminal with a form or the delete confirm open: the menu shrinks to the chosen action, or
+	// the field being typed into (or the y/n line) would fall below the screen.
+	const compact = (actions.form !== undefined || actions.confirm !== undefined) && computeLayout(state.size).bodyRows < 3 + ACTION_KINDS.length + 6;
+	const shown = ACTION_KINDS.map((kind, index) => ({kind, index})).filter(({index}) => !compact || index === actions.cursor);
 	return (
 		<Box flexDirection="column" width={state.size.columns}>
 			<Text wrap="truncate">
 				Actions for <Text bold>{name}</Text>
 			</Text>
 			<Text> </Text>
-			{ACTION_KINDS.map((kind, index) => (
+			{shown.map(({kind, index}) => (
 				<Text key={kind} inverse={index === actions.cursor} color={kind === 'delete' ? theme.danger : undefined}>
 					{index === actions.cursor ? ' › ' : '   '}
 					{ACTION_TEXT[kind].label}

@@ -253,6 +253,25 @@ describe('Actions', () => {
 		expect(helpFor('filter').find(entry => entry.keys === 'Esc')!.label).toContain('filter');
 	});
 
+	test('a short terminal: an open form or the delete confirm is fully on screen (the menu shrinks to the chosen action)', async () => {
+		const engine = new FakeEngine(makeRows(2));
+		const app = await ready(engine, {columns: 60, rows: 15});
+		app.stdin.write('a');
+		await vi.waitFor(() => expect(app.frame()).toContain('Actions for session 001'));
+		expect(app.frame()).toContain('Tags'); // the whole menu while nothing is open
+		app.stdin.write('jjjj\r');
+		await vi.waitFor(() => expect(app.frame()).toContain('Export to path'));
+		expect(app.frame()).toMatch(/│\.\/sess-001\.md *│/); // the field being typed into
+		expect(app.frame()).toContain('Enter saves · Esc cancels');
+		expect(app.frame()).not.toContain('Tags');
+		app.stdin.write(keys.esc);
+		await vi.waitFor(() => expect(app.frame()).toContain('Tags'));
+		app.stdin.write('G\r');
+		await vi.waitFor(() => expect(app.frame()).toContain('from sfs?'));
+		expect(app.frame()).toContain('y deletes');
+		expect(app.frame().split('\n')).toHaveLength(14);
+	});
+
 	test('Esc cancels a form; delete asks to confirm, n cancels, y deletes', async () => {
 		const engine = new FakeEngine(makeRows(2));
 		const app = await ready(engine);
