@@ -73,9 +73,9 @@ export function headFacts(firstLine: string): HeadFacts | undefined {
 async function firstLine(file: string): Promise<string | undefined> {
 	try {
 		if (file.endsWith('.zst')) {
-			const {decompress} = await import('fzstd');
-			const text = Buffer.from(decompress(await fs.readFile(file))).toString('utf8');
-			return text.split('\n', 1)[0];
+			const {zstdLines} = await import('./zstd-lines.js');
+			// Only up to the first line: the rest is not decompressed.
+			return zstdLines(await fs.readFile(file), () => false).lines[0]?.text;
 		}
 
 		const handle = await fs.open(file, 'r');

@@ -1,13 +1,13 @@
 /** Codex rollout reading (loaded on first read; see codex.ts). */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import {decompress} from 'fzstd';
 import {SfsError} from '../engine/errors.js';
 import type {FileCursor, Message} from '../engine/types.js';
 import {rolloutStem} from './codex-discover.js';
 import {type CodexState, CodexReader} from './codex-reader.js';
 import {type JsonlLine, readJsonlFrom} from './jsonl.js';
 import type {ReadRequest, ReadResult} from './types.js';
+import {zstdLines} from './zstd-lines.js';
 
 /** A compressed rollout is read whole: its lines with byte offsets into the decompressed text. */
 async function readCompressed(file: string): Promise<{lines: JsonlLine[]; cursor: FileCursor; warnings: string[]}> {
@@ -15,27 +15,12 @@ async function readCompressed(file: string): Promise<{lines: JsonlLine[]; cursor
 	try {
 		const stat = await handle.stat();
 		const cursor: FileCursor = {size: stat.size, mtime_ms: stat.mtimeMs, ino: stat.ino, offset: stat.size};
-		let text: Buffer;
 		try {
-			text = Buffer.from(decompress(await handle.readFile()));
+			const {lines, warnings} = zstdLines(await handle.readFile());
+			return {lines, cursor, warnings: warnings.map(warning => `${path.basename(file)}: ${warning}`)};
 		} catch (error) {
 			return {lines: [], cursor, warnings: [`${path.basename(file)}: not valid zstd (${error instanceof Error ? error.message : String(error)}), skipped`]};
 		}
-
-		const lines: JsonlLine[] = [];
-		let start = 0;
-		let lineNumber = 0;
-		for (;;) {
-			const newline = text.indexOf(10, start);
-			const end = newline === -1 ? text.length : newline;
-			lineNumber++;
-			const line = text.subarray(start, end).toString('utf8');
-			if (line.trim().length > 0) lines.push({lineNumber, offset: start, text: line});
-			if (newline === -1) break;
-			start = newline + 1;
-		}
-
-		return {lines, cursor, warnings: []};
 	} finally {
 		await handle.close();
 	}

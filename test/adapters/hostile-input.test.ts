@@ -425,3 +425,17 @@ describe('session times that are not dates', () => {
 		expect(result.messages).toHaveLength(1);
 	});
 });
+
+describe('a compressed Codex rollout with a line past the line limit', () => {
+	it('skips that line with a warning and keeps the lines around it (it used to be decompressed whole)', async () => {
+		const name = 'rollout-2026-01-06T00-00-00-55555555-5555-4555-8555-555555555555.jsonl.zst';
+		copyInto(path.join(fixtures, 'codex', 'hostile', name), path.join(home, '.codex', 'sessions', '2026', '01', '06', name));
+		const ctx = context();
+		const sessions = await codexAdapter.discover(ctx);
+		expect(sessions.map(session => session.nativeId)).toEqual(['55555555-5555-4555-8555-555555555555']);
+		const result = await codexAdapter.read({session: sessions[0]!}, ctx);
+		expect(result.warnings).toEqual([`${name}: line 2: longer than 64 MB, skipped`]);
+		expect(result.info.cwd).toBe('/work/zstd-bomb');
+		expect(result.messages.at(-1)?.content).toEqual([{type: 'text', text: 'after the huge line'}]);
+	});
+});
