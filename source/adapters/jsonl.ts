@@ -4,7 +4,7 @@
  * half-written last line is left for next time; a truncated or replaced file is detected and re-read.
  */
 import {createHash} from 'node:crypto';
-import {createReadStream} from 'node:fs';
+import fsSync, {createReadStream} from 'node:fs';
 import fs from 'node:fs/promises';
 import {SfsError} from '../engine/errors.js';
 import type {FileCursor} from '../engine/types.js';
@@ -15,7 +15,7 @@ export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 const TAIL_BYTES = 256;
 
 export type JsonlLine = {
-	/** 1-based line number within the file (counted from the start only on a full read; otherwise from the cursor). */
+	/** 1-based line number within the file (for warnings; after a cursor, the lines before it are counted only when asked). */
 	lineNumber: number;
 	/** Byte offset where the line starts. */
 	offset: number;
@@ -79,6 +79,50 @@ export async function readJsonlFrom(filePath: string, cursor?: FileCursor): Prom
 	}
 }
 
+/**
+ * How many lines end before `offset`, counted on first call by reading the file's head again: a line read
+ * from a cursor is numbered from the file's start (a warning said "line 2" of a line far down the file),
+ * and an incremental read that warns about nothing never pays for it.
+ */
+function linesBefore(filePath: string, offset: number): () => number {
+	let count: number | undefined;
+	return () => {
+		if (count !== undefined) return count;
+		count = 0;
+		let fd: number | undefined;
+		try {
+			fd = fsSync.openSync(filePath, 'r');
+			const buffer = Buffer.alloc(1024 * 1024);
+			for (let position = 0; position < offset; ) {
+				const bytesRead = fsSync.readSync(fd, buffer, 0, Math.min(buffer.length, offset - position), position);
+				if (bytesRead === 0) break;
+				const chunk = buffer.subarray(0, bytesRead);
+				for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) count++;
+				position += bytesRead;
+			}
+		} catch {
+			// Unreadable now: the numbers count from the cursor.
+		} finally {
+			if (fd !== undefined) fsSync.closeSync(fd);
+		}
+
+		return count;
+	};
+}
+
+class LineAfterCursor implements JsonlLine {
+	constructor(
+		private readonly before: () => number,
+		private readonly relative: number,
+		readonly offset: number,
+		readonly text: string,
+	) {}
+
+	get lineNumber(): number {
+		return this.before() + this.relative;
+	}
+}
+
 async function splitLines(filePath: string, start: number, end: number): Promise<{lines: JsonlLine[]; consumed: number; warnings: string[]}> {
 	const lines: JsonlLine[] = [];
 	const warnings: string[] = [];
@@ -90,6 +134,7 @@ async function splitLines(filePath: string, start: number, end: number): Promise
 	let lineStart = start;
 	let position = start;
 	let lineNumber = 0;
+	const before = start > 0 ? linesBefore(filePath, start) : undefined;
 
 	const stream = createReadStream(filePath, {start, end: end - 1, highWaterMark: 1024 * 1024});
 	for await (const chunk of stream as AsyncIterable<Buffer>) {
@@ -115,11 +160,11 @@ async function splitLines(filePath: string, start: number, end: number): Promise
 			position += piece.length + 1;
 			lineNumber++;
 			if (oversized || pendingBytes + piece.length > MAX_LINE_BYTES) {
-				warnings.push(`line ${lineNumber}: longer than ${MAX_LINE_BYTES / 1024 / 1024} MB, skipped`);
+				warnings.push(`line ${(before?.() ?? 0) + lineNumber}: longer than ${MAX_LINE_BYTES / 1024 / 1024} MB, skipped`);
 			} else {
 				let text = (pending.length > 0 ? Buffer.concat([...pending, piece]) : piece).toString('utf8');
 				if (lineStart === 0) text = withoutBom(text);
-				if (text.trim().length > 0) lines.push({lineNumber, offset: lineStart, text});
+				if (text.trim().length > 0) lines.push(before ? new LineAfterCursor(before, lineNumber, lineStart, text) : {lineNumber, offset: lineStart, text});
 			}
 
 			pending = [];

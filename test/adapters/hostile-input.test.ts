@@ -439,3 +439,32 @@ describe('a compressed Codex rollout with a line past the line limit', () => {
 		expect(result.messages.at(-1)?.content).toEqual([{type: 'text', text: 'after the huge line'}]);
 	});
 });
+
+describe('line numbers in warnings of an incremental read', () => {
+	it('count from the start of the file, not from the cursor', async () => {
+		const source = path.join(fixtures, 'codex', 'sessions', '2026', '01', '02', 'rollout-2026-01-02T03-04-05-11111111-1111-4111-8111-111111111111.jsonl');
+		const file = copyInto(source, path.join(home, '.codex', 'sessions', '2026', '01', '02', path.basename(source)));
+		const linesBefore = fs.readFileSync(source, 'utf8').trimEnd().split('\n').length;
+		const ctx = context();
+		const [session] = await codexAdapter.discover(ctx);
+		const first = await codexAdapter.read({session: session!}, ctx);
+		fs.appendFileSync(file, '{"timestamp":"2026-01-02T03:06:00.000Z","type":"event_msg","payload":{"type":"agent_message","message":"more"}}\n{broken\n');
+
+		const next = await codexAdapter.read({session: session!, cursors: first.cursors, state: first.state}, ctx);
+		expect(next.mode).toBe('incremental');
+		expect(next.warnings).toEqual([`${path.basename(source)}: line ${linesBefore + 2}: invalid JSON, skipped`]);
+	});
+
+	it('copilot too', async () => {
+		const source = path.join(fixtures, 'copilot', 'session-state', 'aaaabbbb-1111-2222-3333-ccccddddeeee', 'events.jsonl');
+		const file = copyInto(source, path.join(home, '.copilot', 'session-state', 'aaaabbbb-1111-2222-3333-ccccddddeeee', 'events.jsonl'));
+		const linesBefore = fs.readFileSync(source, 'utf8').trimEnd().split('\n').length;
+		const ctx = context();
+		const [session] = await copilotAdapter.discover(ctx);
+		const first = await copilotAdapter.read({session: session!}, ctx);
+		fs.appendFileSync(file, '{broken\n');
+
+		const next = await copilotAdapter.read({session: session!, cursors: first.cursors, state: first.state}, ctx);
+		expect(next.warnings).toEqual([`aaaabbbb-1111-2222-3333-ccccddddeeee/events.jsonl: line ${linesBefore + 1}: invalid JSON, skipped`]);
+	});
+});
