@@ -246,13 +246,16 @@ export function mapThread(thread: Json, options: {nativeId: string; fallbackTime
 
 		const content: ContentBlock[] = [];
 		const nativeBlocks: Record<string, Json> = {};
+		// One warning per kind of problem in a message, with how many blocks had it (not one line per block).
+		const blockWarnings = new Map<string, number>();
 		raw.content.forEach((rawBlock: unknown) => {
 			const mapped = mapBlock(rawBlock);
-			if (mapped.warning) warnings.push(`message ${position}: ${mapped.warning}`);
+			if (mapped.warning) blockWarnings.set(mapped.warning, (blockWarnings.get(mapped.warning) ?? 0) + 1);
 			if (mapped.toolName) toolsUsed.add(mapped.toolName);
 			if (mapped.extra) nativeBlocks[String(content.length)] = mapped.extra;
 			content.push(mapped.block);
 		});
+		for (const [warning, count] of blockWarnings) warnings.push(`message ${position}: ${warning}${count > 1 ? ` (${count} blocks)` : ''}`);
 
 		const onlyToolResults = content.length > 0 && content.every(block => block.type === 'tool_result');
 		const role = raw.role === 'user' && onlyToolResults ? 'tool' : raw.role;

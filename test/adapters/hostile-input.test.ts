@@ -468,3 +468,17 @@ describe('line numbers in warnings of an incremental read', () => {
 		expect(next.warnings).toEqual([`aaaabbbb-1111-2222-3333-ccccddddeeee/events.jsonl: line ${linesBefore + 1}: invalid JSON, skipped`]);
 	});
 });
+
+describe('an Amp message with many malformed blocks', () => {
+	it('gets one warning per kind of problem, with the count', async () => {
+		const thread = {id: 'T-019fa4db-29cf-70c9-8d9b-81524df70e52', created: 1747300000000, messages: [{role: 'assistant', messageId: 1, content: [5, null, 'x', {type: 'text'}, {type: 'text', text: 'kept'}]}]};
+		const file = path.join(home, '.local', 'share', 'amp', 'threads', 'T-019fa4db-29cf-70c9-8d9b-81524df70e52.json');
+		fs.mkdirSync(path.dirname(file), {recursive: true});
+		fs.writeFileSync(file, JSON.stringify(thread));
+		const result = await readOnly(ampAdapter);
+		expect(result.warnings).toEqual([
+			'T-019fa4db-29cf-70c9-8d9b-81524df70e52.json: message 1: content block without a type kept as invalid_block (3 blocks)',
+			'T-019fa4db-29cf-70c9-8d9b-81524df70e52.json: message 1: malformed text block kept as invalid_block',
+		]);
+	});
+});
