@@ -107,6 +107,7 @@ async function syncLocked(options: SyncRunOptions): Promise<SyncReport> {
 	options.progress?.({kind: 'plan', push: plan.push.length, pull: plan.pull.length, unchanged: plan.unchanged.length, skipped: plan.skipped.length});
 
 	const book = new BufferedEtagBook(env, state);
+	const records = state.servers[url]?.sessions ?? {};
 	const jobs = [...plan.push.map(id => ({id, direction: 'push' as const})), ...plan.pull.map(id => ({id, direction: 'pull' as const}))];
 	let done = 0;
 	await eachBounded(jobs, options.concurrency ?? DEFAULT_CONCURRENCY, async job => {
@@ -114,6 +115,12 @@ async function syncLocked(options: SyncRunOptions): Promise<SyncReport> {
 		let detail: string;
 		try {
 			({outcome, detail} = job.direction === 'push' ? await pushOne(options, job.id, book) : await pullOne(options, job.id, book));
+			const refused = records[job.id]?.blocked_reason;
+			if (job.direction === 'pull' && refused !== undefined) {
+				// What made its push refused is still here: it stays marked (and listed as skipped), now at its merged version.
+				book.flush();
+				rememberRefused(options, job.id, refused);
+			}
 		} catch (error) {
 			outcome = 'failed';
 			detail = errorLine(error);

@@ -197,6 +197,10 @@ describe('sfs sync (runSync)', {timeout: 60_000}, () => {
 		expect(ids(a, 'ses_00000000000000k1')).toEqual(['00k1-0', '00k1-1', 'k1-secret', 'k1-from-b']);
 		const onServer = (await listRemote(onA)).find(entry => entry.session_id === 'ses_00000000000000k1');
 		expect(onServer?.message_count).toBe(3);
+		// The refusal still stands for what is only here: the next run says so, and sends nothing.
+		const next = await runSync({engine: a.engine, credentials: onA, gate: blockK1});
+		expect(counts(next)).toEqual({pushed: 0, pulled: 0, merged: 0, unchanged: 0, failed: 0});
+		expect(next.skips).toEqual([{session_id: 'ses_00000000000000k1', reason: expect.stringMatching(/^not sent again until it changes: push blocked: 1 secret/)}]);
 	});
 
 	test('a session the server refuses as too large fails once and is not resent until it changes', async () => {
