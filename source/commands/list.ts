@@ -2,7 +2,7 @@ import {SfsError} from '../engine/errors.js';
 import {isToolId, TOOL_IDS} from '../engine/types.js';
 import type {ListSort, SessionRow} from '../engine/index-db.js';
 import {reconcileIndex} from '../engine/open-engine.js';
-import {compactNumber, note, out, print, printJson, relativeTime, table, terminalWidth} from '../output.js';
+import {compactNumber, note, out, print, printable, printJson, relativeTime, table, terminalWidth} from '../output.js';
 import {type CommandModule, type CommandSpec, listFlag, numberFlag, parseArgs, timeFlag, withEngine} from './common.js';
 
 const SORTS = ['updated', 'created', 'messages', 'tokens'];
@@ -115,5 +115,5 @@ function printHuman(rows: SessionRow[]): void {
 }
 
 function oneLine(text: string): string {
-	return text.replace(/\s+/g, ' ').trim();
+	return printable(text).replace(/\s+/g, ' ').trim();
 }

@@ -1,7 +1,7 @@
 import {SfsError} from '../engine/errors.js';
 import {isToolId, TOOL_IDS} from '../engine/types.js';
 import type {SearchHit, SessionIndex, SessionRow} from '../engine/index-db.js';
-import {note, out, plainSnippet, print, relativeTime, renderSnippet} from '../output.js';
+import {note, out, plainSnippet, print, printable, relativeTime, renderSnippet} from '../output.js';
 import {type CommandModule, type CommandSpec, listFlag, numberFlag, parseArgs, timeFlag, withEngine} from './common.js';
 
 const spec: CommandSpec = {
@@ -162,9 +162,9 @@ function printGrouped(hits: SearchHit[], sessions: Map<string, SessionRow | unde
 		const row = sessions.get(sessionId);
 		const title = row?.title ?? row?.first_prompt ?? '(untitled)';
 		const facts = [row?.alias, row?.tool, row ? relativeTime(row.updated_at) : undefined].filter(Boolean).join(' · ');
-		print(`${out.accent(sessionId)}  ${out.bold(title.replace(/\s+/g, ' ').slice(0, 100))}${facts ? out.dim(`  ${facts}`) : ''}`);
+		print(`${out.accent(sessionId)}  ${out.bold(printable(title).replace(/\s+/g, ' ').slice(0, 100))}${facts ? out.dim(`  ${facts}`) : ''}`);
 		for (const hit of group) {
-			print(`  ${out.dim(`#${hit.position} ${hit.role}:`)} ${renderSnippet(hit.snippet.replace(/\s+/g, ' '), out.match)}`);
+			print(`  ${out.dim(`#${hit.position} ${hit.role}:`)} ${renderSnippet(printable(hit.snippet).replace(/\s+/g, ' '), out.match)}`);
 		}
 
 		print();

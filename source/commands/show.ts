@@ -1,7 +1,7 @@
 import type {CostReport, TokenCounts} from '../engine/insight/cost.js';
 import type {ContentBlock, Manifest, Message} from '../engine/types.js';
 import {SfsError} from '../engine/errors.js';
-import {compactNumber, note, out, print, printJson, relativeTime} from '../output.js';
+import {compactNumber, note, out, print, printable, printJson, relativeTime} from '../output.js';
 import {type CommandModule, type CommandSpec, expectArgs, numberFlag, parseArgs, readUsableSession, resolveSession, withEngine} from './common.js';
 
 const spec: CommandSpec = {
@@ -81,7 +81,7 @@ export function isToolTraffic(message: Message): boolean {
 
 function printHeader(manifest: Manifest, count: number): void {
 	const meta = manifest.metadata ?? {};
-	print(out.bold(manifest.title ?? '(untitled)'));
+	print(out.bold(printable(manifest.title ?? '(untitled)')));
 	const facts: Array<[string, string | undefined | null]> = [
 		['id', manifest.session_id],
 		['alias', typeof meta.alias === 'string' ? meta.alias : undefined],
@@ -96,7 +96,7 @@ function printHeader(manifest: Manifest, count: number): void {
 		['tags', manifest.tags && manifest.tags.length > 0 ? manifest.tags.join(', ') : undefined],
 		['parent', manifest.parent_session_id],
 	];
-	for (const [label, value] of facts) if (value) print(`${out.dim(label.padEnd(10))} ${value}`);
+	for (const [label, value] of facts) if (value) print(`${out.dim(label.padEnd(10))} ${printable(value)}`);
 	print();
 }
 
@@ -131,11 +131,11 @@ function blockText(block: ContentBlock, thinking: boolean): string | undefined {
 	switch (block.type) {
 		case 'text':
 		case 'summary': {
-			return String(b.text ?? '');
+			return printable(String(b.text ?? ''));
 		}
 
 		case 'thinking': {
-			return thinking ? out.dim(`[thinking] ${b.redacted ? '(redacted)' : String(b.text ?? '')}`) : undefined;
+			return thinking ? out.dim(`[thinking] ${b.redacted ? '(redacted)' : printable(String(b.text ?? ''))}`) : undefined;
 		}
 
 		case 'tool_use': {
@@ -143,7 +143,7 @@ function blockText(block: ContentBlock, thinking: boolean): string | undefined {
 		}
 
 		case 'tool_result': {
-			const content = String(b.content ?? '');
+			const content = printable(String(b.content ?? ''));
 			const lines = content.split('\n');
 			const shown = lines.slice(0, 12).join('\n') + (lines.length > 12 ? `\n… (${lines.length - 12} more lines)` : '');
 			return `${b.is_error ? out.danger('← error') : out.ok('←')} ${shown}`;

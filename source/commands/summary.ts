@@ -4,7 +4,7 @@ import type {PeriodSummary} from '../engine/insight/session-insight.js';
 import type {StoredNarrative} from '../engine/insight/session-meta.js';
 import type {SessionSummary} from '../engine/insight/summary.js';
 import type {Manifest} from '../engine/types.js';
-import {compactNumber, out, print, printJson} from '../output.js';
+import {compactNumber, out, print, printable, printJson} from '../output.js';
 import {type CommandModule, type CommandSpec, expectArgs, parseArgs, readUsableSession, resolveSession, timeFlag, withEngine} from './common.js';
 
 const spec: CommandSpec = {
@@ -139,7 +139,7 @@ export function formatDuration(ms: number): string {
 }
 
 function printSession(manifest: Manifest, summary: SessionSummary, cost: CostReport, narrative: StoredNarrative | undefined, newer: number): void {
-	print(out.bold(manifest.title ?? '(untitled)'));
+	print(out.bold(printable(manifest.title ?? '(untitled)')));
 	print(
 		out.dim(
 			`${manifest.session_id} · ${manifest.source.tool} · ${formatDuration(summary.duration_ms)} · ${summary.turns} turn(s) · ${compactNumber(summary.tokens.total)} tokens · ${cost.responses === 0 ? 'no usage recorded' : formatUsd(summary.cost_usd)}`,
@@ -205,6 +205,6 @@ function printPeriod(result: PeriodSummary): void {
 }
 
 function oneLine(text: string): string {
-	const flat = text.replace(/\s+/g, ' ').trim();
+	const flat = printable(text).replace(/\s+/g, ' ').trim();
 	return flat.length > 120 ? `${flat.slice(0, 119)}…` : flat;
 }
