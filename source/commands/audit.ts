@@ -1,6 +1,6 @@
 import {SfsError} from '../engine/errors.js';
 import type {Finding} from '../engine/insight/audit.js';
-import {out, print, printJson} from '../output.js';
+import {out, print, printable, printJson} from '../output.js';
 import {type CommandModule, type CommandSpec, expectArgs, parseArgs, readUsableSession, resolveSession, withEngine} from './common.js';
 
 const spec: CommandSpec = {
@@ -95,8 +95,8 @@ function printFindings(id: string, findings: Finding[]): void {
 	for (const finding of findings) {
 		const severity = finding.severity === 'high' ? out.danger(finding.severity) : finding.severity === 'medium' ? out.warn(finding.severity) : out.dim(finding.severity);
 		print(`${out.accent(finding.id)}  ${severity} ${finding.confidence}%  ${finding.rule}  ${finding.status === 'open' ? finding.status : out.dim(finding.status)}`);
-		print(`  claim:    ${finding.claim}`);
-		print(`  why:      ${finding.reason}`);
+		print(`  claim:    ${printable(finding.claim)}`);
+		print(`  why:      ${printable(finding.reason)}`);
 		print(`  evidence: ${finding.evidence.join(', ')}`);
 		print();
 	}

@@ -12,7 +12,9 @@ import {parseJson, type Sandbox, sandbox, sfs} from './run-sfs.js';
 const ESC = '\u001B';
 const NATIVE = '88888888-aaaa-4bbb-8ccc-dddddddddd02';
 let box: Sandbox;
+const AUDITED = '77777777-aaaa-4bbb-8ccc-dddddddddd03';
 let id: string;
+let auditedId: string;
 
 function record(type: string, uuid: string, parent: string | null, message: unknown, time: string) {
 	return JSON.stringify({parentUuid: parent, isSidechain: false, type, message, uuid, timestamp: time, cwd: '/tmp', sessionId: NATIVE, version: '2.1.86'});
@@ -28,9 +30,20 @@ beforeAll(async () => {
 		record('user', 'r1', 'a1', {role: 'user', content: [{type: 'tool_result', tool_use_id: 'toolu_1', content: `before ${ESC}[32m PASS zebrafish ${ESC}[0m and ${ESC}[1;31m FAIL quokka ${ESC}[2J${ESC}[0m after\r\n`}]}, '2026-03-21T10:00:02.000Z'),
 	];
 	fs.writeFileSync(path.join(dir, `${NATIVE}.jsonl`), `${lines.join('\n')}\n`);
+	// A claim the audit flags (the command failed), carrying escape codes into the finding's text.
+	const claim = (type: string, uuid: string, parent: string | null, message: unknown, time: string) => record(type, uuid, parent, message, time).replace(NATIVE, AUDITED);
+	const audited = [
+		claim('user', 'v1', null, {role: 'user', content: 'build it'}, '2026-03-22T10:00:00.000Z'),
+		claim('assistant', 'v2', 'v1', {role: 'assistant', model: 'claude-sonnet-4-5', content: [{type: 'tool_use', id: 't1', name: 'Bash', input: {command: 'make build'}}]}, '2026-03-22T10:00:01.000Z'),
+		claim('user', 'v3', 'v2', {role: 'user', content: [{type: 'tool_result', tool_use_id: 't1', is_error: true, content: 'Exit code 2\nmake: *** error'}]}, '2026-03-22T10:00:02.000Z'),
+		claim('assistant', 'v4', 'v3', {role: 'assistant', model: 'claude-sonnet-4-5', content: [{type: 'text', text: `The command make build ran successfully ${ESC}[31mdone${ESC}]0;x${String.fromCharCode(7)}`}]}, '2026-03-22T10:00:03.000Z'),
+	];
+	fs.writeFileSync(path.join(dir, `${AUDITED}.jsonl`), `${audited.join('\n')}\n`);
 	const capture = await sfs(box, ['capture']);
 	if (capture.exitCode !== 0) throw new Error(capture.stderr);
-	id = parseJson<Array<{session_id: string}>>(await sfs(box, ['list', '--json']))[0]!.session_id;
+	const rows = parseJson<Array<{session_id: string; native_id: string}>>(await sfs(box, ['list', '--json']));
+	id = rows.find(row => row.native_id === NATIVE)!.session_id;
+	auditedId = rows.find(row => row.native_id === AUDITED)!.session_id;
 });
 
 afterAll(() => box.cleanup());
@@ -41,6 +54,7 @@ test.each([
 	['search', () => ['search', 'quokka']],
 	['show', () => ['show', id]],
 	['summary', () => ['summary', id]],
+	['audit', () => ['audit', auditedId]],
 ])('%s prints no escape sequence or control character from the session', async (_name, args) => {
 	const run = await sfs(box, args());
 	expect(run.exitCode).toBe(0);
@@ -52,6 +66,10 @@ test('the text itself survives: search and show still print the words', async ()
 	const shown = (await sfs(box, ['show', id])).stdout;
 	expect(shown).toContain('PASS zebrafish');
 	expect(shown).toContain('run the tests please now');
+});
+
+test('the audit finding still quotes the claim', async () => {
+	expect((await sfs(box, ['audit', auditedId])).stdout).toContain('claim:    The command make build ran successfully done');
 });
 
 test('--json keeps the stored text exactly', async () => {
