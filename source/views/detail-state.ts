@@ -233,7 +233,7 @@ export function layoutLines(entries: DetailEntry[], expanded: ReadonlySet<string
 		const push = (text: string, style: LineStyle) => lines.push({text, style, entry: index});
 		if (entry.kind === 'message') {
 			const when = shortTimestamp(entry.timestamp);
-			const model = entry.model ? ` · ${entry.model}` : '';
+			const model = entry.model ? ` · ${oneLine(entry.model)}` : '';
 			push(`${ROLE_LABELS[entry.role] ?? entry.role}${when ? ` · ${when}` : ''}${model}`, roleStyle(entry.role));
 			if (entry.text) {
 				for (const line of wrapText(entry.text, inner)) {

@@ -2,7 +2,7 @@
 import {Box, Text} from 'ink';
 import type {AppState} from './app-state.js';
 import type {MessageSummary} from './engine-context.js';
-import {oneLine, shortTimestamp} from './format.js';
+import {oneLine, plainText, shortTimestamp} from './format.js';
 import {theme} from './theme.js';
 
 function diffColor(line: string): string | undefined {
@@ -86,7 +86,7 @@ export function DiffScreen({state}: {state: AppState}) {
 	return (
 		<Box flexDirection="column" width={columns}>
 			<Text wrap="truncate">
-				<Text bold>{file.path}</Text>
+				<Text bold>{plainText(file.path)}</Text>
 				<Text color={theme.muted}>
 					{'  '}
 					{file.change} · file {diff.fileIndex + 1}/{diff.files.length}
@@ -95,7 +95,7 @@ export function DiffScreen({state}: {state: AppState}) {
 			{lines.slice(diff.offset, diff.offset + diff.pageSize + 1).map((line, index) => (
 				// eslint-disable-next-line react/no-array-index-key
 				<Text key={diff.offset + index} wrap="truncate" color={diffColor(line)}>
-					{line || ' '}
+					{plainText(line) || ' '}
 				</Text>
 			))}
 		</Box>

@@ -98,10 +98,12 @@ export function columnWidth(text: string): number {
  * Cut to `width` terminal columns with an ellipsis; pad to width when `pad`. Wide characters (CJK,
  * emoji) count two columns, so a row of them keeps the columns after it in place.
  */
-export function fit(text: string, width: number, pad = false): string {
+export function fit(raw: string, width: number, pad = false): string {
 	if (width <= 0) {
 		return '';
 	}
+
+	const text = plainText(raw);
 
 	const total = columnWidth(text);
 	if (total > width) {
@@ -123,9 +125,23 @@ export function fit(text: string, width: number, pad = false): string {
 	return pad ? text + ' '.repeat(width - total) : text;
 }
 
-/** One line: newlines and tabs become spaces, runs of spaces collapse. */
+/**
+ * Terminal escape sequences (CSI such as colours and cursor moves, OSC such as window title or OSC 52
+ * clipboard writes, DCS/SOS/PM/APC strings, and any other ESC pair) and the C0/C1 control characters
+ * other than tab, newline and the \u0001/\u0002 markers search snippets use. Session text is
+ * untrusted (tool output, fetched pages, files): written as it is, it would drive the terminal.
+ */
+const TERMINAL_ESCAPES = /\u001B\[[0-?]*[ -/]*[@-~]|\u001B\][^\u0007\u001B]*(?:\u0007|\u001B\\)?|\u001B[PX^_][^\u001B]*(?:\u001B\\)?|\u001B[\s\S]?|\u009B[0-?]*[ -/]*[@-~]|\u009D[^\u0007\u009C]*[\u0007\u009C]?/g;
+const CONTROL_CHARS = /[\u0000\u0003-\u0008\u000B-\u001F\u007F-\u009F]/g;
+
+/** Text safe to draw: escape sequences and control characters removed (see TERMINAL_ESCAPES). */
+export function plainText(text: string): string {
+	return /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/.test(text) ? text.replace(TERMINAL_ESCAPES, '').replace(CONTROL_CHARS, '') : text;
+}
+
+/** One line: newlines and tabs become spaces, runs of spaces collapse; escape sequences are dropped. */
 export function oneLine(text: string | null | undefined): string {
-	return (text ?? '').replaceAll(/\s+/g, ' ').trim();
+	return plainText(text ?? '').replaceAll(/\s+/g, ' ').trim();
 }
 
 /** "2026-11-25 14:03" in local time; "" for a bad date. */
@@ -154,7 +170,7 @@ const PRINTABLE_ASCII = /^[\x20-\x7E]*$/;
 export function wrapText(text: string, width: number): string[] {
 	const lines: string[] = [];
 	const safe = Math.max(1, width);
-	for (const raw of text.replaceAll('\t', '  ').split(/\r?\n/)) {
+	for (const raw of plainText(text.replaceAll('\t', '  ').replaceAll('\r\n', '\n')).split('\n')) {
 		if (raw.length === 0) {
 			lines.push('');
 			continue;

@@ -7,7 +7,7 @@
 import {Box, Text} from 'ink';
 import type {DlpResult} from '../engine/handoff-actions.js';
 import type {AppState} from './app-state.js';
-import {columnWidth, fit, oneLine, relativeTime, wrapText} from './format.js';
+import {columnWidth, fit, oneLine, plainText, relativeTime, wrapText} from './format.js';
 import type {HandoffForm, HandoffState} from './handoff-state.js';
 import {computeLayout} from './layout.js';
 import {TextField} from './text-field.js';
@@ -163,7 +163,7 @@ function Lines({lines}: {lines: Line[]}) {
 			{lines.map((line, index) => (
 				// eslint-disable-next-line react/no-array-index-key
 				<Text key={index} wrap="truncate" color={line.color} bold={line.bold} dimColor={line.dim}>
-					{line.text || ' '}
+					{plainText(line.text) || ' '}
 				</Text>
 			))}
 		</>

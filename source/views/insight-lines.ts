@@ -4,7 +4,7 @@
  */
 import type {AppState, Loaded} from './app-state.js';
 import type {SessionFindingsView, SessionInsight} from './engine-context.js';
-import {compactNumber, money, oneLine} from './format.js';
+import {compactNumber, money, oneLine, plainText} from './format.js';
 import {theme} from './theme.js';
 
 export type InsightLine = {text: string; color?: string; bold?: boolean};
@@ -47,7 +47,7 @@ export function summaryLines(loaded: Loaded<SessionInsight> | undefined, full: b
 	const files = summary.files.filter(file => file.action !== 'read');
 	if (files.length > 0) {
 		lines.push(section(`files (${files.length})`));
-		for (const file of files.slice(0, limit)) lines.push({text: `  ${file.path} +${file.lines_added} -${file.lines_removed}${file.action === 'edited' ? '' : ` (${file.action})`}`});
+		for (const file of files.slice(0, limit)) lines.push({text: `  ${plainText(file.path)} +${file.lines_added} -${file.lines_removed}${file.action === 'edited' ? '' : ` (${file.action})`}`});
 		more(files.length);
 	}
 
@@ -63,7 +63,7 @@ export function summaryLines(loaded: Loaded<SessionInsight> | undefined, full: b
 		more(summary.tests.length);
 	}
 
-	if (summary.packages.length > 0) lines.push({text: `packages ${summary.packages.map(item => `${item.name} (${item.manager})`).join(', ')}`});
+	if (summary.packages.length > 0) lines.push({text: plainText(`packages ${summary.packages.map(item => `${item.name} (${item.manager})`).join(', ')}`)});
 	if (summary.errors.length > 0) {
 		lines.push(section(`errors (${summary.errors.length})`));
 		for (const error of summary.errors.slice(0, limit)) lines.push({text: `  ${error.tool}: ${oneLine(error.message)}`, color: theme.danger});

@@ -4,7 +4,7 @@
  */
 import type {AppState} from './app-state.js';
 import type {SessionRow} from './engine-context.js';
-import {compactNumber, money, oneLine, relativeTime, shortTimestamp, wrapText} from './format.js';
+import {compactNumber, money, oneLine, plainText, relativeTime, shortTimestamp, wrapText} from './format.js';
 import {findingLines, summaryLines, type InsightLine} from './insight-lines.js';
 import {computeLayout} from './layout.js';
 import {costOf, selectedRow} from './sessions-state.js';
@@ -76,7 +76,7 @@ export function previewLines(state: AppState, width: number): InsightLine[] {
 		['id', `${row.session_id}${row.native_id ? ` (native ${row.native_id})` : ''}`],
 	];
 	for (const [name, value] of facts) {
-		if (value) lines.push({text: `${name.padEnd(9)}${value}`});
+		if (value) lines.push({text: `${name.padEnd(9)}${plainText(value)}`});
 	}
 
 	// Lineage: ancestors down to this session, then its forks and checkpoints.

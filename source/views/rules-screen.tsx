@@ -6,6 +6,7 @@
  */
 import {Box, Text} from 'ink';
 import type {AppState} from './app-state.js';
+import {plainText} from './format.js';
 import {computeLayout} from './layout.js';
 import {theme} from './theme.js';
 
@@ -21,7 +22,7 @@ function diffColor(line: string): string | undefined {
 }
 
 function textLines(text: string, color?: string): Line[] {
-	return text.replace(/\n$/, '').split('\n').map(line => ({text: `  ${line.replaceAll('\t', '  ')}`, color}));
+	return text.replace(/\n$/, '').split('\n').map(line => ({text: `  ${plainText(line.replaceAll('\t', '  '))}`, color}));
 }
 
 /** The screen as a fixed head (title, check, list) and the selected item's scrollable text, with the rows left for it. */
@@ -59,7 +60,7 @@ export function rulesLayout(state: AppState): {head: Line[]; body: Line[]; room:
 		} else if (target?.diff) {
 			body.push({text: `diff ${target.file} (disk → compiled)`, color: theme.accent});
 			for (const line of target.diff.split('\n')) {
-				if (line && !line.startsWith('Index:')) body.push({text: line, color: diffColor(line)});
+				if (line && !line.startsWith('Index:')) body.push({text: plainText(line), color: diffColor(line)});
 			}
 		} else if (target) {
 			body.push({text: `${target.file} (on disk = compiled)`, color: theme.accent});
