@@ -40,6 +40,8 @@ export type ControllerOptions = {
 	searchDelay?: number;
 	/** Wait before loading the summary of the row under the cursor, ms (holding j does not load every row). */
 	previewDelay?: number;
+	/** Wait after the Resume screen's target cursor moves before planning that target, ms (a plan converts the session). */
+	planDelay?: number;
 	/** Wait before pricing rows scrolled into view, ms. */
 	costDelay?: number;
 };
@@ -61,6 +63,7 @@ export class Controller {
 	private loadingSessions = false;
 	private reloadAgain = false;
 	private searchTimer: ReturnType<typeof setTimeout> | undefined;
+	private planTimer: ReturnType<typeof setTimeout> | undefined;
 	private refining: AbortController | undefined;
 	private disposed = false;
 	private previewTimer: ReturnType<typeof setTimeout> | undefined;
@@ -115,6 +118,7 @@ export class Controller {
 		return () => {
 			this.disposed = true;
 			clearTimeout(this.searchTimer);
+			clearTimeout(this.planTimer);
 			clearTimeout(this.previewTimer);
 			clearTimeout(this.costTimer);
 			this.refining?.abort();
@@ -962,21 +966,38 @@ export class Controller {
 		});
 	}
 
-	private requestPlan(): void {
+	/**
+	 * Plan the resume into the selected target. A plan converts the whole session, which takes seconds
+	 * for a long one and holds the keys meanwhile, so moving through the targets (`wait`) plans only
+	 * the one the cursor stops on; "Planning…" shows at once.
+	 */
+	private requestPlan(wait = 0): void {
 		const {resume} = this.state;
-		const sessionId = resume.sessionId;
-		const target = resume.targets[resume.cursor];
-		if (!sessionId || !target) {
+		if (!resume.sessionId || !resume.targets[resume.cursor]) {
 			return;
 		}
 
-		const model = resume.model.value.trim() || undefined;
 		this.dispatch({type: 'resume/planLoading'});
-		this.engine.planResume(sessionId, target, model).then(plan => {
-			this.dispatch({type: 'resume/planned', sessionId, target, plan});
-		}, error => {
-			this.dispatch({type: 'resume/planFailed', error: message(error)});
-		});
+		clearTimeout(this.planTimer);
+		this.planTimer = setTimeout(() => {
+			const current = this.state.resume;
+			const sessionId = current.sessionId;
+			const target = current.targets[current.cursor];
+			if (this.disposed || !sessionId || !target) {
+				return;
+			}
+
+			const model = current.model.value.trim() || undefined;
+			this.engine.planResume(sessionId, target, model).then(plan => {
+				this.dispatch({type: 'resume/planned', sessionId, target, plan});
+			}, error => {
+				// A failure for a target the cursor has left is not this target's.
+				const now = this.state.resume;
+				if (now.sessionId === sessionId && now.targets[now.cursor] === target) {
+					this.dispatch({type: 'resume/planFailed', error: message(error)});
+				}
+			});
+		}, wait);
 	}
 
 	private resumeCommand(event: KeyEvent): void {
@@ -985,7 +1006,7 @@ export class Controller {
 			case 'cursor/down':
 			case 'cursor/up': {
 				this.dispatch({type: 'resume/move', delta: command === 'cursor/down' ? 1 : -1});
-				this.requestPlan();
+				this.requestPlan(this.options.planDelay ?? 250);
 				return;
 			}
 
@@ -998,7 +1019,7 @@ export class Controller {
 				const to = command === 'cursor/top' || command === 'page/up' ? 0 : targets.length - 1;
 				if (to !== cursor) {
 					this.dispatch({type: 'resume/move', delta: to - cursor});
-					this.requestPlan();
+					this.requestPlan(this.options.planDelay ?? 250);
 				}
 
 				return;

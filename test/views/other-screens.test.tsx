@@ -155,6 +155,52 @@ describe('Resume screen', () => {
 		await vi.waitFor(() => expect(app.frame()).not.toContain('✗ No fork or checkpoint'));
 	});
 
+	test('moving through the targets plans only the one the cursor stops on (each plan converts the whole session)', async () => {
+		const engine = new FakeEngine(makeRows(2));
+		const app = await ready(engine);
+		app.stdin.write('l');
+		await vi.waitFor(() => expect(app.frame()).toContain('messages kept 3'));
+		expect(engine.callsTo('planResume')).toHaveLength(1);
+		app.stdin.write('j');
+		app.stdin.write('j');
+		app.stdin.write('j');
+		await vi.waitFor(() => expect(app.frame()).toMatch(/› copilot/));
+		await vi.waitFor(() => expect(engine.callsTo('planResume')).toHaveLength(2));
+		expect(engine.callsTo('planResume')[1]!.args[1]).toBe('copilot');
+		await vi.waitFor(() => expect(app.frame()).toContain('$ copilot --resume native-for-copilot'));
+		await new Promise(resolve => {
+			setTimeout(resolve, 400);
+		});
+		expect(engine.callsTo('planResume')).toHaveLength(2);
+	});
+
+	test('a plan that fails after the cursor moved on does not show its error on the new target', async () => {
+		const engine = new FakeEngine(makeRows(2));
+		const plan = engine.planResume.bind(engine);
+		let failCodex!: () => void;
+		engine.planResume = async (sessionId, target, model) => {
+			if (target !== 'codex') return plan(sessionId, target, model);
+			await new Promise<void>(resolve => {
+				failCodex = resolve;
+			});
+			throw new Error('codex plan failed');
+		};
+
+		const app = await ready(engine);
+		app.stdin.write('l');
+		await vi.waitFor(() => expect(app.frame()).toContain('messages kept 3'));
+		app.stdin.write('j');
+		await vi.waitFor(() => expect(failCodex).toBeTypeOf('function'));
+		app.stdin.write('j');
+		await vi.waitFor(() => expect(app.frame()).toContain('! 2 tool results are too large for gemini'));
+		failCodex();
+		await new Promise(resolve => {
+			setTimeout(resolve, 100);
+		});
+		expect(app.frame()).not.toContain('codex plan failed');
+		expect(app.frame()).toContain('! 2 tool results are too large for gemini');
+	});
+
 	test('inside tmux, p opens a pane and the TUI keeps running', async () => {
 		const engine = new FakeEngine(makeRows(2));
 		engine.tmux = true;
