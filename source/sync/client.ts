@@ -128,7 +128,9 @@ export async function pullSession(engine: Engine, credentials: Credentials, sess
 	const written = await storeIncoming(engine, answer.body.session, 'pulled');
 	// A teammate's session (shared with an org) is theirs: noted, so that sync never pushes it as yours.
 	const owner = answer.body.owner && answer.body.owner !== credentials.email ? answer.body.owner : undefined;
-	book.remember(credentials.url, sessionId, answer.body.etag, localFingerprint(engine, sessionId), owner);
+	// Messages only this machine has (not sent yet) leave the local version unsynced: the next sync that selects it pushes them.
+	const inSync = written.message_count <= answer.body.session.messages.length;
+	book.remember(credentials.url, sessionId, answer.body.etag, inSync ? localFingerprint(engine, sessionId) : undefined, owner);
 	return {session_id: sessionId, etag: answer.body.etag, ...written};
 }
 

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {afterEach, describe, expect, test} from 'vitest';
 import {SfsError} from '../../source/engine/errors.js';
-import {listRemote, login, pullSession, signup} from '../../source/sync/client.js';
+import {listRemote, login, pullSession, pushSession, signup} from '../../source/sync/client.js';
 import {loadState, runLockPath, setMode, setWatched} from '../../source/sync/state.js';
 import {runSync, type SyncProgress} from '../../source/sync/sync-run.js';
 import {machine, message, server} from './helpers.js';
@@ -201,6 +201,24 @@ describe('sfs sync (runSync)', {timeout: 60_000}, () => {
 		const next = await runSync({engine: a.engine, credentials: onA, gate: blockK1});
 		expect(counts(next)).toEqual({pushed: 0, pulled: 0, merged: 0, unchanged: 0, failed: 0});
 		expect(next.skips).toEqual([{session_id: 'ses_00000000000000k1', reason: expect.stringMatching(/^not sent again until it changes: push blocked: 1 secret/)}]);
+	});
+
+	test('a pull into a session with messages not sent yet leaves it to push: a later sync that selects it sends them', async () => {
+		const {a, b, onA, onB} = await realServer();
+		seed(a, 'ses_00000000000000u1', 1);
+		await pushSession(a.engine, onA, 'ses_00000000000000u1', pass);
+		// Autosync off, not watched: A's new message stays here; B continues the session and pushes.
+		append(a, 'ses_00000000000000u1', [message('u1-only-on-a', 'written on a')]);
+		await pullSession(b.engine, onB, 'ses_00000000000000u1');
+		append(b, 'ses_00000000000000u1', [message('u1-from-b', 'written on b')]);
+		await pushSession(b.engine, onB, 'ses_00000000000000u1', pass);
+		expect(counts(await runSync({engine: a.engine, credentials: onA, gate: pass}))).toMatchObject({pulled: 1});
+		expect(ids(a, 'ses_00000000000000u1')).toEqual(['00u1-0', 'u1-only-on-a', 'u1-from-b']);
+
+		setMode('all', a.env);
+		expect(counts(await runSync({engine: a.engine, credentials: onA, gate: pass}))).toMatchObject({pushed: 1});
+		expect((await listRemote(onA)).find(entry => entry.session_id === 'ses_00000000000000u1')?.message_count).toBe(3);
+		expect(counts(await runSync({engine: a.engine, credentials: onA, gate: pass}))).toEqual({pushed: 0, pulled: 0, merged: 0, unchanged: 1, failed: 0});
 	});
 
 	test('a session the server refuses as too large fails once and is not resent until it changes', async () => {
