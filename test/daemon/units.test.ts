@@ -141,6 +141,16 @@ describe('protocol framing', () => {
 			{id: 2, method: 'capture'},
 		]);
 	});
+
+	test('a character split between two chunks arrives whole', () => {
+		const lines: string[] = [];
+		const feed = lineReader(line => lines.push(line));
+		const bytes = Buffer.from('{"log":"/home/zoë/.sfs/logs/daemon.log"}\n');
+		const split = bytes.indexOf(Buffer.from('ë')) + 1; // Between the two bytes of ë.
+		feed(bytes.subarray(0, split));
+		feed(bytes.subarray(split));
+		expect(lines.map(line => JSON.parse(line) as unknown)).toEqual([{log: '/home/zoë/.sfs/logs/daemon.log'}]);
+	});
 });
 
 describe('DiscoverCache', () => {

@@ -5,6 +5,7 @@
  *   event:    {"event": "session-added" | "session-updated", "session_id": "..."} (after "subscribe"),
  *             {"event": "capture-done", "new": n, "updated": n, "duration_ms": n}, {"event": "index-rebuilt"}
  */
+import {StringDecoder} from 'node:string_decoder';
 import type {ToolId} from '../types.js';
 import type {AutoSyncStatus} from './autosync.js';
 
@@ -52,11 +53,15 @@ export type DaemonStatus = {
 	cpu: {user_ms: number; system_ms: number};
 };
 
-/** Splits a byte stream into lines, calling `onLine` with each complete one. */
+/**
+ * Splits a byte stream into lines, calling `onLine` with each complete one. A character split
+ * between two chunks (a path like /home/zoë in a status answer) is decoded whole.
+ */
 export function lineReader(onLine: (line: string) => void): (chunk: Buffer | string) => void {
 	let buffered = '';
+	const decoder = new StringDecoder('utf8');
 	return chunk => {
-		buffered += chunk.toString();
+		buffered += typeof chunk === 'string' ? chunk : decoder.write(chunk);
 		let newline = buffered.indexOf('\n');
 		while (newline !== -1) {
 			const line = buffered.slice(0, newline).trim();
