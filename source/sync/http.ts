@@ -62,7 +62,7 @@ export async function request<T>(baseUrl: string, path: string, options: Request
 			if (response.ok) return {status: response.status, body: body as T, etag: response.headers.get('etag')?.replace(/^W\//, '').replace(/^"|"$/g, '')};
 			const error = (body as {error?: {code?: string; message?: string}} | undefined)?.error;
 			const message = error?.message ?? `HTTP ${response.status}`;
-			if (response.status !== 429 && response.status < 500) throw new HttpFailure(response.status, error?.code ?? 'HTTP', `server: ${message}`, hintFor(response.status));
+			if (response.status !== 429 && response.status < 500) throw new HttpFailure(response.status, error?.code ?? 'HTTP', `server: ${message}`, hintFor(response.status, error?.code, message));
 			lastReason = `HTTP ${response.status}: ${message}`;
 			const asked = retryAfterMs(response.headers.get('retry-after'));
 			waitMs = asked === undefined || asked === 0 ? backoff(base, attempt) : Math.min(asked, options.maxRetryAfterMs ?? 60_000);
@@ -118,8 +118,9 @@ function networkReason(error: unknown): string {
 	return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
 }
 
-function hintFor(status: number): string | undefined {
-	if (status === 401) return 'log in again: sfs auth login --url URL';
+function hintFor(status: number, code: string | undefined, message: string): string | undefined {
+	// A wrong password is not a login to renew; a message that names the fix needs no second one.
+	if (status === 401) return code === 'BAD_CREDENTIALS' || message.includes('sfs auth login') ? undefined : 'log in again: sfs auth login --url URL';
 	if (status === 413) return 'the session is larger than the server accepts';
 	return undefined;
 }

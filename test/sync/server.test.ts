@@ -8,7 +8,7 @@ import {createHash} from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {afterEach, describe, expect, test} from 'vitest';
-import {listRemote, login, pullSession, pushSession, signup} from '../../source/sync/client.js';
+import {listRemote, login, loginWithToken, pullSession, pushSession, signup} from '../../source/sync/client.js';
 import type {Credentials} from '../../source/sync/credentials.js';
 import {startServer} from '../../source/server/app.js';
 import type {ServerStorage} from '../../source/server/storage.js';
@@ -160,6 +160,13 @@ describe.each(BACKENDS)('sync server on $name', {timeout: 60_000}, ({name: backe
 		expect((await raw(srv.url, 'GET', `/api/v1/handoffs/${hnd}`, {token: alice.token})).status).toBe(200);
 		// Wrong password, taken email.
 		expect((await raw(srv.url, 'POST', '/api/v1/auth/login', {body: {email: 'alice@example.com', password: 'wrong-password'}})).status).toBe(401);
+		// The client says each failure once: no "log in again" under a wrong password or a message that says it already.
+		const wrong = (await login(srv.url, 'alice@example.com', 'wrong-password', a.env).catch((error: unknown) => error)) as {message: string; hint?: string};
+		expect([wrong.message, wrong.hint]).toEqual(['server: wrong email or password', undefined]);
+		const garbage = (await loginWithToken(srv.url, 'garbage', a.env).catch((error: unknown) => error)) as {message: string; hint?: string};
+		expect([garbage.message, garbage.hint]).toEqual(['server: a valid API token is required (sfs auth login)', undefined]);
+		const revoked = (await loginWithToken(srv.url, `${alice.token.slice(0, -4)}xxxx`, a.env).catch((error: unknown) => error)) as {message: string; hint?: string};
+		expect([revoked.message, revoked.hint]).toEqual(['server: this token is not valid (revoked or unknown)', 'log in again: sfs auth login --url URL']);
 		// A mistyped short password at login is a wrong password, not a lesson in password rules.
 		const short = await raw(srv.url, 'POST', '/api/v1/auth/login', {body: {email: 'alice@example.com', password: 'alice'}});
 		expect(short.status).toBe(401);
