@@ -210,6 +210,10 @@ export function getSessionMessages(context: ToolContext, args: MessagesArgs): Ou
 	}
 
 	if (state.p < 1) throw new SfsError('USAGE', 'from is 1 or more (messages are numbered from 1)');
+	if (!args.cursor && args.from !== undefined && args.to !== undefined && args.to < args.from) {
+		throw new SfsError('USAGE', `to (${args.to}) is before from (${args.from})`, {hint: 'to is the last position wanted, inclusive'});
+	}
+
 	const roles = state.r ? new Set<string>(state.r) : undefined;
 	const options = {includeToolOutput: state.out, includeThinking: state.th, toolOutputChars: 4000, toolInputChars: 1500};
 	const out: Out[] = [];

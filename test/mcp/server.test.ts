@@ -165,6 +165,10 @@ describe('get_session_messages', () => {
 		expect(out.messages[1].text).toContain('[tool_use Edit]');
 		expect(out.messages[2].text).toMatch(/\[tool_result: \d+ chars, not included\]/);
 		expect(out.next_cursor).toBeNull();
+		// A reversed range is a mistake to say, not an empty page.
+		const reversed = await call('get_session_messages', {session: bigId, from: 5, to: 3});
+		expect(reversed.isError).toBe(true);
+		expect(reversed.content[0]!.text).toBe('to (3) is before from (5) (to is the last position wanted, inclusive)');
 	});
 
 	test('roles filter', async () => {
