@@ -56,7 +56,7 @@ const command: CommandModule = {
 		const noLaunch = flags.launch === false;
 		if (flags.json && !noLaunch) throw new SfsError('USAGE', '--json goes with --no-launch', {hint: 'sfs resume <ref> --no-launch --json'});
 		if (flags.tmux && !process.env.TMUX) throw new SfsError('USAGE', '--tmux needs to run inside tmux', {hint: 'start tmux first, or leave out --tmux'});
-		const {planResume, findExecutable, isResumeTarget, tmuxCommand} = await import('../engine/resume.js');
+		const {assertLaunchable, planResume, findExecutable, isResumeTarget, tmuxCommand} = await import('../engine/resume.js');
 		const {loadWriter} = await import('../adapters/writers.js');
 		const {plainAdapterContext} = await import('../engine/capture-run.js');
 		const plan = await withEngine(async engine => {
@@ -70,19 +70,9 @@ const command: CommandModule = {
 				allowSecrets: flags.allowSecrets === true,
 			};
 			if (!noLaunch) {
-				// Before writing anything: a tool that is not installed would leave a native session behind on
-				// every try, each captured later as one more copy.
 				const source = engine.store.readManifest(id).source.tool;
 				const target = options.target ?? (isResumeTarget(source) ? source : undefined);
-				if (target) {
-					const writer = await loadWriter(target);
-					const executable = options.transcript ? 'claude' : writer.resumeCommand('probe', {})[0]!;
-					if (!findExecutable(executable)) {
-						throw new SfsError('NOT_INSTALLED', `${executable} (${target}) is not installed or not on PATH`, {
-							hint: `install it: ${writer.installHint}; nothing was written (--no-launch writes the session and prints the command)`,
-						});
-					}
-				}
+				if (target) await assertLaunchable(target, loadWriter, {transcript: options.transcript});
 			}
 
 			try {

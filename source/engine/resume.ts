@@ -292,6 +292,20 @@ export function findExecutable(name: string, env: NodeJS.ProcessEnv = process.en
 	return undefined;
 }
 
+/**
+ * Refuses a launch whose program is not on PATH, before anything is written: a tool that is not
+ * installed would otherwise leave one more native session behind on every try, each captured later
+ * as another copy.
+ */
+export async function assertLaunchable(target: ResumeTarget, loadWriter: WriterLoader, options: {transcript?: boolean} = {}, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+	const writer = await loadWriter(target);
+	const executable = options.transcript ? 'claude' : writer.resumeCommand('probe', {})[0]!;
+	if (findExecutable(executable, env)) return;
+	throw new SfsError('NOT_INSTALLED', `${executable} (${target}) is not installed or not on PATH`, {
+		hint: `install it: ${writer.installHint}; nothing was written (--no-launch writes the session and prints the command)`,
+	});
+}
+
 /** The argv that opens `command` in a new tmux pane or window, in `cwd`. */
 export function tmuxCommand(kind: 'split' | 'window', command: string[], cwd: string): string[] {
 	return ['tmux', kind === 'split' ? 'split-window' : 'new-window', '-c', cwd, '--', ...command];

@@ -192,6 +192,7 @@ export function createTuiEngine(engine: Engine, options: TuiEngineOptions): TuiE
 			}
 		},
 		async prepareLaunch(sessionId, target, model): Promise<LaunchSpec> {
+			await (await resume()).assertLaunchable(target, options.loadWriter, {}, engine.env);
 			const plan = await (await resume()).planResume(engine, sessionId, {target, model}, options.loadWriter, await resolveWriterContext());
 			emitChanged();
 			return {command: plan.command[0]!, args: plan.command.slice(1), cwd: plan.cwd};
