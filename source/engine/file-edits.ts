@@ -100,7 +100,7 @@ function editsOfCall(call: ToolUseBlock): PartialEdit[] {
 		case 'apply_diff': {
 			const diffText = str(input.diff);
 			if (!file || !diffText) return [];
-			return [merge(file, searchReplaceBlocks(diffText).map(([before, after]) => fromStrings(file, before, after, 'edited')))];
+			return [merge(file, searchReplaceBlocks(diffText).map(block => fromStrings(file, block.before, block.after, 'edited', block.startLine)))];
 		}
 
 		case 'apply_patch': {
@@ -114,13 +114,15 @@ function editsOfCall(call: ToolUseBlock): PartialEdit[] {
 	}
 }
 
-function fromStrings(file: string, before: string, after: string, action: PartialEdit['action']): PartialEdit {
+/** `startLine`: where `before` starts in the file, when the tool says (Roo's `:start_line:`), so hunks show the file's line numbers. */
+function fromStrings(file: string, before: string, after: string, action: PartialEdit['action'], startLine = 1): PartialEdit {
 	const patch = structuredPatch(file, file, before, after, '', '', {context: 3});
+	const shift = startLine - 1;
 	let added = 0;
 	let removed = 0;
 	const lines: string[] = [];
 	for (const hunk of patch.hunks) {
-		lines.push(`@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@`);
+		lines.push(`@@ -${hunk.oldStart + shift},${hunk.oldLines} +${hunk.newStart + shift},${hunk.newLines} @@`);
 		for (const line of hunk.lines) {
 			if (line.startsWith('\\')) continue;
 			if (line.startsWith('+')) added++;
@@ -142,11 +144,28 @@ function merge(file: string, parts: PartialEdit[]): PartialEdit {
 	};
 }
 
-/** Cline/Roo `<<<<<<< SEARCH … ======= … >>>>>>> REPLACE` blocks (newer Cline: `------- SEARCH … +++++++ REPLACE`). */
-function searchReplaceBlocks(text: string): Array<[string, string]> {
-	const blocks: Array<[string, string]> = [];
+type SearchReplaceBlock = {before: string; after: string; startLine?: number};
+
+/**
+ * Cline/Roo `<<<<<<< SEARCH … ======= … >>>>>>> REPLACE` blocks (newer Cline: `------- SEARCH … +++++++ REPLACE`).
+ * Roo opens a search part with `:start_line:N` (and `:end_line:N`) and a `-------` line: a header, not text of the file.
+ */
+function searchReplaceBlocks(text: string): SearchReplaceBlock[] {
+	const blocks: SearchReplaceBlock[] = [];
 	const pattern = /(?:<{3,}|-{3,})\s*SEARCH\s*\n([\s\S]*?)\n?={3,}\s*\n([\s\S]*?)\n?(?:>{3,}|\+{3,})\s*REPLACE/g;
-	for (const match of text.matchAll(pattern)) blocks.push([match[1] ?? '', match[2] ?? '']);
+	const rooHeader = /^(?::start_line:\s*(\d+)[ \t]*\n)?(?::end_line:\s*\d+[ \t]*\n)?/;
+	for (const match of text.matchAll(pattern)) {
+		let before = match[1] ?? '';
+		const header = rooHeader.exec(before);
+		let startLine: number | undefined;
+		if (header && header[0]) {
+			startLine = header[1] ? Number(header[1]) : undefined;
+			before = before.slice(header[0].length).replace(/^-{3,}[ \t]*(?:\n|$)/, '');
+		}
+
+		blocks.push({before, after: match[2] ?? '', ...(startLine && startLine > 0 ? {startLine} : {})});
+	}
+
 	return blocks;
 }
 

@@ -24,6 +24,18 @@ describe('extractFileEdits', () => {
 		expect(edits[0]!.unified).toContain('+const b = 3;');
 	});
 
+	test("Roo apply_diff: the :start_line:/:end_line: header and its ------- line are not file text; hunks carry the file's line numbers", () => {
+		const diff = ['<<<<<<< SEARCH', ':start_line:3', ':end_line:3', '-------', 'export function fmtDate(d: Date) {', '=======', 'export function formatDate(d: Date) {', '>>>>>>> REPLACE'].join('\n');
+		const [edit] = extractFileEdits([call('r1', 'apply_diff', {path: 'src/utils.ts', diff})]);
+		expect(edit!.unified.split('\n')).toEqual(['@@ -3,1 +3,1 @@', '-export function fmtDate(d: Date) {', '+export function formatDate(d: Date) {']);
+		expect([edit!.lines_added, edit!.lines_removed]).toEqual([1, 1]);
+
+		// Without a header a leading ------- line is the file's own text (a Markdown rule), kept as such.
+		const [plain] = extractFileEdits([call('r2', 'apply_diff', {path: 'notes.md', diff: '<<<<<<< SEARCH\n-------\nold\n=======\nnew\n>>>>>>> REPLACE'})]);
+		expect(plain!.unified).toContain('--------');
+		expect(plain!.lines_removed).toBe(2);
+	});
+
 	test('Codex apply_patch with add, update and delete sections', () => {
 		const patch = ['*** Begin Patch', '*** Add File: hello.txt', '+hi', '+there', '*** Update File: src/x.py', '@@ def f():', '-    return 1', '+    return 2', '*** Delete File: old.txt', '*** End Patch'].join('\n');
 		const edits = extractFileEdits([call('p', 'apply_patch', {input: patch})]);
