@@ -1,4 +1,4 @@
-import {note, printJson} from '../output.js';
+import {note, printable, printJson} from '../output.js';
 import {assertCanConfirm, confirm, type CommandModule, type CommandSpec, expectArgs, parseArgs, resolveSession, withEngine} from './common.js';
 
 const spec: CommandSpec = {
@@ -30,7 +30,7 @@ const command: CommandModule = {
 		const deleted = await withEngine(async engine => {
 			const id = await resolveSession(engine, input[0]!);
 			const manifest = engine.store.readManifest(id);
-			note(`sfs: will delete ${id} "${manifest.title ?? '(untitled)'}" (${manifest.source.tool}, ${manifest.stats?.message_count ?? '?'} messages)`);
+			note(`sfs: will delete ${id} "${printable(manifest.title ?? '(untitled)')}" (${manifest.source.tool}, ${manifest.stats?.message_count ?? '?'} messages)`);
 			if (!(await confirm('Delete this session?', flags.yes === true))) return undefined;
 			engine.store.delete(id);
 			engine.index.removeSession(id);

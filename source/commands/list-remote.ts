@@ -1,4 +1,4 @@
-import {out, print, printJson, relativeTime, table, terminalWidth} from '../output.js';
+import {out, print, printable, printJson, relativeTime, table, terminalWidth} from '../output.js';
 import {type CommandModule, type CommandSpec, expectArgs, parseArgs} from './common.js';
 
 const spec: CommandSpec = {
@@ -39,7 +39,7 @@ const command: CommandModule = {
 		}
 
 		const shared = sessions.some(session => session.owner !== credentials.email);
-		const rows = sessions.map(session => [session.session_id, session.tool, relativeTime(session.updated_at), String(session.message_count), ...(shared ? [session.owner === credentials.email ? 'you' : session.owner] : []), session.title ?? '']);
+		const rows = sessions.map(session => [session.session_id, session.tool, relativeTime(session.updated_at), String(session.message_count), ...(shared ? [session.owner === credentials.email ? 'you' : session.owner] : []), printable(session.title ?? '').replace(/\s+/g, ' ')]);
 		const columns = [{header: 'ID'}, {header: 'TOOL'}, {header: 'UPDATED'}, {header: 'MSGS', align: 'right' as const}, ...(shared ? [{header: 'OWNER'}] : []), {header: 'TITLE', flex: true}];
 		for (const line of table(columns, rows, {width: terminalWidth(), paint: out})) print(line);
 		return 0;

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {SfsError} from '../engine/errors.js';
 import {reconcileIndex} from '../engine/open-engine.js';
-import {humanBytes, note, print, printJson, relativeTime, table} from '../output.js';
+import {humanBytes, note, print, printable, printJson, relativeTime, table} from '../output.js';
 import {assertCanConfirm, confirm, type CommandModule, type CommandSpec, parseArgs, timeFlag, withEngine} from './common.js';
 
 const spec: CommandSpec = {
@@ -92,7 +92,7 @@ async function prune(flags: Record<string, unknown>): Promise<number> {
 		if (flags.dryRun) {
 			if (flags.json) printJson({deleted: [], would_delete: listing, dry_run: true});
 			else {
-				for (const row of doomed) print(`${row.session_id}\t${row.tool}\t${relativeTime(row.updated_at)}\t${row.title ?? ''}`);
+				for (const row of doomed) print(`${row.session_id}\t${row.tool}\t${relativeTime(row.updated_at)}\t${printable(row.title ?? '').replace(/\s+/g, ' ')}`);
 				note(`sfs: would delete ${doomed.length} session(s) (dry run; nothing deleted)`);
 			}
 
@@ -100,7 +100,7 @@ async function prune(flags: Record<string, unknown>): Promise<number> {
 		}
 
 		assertCanConfirm(flags.yes === true);
-		for (const row of doomed.slice(0, 20)) note(`  ${row.session_id}  ${row.tool}  ${relativeTime(row.updated_at)}  ${row.title ?? ''}`);
+		for (const row of doomed.slice(0, 20)) note(`  ${row.session_id}  ${row.tool}  ${relativeTime(row.updated_at)}  ${printable(row.title ?? '').replace(/\s+/g, ' ')}`);
 		if (doomed.length > 20) note(`  … and ${doomed.length - 20} more`);
 		if (!(await confirm(`Delete these ${doomed.length} session(s)?`, flags.yes === true))) {
 			note('sfs: nothing deleted');

@@ -77,3 +77,18 @@ test('--json keeps the stored text exactly', async () => {
 	const result = shown.messages.flatMap(message => message.content).find(block => block.type === 'tool_result');
 	expect(result?.content).toContain(`${ESC}[1;31m FAIL quokka`);
 });
+
+test('storage prune --dry-run lists titles without control characters', async () => {
+	const run = await sfs(box, ['storage', 'prune', '--older-than', '2099-01-01', '--dry-run']);
+	expect(run.exitCode).toBe(0);
+	expect(run.stdout).toContain('run the tests please now');
+	expect(run.stdout).not.toMatch(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/);
+});
+
+test('delete names the session without its control characters', async () => {
+	const fork = parseJson<{session_id: string}>(await sfs(box, ['fork', id, '--json']));
+	const run = await sfs(box, ['delete', fork.session_id, '--yes']);
+	expect(run.exitCode).toBe(0);
+	expect(run.stderr).toContain('"run the tests please now (fork)"');
+	expect(run.stderr).not.toMatch(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/);
+});
