@@ -268,6 +268,11 @@ export function createTuiEngine(engine: Engine, options: TuiEngineOptions): TuiE
 			}));
 		},
 		async compareSessions(a, b): Promise<SessionComparison> {
+			// A missing session reads as no messages, which would show as "0 in common": say it is gone instead.
+			for (const id of [a, b]) {
+				if (!engine.store.exists(id)) throw new SfsError('NOT_FOUND', `session ${id} (${id === a ? 'the one it was forked from' : 'its fork'}) is no longer in the store`);
+			}
+
 			const left = engine.store.readMessages(a).messages;
 			const right = engine.store.readMessages(b).messages;
 			const leftIds = new Set(left.map(message => message.msg_id));
