@@ -33,7 +33,10 @@ export async function nativeSessionsAt(tool: ToolId, target: string, ctx: Adapte
 	if (!fs.existsSync(absolute)) throw new SfsError('NOT_FOUND', `${target} does not exist`);
 	if (tool === 'cline') return clineSessionsAt(absolute);
 	if (tool === 'roo-code') return rooCodeSessionsAt(absolute);
-	const files = fs.statSync(absolute).isDirectory() ? walk(absolute, CANDIDATE[tool]!, 0) : [absolute];
+	const stat = fs.statSync(absolute);
+	// A FIFO, socket or device is no session file: opening a FIFO blocked the import for good, /dev/zero gave an empty session.
+	if (!stat.isDirectory() && !stat.isFile()) return [];
+	const files = stat.isDirectory() ? walk(absolute, CANDIDATE[tool]!, 0) : [absolute];
 	const sessions: NativeSession[] = [];
 	for (const file of files) {
 		try {

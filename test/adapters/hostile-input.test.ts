@@ -3,6 +3,7 @@
  * keeps the good records, says what it left out in one warning, and returns messages the engine can
  * store (JSON.stringify is what the engine does first with them).
  */
+import {execFileSync} from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -480,5 +481,17 @@ describe('an Amp message with many malformed blocks', () => {
 			'T-019fa4db-29cf-70c9-8d9b-81524df70e52.json: message 1: content block without a type kept as invalid_block (3 blocks)',
 			'T-019fa4db-29cf-70c9-8d9b-81524df70e52.json: message 1: malformed text block kept as invalid_block',
 		]);
+	});
+});
+
+describe('import --from with a path that is not a regular file', () => {
+	it('finds no sessions in a FIFO or a device (opening a FIFO blocked for good)', async () => {
+		const {nativeSessionsAt} = await import('../../source/adapters/import-paths.js');
+		const fifo = path.join(home, 'T-019fa4db-29cf-70c9-8d9b-81524df70e52.json');
+		execFileSync('mkfifo', [fifo]);
+		for (const tool of ['amp', 'claude-code', 'codex', 'gemini', 'copilot', 'cursor'] as const) {
+			expect(await nativeSessionsAt(tool, fifo, context())).toEqual([]);
+			expect(await nativeSessionsAt(tool, '/dev/zero', context())).toEqual([]);
+		}
 	});
 });
