@@ -158,6 +158,31 @@ describe('gateSession and enforce', () => {
 		expect(JSON.stringify(blocked)).not.toContain(AWS.slice(4));
 	});
 
+	test("a block's hint names the policy that blocked: the session's own project, or the global one", () => {
+		const env = tempEnv();
+		const project = fs.mkdtempSync(path.join(os.tmpdir(), 'sfs-dlp-project-'));
+		temps.push(project);
+		fs.mkdirSync(path.join(project, '.git'));
+		const hintFor = (cwd: string | undefined) => {
+			try {
+				enforce(gateSession(session(cwd), {egress: 'push', env}), () => {});
+			} catch (error) {
+				return (error as SfsError).hint;
+			}
+
+			throw new Error('not blocked');
+		};
+
+		// Run from elsewhere (the test's cwd), a plain "policy set" would change this directory's project, not the session's.
+		expect(hintFor(path.join(project, 'web'))).toMatch(new RegExp(`^redact instead: sfs dlp policy set secrets redact --project ${project}, or send`));
+		expect(hintFor(undefined)).toMatch(/^redact instead: sfs dlp policy set secrets redact --global, or send/);
+		expect(hintFor(process.cwd())).toMatch(/^redact instead: sfs dlp policy set secrets redact, or send/);
+
+		// Following the hint is what lets the session out.
+		setPolicy('secrets', 'redact', project, env);
+		expect(gateSession(session(path.join(project, 'web')), {egress: 'push', env}).action).toBe('redact');
+	});
+
 	test('gate() takes text or a session', () => {
 		const policy = {secrets: 'redact', personal: 'warn'} as const;
 		expect(gate(TEXT, {egress: 'handoff', policy}).text).toContain('[REDACTED:aws-access-key]');

@@ -138,7 +138,7 @@ function combine(outcomes: GateOutcome[], context: GateContext): GateOutcome {
 			blocked.length === 1
 				? blocked[0]!.message!
 				: `${context.egress} blocked: ${blocked.length} session(s) or checkpoints contain what the DLP policy blocks (${summarize(findings)})`;
-		return {action: 'block', findings, redacted: [], notices: [], message, policy: {...blocked[0]!.policy}};
+		return {action: 'block', findings, redacted: [], notices: [], message, policy: {...blocked[0]!.policy}, cwd: blocked[0]!.cwd};
 	}
 
 	const findings = outcomes.flatMap(outcome => outcome.findings);
@@ -146,5 +146,5 @@ function combine(outcomes: GateOutcome[], context: GateContext): GateOutcome {
 	const notices = outcomes.flatMap(outcome => outcome.notices);
 	const shown = notices.length > 10 ? [...notices.slice(0, 10), `… and ${notices.length - 10} more DLP notice(s)`] : notices;
 	const action = redacted.length > 0 ? 'redact' : findings.length > 0 ? 'warn' : 'pass';
-	return {action, findings, redacted, notices: shown, policy};
+	return {action, findings, redacted, notices: shown, policy, cwd: outcomes[0]?.cwd ?? null};
 }

@@ -10,7 +10,7 @@ import {SfsError} from '../errors.js';
 import type {Env} from '../paths.js';
 import type {Session} from '../types.js';
 import type {FindingKind} from './pattern-types.js';
-import {type DlpPolicy, kindKey, type ResolvedPolicy, resolvePolicy} from './policy.js';
+import {type DlpPolicy, kindKey, projectRoot, type ResolvedPolicy, resolvePolicy} from './policy.js';
 import {type Finding, redactMatches, scanSession, scanText} from './scanner.js';
 
 export type Egress = 'export' | 'resume' | 'mcp' | 'push' | 'handoff' | 'bundle' | (string & {});
@@ -41,6 +41,8 @@ export type GateOutcome = {
 	/** Set when blocked: one line saying why. */
 	message?: string;
 	policy: ResolvedPolicy;
+	/** The directory whose project policy was applied (null: none, only the global policy applies). */
+	cwd: string | null;
 };
 
 export type TextGateOutcome = GateOutcome & {text: string};
@@ -68,7 +70,8 @@ function describe(context: GateContext): string {
 export function decide(findings: Finding[], context: GateContext, policy: ResolvedPolicy = policyFor(context)): GateOutcome {
 	const byKind = (kind: FindingKind) => findings.filter(finding => finding.kind === kind);
 	const present = (['secret', 'personal'] as const).filter(kind => byKind(kind).length > 0);
-	const outcome: GateOutcome = {action: 'pass', findings, redacted: [], notices: [], policy};
+	const cwd = context.cwd === undefined ? process.cwd() : context.cwd;
+	const outcome: GateOutcome = {action: 'pass', findings, redacted: [], notices: [], policy, cwd};
 	if (present.length === 0) return outcome;
 	const what = describe(context);
 	if (context.allowSecrets) {
@@ -150,10 +153,20 @@ export function enforce(outcome: GateOutcome, notify: (line: string) => void, op
 		const which = secrets ? 'secrets' : 'personal';
 		const override = options.canOverride === false ? '' : ', or send them this once with --allow-secrets';
 		throw new SfsError('BLOCKED', outcome.message ?? 'blocked by the DLP policy', {
-			hint: `redact instead: sfs dlp policy set ${which} redact${override}`,
+			hint: `redact instead: sfs dlp policy set ${which} redact${policyScope(outcome.cwd)}${override}`,
 			details: findingLines(outcome.findings.filter(finding => outcome.policy[kindKey(finding.kind)] === 'block')),
 		});
 	}
 
 	for (const line of outcome.notices) notify(line);
+}
+
+/**
+ * The `policy set` flag that reaches the policy which blocked: a session from another project (its
+ * own working directory) needs --project, one without a working directory only has the global policy.
+ */
+function policyScope(cwd: string | null): string {
+	if (cwd === null) return ' --global';
+	const root = projectRoot(cwd);
+	return root === projectRoot(process.cwd()) ? '' : ` --project ${/^[\w./-]+$/.test(root) ? root : `'${root.replaceAll("'", "'\\''")}'`}`;
 }
