@@ -340,7 +340,10 @@ async function writeTarGz(file: string, cwd: string, entries: string[], options:
 	ensureDir(path.dirname(path.resolve(file)));
 	const temp = tempFileFor(file);
 	try {
+		// Private like the store it comes from: tar would create the file with the umask's mode (0644).
+		fs.writeFileSync(temp, '', {mode: FILE_MODE});
 		await tar.c({gzip: true, file: temp, cwd, portable: true, follow: options.follow === true, filter: entryFilter}, entries);
+		fs.chmodSync(temp, FILE_MODE);
 		fs.renameSync(temp, file);
 	} catch (error) {
 		fs.rmSync(temp, {force: true});
