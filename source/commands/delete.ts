@@ -1,3 +1,4 @@
+import {errorLine, SfsError} from '../engine/errors.js';
 import {note, printable, printJson} from '../output.js';
 import {assertCanConfirm, confirm, type CommandModule, type CommandSpec, expectArgs, parseArgs, resolveSession, withEngine} from './common.js';
 
@@ -29,10 +30,21 @@ const command: CommandModule = {
 		assertCanConfirm(flags.yes === true);
 		const deleted = await withEngine(async engine => {
 			const id = await resolveSession(engine, input[0]!);
-			const manifest = engine.store.readManifest(id);
-			note(`sfs: will delete ${id} "${printable(manifest.title ?? '(untitled)')}" (${manifest.source.tool}, ${manifest.stats?.message_count ?? '?'} messages)`);
+			// A damaged manifest (which doctor says to delete) is described from the index's row instead.
+			const row = engine.index.getSession(id);
+			let shown: {title?: string | null; tool?: string; messages?: number};
+			try {
+				const manifest = engine.store.readManifest(id);
+				shown = {title: manifest.title, tool: manifest.source.tool, messages: manifest.stats?.message_count};
+			} catch (error) {
+				if (!(error instanceof SfsError && error.code === 'INVALID_SESSION')) throw error;
+				note(`sfs: ${errorLine(error)}`);
+				shown = {title: row?.title, tool: row?.tool, messages: row?.message_count};
+			}
+
+			note(`sfs: will delete ${id} "${printable(shown.title ?? '(untitled)')}" (${shown.tool ?? 'unknown tool'}, ${shown.messages ?? '?'} messages)`);
 			if (!(await confirm('Delete this session?', flags.yes === true))) return undefined;
-			engine.store.delete(id);
+			engine.store.delete(id, {tool: row?.tool, native_id: row?.native_id});
 			engine.index.removeSession(id);
 			return id;
 		});

@@ -109,7 +109,7 @@ async function prune(flags: Record<string, unknown>): Promise<number> {
 
 		const deleted: string[] = [];
 		for (const row of doomed) {
-			engine.store.delete(row.session_id);
+			engine.store.delete(row.session_id, {tool: row.tool, native_id: row.native_id});
 			engine.index.removeSession(row.session_id);
 			deleted.push(row.session_id);
 		}

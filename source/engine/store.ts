@@ -238,13 +238,25 @@ export class Store {
 		writeJsonAtomic(path.join(this.dir(sessionId), TOOLS), tools);
 	}
 
-	/** Deletes a session from sfs. A tombstone is written first, so capture never brings it back. */
-	delete(sessionId: string): void {
-		const manifest = this.readManifest(sessionId);
+	/**
+	 * Deletes a session from sfs. A tombstone is written first, so capture never brings it back. A
+	 * session whose manifest is damaged can be deleted too: its tombstone takes the tool and native id
+	 * from `known` (the index's row), as the manifest cannot say them.
+	 */
+	delete(sessionId: string, known: {tool?: string; native_id?: string | null} = {}): void {
+		let source: {tool?: string; native_id?: string | null};
+		try {
+			const manifest = this.readManifest(sessionId);
+			source = {tool: manifest.source.tool, native_id: manifest.source.original_session_id};
+		} catch (error) {
+			if (!(error instanceof SfsError && error.code === 'INVALID_SESSION')) throw error;
+			source = known;
+		}
+
 		const tombstone: Tombstone = {
 			session_id: sessionId,
-			tool: manifest.source.tool,
-			native_id: manifest.source.original_session_id ?? undefined,
+			tool: source.tool,
+			native_id: source.native_id ?? undefined,
 			deleted_at: new Date().toISOString(),
 		};
 		ensureDir(this.dataRoot);

@@ -253,7 +253,8 @@ export function createTuiEngine(engine: Engine, options: TuiEngineOptions): TuiE
 			return absolute;
 		},
 		async deleteSession(sessionId) {
-			engine.store.delete(sessionId);
+			const row = engine.index.getSession(sessionId);
+			engine.store.delete(sessionId, {tool: row?.tool, native_id: row?.native_id});
 			engine.index.removeSession(sessionId);
 			emitChanged();
 		},
