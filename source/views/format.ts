@@ -41,8 +41,9 @@ export function compactNumber(value: number): string {
 		return String(Math.max(0, Math.round(value || 0)));
 	}
 
-	if (value < 1_000_000) {
-		return `${trimZero((value / 1000).toFixed(value < 10_000 ? 1 : 0))}k`;
+	// The bounds are where rounding would carry into the next unit (999_999 is 1M, not 1000k).
+	if (value < 999_500) {
+		return `${trimZero((value / 1000).toFixed(value < 9950 ? 1 : 0))}k`;
 	}
 
 	return `${trimZero((value / 1_000_000).toFixed(1))}M`;

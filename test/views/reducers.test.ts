@@ -358,6 +358,10 @@ describe('text input and formatters', () => {
 		expect(compactNumber(12_345)).toBe('12k');
 		expect(compactNumber(1500)).toBe('1.5k');
 		expect(compactNumber(4_200_000)).toBe('4.2M');
+		// Where rounding carries into the next unit: 999,999 is 1M (it read 1000k).
+		expect(compactNumber(999_999)).toBe('1M');
+		expect(compactNumber(999_499)).toBe('999k');
+		expect(compactNumber(9999)).toBe('10k');
 		expect(projectName('/home/dev/sfs/')).toBe('sfs');
 		expect(fit('abcdef', 4)).toBe('abc…');
 		expect(wrapText('abcdef\nxy', 4)).toEqual(['abcd', 'ef', 'xy']);
