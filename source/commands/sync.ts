@@ -170,8 +170,13 @@ async function status(json: boolean, offline: boolean): Promise<number> {
 	print(`server    ${result.server ?? 'not logged in (sfs auth login --url URL)'}`);
 	const last = result.last_sync;
 	print(`last      ${last ? `${relativeTime(last.finished_at)} by ${last.by}: ${last.pushed} pushed, ${last.pulled} pulled, ${last.merged} merged, ${last.unchanged} unchanged, ${last.failed} failed` : 'never'}`);
-	print(`pending   ${result.pending_pushes ?? '?'} to push, ${result.pending_pulls ?? '?'} to pull${result.server_error ? ` (server: ${result.server_error})` : ''}`);
+	print(`pending   ${result.pending_pushes ?? '?'} to push, ${result.pending_pulls ?? '?'} to pull${result.server_error ? ` (${serverNote(result.server_error)})` : ''}`);
 	print(`watched   ${result.watched.length > 0 ? result.watched.join(', ') : 'none'}`);
 	print(`error     ${result.last_error ? `${relativeTime(result.last_error.at)}: ${result.last_error.message}` : 'none'}`);
 	return 0;
+}
+
+/** The server's own errors already start with "server:" ("server: this token is not valid …"): say it once. */
+export function serverNote(error: string): string {
+	return `server: ${error.replace(/^server:\s*/i, '')}`;
 }
