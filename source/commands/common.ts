@@ -183,11 +183,12 @@ export function listFlag(value: unknown): string[] | undefined {
 	return values.length > 0 ? values : undefined;
 }
 
-export function numberFlag(name: string, value: unknown, {min = 0}: {min?: number} = {}): number | undefined {
+export function numberFlag(name: string, value: unknown, {min = 0, max}: {min?: number; max?: number} = {}): number | undefined {
 	if (value === undefined) return undefined;
 	const number = Number(value);
-	if (!Number.isFinite(number) || number < min || !Number.isInteger(number)) {
-		throw new SfsError('USAGE', `--${name} takes a whole number${min > 0 ? ` of at least ${min}` : ''}`, {hint: `got ${JSON.stringify(value)}`});
+	if (!Number.isFinite(number) || number < min || (max !== undefined && number > max) || !Number.isInteger(number)) {
+		const range = max === undefined ? (min > 0 ? ` of at least ${min}` : '') : ` from ${min} to ${max}`;
+		throw new SfsError('USAGE', `--${name} takes a whole number${range}`, {hint: `got ${JSON.stringify(value)}`});
 	}
 
 	return number;

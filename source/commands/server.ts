@@ -66,7 +66,7 @@ const command: CommandModule = {
 			server = await startServer({
 				storage,
 				host: (flags.host as string | undefined) ?? '127.0.0.1',
-				port: numberFlag('port', flags.port) ?? 8000,
+				port: numberFlag('port', flags.port, {max: 65_535}) ?? 8000,
 				bodyLimit: numberFlag('max-body', flags.maxBody, {min: 1024}),
 				limits: {
 					requestsPerWindow: numberFlag('rate-limit', flags.rateLimit, {min: 1}) ?? DEFAULT_LIMITS.requestsPerWindow,

@@ -35,11 +35,15 @@ function start(host: Sandbox, env: Record<string, string>): Promise<{url: string
 }
 
 describe('sfs server: the storage backend', {timeout: 90_000}, () => {
-	test('SFS_DATABASE_URL that is not postgres:// is a usage error (exit 2); an unreachable one exits 1 without showing the password', async () => {
+	test('SFS_DATABASE_URL that is not postgres://, or a --port past 65535, is a usage error (exit 2); an unreachable database exits 1 without showing the password', async () => {
 		const host = box();
 		const wrong = await sfs(host, ['server', '--port', '0'], {env: {SFS_DATABASE_URL: 'mysql://root@localhost/sfs'}});
 		expect(wrong.exitCode).toBe(2);
 		expectOneLineError(wrong, /SFS_DATABASE_URL must be a postgres:\/\//);
+		// A port past 65535 is a usage error too (it was Node's "options.port should be >= 0 and < 65536", exit 1).
+		const badPort = await sfs(host, ['server', '--port', '99999']);
+		expect(badPort.exitCode).toBe(2);
+		expectOneLineError(badPort, /--port takes a whole number from 0 to 65535/);
 		const unreachable = await sfs(host, ['server', '--port', '0'], {env: {SFS_DATABASE_URL: 'postgres://sfs:hunter22@127.0.0.1:1/sfs'}});
 		expect(unreachable.exitCode).toBe(1);
 		expectOneLineError(unreachable, /^sfs: cannot open the PostgreSQL database postgres:\/\/sfs:\*\*\*@127\.0\.0\.1:1\/sfs: .*ECONNREFUSED/);
