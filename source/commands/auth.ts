@@ -1,4 +1,4 @@
-import {SfsError} from '../engine/errors.js';
+import {errorLine, SfsError} from '../engine/errors.js';
 import {note, print, printJson, warn} from '../output.js';
 import type {Credentials} from '../sync/credentials.js';
 import {type CommandModule, type CommandSpec, parseArgs} from './common.js';
@@ -76,8 +76,10 @@ const command: CommandModule = {
 			try {
 				me = await client.whoAmI(credentials);
 			} catch (error) {
-				// The server is away or refused the token: the local key is still worth showing.
-				if (!flags.json) print(signingKeyLine(signingKey ?? undefined));
+				// The server is away or refused the token: the local key is still worth showing, and --json
+				// still prints JSON (logged_in null: it could not be checked), the error going to stderr.
+				if (flags.json) printJson({logged_in: null, url: credentials.url, email: credentials.email, token_id: credentials.token_id, error: errorLine(error), signing_key: signingKey});
+				else print(signingKeyLine(signingKey ?? undefined));
 				throw error;
 			}
 

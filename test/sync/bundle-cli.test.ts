@@ -52,6 +52,10 @@ describe('sfs handoff --bundle and sfs import of a bundle', {timeout: 120_000}, 
 		expect(away.exitCode).toBe(1);
 		expectOneLineError(away, /127\.0\.0\.1:9/);
 		expect(away.stdout).toContain(`bundle signing key: ${made.fingerprint}`);
+		// --json still prints JSON on stdout (it printed nothing): the login could not be checked.
+		const awayJson = await sfs(a, ['auth', 'status', '--json']);
+		expect(awayJson.exitCode).toBe(1);
+		expect(parseJson(awayJson)).toMatchObject({logged_in: null, url: 'http://127.0.0.1:9', email: 'ana@example.com', error: expect.stringMatching(/127\.0\.0\.1:9/), signing_key: expect.objectContaining({fingerprint: made.fingerprint})});
 		fs.rmSync(credentialsPath(a.env));
 
 		// Writing over the file needs --force.
