@@ -183,6 +183,11 @@ export function listFlag(value: unknown): string[] | undefined {
 	return values.length > 0 ? values : undefined;
 }
 
+/** What a command says on stderr while it retries a request to the sync server. */
+export function retryNotice(command: string): (reason: string, waitMs: number) => void {
+	return (reason, waitMs) => note(`sfs: ${command}: ${reason}; retrying in ${Math.round(waitMs / 100) / 10}s`);
+}
+
 export function numberFlag(name: string, value: unknown, {min = 0, max}: {min?: number; max?: number} = {}): number | undefined {
 	if (value === undefined) return undefined;
 	const number = Number(value);

@@ -1,6 +1,6 @@
 import {SfsError} from '../engine/errors.js';
 import {note, print, printJson, warn} from '../output.js';
-import {type CommandModule, type CommandSpec, expectArgs, parseArgs, resolveSession, withEngine} from './common.js';
+import {type CommandModule, type CommandSpec, expectArgs, parseArgs, retryNotice, resolveSession, withEngine} from './common.js';
 
 const spec: CommandSpec = {
 	help: `
@@ -70,7 +70,7 @@ const command: CommandModule = {
 		return withEngine(async engine => {
 			const id = await resolveSession(engine, parsed.input[0]!);
 			const result = await createHandoff(engine, credentials, id, to, message, dlpGate({allowSecrets, notify: warn}), {
-				onRetry: (reason, wait) => note(`sfs: handoff: ${reason}; retrying in ${Math.round(wait / 100) / 10}s`),
+				onRetry: retryNotice('handoff'),
 			});
 			if (parsed.flags.json) printJson({handoff_id: result.handoff_id, url: result.url, expires_at: result.expires_at});
 			else {

@@ -1,5 +1,5 @@
 import {out, print, printable, printJson, relativeTime, table, terminalWidth} from '../output.js';
-import {type CommandModule, type CommandSpec, expectArgs, parseArgs} from './common.js';
+import {type CommandModule, type CommandSpec, expectArgs, parseArgs, retryNotice} from './common.js';
 
 const spec: CommandSpec = {
 	help: `
@@ -27,7 +27,7 @@ const command: CommandModule = {
 		const {requireCredentials} = await import('../sync/credentials.js');
 		const {listRemote} = await import('../sync/client.js');
 		const credentials = requireCredentials();
-		const sessions = await listRemote(credentials);
+		const sessions = await listRemote(credentials, {onRetry: retryNotice('list-remote')});
 		if (parsed.flags.json) {
 			printJson(sessions.map(({session_id, title, tool, updated_at, owner, message_count}) => ({session_id, title, tool, updated_at, owner, message_count})));
 			return 0;

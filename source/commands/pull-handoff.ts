@@ -1,5 +1,5 @@
 import {note, print, printJson} from '../output.js';
-import {type CommandModule, type CommandSpec, expectArgs, parseArgs, withEngine} from './common.js';
+import {type CommandModule, type CommandSpec, expectArgs, parseArgs, retryNotice, withEngine} from './common.js';
 
 const spec: CommandSpec = {
 	help: `
@@ -32,7 +32,7 @@ const command: CommandModule = {
 		const {listHandoffs, pullHandoff} = await import('../sync/client.js');
 		const credentials = requireCredentials();
 		if (parsed.input.length === 0) {
-			const waiting = (await listHandoffs(credentials)).filter(handoff => Date.parse(handoff.expires_at) >= Date.now());
+			const waiting = (await listHandoffs(credentials, {onRetry: retryNotice('pull-handoff')})).filter(handoff => Date.parse(handoff.expires_at) >= Date.now());
 			if (parsed.flags.json) printJson(waiting);
 			else if (waiting.length === 0) print('no handoffs for you');
 			else for (const handoff of waiting) print(`${handoff.handoff_id}  from ${handoff.from ?? 'unknown'}  ${handoff.session_id}${handoff.message ? `  "${handoff.message}"` : ''}`);
@@ -41,7 +41,7 @@ const command: CommandModule = {
 
 		return withEngine(async engine => {
 			const result = await pullHandoff(engine, credentials, parsed.input[0]!, process.cwd(), {
-				onRetry: (reason, wait) => note(`sfs: pull-handoff: ${reason}; retrying in ${Math.round(wait / 100) / 10}s`),
+				onRetry: retryNotice('pull-handoff'),
 			});
 			if (parsed.flags.json) {
 				printJson({handoff: result.handoff, session_id: result.session_id, created: result.created, added: result.added, message_count: result.message_count, folder: result.folder, differences: result.differences});

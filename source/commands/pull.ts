@@ -1,5 +1,5 @@
 import {note, print, printJson} from '../output.js';
-import {type CommandModule, type CommandSpec, expectArgs, parseArgs, withEngine} from './common.js';
+import {type CommandModule, type CommandSpec, expectArgs, parseArgs, retryNotice, withEngine} from './common.js';
 
 const spec: CommandSpec = {
 	help: `
@@ -29,7 +29,7 @@ const command: CommandModule = {
 		const {pullSession} = await import('../sync/client.js');
 		const credentials = requireCredentials();
 		return withEngine(async engine => {
-			const result = await pullSession(engine, credentials, parsed.input[0]!, {onRetry: (reason, wait) => note(`sfs: pull: ${reason}; retrying in ${Math.round(wait / 100) / 10}s`)});
+			const result = await pullSession(engine, credentials, parsed.input[0]!, {onRetry: retryNotice('pull')});
 			if (parsed.flags.json) printJson(result);
 			else print(`${result.created ? 'pulled' : 'updated'} ${result.session_id} (${result.message_count} message(s), ${result.added} new)`);
 			return 0;

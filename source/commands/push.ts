@@ -1,5 +1,5 @@
 import {note, print, printJson, warn} from '../output.js';
-import {type CommandModule, type CommandSpec, expectArgs, parseArgs, resolveSession, withEngine} from './common.js';
+import {type CommandModule, type CommandSpec, expectArgs, parseArgs, retryNotice, resolveSession, withEngine} from './common.js';
 
 const spec: CommandSpec = {
 	help: `
@@ -36,7 +36,7 @@ const command: CommandModule = {
 		return withEngine(async engine => {
 			const id = await resolveSession(engine, parsed.input[0]!);
 			const result = await pushSession(engine, credentials, id, dlpGate({allowSecrets: parsed.flags.allowSecrets === true, notify: warn}), {
-				onRetry: (reason, wait) => note(`sfs: push: ${reason}; retrying in ${Math.round(wait / 100) / 10}s`),
+				onRetry: retryNotice('push'),
 			});
 			const org = parsed.flags.org as string | undefined;
 			const shared = org ? await (await import('../sync/team-client.js')).shareWithOrg(credentials, org, id) : undefined;

@@ -1,6 +1,6 @@
 import {SfsError} from '../engine/errors.js';
 import {note, print, printJson, relativeTime, warn} from '../output.js';
-import {type CommandModule, type CommandSpec, expectArgs, numberFlag, parseArgs, resolveSession, withEngine} from './common.js';
+import {type CommandModule, type CommandSpec, expectArgs, numberFlag, parseArgs, retryNotice, resolveSession, withEngine} from './common.js';
 
 const spec: CommandSpec = {
 	help: `
@@ -111,7 +111,7 @@ async function syncNow(json: boolean, concurrency: number | undefined): Promise<
 			concurrency,
 			by: 'cli',
 			onWait: pid => note(`sfs: sync: waiting for the sync already running (pid ${pid})`),
-			request: {onRetry: (reason, wait) => note(`sfs: sync: ${reason}; retrying in ${Math.round(wait / 100) / 10}s`)},
+			request: {onRetry: retryNotice('sync')},
 			progress(event) {
 				if (event.kind === 'plan') {
 					note(`sfs: sync with ${credentials.url}: ${event.push} to push, ${event.pull} to pull, ${event.unchanged} unchanged${event.skipped > 0 ? `, ${event.skipped} skipped` : ''}`);

@@ -174,5 +174,11 @@ describe('sfs sync (CLI)', {timeout: 180_000}, () => {
 		expect(failed.exitCode).toBe(1);
 		expect(failed.stderr).toMatch(/^sfs: sync: ECONNREFUSED; retrying in [\d.]+s\nsfs: cannot reach the sfs server at http:\/\/127\.0\.0\.1:\d+ after 2 attempt\(s\): ECONNREFUSED \(is `sfs server` running there\?\)\n$/);
 		expect(parseJson<{last_error: {message: string}}>(await sfs(a, ['sync', 'status', '--json', '--offline'])).last_error.message).toMatch(/cannot reach/);
+		// list-remote and pull-handoff say each retry too (they waited ~12 s in silence).
+		for (const command of ['list-remote', 'pull-handoff']) {
+			const quiet = await sfs(a, [command], {env: {SFS_SYNC_ATTEMPTS: '2'}});
+			expect(quiet.exitCode).toBe(1);
+			expect(quiet.stderr).toMatch(new RegExp(`^sfs: ${command}: ECONNREFUSED; retrying in [\\d.]+s\nsfs: cannot reach the sfs server`));
+		}
 	});
 });
