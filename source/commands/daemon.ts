@@ -61,7 +61,7 @@ const command: CommandModule = {
 
 			case 'stop': {
 				const {stopDaemon} = await import('../engine/daemon/control.js');
-				const result = await stopDaemon(env);
+				const result = await stopDaemon(env, {onWaiting: stopWaitingNote});
 				if (json) printJson(result);
 				else note(result.status === 'stopped' ? `sfs: daemon stopped (pid ${result.pid})` : `sfs: the daemon is not running${result.cleaned.length > 0 ? ' (stale files removed)' : ''}`);
 				return 0;
@@ -69,7 +69,7 @@ const command: CommandModule = {
 
 			case 'restart': {
 				const {startDaemon, stopDaemon} = await import('../engine/daemon/control.js');
-				await stopDaemon(env);
+				await stopDaemon(env, {onWaiting: stopWaitingNote});
 				const result = await startDaemon(env);
 				if (json) printJson(result);
 				else note(`sfs: daemon restarted (pid ${result.pid})`);
@@ -228,4 +228,8 @@ async function showLogs(follow: boolean, linesFlag: unknown): Promise<number> {
 			fs.closeSync(fd);
 		}
 	}
+}
+
+function stopWaitingNote(pid: number, timeoutMs: number): void {
+	note(`sfs: the daemon (pid ${pid}) has not stopped yet (finishing its work?); it is killed if it is still running after ${Math.round(timeoutMs / 1000)} s`);
 }

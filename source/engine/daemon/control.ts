@@ -85,16 +85,34 @@ function fileSize(file: string): number | undefined {
 
 export type StopResult = {status: 'stopped' | 'not-running'; pid?: number; cleaned: string[]};
 
-/** Asks the daemon to stop (SIGTERM), waits for it, and kills it if it does not go. */
-export async function stopDaemon(env: Env, options: {timeoutMs?: number} = {}): Promise<StopResult> {
+/** After this long a stop that is still waiting says so (`onWaiting`). */
+const STOP_NOTICE_MS = 2000;
+
+/**
+ * Asks the daemon to stop (SIGTERM), waits for it, and kills it if it does not go. `onWaiting` is told
+ * once when the daemon has not gone after two seconds (it may be finishing a capture).
+ */
+export async function stopDaemon(env: Env, options: {timeoutMs?: number; onWaiting?: (pid: number, timeoutMs: number) => void} = {}): Promise<StopResult> {
 	const pid = livePid(env);
 	if (pid === undefined) return {status: 'not-running', cleaned: cleanStale(env)};
 	try {
 		process.kill(pid, 'SIGTERM');
+		// A stopped daemon (Ctrl+Z, SIGSTOP) only sees the SIGTERM once it runs again.
+		process.kill(pid, 'SIGCONT');
 	} catch {}
 
-	const deadline = Date.now() + (options.timeoutMs ?? 30_000);
-	while (pidAlive(pid) && Date.now() < deadline) await sleep(50);
+	const timeoutMs = options.timeoutMs ?? 30_000;
+	const started = Date.now();
+	let told = false;
+	while (pidAlive(pid) && Date.now() - started < timeoutMs) {
+		if (!told && Date.now() - started >= STOP_NOTICE_MS) {
+			told = true;
+			options.onWaiting?.(pid, timeoutMs);
+		}
+
+		await sleep(50);
+	}
+
 	if (pidAlive(pid)) {
 		try {
 			process.kill(pid, 'SIGKILL');
