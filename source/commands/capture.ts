@@ -13,7 +13,7 @@ const spec: CommandSpec = {
 
 		Options
 		  --tool <id>   Only these tools (repeat or comma-separate)
-		  --json        {"new", "updated", "unchanged", "skipped": [{"path", "reason"}], "unknown_records", "duration_ms"}
+		  --json        {"new", "updated", "unchanged", "empty", "skipped": [{"path", "reason"}], "unknown_records", "duration_ms"}
 		  --quiet       No progress or summary on stderr
 
 		Exit status: 0 when the scan completed (even if some input was skipped), 1 if capture failed.
@@ -46,7 +46,8 @@ const command: CommandModule = {
 		}
 
 		if (!quiet) {
-			note(`captured: ${report.new} new, ${report.updated} updated, ${report.unchanged} unchanged in ${(report.duration_ms / 1000).toFixed(1)}s`);
+			const empty = report.empty > 0 ? `, ${report.empty} with no messages yet (not stored)` : '';
+			note(`captured: ${report.new} new, ${report.updated} updated, ${report.unchanged} unchanged${empty} in ${(report.duration_ms / 1000).toFixed(1)}s`);
 			for (const skipped of report.skipped) note(`${err.warn('skipped')} ${skipped.path}: ${skipped.reason}`);
 			if (report.warnings.length > 0) note(`${report.warnings.length} warning(s) while reading (bad or partial lines kept out); first: ${report.warnings[0]}`);
 			for (const [tool, counts] of Object.entries(report.unknown_records)) {

@@ -113,11 +113,12 @@ async function importNative(tool: ToolId, input: string[], json: boolean): Promi
 	if (natives?.length === 0) note(`sfs: no ${tool} sessions found in ${input[0]}`);
 	const report = await withEngine(async engine => runCapture(engine, {tools: [tool], natives}));
 	const skipped = report.skipped.map(entry => ({session_id: entry.path, reason: entry.reason}));
-	if (json) printJson({imported: report.changed_sessions, skipped, unchanged: report.unchanged});
+	if (json) printJson({imported: report.changed_sessions, skipped, unchanged: report.unchanged, empty: report.empty});
 	else {
 		for (const id of report.changed_sessions) print(id);
 		for (const skip of report.skipped) note(`sfs: skipped ${skip.path}: ${skip.reason}`);
-		note(`sfs: imported ${report.new} new and ${report.updated} updated ${tool} session(s)${report.unchanged > 0 ? `, ${report.unchanged} unchanged` : ''}`);
+		const empty = report.empty > 0 ? `; ${report.empty} held no messages (not imported)` : '';
+		note(`sfs: imported ${report.new} new and ${report.updated} updated ${tool} session(s)${report.unchanged > 0 ? `, ${report.unchanged} unchanged` : ''}${empty}`);
 	}
 
 	return 0;

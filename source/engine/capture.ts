@@ -47,6 +47,8 @@ export type CaptureReport = {
 	changed_sessions: string[];
 	/** Warnings that did not stop a session from being captured (bad lines etc.), one line each. */
 	warnings: string[];
+	/** Native sessions read for the first time that hold no message yet: not stored until they do. */
+	empty: number;
 };
 
 export type CaptureOptions = {
@@ -97,7 +99,7 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 	const now = options.now ?? (() => new Date());
 	store.initOnce();
 
-	const report: CaptureReport = {new: 0, updated: 0, unchanged: 0, skipped: [], unknown_records: {}, duration_ms: 0, records_parsed: 0, changed_sessions: [], warnings: []};
+	const report: CaptureReport = {new: 0, updated: 0, unchanged: 0, skipped: [], unknown_records: {}, duration_ms: 0, records_parsed: 0, changed_sessions: [], warnings: [], empty: 0};
 	// Read when the first session is compared (a capture whose every discovery was journaled compares none).
 	let loadedStates: CaptureStateRows | undefined;
 	const rows = () => (loadedStates ??= new CaptureStateRows(index));
@@ -235,6 +237,16 @@ async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> 
 					const excludedRow = stampRow(native, cursorStamps(read.cursors), true);
 					states.set(sessionId, excludedRow);
 					if (excludedRow !== stampRow(native, statStamps(native, statOf), true)) settled = false;
+					continue;
+				}
+
+				if (!previous && read.messages.length === 0 && !store.exists(sessionId)) {
+					// Nothing to show (a file just created, or something that is no session at all): like an excluded
+					// session it is not read again until its files change, and then read whole.
+					report.empty++;
+					const emptyRow = stampRow(native, cursorStamps(read.cursors), true);
+					states.set(sessionId, emptyRow);
+					if (emptyRow !== stampRow(native, statStamps(native, statOf), true)) settled = false;
 					continue;
 				}
 
