@@ -56,7 +56,7 @@ const command: CommandModule = {
 		const noLaunch = flags.launch === false;
 		if (flags.json && !noLaunch) throw new SfsError('USAGE', '--json goes with --no-launch', {hint: 'sfs resume <ref> --no-launch --json'});
 		if (flags.tmux && !process.env.TMUX) throw new SfsError('USAGE', '--tmux needs to run inside tmux', {hint: 'start tmux first, or leave out --tmux'});
-		const {assertLaunchable, planResume, findExecutable, isResumeTarget, tmuxCommand} = await import('../engine/resume.js');
+		const {assertLaunchable, defaultTarget, planResume, findExecutable, tmuxCommand} = await import('../engine/resume.js');
 		const {loadWriter} = await import('../adapters/writers.js');
 		const {plainAdapterContext} = await import('../engine/capture-run.js');
 		const plan = await withEngine(async engine => {
@@ -71,7 +71,7 @@ const command: CommandModule = {
 			};
 			if (!noLaunch) {
 				const source = engine.store.readManifest(id).source.tool;
-				const target = options.target ?? (isResumeTarget(source) ? source : undefined);
+				const target = options.target ?? defaultTarget(source);
 				if (target) await assertLaunchable(target, loadWriter, {transcript: options.transcript});
 			}
 

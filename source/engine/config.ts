@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import {SfsError} from './errors.js';
 import {writeJsonAtomic} from './fs-atomic.js';
 import {configPath, type Env} from './paths.js';
+import {RESUME_TARGETS} from './types.js';
 
 export type Config = {
 	capture?: {
@@ -27,8 +28,8 @@ export const KNOWN_KEYS: Record<string, 'string' | 'string[]' | 'number' | 'bool
 	'llm.provider': 'string',
 	'llm.base_url': 'string',
 	'llm.model': 'string',
+	/** Where a session of a capture-only source (Cursor, Amp, Cline, Roo Code) resumes when no --in is given. */
 	'resume.default_target': 'string',
-	'tui.sort': 'string',
 };
 
 export function loadConfig(env: Env = process.env): Config {
@@ -67,6 +68,10 @@ export function setKey(config: Config, key: string, raw: string): Config {
 	const kind = KNOWN_KEYS[key];
 	if (!kind) throw new SfsError('USAGE', `unknown config key: ${key}`, {hint: `known keys: ${Object.keys(KNOWN_KEYS).join(', ')}`});
 	const value = parseValue(kind, raw, key);
+	if (key === 'resume.default_target' && !(RESUME_TARGETS as readonly unknown[]).includes(value)) {
+		throw new SfsError('USAGE', `resume.default_target must be one of ${RESUME_TARGETS.join(', ')}`, {hint: `got ${JSON.stringify(raw)}`});
+	}
+
 	const next = structuredClone(config) as Record<string, unknown>;
 	const parts = key.split('.');
 	let node = next;

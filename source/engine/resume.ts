@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type {AdapterContext, NativeSession} from '../adapters/types.js';
 import type {FidelityReport, ResumeWriter} from '../adapters/writer-types.js';
+import {getKey, loadConfig} from './config.js';
 import {SfsError} from './errors.js';
 import {recordWritten} from './lineage.js';
 import type {Engine} from './open-engine.js';
@@ -56,13 +57,23 @@ export function isResumeTarget(value: string): value is ResumeTarget {
 	return (RESUME_TARGETS as readonly string[]).includes(value);
 }
 
+/**
+ * The target when none is given: the session's own tool when sfs can launch it, else the configured
+ * `resume.default_target` (for Cursor, Amp, Cline and Roo Code sessions), else none.
+ */
+export function defaultTarget(sourceTool: string, env: NodeJS.ProcessEnv = process.env): ResumeTarget | undefined {
+	if (isResumeTarget(sourceTool)) return sourceTool;
+	const configured = getKey(loadConfig(env), 'resume.default_target');
+	return typeof configured === 'string' && isResumeTarget(configured) ? configured : undefined;
+}
+
 /** Writes the native session (unless the tool's own still exists) and returns what to launch. */
 export async function planResume(engine: Engine, sessionId: string, options: ResumeOptions, loadWriter: WriterLoader, context: AdapterContext): Promise<ResumePlan> {
 	const session = engine.store.readSession(sessionId);
 	const sourceTool = session.manifest.source.tool;
-	const target = options.target ?? (isResumeTarget(sourceTool) ? sourceTool : undefined);
+	const target = options.target ?? defaultTarget(sourceTool, engine.env);
 	if (!target) {
-		throw new SfsError('USAGE', `${sourceTool} is a capture-only source: sfs cannot launch it`, {hint: `pick a target: sfs resume ${sessionId} --in claude-code|codex|gemini|copilot`});
+		throw new SfsError('USAGE', `${sourceTool} is a capture-only source: sfs cannot launch it`, {hint: `pick a target: sfs resume ${sessionId} --in claude-code|codex|gemini|copilot, or set a default: sfs config set resume.default_target codex`});
 	}
 
 	if (options.transcript && target !== 'claude-code') throw new SfsError('USAGE', 'the transcript fallback is for Claude Code', {hint: 'use --in claude-code with --transcript'});
