@@ -479,7 +479,12 @@ function commitReadLocked(
 	const next = buildManifest(manifest, native, sessionId, read, fresh, now);
 	if (written) {
 		next.parent_session_id = written.from_session_id;
-		next.metadata = {...next.metadata, written_by_sfs: {from_session_id: written.from_session_id, through_msg_id: written.through_msg_id, target: written.tool}};
+		// Headless is inferred from prompts the tool logged (Gemini's logs.json). History sfs wrote was never
+		// typed into the tool, so until a prompt of the tool's own arrives the inference says nothing.
+		const typed = fresh.some(message => message.role === 'user' && !message.metadata?.copied_from);
+		const {headless: inferred, ...metadata} = next.metadata ?? {};
+		const headless = typed ? inferred : manifest?.metadata?.headless;
+		next.metadata = {...metadata, ...(headless === undefined ? {} : {headless}), written_by_sfs: {from_session_id: written.from_session_id, through_msg_id: written.through_msg_id, target: written.tool}};
 	}
 
 	// Every session sfs writes follows the schema: a manifest the schema refuses is reported as skipped, never stored.
