@@ -118,7 +118,7 @@ export function gateSession(session: Session, context: GateContext): SessionGate
 	const cwd = context.cwd !== undefined ? context.cwd : sessionCwd(session);
 	const policy = policyFor({...context, cwd});
 	const scan = scanSession(session);
-	const outcome = decide(scan.findings, {...context, what: context.what ?? `session ${session.manifest.session_id}`}, policy);
+	const outcome = decide(scan.findings, {...context, cwd, what: context.what ?? `session ${session.manifest.session_id}`}, policy);
 	if (outcome.redacted.length === 0) return {...outcome, session};
 	return {...outcome, session: scanSession(session, {redactKinds: outcome.redacted}).redacted};
 }
