@@ -12,6 +12,8 @@ const spec: CommandSpec = {
 		  $ sfs config path             Where the configuration file is
 
 		Lists (capture.exclude, watchers.disabled) take a comma-separated list or a JSON array.
+		resume.default_target (claude-code, codex, gemini or copilot): where a session of a capture-only
+		source (Cursor, Amp, Cline, Roo Code) resumes when sfs resume gets no --in.
 
 		Options
 		  --json   get: print the value as JSON even when it is a string

@@ -12,7 +12,8 @@ const spec: CommandSpec = {
 		Continues a session in a tool. Without --in, in the session's own tool (by its own id when the
 		tool still has it). With --in, sfs writes a NEW native session into that tool's store (never
 		overwriting one) and launches the tool on it in the session's working directory.
-		Cursor, Amp, Cline and Roo Code are capture-only: their sessions need --in.
+		Cursor, Amp, Cline and Roo Code are capture-only: their sessions need --in, or a default
+		target (sfs config set resume.default_target codex).
 
 		Options
 		  --in <tool>          Target tool: claude-code, codex, gemini or copilot
