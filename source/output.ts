@@ -198,25 +198,8 @@ export function terminalWidth(): number | undefined {
 	return process.stdout.isTTY ? process.stdout.columns || 80 : undefined;
 }
 
-/**
- * Session text (titles, messages, tool output) for a terminal: escape sequences (colour, cursor moves,
- * window title, clipboard) and other control characters are removed, so a snippet cut inside a
- * colour or a hostile tool output cannot take over the terminal. Newlines, tabs and the \u0001/\u0002
- * snippet markers stay. --json output is never passed through this.
- */
-export function printable(text: string): string {
-	return (
-		text
-			// eslint-disable-next-line no-control-regex
-			.replace(/\u001B\[[0-?]*[ -/]*[@-~]/g, '')
-			// eslint-disable-next-line no-control-regex
-			.replace(/\u001B\][^\u0007\u001B]*(?:\u0007|\u001B\\)?/g, '')
-			// eslint-disable-next-line no-control-regex
-			.replace(/\u001B[@-_]/g, '')
-			// eslint-disable-next-line no-control-regex
-			.replace(/[\u0000\u0003-\u0008\u000B-\u001F\u007F-\u009F]/g, '')
-	);
-}
+/** Session text for a human on a terminal (see terminal-text.ts); --json output is never passed through this. */
+export {plainText as printable} from './terminal-text.js';
 
 /** Replaces the \u0001…\u0002 match markers of a snippet with highlighting (or nothing). */
 export function renderSnippet(snippet: string, paint: Paint): string {

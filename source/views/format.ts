@@ -1,5 +1,8 @@
 /** Small pure formatters for the views (no Ink, unit-testable). */
 import stringWidth from './string-width.js';
+import {plainText} from '../terminal-text.js';
+
+export {plainText};
 
 /** "3m", "5h", "2d", "4w", "7mo", "1y" ago; "now" within a minute; "" for a bad date. */
 export function relativeTime(iso: string | null | undefined, now: number = Date.now()): string {
@@ -124,20 +127,6 @@ export function fit(raw: string, width: number, pad = false): string {
 	}
 
 	return pad ? text + ' '.repeat(width - total) : text;
-}
-
-/**
- * Terminal escape sequences (CSI such as colours and cursor moves, OSC such as window title or OSC 52
- * clipboard writes, DCS/SOS/PM/APC strings, and any other ESC pair) and the C0/C1 control characters
- * other than tab, newline and the \u0001/\u0002 markers search snippets use. Session text is
- * untrusted (tool output, fetched pages, files): written as it is, it would drive the terminal.
- */
-const TERMINAL_ESCAPES = /\u001B\[[0-?]*[ -/]*[@-~]|\u001B\][^\u0007\u001B]*(?:\u0007|\u001B\\)?|\u001B[PX^_][^\u001B]*(?:\u001B\\)?|\u001B[\s\S]?|\u009B[0-?]*[ -/]*[@-~]|\u009D[^\u0007\u009C]*[\u0007\u009C]?/g;
-const CONTROL_CHARS = /[\u0000\u0003-\u0008\u000B-\u001F\u007F-\u009F]/g;
-
-/** Text safe to draw: escape sequences and control characters removed (see TERMINAL_ESCAPES). */
-export function plainText(text: string): string {
-	return /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/.test(text) ? text.replace(TERMINAL_ESCAPES, '').replace(CONTROL_CHARS, '') : text;
 }
 
 /** One line: newlines and tabs become spaces, runs of spaces collapse; escape sequences are dropped. */
