@@ -5,6 +5,7 @@
  * Calls that fit no intent are not guessed at: the writer turns them into text.
  */
 import type {ToolUseBlock} from '../engine/types.js';
+import {shellQuote} from '../engine/shell-quote.js';
 
 export type ToolIntent =
 	| {kind: 'shell'; command: string; description?: string}
@@ -35,11 +36,6 @@ const EDIT_NAMES = new Set(['edit', 'str_replace', 'replace', 'edit_file', 'str_
 
 function text(value: unknown): string | undefined {
 	return typeof value === 'string' && value.length > 0 ? value : undefined;
-}
-
-/** A path or word as one POSIX shell argument. */
-function shellQuote(value: string): string {
-	return /^[\w./:=@%+-]+$/.test(value) ? value : `'${value.replaceAll("'", String.raw`'\''`)}'`;
 }
 
 /** `["bash", "-lc", "ls"]` → `ls`; other argv arrays are joined with shell quoting where needed. */

@@ -3,6 +3,7 @@ import {SfsError} from '../engine/errors.js';
 import {RESUME_TARGETS, type ResumeTarget} from '../engine/types.js';
 import {note, print, printJson, warn} from '../output.js';
 import {type CommandModule, type CommandSpec, confirm, expectArgs, numberFlag, parseArgs, resolveSession, withEngine} from './common.js';
+import {shellQuote} from '../engine/shell-quote.js';
 
 const spec: CommandSpec = {
 	help: `
@@ -131,10 +132,6 @@ function printReport(plan: {target: string; native_id: string; cwd: string; reus
 	}
 
 	for (const line of plan.warnings) warn(line);
-}
-
-function shellQuote(value: string): string {
-	return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
 export const _forTests = {shellQuote, path};

@@ -12,6 +12,7 @@ import type {Session} from '../types.js';
 import type {FindingKind} from './pattern-types.js';
 import {type DlpPolicy, kindKey, projectRoot, type ResolvedPolicy, resolvePolicy} from './policy.js';
 import {type Finding, redactMatches, scanSession, scanText} from './scanner.js';
+import {shellQuote} from '../shell-quote.js';
 
 export type Egress = 'export' | 'resume' | 'mcp' | 'push' | 'handoff' | 'bundle' | (string & {});
 
@@ -168,5 +169,5 @@ export function enforce(outcome: GateOutcome, notify: (line: string) => void, op
 function policyScope(cwd: string | null): string {
 	if (cwd === null) return ' --global';
 	const root = projectRoot(cwd);
-	return root === projectRoot(process.cwd()) ? '' : ` --project ${/^[\w./-]+$/.test(root) ? root : `'${root.replaceAll("'", "'\\''")}'`}`;
+	return root === projectRoot(process.cwd()) ? '' : ` --project ${shellQuote(root)}`;
 }
