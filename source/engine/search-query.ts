@@ -8,7 +8,10 @@
  * - a trailing `*` makes a prefix (`limit*`, `handleRate*`);
  * - identifiers and paths are phrases of their tokens (the tokenizer splits at `_ / . - :`), and a
  *   camelCase term also matches as its parts (`RateLimit` finds `handleRateLimit` through the
- *   identifier-parts column, and `handleRateLimit` finds `handle_rate_limit`).
+ *   identifier-parts column, and `handleRateLimit` finds `handle_rate_limit`);
+ * - a term in a script written without spaces (Chinese, Japanese, Korean particles, Thai…) is a
+ *   substring: FTS5's unicode61 tokenizer keeps a whole run of such text as one token, so `東京` is not
+ *   a token of `東京タワーに行った`. Such terms are tested on the messages' text (search-verify.ts).
  */
 import {splitCamelCase} from './index-text.js';
 
@@ -21,6 +24,12 @@ export type QueryTerm = {
 	parts?: string[];
 	prefix: boolean;
 	phrase: boolean;
+	/**
+	 * For a term holding characters of a script written without spaces (see above): its pieces (NFC, lower
+	 * case, split where it has neither letters, marks nor digits), matched in order as substrings of the
+	 * text, not by FTS5. Marks are kept (Japanese `ビル` is not `ヒル`, a Thai vowel stays in its word).
+	 */
+	substring?: string[];
 	/** What is handed to FTS5 (which folds case and diacritics itself). */
 	fts: {words: string[]; parts?: string[]};
 };
@@ -36,6 +45,43 @@ const ASCII_ONLY = /^[\u0000-\u007F]*$/;
 const ASCII_TOKEN = /[A-Za-z0-9]+/g;
 /** Built on first use: a regex of Unicode properties takes ~0.1–0.2 ms to build in each process. */
 let unicodeToken: RegExp | undefined;
+
+/** Scripts whose words are not separated by spaces (unicode61 makes one token of a whole run). */
+let gluedScript: RegExp | undefined;
+
+function gluedScriptPattern(): RegExp {
+	return (gluedScript ??= /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]+/gu);
+}
+
+/** Text as substring terms compare it: NFC, lower case (no diacritic folding). */
+export function substringForm(text: string): string {
+	return text.normalize('NFC').toLowerCase();
+}
+
+function substringPieces(text: string): string[] | undefined {
+	if (ASCII_ONLY.test(text)) return undefined;
+	const pattern = gluedScriptPattern();
+	pattern.lastIndex = 0;
+	if (!pattern.test(text)) return undefined;
+	return substringForm(text)
+		.split(/[^\p{L}\p{M}\p{N}]+/u)
+		.filter(piece => piece.length > 0);
+}
+
+/**
+ * The longest run of characters of scripts without spaces in the query's substring terms, in NFC and
+ * NFD: text every match holds in one of the two forms (a cheap first filter); undefined when none.
+ */
+export function longestGluedRun(terms: QueryTerm[]): string[] | undefined {
+	let longest = '';
+	for (const piece of terms.flatMap(term => term.substring ?? [])) {
+		for (const run of piece.match(gluedScriptPattern()) ?? []) if (run.length > longest.length) longest = run;
+	}
+
+	if (!longest) return undefined;
+	const decomposed = longest.normalize('NFD');
+	return decomposed === longest ? [longest] : [longest, decomposed];
+}
 
 function tokenPattern(text: string): RegExp {
 	return ASCII_ONLY.test(text) ? ASCII_TOKEN : (unicodeToken ??= /[\p{L}\p{N}]+/gu);
@@ -112,6 +158,7 @@ function toTerm(raw: string, phrase: boolean): QueryTerm | undefined {
 		parts: hasParts ? originalParts.map(word => foldWord(word)) : undefined,
 		prefix,
 		phrase,
+		substring: substringPieces(text),
 		fts: {words: originalWords, parts: hasParts ? originalParts : undefined},
 	};
 }

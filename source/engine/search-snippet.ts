@@ -4,7 +4,7 @@
  * part of an identifier (`RateLimit` in `handleRateLimit`) should be marked too.
  */
 import {splitCamelCase} from './index-text.js';
-import {foldWord, type QueryTerm} from './search-query.js';
+import {foldWord, type QueryTerm, substringForm} from './search-query.js';
 
 export const MARK_START = '\u0001';
 export const MARK_END = '\u0002';
@@ -38,12 +38,19 @@ export function buildSnippet(text: string, terms: QueryTerm[], maxChars = SNIPPE
 	return out.trim();
 }
 
-type Needles = {exact: Set<string>; prefixes: string[]};
+/** `substrings`: the words of terms in scripts written without spaces, marked wherever they occur in a token. */
+type Needles = {exact: Set<string>; prefixes: string[]; substrings: string[]};
 
 function makeMatcher(terms: QueryTerm[]): Needles {
 	const exact = new Set<string>();
 	const prefixes: string[] = [];
+	const substrings: string[] = [];
 	for (const term of terms) {
+		if (term.substring) {
+			substrings.push(...term.substring);
+			continue;
+		}
+
 		for (const list of [term.words, term.parts ?? []]) {
 			list.forEach((word, index) => {
 				if (term.prefix && index === list.length - 1) prefixes.push(word);
@@ -52,7 +59,7 @@ function makeMatcher(terms: QueryTerm[]): Needles {
 		}
 	}
 
-	return {exact, prefixes};
+	return {exact, prefixes, substrings};
 }
 
 const NON_ASCII = /[^\u0000-\u007F]/;
@@ -86,15 +93,7 @@ function findMarksAscii(text: string, needles: Needles): Range[] {
 
 	for (const needle of needles.exact) scan(needle, false);
 	for (const needle of needles.prefixes) scan(needle, true);
-	marks.sort((a, b) => a.start - b.start || b.end - a.end);
-	const disjoint: Range[] = [];
-	for (const mark of marks) {
-		const last = disjoint.at(-1);
-		if (last && mark.start < last.end) last.end = Math.max(last.end, mark.end);
-		else disjoint.push({...mark});
-	}
-
-	return mergeTouching(disjoint);
+	return mergeTouching(sortedDisjoint(marks));
 }
 
 /** Whether a token or a camelCase part starts at `i` (the same boundaries as splitCamelCase). */
@@ -152,7 +151,29 @@ function findMarksByToken(text: string, needles: Needles): Range[] {
 		}
 	}
 
-	return mergeTouching(marks);
+	if (needles.substrings.length === 0) return mergeTouching(marks);
+	// Positions in the compared form are the text's own only when that form kept its length.
+	const form = substringForm(text);
+	if (form.length === text.length) {
+		for (const needle of needles.substrings) {
+			for (let at = form.indexOf(needle); at !== -1 && marks.length < MAX_MARKS; at = form.indexOf(needle, at + needle.length)) marks.push({start: at, end: at + needle.length});
+		}
+	}
+
+	return mergeTouching(sortedDisjoint(marks));
+}
+
+/** Marks in order, overlapping ones joined. */
+function sortedDisjoint(marks: Range[]): Range[] {
+	marks.sort((a, b) => a.start - b.start || b.end - a.end);
+	const disjoint: Range[] = [];
+	for (const mark of marks) {
+		const last = disjoint.at(-1);
+		if (last && mark.start < last.end) last.end = Math.max(last.end, mark.end);
+		else disjoint.push({...mark});
+	}
+
+	return disjoint;
 }
 
 function mergeTouching(marks: Range[]): Range[] {

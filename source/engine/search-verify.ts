@@ -10,7 +10,7 @@
  * them here; a rare one is then cheap for FTS5 (see SessionIndex.search).
  */
 import {identifierParts} from './index-text.js';
-import type {QueryTerm} from './search-query.js';
+import {type QueryTerm, substringForm} from './search-query.js';
 
 export type TermTest = (text: string) => boolean;
 
@@ -38,6 +38,7 @@ export function foldText(text: string): string {
  * identifier-parts column can match and so the only case that computes those parts.
  */
 export function termTest(term: QueryTerm): TermTest {
+	if (term.substring) return substringTest(term.substring);
 	const alternatives = [term.words, ...(term.parts ? [term.parts] : [])].filter(words => words.length > 0);
 	const joined = alternatives.map(words => escapeRegExp(words.join(''))).join('|');
 	// ASCII text (the common case) is matched case-insensitively as it is, without a folded copy.
@@ -71,6 +72,12 @@ export function termTest(term: QueryTerm): TermTest {
 		if (seen !== 'joined') return seen === 'phrase';
 		return partsMatch(identifierParts(text));
 	};
+}
+
+/** A substring term (search-query.ts): its pieces in order, with nothing but non-letters between them. */
+function substringTest(pieces: string[]): TermTest {
+	const pattern = new RegExp(pieces.map(piece => escapeRegExp(piece)).join('[^\\p{L}\\p{M}\\p{N}]*'), 'u');
+	return text => !ASCII_ONLY.test(text) && pattern.test(substringForm(text));
 }
 
 /** `(phrase alternatives)|(joined words)`: group 1 is set when a phrase matched. */
