@@ -11,6 +11,8 @@ const spec: CommandSpec = {
 
 		Words are ANDed; "a phrase" in quotes; a trailing * for a prefix (limit*);
 		identifiers and paths (handleRateLimit, src/api/users.ts) are found as typed.
+		Chinese, Japanese, Korean and Thai words are found inside sentences too
+		(slower on a large store: those messages are read, not looked up).
 
 		Options
 		  --tool <id>      Only sessions of these tools (repeat or comma-separate)
