@@ -162,9 +162,11 @@ async function openBrowser(demo: boolean): Promise<number> {
 				// Loading the TUI has grown V8's young generation to a few MiB: keep it there (see holdYoungGeneration).
 				const {holdYoungGeneration} = await import('./engine/tui-worker-client.js');
 				holdYoungGeneration();
+				const tuiEngine = createTuiEngine(engine, {loadWriter});
 				try {
-					return await tui.runTui(createTuiEngine(engine, {loadWriter}), {demo});
+					return await tui.runTui(tuiEngine, {demo});
 				} finally {
+					tuiEngine.close(); // no daemon looked for, or attached to, once the engine is closed
 					engine.close();
 				}
 			}

@@ -42,11 +42,18 @@ export type TuiEngineOptions = {
 	/** The running daemon (attach mode): its events refresh the views, and capture requests go to it. */
 	daemon?: AttachedDaemon;
 	/**
-	 * Without `daemon`: look for a running daemon and attach to it (default true). Until the attempt
-	 * ends (at most about a second), a capture request waits for it rather than start in-process.
+	 * Look for a running daemon and attach to it (default true): at once (unless `daemon` is given), and
+	 * then every `daemonLookoutMs` while not attached, so a daemon started after the TUI (or restarted after
+	 * it stopped) is attached to as well. Until the first attempt ends (at most about a second), a capture
+	 * request waits for it rather than start in-process.
 	 */
 	autoAttach?: boolean;
+	/** How often, ms, a TUI that is not attached looks for a daemon that has started (default 2000). */
+	daemonLookoutMs?: number;
 };
+
+/** How often a TUI that captures in-process checks whether a daemon has started: one failed open of its pid file. */
+export const DAEMON_LOOKOUT_MS = 2000;
 
 /** What the TUI needs from a running daemon (see engine/daemon/attach.ts). */
 export type AttachedDaemon = {
@@ -54,11 +61,16 @@ export type AttachedDaemon = {
 	requestCapture(): Promise<void>;
 	/** Sessions added or updated by the daemon; returns the unsubscribe function. */
 	onSessionsChanged(listener: () => void): () => void;
-	/** The daemon went away (stopped, killed): the TUI captures in-process again. */
+	/** The daemon went away (stopped, killed): the TUI captures in-process again. Called at once if it is gone already. */
 	onDetach(listener: () => void): void;
+	/** Closes the connection (the TUI exits); no detach is reported. */
+	close?(): void;
 };
 
-export function createTuiEngine(engine: Engine, options: TuiEngineOptions): TuiEngine & HandoffEngine & {lastCaptureReport(): CaptureReport | undefined; emitSessionsChanged(): void; stopBackground(): void} {
+export function createTuiEngine(
+	engine: Engine,
+	options: TuiEngineOptions,
+): TuiEngine & HandoffEngine & {lastCaptureReport(): CaptureReport | undefined; emitSessionsChanged(): void; stopBackground(): void; close(): void} {
 	let state: CaptureStatus = options.attached ? 'attached' : 'idle';
 	let daemon: AttachedDaemon | undefined;
 	let running: Promise<void> | undefined;
@@ -102,10 +114,22 @@ export function createTuiEngine(engine: Engine, options: TuiEngineOptions): TuiE
 		}
 	}
 
-	const attach = (found: AttachedDaemon | undefined) => {
-		if (!found) return;
+	const captureInProcess = async () => {
+		running ??= captureOnce().finally(() => {
+			running = undefined;
+		});
+		return running;
+	};
+
+	let closed = false;
+	const lookoutEnabled = options.autoAttach !== false && !options.attached;
+	let lookout: NodeJS.Timeout | undefined;
+	let looking: Promise<void> | undefined;
+
+	const attach = (found: AttachedDaemon, how: {late: boolean}) => {
 		daemon = found;
 		state = 'attached';
+		stopLookout();
 		// A burst of daemon events becomes one refresh (the views re-query the index on each).
 		let refresh: NodeJS.Timeout | undefined;
 		found.onSessionsChanged(() => {
@@ -115,19 +139,62 @@ export function createTuiEngine(engine: Engine, options: TuiEngineOptions): TuiE
 			}, 100);
 		});
 		found.onDetach(() => {
+			if (daemon !== found) return;
+			clearTimeout(refresh);
 			daemon = undefined;
 			state = 'idle';
-			emitProgress({state, done: 0, total: 0, sessionsChanged: 0, warnings: 0});
+			emitProgress({state, done: 0, total: 0, sessionsChanged: 0, warnings: 0, notice: closed ? undefined : 'The daemon stopped: capturing in-process again'});
+			if (closed) return;
+			// What changed since the daemon's last capture (and, killed mid-capture, what it left) is caught up here.
+			void captureInProcess();
+			startLookout();
 		});
-		emitProgress({state, done: 0, total: 0, sessionsChanged: 0, warnings: 0});
+		emitProgress({state, done: 0, total: 0, sessionsChanged: 0, warnings: 0, notice: how.late ? 'A daemon started: attached, it captures from now on' : undefined});
+		// Events sent before this TUI listened (the daemon's first capture) are not replayed: read the index again.
+		if (how.late) emitChanged();
 	};
 
+	/** One look for a daemon; attaches when one answers. An in-process capture already running finishes first. */
+	const lookOnce = async (how: {late: boolean}) => {
+		if (closed || daemon) return;
+		const {attachToDaemon} = await import('./daemon/attach.js');
+		const found = await attachToDaemon(engine, {unref: true});
+		if (!found) return;
+		// The running capture holds capture.lock (the daemon's captures wait on it): let it end rather than cut it off.
+		while (running) await running.catch(() => undefined);
+		if (closed || daemon) {
+			found.close();
+			return;
+		}
+
+		attach(found, how);
+	};
+
+	const look = async (how: {late: boolean}) => {
+		looking ??= lookOnce(how)
+			.catch(() => undefined)
+			.finally(() => {
+				looking = undefined;
+			});
+		return looking;
+	};
+
+	function startLookout() {
+		if (!lookoutEnabled || closed || lookout) return;
+		lookout = setInterval(() => void look({late: true}), options.daemonLookoutMs ?? DAEMON_LOOKOUT_MS);
+		lookout.unref();
+	}
+
+	function stopLookout() {
+		clearInterval(lookout);
+		lookout = undefined;
+	}
+
 	let attaching: Promise<void> = Promise.resolve();
-	if (options.daemon) attach(options.daemon);
-	else if (options.autoAttach !== false && !options.attached) {
-		attaching = import('./daemon/attach.js')
-			.then(async ({attachToDaemon}) => attach(await attachToDaemon(engine, {unref: true})))
-			.catch(() => undefined);
+	if (options.daemon) attach(options.daemon, {late: false});
+	else if (lookoutEnabled) {
+		attaching = look({late: false});
+		startLookout();
 	}
 
 	// Capture, resume and diff code loads when first used, not before the first frame.
@@ -167,10 +234,7 @@ export function createTuiEngine(engine: Engine, options: TuiEngineOptions): TuiE
 				return;
 			}
 
-			running ??= captureOnce().finally(() => {
-				running = undefined;
-			});
-			return running;
+			return captureInProcess();
 		},
 		onCaptureProgress(listener) {
 			progressListeners.add(listener);
@@ -337,6 +401,14 @@ export function createTuiEngine(engine: Engine, options: TuiEngineOptions): TuiE
 		},
 		lastCaptureReport: () => lastReport,
 		stopBackground: () => background?.stop(),
+		/** Stops looking for a daemon and closes the connection to one (the TUI exits). */
+		close() {
+			closed = true;
+			stopLookout();
+			const attached = daemon;
+			daemon = undefined;
+			attached?.close?.();
+		},
 		emitSessionsChanged: emitChanged,
 	};
 }

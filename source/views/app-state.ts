@@ -345,7 +345,10 @@ export function appReducer(state: AppState, action: AppAction): AppState {
 		}
 
 		case 'capture/progress': {
-			return {...state, capture: action.progress, lastError: action.progress.lastError ?? state.lastError};
+			const {notice, ...progress} = action.progress;
+			return notice
+				? {...state, capture: progress, message: notice, lastError: progress.lastError ?? undefined}
+				: {...state, capture: progress, lastError: progress.lastError ?? state.lastError};
 		}
 
 		case 'sources/loaded': {

@@ -89,6 +89,8 @@ export type CaptureProgress = {
 	warnings: number;
 	/** Last error message of this pass, one line. */
 	lastError?: string | null;
+	/** A change of capture mode to tell the user (a daemon attached to, or gone), one line for the status bar. */
+	notice?: string;
 };
 
 /** How faithfully a session survives the trip to another tool (issue 4). */

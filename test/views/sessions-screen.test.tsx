@@ -196,6 +196,25 @@ describe('Sessions screen', () => {
 		expect(app.frame()).toContain('2 warnings');
 	});
 
+	test('a daemon attached to later, and gone again: the status bar says so each time', async () => {
+		const engine = new FakeEngine(makeRows(2), {captureState: 'idle'});
+		const app = renderApp(engine);
+		await vi.waitFor(() => expect(engine.callsTo('capture')).toHaveLength(1));
+		engine.emitProgress({state: 'idle', done: 1, total: 1, sessionsChanged: 0, warnings: 0, lastError: 'an older problem'});
+		await vi.waitFor(() => expect(app.frame()).toContain('✗ an older problem'));
+		engine.emitProgress({state: 'attached', done: 0, total: 0, sessionsChanged: 0, warnings: 0, notice: 'A daemon started: attached, it captures from now on'});
+		await vi.waitFor(() => expect(app.frame()).toContain('⇄ daemon attached'));
+		expect(app.frame()).toContain('A daemon started: attached');
+		expect(app.frame()).not.toContain('an older problem');
+		engine.emitProgress({state: 'idle', done: 0, total: 0, sessionsChanged: 0, warnings: 0, notice: 'The daemon stopped: capturing in-process again'});
+		await vi.waitFor(() => expect(app.frame()).toContain('The daemon stopped: capturing in-process again'));
+		expect(app.frame()).toContain('○ capture idle');
+		// Progress without a notice leaves the message alone.
+		engine.emitProgress({state: 'capturing', done: 1, total: 3, sessionsChanged: 0, warnings: 0, currentTool: 'codex'});
+		await vi.waitFor(() => expect(app.frame()).toContain('● capturing codex 1/3'));
+		expect(app.frame()).toContain('The daemon stopped: capturing in-process again');
+	});
+
 	test('one session, one warning: singular in the header and the status bar', async () => {
 		const engine = new FakeEngine([makeRow(1)], {captureState: 'idle'});
 		const app = renderApp(engine);

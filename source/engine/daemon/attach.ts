@@ -24,7 +24,9 @@ export async function attachToDaemon(engine: Engine, options: {timeoutMs?: numbe
 	const changeListeners = new Set<() => void>();
 	const detachListeners = new Set<() => void>();
 	let closedByUs = false;
+	let gone = false;
 	client.onClose(() => {
+		gone = true;
 		if (closedByUs) return;
 		for (const listener of detachListeners) listener();
 	});
@@ -54,7 +56,9 @@ export async function attachToDaemon(engine: Engine, options: {timeoutMs?: numbe
 			return () => changeListeners.delete(listener);
 		},
 		onDetach(listener) {
-			detachListeners.add(listener);
+			// Gone before the TUI listened (it waited for its own capture to end): tell it now.
+			if (gone && !closedByUs) queueMicrotask(listener);
+			else detachListeners.add(listener);
 		},
 		close() {
 			closedByUs = true;
@@ -65,11 +69,12 @@ export async function attachToDaemon(engine: Engine, options: {timeoutMs?: numbe
 
 /**
  * The TUI's engine, attached to the daemon when one runs (status bar "attached", live updates,
- * capture requests sent to the daemon), in-process otherwise. Call `close()` when the TUI exits.
- * (`createTuiEngine` alone attaches too, in the background; this waits for the attempt first.)
+ * capture requests sent to the daemon), in-process otherwise (and attached later if a daemon starts).
+ * Call `close()` when the TUI exits. (`createTuiEngine` alone attaches too, in the background; this
+ * waits for the first attempt.)
  */
-export async function openTuiEngine(engine: Engine, options: Omit<TuiEngineOptions, 'daemon' | 'attached' | 'autoAttach'>) {
+export async function openTuiEngine(engine: Engine, options: Omit<TuiEngineOptions, 'daemon' | 'attached'>) {
 	const daemon = await attachToDaemon(engine);
-	const tuiEngine = createTuiEngine(engine, {...options, daemon, autoAttach: false});
-	return Object.assign(tuiEngine, {attached: daemon !== undefined, close: () => daemon?.close()});
+	const tuiEngine = createTuiEngine(engine, {...options, daemon});
+	return Object.assign(tuiEngine, {attached: daemon !== undefined});
 }
