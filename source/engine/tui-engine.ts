@@ -25,6 +25,7 @@ import {SfsError} from './errors.js';
 import {handoffActions, type HandoffEngine} from './handoff-actions.js';
 import {type Engine, upsertManifest} from './open-engine.js';
 import {listRows} from './list-rows.js';
+import {parseSearchQuery} from './search-query.js';
 import {costsOf, findingsOf, insightOf} from './tui-background.js';
 import {BackgroundWorker} from './tui-worker-client.js';
 import type {WriterLoader} from './resume.js';
@@ -224,7 +225,12 @@ export function createTuiEngine(
 			return {manifest, messages};
 		},
 		async search(query, searchOptions) {
-			return engine.index.search(query, {tools: searchOptions?.tools, limit: searchOptions?.limit ?? 200}).map(hit => ({...hit, position: Math.max(0, hit.position - 1)}) as SearchHit);
+			const tools = searchOptions?.tools;
+			const limit = searchOptions?.limit ?? 200;
+			// Words of scripts without spaces are found by reading messages (seconds at a million): off the UI thread.
+			const slow = background && parseSearchQuery(query).terms.some(term => term.substring);
+			const hits = slow ? await background.request<SearchHit[]>({type: 'search', query, tools, limit}) : engine.index.search(query, {tools, limit});
+			return hits.map(hit => ({...hit, position: Math.max(0, hit.position - 1)}) as SearchHit);
 		},
 		captureState: () => state,
 		async capture() {

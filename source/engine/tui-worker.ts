@@ -25,7 +25,8 @@ export type BackgroundRequest =
 	| {id: number; type: 'capture'}
 	| {id: number; type: 'insight'; sessionId: string}
 	| {id: number; type: 'findings'; sessionId: string}
-	| {id: number; type: 'costs'; sessionIds: string[]};
+	| {id: number; type: 'costs'; sessionIds: string[]}
+	| {id: number; type: 'search'; query: string; tools?: string[]; limit: number};
 
 export type BackgroundReply =
 	| {id: number; type: 'progress'; progress: ThrottledProgress}
@@ -88,6 +89,10 @@ async function handle(request: BackgroundRequest): Promise<unknown> {
 		case 'costs': {
 			return background.costsOf(await engine(), request.sessionIds);
 		}
+
+		case 'search': {
+			return (await engine()).index.search(request.query, {tools: request.tools, limit: request.limit});
+		}
 	}
 }
 
@@ -97,7 +102,9 @@ function post(reply: BackgroundReply): void {
 
 if (parentPort) {
 	parentPort.on('message', (request: BackgroundRequest) => {
-		jobs.run(request.type === 'capture' ? 'capture' : 'read', async () => handle(request)).then(
+		// A search is what the user waits for: it takes no turn behind the reads (nor holds much memory).
+		const running = request.type === 'search' ? handle(request) : jobs.run(request.type === 'capture' ? 'capture' : 'read', async () => handle(request));
+		running.then(
 			value => {
 				post({id: request.id, type: 'done', value});
 			},

@@ -192,3 +192,20 @@ worker.stop();`;
 	expect(held.after).toBe(held.before);
 	expect(free.after).toBeGreaterThan(free.before);
 });
+
+test('a search for words of scripts without spaces runs in the worker (it reads messages); others stay on this thread', async () => {
+	const {engine, inWorker, inProcess} = setup();
+	store(engine, 'ses_ja', b => {
+		b.user('今日は東京タワーに行った');
+		b.user('deploy the tower');
+	});
+	const onThisThread = vi.spyOn(engine.index, 'search');
+	const fromWorker = await inWorker.search('東京');
+	expect(onThisThread).not.toHaveBeenCalled();
+	expect(fromWorker.map(hit => hit.snippet)).toEqual(['今日は\u0001東京\u0002タワーに行った']);
+	onThisThread.mockRestore();
+	expect(fromWorker).toEqual(await inProcess.search('東京'));
+	const spy = vi.spyOn(engine.index, 'search');
+	expect((await inWorker.search('tower')).length).toBe(1);
+	expect(spy).toHaveBeenCalledTimes(1);
+});
