@@ -82,9 +82,8 @@ export async function planResume(engine: Engine, sessionId: string, options: Res
 	// The target's instructions file, compiled from the repository's canonical rules before it launches (not for exports).
 	const rulesNotes = options.outDir ? [] : preflightNotes(target, cwd);
 	const nativeId = session.manifest.source.original_session_id;
-	const recordedCwd = (session.manifest.metadata?.cwd as string | undefined) ?? session.workspace?.root_path;
 	// The tool's own session is resumable by its id only from where it ran (Claude Code looks it up by cwd).
-	const samePlace = !options.cwd || path.resolve(options.cwd) === recordedCwd;
+	const samePlace = !options.cwd || path.resolve(options.cwd) === recordedCwd(session);
 	if (!options.target && !options.outDir && target === sourceTool && nativeId && options.trim === undefined && samePlace && (await writer.nativeExists(nativeId, context))) {
 		return {
 			target,
@@ -188,13 +187,18 @@ function resolveCwd(session: Session, requested: string | undefined): string {
 		return absolute;
 	}
 
-	const recorded = (session.manifest.metadata?.cwd as string | undefined) ?? session.workspace?.root_path;
+	const recorded = recordedCwd(session);
 	if (!recorded) throw new SfsError('USAGE', 'the session does not record its working directory', {hint: 'pass --cwd DIR (e.g. --cwd .)'});
 	if (!isDirectory(recorded)) {
 		throw new SfsError('NOT_FOUND', `the session's directory ${recorded} no longer exists`, {hint: `resume in the current directory with --cwd ${process.cwd()}`});
 	}
 
 	return recorded;
+}
+
+/** The folder the session ran in, as recorded (the manifest's cwd, else the workspace root); undefined when neither is. */
+export function recordedCwd(session: Pick<Session, 'manifest' | 'workspace'>): string | undefined {
+	return (session.manifest.metadata?.cwd as string | undefined) ?? session.workspace?.root_path;
 }
 
 function isDirectory(candidate: string): boolean {

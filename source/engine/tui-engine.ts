@@ -4,6 +4,7 @@
  * writes through the writers; every mutation tells the views that sessions changed.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type {
 	CaptureProgress as TuiCaptureProgress,
@@ -26,7 +27,7 @@ import {handoffActions, type HandoffEngine} from './handoff-actions.js';
 import {type Engine, upsertManifest} from './open-engine.js';
 import {listRows} from './list-rows.js';
 import {parseSearchQuery} from './search-query.js';
-import {costsOf, findingsOf, insightOf} from './tui-background.js';
+import {costsOf, findingsOf, insightOf, resumeLaunchOf, resumePlanOf} from './tui-background.js';
 import {BackgroundWorker} from './tui-worker-client.js';
 import type {WriterLoader} from './resume.js';
 import type {Message, ResumeTarget} from './types.js';
@@ -34,8 +35,9 @@ import type {Message, ResumeTarget} from './types.js';
 export type TuiEngineOptions = {
 	loadWriter: WriterLoader;
 	/**
-	 * Run capture, summaries, DLP findings and costs in the background worker thread (default true; tests
-	 * of the TS sources mostly run them in-process).
+	 * Run capture, summaries, DLP findings, costs and resume conversions in the background worker thread
+	 * (default true; tests of the TS sources mostly run them in-process). The worker loads the writers
+	 * itself (adapters/writers.ts): `loadWriter` serves the in-process path.
 	 */
 	captureInWorker?: boolean;
 	/** A daemon is capturing; the TUI only listens (attach mode). */
@@ -198,8 +200,7 @@ export function createTuiEngine(
 		startLookout();
 	}
 
-	// Capture, resume and diff code loads when first used, not before the first frame.
-	const resolveWriterContext = async () => (await import('./capture-run.js')).plainAdapterContext(engine.env);
+	// Resume and diff code loads when first used, not before the first frame.
 	const resume = async () => import('./resume.js');
 
 	return {
@@ -250,22 +251,26 @@ export function createTuiEngine(
 			changeListeners.add(listener);
 			return () => changeListeners.delete(listener);
 		},
-		async planResume(sessionId, target, model): Promise<TuiResumePlan> {
-			// The report needs the conversion, so the plan writes into a throwaway directory (nothing in the tool's store).
-			const scratch = fs.mkdtempSync(path.join(engine.store.dataRoot, '.resume-plan-'));
-			try {
-				const plan = await (await resume()).planResume(engine, sessionId, {target, model, outDir: scratch}, options.loadWriter, await resolveWriterContext());
-				const writer = await options.loadWriter(target);
-				return {report: plan.report, command: writer.resumeCommand('<new id>', {model}), cwd: plan.cwd, warnings: plan.warnings};
-			} finally {
-				fs.rmSync(scratch, {recursive: true, force: true});
-			}
+		// The conversion a plan or a launch makes takes seconds on a long session: in the worker, off the keys' thread.
+		async planResume(sessionId, target, model, cwd): Promise<TuiResumePlan> {
+			const job = {sessionId, target, model, cwd};
+			return background ? background.request<TuiResumePlan>({type: 'resume-plan', ...job}) : resumePlanOf(engine, job, options.loadWriter);
 		},
-		async prepareLaunch(sessionId, target, model): Promise<LaunchSpec> {
-			await (await resume()).assertLaunchable(target, options.loadWriter, {}, engine.env);
-			const plan = await (await resume()).planResume(engine, sessionId, {target, model}, options.loadWriter, await resolveWriterContext());
+		async prepareLaunch(sessionId, target, model, cwd): Promise<LaunchSpec> {
+			const job = {sessionId, target, model, cwd};
+			const spec = background ? await background.request<LaunchSpec>({type: 'resume-launch', ...job}) : await resumeLaunchOf(engine, job, options.loadWriter);
 			emitChanged();
-			return {command: plan.command[0]!, args: plan.command.slice(1), cwd: plan.cwd};
+			return spec;
+		},
+		async sessionFolder(sessionId) {
+			const recorded = (await resume()).recordedCwd({manifest: engine.store.readManifest(sessionId), workspace: engine.store.readWorkspace(sessionId)}) ?? null;
+			return {path: recorded, exists: recorded ? await isDirectory(recorded) : false};
+		},
+		async checkFolder(folder) {
+			const home = engine.env.HOME ?? os.homedir();
+			const expanded = folder === '~' ? home : folder.startsWith('~/') ? path.join(home, folder.slice(2)) : folder;
+			const absolute = path.resolve(expanded);
+			return {path: absolute, exists: await isDirectory(absolute)};
 		},
 		inTmux: () => Boolean(process.env.TMUX),
 		async openInTmux(kind, spec) {
@@ -417,6 +422,14 @@ export function createTuiEngine(
 		},
 		emitSessionsChanged: emitChanged,
 	};
+}
+
+async function isDirectory(candidate: string): Promise<boolean> {
+	try {
+		return (await fs.promises.stat(candidate)).isDirectory();
+	} catch {
+		return false;
+	}
 }
 
 function lineageOf(engine: Engine, sessionId: string, parent: string | null): {lineage_kind: 'fork' | 'checkpoint' | null; checkpoint_name: string | null} {

@@ -1,5 +1,6 @@
 /**
- * The TUI's one background thread: capture, and the slow per-session reads (tui-background.ts). One
+ * The TUI's one background thread: capture, the slow per-session reads and a resume's conversion
+ * (tui-background.ts). One
  * worker for all of them, because each V8 heap costs memory before it does anything; capture awaits file
  * I/O between files, so a summary asked for during a capture is answered between two files. The worker
  * opens its own store and index connection (WAL lets the TUI read meanwhile). Its jobs take turns
@@ -9,7 +10,9 @@
 import v8 from 'node:v8';
 import {runInNewContext} from 'node:vm';
 import {parentPort, workerData} from 'node:worker_threads';
+import {SfsError} from './errors.js';
 import type {Engine} from './open-engine.js';
+import type {ResumeJob} from './tui-background.js';
 import {BackgroundJobs} from './tui-worker-jobs.js';
 import {ProgressThrottle, type ThrottledProgress} from './tui-worker-progress.js';
 
@@ -26,7 +29,11 @@ export type BackgroundRequest =
 	| {id: number; type: 'insight'; sessionId: string}
 	| {id: number; type: 'findings'; sessionId: string}
 	| {id: number; type: 'costs'; sessionIds: string[]}
-	| {id: number; type: 'search'; query: string; tools?: string[]; limit: number};
+	| {id: number; type: 'search'; query: string; tools?: string[]; limit: number}
+	/** The Resume screen's plan (converted into a throwaway folder); only the newest one asked for is made. */
+	| ({id: number; type: 'resume-plan'} & ResumeJob)
+	/** A resume's write into the target tool's store, before the launch. */
+	| ({id: number; type: 'resume-launch'} & ResumeJob);
 
 export type BackgroundReply =
 	| {id: number; type: 'progress'; progress: ThrottledProgress}
@@ -63,7 +70,15 @@ function collector(): () => void {
 
 const jobs = new BackgroundJobs(collector());
 
+/**
+ * The newest plan asked for. The Resume screen shows only the plan of the target the cursor is on, so a
+ * plan still waiting for its turn when a newer one arrives is not made (each converts the whole session).
+ */
+let newestPlan = 0;
+
 async function handle(request: BackgroundRequest): Promise<unknown> {
+	// Checked when the job's turn comes (before any await), so a plan that waited behind another job and was overtaken is skipped.
+	if (request.type === 'resume-plan' && request.id !== newestPlan) throw new SfsError('NOT_AVAILABLE', 'a newer resume plan was asked for');
 	const background = await import('./tui-background.js');
 	switch (request.type) {
 		case 'capture': {
@@ -93,7 +108,21 @@ async function handle(request: BackgroundRequest): Promise<unknown> {
 		case 'search': {
 			return (await engine()).index.search(request.query, {tools: request.tools, limit: request.limit});
 		}
+
+		case 'resume-plan': {
+			const {loadWriter} = await import('../adapters/writers.js');
+			return background.resumePlanOf(await engine(), jobOf(request), loadWriter);
+		}
+
+		case 'resume-launch': {
+			const {loadWriter} = await import('../adapters/writers.js');
+			return background.resumeLaunchOf(await engine(), jobOf(request), loadWriter);
+		}
 	}
+}
+
+function jobOf({sessionId, target, model, cwd}: ResumeJob): ResumeJob {
+	return {sessionId, target, model, cwd};
 }
 
 function post(reply: BackgroundReply): void {
@@ -102,6 +131,7 @@ function post(reply: BackgroundReply): void {
 
 if (parentPort) {
 	parentPort.on('message', (request: BackgroundRequest) => {
+		if (request.type === 'resume-plan') newestPlan = request.id;
 		// A search is what the user waits for: it takes no turn behind the reads (nor holds much memory).
 		const running = request.type === 'search' ? handle(request) : jobs.run(request.type === 'capture' ? 'capture' : 'read', async () => handle(request));
 		running.then(

@@ -57,8 +57,19 @@ export type ResumeState = {
 	status: 'idle' | 'loading' | 'ready' | 'error';
 	error?: string;
 	plan?: ResumePlan;
+	/** The plan request the screen waits for; answers to older requests are dropped. */
+	planRequest: number;
 	/** A launch or tmux open is under way. */
 	launching: boolean;
+	/** The folder to resume in instead of the session's own (absolute, checked to exist; as `sfs resume --cwd`). */
+	cwd?: string;
+	/** The folder field (f, or opened by itself when the session's folder is gone). */
+	folder: TextInputState;
+	editingFolder: boolean;
+	/** Why the typed folder was refused (one line under the field). */
+	folderError?: string;
+	/** Set when the session's own folder is gone: its path, or null when the session recorded none. */
+	missingFolder?: string | null;
 };
 
 export const ACTION_KINDS = ['alias', 'tags', 'fork', 'checkpoint', 'export', 'delete'] as const;
@@ -152,9 +163,18 @@ export type AppAction =
 	| {type: 'resume/open'; sessionId: string}
 	/** Move the target cursor by delta (wrapping around). */
 	| {type: 'resume/move'; delta: number}
-	| {type: 'resume/planLoading'}
-	| {type: 'resume/planned'; sessionId: string; target: ResumeTarget; plan: ResumePlan}
-	| {type: 'resume/planFailed'; error: string}
+	/** A plan was asked for (request: its number; "Planning…" shows until its answer). */
+	| {type: 'resume/planLoading'; request: number}
+	| {type: 'resume/planned'; request: number; sessionId: string; target: ResumeTarget; plan: ResumePlan}
+	| {type: 'resume/planFailed'; request: number; error: string}
+	/** The session's own folder was looked at; `suggestion` fills the folder field when it is gone. */
+	| {type: 'resume/folderChecked'; sessionId: string; exists: boolean; path: string | null; suggestion: string}
+	| {type: 'resume/folderStart'; initial: string; error?: string}
+	| {type: 'resume/folderEdit'; event: KeyEvent}
+	| {type: 'resume/folderCancel'}
+	| {type: 'resume/folderRefused'; error: string}
+	/** A checked folder (or undefined: the session's own again); the plan is made anew. */
+	| {type: 'resume/folderSet'; cwd: string | undefined}
 	| {type: 'resume/modelStart'}
 	| {type: 'resume/modelEdit'; event: KeyEvent}
 	| {type: 'resume/modelDone'; keep: boolean}
@@ -193,7 +213,7 @@ export function initialAppState(size: Size, options: {demo?: boolean; capture?: 
 		detail: initialDetailState(size.columns - 2, layout.bodyRows - 1),
 		search: {input: emptyInput, query: '', status: 'idle', items: [], hitCount: 0, cursor: 0, offset: 0, pageSize: layout.bodyRows - 2},
 		diff: {status: 'idle', files: [], fileIndex: 0, offset: 0, pageSize: layout.bodyRows - 2, mode: 'files', compareStatus: 'idle'},
-		resume: {targets: RESUME_TARGETS, cursor: 0, model: emptyInput, editingModel: false, status: 'idle', launching: false},
+		resume: {targets: RESUME_TARGETS, cursor: 0, model: emptyInput, editingModel: false, status: 'idle', planRequest: 0, launching: false, folder: emptyInput, editingFolder: false},
 		actions: {cursor: 0, busy: false},
 		capture: {...idleCapture, state: options.capture ?? 'idle'},
 		insights: {},
@@ -220,7 +240,7 @@ export function activeLayer(state: AppState): Layer {
 		}
 
 		case 'resume': {
-			return state.resume.editingModel ? 'model' : 'resume';
+			return state.resume.editingModel ? 'model' : state.resume.editingFolder ? 'folder' : 'resume';
 		}
 
 		case 'actions': {
@@ -431,8 +451,9 @@ export function appReducer(state: AppState, action: AppAction): AppState {
 		}
 
 		case 'resume/open': {
-			const keep = state.resume.sessionId === action.sessionId;
-			return {...state, resume: {...state.resume, sessionId: action.sessionId, status: 'idle', plan: keep ? state.resume.plan : undefined, editingModel: false, launching: false}};
+			const same = state.resume.sessionId === action.sessionId;
+			const folder = same ? {} : {cwd: undefined, missingFolder: undefined, folder: emptyInput};
+			return {...state, resume: {...state.resume, ...folder, sessionId: action.sessionId, status: 'idle', plan: same ? state.resume.plan : undefined, editingModel: false, editingFolder: false, folderError: undefined, launching: false}};
 		}
 
 		case 'resume/move': {
@@ -441,12 +462,13 @@ export function appReducer(state: AppState, action: AppAction): AppState {
 		}
 
 		case 'resume/planLoading': {
-			return {...state, resume: {...state.resume, status: 'loading', error: undefined}};
+			return {...state, resume: {...state.resume, status: 'loading', error: undefined, planRequest: action.request}};
 		}
 
+		// An answer to a request the screen no longer waits for (the cursor, the model or the folder changed since) is dropped.
 		case 'resume/planned': {
 			const r = state.resume;
-			if (r.sessionId !== action.sessionId || r.targets[r.cursor] !== action.target) {
+			if (action.request !== r.planRequest || r.sessionId !== action.sessionId || r.targets[r.cursor] !== action.target) {
 				return state;
 			}
 
@@ -454,7 +476,47 @@ export function appReducer(state: AppState, action: AppAction): AppState {
 		}
 
 		case 'resume/planFailed': {
+			if (action.request !== state.resume.planRequest) {
+				return state;
+			}
+
 			return {...state, resume: {...state.resume, status: 'error', error: action.error}};
+		}
+
+		case 'resume/folderChecked': {
+			const r = state.resume;
+			if (r.sessionId !== action.sessionId) {
+				return state;
+			}
+
+			if (action.exists) {
+				return {...state, resume: {...r, missingFolder: undefined}};
+			}
+
+			// Gone: the field opens by itself (unless a folder was given already), filled with a suggestion. No plan
+			// is awaited until a folder is given (request 0 is never issued): one asked for meanwhile could only fail.
+			const ask = r.cwd ? {} : {editingFolder: !r.editingModel, folder: inputOf(action.suggestion), status: 'idle' as const, plan: undefined, planRequest: 0};
+			return {...state, resume: {...r, missingFolder: action.path, ...ask}};
+		}
+
+		case 'resume/folderStart': {
+			return {...state, resume: {...state.resume, editingFolder: true, folder: inputOf(action.initial), folderError: action.error}};
+		}
+
+		case 'resume/folderEdit': {
+			return {...state, resume: {...state.resume, folder: editInput(state.resume.folder, action.event), folderError: undefined}};
+		}
+
+		case 'resume/folderCancel': {
+			return {...state, resume: {...state.resume, editingFolder: false, folderError: undefined}};
+		}
+
+		case 'resume/folderRefused': {
+			return {...state, resume: {...state.resume, folderError: action.error}};
+		}
+
+		case 'resume/folderSet': {
+			return {...state, resume: {...state.resume, cwd: action.cwd, editingFolder: false, folderError: undefined, plan: undefined, status: 'idle'}};
 		}
 
 		case 'resume/modelStart': {

@@ -47,9 +47,9 @@ export type ControllerOptions = {
 };
 
 function message(error: unknown): string {
-	const text = error instanceof Error ? error.message : String(error);
-	const hint = (error as {hint?: string} | undefined)?.hint;
-	return (hint ? `${text} (${hint})` : text).split('\n')[0]!;
+	const text = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+	const hint = (error as {hint?: string} | undefined)?.hint?.split('\n')[0];
+	return hint ? `${text} (${hint})` : text;
 }
 
 /** OSC 52 "set clipboard", wrapped for tmux passthrough when inside tmux. */
@@ -64,6 +64,8 @@ export class Controller {
 	private reloadAgain = false;
 	private searchTimer: ReturnType<typeof setTimeout> | undefined;
 	private planTimer: ReturnType<typeof setTimeout> | undefined;
+	/** Numbers the Resume screen's plan requests (the state keeps the one it waits for). */
+	private planRequests = 0;
 	private refining: AbortController | undefined;
 	private disposed = false;
 	private previewTimer: ReturnType<typeof setTimeout> | undefined;
@@ -541,6 +543,18 @@ export class Controller {
 				return;
 			}
 
+			case 'folder': {
+				if (isEditEvent(event)) {
+					this.dispatch({type: 'resume/folderEdit', event});
+				} else if (command === 'input/submit') {
+					void this.submitFolder();
+				} else if (command === 'input/cancel') {
+					this.dispatch({type: 'resume/folderCancel'});
+				}
+
+				return;
+			}
+
 			case 'actions': {
 				this.actionsCommand(event);
 				return;
@@ -730,9 +744,7 @@ export class Controller {
 
 	private openTool(command: 'resume/open' | 'actions/open' | 'diff/open', sessionId: string): void {
 		if (command === 'resume/open') {
-			this.dispatch({type: 'resume/open', sessionId});
-			this.navigate('resume');
-			this.requestPlan();
+			this.openResume(sessionId);
 		} else if (command === 'actions/open') {
 			this.dispatch({type: 'actions/open', sessionId});
 			this.navigate('actions');
@@ -967,18 +979,51 @@ export class Controller {
 	}
 
 	/**
-	 * Plan the resume into the selected target. A plan converts the whole session, which takes seconds
-	 * for a long one and holds the keys meanwhile, so moving through the targets (`wait`) plans only
-	 * the one the cursor stops on; "Planning…" shows at once.
+	 * Open the Resume screen. The session's folder is looked at first: when it is gone, the folder field
+	 * opens (a plan there could only fail); otherwise the plan is asked for.
 	 */
-	private requestPlan(wait = 0): void {
-		const {resume} = this.state;
-		if (!resume.sessionId || !resume.targets[resume.cursor]) {
+	private openResume(sessionId: string): void {
+		this.dispatch({type: 'resume/open', sessionId});
+		this.navigate('resume');
+		if (!this.engine.sessionFolder) {
+			this.requestPlan();
 			return;
 		}
 
-		this.dispatch({type: 'resume/planLoading'});
+		this.dispatch({type: 'resume/planLoading', request: ++this.planRequests}); // "Planning…" at once
+		this.engine.sessionFolder(sessionId).then(folder => {
+			if (this.state.resume.sessionId !== sessionId) {
+				return;
+			}
+
+			this.dispatch({type: 'resume/folderChecked', sessionId, exists: folder.exists, path: folder.path, suggestion: process.cwd()});
+			this.requestPlan();
+		}, () => {
+			this.requestPlan(); // could not tell: the plan says what is wrong
+		});
+	}
+
+	/** The session's own folder is gone and no other was given: nothing can be planned or launched yet. */
+	private needsFolder(): boolean {
+		const {resume} = this.state;
+		return resume.missingFolder !== undefined && !resume.cwd;
+	}
+
+	/**
+	 * Plan the resume into the selected target. A plan converts the whole session, which takes seconds
+	 * for a long one (the engine does it off the main thread), so moving through the targets (`wait`)
+	 * plans only the one the cursor stops on; "Planning…" shows at once. Each request is numbered and
+	 * the state keeps the newest: an answer to an older one (another target, model or folder) is dropped.
+	 */
+	private requestPlan(wait = 0): void {
+		const {resume} = this.state;
 		clearTimeout(this.planTimer);
+		if (!resume.sessionId || !resume.targets[resume.cursor] || this.needsFolder()) {
+			return;
+		}
+
+		const request = ++this.planRequests;
+		this.dispatch({type: 'resume/planLoading', request});
 		this.planTimer = setTimeout(() => {
 			const current = this.state.resume;
 			const sessionId = current.sessionId;
@@ -988,16 +1033,50 @@ export class Controller {
 			}
 
 			const model = current.model.value.trim() || undefined;
-			this.engine.planResume(sessionId, target, model).then(plan => {
-				this.dispatch({type: 'resume/planned', sessionId, target, plan});
+			this.engine.planResume(sessionId, target, model, current.cwd).then(plan => {
+				this.dispatch({type: 'resume/planned', request, sessionId, target, plan});
 			}, error => {
-				// A failure for a target the cursor has left is not this target's.
-				const now = this.state.resume;
-				if (now.sessionId === sessionId && now.targets[now.cursor] === target) {
-					this.dispatch({type: 'resume/planFailed', error: message(error)});
-				}
+				this.dispatch({type: 'resume/planFailed', request, error: message(error)});
 			});
 		}, wait);
+	}
+
+	/** Enter in the folder field: an existing folder becomes the place to resume in; anything else is refused on the spot. */
+	private async submitFolder(): Promise<void> {
+		const {resume} = this.state;
+		const sessionId = resume.sessionId;
+		const typed = resume.folder.value.trim();
+		if (!typed) {
+			if (resume.missingFolder === undefined) {
+				this.dispatch({type: 'resume/folderSet', cwd: undefined});
+				this.requestPlan();
+			} else {
+				this.dispatch({type: 'resume/folderRefused', error: 'The session\'s folder is gone: type the folder to resume in'});
+			}
+
+			return;
+		}
+
+		let checked: {path: string | null; exists: boolean};
+		try {
+			checked = this.engine.checkFolder ? await this.engine.checkFolder(typed) : {path: typed, exists: true};
+		} catch (error) {
+			this.dispatch({type: 'resume/folderRefused', error: message(error)});
+			return;
+		}
+
+		const now = this.state.resume;
+		if (now.sessionId !== sessionId || !now.editingFolder || now.folder.value.trim() !== typed) {
+			return; // the field moved on while the folder was looked at
+		}
+
+		if (!checked.exists || !checked.path) {
+			this.dispatch({type: 'resume/folderRefused', error: `${checked.path ?? typed} is not a folder`});
+			return;
+		}
+
+		this.dispatch({type: 'resume/folderSet', cwd: checked.path});
+		this.requestPlan();
 	}
 
 	private resumeCommand(event: KeyEvent): void {
@@ -1027,6 +1106,12 @@ export class Controller {
 
 			case 'resume/model': {
 				this.dispatch({type: 'resume/modelStart'});
+				return;
+			}
+
+			case 'resume/folder': {
+				const {resume} = this.state;
+				this.dispatch({type: 'resume/folderStart', initial: resume.cwd ?? resume.plan?.cwd ?? (resume.missingFolder === undefined ? '' : process.cwd())});
 				return;
 			}
 
@@ -1060,9 +1145,14 @@ export class Controller {
 			return;
 		}
 
+		if (this.needsFolder()) {
+			this.dispatch({type: 'resume/folderStart', initial: process.cwd(), error: 'The session\'s folder is gone: give the folder to resume in first'});
+			return;
+		}
+
 		this.dispatch({type: 'resume/launching', launching: true});
 		try {
-			const spec = await this.engine.prepareLaunch(sessionId, target, resume.model.value.trim() || undefined);
+			const spec = await this.engine.prepareLaunch(sessionId, target, resume.model.value.trim() || undefined, resume.cwd);
 			if (tmux) {
 				await this.engine.openInTmux(tmux, spec);
 				this.dispatch({type: 'status/message', message: `Opened ${target} in a new tmux ${tmux}`});

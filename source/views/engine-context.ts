@@ -114,6 +114,9 @@ export type ResumePlan = {
 };
 
 /** A process to hand the terminal to. */
+/** A folder and whether it exists as a directory. */
+export type SessionFolder = {path: string | null; exists: boolean};
+
 export type LaunchSpec = {command: string; args: string[]; cwd: string; env?: Record<string, string>};
 
 export type ExportFormat = 'sfs' | 'json' | 'markdown';
@@ -203,10 +206,19 @@ export interface TuiEngine {
 	/** Subscribe to "the set of sessions changed" (capture, daemon, actions); returns the unsubscribe function. */
 	onSessionsChanged(listener: () => void): () => void;
 
-	/** The fidelity report and the command line for resuming into target (nothing is written). */
-	planResume(sessionId: string, target: ResumeTarget, model?: string): Promise<ResumePlan>;
-	/** Write whatever the target needs (native session file) and return the process to run. */
-	prepareLaunch(sessionId: string, target: ResumeTarget, model?: string): Promise<LaunchSpec>;
+	/**
+	 * The fidelity report and the command line for resuming into target (nothing is written). `cwd`: the
+	 * folder to resume in instead of the session's own (as `sfs resume --cwd`). Off the TUI's main thread
+	 * (it converts the whole session); while a newer plan is asked for, an older one still waiting may
+	 * reject instead of being made.
+	 */
+	planResume(sessionId: string, target: ResumeTarget, model?: string, cwd?: string): Promise<ResumePlan>;
+	/** Write whatever the target needs (native session file) and return the process to run (in `cwd` when given, as `--cwd`). */
+	prepareLaunch(sessionId: string, target: ResumeTarget, model?: string, cwd?: string): Promise<LaunchSpec>;
+	/** The folder the session ran in (null when it recorded none) and whether it still exists. */
+	sessionFolder?(sessionId: string): Promise<SessionFolder>;
+	/** A folder typed on the Resume screen: `~` and relative paths resolved to an absolute path, and whether it is a directory. */
+	checkFolder?(folder: string): Promise<SessionFolder & {path: string}>;
 	/** True when running inside tmux (so the Resume screen offers a pane or a window). */
 	inTmux(): boolean;
 	/** Open the command in a new tmux pane or window; the TUI keeps running. */

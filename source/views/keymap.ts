@@ -16,6 +16,8 @@ export type Layer =
 	| 'diff'
 	| 'resume'
 	| 'model'
+	/** The Resume screen's folder field (resume in another folder, as `sfs resume --cwd`). */
+	| 'folder'
 	| 'actions'
 	| 'form'
 	| 'confirm'
@@ -24,7 +26,7 @@ export type Layer =
 	| 'help';
 
 /** Text-entry layers: printable characters are inserted, not looked up. */
-export const TEXT_LAYERS: ReadonlySet<Layer> = new Set<Layer>(['filter', 'find', 'search', 'model', 'form']);
+export const TEXT_LAYERS: ReadonlySet<Layer> = new Set<Layer>(['filter', 'find', 'search', 'model', 'folder', 'form']);
 
 export type Command =
 	| 'cursor/down'
@@ -67,6 +69,7 @@ export type Command =
 	| 'resume/pane'
 	| 'resume/window'
 	| 'resume/model'
+	| 'resume/folder'
 	| 'input/submit'
 	| 'input/cancel'
 	| 'input/backspace'
@@ -170,6 +173,7 @@ export const BINDINGS: readonly Binding[] = [
 	// Resume screen.
 	{command: 'resume/launch', layers: ['resume'], chars: ['l'], match: enter, keys: 'Enter l', label: 'Launch the tool here (the TUI comes back when it exits)', footer: 'launch'},
 	{command: 'resume/model', layers: ['resume'], chars: ['m'], keys: 'm', label: 'Set the model', footer: 'model'},
+	{command: 'resume/folder', layers: ['resume'], chars: ['f'], keys: 'f', label: 'Resume in another folder (as sfs resume --cwd; asked for when the session\'s folder is gone)', footer: 'folder'},
 	{command: 'resume/pane', layers: ['resume'], chars: ['p'], keys: 'p', label: 'Inside tmux: open in a new pane'},
 	{command: 'resume/window', layers: ['resume'], chars: ['w'], keys: 'w', label: 'Inside tmux: open in a new window'},
 
@@ -178,15 +182,16 @@ export const BINDINGS: readonly Binding[] = [
 
 	// Text entry (filter, find, search, forms).
 	{command: 'input/submit', layers: ['filter', 'find', 'model', 'form'], match: enter, keys: 'Enter', label: 'Accept', footer: 'accept'},
+	{command: 'input/submit', layers: ['folder'], match: enter, keys: 'Enter', label: 'Check the folder and plan the resume there (empty: the session\'s own)', footer: 'accept'},
 	{command: 'input/cancel', layers: ['filter'], match: esc, keys: 'Esc', label: 'Cancel (the filter is cleared)', footer: 'cancel'},
-	{command: 'input/cancel', layers: ['find', 'model', 'form'], match: esc, keys: 'Esc', label: 'Cancel', footer: 'cancel'},
+	{command: 'input/cancel', layers: ['find', 'model', 'folder', 'form'], match: esc, keys: 'Esc', label: 'Cancel', footer: 'cancel'},
 	{command: 'back', layers: ['search'], match: esc, keys: 'Esc', label: 'Back', footer: 'back'},
-	{command: 'input/backspace', layers: ['filter', 'find', 'search', 'model', 'form'], match: backspace, keys: 'Backspace', label: 'Delete a character'},
-	{command: 'input/left', layers: ['filter', 'find', 'search', 'model', 'form'], match: (_i, k) => k.leftArrow, keys: '←', label: 'Cursor left'},
-	{command: 'input/right', layers: ['filter', 'find', 'search', 'model', 'form'], match: (_i, k) => k.rightArrow, keys: '→', label: 'Cursor right'},
-	{command: 'input/home', layers: ['filter', 'find', 'search', 'model', 'form'], match: ctrl('a'), keys: 'Ctrl+a', label: 'Cursor to start'},
-	{command: 'input/end', layers: ['filter', 'find', 'search', 'model', 'form'], match: ctrl('e'), keys: 'Ctrl+e', label: 'Cursor to end'},
-	{command: 'input/clear', layers: ['filter', 'find', 'search', 'model', 'form'], match: ctrl('u'), keys: 'Ctrl+u', label: 'Clear the input'},
+	{command: 'input/backspace', layers: ['filter', 'find', 'search', 'model', 'folder', 'form'], match: backspace, keys: 'Backspace', label: 'Delete a character'},
+	{command: 'input/left', layers: ['filter', 'find', 'search', 'model', 'folder', 'form'], match: (_i, k) => k.leftArrow, keys: '←', label: 'Cursor left'},
+	{command: 'input/right', layers: ['filter', 'find', 'search', 'model', 'folder', 'form'], match: (_i, k) => k.rightArrow, keys: '→', label: 'Cursor right'},
+	{command: 'input/home', layers: ['filter', 'find', 'search', 'model', 'folder', 'form'], match: ctrl('a'), keys: 'Ctrl+a', label: 'Cursor to start'},
+	{command: 'input/end', layers: ['filter', 'find', 'search', 'model', 'folder', 'form'], match: ctrl('e'), keys: 'Ctrl+e', label: 'Cursor to end'},
+	{command: 'input/clear', layers: ['filter', 'find', 'search', 'model', 'folder', 'form'], match: ctrl('u'), keys: 'Ctrl+u', label: 'Clear the input'},
 
 	// Handoff screen (handoff-controller.ts).
 	{command: 'handoff/send', layers: ['handoff'], chars: ['n'], keys: 'n', label: 'Hand the session to a teammate by email (through the server)', footer: 'hand off'},
@@ -209,7 +214,7 @@ export const BINDINGS: readonly Binding[] = [
 	{command: 'back', layers: [...SUB_SCREENS.filter(layer => layer !== 'search'), 'help'], chars: ['q', 'h'], match: (_i, k) => k.escape || k.leftArrow, keys: 'Esc q h ←', label: 'Back', footer: 'back'},
 	{command: 'back', layers: ['sessions'], match: esc, keys: 'Esc', label: 'Clear the filter'},
 	{command: 'quit', layers: ['sessions', 'preview'], chars: ['q'], keys: 'q', label: 'Quit', footer: 'quit'},
-	{command: 'quit', layers: [...SCREENS, 'filter', 'find', 'model', 'form', 'confirm', 'help'], match: ctrl('c'), keys: 'Ctrl+c', label: 'Quit'},
+	{command: 'quit', layers: [...SCREENS, 'filter', 'find', 'model', 'folder', 'form', 'confirm', 'help'], match: ctrl('c'), keys: 'Ctrl+c', label: 'Quit'},
 ];
 
 const byLayer = new Map<Layer, Binding[]>();
@@ -342,6 +347,7 @@ export const LAYER_TITLES: Record<Layer, string> = {
 	diff: 'Diff',
 	resume: 'Resume',
 	model: 'Resume: model input',
+	folder: 'Resume: folder input',
 	actions: 'Actions',
 	form: 'Action forms',
 	confirm: 'Confirm',

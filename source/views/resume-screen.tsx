@@ -1,4 +1,4 @@
-/** The Resume screen: target tool, model, fidelity report, launch (here or in a tmux pane/window). */
+/** The Resume screen: target tool, model, folder (as `--cwd`), fidelity report, launch (here or in a tmux pane/window). */
 import {rowById} from './row-index.js';
 import {Box, Text} from 'ink';
 import type {AppState} from './app-state.js';
@@ -29,9 +29,33 @@ export function ResumeScreen({state, engine}: {state: AppState; engine: TuiEngin
 				<Text color={theme.muted}>Model: </Text>
 				<TextField state={resume.model} focused={resume.editingModel} placeholder="(the tool's default; m to set)" />
 			</Text>
+			<Text wrap="truncate">
+				<Text color={theme.muted}>Folder: </Text>
+				{resume.editingFolder ? (
+					<TextField state={resume.folder} focused placeholder="(the session's own)" />
+				) : (
+					<Text>{resume.cwd ?? (resume.missingFolder === undefined ? (resume.plan?.cwd ?? row?.cwd ?? "(the session's own)") : '(none yet)')}</Text>
+				)}
+				{resume.editingFolder ? '' : <Text color={theme.muted}> (f to change)</Text>}
+			</Text>
+			{resume.missingFolder !== undefined && !resume.cwd ? (
+				<Text wrap="truncate" color={theme.warning}>
+					{resume.missingFolder === null ? 'The session recorded no folder' : `The session's folder ${resume.missingFolder} no longer exists`}
+					{resume.editingFolder ? ': type another and press Enter' : ': press f to give another'}
+				</Text>
+			) : null}
+			{resume.editingFolder && resume.folderError ? (
+				<Text wrap="truncate" color={theme.danger}>
+					{resume.folderError}
+				</Text>
+			) : null}
 			<Text> </Text>
 			{resume.status === 'loading' ? <Text color={theme.muted}>Planning…</Text> : null}
-			{resume.status === 'error' ? <Text color={theme.danger}>Cannot resume there: {resume.error}</Text> : null}
+			{resume.status === 'error' ? (
+				<Text wrap="truncate" color={theme.danger}>
+					Cannot resume there: {resume.error}
+				</Text>
+			) : null}
 			{report ? (
 				<Box flexDirection="column">
 					<Text color={theme.accent}>Fidelity</Text>

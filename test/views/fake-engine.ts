@@ -173,19 +173,37 @@ export class FakeEngine implements TuiEngine {
 		}
 	}
 
-	async planResume(sessionId: string, target: ResumeTarget, model?: string): Promise<ResumePlan> {
-		this.record('planResume', sessionId, target, model);
+	// A folder given on the Resume screen (as --cwd) is recorded as a 4th argument, only when there is one.
+	async planResume(sessionId: string, target: ResumeTarget, model?: string, cwd?: string): Promise<ResumePlan> {
+		this.record('planResume', sessionId, target, model, ...(cwd ? [cwd] : []));
 		return {
 			report: {messages_kept: 3, messages_converted: 1, messages_dropped: target === 'gemini' ? 2 : 0, tool_calls_mapped: 1, thinking: target === 'claude-code' ? 'kept' : 'dropped', images_kept: 0, turns_trimmed: 0},
 			command: [target === 'claude-code' ? 'claude' : target, '--resume', `native-for-${target}`],
-			cwd: '/home/dev/project',
+			cwd: cwd ?? '/home/dev/project',
 			warnings: target === 'gemini' ? ['2 tool results are too large for gemini'] : [],
 		};
 	}
 
-	async prepareLaunch(sessionId: string, target: ResumeTarget, model?: string): Promise<LaunchSpec> {
-		this.record('prepareLaunch', sessionId, target, model);
-		return {command: target === 'claude-code' ? 'claude' : target, args: ['--resume', `native-for-${target}`, ...(model ? ['--model', model] : [])], cwd: '/home/dev/project'};
+	async prepareLaunch(sessionId: string, target: ResumeTarget, model?: string, cwd?: string): Promise<LaunchSpec> {
+		this.record('prepareLaunch', sessionId, target, model, ...(cwd ? [cwd] : []));
+		return {command: target === 'claude-code' ? 'claude' : target, args: ['--resume', `native-for-${target}`, ...(model ? ['--model', model] : [])], cwd: cwd ?? '/home/dev/project'};
+	}
+
+	/** Sessions whose folder is gone: the recorded path (null: none recorded). */
+	goneFolders = new Map<string, string | null>();
+	/** Folders that exist for checkFolder; relative names are taken under /home/dev. */
+	existingFolders = new Set<string>(['/home/dev/elsewhere']);
+
+	async sessionFolder(sessionId: string) {
+		this.record('sessionFolder', sessionId);
+		if (this.goneFolders.has(sessionId)) return {path: this.goneFolders.get(sessionId)!, exists: false};
+		return {path: this.rows.find(row => row.session_id === sessionId)?.cwd ?? null, exists: true};
+	}
+
+	async checkFolder(folder: string) {
+		this.record('checkFolder', folder);
+		const absolute = folder.startsWith('/') ? folder : `/home/dev/${folder}`;
+		return {path: absolute, exists: this.existingFolders.has(absolute)};
 	}
 
 	inTmux() {
