@@ -14,11 +14,18 @@ const spec: CommandSpec = {
 		A second install changes nothing; a stale entry is repaired; other servers are kept;
 		every changed file gets a backup next to it (<file>.sfs-backup-<time>).
 
+		The entry pins this shell's store in the server's env, because some agents do not
+		pass their environment on (Codex passes only HOME, PATH and a few more): SFS_HOME,
+		XDG_DATA_HOME, XDG_CONFIG_HOME and the agents' homes (CLAUDE_CONFIG_DIR, CODEX_HOME,
+		COPILOT_HOME, GEMINI_CLI_HOME, CLINE_DIR, CLINE_DATA_DIR, CLINE_SESSION_DATA_DIR),
+		each when set to other than its default. Nothing is pinned for a default set-up. An
+		entry pinning another store is repaired; run install again after moving the store.
+
 		Options
 		  --for <tool>       Which agent(s) to configure
 		  --scope <scope>    user (default) or project (the current directory's config)
 		  --no-capture       serve: skip the capture pass at start-up
-		  --json             install/uninstall: print what changed as JSON
+		  --json             install/uninstall: print what changed as JSON (install: "pinned")
 
 		Examples
 		  $ sfs mcp install --for claude-code
@@ -58,7 +65,11 @@ const command: CommandModule = {
 			const tools = toolsFor(forTools);
 			const changes = action === 'install' ? install(tools, options) : uninstall(tools, options);
 			if (flags.json) printJson(changes);
-			else for (const change of changes) print(`${change.tool.padEnd(12)} ${change.action.padEnd(9)} ${change.file}${change.backup ? `  (backup: ${change.backup})` : ''}`);
+			else {
+				for (const change of changes) print(`${change.tool.padEnd(12)} ${change.action.padEnd(9)} ${change.file}${change.backup ? `  (backup: ${change.backup})` : ''}`);
+				const pinned = changes.find(change => change.pinned && Object.keys(change.pinned).length > 0)?.pinned;
+				if (pinned) print(`pinned in the server's env: ${Object.entries(pinned).map(([name, value]) => `${name}=${value}`).join(' ')}`);
+			}
 			const failed = changes.filter(change => change.action === 'failed');
 			for (const change of failed) note(`sfs: ${change.tool}: ${change.error}`);
 			return failed.length > 0 ? 1 : 0;

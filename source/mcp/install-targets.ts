@@ -14,6 +14,8 @@
  *   editor), and the Cline CLI's `~/.cline/data/settings/cline_mcp_settings.json` (CLINE_MCP_SETTINGS_PATH,
  *   CLINE_DATA_DIR); `mcpServers`, entries with `disabled`.
  * - Roo Code: `globalStorage/rooveterinaryinc.roo-cline/settings/mcp_settings.json` (per editor), project `.roo/mcp.json`.
+ * Every one of these entries takes an `env` object (Codex: the `[mcp_servers.<name>.env]` table, which is what
+ * `codex mcp add --env` writes); install pins the store there (store-env.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -25,8 +27,8 @@ export const INSTALL_TOOLS = ['claude-code', 'codex', 'gemini', 'copilot', 'curs
 export type InstallTool = (typeof INSTALL_TOOLS)[number];
 export type Scope = 'user' | 'project';
 
-/** How the server is started: an absolute executable and its arguments. */
-export type ServerCommand = {command: string; args: string[]};
+/** How the server is started: an absolute executable, its arguments and the environment pinned for it (store-env.ts). */
+export type ServerCommand = {command: string; args: string[]; env?: Record<string, string>};
 
 export type Place = {env: NodeJS.ProcessEnv; cwd: string; platform: NodeJS.Platform};
 
@@ -42,7 +44,10 @@ export type Target = {
 	entry(server: ServerCommand, scope: Scope): Record<string, unknown>;
 };
 
-const stdio = (server: ServerCommand) => ({command: server.command, args: server.args});
+const pinnedEnv = (server: ServerCommand) => (server.env && Object.keys(server.env).length > 0 ? {env: server.env} : {});
+const stdio = (server: ServerCommand) => ({command: server.command, args: server.args, ...pinnedEnv(server)});
+/** Claude Code's shape (also Copilot's in the shared `.mcp.json`): `env` always present. */
+const claudeEntry = (server: ServerCommand) => ({type: 'stdio', command: server.command, args: server.args, env: server.env ?? {}});
 
 function unsupported(tool: string, scope: Scope): never {
 	throw new SfsError('USAGE', `${tool} has no ${scope}-scope MCP configuration`, {hint: 'use --scope user'});
@@ -70,7 +75,7 @@ export const TARGETS: Record<InstallTool, Target> = {
 			const dir = env.CLAUDE_CONFIG_DIR && env.CLAUDE_CONFIG_DIR.length > 0 ? env.CLAUDE_CONFIG_DIR : homeDir(env);
 			return [path.join(dir, '.claude.json')];
 		},
-		entry: server => ({type: 'stdio', ...stdio(server), env: {}}),
+		entry: claudeEntry,
 	},
 	codex: {
 		tool: 'codex',
@@ -105,7 +110,7 @@ export const TARGETS: Record<InstallTool, Target> = {
 			return [path.join(env.COPILOT_HOME && env.COPILOT_HOME.length > 0 ? env.COPILOT_HOME : path.join(homeDir(env), '.copilot'), 'mcp-config.json')];
 		},
 		// In the shared `.mcp.json` the entry is Claude Code's (Copilot reads `stdio` as local, all tools), so the two never fight over it.
-		entry: (server, scope) => (scope === 'project' ? {type: 'stdio', ...stdio(server), env: {}} : {type: 'local', ...stdio(server), tools: ['*']}),
+		entry: (server, scope) => (scope === 'project' ? claudeEntry(server) : {type: 'local', ...stdio(server), tools: ['*']}),
 	},
 	cursor: {
 		tool: 'cursor',

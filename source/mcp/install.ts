@@ -4,6 +4,8 @@
  * agent's PATH. Idempotent: an entry already right is left alone (no write, no backup); a stale sfs
  * entry is repaired (keys the user added to it are kept); other servers and keys are never touched;
  * a file that cannot be read is reported and left as it was; a backup precedes every change.
+ * Each entry pins the installing shell's store in its `env` (store-env.ts): an entry pinning another
+ * store, or none where one is needed, is stale.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,7 +13,8 @@ import {fileURLToPath} from 'node:url';
 import {SfsError} from '../engine/errors.js';
 import {backupFile, formatJsonLike, hasComments, type JsonObject, parseJsonObject, readText, writeConfigAtomic} from './config-file.js';
 import {INSTALL_TOOLS, type InstallTool, type Place, type Scope, type ServerCommand, TARGETS, type Target} from './install-targets.js';
-import {readTomlTable, removeTomlTable, tomlArray, tomlString, upsertTomlTable} from './toml-table.js';
+import {mergedEnvironment, PINNED_VARIABLES, type PinnedEnv, pinnedEnvironment} from './store-env.js';
+import {readTomlTable, removeTomlTable, tomlArray, tomlString, tomlStringValue, upsertTomlTable} from './toml-table.js';
 
 export const ENTRY_NAME = 'sfs';
 
@@ -20,6 +23,8 @@ export type Change = {
 	file: string;
 	action: 'added' | 'repaired' | 'unchanged' | 'removed' | 'absent' | 'failed';
 	backup?: string;
+	/** install: the store variables the entry pins (empty for a default set-up). */
+	pinned?: PinnedEnv;
 	error?: string;
 };
 
@@ -48,8 +53,13 @@ export function toolsFor(value: string): InstallTool[] {
 }
 
 export function install(tools: InstallTool[], options: InstallOptions): Change[] {
-	const server = options.server ?? defaultServerCommand();
-	return each(tools, options, (target, file) => (target.format === 'toml' ? installToml(target, file, server, options) : installJson(target, file, server, options)));
+	const command = options.server ?? defaultServerCommand();
+	const pinned = pinnedEnvironment(options.place.env, options.place.platform);
+	const server = {...command, env: pinned};
+	return each(tools, options, (target, file) => ({
+		...(target.format === 'toml' ? installToml(target, file, server, options) : installJson(target, file, server, options)),
+		pinned,
+	}));
 }
 
 export function uninstall(tools: InstallTool[], options: InstallOptions): Change[] {
@@ -99,13 +109,24 @@ function installJson(target: Target, file: string, server: ServerCommand, option
 
 	const servers = serversOf(data, target, file);
 	const existing = servers?.[ENTRY_NAME];
-	const wanted = target.entry(server, options.scope);
-	const next = isObject(existing) ? {...existing, ...wanted} : wanted;
+	const next = nextEntry(existing, target.entry(server, options.scope), server.env ?? {});
 	if (existing !== undefined && deepEqual(existing, next)) return {action: 'unchanged'};
 	const backup = backupFile(file, options.now);
 	const updated: JsonObject = {...data, [target.key[0]!]: {...servers, [ENTRY_NAME]: next}};
 	writeConfigAtomic(file, formatJsonLike(updated, text));
 	return {action: existing === undefined ? 'added' : 'repaired', ...(backup ? {backup} : {})};
+}
+
+/** The entry repaired: ours set, the user's other keys and env variables kept, env variables pinning another store dropped. */
+function nextEntry(existing: unknown, wanted: JsonObject, pinned: PinnedEnv): JsonObject {
+	if (!isObject(existing)) return wanted;
+	const next: JsonObject = {...existing, ...wanted};
+	const current = isObject(existing.env) ? existing.env : undefined;
+	const env = mergedEnvironment(current, pinned);
+	if (Object.keys(env).length > 0) next.env = env;
+	else if (wanted.env !== undefined || (current && Object.keys(current).length === 0)) next.env = {};
+	else delete next.env;
+	return next;
 }
 
 function uninstallJson(target: Target, file: string, options: InstallOptions): Omit<Change, 'tool' | 'file'> {
@@ -130,11 +151,30 @@ function serversOf(data: JsonObject, target: Target, file: string): JsonObject |
 function installToml(target: Target, file: string, server: ServerCommand, options: InstallOptions): Omit<Change, 'tool' | 'file'> {
 	const text = readText(file) ?? '';
 	const before = readTomlTable(text, target.key, file);
-	const next = upsertTomlTable(text, target.key, {command: tomlString(server.command), args: tomlArray(server.args)}, file);
+	const withCommand = upsertTomlTable(text, target.key, {command: tomlString(server.command), args: tomlArray(server.args)}, file);
+	const next = pinTomlEnv(withCommand, [...target.key, 'env'], server.env ?? {}, file);
 	if (next === text) return {action: 'unchanged'};
 	const backup = backupFile(file, options.now);
 	writeConfigAtomic(file, next);
 	return {action: before ? 'repaired' : 'added', ...(backup ? {backup} : {})};
+}
+
+/** `[<entry>.env]` (what `codex mcp add --env` writes) with the pinned variables set and stale ones removed; untouched when right. */
+function pinTomlEnv(text: string, envTable: string[], pinned: PinnedEnv, file: string): string {
+	const current = readTomlTable(text, envTable, file);
+	const changes: Record<string, string | undefined> = {};
+	for (const name of PINNED_VARIABLES) {
+		const wanted = pinned[name];
+		const have = current?.[name];
+		if (wanted !== undefined && (have === undefined || tomlStringValue(have) !== wanted)) changes[name] = tomlString(wanted);
+		if (wanted === undefined && have !== undefined) changes[name] = undefined;
+	}
+
+	if (Object.keys(changes).length === 0) return text;
+	const next = upsertTomlTable(text, envTable, changes, file);
+	// A table that held only variables install owned goes with them.
+	const left = readTomlTable(next, envTable, file);
+	return left && Object.keys(left).length === 0 && Object.keys(pinned).length === 0 ? removeTomlTable(next, envTable, file) : next;
 }
 
 function uninstallToml(target: Target, file: string, options: InstallOptions): Omit<Change, 'tool' | 'file'> {

@@ -196,15 +196,23 @@ export function tomlArray(values: string[]): string {
 }
 
 /**
- * The file with `[tablePath]` holding `values` (TOML value texts by key): those keys are set, the
- * table's other keys and sub-tables kept. A missing table is appended at the end.
+ * The file with `[tablePath]` holding `values` (TOML value texts by key; undefined removes the key):
+ * those keys are set, the table's other keys and sub-tables kept. A missing table goes right after
+ * its parent table when there is one (`[a.b.env]` after `[a.b]`), else at the end.
  */
-export function upsertTomlTable(text: string, tablePath: string[], values: Record<string, string>, file: string): string {
+export function upsertTomlTable(text: string, tablePath: string[], values: Record<string, string | undefined>, file: string): string {
 	const lines = scanToml(text, file);
 	const found = locate(lines, tablePath, file);
-	const assignments = Object.entries(values).map(([key, value]) => `${key} = ${value}`);
+	const assignments = Object.entries(values).filter(([, value]) => value !== undefined).map(([key, value]) => `${key} = ${value}`);
 	const header = `[${tablePath.join('.')}]`;
 	if (!found) {
+		const parent = tablePath.length > 1 ? locate(lines, tablePath.slice(0, -1), file) : undefined;
+		if (parent) {
+			const after = lines.slice(parent.end).map(line => line.text);
+			const gap = after.length > 0 && after[0]!.trim() !== '' ? [''] : [];
+			return [...lines.slice(0, parent.end).map(line => line.text), '', header, ...assignments, ...gap, ...after].join('\n');
+		}
+
 		const body = text.length === 0 ? '' : text.endsWith('\n\n') ? text : text.endsWith('\n') ? `${text}\n` : `${text}\n\n`;
 		return `${body}${header}\n${assignments.join('\n')}\n`;
 	}
@@ -256,8 +264,31 @@ export function readTomlTable(text: string, tablePath: string[], file: string): 
 		if (line.kind !== 'key' || line.table.length !== tablePath.length || line.key!.length !== 1) continue;
 		const value = line.text.slice(line.text.indexOf('=') + 1).trim();
 		const multiLine = lines[index + 1]?.kind === 'continuation';
-		values[line.key![0]!] = multiLine ? `${value}…` : value.replace(/\s+#.*$/, '');
+		values[line.key![0]!] = multiLine ? `${value}…` : withoutComment(value);
 	}
 
 	return values;
+}
+
+/** A single-line value without its trailing comment (a `#` inside a string is the string's). */
+function withoutComment(value: string): string {
+	const string = /^(?:"(?!"")(?:[^"\\]|\\.)*"|'(?!'')[^']*')/.exec(value);
+	return string ? string[0] : value.replace(/\s+#.*$/, '');
+}
+
+/** The string a one-line TOML string value holds (basic or literal); undefined for anything else. */
+export function tomlStringValue(value: string): string | undefined {
+	if (/^'[^'\n]*'$/.test(value)) return value.slice(1, -1);
+	if (!/^"(?:[^"\\]|\\.)*"$/.test(value)) return undefined;
+	// TOML's basic-string escapes are JSON's plus \e and \UXXXXXXXX.
+	const json = value.replaceAll(/\\(\\|e|U([0-9A-Fa-f]{8}))/g, (whole, kind: string, code?: string) => {
+		if (kind === '\\') return whole;
+		if (kind === 'e') return '\\u001b';
+		return JSON.stringify(String.fromCodePoint(Number.parseInt(code!, 16))).slice(1, -1);
+	});
+	try {
+		return JSON.parse(json) as string;
+	} catch {
+		return undefined;
+	}
 }

@@ -41,15 +41,31 @@ describe('sfs mcp', () => {
 		const first = await sfs(box, ['mcp', 'install', '--for', 'all']);
 		expect(first.exitCode, first.stderr).toBe(0);
 		const lines = first.stdout.trim().split('\n');
-		expect(lines).toHaveLength(8);
-		for (const line of lines) expect(line).toMatch(/^\S+\s+added\s+\//);
+		// The sandbox's store is not the default one: the last line says what every entry pins.
+		expect(lines).toHaveLength(9);
+		for (const line of lines.slice(0, 8)) expect(line).toMatch(/^\S+\s+added\s+\//);
+		expect(lines[8]).toBe(`pinned in the server's env: SFS_HOME=${box.sfsHome}`);
 		const claude = JSON.parse(fs.readFileSync(path.join(box.home, '.claude', '.claude.json'), 'utf8')) as {mcpServers: {sfs: {command: string; args: string[]}}};
-		expect(claude.mcpServers.sfs).toMatchObject({command: process.execPath, args: [fs.realpathSync(cliPath), 'mcp', 'serve']});
+		expect(claude.mcpServers.sfs).toMatchObject({command: process.execPath, args: [fs.realpathSync(cliPath), 'mcp', 'serve'], env: {SFS_HOME: box.sfsHome}});
 		const second = await sfs(box, ['mcp', 'install', '--for', 'all']);
-		for (const line of second.stdout.trim().split('\n')) expect(line).toMatch(/^\S+\s+unchanged\s+\//);
+		for (const line of second.stdout.trim().split('\n').slice(0, 8)) expect(line).toMatch(/^\S+\s+unchanged\s+\//);
 		const removed = await sfs(box, ['mcp', 'uninstall']);
 		expect(removed.exitCode).toBe(0);
 		for (const line of removed.stdout.trim().split('\n')) expect(line).toMatch(/^\S+\s+removed\s+\/.*\(backup: .*\.sfs-backup-/);
+	});
+
+	test('install --json says what each entry pins; a default store pins nothing', async () => {
+		const custom = await sfs(box, ['mcp', 'install', '--for', 'codex,gemini', '--json']);
+		expect(custom.exitCode, custom.stderr).toBe(0);
+		const changes = JSON.parse(custom.stdout) as Array<{tool: string; action: string; pinned: Record<string, string>}>;
+		expect(changes.map(change => [change.tool, change.action, change.pinned])).toEqual([['codex', 'added', {SFS_HOME: box.sfsHome}], ['gemini', 'added', {SFS_HOME: box.sfsHome}]]);
+		expect(fs.readFileSync(path.join(box.home, '.codex', 'config.toml'), 'utf8')).toContain(`[mcp_servers.sfs.env]\nSFS_HOME = ${JSON.stringify(box.sfsHome)}\n`);
+		const {SFS_HOME: _store, ...defaults} = box.env;
+		const plain = await sfs({...box, env: defaults}, ['mcp', 'install', '--for', 'codex', '--json']);
+		expect(JSON.parse(plain.stdout)).toMatchObject([{tool: 'codex', action: 'repaired', pinned: {}}]);
+		expect(fs.readFileSync(path.join(box.home, '.codex', 'config.toml'), 'utf8')).not.toContain('[mcp_servers.sfs.env]');
+		const help = await sfs(box, ['mcp', '--help']);
+		expect(help.stdout).toMatch(/pins this shell's store in the server's env/);
 	});
 
 	test('a malformed config: exit 1, the file named, left as it was', async () => {

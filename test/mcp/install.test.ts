@@ -56,7 +56,7 @@ describe.each(JSON_TOOLS.map(spec => [spec.tool, spec] as const))('%s (JSON)', (
 
 	test('fresh: creates the file with only the sfs entry, private, no backup', () => {
 		const [change] = run(tool);
-		expect(change).toEqual({tool, file: spec.file(place.env.HOME!), action: 'added'});
+		expect(change).toEqual({tool, file: spec.file(place.env.HOME!), action: 'added', pinned: {}});
 		expect(readJson(change!.file)).toEqual({[spec.key]: {sfs: spec.entry}});
 		expect(fs.statSync(change!.file).mode & 0o777).toBe(0o600);
 	});
@@ -81,7 +81,7 @@ describe.each(JSON_TOOLS.map(spec => [spec.tool, spec] as const))('%s (JSON)', (
 		const file = fileOf(tool);
 		const before = fs.readFileSync(file, 'utf8');
 		const mtime = fs.statSync(file).mtimeMs;
-		expect(run(tool, {now: new Date('2026-11-25T17:05:00Z')})).toEqual([{tool, file, action: 'unchanged'}]);
+		expect(run(tool, {now: new Date('2026-11-25T17:05:00Z')})).toEqual([{tool, file, action: 'unchanged', pinned: {}}]);
 		expect(fs.readFileSync(file, 'utf8')).toBe(before);
 		expect(fs.statSync(file).mtimeMs).toBe(mtime);
 		expect(backups(file)).toEqual([]);
@@ -98,7 +98,7 @@ describe.each(JSON_TOOLS.map(spec => [spec.tool, spec] as const))('%s (JSON)', (
 		expect(change!.action).toBe('repaired');
 		expect(change!.backup).toBeDefined();
 		const after = readJson(file);
-		expect(after[spec.key].sfs).toEqual({...spec.entry, env: spec.tool === 'claude-code' ? {} : {SFS_DEBUG: '1'}});
+		expect(after[spec.key].sfs).toEqual({...spec.entry, env: {SFS_DEBUG: '1'}});
 		expect(after[spec.key].other).toEqual({command: 'x'});
 		expect(run(tool)[0]!.action).toBe('unchanged');
 	});
@@ -131,6 +131,62 @@ describe.each(JSON_TOOLS.map(spec => [spec.tool, spec] as const))('%s (JSON)', (
 	});
 });
 
+describe.each(JSON_TOOLS.map(spec => [spec.tool, spec] as const))('%s (JSON): the store pinned in the entry', (tool, spec) => {
+	const withEnv = (env: Record<string, string>) => ({...spec.entry, env});
+
+	test('a custom store is pinned in env; a second run changes nothing', () => {
+		const store = path.join(root, 'my store');
+		place.env.SFS_HOME = store;
+		const [change] = run(tool);
+		expect(change).toMatchObject({action: 'added', pinned: {SFS_HOME: store}});
+		expect(readJson(change!.file)[spec.key].sfs).toEqual(withEnv({SFS_HOME: store}));
+		expect(run(tool, {now: new Date('2026-11-25T17:05:00Z')})[0]!.action).toBe('unchanged');
+		expect(backups(change!.file)).toEqual([]);
+	});
+
+	test('XDG dirs moved: both pinned', () => {
+		place.env.XDG_DATA_HOME = '/xdg/data';
+		place.env.XDG_CONFIG_HOME = '/xdg/config';
+		const [change] = run(tool);
+		expect(change!.pinned).toEqual({XDG_DATA_HOME: '/xdg/data', XDG_CONFIG_HOME: '/xdg/config'});
+		expect(readJson(change!.file)[spec.key].sfs.env).toEqual({XDG_DATA_HOME: '/xdg/data', XDG_CONFIG_HOME: '/xdg/config'});
+	});
+
+	test('an entry without the store, or with another, is stale; the user\'s own env kept; a default shell unpins', () => {
+		run(tool);
+		const file = fileOf(tool);
+		const data = readJson(file);
+		data[spec.key].sfs.env = {SFS_DEBUG: '1'};
+		fs.writeFileSync(file, JSON.stringify(data));
+		place.env.SFS_HOME = '/stores/old';
+		expect(run(tool)[0]!.action).toBe('repaired');
+		expect(readJson(file)[spec.key].sfs).toEqual(withEnv({SFS_DEBUG: '1', SFS_HOME: '/stores/old'}));
+		place.env.SFS_HOME = '/stores/new';
+		const [moved] = run(tool, {now: new Date('2026-11-25T17:10:00Z')});
+		expect(moved!.action).toBe('repaired');
+		expect(readJson(moved!.backup!)[spec.key].sfs.env).toEqual({SFS_DEBUG: '1', SFS_HOME: '/stores/old'});
+		expect(readJson(file)[spec.key].sfs).toEqual(withEnv({SFS_DEBUG: '1', SFS_HOME: '/stores/new'}));
+		expect(run(tool)[0]!.action).toBe('unchanged');
+		delete place.env.SFS_HOME;
+		expect(run(tool, {now: new Date('2026-11-25T17:20:00Z')})[0]!.action).toBe('repaired');
+		expect(readJson(file)[spec.key].sfs).toEqual(withEnv({SFS_DEBUG: '1'}));
+		// What an earlier install pinned, and nothing of the user's: the entry goes back to its default shape.
+		const pinnedOnly = readJson(file);
+		pinnedOnly[spec.key].sfs.env = {SFS_HOME: '/stores/new', CODEX_HOME: '/old-codex'};
+		fs.writeFileSync(file, JSON.stringify(pinnedOnly));
+		expect(run(tool, {now: new Date('2026-11-25T17:30:00Z')})[0]!.action).toBe('repaired');
+		expect(readJson(file)[spec.key].sfs).toEqual(spec.entry);
+		expect(run(tool)[0]!.action).toBe('unchanged');
+	});
+
+	test('uninstall removes a pinned entry whole', () => {
+		place.env.SFS_HOME = '/stores/mine';
+		run(tool);
+		expect(remove(tool)[0]!.action).toBe('removed');
+		expect(readJson(fileOf(tool))[spec.key]).toEqual({});
+	});
+});
+
 describe('paths per scope and environment', () => {
 	test('project scope writes the project files; Cline has none', () => {
 		const project = place.cwd;
@@ -141,10 +197,17 @@ describe('paths per scope and environment', () => {
 		expect(run('roo-code', {scope: 'project'})[0]!.file).toBe(path.join(project, '.roo', 'mcp.json'));
 		expect(run('codex', {scope: 'project'})[0]!.file).toBe(path.join(project, '.codex', 'config.toml'));
 		// Copilot CLI reads the same .mcp.json as Claude Code, and the same entry: the second tool finds it right.
-		expect(run('copilot', {scope: 'project'})).toEqual([{tool: 'copilot', file: path.join(project, '.mcp.json'), action: 'unchanged'}]);
+		expect(run('copilot', {scope: 'project'})).toEqual([{tool: 'copilot', file: path.join(project, '.mcp.json'), action: 'unchanged', pinned: {}}]);
 		expect(() => run('cline', {scope: 'project'})).toThrow(/Cline has no project-scope/);
 		const all = install(toolsFor('all'), {scope: 'project', place, server: SERVER});
 		expect(all.filter(change => change.action === 'failed').map(change => change.tool)).toEqual(['cline']);
+	});
+
+	test('project scope with a custom store: Claude Code and Copilot still agree on the shared .mcp.json entry', () => {
+		place.env.SFS_HOME = '/stores/mine';
+		expect(run('claude-code', {scope: 'project'})[0]!.action).toBe('added');
+		expect(run('copilot', {scope: 'project'})[0]!.action).toBe('unchanged');
+		expect(readJson(path.join(place.cwd, '.mcp.json')).mcpServers.sfs).toEqual({type: 'stdio', ...SERVER, env: {SFS_HOME: '/stores/mine'}});
 	});
 
 	test('without CLAUDE_CONFIG_DIR Claude Code user scope is ~/.claude.json', () => {
@@ -209,7 +272,7 @@ describe('codex (TOML)', () => {
 	const BLOCK = '[mcp_servers.sfs]\ncommand = "/opt/node/bin/node"\nargs = ["/opt/sfs/dist/cli.js", "mcp", "serve"]\n';
 
 	test('fresh', () => {
-		expect(run('codex')).toEqual([{tool: 'codex', file: file(), action: 'added'}]);
+		expect(run('codex')).toEqual([{tool: 'codex', file: file(), action: 'added', pinned: {}}]);
 		expect(read()).toBe(BLOCK);
 	});
 
@@ -280,6 +343,69 @@ describe('codex (TOML)', () => {
 			expect(read()).toBe(text);
 			expect(backups(file())).toEqual([]);
 		}
+	});
+
+	const ENV_BLOCK = (env: Record<string, string>) => `\n[mcp_servers.sfs.env]\n${Object.entries(env).map(([name, value]) => `${name} = ${JSON.stringify(value)}`).join('\n')}\n`;
+
+	test('a custom store: pinned in [mcp_servers.sfs.env] (as `codex mcp add --env` writes it); idempotent; uninstall removes it all', () => {
+		place.env.SFS_HOME = '/stores/mine';
+		place.env.CODEX_HOME = path.join(root, 'codex home');
+		write('model = "gpt-5.5"\n');
+		const [change] = run('codex');
+		expect(change).toMatchObject({action: 'added', pinned: {SFS_HOME: '/stores/mine', CODEX_HOME: path.join(root, 'codex home')}});
+		expect(read()).toBe(`model = "gpt-5.5"\n\n${BLOCK}${ENV_BLOCK({SFS_HOME: '/stores/mine', CODEX_HOME: path.join(root, 'codex home')})}`);
+		expect(run('codex')[0]!.action).toBe('unchanged');
+		expect(remove('codex')[0]!.action).toBe('removed');
+		expect(read()).toBe('model = "gpt-5.5"\n');
+	});
+
+	test('an entry without env gets its table right after it, before the next table', () => {
+		write(`${BLOCK}startup_timeout_sec = 20\n\n# the UI\n[tui]\ntheme = "x"\n`);
+		place.env.XDG_DATA_HOME = '/xdg/data';
+		place.env.XDG_CONFIG_HOME = '/xdg/config';
+		expect(run('codex')[0]!.action).toBe('repaired');
+		expect(read()).toBe(`${BLOCK}startup_timeout_sec = 20\n${ENV_BLOCK({XDG_DATA_HOME: '/xdg/data', XDG_CONFIG_HOME: '/xdg/config'})}\n# the UI\n[tui]\ntheme = "x"\n`);
+		expect(run('codex')[0]!.action).toBe('unchanged');
+	});
+
+	test('another store is repaired, the user\'s variables kept; a default shell unpins, dropping a table left empty', () => {
+		write(`${BLOCK}\n[mcp_servers.sfs.env]\nSFS_DEBUG = "1"\nSFS_HOME = "/stores/old" # moved since\n\n[tui]\ntheme = "x"\n`);
+		place.env.SFS_HOME = '/stores/new';
+		const [change] = run('codex');
+		expect(change!.action).toBe('repaired');
+		expect(fs.readFileSync(change!.backup!, 'utf8')).toContain('SFS_HOME = "/stores/old"');
+		expect(read()).toBe(`${BLOCK}\n[mcp_servers.sfs.env]\nSFS_HOME = "/stores/new"\nSFS_DEBUG = "1"\n\n[tui]\ntheme = "x"\n`);
+		expect(run('codex')[0]!.action).toBe('unchanged');
+		delete place.env.SFS_HOME;
+		expect(run('codex')[0]!.action).toBe('repaired');
+		expect(read()).toBe(`${BLOCK}\n[mcp_servers.sfs.env]\nSFS_DEBUG = "1"\n\n[tui]\ntheme = "x"\n`);
+		write(`${BLOCK}\n[mcp_servers.sfs.env]\nSFS_HOME = "/stores/old"\n\n[tui]\ntheme = "x"\n`);
+		expect(run('codex')[0]!.action).toBe('repaired');
+		expect(read()).toBe(`${BLOCK}\n[tui]\ntheme = "x"\n`);
+	});
+
+	test('a pinned value already right in another TOML spelling is left alone; paths with # and quotes round-trip', () => {
+		place.env.SFS_HOME = '/stores/mine';
+		const literal = `${BLOCK}\n[mcp_servers.sfs.env]\nSFS_HOME = '/stores/mine'\n`;
+		write(literal);
+		expect(run('codex')[0]!.action).toBe('unchanged');
+		expect(read()).toBe(literal);
+		fs.rmSync(file());
+		place.env.SFS_HOME = '/stores/a #1 "quoted" \\ dir';
+		expect(run('codex')[0]!.action).toBe('added');
+		expect(read()).toContain('SFS_HOME = "/stores/a #1 \\"quoted\\" \\\\ dir"');
+		expect(run('codex')[0]!.action).toBe('unchanged');
+	});
+
+	test('an inline env table is not rewritten: reported, file untouched', () => {
+		const text = `[mcp_servers.sfs]\ncommand = "/old"\nenv = { SFS_HOME = "/stores/old" }\n`;
+		write(text);
+		place.env.SFS_HOME = '/stores/new';
+		const [change] = run('codex');
+		expect(change!.action).toBe('failed');
+		expect(change!.error).toMatch(/mcp_servers\.sfs\.env with dotted keys or an inline table; left as it was/);
+		expect(read()).toBe(text);
+		expect(backups(file())).toEqual([]);
 	});
 
 	test('TOML escapes in paths', () => {
