@@ -58,6 +58,11 @@ describe('service units', () => {
 		const unit = systemdUnit({HOME: '/home/u', SFS_HOME: '/data/100% sfs'}, command);
 		expect(unit).toContain('ExecStart="/usr/bin/node" "/opt/my sfs/dist/cli.js" "daemon" "run"\n');
 		expect(unit).toContain('Environment="SFS_HOME=/data/100%% sfs"');
+		// Every variable discovery reads reaches the daemon (Cline's were missing), HOME and APPDATA aside.
+		const moved = systemdUnit({HOME: '/home/u', CLINE_DIR: '/c/dir', CLINE_DATA_DIR: '/c/data', CLINE_SESSION_DATA_DIR: '/c/sessions', CODEX_HOME: '/x', APPDATA: '/w'}, command);
+		for (const line of ['Environment="CLINE_DIR=/c/dir"', 'Environment="CLINE_DATA_DIR=/c/data"', 'Environment="CLINE_SESSION_DATA_DIR=/c/sessions"', 'Environment="CODEX_HOME=/x"']) expect(moved).toContain(line);
+		expect(moved).not.toContain('APPDATA');
+		expect(moved).not.toMatch(/Environment="HOME=/);
 		expect(unit).toMatch(/^Type=simple$/m);
 		expect(unit).toMatch(/^Restart=on-failure$/m);
 		expect(unit).toMatch(/^\[Install\]\nWantedBy=default.target$/m);
