@@ -1,4 +1,4 @@
-import {note, print, printJson} from '../output.js';
+import {note, print, printJson, warn} from '../output.js';
 import {type CommandModule, type CommandSpec, expectArgs, parseArgs, retryNotice, withEngine} from './common.js';
 
 const spec: CommandSpec = {
@@ -10,11 +10,13 @@ const spec: CommandSpec = {
 		Takes a session handed to you ("sfs handoff … --to <your email>") into this machine's store,
 		and says what differs here from the sender's workspace: git remote, branch, commit and rules
 		hash of the session's folder (or of the current folder when that folder is not here).
-		Then continue it with "sfs resume <session_id>". A handoff that came as a signed bundle file
-		("sfs handoff <ref> --bundle FILE") is taken with "sfs import FILE" instead.
+		Then continue it with "sfs resume <session_id>". Once taken, it leaves the list of handoffs
+		waiting for you; pulling it again by id still works until it expires. A handoff that came as a
+		signed bundle file ("sfs handoff <ref> --bundle FILE") is taken with "sfs import FILE" instead.
 
 		Options
-		  --json   Print the handoff, the session id and the list of differences
+		  --json   Print the handoff, the session id, the list of differences and whether
+		           the server was told it was taken
 
 		Examples
 		  $ sfs pull-handoff hnd_0123456789abcdef
@@ -32,7 +34,7 @@ const command: CommandModule = {
 		const {listHandoffs, pullHandoff} = await import('../sync/client.js');
 		const credentials = requireCredentials();
 		if (parsed.input.length === 0) {
-			const waiting = (await listHandoffs(credentials, {onRetry: retryNotice('pull-handoff')})).filter(handoff => Date.parse(handoff.expires_at) >= Date.now());
+			const waiting = (await listHandoffs(credentials, {onRetry: retryNotice('pull-handoff')})).filter(handoff => !handoff.taken_at && Date.parse(handoff.expires_at) >= Date.now());
 			if (parsed.flags.json) printJson(waiting);
 			else if (waiting.length === 0) print('no handoffs for you');
 			else for (const handoff of waiting) print(`${handoff.handoff_id}  from ${handoff.from ?? 'unknown'}  ${handoff.session_id}${handoff.message ? `  "${handoff.message}"` : ''}`);
@@ -43,8 +45,18 @@ const command: CommandModule = {
 			const result = await pullHandoff(engine, credentials, parsed.input[0]!, process.cwd(), {
 				onRetry: retryNotice('pull-handoff'),
 			});
+			if (result.confirmation.state === 'failed') warn(`the server was not told the handoff was taken (${result.confirmation.error}): it stays in your list until it expires`);
 			if (parsed.flags.json) {
-				printJson({handoff: result.handoff, session_id: result.session_id, created: result.created, added: result.added, message_count: result.message_count, folder: result.folder, differences: result.differences});
+				printJson({
+					handoff: result.handoff,
+					session_id: result.session_id,
+					created: result.created,
+					added: result.added,
+					message_count: result.message_count,
+					folder: result.folder,
+					differences: result.differences,
+					taken: result.confirmation.state,
+				});
 				return 0;
 			}
 

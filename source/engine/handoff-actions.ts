@@ -39,6 +39,8 @@ export type HandoffTaken = {
 	created: boolean;
 	folder: string;
 	differences: string[];
+	/** True when the server still lists it as waiting (it lacks taken handoffs, or telling it failed). */
+	still_waiting?: boolean;
 };
 export type BundleWritten = {file: string; bundle_id: string; session_id: string; fingerprint: string; sender: string | null; dlp: DlpResult};
 export type {HandoffInfo};
@@ -149,6 +151,7 @@ export function handoffActions(engine: Engine, options: HandoffActionsOptions = 
 				created: taken.created,
 				folder: taken.folder,
 				differences: taken.differences,
+				still_waiting: taken.confirmation.state !== 'taken',
 			};
 		},
 

@@ -257,6 +257,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 			workspace: workspaceBody(body.workspace),
 			created_at: created.toISOString(),
 			expires_at: new Date(created.getTime() + HANDOFF_TTL_MS).toISOString(),
+			taken_at: null,
 		};
 		await storage.addHandoff(handoff);
 		const url = `${baseUrl(request)}/api/v1/handoffs/${handoff.handoff_id}`;
@@ -273,20 +274,35 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
 	app.get('/api/v1/handoffs', async request => {
 		const caller = await authenticate(request);
-		// An expired handoff can no longer be taken (410): it is not waiting for anyone.
-		const rows = (await storage.handoffsFor(caller.user.email)).filter(row => Date.parse(row.expires_at) >= Date.now());
+		// An expired handoff can no longer be taken (410), and a taken one has its recipient already: neither is waiting.
+		const rows = (await storage.handoffsFor(caller.user.email)).filter(row => row.taken_at === null && Date.parse(row.expires_at) >= Date.now());
 		return Promise.all(rows.map(async row => publicHandoff(row, await storage.userById(row.sender_id))));
 	});
 
-	app.get<{Params: {id: string}}>('/api/v1/handoffs/:id', async request => {
-		const caller = await authenticate(request);
-		const id = request.params.id;
+	/** A handoff its recipient or its sender may see (404 to anyone else, as if missing), not expired (410). */
+	async function visibleHandoff(caller: {user: UserRecord}, id: string): Promise<HandoffRecord> {
 		const handoff = HANDOFF_ID.test(id) ? await storage.handoff(id) : undefined;
-		// Only its recipient and its sender may see a handoff; to anyone else it does not exist.
 		if (!handoff || (handoff.recipient_email !== caller.user.email && handoff.sender_id !== caller.user.id)) throw new HttpError(404, 'NOT_FOUND', `no handoff ${id} for you`);
 		if (Date.parse(handoff.expires_at) < Date.now()) throw new HttpError(410, 'EXPIRED', `handoff ${id} expired at ${handoff.expires_at}`);
+		return handoff;
+	}
+
+	// Taking a handoff again (taken or not) works until it expires: a failed import on the recipient's side can be retried.
+	app.get<{Params: {id: string}}>('/api/v1/handoffs/:id', async request => {
+		const caller = await authenticate(request);
+		const handoff = await visibleHandoff(caller, request.params.id);
 		const session = await loadSession(handoff.etag);
 		return {handoff: publicHandoff(handoff, await storage.userById(handoff.sender_id)), session};
+	});
+
+	// The recipient confirms the import (after it succeeded): the handoff leaves their waiting list. Idempotent.
+	app.post<{Params: {id: string}}>('/api/v1/handoffs/:id/taken', async request => {
+		const caller = await authenticate(request);
+		const handoff = await visibleHandoff(caller, request.params.id);
+		if (handoff.recipient_email !== caller.user.email) throw new HttpError(403, 'FORBIDDEN', `only ${handoff.recipient_email}, its recipient, may mark handoff ${handoff.handoff_id} taken`);
+		const takenAt = await storage.markHandoffTaken(handoff.handoff_id, now());
+		if (takenAt === undefined) throw new HttpError(404, 'NOT_FOUND', `no handoff ${handoff.handoff_id} for you`);
+		return {handoff_id: handoff.handoff_id, taken_at: takenAt};
 	});
 
 	registerVerificationRoutes(context);
@@ -372,6 +388,7 @@ function publicHandoff(handoff: HandoffRecord, sender: UserRecord | undefined) {
 		workspace: handoff.workspace,
 		created_at: handoff.created_at,
 		expires_at: handoff.expires_at,
+		taken_at: handoff.taken_at ?? null,
 	};
 }
 

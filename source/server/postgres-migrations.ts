@@ -1,6 +1,6 @@
 /**
  * The PostgreSQL schema, as numbered steps mirroring the SQLite ones in sqlite-storage.ts (step N here
- * is step N there; test/sync/migrations.test.ts holds them to the same count). Text columns use the
+ * is step N there; test/sync/storage.test.ts holds them to the same count). Text columns use the
  * "C" collation: sorting and the ISO-timestamp comparisons (expires_at > now) then work byte by byte,
  * as in SQLite, whatever locale the database was created with. Timestamps stay the ISO strings the
  * server wrote, so they read back exactly as written.
@@ -108,4 +108,6 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
 		updated_by ${T} NOT NULL REFERENCES users(id),
 		PRIMARY KEY (scope_id, kind, project_key)
 	);`,
+	// 3: a handoff the recipient has taken leaves their waiting list (it stays pullable until it expires).
+	`ALTER TABLE handoffs ADD COLUMN taken_at ${T};`,
 ];

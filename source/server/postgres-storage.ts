@@ -206,6 +206,12 @@ export class PostgresStorage implements ServerStorage {
 		return (await this.query<HandoffRecord>('SELECT * FROM handoffs WHERE recipient_email = $1 ORDER BY created_at DESC', [email])).rows;
 	}
 
+	async markHandoffTaken(handoffId: string, now: string): Promise<string | undefined> {
+		// COALESCE keeps the first time; the UPDATE returns the row whether or not it was taken before.
+		const result = await this.query<{taken_at: string}>('UPDATE handoffs SET taken_at = COALESCE(taken_at, $2) WHERE handoff_id = $1 RETURNING taken_at', [handoffId, now]);
+		return result.rows[0]?.taken_at;
+	}
+
 	async setVerified(userId: string): Promise<void> {
 		await this.query('UPDATE users SET verified = true WHERE id = $1', [userId]);
 	}

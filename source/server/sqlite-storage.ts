@@ -28,7 +28,8 @@ import type {
 	VerificationRecord,
 } from './storage.js';
 
-const MIGRATIONS: string[] = [
+/** Numbered steps: index i is schema version i + 1 (postgres-migrations.ts mirrors them). */
+export const SQLITE_MIGRATIONS: readonly string[] = [
 	`CREATE TABLE users (
 		id TEXT PRIMARY KEY,
 		email TEXT NOT NULL UNIQUE,
@@ -119,6 +120,8 @@ const MIGRATIONS: string[] = [
 		updated_by TEXT NOT NULL REFERENCES users(id),
 		PRIMARY KEY (scope_id, kind, project_key)
 	);`,
+	// 3: a handoff the recipient has taken leaves their waiting list (it stays pullable until it expires).
+	`ALTER TABLE handoffs ADD COLUMN taken_at TEXT;`,
 ];
 
 const HASH = /^[0-9a-f]{64}$/;
@@ -135,7 +138,7 @@ export class SqliteStorage implements ServerStorage {
 		this.db.pragma('journal_mode = WAL');
 		this.db.pragma('busy_timeout = 5000');
 		this.db.pragma('foreign_keys = ON');
-		migrateSqlite(this.db, MIGRATIONS);
+		migrateSqlite(this.db, SQLITE_MIGRATIONS);
 	}
 
 	async createUser(user: UserRecord): Promise<UserRecord | undefined> {
@@ -213,6 +216,11 @@ export class SqliteStorage implements ServerStorage {
 
 	async handoffsFor(email: string): Promise<HandoffRecord[]> {
 		return (this.db.prepare('SELECT * FROM handoffs WHERE recipient_email = ? ORDER BY created_at DESC').all(email) as unknown[]).map(row => toHandoff(row)!);
+	}
+
+	async markHandoffTaken(handoffId: string, now: string): Promise<string | undefined> {
+		this.db.prepare('UPDATE handoffs SET taken_at = ? WHERE handoff_id = ? AND taken_at IS NULL').run(now, handoffId);
+		return (this.db.prepare('SELECT taken_at FROM handoffs WHERE handoff_id = ?').get(handoffId) as {taken_at: string} | undefined)?.taken_at;
 	}
 
 	async setVerified(userId: string): Promise<void> {

@@ -33,6 +33,11 @@ export type HandoffRecord = {
 	workspace: HandoffWorkspace;
 	created_at: string;
 	expires_at: string;
+	/**
+	 * When the recipient confirmed the import (null: not yet). A taken handoff leaves the recipient's
+	 * list of waiting handoffs but can still be pulled again by id until it expires.
+	 */
+	taken_at: string | null;
 };
 
 export type HandoffWorkspace = {
@@ -120,7 +125,13 @@ export interface ServerStorage {
 
 	addHandoff(handoff: HandoffRecord): Promise<void>;
 	handoff(handoffId: string): Promise<HandoffRecord | undefined>;
+	/** Every handoff to `email` (taken and expired ones too), newest first. */
 	handoffsFor(email: string): Promise<HandoffRecord[]>;
+	/**
+	 * Marks the handoff taken at `now` unless it was already (the first time is kept); returns its
+	 * taken_at, undefined when there is no such handoff.
+	 */
+	markHandoffTaken(handoffId: string, now: string): Promise<string | undefined>;
 
 	/** Marks the user verified (used by the verification flow and by admins' tooling). */
 	setVerified(userId: string): Promise<void>;

@@ -4,7 +4,7 @@
  * whole in the store, or, when it is here already, gains the messages it lacks (append-only: nothing
  * local is dropped) and is reindexed.
  */
-import {SfsError} from '../engine/errors.js';
+import {errorLine, SfsError} from '../engine/errors.js';
 import {isSafeSessionId} from '../engine/format.js';
 import type {Engine} from '../engine/open-engine.js';
 import type {Session} from '../engine/types.js';
@@ -149,21 +149,45 @@ export async function createHandoff(engine: Engine, credentials: Credentials, se
 	return {...answer.body, workspace};
 }
 
-export type HandoffInfo = {handoff_id: string; from: string | null; to: string; session_id: string; message: string | null; workspace: HandoffWorkspace; created_at: string; expires_at: string};
+/** `taken_at`: when the recipient took it (servers from before it was recorded leave it out). */
+export type HandoffInfo = {handoff_id: string; from: string | null; to: string; session_id: string; message: string | null; workspace: HandoffWorkspace; created_at: string; expires_at: string; taken_at?: string | null};
 
 /** Handoffs addressed to the logged-in user (newest first). */
 export async function listHandoffs(credentials: Credentials, options: RequestOptions = {}): Promise<HandoffInfo[]> {
 	return (await request<HandoffInfo[]>(credentials.url, '/api/v1/handoffs', {...options, token: credentials.token})).body;
 }
 
-export type HandoffPulled = PullResult & {handoff: HandoffInfo; folder: string; differences: string[]};
+/**
+ * Whether the server now lists the handoff as taken: 'taken'; 'unsupported' (a server from before
+ * taken handoffs answers 404: it keeps listing it until it expires); or why telling it failed.
+ */
+export type TakenConfirmation = {state: 'taken'; taken_at: string} | {state: 'unsupported'} | {state: 'failed'; error: string};
 
+export type HandoffPulled = PullResult & {handoff: HandoffInfo; folder: string; differences: string[]; confirmation: TakenConfirmation};
+
+/**
+ * Takes a handoff into the store, then tells the server it was taken, so it leaves the waiting list.
+ * Only a successful import confirms (a failure before leaves it listed); a failed confirmation does not
+ * undo the import. Taking it again by id works until it expires.
+ */
 export async function pullHandoff(engine: Engine, credentials: Credentials, handoffId: string, here: string, options: RequestOptions = {}): Promise<HandoffPulled> {
 	if (!/^hnd_[0-9a-f]{16}$/.test(handoffId)) throw new SfsError('USAGE', `not a handoff id: ${JSON.stringify(handoffId)}`, {hint: 'handoff ids look like hnd_0123456789abcdef'});
 	const answer = await request<{handoff: HandoffInfo; session: Session}>(credentials.url, `/api/v1/handoffs/${handoffId}`, {...options, token: credentials.token});
 	const {handoff, session} = answer.body;
 	const written = await storeIncoming(engine, session, 'pulled');
+	const confirmation = await confirmTaken(credentials, handoffId, options);
 	const {folder, differences} = workspaceDifferences(handoff.workspace, here);
-	return {session_id: session.manifest.session_id, etag: '', ...written, handoff, folder, differences};
+	const taken = confirmation.state === 'taken' ? {...handoff, taken_at: confirmation.taken_at} : handoff;
+	return {session_id: session.manifest.session_id, etag: '', ...written, handoff: taken, folder, differences, confirmation};
+}
+
+async function confirmTaken(credentials: Credentials, handoffId: string, options: RequestOptions): Promise<TakenConfirmation> {
+	try {
+		const answer = await request<{handoff_id: string; taken_at: string}>(credentials.url, `/api/v1/handoffs/${handoffId}/taken`, {...options, method: 'POST', token: credentials.token});
+		return {state: 'taken', taken_at: answer.body.taken_at};
+	} catch (error) {
+		if (error instanceof HttpFailure && error.status === 404) return {state: 'unsupported'};
+		return {state: 'failed', error: errorLine(error)};
+	}
 }
 

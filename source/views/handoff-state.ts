@@ -124,7 +124,12 @@ export function handoffReducer(state: HandoffState, action: HandoffAction): Hand
 		}
 
 		case 'handoff/outcome': {
-			return {...state, busy: undefined, outcome: action.outcome, form: action.outcome.kind === 'failed' ? state.form : undefined};
+			const next = {...state, busy: undefined, outcome: action.outcome, form: action.outcome.kind === 'failed' ? state.form : undefined};
+			if (action.outcome.kind !== 'taken' || action.outcome.value.still_waiting) return next;
+			// Taken: it waits for nobody now, as the server's list says too (no refresh needed).
+			const takenId = action.outcome.value.handoff_id;
+			const items = state.received.items.filter(item => item.handoff_id !== takenId);
+			return {...next, received: {...state.received, items, cursor: Math.min(state.received.cursor, Math.max(0, items.length - 1))}};
 		}
 	}
 }

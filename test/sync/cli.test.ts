@@ -142,19 +142,25 @@ describe.each(BACKENDS)('sfs server on $name and the sync commands', {timeout: 1
 		expect(waiting).toEqual([expect.objectContaining({handoff_id: created.handoff_id, from: 'ana@example.com', message: 'tests still red'})]);
 		expect(parseJson<unknown[]>(await sfs(c, ['pull-handoff', '--json']))).toEqual([]);
 
-		const taken = parseJson<{session_id: string; handoff: {from: string; message: string; workspace: Record<string, string>}; differences: string[]; folder: string}>(
+		const taken = parseJson<{session_id: string; taken: string; handoff: {from: string; message: string; workspace: Record<string, string>}; differences: string[]; folder: string}>(
 			await sfs(b, ['pull-handoff', created.handoff_id, '--json']),
 		);
 		expect(taken.session_id).toBe('ses_00000000000000h1');
-		expect(taken.handoff).toMatchObject({from: 'ana@example.com', message: 'tests still red'});
+		expect(taken.taken).toBe('taken');
+		expect(taken.handoff).toMatchObject({from: 'ana@example.com', message: 'tests still red', taken_at: expect.any(String)});
 		expect(taken.handoff.workspace).toMatchObject({cwd: repo, git_remote: 'https://example.com/team/repo.git', git_branch: 'feature-x', git_commit: senderCommit});
 		expect(taken.folder).toBe(repo);
 		expect(taken.differences).toEqual([`git commit: sender ${senderCommit}, here ${git('rev-parse', 'HEAD')}`]);
 		const shown = parseJson<{messages: Array<{msg_id: string}>}>(await sfs(b, ['show', 'ses_00000000000000h1', '--json']));
 		expect(shown.messages.map(m => m.msg_id)).toEqual(['h-1', 'h-2']);
+		// Taken: no longer waiting for ben, yet taking it again by id still works (until it expires).
+		expect(parseJson<unknown[]>(await sfs(b, ['pull-handoff', '--json']))).toEqual([]);
+		expect((await sfs(b, ['pull-handoff'])).stdout).toBe('no handoffs for you\n');
 		const human = await sfs(b, ['pull-handoff', created.handoff_id]);
+		expect(human.exitCode, human.stderr).toBe(0);
 		expect(human.stdout).toContain('differs: git commit: sender');
 		expect(human.stdout).toContain('message: tests still red');
+		expect(human.stderr).not.toMatch(/warning/);
 	});
 
 	test('push and handoff pass the DLP gate: a secret blocks them, redact sends placeholders', async () => {

@@ -145,6 +145,7 @@ describe.each(BACKENDS)('sync server on $name', {timeout: 60_000}, ({name: backe
 			['POST', '/api/v1/handoffs', {session_id: 'ses_00000000000000d1', to: 'x@example.com'}],
 			['GET', '/api/v1/handoffs'],
 			['GET', `/api/v1/handoffs/${hnd}`],
+			['POST', `/api/v1/handoffs/${hnd}/taken`],
 		];
 		for (const [method, route, body] of routes) {
 			for (const token of [undefined, forged, 'garbage']) {

@@ -1,12 +1,18 @@
 /**
  * The ServerStorage contract on both backends (SQLite; PostgreSQL in a fresh database): numbered
  * migrations that are idempotent and safe when two servers start at once, an atomic compare-and-set
- * putSession under concurrency, and a blob sweep that never takes a blob a push is about to commit.
+ * putSession under concurrency, a blob sweep that never takes a blob a push is about to commit, and
+ * a database of the previous schema upgraded in place.
  */
 import {createHash, randomBytes} from 'node:crypto';
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import {afterEach, describe, expect, test} from 'vitest';
+import {migratePostgres, migrateSqlite} from '../../source/server/migrations.js';
 import {POSTGRES_MIGRATIONS} from '../../source/server/postgres-migrations.js';
+import {SQLITE_MIGRATIONS} from '../../source/server/sqlite-storage.js';
 import type {ServerStorage, SessionRecord} from '../../source/server/storage.js';
+import {withClient} from '../support/postgres.js';
 import {BACKENDS, type StorageLocation, storageLocation} from './helpers.js';
 
 const cleanups: Array<() => unknown> = [];
@@ -101,10 +107,16 @@ describe.each(BACKENDS)('server storage on $name', {timeout: 60_000}, backend =>
 			workspace: {cwd: '/work/repo', git_branch: 'main'},
 			created_at: '2026-03-20T14:00:00.000Z',
 			expires_at: '2099-03-27T14:00:00.000Z',
+			taken_at: null,
 		};
 		await storage.addHandoff(handoff);
 		expect(await storage.handoff(handoff.handoff_id)).toEqual(handoff);
 		expect(await storage.handoffsFor('bob@example.com')).toEqual([handoff]);
+		// Taken once: the first time stays, whoever confirms again.
+		expect(await storage.markHandoffTaken(handoff.handoff_id, '2026-03-21T09:00:00.000Z')).toBe('2026-03-21T09:00:00.000Z');
+		expect(await storage.markHandoffTaken(handoff.handoff_id, '2026-03-22T09:00:00.000Z')).toBe('2026-03-21T09:00:00.000Z');
+		expect(await storage.handoff(handoff.handoff_id)).toEqual({...handoff, taken_at: '2026-03-21T09:00:00.000Z'});
+		expect(await storage.markHandoffTaken('hnd_00000000000000aa', '2026-03-21T09:00:00.000Z')).toBeUndefined();
 		expect(await storage.blob(stored.hash)).toEqual(stored.bytes);
 		expect(await storage.blob(blob('missing').hash)).toBeUndefined();
 	});
@@ -122,6 +134,7 @@ describe.each(BACKENDS)('server storage on $name', {timeout: 60_000}, backend =>
 			workspace: {},
 			created_at: '2026-03-20T14:00:00.000Z',
 			expires_at: '2099-03-27T14:00:00.000Z',
+			taken_at: null,
 		};
 		await expect(storage.addHandoff(handoff)).rejects.toMatchObject({statusCode: 503, code: 'BUSY'});
 		expect(await storage.handoff(handoff.handoff_id)).toBeUndefined();
@@ -240,12 +253,54 @@ describe.each(BACKENDS)('schema versions on $name', backend => {
 		return;
 	}
 
+	test('a database at the previous schema (2) upgrades in place: its handoffs stay, untaken, and can be taken', async () => {
+		const location = await storageLocation(backend.name);
+		cleanups.push(() => location.dispose());
+		// The database an older server left: steps 1 and 2 exactly as they shipped, and its rows.
+		if (backend.name === 'sqlite') {
+			const db = new Database(path.join(location.data, 'server.db'));
+			migrateSqlite(db, SQLITE_MIGRATIONS.slice(0, 2));
+			db.close();
+		} else {
+			await withClient(location.databaseUrl!, async client => migratePostgres(client, POSTGRES_MIGRATIONS.slice(0, 2)));
+		}
+
+		await location.sql('INSERT INTO users (id, email, password_hash, created_at) VALUES (?, ?, ?, ?)', ['usr_old', 'old@example.com', 'x', '2026-01-01T00:00:00.000Z']);
+		const columns = 'handoff_id, sender_id, recipient_email, session_id, etag, message, workspace, created_at, expires_at';
+		await location.sql(`INSERT INTO handoffs (${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, ['hnd_00000000000000c1', 'usr_old', 'bob@example.com', 'ses_1', 'e'.repeat(64), 'from before', '{"git_branch":"main"}', '2026-01-01T00:00:00.000Z', '2099-01-01T00:00:00.000Z']);
+		expect((await location.sql<{version: number}>('SELECT version FROM schema_migrations ORDER BY version')).map(row => Number(row.version))).toEqual([1, 2]);
+
+		const storage = await location.open();
+		cleanups.push(() => storage.close());
+		expect((await location.sql<{version: number}>('SELECT version FROM schema_migrations ORDER BY version')).map(row => Number(row.version))).toEqual([1, 2, 3]);
+		const before = {
+			handoff_id: 'hnd_00000000000000c1',
+			sender_id: 'usr_old',
+			recipient_email: 'bob@example.com',
+			session_id: 'ses_1',
+			etag: 'e'.repeat(64),
+			message: 'from before',
+			workspace: {git_branch: 'main'},
+			created_at: '2026-01-01T00:00:00.000Z',
+			expires_at: '2099-01-01T00:00:00.000Z',
+			taken_at: null,
+		};
+		expect(await storage.handoffsFor('bob@example.com')).toEqual([before]);
+		expect(await storage.markHandoffTaken(before.handoff_id, '2026-02-01T00:00:00.000Z')).toBe('2026-02-01T00:00:00.000Z');
+		expect(await storage.handoff(before.handoff_id)).toEqual({...before, taken_at: '2026-02-01T00:00:00.000Z'});
+		expect((await storage.userByEmail('old@example.com'))?.id).toBe('usr_old');
+	});
+
 	test('a database at a newer schema version than this sfs knows is refused with one clear error', async () => {
 		const {location, storage} = await fresh(backend.name);
 		await storage.close();
 		await location.sql('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', [99, new Date().toISOString()]);
 		await expect(location.open()).rejects.toThrow(/schema version 99, newer than this sfs knows/);
 	});
+});
+
+test('the two backends have the same numbered steps', () => {
+	expect(SQLITE_MIGRATIONS.length).toBe(POSTGRES_MIGRATIONS.length);
 });
 
 test('SQLite: a database from before schema_migrations (version in user_version) is adopted, nothing re-applied', async () => {

@@ -221,6 +221,9 @@ describe('Handoff screen', () => {
 		app.stdin.write(keys.enter);
 		await vi.waitFor(() => expect(app.frame()).toContain('✓ Pulled ses_from_cy_2 from cy@example.com (8 message(s), 8 new)'));
 		expect(engine.callsTo('takeHandoff')[0]!.args).toEqual(['hnd_00000000000000a2']);
+		// Taken, it leaves the list (the server's list drops it too).
+		expect(app.frame()).toContain('Received (2)');
+		expect(app.frame()).not.toContain('hnd_00000000000000a2');
 		expect(app.frame()).toContain('differs: git commit: sender 1111111, here 2222222');
 		expect(app.frame()).toContain('continue: sfs resume ses_from_cy_2');
 		app.stdin.write('?');
@@ -345,6 +348,16 @@ describe('handoff reducer and helpers', () => {
 		state = handoffReducer(state, {type: 'handoff/received', items: received.slice(0, 1)});
 		expect(state.received.cursor).toBe(0);
 		expect(handoffReducer(state, {type: 'handoff/move', delta: -1}).received.cursor).toBe(0);
+	});
+
+	test('a taken handoff leaves the received list, unless the server still lists it (older server, or it was not told)', () => {
+		const [first, second] = received as [HandoffInfo, HandoffInfo];
+		const taken = (handoffId: string, stillWaiting?: boolean): HandoffTaken => ({handoff_id: handoffId, session_id: 's', from: null, message: null, message_count: 1, added: 1, created: true, folder: '/', differences: [], still_waiting: stillWaiting});
+		let state = handoffReducer(initialHandoffState, {type: 'handoff/received', items: [first, second]});
+		state = handoffReducer(state, {type: 'handoff/move', delta: 1});
+		expect(handoffReducer(state, {type: 'handoff/outcome', outcome: {kind: 'taken', value: taken(second.handoff_id, true)}}).received.items).toEqual([first, second]);
+		state = handoffReducer(state, {type: 'handoff/outcome', outcome: {kind: 'taken', value: taken(second.handoff_id)}});
+		expect(state.received).toMatchObject({items: [first], cursor: 0});
 	});
 
 	test('a form keeps its text through a failure and closes on success; opening another session drops it', () => {
