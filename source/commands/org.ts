@@ -10,16 +10,21 @@ const spec: CommandSpec = {
 		  $ sfs org show [NAME]                       Seats, members (and, for admins, pending invites)
 		  $ sfs org invite EMAIL [--org NAME] [--role admin|member]
 		  $ sfs org remove EMAIL [--org NAME]        A member or a pending invite (your own email: leave)
+		  $ sfs org seats N [--org NAME]              Change the number of seats (admins)
+		  $ sfs org role EMAIL admin|member [--org NAME]
+		                                              Make a member an admin, or a member again (admins)
 		  $ sfs org join <invite>                     Accept an invite (its code inv_…, or the link)
 		  $ sfs org share <ref> [--org NAME]          Share a pushed session with the org (sfs push it first)
 		  $ sfs org unshare <ref> [--org NAME]
 
 		Orgs on the sfs server you are logged in to (sfs auth login). An org has a fixed number of
 		seats; members and pending invites each take one, and an invite or join past them is refused.
-		Admins invite and remove; members see the sessions shared with the org in "sfs list-remote"
-		(OWNER is the teammate) and pull them with "sfs pull". When the server has email, the invite is
-		mailed; otherwise its code is printed here and in the server log: pass it on yourself.
-		Without --org, the org is the only one you are in (for invite/remove: the only one you administer).
+		Admins invite and remove, change the seats (never below the members and pending invites)
+		and set roles (an org always keeps an admin). Members see the sessions shared with the org
+		in "sfs list-remote" (OWNER is the teammate) and pull them with "sfs pull". When the server
+		has email, the invite is mailed; otherwise its code is printed here and in the server log:
+		pass it on yourself. Without --org, the org is the only one you are in (for invite, remove,
+		seats and role: the only one you administer).
 
 		Options
 		  --seats N     create: how many seats (default 10)
@@ -30,6 +35,8 @@ const spec: CommandSpec = {
 		Examples
 		  $ sfs org create acme --seats 5
 		  $ sfs org invite bob@example.com
+		  $ sfs org seats 8
+		  $ sfs org role bob@example.com admin
 		  $ sfs org join inv_0123456789abcdef0123456789abcdef
 		  $ sfs push rate-limit-fix && sfs org share rate-limit-fix
 	`,
@@ -49,12 +56,25 @@ const ACTIONS: Record<string, {args: [number, number, string]; flags: Array<keyo
 	show: {args: [0, 1, 'at most an org NAME'], flags: ['json']},
 	invite: {args: [1, 1, 'an EMAIL'], flags: ['org', 'role', 'json']},
 	remove: {args: [1, 1, 'an EMAIL'], flags: ['org', 'json']},
+	seats: {args: [1, 1, 'a number of seats N'], flags: ['org', 'json']},
+	role: {args: [2, 2, 'an EMAIL and a role (admin or member)'], flags: ['org', 'json']},
 	join: {args: [1, 1, 'an <invite> (code or link)'], flags: ['json']},
 	share: {args: [1, 1, 'a session <ref>'], flags: ['org', 'json']},
 	unshare: {args: [1, 1, 'a session <ref>'], flags: ['org', 'json']},
 };
 
 const usage = (what: string) => new SfsError('USAGE', `org: ${what}`, {hint: 'see: sfs org --help'});
+
+function seatsArgument(text: string): number {
+	if (!/^\d+$/.test(text.trim()) || Number(text) < 1) throw usage(`seats takes a whole number of at least 1 (got ${JSON.stringify(text)})`);
+	return Number(text);
+}
+
+function roleArgument(text: string): 'admin' | 'member' {
+	const role = text.trim().toLowerCase();
+	if (role !== 'admin' && role !== 'member') throw usage(`a role is admin or member (got ${JSON.stringify(text)})`);
+	return role;
+}
 
 const command: CommandModule = {
 	spec,
@@ -126,6 +146,25 @@ const command: CommandModule = {
 				const removed = await team.removeFromOrg(credentials, name, email);
 				if (json) printJson(removed);
 				else print(removed.removed === 'member' ? `removed ${removed.email} from ${removed.org}` : `withdrew the invite of ${removed.email} to ${removed.org}`);
+				return 0;
+			}
+
+			case 'seats': {
+				const seats = seatsArgument(args[0]!);
+				const name = await team.chooseOrg(credentials, flags.org, true);
+				const changed = await team.setOrgSeats(credentials, name, seats);
+				if (json) printJson(changed);
+				else print(`${changed.name} now has ${changed.seats} seat(s) (${changed.seats_used} taken)`);
+				return 0;
+			}
+
+			case 'role': {
+				const email = args[0]!.trim().toLowerCase();
+				const role = roleArgument(args[1]!);
+				const name = await team.chooseOrg(credentials, flags.org, true);
+				const changed = await team.setMemberRole(credentials, name, email, role);
+				if (json) printJson(changed);
+				else print(changed.changed ? `${changed.email} is now ${changed.role} of ${changed.org}` : `${changed.email} is ${changed.role} of ${changed.org} already`);
 				return 0;
 			}
 

@@ -41,7 +41,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
 	sync: {summary: 'Sync with the sfs server both ways; autosync mode, watched sessions, status', load: async () => import('./sync.js')},
 	'list-remote': {summary: 'List your sessions on the sfs server', load: async () => import('./list-remote.js')},
 	handoff: {summary: 'Hand a session to a teammate through the sfs server, or as a signed --bundle file', load: async () => import('./handoff.js')},
-	org: {summary: 'Orgs on the sfs server: create, invite, join, seats; share sessions with a team', load: async () => import('./org.js')},
+	org: {summary: 'Orgs on the sfs server: create, invite, join, seats, roles; share sessions with a team', load: async () => import('./org.js')},
 	'pull-handoff': {summary: 'Take a session handed to you; shows what differs here', load: async () => import('./pull-handoff.js')},
 	completion: {summary: 'Print a shell completion script (bash, zsh, fish)', load: async () => import('./completion.js')},
 };

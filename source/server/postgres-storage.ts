@@ -27,6 +27,8 @@ import type {
 	MemberView,
 	OrgRecord,
 	OrgRole,
+	RoleOutcome,
+	SeatsOutcome,
 	ServerStorage,
 	SessionRecord,
 	ShareRecord,
@@ -334,6 +336,36 @@ export class PostgresStorage implements ServerStorage {
 
 	async removeInvites(orgId: string, email: string): Promise<number> {
 		return (await this.query('DELETE FROM org_invites WHERE org_id = $1 AND email = $2 AND accepted_at IS NULL', [orgId, email])).rowCount ?? 0;
+	}
+
+	/** The org row is locked FOR UPDATE, like invites and joins: the counts cannot change under the check. */
+	async setSeats(orgId: string, seats: number, now: string): Promise<SeatsOutcome> {
+		return this.transaction(async (client): Promise<SeatsOutcome> => {
+			await client.query('SELECT 1 FROM orgs WHERE id = $1 FOR UPDATE', [orgId]);
+			const counted = await client.query<{count: number}>('SELECT COUNT(*)::int AS count FROM org_members WHERE org_id = $1', [orgId]);
+			const members = counted.rows[0]!.count;
+			const pending = (await seatsTaken(client, orgId, now)) - members;
+			const outcome = seats < members ? 'below_members' : seats < members + pending ? 'below_invites' : 'set';
+			if (outcome === 'set') await client.query('UPDATE orgs SET seats = $1 WHERE id = $2', [seats, orgId]);
+			return {outcome, members, pending};
+		});
+	}
+
+	/** Under the org row's lock: two admins demoting each other at once cannot leave the org with none. */
+	async setRole(orgId: string, userId: string, role: OrgRole): Promise<RoleOutcome> {
+		return this.transaction(async (client): Promise<RoleOutcome> => {
+			await client.query('SELECT 1 FROM orgs WHERE id = $1 FOR UPDATE', [orgId]);
+			const member = (await client.query<{role: OrgRole}>('SELECT role FROM org_members WHERE org_id = $1 AND user_id = $2', [orgId, userId])).rows[0];
+			if (!member) return 'not_member';
+			if (member.role === role) return 'unchanged';
+			if (member.role === 'admin') {
+				const admins = await client.query<{count: number}>("SELECT COUNT(*)::int AS count FROM org_members WHERE org_id = $1 AND role = 'admin'", [orgId]);
+				if (admins.rows[0]!.count <= 1) return 'last_admin';
+			}
+
+			await client.query('UPDATE org_members SET role = $1 WHERE org_id = $2 AND user_id = $3', [role, orgId, userId]);
+			return 'changed';
+		});
 	}
 
 	async shareSession(share: ShareRecord): Promise<void> {

@@ -19,6 +19,8 @@ import type {
 	MemberView,
 	OrgRecord,
 	OrgRole,
+	RoleOutcome,
+	SeatsOutcome,
 	ServerStorage,
 	SessionRecord,
 	ShareRecord,
@@ -317,6 +319,31 @@ export class SqliteStorage implements ServerStorage {
 
 	async removeInvites(orgId: string, email: string): Promise<number> {
 		return this.db.prepare('DELETE FROM org_invites WHERE org_id = ? AND email = ? AND accepted_at IS NULL').run(orgId, email).changes;
+	}
+
+	async setSeats(orgId: string, seats: number, now: string): Promise<SeatsOutcome> {
+		return this.db.transaction((): SeatsOutcome => {
+			const members = (this.db.prepare('SELECT COUNT(*) AS count FROM org_members WHERE org_id = ?').get(orgId) as {count: number}).count;
+			const pending = this.seatsTaken(orgId, now) - members;
+			const outcome = seats < members ? 'below_members' : seats < members + pending ? 'below_invites' : 'set';
+			if (outcome === 'set') this.db.prepare('UPDATE orgs SET seats = ? WHERE id = ?').run(seats, orgId);
+			return {outcome, members, pending};
+		}).immediate();
+	}
+
+	async setRole(orgId: string, userId: string, role: OrgRole): Promise<RoleOutcome> {
+		return this.db.transaction((): RoleOutcome => {
+			const member = this.db.prepare('SELECT role FROM org_members WHERE org_id = ? AND user_id = ?').get(orgId, userId) as {role: OrgRole} | undefined;
+			if (!member) return 'not_member';
+			if (member.role === role) return 'unchanged';
+			if (member.role === 'admin') {
+				const {count} = this.db.prepare("SELECT COUNT(*) AS count FROM org_members WHERE org_id = ? AND role = 'admin'").get(orgId) as {count: number};
+				if (count <= 1) return 'last_admin';
+			}
+
+			this.db.prepare('UPDATE org_members SET role = ? WHERE org_id = ? AND user_id = ?').run(role, orgId, userId);
+			return 'changed';
+		}).immediate();
 	}
 
 	async shareSession(share: ShareRecord): Promise<void> {

@@ -104,6 +104,10 @@ export type DocumentRecord = {
 /** What an invite or join came to; the seat checks are atomic with the write. */
 export type InviteOutcome = 'added' | 'no_seats' | 'already_member';
 export type JoinOutcome = 'joined' | 'no_seats' | 'already_member' | 'gone';
+/** What a change of seats came to: refused below the members seated, or below members + pending invites. */
+export type SeatsOutcome = {outcome: 'set' | 'below_members' | 'below_invites'; members: number; pending: number};
+/** What a change of role came to; 'last_admin': the org would be left without an admin. */
+export type RoleOutcome = 'changed' | 'unchanged' | 'not_member' | 'last_admin';
 
 export interface ServerStorage {
 	/** Undefined when the email is taken. */
@@ -172,6 +176,16 @@ export interface ServerStorage {
 	removeMember(orgId: string, userId: string): Promise<boolean>;
 	/** Deletes the org's pending invites for `email`; returns how many. */
 	removeInvites(orgId: string, email: string): Promise<number>;
+	/**
+	 * Atomically (one transaction; PostgreSQL: lock the org row): sets the org's seats unless fewer than
+	 * its members ('below_members') or than its members plus pending invites at `now` ('below_invites').
+	 */
+	setSeats(orgId: string, seats: number, now: string): Promise<SeatsOutcome>;
+	/**
+	 * Atomically (as setSeats): sets a member's role; 'last_admin' when that would demote the org's
+	 * only admin, 'not_member' when `userId` is not a member.
+	 */
+	setRole(orgId: string, userId: string, role: OrgRole): Promise<RoleOutcome>;
 
 	/** Shares a session of `share.owner_id` with an org (no-op when shared already). */
 	shareSession(share: ShareRecord): Promise<void>;

@@ -1,6 +1,6 @@
 /**
- * Client calls for the server's team features: orgs (create, list, show, invite, remove, join, share a
- * session), email verification, and synced documents (rules, project context). Every call goes through
+ * Client calls for the server's team features: orgs (create, list, show, invite, remove, join, seats,
+ * roles, share a session), email verification, and synced documents (rules, project context). Every call goes through
  * sync/http.ts (retries on 429/5xx; other 4xx become one-line errors).
  */
 import {SfsError} from '../engine/errors.js';
@@ -42,6 +42,14 @@ export async function inviteToOrg(credentials: Credentials, name: string, email:
 
 export async function removeFromOrg(credentials: Credentials, name: string, email: string, options: RequestOptions = {}) {
 	return (await request<{org: string; email: string; removed: 'member' | 'invite'}>(credentials.url, `${org(name)}/members/${encodeURIComponent(email)}`, {...authed(credentials, options), method: 'DELETE'})).body;
+}
+
+export async function setOrgSeats(credentials: Credentials, name: string, seats: number, options: RequestOptions = {}) {
+	return (await request<{name: string; seats: number; seats_used: number}>(credentials.url, org(name), {...authed(credentials, options), method: 'PATCH', body: {seats}})).body;
+}
+
+export async function setMemberRole(credentials: Credentials, name: string, email: string, role: OrgRole, options: RequestOptions = {}) {
+	return (await request<{org: string; email: string; role: OrgRole; changed: boolean}>(credentials.url, `${org(name)}/members/${encodeURIComponent(email)}`, {...authed(credentials, options), method: 'PATCH', body: {role}})).body;
 }
 
 /** An invite code from a bare code, a mail's `sfs org join inv_…` line or the invite link. */

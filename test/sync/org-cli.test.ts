@@ -1,8 +1,9 @@
 /**
  * The built `sfs` against a real server (in-process on 127.0.0.1, each backend), three sandboxes as
- * three people: sfs org (create, invite, seats refused in one line, join, show, list, remove), push
- * --org and a teammate's list-remote/pull, a non-member refused like a missing session; sfs rules and
- * sfs project push|pull with a refused pull; sfs auth verify with a real SMTP sink.
+ * three people: sfs org (create, invite, seats refused in one line, join, show, list, remove; seats
+ * and role changed by admins only), push --org and a teammate's list-remote/pull, a non-member refused
+ * like a missing session; sfs rules and sfs project push|pull with a refused pull; sfs auth verify
+ * with a real SMTP sink.
  */
 import {execFileSync} from 'node:child_process';
 import fs from 'node:fs';
@@ -102,6 +103,63 @@ describe.each(BACKENDS)('org, rules and project commands on $name', {timeout: 18
 		expect(parseJson(await ok(a, ['org', 'remove', 'ben@example.com', '--json']))).toEqual({org: 'acme', email: 'ben@example.com', removed: 'member'});
 		expect(parseJson(await ok(b, ['list-remote', '--json']))).toEqual([]);
 		expect((await ok(a, ['org', '--help'])).stdout).toContain('sfs org join <invite>');
+	});
+
+	test('org seats and org role: admins change them, members and strangers cannot, one-line errors, usage exits 2', async () => {
+		const srv = await server({backend, mail: false});
+		cleanups.push(() => srv.close());
+		const [a, b, c] = [box(), box(), box()];
+		await signup(a, srv.url, 'ana@example.com');
+		await signup(b, srv.url, 'ben@example.com');
+		await signup(c, srv.url, 'cy@example.com');
+		await ok(a, ['org', 'create', 'acme', '--seats', '3']);
+		const code = parseJson<{code: string}>(await ok(a, ['org', 'invite', 'ben@example.com', '--json'])).code;
+		await ok(b, ['org', 'join', code]);
+		await ok(a, ['org', 'invite', 'cy@example.com']);
+
+		const below = await sfs(a, ['org', 'seats', '1']);
+		expect(below.exitCode).toBe(1);
+		expectOneLineError(below, /^sfs: server: acme has 2 member\(s\): it needs at least 2 seat\(s\) \(remove members first: sfs org remove EMAIL\)$/);
+		const invited = await sfs(a, ['org', 'seats', '2']);
+		expect(invited.exitCode).toBe(1);
+		expectOneLineError(invited, /acme has 2 member\(s\) and 1 pending invite\(s\): it needs at least 3 seat\(s\)/);
+		expect((await ok(a, ['org', 'seats', '5'])).stdout).toBe('acme now has 5 seat(s) (3 taken)\n');
+		expect(parseJson(await ok(a, ['org', 'seats', '4', '--org', 'acme', '--json']))).toEqual({name: 'acme', seats: 4, seats_used: 3});
+		expect(parseJson(await ok(b, ['org', 'list', '--json']))).toEqual([expect.objectContaining({name: 'acme', seats: 4, role: 'member'})]);
+
+		// ben is a member: without --org he administers nothing; with it the server says no.
+		const notAdmin = await sfs(b, ['org', 'seats', '9']);
+		expect(notAdmin.exitCode).toBe(1);
+		expectOneLineError(notAdmin, /you administer no org/);
+		const forbidden = await sfs(b, ['org', 'role', 'ben@example.com', 'admin', '--org', 'acme']);
+		expect(forbidden.exitCode).toBe(1);
+		expectOneLineError(forbidden, /^sfs: server: only an admin of acme may change roles$/);
+		// cy has only an invite: not a member, so acme does not exist for cy.
+		const stranger = await sfs(c, ['org', 'seats', '9', '--org', 'acme']);
+		expect(stranger.exitCode).toBe(1);
+		expectOneLineError(stranger, /no org acme of yours on this server/);
+
+		const last = await sfs(a, ['org', 'role', 'ana@example.com', 'member']);
+		expect(last.exitCode).toBe(1);
+		expectOneLineError(last, /^sfs: server: you are the last admin of acme: make another member admin first \(sfs org role EMAIL admin\)$/);
+		expect((await ok(a, ['org', 'role', 'Ben@Example.com', 'admin'])).stdout).toBe('ben@example.com is now admin of acme\n');
+		expect((await ok(a, ['org', 'role', 'ben@example.com', 'admin'])).stdout).toBe('ben@example.com is admin of acme already\n');
+		expect(parseJson(await ok(a, ['org', 'role', 'ana@example.com', 'member', '--json']))).toEqual({org: 'acme', email: 'ana@example.com', role: 'member', changed: true});
+		const shown = parseJson<{members: Array<{email: string; role: string}>}>(await ok(b, ['org', 'show', '--json']));
+		expect(shown.members.map(({email, role}) => ({email, role}))).toEqual([{email: 'ana@example.com', role: 'member'}, {email: 'ben@example.com', role: 'admin'}]);
+		const notMember = await sfs(b, ['org', 'role', 'cy@example.com', 'admin']);
+		expect(notMember.exitCode).toBe(1);
+		expectOneLineError(notMember, /^sfs: server: cy@example\.com is not a member of acme$/);
+
+		for (const args of [['org', 'seats'], ['org', 'seats', 'many'], ['org', 'seats', '0'], ['org', 'role', 'ben@example.com'], ['org', 'role', 'ben@example.com', 'boss'], ['org', 'seats', '3', '--role', 'admin']]) {
+			const run = await sfs(b, args);
+			expect({args, exit: run.exitCode}).toEqual({args, exit: 2});
+			expectOneLineError(run, /^sfs: org: /);
+		}
+
+		const help = (await ok(a, ['org', '--help'])).stdout;
+		expect(help).toContain('sfs org seats N [--org NAME]');
+		expect(help).toContain('sfs org role EMAIL admin|member [--org NAME]');
 	});
 
 	test('rules and project push/pull between two machines; a pull over a local change is refused', async () => {

@@ -1,14 +1,15 @@
 /**
- * Orgs on a real server (127.0.0.1, each backend): create, invite, join, seats enforced, roles,
- * sessions shared with an org (members list and pull them, owner set), and every org endpoint refused
- * to non-members exactly like a missing org (404), to other accounts' invites, and to anonymous callers.
+ * Orgs on a real server (127.0.0.1, each backend): create, invite, join, seats enforced and changed,
+ * roles set by admins (an org never left without one), sessions shared with an org (members list and
+ * pull them, owner set), and every org endpoint refused to non-members exactly like a missing org
+ * (404), to other accounts' invites, and to anonymous callers.
  */
 import {createHash} from 'node:crypto';
 import {afterEach, describe, expect, test} from 'vitest';
 import type {ServerStorage} from '../../source/server/storage.js';
 import {listRemote, pullSession, pushSession, signup} from '../../source/sync/client.js';
 import type {Credentials} from '../../source/sync/credentials.js';
-import {createOrg, inviteToOrg, joinOrg, listOrgs, removeFromOrg, shareWithOrg, showOrg, unshareFromOrg} from '../../source/sync/team-client.js';
+import {createOrg, inviteToOrg, joinOrg, listOrgs, removeFromOrg, setMemberRole, setOrgSeats, shareWithOrg, showOrg, unshareFromOrg} from '../../source/sync/team-client.js';
 import {BACKENDS, type BackendName, machine, type Machine, message, raw, server, session} from './helpers.js';
 
 const pass = (value: Parameters<Parameters<typeof pushSession>[3]>[0]) => value;
@@ -94,6 +95,87 @@ describe.each(BACKENDS)('orgs on $name', {timeout: 60_000}, ({name: backend, ski
 		expect(await removeFromOrg(alice.c, 'acme', 'dave@example.com')).toMatchObject({removed: 'member'});
 		expect(await failure(removeFromOrg(alice.c, 'acme', 'alice@example.com'))).toMatchObject({status: 409, errorCode: 'LAST_ADMIN'});
 		expect(await showOrg(alice.c, 'acme')).toMatchObject({seats_used: 1, members: [expect.objectContaining({email: 'alice@example.com', role: 'admin'})]});
+	});
+
+	test('admins change the seats, never below the members seated nor their pending invites; members may not', async () => {
+		const {srv, alice, bob, carol, dave} = await setup(backend);
+		await createOrg(alice.c, 'acme', 3);
+		await joinOrg(bob.c, (await inviteToOrg(alice.c, 'acme', 'bob@example.com')).code!);
+		await inviteToOrg(alice.c, 'acme', 'carol@example.com');
+		expect(await failure(inviteToOrg(alice.c, 'acme', 'dave@example.com'))).toMatchObject({status: 409, errorCode: 'NO_SEATS'});
+
+		// A member may not; to a non-member the org does not exist; without a token nothing happens.
+		expect(await failure(setOrgSeats(bob.c, 'acme', 10))).toEqual({status: 403, errorCode: 'FORBIDDEN', message: 'server: only an admin of acme may change its seats'});
+		const stranger = await raw(srv.url, 'PATCH', '/api/v1/orgs/acme', {token: dave.c.token, body: {seats: 10}});
+		const missing = await raw(srv.url, 'PATCH', '/api/v1/orgs/nosuchorg', {token: dave.c.token, body: {seats: 10}});
+		expect(stranger.status).toBe(404);
+		expect(stranger.json.error.message.replace('acme', 'nosuchorg')).toBe(missing.json.error.message);
+		expect((await raw(srv.url, 'PATCH', '/api/v1/orgs/acme', {body: {seats: 10}})).status).toBe(401);
+
+		// Below the two members, or below them plus carol's pending invite: refused with what to do.
+		expect(await failure(setOrgSeats(alice.c, 'acme', 1))).toEqual({
+			status: 409,
+			errorCode: 'SEATS_IN_USE',
+			message: 'server: acme has 2 member(s): it needs at least 2 seat(s) (remove members first: sfs org remove EMAIL)',
+		});
+		expect(await failure(setOrgSeats(alice.c, 'acme', 2))).toEqual({
+			status: 409,
+			errorCode: 'SEATS_IN_USE',
+			message: 'server: acme has 2 member(s) and 1 pending invite(s): it needs at least 3 seat(s) (withdraw invites first: sfs org remove EMAIL)',
+		});
+		for (const seats of [0, -1, 1.5, '4', 100_001, null]) {
+			expect((await raw(srv.url, 'PATCH', '/api/v1/orgs/acme', {token: alice.c.token, body: {seats}})).status, String(seats)).toBe(400);
+		}
+
+		expect((await showOrg(alice.c, 'acme')).seats).toBe(3);
+		expect(await setOrgSeats(alice.c, 'acme', 4)).toEqual({name: 'acme', seats: 4, seats_used: 3});
+		expect(await inviteToOrg(alice.c, 'acme', 'dave@example.com')).toMatchObject({email: 'dave@example.com'});
+		expect(await listOrgs(bob.c)).toEqual([expect.objectContaining({name: 'acme', seats: 4})]);
+		// Withdrawing an invite frees its seat for a smaller org.
+		await removeFromOrg(alice.c, 'acme', 'carol@example.com');
+		await removeFromOrg(alice.c, 'acme', 'dave@example.com');
+		expect(await setOrgSeats(alice.c, 'acme', 2)).toEqual({name: 'acme', seats: 2, seats_used: 2});
+		expect(await failure(inviteToOrg(alice.c, 'acme', 'carol@example.com'))).toMatchObject({status: 409, errorCode: 'NO_SEATS'});
+	});
+
+	test('admins set roles; only admins may; the last admin cannot demote themselves', async () => {
+		const {srv, alice, bob, carol, dave} = await setup(backend);
+		await createOrg(alice.c, 'acme', 5);
+		await joinOrg(bob.c, (await inviteToOrg(alice.c, 'acme', 'bob@example.com')).code!);
+		await inviteToOrg(alice.c, 'acme', 'carol@example.com');
+
+		// The only admin cannot step down.
+		expect(await failure(setMemberRole(alice.c, 'acme', 'alice@example.com', 'member'))).toEqual({
+			status: 409,
+			errorCode: 'LAST_ADMIN',
+			message: 'server: you are the last admin of acme: make another member admin first (sfs org role EMAIL admin)',
+		});
+		// A member may not change roles, not even their own.
+		expect(await failure(setMemberRole(bob.c, 'acme', 'bob@example.com', 'admin'))).toEqual({status: 403, errorCode: 'FORBIDDEN', message: 'server: only an admin of acme may change roles'});
+		// A non-member: the org does not exist; an invited (not joined) email and a stranger are not members.
+		const stranger = await raw(srv.url, 'PATCH', '/api/v1/orgs/acme/members/bob@example.com', {token: dave.c.token, body: {role: 'member'}});
+		const missing = await raw(srv.url, 'PATCH', '/api/v1/orgs/nosuchorg/members/bob@example.com', {token: dave.c.token, body: {role: 'member'}});
+		expect(stranger.status).toBe(404);
+		expect(stranger.json.error.message.replace('acme', 'nosuchorg')).toBe(missing.json.error.message);
+		expect((await raw(srv.url, 'PATCH', '/api/v1/orgs/acme/members/bob@example.com', {body: {role: 'admin'}})).status).toBe(401);
+		expect(await failure(setMemberRole(alice.c, 'acme', 'carol@example.com', 'admin'))).toEqual({status: 404, errorCode: 'NOT_FOUND', message: 'server: carol@example.com is not a member of acme'});
+		expect(await failure(setMemberRole(alice.c, 'acme', 'dave@example.com', 'admin'))).toMatchObject({status: 404});
+		expect((await raw(srv.url, 'PATCH', '/api/v1/orgs/acme/members/bob@example.com', {token: alice.c.token, body: {role: 'owner'}})).status).toBe(400);
+		expect((await raw(srv.url, 'PATCH', '/api/v1/orgs/acme/members/not-an-email', {token: alice.c.token, body: {role: 'admin'}})).status).toBe(400);
+
+		expect(await setMemberRole(alice.c, 'acme', 'Bob@Example.com', 'admin')).toEqual({org: 'acme', email: 'bob@example.com', role: 'admin', changed: true});
+		expect(await setMemberRole(alice.c, 'acme', 'bob@example.com', 'admin')).toEqual({org: 'acme', email: 'bob@example.com', role: 'admin', changed: false});
+		// As an admin now, bob invites; alice may step down as there is another admin.
+		expect(await inviteToOrg(bob.c, 'acme', 'dave@example.com')).toMatchObject({email: 'dave@example.com'});
+		expect(await setMemberRole(alice.c, 'acme', 'alice@example.com', 'member')).toMatchObject({role: 'member', changed: true});
+		expect(await failure(setOrgSeats(alice.c, 'acme', 9))).toMatchObject({status: 403});
+		expect(await failure(setMemberRole(alice.c, 'acme', 'alice@example.com', 'admin'))).toMatchObject({status: 403});
+		expect(await failure(setMemberRole(bob.c, 'acme', 'bob@example.com', 'member'))).toMatchObject({status: 409, errorCode: 'LAST_ADMIN'});
+		expect((await showOrg(bob.c, 'acme')).members).toEqual([
+			expect.objectContaining({email: 'alice@example.com', role: 'member'}),
+			expect.objectContaining({email: 'bob@example.com', role: 'admin'}),
+		]);
+		expect(await listOrgs(alice.c)).toEqual([expect.objectContaining({name: 'acme', role: 'member'})]);
 	});
 
 	test('a join past the seats is refused even with a valid invite (atomic seat check)', async () => {
@@ -208,6 +290,8 @@ describe.each(BACKENDS)('orgs on $name', {timeout: 60_000}, ({name: backend, ski
 			['POST', org => `/api/v1/orgs/${org}/invites`, {email: 'carol@example.com'}],
 			['DELETE', org => `/api/v1/orgs/${org}/members/bob@example.com`, undefined],
 			['DELETE', org => `/api/v1/orgs/${org}/members/carol@example.com`, undefined],
+			['PATCH', org => `/api/v1/orgs/${org}`, {seats: 7}],
+			['PATCH', org => `/api/v1/orgs/${org}/members/bob@example.com`, {role: 'admin'}],
 			['POST', org => `/api/v1/orgs/${org}/sessions`, {session_id: 'ses_00000000000000c1'}],
 			['DELETE', org => `/api/v1/orgs/${org}/sessions/ses_00000000000000a1`, undefined],
 			['GET', org => `/api/v1/docs?org=${org}`, undefined],

@@ -213,6 +213,38 @@ describe.each(BACKENDS)('server storage on $name', {timeout: 60_000}, backend =>
 		expect((await storage.members(org.id)).map(member => member.role).sort()).toEqual(['admin', 'member']);
 	});
 
+	test('roles and seats hold under concurrency: admins demoting each other keep one; seats never fall below members + invites', async () => {
+		const {storage} = await fresh(backend.name);
+		const now = new Date().toISOString();
+		const ids = await Promise.all(['a0', 'a1', 'a2', 'a3', 'a4'].map(name => user(storage, name)));
+		const org = {id: 'org_r', name: 'roles', seats: 10, created_by: ids[0]!, created_at: now};
+		await storage.createOrg(org, {org_id: org.id, user_id: ids[0]!, role: 'admin', joined_at: now});
+		for (const [index, id] of ids.slice(1).entries()) {
+			await storage.addInvite({invite_id: `i${index}`, org_id: org.id, email: `a${index + 1}@example.com`, role: 'admin', code_sha256: `r${index}`, invited_by: ids[0]!, created_at: now, expires_at: '2099-01-01T00:00:00.000Z', accepted_at: null}, now);
+			expect(await storage.acceptInvite(`i${index}`, {org_id: org.id, user_id: id, role: 'member', joined_at: now}, now)).toBe('joined');
+		}
+
+		// All five admins step down at once: four do, the last one is refused.
+		const outcomes = await Promise.all(ids.map(id => storage.setRole(org.id, id, 'member')));
+		expect(outcomes.filter(outcome => outcome === 'changed')).toHaveLength(4);
+		expect(outcomes.filter(outcome => outcome === 'last_admin')).toHaveLength(1);
+		expect((await storage.members(org.id)).filter(member => member.role === 'admin')).toHaveLength(1);
+		expect(await storage.setRole(org.id, 'usr_nobody', 'admin')).toBe('not_member');
+
+		// Shrinking the seats while invites arrive: whatever the order, members + pending invites fit the seats.
+		const invites = Array.from({length: 6}, (_, i) =>
+			storage.addInvite({invite_id: `s${i}`, org_id: org.id, email: `s${i}@example.com`, role: 'member', code_sha256: `s${i}`, invited_by: ids[0]!, created_at: now, expires_at: '2099-01-01T00:00:00.000Z', accepted_at: null}, now),
+		);
+		const shrinks = [8, 7, 6].map(seats => storage.setSeats(org.id, seats, now));
+		await Promise.all([...invites, ...shrinks]);
+		const {seats} = (await storage.orgById(org.id))!;
+		const taken = (await storage.members(org.id)).length + (await storage.pendingInvites(org.id, now)).length;
+		expect(taken).toBeLessThanOrEqual(seats);
+		expect(await storage.setSeats(org.id, 4, now)).toEqual({outcome: 'below_members', members: 5, pending: taken - 5});
+		expect(await storage.setSeats(org.id, taken, now)).toEqual({outcome: 'set', members: 5, pending: taken - 5});
+		expect((await storage.orgById(org.id))?.seats).toBe(taken);
+	});
+
 	test('a verification token is used once, even by concurrent requests', async () => {
 		const {storage} = await fresh(backend.name);
 		const alice = await user(storage, 'alice');

@@ -66,6 +66,42 @@ export function registerOrgRoutes(context: RouteContext): void {
 		};
 	});
 
+	// Admins change the seats; never below the seats taken (members, then pending invites).
+	app.patch<{Params: {name: string}}>('/api/v1/orgs/:name', async request => {
+		const caller = await context.authenticate(request);
+		const {org, member} = await memberOf(caller, request.params.name);
+		requireAdmin(org, member, 'change its seats');
+		const seats = seatsOf(objectBody(request.body).seats);
+		const {outcome, members, pending} = await storage.setSeats(org.id, seats, now());
+		if (outcome === 'below_members') {
+			throw new HttpError(409, 'SEATS_IN_USE', `${org.name} has ${members} member(s): it needs at least ${members} seat(s) (remove members first: sfs org remove EMAIL)`);
+		}
+
+		if (outcome === 'below_invites') {
+			throw new HttpError(409, 'SEATS_IN_USE', `${org.name} has ${members} member(s) and ${pending} pending invite(s): it needs at least ${members + pending} seat(s) (withdraw invites first: sfs org remove EMAIL)`);
+		}
+
+		return {name: org.name, seats, seats_used: members + pending};
+	});
+
+	// Admins make a member an admin or a member; the org always keeps an admin.
+	app.patch<{Params: {name: string; email: string}}>('/api/v1/orgs/:name/members/:email', async request => {
+		const caller = await context.authenticate(request);
+		const {org, member} = await memberOf(caller, request.params.name);
+		requireAdmin(org, member, 'change roles');
+		const email = emailOf(request.params.email, 'email');
+		const role = roleOf(objectBody(request.body).role);
+		const target = (await storage.members(org.id)).find(row => row.email === email);
+		const outcome = target ? await storage.setRole(org.id, target.user_id, role) : 'not_member';
+		if (outcome === 'not_member') throw new HttpError(404, 'NOT_FOUND', `${email} is not a member of ${org.name}`);
+		if (outcome === 'last_admin') {
+			const who = email === caller.user.email ? 'you are' : `${email} is`;
+			throw new HttpError(409, 'LAST_ADMIN', `${who} the last admin of ${org.name}: make another member admin first (sfs org role EMAIL admin)`);
+		}
+
+		return {org: org.name, email, role, changed: outcome === 'changed'};
+	});
+
 	app.post<{Params: {name: string}}>('/api/v1/orgs/:name/invites', async (request, reply) => {
 		const caller = await context.authenticate(request);
 		const {org, member} = await memberOf(caller, request.params.name);
