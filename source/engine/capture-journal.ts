@@ -52,6 +52,13 @@ export const DISCOVERY_ENV = [
 ] as const;
 
 /**
+ * The variables of DISCOVERY_ENV that move a place away from where HOME alone puts it (all but HOME and
+ * Windows' APPDATA): what a process started elsewhere (the daemon's service unit, an agent's MCP server)
+ * must be given to find the same stores as this shell.
+ */
+export const PLACE_ENV = DISCOVERY_ENV.filter((name): name is Exclude<(typeof DISCOVERY_ENV)[number], 'HOME' | 'APPDATA'> => name !== 'HOME' && name !== 'APPDATA');
+
+/**
  * A journal that held (`changed` empty), or that held but for files that grew or were rewritten in place
  * (same inode): then discovery would find the same sessions, with new stats for those files.
  */

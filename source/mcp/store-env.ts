@@ -11,21 +11,11 @@
  * mean anyway, so a default set-up pins nothing.
  */
 import path from 'node:path';
+import {PLACE_ENV} from '../engine/capture-journal.js';
 import {homeDir} from '../engine/paths.js';
 
 /** The variables install owns in an entry's env: set from the installing shell, removed when it lacks them. */
-export const PINNED_VARIABLES = [
-	'SFS_HOME',
-	'XDG_DATA_HOME',
-	'XDG_CONFIG_HOME',
-	'CLAUDE_CONFIG_DIR',
-	'CODEX_HOME',
-	'COPILOT_HOME',
-	'GEMINI_CLI_HOME',
-	'CLINE_DIR',
-	'CLINE_DATA_DIR',
-	'CLINE_SESSION_DATA_DIR',
-] as const;
+export const PINNED_VARIABLES = PLACE_ENV;
 
 export type PinnedVariable = (typeof PINNED_VARIABLES)[number];
 export type PinnedEnv = Partial<Record<PinnedVariable, string>>;

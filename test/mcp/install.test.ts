@@ -364,7 +364,7 @@ describe('codex (TOML)', () => {
 		place.env.XDG_DATA_HOME = '/xdg/data';
 		place.env.XDG_CONFIG_HOME = '/xdg/config';
 		expect(run('codex')[0]!.action).toBe('repaired');
-		expect(read()).toBe(`${BLOCK}startup_timeout_sec = 20\n${ENV_BLOCK({XDG_DATA_HOME: '/xdg/data', XDG_CONFIG_HOME: '/xdg/config'})}\n# the UI\n[tui]\ntheme = "x"\n`);
+		expect(read()).toBe(`${BLOCK}startup_timeout_sec = 20\n${ENV_BLOCK({XDG_CONFIG_HOME: '/xdg/config', XDG_DATA_HOME: '/xdg/data'})}\n# the UI\n[tui]\ntheme = "x"\n`);
 		expect(run('codex')[0]!.action).toBe('unchanged');
 	});
 

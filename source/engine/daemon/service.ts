@@ -5,7 +5,7 @@
 import {execFileSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import {DISCOVERY_ENV} from '../capture-journal.js';
+import {PLACE_ENV} from '../capture-journal.js';
 import {SfsError} from '../errors.js';
 import {writeFileAtomic} from '../fs-atomic.js';
 import {type Env, homeDir} from '../paths.js';
@@ -15,14 +15,9 @@ import {logFilePath} from './files.js';
 export const SYSTEMD_UNIT_NAME = 'sfs-daemon.service';
 export const LAUNCHD_LABEL = 'dev.sfs.daemon';
 
-/**
- * Variables the daemon must see to find the same stores and data dir as this shell: those discovery
- * reads (HOME is the unit's own; APPDATA is Windows', where there is no unit).
- */
-const PASSED_VARIABLES = DISCOVERY_ENV.filter(name => name !== 'HOME' && name !== 'APPDATA');
-
+/** Variables the daemon must see to find the same stores and data dir as this shell. */
 function passedEnvironment(env: Env): Array<[string, string]> {
-	return PASSED_VARIABLES.filter(name => env[name]).map(name => [name, env[name]!]);
+	return PLACE_ENV.filter(name => env[name]).map(name => [name, env[name]!]);
 }
 
 export function systemdUnitPath(env: Env): string {
