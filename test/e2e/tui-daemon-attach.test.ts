@@ -3,32 +3,17 @@
  * the TUI attaches to it and shows what the daemon captures; when `sfs daemon stop` runs, it says so and
  * captures in-process again.
  */
-import {execFileSync} from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
-import {afterEach, expect, test, vi} from 'vitest';
+import {afterEach, expect, test} from 'vitest';
 import {installFixture, projectsDir, type Sandbox, sandbox, sfs, stopQuietly, writeSession} from '../daemon/helpers.js';
+import {privateTmux} from '../support/tmux.js';
 
-const socket = `sfs-attach-${process.pid}`;
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], {encoding: 'utf8'});
-const shellQuote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;
-const screen = () => tmux('capture-pane', '-p', '-t', 'attach');
+const tmux = privateTmux(`sfs-attach-${process.pid}`);
 let box: Sandbox | undefined;
 
-async function waitForScreen(text: string, timeout = 30_000) {
-	await vi.waitFor(
-		() => {
-			const shown = screen();
-			if (!shown.includes(text)) throw new Error(`waiting for "${text}"; screen:\n${shown}`);
-		},
-		{timeout, interval: 200},
-	);
-}
-
 afterEach(async () => {
-	try {
-		tmux('kill-server');
-	} catch {}
-
+	tmux.kill();
 	if (box) await stopQuietly(box);
 	box?.cleanup();
 	box = undefined;
@@ -38,11 +23,9 @@ test('a TUI opened before the daemon attaches to it, shows what it captures, and
 	box = sandbox();
 	box.env.XDG_RUNTIME_DIR = path.join(box.root, 'runtime');
 	installFixture(box);
-	const exports = Object.entries({...box.env, CI: 'false', TERM: 'xterm-256color'})
-		.map(([name, value]) => `${name}=${shellQuote(value)}`)
-		.join(' ');
-	const cli = path.resolve('dist/cli.js');
-	tmux('new-session', '-d', '-s', 'attach', '-x', '140', '-y', '30', `mkdir -p -m 700 ${shellQuote(box.env.XDG_RUNTIME_DIR)}; env -i ${exports} ${shellQuote(process.execPath)} ${shellQuote(cli)}; echo "SFS-EXIT $?"; sleep 30`);
+	fs.mkdirSync(box.env.XDG_RUNTIME_DIR, {recursive: true, mode: 0o700});
+	const pane = tmux.startSfs('attach', {env: {...box.env, CI: 'false', TERM: 'xterm-256color'}, width: 140, height: 30, after: 'echo "SFS-EXIT $?"'});
+	const waitForScreen = async (text: string) => pane.waitFor(text);
 	await waitForScreen(' 1 session');
 	await waitForScreen('○ capture idle');
 
@@ -58,8 +41,8 @@ test('a TUI opened before the daemon attaches to it, shows what it captures, and
 	expect((await sfs(box, ['daemon', 'stop'])).exitCode).toBe(0);
 	await waitForScreen('The daemon stopped: capturing in-process again');
 	await waitForScreen('○ capture idle');
-	expect(screen()).not.toContain('daemon attached');
+	expect(pane.screen()).not.toContain('daemon attached');
 
-	tmux('send-keys', '-t', 'attach', 'q');
+	pane.keys('q');
 	await waitForScreen('SFS-EXIT 0');
 });

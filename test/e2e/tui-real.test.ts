@@ -3,43 +3,24 @@
  * filter, open, search, then resume into the real Claude Code (offline, against the loopback model
  * endpoint), leave it, and come back to the TUI; the terminal is restored on quit.
  */
-import {execFileSync} from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, expect, test, vi} from 'vitest';
 import {startModelEndpoint, type ModelEndpoint} from '../support/model-endpoint.js';
 import {cliBinaryPath, createToolHome, ensureClis, nativeRootOf} from '../support/real-clis.js';
+import {hasTmux, privateTmux, type TmuxPane} from '../support/tmux.js';
 
-const hasTmux = (() => {
-	try {
-		execFileSync('tmux', ['-V']);
-		return true;
-	} catch {
-		return false;
-	}
-})();
-
-const cli = path.resolve('dist/cli.js');
-const session = `sfs-e2e-${process.pid}`;
+const session = 'main';
+const tmux = privateTmux(`sfs-e2e-${process.pid}`);
+let pane: TmuxPane;
 let endpoint: ModelEndpoint;
 let root: string;
 
-const tmux = (...args: string[]) => execFileSync('tmux', args, {encoding: 'utf8'});
-const screen = () => tmux('capture-pane', '-p', '-t', session);
-const keys = (...names: string[]) => tmux('send-keys', '-t', session, ...names);
+const screen = () => pane.screen();
+const keys = (...names: string[]) => pane.keys(...names);
 const pause = async (ms = 150) => new Promise(resolve => setTimeout(resolve, ms));
-const shellQuote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;
-
-async function waitForScreen(predicate: (text: string) => boolean, what: string, timeout = 30_000) {
-	await vi.waitFor(
-		() => {
-			const text = screen();
-			if (!predicate(text)) throw new Error(`waiting for ${what}; screen:\n${text}`);
-		},
-		{timeout, interval: 200},
-	);
-}
+const waitForScreen = async (predicate: (text: string) => boolean, what: string, timeout = 30_000) => pane.waitFor(predicate, what, timeout);
 
 beforeAll(async () => {
 	if (!hasTmux) return;
@@ -59,20 +40,12 @@ beforeAll(async () => {
 		CI: 'false',
 		TERM: 'xterm-256color',
 	};
-	const exports = Object.entries(env)
-		.filter(([, value]) => value !== undefined)
-		.map(([name, value]) => `${name}=${shellQuote(String(value))}`)
-		.join(' ');
-	tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '36', `env -i ${exports} ${shellQuote(process.execPath)} ${shellQuote(cli)}; sleep 60`);
-	// tmux's default 500 ms escape-time would glue Esc to the next key (Alt+key); see README.
-	tmux('set-option', '-s', 'escape-time', '10');
+	pane = tmux.startSfs(session, {env, height: 36});
 }, 600_000);
 
 afterAll(async () => {
 	if (!hasTmux) return;
-	try {
-		tmux('kill-session', '-t', session);
-	} catch {}
+	tmux.kill();
 
 	await endpoint?.close();
 	if (root) fs.rmSync(root, {recursive: true, force: true});
@@ -81,7 +54,7 @@ afterAll(async () => {
 test.skipIf(!hasTmux)('browse, filter, search, resume into the real claude and come back, quit restored', async () => {
 	// Capture runs in the background; the list fills in.
 	await waitForScreen(text => /claude/.test(text) && /codex/.test(text) && !/capturing/.test(text), 'both captured sessions');
-	expect(tmux('display-message', '-p', '-t', session, '#{alternate_on}').trim()).toBe('1');
+	expect(tmux.run('display-message', '-p', '-t', session, '#{alternate_on}').trim()).toBe('1');
 
 	// Filter to the Codex session and back.
 	keys('/');
@@ -116,11 +89,11 @@ test.skipIf(!hasTmux)('browse, filter, search, resume into the real claude and c
 	keys('-l', '/exit');
 	keys('Enter');
 	await waitForScreen(text => /Back from claude/.test(text), 'the TUI again', 60_000);
-	expect(tmux('display-message', '-p', '-t', session, '#{alternate_on}').trim()).toBe('1');
+	expect(tmux.run('display-message', '-p', '-t', session, '#{alternate_on}').trim()).toBe('1');
 
 	// Back on the resume screen, where it was: q goes back to the list, q again quits and restores the terminal.
 	keys('q');
 	await waitForScreen(text => /q quit/.test(text), 'the session list');
 	keys('q');
-	await vi.waitFor(() => expect(tmux('display-message', '-p', '-t', session, '#{alternate_on}').trim(), screen()).toBe('0'), {timeout: 10_000});
+	await vi.waitFor(() => expect(tmux.run('display-message', '-p', '-t', session, '#{alternate_on}').trim(), screen()).toBe('0'), {timeout: 10_000});
 }, 240_000);

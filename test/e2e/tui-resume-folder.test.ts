@@ -4,53 +4,26 @@
  * refuses one that does not exist, plans in the one given (in the background worker), and the launched
  * program (a stand-in `claude` on PATH) runs there; the TUI comes back when it exits.
  */
-import {execFileSync} from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {afterAll, expect, test, vi} from 'vitest';
+import {afterAll, expect, test} from 'vitest';
+import {shellQuote} from '../../source/engine/shell-quote.js';
+import {builtCli, hasTmux, privateTmux} from '../support/tmux.js';
 
-const hasTmux = (() => {
-	try {
-		execFileSync('tmux', ['-V'], {stdio: 'ignore'});
-		return true;
-	} catch {
-		return false;
-	}
-})();
-
-const cli = path.resolve('dist/cli.js');
-const socket = `sfs-resume-folder-${process.pid}`;
+const tmux = privateTmux(`sfs-resume-folder-${process.pid}`);
 const session = 'main';
 const fixture = 'test/fixtures/claude-code/projects/-workspace-example-app/55550000-0000-4000-8000-000000000001.jsonl';
 let root = '';
 
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], {encoding: 'utf8'});
-const screen = () => tmux('capture-pane', '-p', '-t', session);
-const keys = (...names: string[]) => tmux('send-keys', '-t', session, ...names);
-const shellQuote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;
-
-async function waitForScreen(predicate: (text: string) => boolean, what: string, timeout = 30_000) {
-	await vi.waitFor(
-		() => {
-			const text = screen();
-			if (!predicate(text)) throw new Error(`waiting for ${what}; screen:\n${text}`);
-		},
-		{timeout, interval: 150},
-	);
-}
-
 afterAll(() => {
 	if (!hasTmux) return;
-	try {
-		tmux('kill-server'); // this test's own socket only
-	} catch {}
-
+	tmux.kill();
 	if (root) fs.rmSync(root, {recursive: true, force: true});
 });
 
 test.skipIf(!hasTmux)('a session whose folder is gone is resumed from the TUI in another folder', async () => {
-	expect(fs.existsSync(cli), 'run npm run build first').toBe(true);
+	expect(fs.existsSync(builtCli), 'run npm run build first').toBe(true);
 	root = fs.mkdtempSync(path.join(os.tmpdir(), 'sfs-e2e-folder-'));
 	const home = path.join(root, 'home');
 	const gone = path.join(root, 'old-checkout'); // recorded by the session, never created
@@ -75,11 +48,9 @@ test.skipIf(!hasTmux)('a session whose folder is gone is resumed from the TUI in
 		CI: 'false', // G9: Ink draws live frames only outside CI
 		TERM: 'xterm-256color',
 	};
-	const exports = Object.entries(env)
-		.map(([name, value]) => `${name}=${shellQuote(value)}`)
-		.join(' ');
-	tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '32', `cd ${shellQuote(root)} && env -i ${exports} ${shellQuote(process.execPath)} ${shellQuote(cli)}; echo "SHELL-SAW $?"; sleep 60`);
-	tmux('set-option', '-s', 'escape-time', '10');
+	const pane = tmux.startSfs(session, {env, before: `cd ${shellQuote(root)}`, after: 'echo "SHELL-SAW $?"'});
+	const {keys, screen} = pane;
+	const waitForScreen = async (test: (text: string) => boolean, what: string) => pane.waitFor(test, what);
 
 	await waitForScreen(text => text.includes('Give me a tour'), 'the captured session in the list');
 	keys('l');
