@@ -27,10 +27,12 @@ import type {
 	MemberView,
 	OrgRecord,
 	OrgRole,
+	RemovalOutcome,
 	RoleOutcome,
 	SeatsOutcome,
 	ServerStorage,
 	SessionRecord,
+	ShareOutcome,
 	ShareRecord,
 	SharedSessionRecord,
 	TokenRecord,
@@ -327,21 +329,41 @@ export class PostgresStorage implements ServerStorage {
 		});
 	}
 
-	async removeMember(orgId: string, userId: string): Promise<boolean> {
-		return this.transaction(async client => {
-			await client.query('DELETE FROM session_shares WHERE org_id = $1 AND owner_id = $2', [orgId, userId]);
-			return (await client.query('DELETE FROM org_members WHERE org_id = $1 AND user_id = $2', [orgId, userId])).rowCount === 1;
-		});
-	}
+	/**
+	 * Under the org row's lock (as joins, role changes and shares take it): two admins removing each
+	 * other at once cannot leave the org with none, a join cannot slip between "not a member" and the
+	 * withdrawal of the invite, and a share of the member's session cannot land after its removal.
+	 */
+	async removeFromOrg(orgId: string, email: string, actorId: string): Promise<RemovalOutcome> {
+		return this.transaction(async (client): Promise<RemovalOutcome> => {
+			await lockOrg(client, orgId, 'UPDATE');
+			const actor = await client.query<{email: string; role: OrgRole | null}>(
+				'SELECT users.email, org_members.role FROM users LEFT JOIN org_members ON org_members.user_id = users.id AND org_members.org_id = $1 WHERE users.id = $2',
+				[orgId, actorId],
+			);
+			const found = actor.rows[0];
+			if (!found || (found.email !== email && found.role !== 'admin')) return 'forbidden';
+			const target = await client.query<{user_id: string; role: OrgRole}>(
+				'SELECT org_members.user_id, org_members.role FROM org_members JOIN users ON users.id = org_members.user_id WHERE org_members.org_id = $1 AND users.email = $2',
+				[orgId, email],
+			);
+			const member = target.rows[0];
+			if (member) {
+				if (member.role === 'admin' && (await adminCount(client, orgId)) <= 1) return 'last_admin';
+				await client.query('DELETE FROM session_shares WHERE org_id = $1 AND owner_id = $2', [orgId, member.user_id]);
+				await client.query('DELETE FROM org_members WHERE org_id = $1 AND user_id = $2', [orgId, member.user_id]);
+				return 'member';
+			}
 
-	async removeInvites(orgId: string, email: string): Promise<number> {
-		return (await this.query('DELETE FROM org_invites WHERE org_id = $1 AND email = $2 AND accepted_at IS NULL', [orgId, email])).rowCount ?? 0;
+			const withdrawn = await client.query('DELETE FROM org_invites WHERE org_id = $1 AND email = $2 AND accepted_at IS NULL', [orgId, email]);
+			return withdrawn.rowCount ? 'invite' : 'not_found';
+		});
 	}
 
 	/** The org row is locked FOR UPDATE, like invites and joins: the counts cannot change under the check. */
 	async setSeats(orgId: string, seats: number, now: string): Promise<SeatsOutcome> {
 		return this.transaction(async (client): Promise<SeatsOutcome> => {
-			await client.query('SELECT 1 FROM orgs WHERE id = $1 FOR UPDATE', [orgId]);
+			await lockOrg(client, orgId, 'UPDATE');
 			const counted = await client.query<{count: number}>('SELECT COUNT(*)::int AS count FROM org_members WHERE org_id = $1', [orgId]);
 			const members = counted.rows[0]!.count;
 			const pending = (await seatsTaken(client, orgId, now)) - members;
@@ -351,30 +373,41 @@ export class PostgresStorage implements ServerStorage {
 		});
 	}
 
-	/** Under the org row's lock: two admins demoting each other at once cannot leave the org with none. */
-	async setRole(orgId: string, userId: string, role: OrgRole): Promise<RoleOutcome> {
+	/**
+	 * Under the org row's lock: two admins demoting each other at once cannot leave the org with none,
+	 * nor can both succeed when a third admin remains (the second has lost the right by then).
+	 */
+	async setRole(orgId: string, userId: string, role: OrgRole, actorId: string): Promise<RoleOutcome> {
 		return this.transaction(async (client): Promise<RoleOutcome> => {
-			await client.query('SELECT 1 FROM orgs WHERE id = $1 FOR UPDATE', [orgId]);
-			const member = (await client.query<{role: OrgRole}>('SELECT role FROM org_members WHERE org_id = $1 AND user_id = $2', [orgId, userId])).rows[0];
+			await lockOrg(client, orgId, 'UPDATE');
+			if ((await roleOf(client, orgId, actorId)) !== 'admin') return 'forbidden';
+			const member = await roleOf(client, orgId, userId);
 			if (!member) return 'not_member';
-			if (member.role === role) return 'unchanged';
-			if (member.role === 'admin') {
-				const admins = await client.query<{count: number}>("SELECT COUNT(*)::int AS count FROM org_members WHERE org_id = $1 AND role = 'admin'", [orgId]);
-				if (admins.rows[0]!.count <= 1) return 'last_admin';
-			}
-
+			if (member === role) return 'unchanged';
+			if (member === 'admin' && (await adminCount(client, orgId)) <= 1) return 'last_admin';
 			await client.query('UPDATE org_members SET role = $1 WHERE org_id = $2 AND user_id = $3', [role, orgId, userId]);
 			return 'changed';
 		});
 	}
 
-	async shareSession(share: ShareRecord): Promise<void> {
-		await this.query('INSERT INTO session_shares (org_id, owner_id, session_id, shared_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
-			share.org_id,
-			share.owner_id,
-			share.session_id,
-			share.shared_at,
-		]);
+	/**
+	 * The org row is share-locked, so the membership read here cannot be removed before this commits
+	 * (removeFromOrg takes the row FOR UPDATE and deletes the member's shares after it); shares of one org don't wait on each other.
+	 */
+	async shareSession(share: ShareRecord): Promise<ShareOutcome> {
+		return this.transaction(async (client): Promise<ShareOutcome> => {
+			await lockOrg(client, share.org_id, 'SHARE');
+			if (!(await roleOf(client, share.org_id, share.owner_id))) return 'not_member';
+			const owned = await client.query('SELECT 1 FROM sessions WHERE owner_id = $1 AND session_id = $2', [share.owner_id, share.session_id]);
+			if (!owned.rowCount) return 'no_session';
+			await client.query('INSERT INTO session_shares (org_id, owner_id, session_id, shared_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
+				share.org_id,
+				share.owner_id,
+				share.session_id,
+				share.shared_at,
+			]);
+			return 'shared';
+		});
 	}
 
 	async unshareSession(orgId: string, ownerId: string, sessionId: string): Promise<boolean> {
@@ -539,6 +572,19 @@ export function isConnectionError(error: unknown): boolean {
 
 async function insertMember(client: pg.PoolClient, member: MemberRecord): Promise<void> {
 	await client.query('INSERT INTO org_members (org_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4)', [member.org_id, member.user_id, member.role, member.joined_at]);
+}
+
+/** Serializes an org's membership changes (FOR UPDATE) or holds them off while a share is made (FOR SHARE). */
+async function lockOrg(client: pg.PoolClient, orgId: string, mode: 'UPDATE' | 'SHARE'): Promise<void> {
+	await client.query(`SELECT 1 FROM orgs WHERE id = $1 FOR ${mode}`, [orgId]);
+}
+
+async function roleOf(client: pg.PoolClient, orgId: string, userId: string): Promise<OrgRole | undefined> {
+	return (await client.query<{role: OrgRole}>('SELECT role FROM org_members WHERE org_id = $1 AND user_id = $2', [orgId, userId])).rows[0]?.role;
+}
+
+async function adminCount(client: pg.PoolClient, orgId: string): Promise<number> {
+	return (await client.query<{count: number}>("SELECT COUNT(*)::int AS count FROM org_members WHERE org_id = $1 AND role = 'admin'", [orgId])).rows[0]!.count;
 }
 
 /** Members plus pending invites: the seats in use. */

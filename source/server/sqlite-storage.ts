@@ -19,10 +19,12 @@ import type {
 	MemberView,
 	OrgRecord,
 	OrgRole,
+	RemovalOutcome,
 	RoleOutcome,
 	SeatsOutcome,
 	ServerStorage,
 	SessionRecord,
+	ShareOutcome,
 	ShareRecord,
 	SharedSessionRecord,
 	TokenRecord,
@@ -310,15 +312,24 @@ export class SqliteStorage implements ServerStorage {
 		}).immediate();
 	}
 
-	async removeMember(orgId: string, userId: string): Promise<boolean> {
-		return this.db.transaction(() => {
-			this.db.prepare('DELETE FROM session_shares WHERE org_id = ? AND owner_id = ?').run(orgId, userId);
-			return this.db.prepare('DELETE FROM org_members WHERE org_id = ? AND user_id = ?').run(orgId, userId).changes === 1;
-		}).immediate();
-	}
+	async removeFromOrg(orgId: string, email: string, actorId: string): Promise<RemovalOutcome> {
+		return this.db.transaction((): RemovalOutcome => {
+			const actor = this.db
+				.prepare('SELECT users.email, org_members.role FROM users LEFT JOIN org_members ON org_members.user_id = users.id AND org_members.org_id = ? WHERE users.id = ?')
+				.get(orgId, actorId) as {email: string; role: OrgRole | null} | undefined;
+			if (!actor || (actor.email !== email && actor.role !== 'admin')) return 'forbidden';
+			const target = this.db
+				.prepare('SELECT org_members.user_id, org_members.role FROM org_members JOIN users ON users.id = org_members.user_id WHERE org_members.org_id = ? AND users.email = ?')
+				.get(orgId, email) as {user_id: string; role: OrgRole} | undefined;
+			if (target) {
+				if (target.role === 'admin' && this.adminCount(orgId) <= 1) return 'last_admin';
+				this.db.prepare('DELETE FROM session_shares WHERE org_id = ? AND owner_id = ?').run(orgId, target.user_id);
+				this.db.prepare('DELETE FROM org_members WHERE org_id = ? AND user_id = ?').run(orgId, target.user_id);
+				return 'member';
+			}
 
-	async removeInvites(orgId: string, email: string): Promise<number> {
-		return this.db.prepare('DELETE FROM org_invites WHERE org_id = ? AND email = ? AND accepted_at IS NULL').run(orgId, email).changes;
+			return this.db.prepare('DELETE FROM org_invites WHERE org_id = ? AND email = ? AND accepted_at IS NULL').run(orgId, email).changes > 0 ? 'invite' : 'not_found';
+		}).immediate();
 	}
 
 	async setSeats(orgId: string, seats: number, now: string): Promise<SeatsOutcome> {
@@ -331,23 +342,25 @@ export class SqliteStorage implements ServerStorage {
 		}).immediate();
 	}
 
-	async setRole(orgId: string, userId: string, role: OrgRole): Promise<RoleOutcome> {
+	async setRole(orgId: string, userId: string, role: OrgRole, actorId: string): Promise<RoleOutcome> {
 		return this.db.transaction((): RoleOutcome => {
-			const member = this.db.prepare('SELECT role FROM org_members WHERE org_id = ? AND user_id = ?').get(orgId, userId) as {role: OrgRole} | undefined;
+			if (this.roleOf(orgId, actorId) !== 'admin') return 'forbidden';
+			const member = this.roleOf(orgId, userId);
 			if (!member) return 'not_member';
-			if (member.role === role) return 'unchanged';
-			if (member.role === 'admin') {
-				const {count} = this.db.prepare("SELECT COUNT(*) AS count FROM org_members WHERE org_id = ? AND role = 'admin'").get(orgId) as {count: number};
-				if (count <= 1) return 'last_admin';
-			}
-
+			if (member === role) return 'unchanged';
+			if (member === 'admin' && this.adminCount(orgId) <= 1) return 'last_admin';
 			this.db.prepare('UPDATE org_members SET role = ? WHERE org_id = ? AND user_id = ?').run(role, orgId, userId);
 			return 'changed';
 		}).immediate();
 	}
 
-	async shareSession(share: ShareRecord): Promise<void> {
-		this.db.prepare('INSERT OR IGNORE INTO session_shares (org_id, owner_id, session_id, shared_at) VALUES (?, ?, ?, ?)').run(share.org_id, share.owner_id, share.session_id, share.shared_at);
+	async shareSession(share: ShareRecord): Promise<ShareOutcome> {
+		return this.db.transaction((): ShareOutcome => {
+			if (!this.roleOf(share.org_id, share.owner_id)) return 'not_member';
+			if (!this.db.prepare('SELECT 1 FROM sessions WHERE owner_id = ? AND session_id = ?').get(share.owner_id, share.session_id)) return 'no_session';
+			this.db.prepare('INSERT OR IGNORE INTO session_shares (org_id, owner_id, session_id, shared_at) VALUES (?, ?, ?, ?)').run(share.org_id, share.owner_id, share.session_id, share.shared_at);
+			return 'shared';
+		}).immediate();
 	}
 
 	async unshareSession(orgId: string, ownerId: string, sessionId: string): Promise<boolean> {
@@ -450,6 +463,14 @@ export class SqliteStorage implements ServerStorage {
 
 	private insertMember(member: MemberRecord): void {
 		this.db.prepare('INSERT INTO org_members (org_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)').run(member.org_id, member.user_id, member.role, member.joined_at);
+	}
+
+	private roleOf(orgId: string, userId: string): OrgRole | undefined {
+		return (this.db.prepare('SELECT role FROM org_members WHERE org_id = ? AND user_id = ?').get(orgId, userId) as {role: OrgRole} | undefined)?.role;
+	}
+
+	private adminCount(orgId: string): number {
+		return (this.db.prepare("SELECT COUNT(*) AS count FROM org_members WHERE org_id = ? AND role = 'admin'").get(orgId) as {count: number}).count;
 	}
 
 	/** Members plus pending invites: the seats in use. */

@@ -106,8 +106,19 @@ export type InviteOutcome = 'added' | 'no_seats' | 'already_member';
 export type JoinOutcome = 'joined' | 'no_seats' | 'already_member' | 'gone';
 /** What a change of seats came to: refused below the members seated, or below members + pending invites. */
 export type SeatsOutcome = {outcome: 'set' | 'below_members' | 'below_invites'; members: number; pending: number};
-/** What a change of role came to; 'last_admin': the org would be left without an admin. */
-export type RoleOutcome = 'changed' | 'unchanged' | 'not_member' | 'last_admin';
+/**
+ * What a change of role came to; 'last_admin': the org would be left without an admin; 'forbidden':
+ * the caller is no longer an admin of the org (checked in the same transaction as the change).
+ */
+export type RoleOutcome = 'changed' | 'unchanged' | 'not_member' | 'last_admin' | 'forbidden';
+/**
+ * What removing an email from an org came to: its member removed ('member'), else its pending invites
+ * withdrawn ('invite'), or neither ('not_found'); refused for the org's last admin ('last_admin') and
+ * for a caller who is neither that account nor (still) an admin ('forbidden').
+ */
+export type RemovalOutcome = 'member' | 'invite' | 'not_found' | 'last_admin' | 'forbidden';
+/** What sharing a session with an org came to: refused when the owner is not a member or has no such session. */
+export type ShareOutcome = 'shared' | 'not_member' | 'no_session';
 
 export interface ServerStorage {
 	/** Undefined when the email is taken. */
@@ -172,23 +183,31 @@ export interface ServerStorage {
 	 * `member` (role from the invite) and marks the invite accepted at `now`.
 	 */
 	acceptInvite(inviteId: string, member: MemberRecord, now: string): Promise<JoinOutcome>;
-	/** Removes a member and the shares of their sessions with that org; false when not a member. */
-	removeMember(orgId: string, userId: string): Promise<boolean>;
-	/** Deletes the org's pending invites for `email`; returns how many. */
-	removeInvites(orgId: string, email: string): Promise<number>;
+	/**
+	 * Atomically (one transaction; PostgreSQL: lock the org row), `actorId` removes `email` from the org:
+	 * the member and the shares of their sessions with the org, else the email's pending invites. The
+	 * actor must be that account or an admin, and the last admin stays: both checked inside the
+	 * transaction, so two admins removing each other at once cannot leave the org without one.
+	 */
+	removeFromOrg(orgId: string, email: string, actorId: string): Promise<RemovalOutcome>;
 	/**
 	 * Atomically (one transaction; PostgreSQL: lock the org row): sets the org's seats unless fewer than
 	 * its members ('below_members') or than its members plus pending invites at `now` ('below_invites').
 	 */
 	setSeats(orgId: string, seats: number, now: string): Promise<SeatsOutcome>;
 	/**
-	 * Atomically (as setSeats): sets a member's role; 'last_admin' when that would demote the org's
-	 * only admin, 'not_member' when `userId` is not a member.
+	 * Atomically (as setSeats): `actorId` sets a member's role; 'forbidden' when the actor is not (or
+	 * no longer) an admin, 'last_admin' when that would demote the org's only admin, 'not_member' when
+	 * `userId` is not a member.
 	 */
-	setRole(orgId: string, userId: string, role: OrgRole): Promise<RoleOutcome>;
+	setRole(orgId: string, userId: string, role: OrgRole, actorId: string): Promise<RoleOutcome>;
 
-	/** Shares a session of `share.owner_id` with an org (no-op when shared already). */
-	shareSession(share: ShareRecord): Promise<void>;
+	/**
+	 * Shares a session of `share.owner_id` with an org (nothing changes when shared already), atomically
+	 * with the checks that the owner is a member (PostgreSQL: under the org row's lock, which removals
+	 * take too) and has that session: a share never outlives its owner's membership.
+	 */
+	shareSession(share: ShareRecord): Promise<ShareOutcome>;
 	/** False when it was not shared. */
 	unshareSession(orgId: string, ownerId: string, sessionId: string): Promise<boolean>;
 	/** The org ids a session of `ownerId` is shared with. */

@@ -225,11 +225,16 @@ describe.each(BACKENDS)('server storage on $name', {timeout: 60_000}, backend =>
 		}
 
 		// All five admins step down at once: four do, the last one is refused.
-		const outcomes = await Promise.all(ids.map(id => storage.setRole(org.id, id, 'member')));
+		const outcomes = await Promise.all(ids.map(id => storage.setRole(org.id, id, 'member', id)));
 		expect(outcomes.filter(outcome => outcome === 'changed')).toHaveLength(4);
 		expect(outcomes.filter(outcome => outcome === 'last_admin')).toHaveLength(1);
-		expect((await storage.members(org.id)).filter(member => member.role === 'admin')).toHaveLength(1);
-		expect(await storage.setRole(org.id, 'usr_nobody', 'admin')).toBe('not_member');
+		const admins = (await storage.members(org.id)).filter(member => member.role === 'admin');
+		expect(admins).toHaveLength(1);
+		const admin = admins[0]!.user_id;
+		expect(await storage.setRole(org.id, 'usr_nobody', 'admin', admin)).toBe('not_member');
+		// The actor's role is read in the same transaction: one demoted meanwhile may change no role.
+		expect(await storage.setRole(org.id, admin, 'member', ids.find(id => id !== admin)!)).toBe('forbidden');
+		expect(await storage.setRole(org.id, ids.find(id => id !== admin)!, 'admin', 'usr_nobody')).toBe('forbidden');
 
 		// Shrinking the seats while invites arrive: whatever the order, members + pending invites fit the seats.
 		const invites = Array.from({length: 6}, (_, i) =>
@@ -243,6 +248,60 @@ describe.each(BACKENDS)('server storage on $name', {timeout: 60_000}, backend =>
 		expect(await storage.setSeats(org.id, 4, now)).toEqual({outcome: 'below_members', members: 5, pending: taken - 5});
 		expect(await storage.setSeats(org.id, taken, now)).toEqual({outcome: 'set', members: 5, pending: taken - 5});
 		expect((await storage.orgById(org.id))?.seats).toBe(taken);
+	});
+
+	test('removals hold under concurrency: admins leaving at once keep one; removing each other leaves one; no share outlives its owner\'s membership', async () => {
+		const {storage} = await fresh(backend.name);
+		const now = new Date().toISOString();
+		const names = ['a0', 'a1', 'a2', 'a3', 'a4', 'm1', 'm2', 'm3', 'm4'];
+		const ids = Object.fromEntries(await Promise.all(names.map(async name => [name, await user(storage, name)] as const)));
+		const email = (name: string) => `${name}@example.com`;
+		const org = async (id: string, admins: string[], members: string[]) => {
+			await storage.createOrg({id, name: id, seats: 20, created_by: ids[admins[0]!]!, created_at: now}, {org_id: id, user_id: ids[admins[0]!]!, role: 'admin', joined_at: now});
+			for (const name of [...admins.slice(1), ...members]) {
+				const invite = `${id}-${name}`;
+				const role = admins.includes(name) ? 'admin' : 'member';
+				await storage.addInvite({invite_id: invite, org_id: id, email: email(name), role, code_sha256: invite, invited_by: ids[admins[0]!]!, created_at: now, expires_at: '2099-01-01T00:00:00.000Z', accepted_at: null}, now);
+				expect(await storage.acceptInvite(invite, {org_id: id, user_id: ids[name]!, role: 'member', joined_at: now}, now)).toBe('joined');
+			}
+		};
+
+		// Five admins leave at once: four go, the last is refused.
+		const admins = ['a0', 'a1', 'a2', 'a3', 'a4'];
+		await org('org_leave', admins, []);
+		const left = await Promise.all(admins.map(name => storage.removeFromOrg('org_leave', email(name), ids[name]!)));
+		expect(left.filter(outcome => outcome === 'member')).toHaveLength(4);
+		expect(left.filter(outcome => outcome === 'last_admin')).toHaveLength(1);
+		expect((await storage.members('org_leave')).map(member => member.role)).toEqual(['admin']);
+
+		// Two admins remove each other at once (a third stays): only one acts, the other has lost the right first.
+		await org('org_duel', ['a0', 'a1', 'a2'], ['m1']);
+		const duel = await Promise.all([storage.removeFromOrg('org_duel', email('a2'), ids.a1!), storage.removeFromOrg('org_duel', email('a1'), ids.a2!)]);
+		expect([...duel].sort()).toEqual(['forbidden', 'member']);
+		const survivors = await storage.members('org_duel');
+		expect(survivors.filter(member => member.role === 'admin').map(member => member.email)).toEqual(['a0@example.com', duel[0] === 'member' ? 'a1@example.com' : 'a2@example.com']);
+		expect(survivors).toHaveLength(3);
+		// A member may remove only themselves; a stranger nobody; an invite is withdrawn once.
+		expect(await storage.removeFromOrg('org_duel', email('a0'), ids.m1!)).toBe('forbidden');
+		expect(await storage.removeFromOrg('org_duel', email('m1'), ids.m2!)).toBe('forbidden');
+		await storage.addInvite({invite_id: 'duel-m2', org_id: 'org_duel', email: email('m2'), role: 'member', code_sha256: 'duel-m2', invited_by: ids.a0!, created_at: now, expires_at: '2099-01-01T00:00:00.000Z', accepted_at: null}, now);
+		expect(await storage.removeFromOrg('org_duel', email('m2'), ids.a0!)).toBe('invite');
+		expect(await storage.removeFromOrg('org_duel', email('m2'), ids.a0!)).toBe('not_found');
+		expect(await storage.acceptInvite('duel-m2', {org_id: 'org_duel', user_id: ids.m2!, role: 'member', joined_at: now}, now)).toBe('gone');
+		expect(await storage.removeFromOrg('org_duel', email('m1'), ids.m1!)).toBe('member');
+
+		// Shares: only a member's own sessions; members removed while they share leave no share behind.
+		const members = ['m1', 'm2', 'm3', 'm4'];
+		await org('org_share', ['a0'], members);
+		for (const name of members) expect(await storage.putSession(record(ids[name]!, `ses_${name}`, blob(name).hash), undefined)).toBe(true);
+		const share = (name: string, session = `ses_${name}`) => storage.shareSession({org_id: 'org_share', owner_id: ids[name]!, session_id: session, shared_at: now});
+		expect(await share('m1', 'ses_m2')).toBe('no_session');
+		expect(await storage.shareSession({org_id: 'org_share', owner_id: ids.a1!, session_id: 'ses_m1', shared_at: now})).toBe('not_member');
+		const raced = await Promise.all(members.flatMap(name => [share(name), storage.removeFromOrg('org_share', email(name), ids.a0!)]));
+		expect(raced.filter(outcome => outcome === 'member')).toHaveLength(4);
+		for (const name of members) expect(await storage.sharesOf(ids[name]!, `ses_${name}`)).toEqual([]);
+		expect(await storage.sharedSessions(ids.a0!)).toEqual([]);
+		expect(await share('m1')).toBe('not_member');
 	});
 
 	test('a verification token is used once, even by concurrent requests', async () => {

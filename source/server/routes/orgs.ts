@@ -19,16 +19,25 @@ export async function membership(context: RouteContext, caller: Caller, rawName:
 	const name = orgNameOf(rawName);
 	const org = await context.storage.orgByName(name);
 	const member = org ? await context.storage.member(org.id, caller.user.id) : undefined;
-	if (!org || !member) throw new HttpError(404, 'NOT_FOUND', `no org ${name} of yours on this server`);
+	if (!org || !member) throw notMember(name);
 	return {org, member};
+}
+
+/** To a non-member an org does not exist. */
+function notMember(name: string): HttpError {
+	return new HttpError(404, 'NOT_FOUND', `no org ${name} of yours on this server`);
 }
 
 export function registerOrgRoutes(context: RouteContext): void {
 	const {app, storage} = context;
 	const memberOf = async (caller: Caller, name: unknown) => membership(context, caller, name);
 
+	function forbidden(org: OrgRecord, what: string): never {
+		throw new HttpError(403, 'FORBIDDEN', `only an admin of ${org.name} may ${what}`);
+	}
+
 	function requireAdmin(org: OrgRecord, member: MemberRecord, what: string): void {
-		if (member.role !== 'admin') throw new HttpError(403, 'FORBIDDEN', `only an admin of ${org.name} may ${what}`);
+		if (member.role !== 'admin') forbidden(org, what);
 	}
 
 	app.post('/api/v1/orgs', async (request, reply) => {
@@ -91,8 +100,9 @@ export function registerOrgRoutes(context: RouteContext): void {
 		requireAdmin(org, member, 'change roles');
 		const email = emailOf(request.params.email, 'email');
 		const role = roleOf(objectBody(request.body).role);
-		const target = (await storage.members(org.id)).find(row => row.email === email);
-		const outcome = target ? await storage.setRole(org.id, target.user_id, role) : 'not_member';
+		const target = await storage.userByEmail(email);
+		const outcome = target ? await storage.setRole(org.id, target.id, role, caller.user.id) : 'not_member';
+		if (outcome === 'forbidden') forbidden(org, 'change roles');
 		if (outcome === 'not_member') throw new HttpError(404, 'NOT_FOUND', `${email} is not a member of ${org.name}`);
 		if (outcome === 'last_admin') {
 			const who = email === caller.user.email ? 'you are' : `${email} is`;
@@ -170,30 +180,23 @@ export function registerOrgRoutes(context: RouteContext): void {
 		const caller = await context.authenticate(request);
 		const {org, member} = await memberOf(caller, request.params.name);
 		const email = emailOf(request.params.email, 'email');
-		const self = email === caller.user.email;
-		if (!self) requireAdmin(org, member, 'remove others');
-		const members = await storage.members(org.id);
-		const target = members.find(row => row.email === email);
-		if (target) {
-			if (target.role === 'admin' && members.filter(row => row.role === 'admin').length === 1) {
-				throw new HttpError(409, 'LAST_ADMIN', `${email} is the last admin of ${org.name}: invite another admin first`);
-			}
-
-			await storage.removeMember(org.id, target.user_id);
-			return {org: org.name, email, removed: 'member'};
-		}
-
-		const invites = await storage.removeInvites(org.id, email);
-		if (invites === 0) throw new HttpError(404, 'NOT_FOUND', `${email} is neither a member of ${org.name} nor invited`);
-		return {org: org.name, email, removed: 'invite'};
+		if (email !== caller.user.email) requireAdmin(org, member, 'remove others');
+		// Checked again inside the removal, with the last-admin rule: another admin may act at the same moment.
+		const outcome = await storage.removeFromOrg(org.id, email, caller.user.id);
+		if (outcome === 'forbidden') forbidden(org, 'remove others');
+		if (outcome === 'last_admin') throw new HttpError(409, 'LAST_ADMIN', `${email} is the last admin of ${org.name}: invite another admin first`);
+		if (outcome === 'not_found') throw new HttpError(404, 'NOT_FOUND', `${email} is neither a member of ${org.name} nor invited`);
+		return {org: org.name, email, removed: outcome};
 	});
 
 	app.post<{Params: {name: string}}>('/api/v1/orgs/:name/sessions', async (request, reply) => {
 		const caller = await context.authenticate(request);
 		const {org} = await memberOf(caller, request.params.name);
 		const sessionId = sessionIdParam(objectBody(request.body).session_id);
-		if (!(await storage.session(caller.user.id, sessionId))) throw new HttpError(404, 'NOT_FOUND', `no session ${sessionId} of yours on this server (sfs push it first)`);
-		await storage.shareSession({org_id: org.id, owner_id: caller.user.id, session_id: sessionId, shared_at: now()});
+		// Membership is checked again with the write: a member removed meanwhile leaves no share behind.
+		const outcome = await storage.shareSession({org_id: org.id, owner_id: caller.user.id, session_id: sessionId, shared_at: now()});
+		if (outcome === 'not_member') throw notMember(org.name);
+		if (outcome === 'no_session') throw new HttpError(404, 'NOT_FOUND', `no session ${sessionId} of yours on this server (sfs push it first)`);
 		return reply.code(201).send({org: org.name, session_id: sessionId, owner: caller.user.email});
 	});
 
