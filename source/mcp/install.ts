@@ -161,7 +161,17 @@ function installToml(target: Target, file: string, server: ServerCommand, option
 
 /** `[<entry>.env]` (what `codex mcp add --env` writes) with the pinned variables set and stale ones removed; untouched when right. */
 function pinTomlEnv(text: string, envTable: string[], pinned: PinnedEnv, file: string): string {
-	const current = readTomlTable(text, envTable, file);
+	let current: Record<string, string> | undefined;
+	try {
+		current = readTomlTable(text, envTable, file);
+	} catch (error) {
+		// An env written inline (`env = {…}`, as Codex's docs show) is not rewritten here. With nothing to pin and
+		// none of install's variables anywhere in the file, it is the user's own and needs no change.
+		const ours = PINNED_VARIABLES.some(name => text.includes(name));
+		if (error instanceof SfsError && error.code === 'CONFLICT' && Object.keys(pinned).length === 0 && !ours) return text;
+		throw error;
+	}
+
 	const changes: Record<string, string | undefined> = {};
 	for (const name of PINNED_VARIABLES) {
 		const wanted = pinned[name];

@@ -408,6 +408,20 @@ describe('codex (TOML)', () => {
 		expect(backups(file())).toEqual([]);
 	});
 
+	test('an inline env of the user\'s own (Codex\'s docs write env = {…}) does not fail a default install, which pins nothing', () => {
+		const text = `[mcp_servers.sfs]\ncommand = "/old"\nargs = ["/old/cli.js", "mcp", "serve"]\nenv = { API_KEY = "x" }\n`;
+		write(text);
+		const [change] = run('codex');
+		expect(change!.action).toBe('repaired');
+		expect(read()).toBe(`[mcp_servers.sfs]\ncommand = "/opt/node/bin/node"\nargs = ["/opt/sfs/dist/cli.js", "mcp", "serve"]\nenv = { API_KEY = "x" }\n`);
+		expect(run('codex')[0]!.action).toBe('unchanged');
+		// An inline env naming a variable install owns may pin another store: still refused, untouched.
+		const stale = `${BLOCK}env = { SFS_HOME = "/stores/old" }\n`;
+		write(stale);
+		expect(run('codex')[0]!.action).toBe('failed');
+		expect(read()).toBe(stale);
+	});
+
 	test('TOML escapes in paths', () => {
 		run('codex', {server: {command: 'C:\\Program Files\\node.exe', args: ['/a "quoted"/cli.js', 'mcp', 'serve']}});
 		expect(read()).toContain('command = "C:\\\\Program Files\\\\node.exe"');
