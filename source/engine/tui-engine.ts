@@ -143,11 +143,15 @@ export function createTuiEngine(
 		});
 		found.onDetach(() => {
 			if (daemon !== found) return;
+			// A change it reported just before it went is still due: the catch-up capture below finds it captured already.
+			const pending = refresh !== undefined;
 			clearTimeout(refresh);
+			refresh = undefined;
 			daemon = undefined;
 			state = 'idle';
 			emitProgress({state, done: 0, total: 0, sessionsChanged: 0, warnings: 0, notice: closed ? undefined : 'The daemon stopped: capturing in-process again'});
 			if (closed) return;
+			if (pending) emitChanged();
 			// What changed since the daemon's last capture (and, killed mid-capture, what it left) is caught up here.
 			void captureInProcess();
 			startLookout();
