@@ -159,9 +159,10 @@ export async function listHandoffs(credentials: Credentials, options: RequestOpt
 
 /**
  * Whether the server now lists the handoff as taken: 'taken'; 'unsupported' (a server from before
- * taken handoffs answers 404: it keeps listing it until it expires); or why telling it failed.
+ * taken handoffs answers 404: it keeps listing it until it expires); or why telling it failed;
+ * 'not-recipient': the sender took their own handoff (it waits for its recipient still; nothing to tell).
  */
-export type TakenConfirmation = {state: 'taken'; taken_at: string} | {state: 'unsupported'} | {state: 'failed'; error: string};
+export type TakenConfirmation = {state: 'taken'; taken_at: string} | {state: 'unsupported'} | {state: 'failed'; error: string} | {state: 'not-recipient'};
 
 export type HandoffPulled = PullResult & {handoff: HandoffInfo; folder: string; differences: string[]; confirmation: TakenConfirmation};
 
@@ -175,7 +176,8 @@ export async function pullHandoff(engine: Engine, credentials: Credentials, hand
 	const answer = await request<{handoff: HandoffInfo; session: Session}>(credentials.url, `/api/v1/handoffs/${handoffId}`, {...options, token: credentials.token});
 	const {handoff, session} = answer.body;
 	const written = await storeIncoming(engine, session, 'pulled');
-	const confirmation = await confirmTaken(credentials, handoffId, options);
+	const forMe = handoff.to.toLowerCase() === credentials.email.toLowerCase();
+	const confirmation: TakenConfirmation = forMe ? await confirmTaken(credentials, handoffId, options) : {state: 'not-recipient'};
 	const {folder, differences} = workspaceDifferences(handoff.workspace, here);
 	const taken = confirmation.state === 'taken' ? {...handoff, taken_at: confirmation.taken_at} : handoff;
 	return {session_id: session.manifest.session_id, etag: '', ...written, handoff: taken, folder, differences, confirmation};

@@ -103,6 +103,14 @@ describe.each(BACKENDS)('taken handoffs on $name', {timeout: 60_000}, ({name: ba
 		expect(await waitingIds(bob.c)).toEqual([]);
 	});
 
+	test('the sender taking their own handoff: it still waits for its recipient, and nothing is reported as failed', async () => {
+		const {alice, bob, handoffId} = await setup(backend);
+		const own = await pullHandoff(alice.m.engine, alice.c, handoffId, alice.m.root);
+		expect(own).toMatchObject({session_id: SESSION, created: false, confirmation: {state: 'not-recipient'}});
+		expect(own.handoff.taken_at).toBeNull();
+		expect(await waitingIds(bob.c)).toEqual([handoffId]);
+	});
+
 	test('a server without the endpoint (404), or one that fails to answer it: the import stands and the handoff stays listed', async () => {
 		const {bob, srv, handoffId} = await setup(backend);
 		const old = await forwarder(srv.url, {status: 404, body: {error: {code: 'NOT_FOUND', message: `no route POST /api/v1/handoffs/${handoffId}/taken`}}});
