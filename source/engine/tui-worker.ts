@@ -7,6 +7,7 @@
  * (tui-worker-jobs.ts: reads one at a time, a capture after them, the garbage collected in between), so
  * the process holds one job's memory at a time, not the sum of all of them.
  */
+import fs from 'node:fs';
 import v8 from 'node:v8';
 import {runInNewContext} from 'node:vm';
 import {parentPort, workerData} from 'node:worker_threads';
@@ -43,15 +44,37 @@ export type BackgroundReply =
 type Input = {env: NodeJS.ProcessEnv};
 
 let opened: Engine | undefined;
+/** The index file `opened` reads (device and inode): a rebuild renames a new file over the path. */
+let openedFile: string | undefined;
+
+function fileIdentity(file: string): string | undefined {
+	try {
+		const stat = fs.statSync(file);
+		return `${stat.dev}:${stat.ino}`;
+	} catch {
+		return undefined;
+	}
+}
 
 async function engine(): Promise<Engine> {
+	const {SessionIndex} = await import('./index-db.js');
 	if (!opened) {
-		const [{openEngine}, {SessionIndex}] = await Promise.all([import('./open-engine.js'), import('./index-db.js')]);
+		const {openEngine} = await import('./open-engine.js');
 		// openEngine checks (and if need be repairs) the index; the worker then reads it through a connection with a small cache.
 		const checked = openEngine({env: (workerData as Input).env});
 		checked.index.close();
 		const index = SessionIndex.open(checked.index.path, {cacheKib: WORKER_INDEX_CACHE_KIB});
 		opened = {...checked, index, close: () => index.close()};
+		openedFile = fileIdentity(index.path);
+	} else {
+		const now = fileIdentity(opened.index.path);
+		if (now !== undefined && now !== openedFile) {
+			// Rebuilt (sfs daemon rebuild-index, sfs index rebuild): read and write the new file from now on. A capture
+			// under way keeps the engine it started with, so the old connection is left to it (freed when the worker stops).
+			const index = SessionIndex.open(opened.index.path, {cacheKib: WORKER_INDEX_CACHE_KIB});
+			opened = {...opened, index, close: () => index.close()};
+			openedFile = now;
+		}
 	}
 
 	return opened;

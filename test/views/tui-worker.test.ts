@@ -9,6 +9,7 @@ import path from 'node:path';
 import {pathToFileURL} from 'node:url';
 import {execa} from 'execa';
 import {afterEach, expect, test, vi} from 'vitest';
+import {rebuildIndex} from '../../source/engine/index-db.js';
 import {type Engine, openEngine} from '../../source/engine/open-engine.js';
 import {createTuiEngine} from '../../source/engine/tui-engine.js';
 import {BackgroundWorker} from '../../source/engine/tui-worker-client.js';
@@ -208,4 +209,17 @@ test('a search for words of scripts without spaces runs in the worker (it reads 
 	const spy = vi.spyOn(engine.index, 'search');
 	expect((await inWorker.search('tower')).length).toBe(1);
 	expect(spy).toHaveBeenCalledTimes(1);
+});
+
+test('after the index is rebuilt (renamed over index.db, as sfs daemon rebuild-index does) the worker\'s searches read the new file', async () => {
+	const {engine, inWorker} = setup();
+	store(engine, 'ses_ja', b => b.user('今日は東京タワーに行った'));
+	expect((await inWorker.search('東京')).length).toBe(1); // the worker has its index open now
+
+	const osaka = new SessionBuilder();
+	osaka.user('明日は大阪城へ行きます');
+	const rebuilt = rebuildIndex(engine.index.path, [engine.store.readSession('ses_ja'), osaka.session('ses_osaka')]);
+	rebuilt.close();
+	const hits = await inWorker.search('大阪');
+	expect(hits.map(hit => hit.session_id)).toEqual(['ses_osaka']);
 });
