@@ -69,13 +69,20 @@ function substringPieces(text: string): string[] | undefined {
 }
 
 /**
+ * A run for the first filter: those scripts' characters and the prolonged sound mark ー (ｰ, and the
+ * half-width voicing marks), which are in no script (Common) but inside Japanese words: サーバー is one run, not サ and バ.
+ */
+let gluedRun: RegExp | undefined;
+
+/**
  * The longest run of characters of scripts without spaces in the query's substring terms, in NFC and
  * NFD: text every match holds in one of the two forms (a cheap first filter); undefined when none.
  */
 export function longestGluedRun(terms: QueryTerm[]): string[] | undefined {
+	gluedRun ??= /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}\u30FC\uFF70\uFF9E\uFF9F]+/gu;
 	let longest = '';
 	for (const piece of terms.flatMap(term => term.substring ?? [])) {
-		for (const run of piece.match(gluedScriptPattern()) ?? []) if (run.length > longest.length) longest = run;
+		for (const run of piece.match(gluedRun) ?? []) if (run.length > longest.length) longest = run;
 	}
 
 	if (!longest) return undefined;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {SessionIndex} from '../../source/engine/index-db.js';
-import {parseSearchQuery} from '../../source/engine/search-query.js';
+import {longestGluedRun, parseSearchQuery} from '../../source/engine/search-query.js';
 import {MARK_END, MARK_START, buildSnippet} from '../../source/engine/search-snippet.js';
 import {manifest, message, tempDir} from './index-fixtures.js';
 
@@ -76,6 +76,15 @@ describe('words of scripts written without spaces', () => {
 		const [hit] = index.search('タワー');
 		expect(hit!.snippet).toContain(`${MARK_START}タワー${MARK_END}`);
 		expect(buildSnippet('ここは北京です', parseSearchQuery('北京').terms)).toBe(`ここは${MARK_START}北京${MARK_END}です`);
+	});
+
+	it('narrows the scan by a whole katakana word with its ー, not by one of its letters', () => {
+		expect(longestGluedRun(parseSearchQuery('サーバー').terms)).toEqual(['サーバー', 'サーバー'.normalize('NFD')]);
+		expect(longestGluedRun(parseSearchQuery('ﾕｰｻﾞｰ').terms)).toEqual(['ﾕｰｻﾞｰ']);
+		expect(longestGluedRun(parseSearchQuery('メッセージ番号').terms)).toEqual(['メッセージ番号', 'メッセージ番号'.normalize('NFD')]);
+		index.transaction(() => index.addMessages(SESSION, [message('サーバーを再起動した', {msg_id: 'server'}), message('サバの味噌煮', {msg_id: 'mackerel'})], 8));
+		expect(ids('サーバー')).toEqual(['server']);
+		expect(ids('サーバー 再起動')).toEqual(['server']);
 	});
 
 	it('leaves words of spaced scripts to the index', () => {
