@@ -701,6 +701,8 @@ export class Controller {
 			case 'capture/run': {
 				this.dispatch({type: 'status/message', message: CAPTURING});
 				this.engine.capture().then(() => {
+					// What another process stored meanwhile (sfs capture, pull, import in a shell) is no change to this capture: list it too.
+					this.loadSessions();
 					// Say it ended (the "Capturing…" would otherwise stay); an error from the run is shown instead, untouched.
 					const {message: shown, lastError, capture} = this.state;
 					if (shown === CAPTURING && !lastError) {

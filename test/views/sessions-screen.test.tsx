@@ -169,6 +169,22 @@ describe('Sessions screen', () => {
 		expect(app.frame()).not.toContain('Capturing…');
 	});
 
+	test('r lists the sessions another process stored meanwhile (sfs capture, pull, import in a shell), though this capture found nothing new', async () => {
+		const engine = new FakeEngine(makeRows(2), {captureState: 'idle'});
+		const app = renderApp(engine);
+		await vi.waitFor(() => expect(app.frame()).toContain('2 sessions'));
+		engine.rows = [...engine.rows, {...makeRow(3), title: 'stored by sfs pull'}];
+		engine.capture = async () => {
+			engine.calls.push({method: 'capture', args: []});
+			engine.emitProgress({state: 'idle', done: 1, total: 1, sessionsChanged: 0, warnings: 0});
+		};
+
+		app.stdin.write('r');
+		await vi.waitFor(() => expect(app.frame()).toContain('Capture done'));
+		await vi.waitFor(() => expect(app.frame()).toContain('stored by sfs pull'));
+		expect(app.frame()).toContain('3 sessions');
+	});
+
 	test('the empty state fits the screen: long lists of places are cut and counted, never overlapped', async () => {
 		const engine = new FakeEngine([]);
 		engine.sources = Array.from({length: 30}, (_, index) => ({tool: 'cline', path: `/home/dev/.config/Code - OSS/User/globalStorage/saoudrizwan.claude-dev-${index}`, exists: index === 29, sessions: 0}));
