@@ -30,7 +30,7 @@ import {fileURLToPath} from 'node:url';
 import type DatabaseModule from 'better-sqlite3';
 import {SfsError} from './errors.js';
 import {DIR_MODE, FILE_MODE} from './paths.js';
-import {identifierParts, messageIndexText} from './index-text.js';
+import {identifierParts, mayHoldGluedText, messageIndexText} from './index-text.js';
 import {longestGluedRun, type ParsedQuery, parseSearchQuery, type QueryTerm, relaxedMatch, termExpression} from './search-query.js';
 import {bestFirst, type Candidate, type CandidateStats, candidateStats, scoreStats, termIdf} from './search-rank.js';
 import {buildSnippet} from './search-snippet.js';
@@ -42,7 +42,7 @@ import type {Manifest, Message} from './types.js';
 const Database = createRequire(import.meta.url)('better-sqlite3') as typeof DatabaseModule;
 type Database = DatabaseModule.Database;
 
-export const INDEX_SCHEMA_VERSION = 1;
+export const INDEX_SCHEMA_VERSION = 2;
 /** Session keys and positions share one rowid: sid in the high bits, position in the low 32. */
 const POSITION_SPAN = 2 ** 32;
 /** Keeps sid * 2^32 + position below 2^53 (exact in a JS number). */
@@ -191,10 +191,27 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 `;
 
 /**
- * Migrations from version N-1 to N, applied in order. Empty while there is one version: an index
- * from an unknown (older or newer) schema is rejected and openIndexWithRepair rebuilds it.
+ * Migrations from version N-1 to N, applied in order by the first writer that opens an older index
+ * (with the SQL functions migrationFunctions registers); an index from an unknown (older or newer)
+ * schema is rejected and openIndexWithRepair rebuilds it.
  */
-const MIGRATIONS: Record<number, string> = {};
+const MIGRATIONS: Record<number, string> = {
+	// 2: ASCII words written against Chinese, Japanese, Korean or Thai text join the identifier parts
+	// (index-text.ts): the messages that may hold such text are indexed again.
+	2: `
+CREATE TEMP TABLE sfs_glued AS SELECT id, body FROM messages WHERE sfs_maybe_glued(body);
+DELETE FROM msg_fts WHERE rowid IN (SELECT id FROM sfs_glued);
+INSERT INTO msg_fts (rowid, body, idparts) SELECT id, body, sfs_idparts(body) FROM sfs_glued;
+DROP TABLE sfs_glued;
+`,
+};
+
+/** The JS functions the migrations call. */
+function migrationFunctions(db: Database): void {
+	const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+	db.function('sfs_maybe_glued', {deterministic: true}, (body: unknown) => (mayHoldGluedText(text(body)) ? 1 : 0));
+	db.function('sfs_idparts', {deterministic: true}, (body: unknown) => identifierParts(text(body)));
+}
 
 const SESSION_COLUMNS = `session_id, alias, title, tool, native_id, cwd, model, created_at, updated_at, message_count,
 	input_tokens, output_tokens, tags, parent_session_id, is_subagent, is_headless, first_prompt`;
@@ -1169,6 +1186,7 @@ function ensureSchema(db: Database, readonly: boolean, dbPath: string): void {
 		});
 	}
 
+	migrationFunctions(db);
 	db.transaction(() => {
 		for (const step of range(version + 1, INDEX_SCHEMA_VERSION)) db.exec(MIGRATIONS[step]!);
 		db.pragma(`user_version = ${INDEX_SCHEMA_VERSION}`);

@@ -97,6 +97,25 @@ function cutAtBoundary(text: string, limit: number): string {
 	return code >= 0xd8_00 && code <= 0xdb_ff ? text.slice(0, limit - 1) : text.slice(0, limit);
 }
 
+/**
+ * Scripts whose words are not separated by spaces, as a regex character class body: FTS5's unicode61
+ * tokenizer makes one token of a whole run of them, and of ASCII words written against them.
+ */
+export const GLUED_SCRIPTS = String.raw`\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}`;
+/**
+ * A cheap first test for those scripts (code unit ranges: Thai, Lao, Myanmar, Hangul jamo, Khmer, kana,
+ * CJK, Hangul syllables, half-width kana, and the high surrogates of the supplementary ideographs): most
+ * texts have none, and the exact pattern with Unicode properties is several times slower to run.
+ */
+const MAYBE_GLUED = /[\u0E00-\u0EFF\u1000-\u11FF\u1780-\u17FF\u3040-\u9FFF\uAC00-\uD7AF\uD840-\uD87F\uF900-\uFAFF\uFF66-\uFF9F]/;
+/** Built on first use (text that is not ASCII only). */
+let gluedNeighbour: RegExp | undefined;
+
+/** Whether `text` may hold characters of those scripts (false: it surely does not). */
+export function mayHoldGluedText(text: string): boolean {
+	return MAYBE_GLUED.test(text);
+}
+
 // An inner case boundary: fooBar, HTTPServer, getV2Users.
 const CASE_BOUNDARY = /[a-z\d][A-Z]|[A-Z][A-Z][a-z]/g;
 /** Longer runs are hashes or base64, not identifiers: splitting them only bloats the index. */
@@ -128,7 +147,9 @@ export function splitCamelCase(word: string): string[] {
 
 /**
  * The extra indexed column: the parts of every camelCase identifier in `text`, each identifier's
- * parts adjacent (so a phrase query `"rate limit"` matches `handleRateLimit`), each identifier once.
+ * parts adjacent (so a phrase query `"rate limit"` matches `handleRateLimit`), each identifier once;
+ * and each ASCII word written against Chinese, Japanese, Korean or Thai text (`React` in
+ * `使用React组件`), which the tokenizer would keep only inside that text's token.
  */
 export function identifierParts(text: string): string {
 	// Find boundaries (cheap), then widen each to its whole word: much faster than matching every word.
@@ -142,6 +163,11 @@ export function identifierParts(text: string): string {
 		while (end < text.length && isAsciiWordChar(text.charCodeAt(end))) end++;
 		CASE_BOUNDARY.lastIndex = end;
 		if (end - start >= 3 && end - start <= MAX_IDENTIFIER_LENGTH) seen.add(text.slice(start, end));
+	}
+
+	if (mayHoldGluedText(text)) {
+		gluedNeighbour ??= new RegExp(`[A-Za-z0-9]+(?=[${GLUED_SCRIPTS}])|(?<=[${GLUED_SCRIPTS}])[A-Za-z0-9]+`, 'gu');
+		for (const [word] of text.matchAll(gluedNeighbour)) if (word.length <= MAX_IDENTIFIER_LENGTH) seen.add(word);
 	}
 
 	if (seen.size === 0) return '';

@@ -13,7 +13,7 @@
  *   substring: FTS5's unicode61 tokenizer keeps a whole run of such text as one token, so `東京` is not
  *   a token of `東京タワーに行った`. Such terms are tested on the messages' text (search-verify.ts).
  */
-import {splitCamelCase} from './index-text.js';
+import {GLUED_SCRIPTS, splitCamelCase} from './index-text.js';
 
 export type QueryTerm = {
 	/** The term as typed, without quotes or the prefix star. */
@@ -50,7 +50,7 @@ let unicodeToken: RegExp | undefined;
 let gluedScript: RegExp | undefined;
 
 function gluedScriptPattern(): RegExp {
-	return (gluedScript ??= /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]+/gu);
+	return (gluedScript ??= new RegExp(`[${GLUED_SCRIPTS}]+`, 'gu'));
 }
 
 /** Text as substring terms compare it: NFC, lower case (no diacritic folding). */
@@ -79,7 +79,7 @@ let gluedRun: RegExp | undefined;
  * NFD: text every match holds in one of the two forms (a cheap first filter); undefined when none.
  */
 export function longestGluedRun(terms: QueryTerm[]): string[] | undefined {
-	gluedRun ??= /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}\u30FC\uFF70\uFF9E\uFF9F]+/gu;
+	gluedRun ??= new RegExp(`[${GLUED_SCRIPTS}\\u30FC\\uFF70\\uFF9E\\uFF9F]+`, 'gu');
 	let longest = '';
 	for (const piece of terms.flatMap(term => term.substring ?? [])) {
 		for (const run of piece.match(gluedRun) ?? []) if (run.length > longest.length) longest = run;

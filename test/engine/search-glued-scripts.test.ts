@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {SessionIndex} from '../../source/engine/index-db.js';
@@ -23,6 +24,7 @@ beforeEach(() => {
 				message('ทดสอบระบบค้นหาภาษาไทย', {msg_id: 'th'}),
 				message('Tokyo tower, in English only; deploy tomorrow', {msg_id: 'en'}),
 				message('ヒルが出た', {msg_id: 'leech'}),
+				message('帮我修复handleRateLimit函数，使用React组件，运行npm测试', {msg_id: 'zh-code'}),
 				message('부산에서 만나요'.normalize('NFD'), {msg_id: 'ko-nfd'}),
 			],
 			1,
@@ -87,6 +89,15 @@ describe('words of scripts written without spaces', () => {
 		expect(ids('サーバー 再起動')).toEqual(['server']);
 	});
 
+	it('finds an English word written against such text, as a word (the identifier-parts column holds it)', () => {
+		expect(ids('React')).toEqual(['zh-code']);
+		expect(ids('npm')).toEqual(['zh-code']);
+		expect(ids('handleRateLimit')).toEqual(['zh-code']);
+		expect(ids('"rate limit"')).toEqual(['zh-code']);
+		expect(ids('eact')).toEqual([]);
+		expect(ids('React*')).toEqual(['zh-code']);
+	});
+
 	it('leaves words of spaced scripts to the index', () => {
 		expect(parseSearchQuery('東京').terms[0]!.substring).toEqual(['東京']);
 		expect(parseSearchQuery('"東京、タワー"').terms[0]!.substring).toEqual(['東京', 'タワー']);
@@ -94,5 +105,37 @@ describe('words of scripts written without spaces', () => {
 		expect(parseSearchQuery('café').terms[0]!.substring).toBeUndefined();
 		// A Latin word is still a whole token: "tow" is not found inside "tower".
 		expect(ids('tow')).toEqual([]);
+	});
+});
+
+describe('an index from before (schema version 1)', () => {
+	it('is migrated by the first writer: messages with such text get their English words indexed', () => {
+		const file = path.join(tempDir(), 'index.db');
+		const old = SessionIndex.open(file);
+		old.transaction(() => {
+			old.upsertSession(manifest(SESSION));
+			old.addMessages(SESSION, [message('使用React组件', {msg_id: 'glued'}), message('plain text about React', {msg_id: 'plain'})], 1);
+		});
+		old.close();
+		// What version 1 indexed: the glued message without its English word in the identifier parts.
+		const raw = new Database(file);
+		const {id} = raw.prepare("SELECT id FROM messages WHERE msg_id = 'glued'").get() as {id: number};
+		raw.prepare('DELETE FROM msg_fts WHERE rowid = ?').run(id);
+		raw.prepare("INSERT INTO msg_fts (rowid, body, idparts) VALUES (?, '使用React组件', '')").run(id);
+		raw.pragma('user_version = 1');
+		raw.close();
+		expect(() => SessionIndex.open(file, {readonly: true})).toThrow(/schema version 1/);
+
+		const migrated = SessionIndex.open(file);
+		try {
+			expect(migrated.search('React').map(hit => hit.msg_id).sort()).toEqual(['glued', 'plain']);
+			expect(migrated.search('plain').map(hit => hit.msg_id)).toEqual(['plain']);
+		} finally {
+			migrated.close();
+		}
+
+		const reader = SessionIndex.open(file, {readonly: true});
+		expect(reader.search('React')).toHaveLength(2);
+		reader.close();
 	});
 });
