@@ -165,6 +165,7 @@ async function showStatus(json: boolean): Promise<number> {
 	print(`daemon    running, pid ${status.pid}, up ${formatDuration(status.uptime_s)}`);
 	print(`watching  ${tools.length > 0 ? tools.join(', ') : 'nothing yet'} (${watching.length} director${watching.length === 1 ? 'y' : 'ies'}; ${status.watched.length - watching.length} root(s) not present, waited for)`);
 	print(`captured  ${status.sessions_captured} session change(s) in ${status.captures} capture(s)${status.capturing ? ', capturing now' : ''}`);
+	if (status.waiting) print(`waiting   ${describeWaiting(status.waiting)}`);
 	const last = status.last_capture;
 	print(`last      ${last ? `${relativeTime(last.at)}: ${last.new} new, ${last.updated} updated in ${last.duration_ms} ms` : 'none yet'}`);
 	if (status.sync) print(`sync      ${describeSync(status.sync)}`);
@@ -172,6 +173,18 @@ async function showStatus(json: boolean): Promise<number> {
 	print(`memory    ${humanBytes(status.memory.rss)} resident`);
 	print(`log       ${status.log}`);
 	return 0;
+}
+
+function describeWaiting(waiting: NonNullable<DaemonStatus['waiting']>): string {
+	const secondsFrom = (iso: string) => Math.max(0, Math.round((Date.parse(iso) - Date.now()) / 1000));
+	const next = waiting.next_try_at ? `next try in ${formatDuration(secondsFrom(waiting.next_try_at))}` : 'trying now';
+	const since = formatDuration(Math.max(0, Math.round((Date.now() - Date.parse(waiting.since)) / 1000)));
+	if (waiting.reason === 'capture-lock') {
+		return `a capture waits for another one (pid ${waiting.holder_pid ?? '?'}) for ${since}; it runs when that ends (${next})`;
+	}
+
+	if (waiting.reason === 'skipped') return `${waiting.message}; looked at again (${waiting.attempts} tr${waiting.attempts === 1 ? 'y' : 'ies'} in ${since}, ${next})`;
+	return `a capture failed ${waiting.attempts} time(s) in ${since} (${waiting.message}); ${next}`;
 }
 
 function describeSync(sync: NonNullable<DaemonStatus['sync']>): string {

@@ -72,6 +72,8 @@ export type CaptureOptions = {
 	 * return (the daemon's DiscoverCache) passes false: a skipped discovery returns nothing to keep.
 	 */
 	journals?: boolean;
+	/** How long to wait for another process's capture to end (default 120 s); then a LockBusyError. */
+	lockWaitMs?: number;
 };
 
 type SessionCaptureState = {files: Record<string, FileCursor>; fingerprint?: string; state?: unknown; excluded?: boolean; indexBehind?: boolean};
@@ -90,7 +92,7 @@ export function captureLockPath(env: Env): string {
 
 /** One capture pass over every enabled adapter (serialised with any other capture on this machine). */
 export async function capture(options: CaptureOptions): Promise<CaptureReport> {
-	return withLock(captureLockPath(options.env), async () => captureUnlocked(options), {what: 'another capture'});
+	return withLock(captureLockPath(options.env), async () => captureUnlocked(options), {what: 'another capture', waitMs: options.lockWaitMs});
 }
 
 async function captureUnlocked(options: CaptureOptions): Promise<CaptureReport> {

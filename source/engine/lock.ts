@@ -8,6 +8,17 @@ import {setTimeout as sleep} from 'node:timers/promises';
 import {SfsError} from './errors.js';
 import {ensureDir} from './fs-atomic.js';
 
+/** The lock stayed held by another live process for the whole wait. */
+export class LockBusyError extends SfsError {
+	constructor(
+		readonly file: string,
+		readonly holder: number | undefined,
+		what: string,
+	) {
+		super('IO', `${what} is held by process ${holder ?? '?'}`, {hint: 'wait for it to finish, or stop it'});
+	}
+}
+
 export function pidAlive(pid: number): boolean {
 	if (!Number.isInteger(pid) || pid <= 0) return false;
 	try {
@@ -57,7 +68,7 @@ export function withLockSync<T>(file: string, fn: () => T, options: {waitMs?: nu
 	const pause = new Int32Array(new SharedArrayBuffer(4));
 	while (!tryAcquire(file)) {
 		if (Date.now() > deadline) {
-			throw new SfsError('IO', `${options.what ?? 'lock'} is held by process ${readLockOwner(file) ?? '?'}`, {hint: 'wait for it to finish, or stop it'});
+			throw new LockBusyError(file, readLockOwner(file), options.what ?? 'lock');
 		}
 
 		Atomics.wait(pause, 0, 0, 5);
@@ -76,7 +87,7 @@ export async function withLock<T>(file: string, fn: () => Promise<T>, options: {
 	const deadline = Date.now() + (options.waitMs ?? 120_000);
 	while (!tryAcquire(file)) {
 		if (Date.now() > deadline) {
-			throw new SfsError('IO', `${options.what ?? 'lock'} is held by process ${readLockOwner(file) ?? '?'}`, {hint: 'wait for it to finish, or stop it'});
+			throw new LockBusyError(file, readLockOwner(file), options.what ?? 'lock');
 		}
 
 		await sleep(50);

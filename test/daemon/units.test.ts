@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
-import {afterEach, describe, expect, test} from 'vitest';
+import {afterAll, afterEach, describe, expect, test} from 'vitest';
 import type {NativeSession} from '../../source/adapters/types.js';
 import type {Adapter} from '../../source/adapters/types.js';
 import {sessionFilter} from '../../source/engine/daemon/changes.js';
@@ -154,12 +154,19 @@ describe('protocol framing', () => {
 });
 
 describe('DiscoverCache', () => {
+	// Real files: a known file that no longer exists is discovered again.
+	const home = fs.mkdtempSync(path.join(os.tmpdir(), 'sfs-discover-cache-'));
+	afterAll(() => fs.rmSync(home, {recursive: true, force: true}));
+	const projects = path.join(home, '.claude', 'projects');
+	const knownFile = path.join(projects, 'p', 'a.jsonl');
+	fs.mkdirSync(path.dirname(knownFile), {recursive: true});
+	fs.writeFileSync(knownFile, '');
 	function countingAdapter(sessions: NativeSession[]): Adapter & {discoveries: number} {
 		const adapter = {
 			id: 'claude-code' as const,
 			name: 'Claude Code',
 			discoveries: 0,
-			roots: () => ['/h/.claude/projects'],
+			roots: () => [projects],
 			async discover() {
 				adapter.discoveries++;
 				return sessions;
@@ -171,9 +178,9 @@ describe('DiscoverCache', () => {
 		return adapter;
 	}
 
-	const context = plainAdapterContext({HOME: '/h'});
-	const roots = new Map([['claude-code' as const, ['/h/.claude/projects']]]);
-	const known: NativeSession = {tool: 'claude-code', nativeId: 'a', files: ['/h/.claude/projects/p/a.jsonl'], growth: 'append'};
+	const context = plainAdapterContext({HOME: home});
+	const roots = new Map([['claude-code' as const, [projects]]]);
+	const known: NativeSession = {tool: 'claude-code', nativeId: 'a', files: [knownFile], growth: 'append'};
 
 	test('an append to a known file reuses the last discovery; a new file, a directory event or a full pass discovers again', async () => {
 		const adapter = countingAdapter([known]);
@@ -184,19 +191,34 @@ describe('DiscoverCache', () => {
 		expect(adapter.discoveries).toBe(1);
 
 		const append = emptyBatch();
-		append.files.add('/h/.claude/projects/p/a.jsonl');
+		append.files.add(knownFile);
 		expect(await cache.wrap([adapter], append, roots)[0]!.discover(context)).toEqual([known]);
 		expect(adapter.discoveries).toBe(1);
 
 		const fresh = emptyBatch();
-		fresh.files.add('/h/.claude/projects/p/b.jsonl');
+		fresh.files.add(path.join(projects, 'p', 'b.jsonl'));
 		await cache.wrap([adapter], fresh, roots)[0]!.discover(context);
 		expect(adapter.discoveries).toBe(2);
 
 		const directory = emptyBatch();
-		directory.dirs.add('/h/.claude/projects/q');
+		directory.dirs.add(path.join(projects, 'q'));
 		await cache.wrap([adapter], directory, roots)[0]!.discover(context);
 		expect(adapter.discoveries).toBe(3);
+	});
+
+	test('a known file that vanished (deleted, rotated away) is discovered again, not read from memory', async () => {
+		const gone = path.join(projects, 'p', 'gone.jsonl');
+		fs.writeFileSync(gone, '');
+		const adapter = countingAdapter([known, {...known, nativeId: 'gone', files: [gone]}]);
+		const cache = new DiscoverCache();
+		const full = emptyBatch();
+		full.full = true;
+		await cache.wrap([adapter], full, roots)[0]!.discover(context);
+		fs.rmSync(gone);
+		const removed = emptyBatch();
+		removed.files.add(gone);
+		await cache.wrap([adapter], removed, roots)[0]!.discover(context);
+		expect(adapter.discoveries).toBe(2);
 	});
 
 	test('fingerprinted stores (one database, many sessions) are always discovered again', async () => {
@@ -206,7 +228,7 @@ describe('DiscoverCache', () => {
 		full.full = true;
 		await cache.wrap([adapter], full, roots)[0]!.discover(context);
 		const append = emptyBatch();
-		append.files.add('/h/.claude/projects/p/a.jsonl');
+		append.files.add(knownFile);
 		await cache.wrap([adapter], append, roots)[0]!.discover(context);
 		expect(adapter.discoveries).toBe(2);
 	});

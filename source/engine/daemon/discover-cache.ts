@@ -2,8 +2,10 @@
  * The daemon's memory of what each adapter's last full discovery found. An append to a session
  * file already known is then captured without listing the whole store again (with 10,000 sessions
  * a full discovery stats every file). Anything else (a new file, a directory event, a store of
- * fingerprinted sessions such as Cursor's databases) goes through the adapter's own discovery.
+ * fingerprinted sessions such as Cursor's databases, a known file that vanished) goes through the
+ * adapter's own discovery.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import type {Adapter, AdapterContext, NativeSession} from '../../adapters/types.js';
 import type {ToolId} from '../types.js';
@@ -57,7 +59,8 @@ export class DiscoverCache {
 		if (cached.fingerprinted) return false;
 		const under = (changed: string) => roots.some(root => changed === root || changed.startsWith(root + path.sep));
 		for (const dir of batch.dirs) if (under(dir)) return false;
-		for (const file of batch.files) if (under(file) && !cached.files.has(file)) return false;
+		// A known file that is gone (deleted, renamed by a rotation): the remembered discovery would have it read and fail.
+		for (const file of batch.files) if (under(file) && (!cached.files.has(file) || !fs.existsSync(file))) return false;
 		return true;
 	}
 }

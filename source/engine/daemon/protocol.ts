@@ -33,6 +33,24 @@ export type CaptureSummary = {
 	kind: 'full' | 'changes';
 };
 
+/** A capture that could not run and is tried again (`sfs daemon status`). */
+export type CaptureWaiting = {
+	/**
+	 * 'capture-lock': another process (a TUI, `sfs capture`) holds capture.lock; 'error': the last try
+	 * failed as a whole (the index busy, a store error); 'skipped': it ran but skipped sessions (a file
+	 * vanished mid-read, the index busy for them), which are looked at again.
+	 */
+	reason: 'capture-lock' | 'error' | 'skipped';
+	since: string;
+	/** Tries that did not capture, so far. */
+	attempts: number;
+	/** When it is tried next (sooner when capture.lock is released); null while a try is under way. */
+	next_try_at: string | null;
+	/** The process holding capture.lock, when that is the reason. */
+	holder_pid: number | null;
+	message: string;
+};
+
 export type DaemonStatus = {
 	pid: number;
 	version: string;
@@ -45,6 +63,10 @@ export type DaemonStatus = {
 	sessions_captured: number;
 	captures: number;
 	capturing: boolean;
+	/** Changes not captured yet: file events in their quiet period, or a capture waiting to be tried again. Absent from older daemons. */
+	pending?: boolean;
+	/** A capture waiting to be tried again, or null. Absent from older daemons. */
+	waiting?: CaptureWaiting | null;
 	last_capture: CaptureSummary | null;
 	/** Autosync with the team server (sfs sync auto); absent from daemons older than it. */
 	sync?: AutoSyncStatus | null;

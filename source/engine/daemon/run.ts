@@ -10,7 +10,7 @@ import {loadAdapters, plainAdapterContext} from '../capture-run.js';
 import {capture as captureOnce, captureLockPath, type CaptureReport, oneLineError} from '../capture.js';
 import {loadConfig} from '../config.js';
 import {SfsError} from '../errors.js';
-import {withLock} from '../lock.js';
+import {LockBusyError, readLockOwner, withLock} from '../lock.js';
 import {type Engine, openEngine, rebuildEngineIndex} from '../open-engine.js';
 import {ensureDir} from '../fs-atomic.js';
 import {configPath, dataDir, type Env, indexPath} from '../paths.js';
@@ -20,8 +20,8 @@ import {sessionFilter} from './changes.js';
 import {DiscoverCache} from './discover-cache.js';
 import {claimPidFile, logFilePath, releasePidFile, socketPath} from './files.js';
 import {type DaemonLog, openRotatingLog} from './log.js';
-import type {CaptureSummary, DaemonRequest, DaemonStatus} from './protocol.js';
-import {type ChangeBatch, CaptureScheduler} from './scheduler.js';
+import type {CaptureSummary, CaptureWaiting, DaemonRequest, DaemonStatus} from './protocol.js';
+import {type CaptureOutcome, type ChangeBatch, CaptureScheduler, emptyBatch} from './scheduler.js';
 import {DaemonServer} from './server.js';
 import {SourceWatcher, type WatchedSource} from './watch.js';
 
@@ -32,7 +32,24 @@ export type RunDaemonOptions = {
 	/** Debounce timings (tests may shorten them). */
 	quietMs?: number;
 	maxDelayMs?: number;
+	/**
+	 * How long one capture waits for another process's capture.lock before it is put off and tried again
+	 * (default 5 s, or SFS_DAEMON_LOCK_WAIT_MS; tests shorten it).
+	 */
+	lockWaitMs?: number;
 };
+
+const DEFAULT_LOCK_WAIT_MS = 5000;
+/** Back-off caps of a capture tried again: capture.lock held (its release wakes the retry sooner), or a failure. */
+const LOCK_RETRY_CAP_MS = 30_000;
+const ERROR_RETRY_CAP_MS = 60_000;
+/**
+ * Skipped sessions are looked at again 1, 2, 4, … s later until they are captured: up to a minute apart
+ * when the reason passes by itself (the index or a lock busy, no space left), up to ten minutes apart
+ * otherwise (a file that cannot be read until someone fixes it), so a lasting problem costs next to nothing.
+ */
+const TRANSIENT_SKIP = /database is (locked|busy)|SQLITE_BUSY|is held by process|\b(EBUSY|EAGAIN|EMFILE|ENFILE|ENOSPC|EDQUOT)\b|no space left/i;
+const LASTING_SKIP_RETRY_CAP_MS = 10 * 60_000;
 
 export function packageVersion(): string {
 	try {
@@ -82,8 +99,16 @@ class Daemon {
 	private configWatcher: fs.FSWatcher | undefined;
 	private readonly discovered = new DiscoverCache();
 	private retryTimer: NodeJS.Timeout | undefined;
+	private retryDueAt: number | undefined;
 	private readonly signalHandlers: Array<[NodeJS.Signals, () => void]> = [];
 	private autosync: AutoSync | undefined;
+	/** A capture that could not run and waits to be tried again. */
+	private waiting: CaptureWaiting | undefined;
+	/** Watches the run dir for capture.lock's release while a capture waits for it. */
+	private lockWatch: fs.FSWatcher | undefined;
+	private readonly lockWaitMs: number;
+	/** Skipped sessions already logged (path and reason) while they are looked at again, so a retried skip is one line. */
+	private readonly reportedSkips = new Set<string>();
 
 	constructor(
 		private readonly env: Env,
@@ -94,6 +119,8 @@ class Daemon {
 			this.finish = resolve;
 		});
 		this.scheduler = new CaptureScheduler(async batch => this.capture(batch), {quietMs: options.quietMs, maxDelayMs: options.maxDelayMs});
+		const fromEnv = Number(env.SFS_DAEMON_LOCK_WAIT_MS);
+		this.lockWaitMs = options.lockWaitMs ?? (env.SFS_DAEMON_LOCK_WAIT_MS && Number.isFinite(fromEnv) && fromEnv >= 0 ? fromEnv : DEFAULT_LOCK_WAIT_MS);
 	}
 
 	async start(): Promise<void> {
@@ -146,7 +173,11 @@ class Daemon {
 			this.configWatcher = fs.watch(path.dirname(file), (_event, name) => {
 				if (name !== null && name !== path.basename(file)) return;
 				if (timer) clearTimeout(timer);
-				timer = setTimeout(() => void this.reloadSources(), 200);
+				timer = setTimeout(() => {
+					// A capture failed by a broken config.json is tried again at once when it is edited.
+					if (this.waiting?.reason === 'error') this.scheduler.wake();
+					void this.reloadSources();
+				}, 200);
 			});
 			this.configWatcher.on('error', () => this.configWatcher?.close());
 		} catch (error) {
@@ -174,6 +205,7 @@ class Daemon {
 			for (const [signal, handler] of this.signalHandlers) process.off(signal, handler);
 			if (this.retryTimer) clearTimeout(this.retryTimer);
 			this.configWatcher?.close();
+			this.stopWatchingLock();
 			await this.watcher?.close().catch(() => {});
 			await this.scheduler.stop();
 			await this.autosync?.stop().catch(() => {});
@@ -207,7 +239,7 @@ class Daemon {
 		this.openEngine();
 	}
 
-	private async capture(batch: ChangeBatch): Promise<void> {
+	private async capture(batch: ChangeBatch): Promise<CaptureOutcome> {
 		const tools = batch.tools.size > 0 ? [...batch.tools] : this.allTools();
 		let report: CaptureReport;
 		try {
@@ -223,12 +255,13 @@ class Daemon {
 				only: sessionFilter(batch),
 				// The daemon keeps its own discovery (this.discovered); a journaled capture that skips discovery would leave it empty.
 				journals: false,
+				lockWaitMs: this.lockWaitMs,
 			});
 		} catch (error) {
-			this.recordError(`capture failed: ${oneLineError(error)}`);
-			return;
+			return this.putOff(error);
 		}
 
+		this.doneWaiting();
 		this.captures++;
 		this.lastCapture = {
 			at: new Date().toISOString(),
@@ -242,7 +275,7 @@ class Daemon {
 			kind: batch.full ? 'full' : 'changes',
 		};
 		this.sessionsCaptured += report.new + report.updated;
-		for (const skipped of report.skipped) this.recordError(`skipped ${skipped.path}: ${skipped.reason}`);
+		this.reportSkipped(report);
 		this.retryIfSkipped(batch, report);
 		if (report.changed_sessions.length > 0 || batch.full) {
 			this.log.write('info', `captured (${this.lastCapture.kind}, ${tools.join(',')}): ${report.new} new, ${report.updated} updated, ${report.unchanged} unchanged in ${report.duration_ms} ms`);
@@ -274,21 +307,119 @@ class Daemon {
 	}
 
 	/**
-	 * A session skipped now (a file mid-rename, a temp dir cleared by another process) would wait for
-	 * its next change: look at the same batch again, up to 3 times with growing delays.
+	 * A capture that did not run (capture.lock held by a TUI or `sfs capture` doing a long cold capture,
+	 * a broken config.json, the index busy past its timeout) is tried again with a growing delay, its
+	 * changes kept in the scheduler's one pending batch. One log line says so, not one per try; a
+	 * release of capture.lock (or an edit of config.json) wakes the retry at once.
+	 */
+	private putOff(error: unknown): {retryInMs: number} {
+		const message = oneLineError(error);
+		const reason = error instanceof LockBusyError ? 'capture-lock' : 'error';
+		const previous = this.waiting;
+		const attempts = previous?.reason === reason ? previous.attempts + 1 : 1;
+		const retryInMs = Math.min(reason === 'capture-lock' ? LOCK_RETRY_CAP_MS : ERROR_RETRY_CAP_MS, 1000 * 2 ** (attempts - 1));
+		const holder = error instanceof LockBusyError ? (error.holder ?? null) : null;
+		this.waiting = {reason, since: previous?.since ?? new Date().toISOString(), attempts, next_try_at: null, holder_pid: holder, message};
+		if (reason === 'capture-lock') {
+			this.watchLockRelease();
+			if (previous?.reason !== 'capture-lock') {
+				this.log.write('warn', `capture waiting: another capture (pid ${holder ?? '?'}) holds capture.lock; what changed is captured when it ends`);
+			}
+		} else if (previous?.message !== message) {
+			this.recordError(`capture failed: ${message}; trying again in ${Math.round(retryInMs / 1000)}s and until it works`);
+		}
+
+		return {retryInMs};
+	}
+
+	/** A capture ran: what it waited for is over (sessions it skipped are looked after by retryIfSkipped). */
+	private doneWaiting(): void {
+		const waited = this.waiting;
+		if (!waited || waited.reason === 'skipped') return;
+		this.waiting = undefined;
+		this.stopWatchingLock();
+		const seconds = Math.round((Date.now() - Date.parse(waited.since)) / 1000);
+		this.log.write('info', waited.reason === 'capture-lock' ? `capture.lock is free again after ${seconds}s: capturing what waited` : `capture works again after ${waited.attempts} failed tr${waited.attempts === 1 ? 'y' : 'ies'} (${seconds}s)`);
+	}
+
+	private watchLockRelease(): void {
+		if (this.lockWatch) return;
+		const file = captureLockPath(this.env);
+		try {
+			// The lock is a file in the run dir; its removal is the signal (the back-off timer covers a holder killed with -9).
+			this.lockWatch = fs.watch(path.dirname(file), (_event, name) => {
+				if (name !== null && name !== path.basename(file)) return;
+				if (!fs.existsSync(file)) this.scheduler.wake();
+			});
+			this.lockWatch.on('error', () => this.stopWatchingLock());
+		} catch {
+			// Without the watch, the back-off alone tries again.
+		}
+	}
+
+	private stopWatchingLock(): void {
+		this.lockWatch?.close();
+		this.lockWatch = undefined;
+	}
+
+	/** Each skipped session once (per path and reason) while it is looked at again, not once per retry. */
+	private reportSkipped(report: CaptureReport): void {
+		for (const skipped of report.skipped) {
+			const key = `${skipped.path}\u0000${skipped.reason}`;
+			if (this.reportedSkips.has(key)) continue;
+			this.reportedSkips.add(key);
+			this.recordError(`skipped ${skipped.path}: ${skipped.reason}`);
+		}
+	}
+
+	/**
+	 * A session skipped now (a native file that vanished mid-read, the index busy, a store write that
+	 * failed) would wait for its next change: look at it again with growing delays until it is captured.
+	 * One retry is pending at a time; it covers only the skipped sessions' files when they are known.
 	 */
 	private retryIfSkipped(batch: ChangeBatch, report: CaptureReport): void {
 		if (report.skipped.length === 0) {
 			this.retries = 0;
+			if (this.waiting?.reason === 'skipped' && !this.retryTimer) {
+				this.log.write('info', `skipped session(s) captured on retry ${this.waiting.attempts}`);
+				this.waiting = undefined;
+				this.reportedSkips.clear();
+			}
+
 			return;
 		}
 
-		if (this.retries >= 3 || this.retryTimer) return;
-		const delay = 1000 * 2 ** this.retries++;
+		if (this.retryTimer) return;
+		const transient = report.skipped.every(skipped => TRANSIENT_SKIP.test(skipped.reason));
+		const delay = Math.min(transient ? ERROR_RETRY_CAP_MS : LASTING_SKIP_RETRY_CAP_MS, 1000 * 2 ** Math.min(this.retries++, 20));
+		const previous = this.waiting;
+		this.retryDueAt = Date.now() + delay;
+		this.waiting = {
+			reason: 'skipped',
+			since: previous?.since ?? new Date().toISOString(),
+			attempts: this.retries,
+			next_try_at: null,
+			holder_pid: null,
+			message: `${report.skipped.length} session(s) skipped (first: ${report.skipped[0]!.reason})`,
+		};
+		const retry = this.skippedOnly(batch, report);
 		this.retryTimer = setTimeout(() => {
 			this.retryTimer = undefined;
-			this.scheduler.addBatch(batch);
+			this.scheduler.addBatch(retry);
 		}, delay);
+	}
+
+	/** A batch of the skipped sessions' native files, or the whole batch when a skip names no such file (a failed discovery, an index write). */
+	private skippedOnly(batch: ChangeBatch, report: CaptureReport): ChangeBatch {
+		const retry = emptyBatch();
+		for (const skipped of report.skipped) {
+			const source = this.sources.find(candidate => candidate.roots.some(root => skipped.path.startsWith(root + path.sep)));
+			if (!source) return batch;
+			retry.tools.add(source.tool);
+			retry.files.add(skipped.path);
+		}
+
+		return retry;
 	}
 
 	private async handle(request: DaemonRequest): Promise<unknown> {
@@ -340,12 +471,21 @@ class Daemon {
 			sessions_captured: this.sessionsCaptured,
 			captures: this.captures,
 			capturing: this.scheduler.busy,
+			pending: this.scheduler.pending || this.retryTimer !== undefined,
+			waiting: this.waitingStatus(),
 			last_capture: this.lastCapture,
 			sync: this.autosync?.status() ?? null,
 			errors: {count: this.errorCount, recent: this.errors.slice(-10)},
 			memory: {rss: memory.rss, heap_used: memory.heapUsed},
 			cpu: {user_ms: Math.round(cpu.user / 1000), system_ms: Math.round(cpu.system / 1000)},
 		};
+	}
+
+	private waitingStatus(): CaptureWaiting | null {
+		if (!this.waiting) return null;
+		const retryAt = this.waiting.reason === 'skipped' ? (this.retryTimer ? this.retryDueAt : undefined) : this.scheduler.retryAt;
+		const holder = this.waiting.reason === 'capture-lock' ? (readLockOwner(captureLockPath(this.env)) ?? this.waiting.holder_pid) : null;
+		return {...this.waiting, holder_pid: holder, next_try_at: retryAt === undefined || this.scheduler.busy ? null : new Date(retryAt).toISOString()};
 	}
 
 	private recordError(message: string): void {
