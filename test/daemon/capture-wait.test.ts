@@ -13,7 +13,8 @@ import {execa, type ResultPromise} from 'execa';
 import {describe, expect, test} from 'vitest';
 import {logFilePath} from '../../source/engine/daemon/files.js';
 import {configPath} from '../../source/engine/paths.js';
-import type {CaptureWaiting} from '../../source/engine/daemon/protocol.js';
+import {connectDaemon} from '../../source/engine/daemon/client.js';
+import type {CaptureSummary, CaptureWaiting} from '../../source/engine/daemon/protocol.js';
 import {appendUser, installFixture, projectsDir, type Sandbox, sandboxPerTest, sfs, type StatusJson, waitFor, waitIdle, writeSession} from './helpers.js';
 
 let box: Sandbox;
@@ -125,6 +126,34 @@ describe('daemon capture put off by another process', () => {
 			expect(after.waiting).toBeNull();
 			expect(after.last_capture?.kind).toBe('full');
 		} finally {
+			holder.process.kill();
+		}
+	});
+
+	test('a capture asked for over the socket (the TUI, sfs init) while capture.lock is held answers once the capture has run, not before', async () => {
+		installFixture(box);
+		await sfs(box, ['daemon', 'start'], {env: LOCK_WAIT});
+		const before = await idle();
+		const holder = await holdLock('capture-lock-holder.fixture.ts');
+		const client = await connectDaemon(box.env);
+		try {
+			let answered: CaptureSummary | null | undefined;
+			const request = client.request<CaptureSummary | null>('capture', undefined, {timeoutMs: 60_000}).then(result => {
+				answered = result;
+			});
+			await waitFor('the requested capture to wait', async () => ((await daemonStatus()).waiting?.reason === 'capture-lock' ? true : undefined), 15_000, 100);
+			await sleep(1500);
+			expect(answered).toBeUndefined();
+			const releasedAt = Date.now();
+			await holder.release();
+			await request;
+			// The answer is the capture that ran after the release, not the one before it.
+			expect(answered?.kind).toBe('full');
+			expect(Date.parse(answered!.at)).toBeGreaterThanOrEqual(releasedAt);
+			expect((await idle()).captures).toBe(before.captures + 1);
+			expect((await daemonStatus()).waiting).toBeNull();
+		} finally {
+			client.close();
 			holder.process.kill();
 		}
 	});

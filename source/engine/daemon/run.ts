@@ -255,7 +255,8 @@ class Daemon {
 				only: sessionFilter(batch),
 				// The daemon keeps its own discovery (this.discovered); a journaled capture that skips discovery would leave it empty.
 				journals: false,
-				lockWaitMs: this.lockWaitMs,
+				// Once put off for capture.lock, a try only looks: the lock's removal wakes the next one, so there is nothing to poll for.
+				lockWaitMs: this.waiting?.reason === 'capture-lock' ? 0 : this.lockWaitMs,
 			});
 		} catch (error) {
 			return this.putOff(error);
