@@ -35,6 +35,18 @@ export function sandbox(): Sandbox {
 	return {root, home, sfsHome, env, cleanup: () => fs.rmSync(root, {recursive: true, force: true})};
 }
 
+/** A sandbox holding the spec's example sessions, imported through the CLI (throws with sfs's stderr if that fails). */
+export async function sandboxWithExamples(): Promise<Sandbox> {
+	const box = sandbox();
+	const run = await sfs(box, ['import', specExamples]);
+	if (run.exitCode !== 0) {
+		box.cleanup();
+		throw new Error(run.stderr);
+	}
+
+	return box;
+}
+
 export type Run = {stdout: string; stderr: string; exitCode: number};
 
 export async function sfs(box: Sandbox, args: string[], options: {env?: Record<string, string>; input?: string; cwd?: string} = {}): Promise<Run> {

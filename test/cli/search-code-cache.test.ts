@@ -8,16 +8,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {execa} from 'execa';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {repoRoot, type Sandbox, sandbox, sfs, specExamples} from './run-sfs.js';
+import {repoRoot, type Sandbox, sandboxWithExamples, sfs} from './run-sfs.js';
 
 let box: Sandbox;
 let outDir: string;
 const script = path.join(repoRoot, 'scripts', 'bundle-search.mjs');
 
 beforeAll(async () => {
-	box = sandbox();
-	const run = await sfs(box, ['import', specExamples]);
-	if (run.exitCode !== 0) throw new Error(run.stderr);
+	box = await sandboxWithExamples();
 	// Inside the repository, so that the bundle finds better-sqlite3 as dist/ does; the warm-up builds its
 	// index with the tsc output next to the loader (engine/index-db.js).
 	outDir = fs.mkdtempSync(path.join(repoRoot, '.build-test-search-cache-'));

@@ -8,14 +8,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {execa} from 'execa';
 import {afterAll, beforeAll, expect, test} from 'vitest';
-import {cliPath, parseJson, type Sandbox, sandbox, sfs, specExamples} from './run-sfs.js';
+import {cliPath, parseJson, type Sandbox, sandboxWithExamples, sfs} from './run-sfs.js';
 
 let box: Sandbox;
 
 beforeAll(async () => {
-	box = sandbox();
-	const run = await sfs(box, ['import', specExamples]);
-	if (run.exitCode !== 0) throw new Error(run.stderr);
+	box = await sandboxWithExamples();
 });
 
 afterAll(() => box.cleanup());

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
-import {expectOneLineError, parseJson, type Sandbox, sandbox, sfs, specExamples} from './run-sfs.js';
+import {expectOneLineError, parseJson, type Sandbox, sandboxWithExamples, sfs} from './run-sfs.js';
 
 const MINIMAL = 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d';
 const COMPLETE = 'b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e';
@@ -26,9 +26,7 @@ function storedManifest(id: string): unknown {
 }
 
 beforeAll(async () => {
-	box = sandbox();
-	const run = await sfs(box, ['import', specExamples]);
-	if (run.exitCode !== 0) throw new Error(run.stderr);
+	box = await sandboxWithExamples();
 });
 
 afterAll(() => box.cleanup());

@@ -5,14 +5,12 @@
  */
 import {spawn} from 'node:child_process';
 import {afterAll, beforeAll, expect, test} from 'vitest';
-import {cliPath, type Sandbox, sandbox, sfs, specExamples} from './run-sfs.js';
+import {cliPath, type Sandbox, sandboxWithExamples, sfs} from './run-sfs.js';
 
 let box: Sandbox;
 
 beforeAll(async () => {
-	box = sandbox();
-	const run = await sfs(box, ['import', specExamples]);
-	if (run.exitCode !== 0) throw new Error(run.stderr);
+	box = await sandboxWithExamples();
 });
 
 afterAll(() => box.cleanup());

@@ -4,15 +4,13 @@
  * "no session activity" for an empty window that ends before it starts.
  */
 import {afterAll, beforeAll, expect, test} from 'vitest';
-import {expectOneLineError, parseJson, type Sandbox, sandbox, sfs, specExamples} from './run-sfs.js';
+import {expectOneLineError, parseJson, type Sandbox, sandboxWithExamples, sfs} from './run-sfs.js';
 
 const COMPLETE = 'b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e';
 let box: Sandbox;
 
 beforeAll(async () => {
-	box = sandbox();
-	const run = await sfs(box, ['import', specExamples]);
-	if (run.exitCode !== 0) throw new Error(run.stderr);
+	box = await sandboxWithExamples();
 });
 
 afterAll(() => box.cleanup());

@@ -3,15 +3,13 @@
  * after the ref (--no-color, --json), and `--` ends the flags the usual way (everything after it is a change).
  */
 import {afterAll, beforeAll, expect, test} from 'vitest';
-import {parseJson, type Sandbox, sandbox, sfs, specExamples} from './run-sfs.js';
+import {parseJson, type Sandbox, sandboxWithExamples, sfs} from './run-sfs.js';
 
 const MINIMAL = 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d';
 let box: Sandbox;
 
 beforeAll(async () => {
-	box = sandbox();
-	const run = await sfs(box, ['import', specExamples]);
-	if (run.exitCode !== 0) throw new Error(run.stderr);
+	box = await sandboxWithExamples();
 });
 
 afterAll(() => box.cleanup());
