@@ -19,6 +19,23 @@ export const BIG_TOOL_OUTPUT_CHARS = 5 * 1024 * 1024;
 
 export type CapturedHome = {root: string; env: NodeJS.ProcessEnv; engine: Engine; cleanup(): void};
 
+/** The environment of a temp HOME at `<root>/home` with its store at `<root>/sfs`: every place sfs and the tools look is inside. */
+export function homeEnv(root: string): NodeJS.ProcessEnv {
+	const home = path.join(root, 'home');
+	return {
+		HOME: home,
+		SFS_HOME: path.join(root, 'sfs'),
+		XDG_CONFIG_HOME: path.join(home, '.config'),
+		XDG_DATA_HOME: path.join(home, '.local', 'share'),
+		XDG_STATE_HOME: path.join(home, '.local', 'state'),
+		XDG_CACHE_HOME: path.join(home, '.cache'),
+		CLAUDE_CONFIG_DIR: path.join(home, '.claude'),
+		CODEX_HOME: path.join(home, '.codex'),
+		COPILOT_HOME: path.join(home, '.copilot'),
+		GEMINI_CLI_HOME: home,
+	};
+}
+
 function copyInto(source: string, target: string): void {
 	fs.mkdirSync(target, {recursive: true});
 	fs.cpSync(source, target, {recursive: true});
@@ -77,18 +94,7 @@ function writeClaimSession(claudeDir: string): void {
 export async function capturedHome(options: {claimSession?: boolean} = {}): Promise<CapturedHome> {
 	const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sfs-mcp-'));
 	const home = path.join(root, 'home');
-	const env: NodeJS.ProcessEnv = {
-		HOME: home,
-		SFS_HOME: path.join(root, 'sfs'),
-		XDG_CONFIG_HOME: path.join(home, '.config'),
-		XDG_DATA_HOME: path.join(home, '.local', 'share'),
-		XDG_STATE_HOME: path.join(home, '.local', 'state'),
-		XDG_CACHE_HOME: path.join(home, '.cache'),
-		CLAUDE_CONFIG_DIR: path.join(home, '.claude'),
-		CODEX_HOME: path.join(home, '.codex'),
-		COPILOT_HOME: path.join(home, '.copilot'),
-		GEMINI_CLI_HOME: home,
-	};
+	const env = homeEnv(root);
 	const claude = path.join(home, '.claude');
 	copyInto(path.join(fixtures, 'claude-code', 'projects'), path.join(claude, 'projects'));
 	copyInto(path.join(fixtures, 'claude-code', 'real-2.1.332-failing-command', 'projects'), path.join(claude, 'projects'));

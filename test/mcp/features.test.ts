@@ -5,12 +5,11 @@
 import {execFileSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import {Client} from '@modelcontextprotocol/sdk/client/index.js';
-import {InMemoryTransport} from '@modelcontextprotocol/sdk/inMemory.js';
+import type {Client} from '@modelcontextprotocol/sdk/client/index.js';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {setPolicy} from '../../source/engine/dlp/policy.js';
-import {createMcpServer} from '../../source/mcp/server.js';
 import {BIG_EDITED_FILE, BIG_SESSION_NATIVE_ID, CLAIM_SESSION_NATIVE_ID, type CapturedHome, capturedHome, SECRET} from './captured-home.js';
+import {connectedClient} from './connected-client.js';
 
 type Result = {content: Array<{type: string; text: string}>; structuredContent?: Record<string, any>; isError?: boolean};
 
@@ -36,10 +35,7 @@ beforeAll(async () => {
 	execFileSync('git', ['init', '-q', repo]);
 	fs.writeFileSync(path.join(repo, '.sfs', 'rules', 'config.json'), JSON.stringify({version: 1, tools: ['claude-code', 'codex', 'gemini']}));
 	fs.writeFileSync(path.join(repo, '.sfs', 'rules', 'testing.md'), '# Testing\n\nRun `npm test` before every commit.\n');
-	const server = createMcpServer({engine: home.engine, cwd: repo, now: () => new Date('2026-11-25T12:00:00Z'), log: line => logged.push(line)}, 'test');
-	client = new Client({name: 'sfs-test', version: '1.0.0'});
-	const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-	await Promise.all([client.connect(clientSide), server.connect(serverSide)]);
+	client = await connectedClient({engine: home.engine, cwd: repo, now: () => new Date('2026-11-25T12:00:00Z'), log: line => logged.push(line)});
 }, 120_000);
 
 afterAll(async () => {

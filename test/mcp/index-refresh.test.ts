@@ -1,11 +1,10 @@
 /** A long-lived server sees an index rebuilt by another process (a new index.db renamed over the old one). */
-import {Client} from '@modelcontextprotocol/sdk/client/index.js';
-import {InMemoryTransport} from '@modelcontextprotocol/sdk/inMemory.js';
+import type {Client} from '@modelcontextprotocol/sdk/client/index.js';
 import {afterAll, beforeAll, expect, test} from 'vitest';
 import {openEngine, rebuildEngineIndex} from '../../source/engine/open-engine.js';
 import {indexRefresher} from '../../source/mcp/index-refresh.js';
-import {createMcpServer} from '../../source/mcp/server.js';
 import {BIG_SESSION_NATIVE_ID, type CapturedHome, capturedHome} from './captured-home.js';
+import {connectedClient} from './connected-client.js';
 
 let home: CapturedHome;
 beforeAll(async () => {
@@ -14,11 +13,7 @@ beforeAll(async () => {
 afterAll(() => home?.cleanup());
 
 async function connect(beforeCall?: () => void): Promise<Client> {
-	const server = createMcpServer({engine: home.engine, beforeCall}, 'test');
-	const client = new Client({name: 't', version: '1'});
-	const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-	await Promise.all([client.connect(clientSide), server.connect(serverSide)]);
-	return client;
+	return connectedClient({engine: home.engine, beforeCall});
 }
 
 async function listedIds(client: Client): Promise<string[]> {

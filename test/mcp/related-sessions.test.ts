@@ -5,12 +5,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {Client} from '@modelcontextprotocol/sdk/client/index.js';
-import {InMemoryTransport} from '@modelcontextprotocol/sdk/inMemory.js';
+import type {Client} from '@modelcontextprotocol/sdk/client/index.js';
 import {afterAll, beforeAll, expect, test, vi} from 'vitest';
 import {runCapture} from '../../source/engine/capture-run.js';
 import {type Engine, openEngine} from '../../source/engine/open-engine.js';
-import {createMcpServer} from '../../source/mcp/server.js';
+import {homeEnv} from './captured-home.js';
+import {connectedClient} from './connected-client.js';
 
 const MAIN = '77770000-0000-4000-8000-00000000000a';
 const OTHER = '77770000-0000-4000-8000-00000000000b';
@@ -46,27 +46,13 @@ function writeEditingSession(projects: string, sessionId: string, files: string[
 beforeAll(async () => {
 	root = fs.mkdtempSync(path.join(os.tmpdir(), 'sfs-mcp-related-'));
 	const home = path.join(root, 'home');
-	const env: NodeJS.ProcessEnv = {
-		HOME: home,
-		SFS_HOME: path.join(root, 'sfs'),
-		XDG_CONFIG_HOME: path.join(home, '.config'),
-		XDG_DATA_HOME: path.join(home, '.local', 'share'),
-		XDG_STATE_HOME: path.join(home, '.local', 'state'),
-		XDG_CACHE_HOME: path.join(home, '.cache'),
-		CLAUDE_CONFIG_DIR: path.join(home, '.claude'),
-		CODEX_HOME: path.join(home, '.codex'),
-		COPILOT_HOME: path.join(home, '.copilot'),
-		GEMINI_CLI_HOME: home,
-	};
+	const env = homeEnv(root);
 	const projects = path.join(home, '.claude', 'projects');
 	writeEditingSession(projects, MAIN, ['src/cart.ts', 'src/price.ts', 'src/tax.ts', 'src/ship.ts', 'src/user.ts', 'src/order.ts']);
 	writeEditingSession(projects, OTHER, ['src/cart.ts', 'src/price.ts']);
 	engine = openEngine({env});
 	await runCapture(engine, {tools: ['claude-code']});
-	const server = createMcpServer({engine, cwd: root, log() {}}, 'test');
-	client = new Client({name: 'sfs-test', version: '1.0.0'});
-	const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-	await Promise.all([client.connect(clientSide), server.connect(serverSide)]);
+	client = await connectedClient({engine, cwd: root, log() {}});
 }, 120_000);
 
 afterAll(async () => {

@@ -4,11 +4,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import {Client} from '@modelcontextprotocol/sdk/client/index.js';
-import {InMemoryTransport} from '@modelcontextprotocol/sdk/inMemory.js';
+import type {Client} from '@modelcontextprotocol/sdk/client/index.js';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
-import {createMcpServer} from '../../source/mcp/server.js';
 import {BIG_CWD, BIG_EDITED_FILE, BIG_SESSION_NATIVE_ID, BIG_TOOL_OUTPUT_CHARS, type CapturedHome, capturedHome} from './captured-home.js';
+import {connectedClient} from './connected-client.js';
 
 type Result = {content: Array<{type: string; text: string}>; structuredContent?: Record<string, any>; isError?: boolean};
 
@@ -31,10 +30,7 @@ async function ok(name: string, args: Record<string, unknown> = {}): Promise<Rec
 
 beforeAll(async () => {
 	home = await capturedHome();
-	const server = createMcpServer({engine: home.engine, now: () => new Date('2026-11-26T00:00:00Z')}, 'test');
-	client = new Client({name: 'sfs-test', version: '1.0.0'});
-	const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-	await Promise.all([client.connect(clientSide), server.connect(serverSide)]);
+	client = await connectedClient({engine: home.engine, now: () => new Date('2026-11-26T00:00:00Z')});
 	bigId = home.engine.index.findByNativeId(BIG_SESSION_NATIVE_ID)[0]!;
 }, 120_000);
 
