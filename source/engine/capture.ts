@@ -21,7 +21,7 @@ import {assertValid, firstViolation, prepareValidation, sessionIdForNative} from
 import type {SessionIndex} from './index-db.js';
 import {loadWritten, type WrittenNative} from './lineage.js';
 import {withLock} from './lock.js';
-import {type Env, homeDir, runDir} from './paths.js';
+import {type Env, expandHome, homeDir, runDir} from './paths.js';
 import {instructionArtifacts} from './rules/provenance.js';
 import {addToStats, emptyStats, firstPrompt, oneLine} from './session-stats.js';
 import type {Store} from './store.js';
@@ -698,10 +698,6 @@ function linkChildren(store: Store, index: SessionIndex, parentId: string, child
 		store.writeManifest(parentId, next);
 		index.upsertSession(next);
 	}
-}
-
-function expandHome(glob: string, env: Env): string {
-	return glob.startsWith('~/') ? path.join(homeDir(env), glob.slice(2)) : glob;
 }
 
 export const _forTests = {isUnchanged, selectNew, hostname: os.hostname};

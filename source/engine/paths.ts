@@ -11,6 +11,12 @@ export function homeDir(env: Env = process.env): string {
 	return env.HOME && env.HOME.length > 0 ? env.HOME : os.homedir();
 }
 
+/** `~` and a leading `~/` as the home folder (a path or glob typed by a user); anything else as it is. */
+export function expandHome(text: string, env: Env = process.env): string {
+	if (text === '~') return homeDir(env);
+	return text.startsWith('~/') ? path.join(homeDir(env), text.slice(2)) : text;
+}
+
 /** Data: sessions/, index.db, logs, daemon socket. */
 export function dataDir(env: Env = process.env, platform: NodeJS.Platform = process.platform): string {
 	if (env.SFS_HOME) return path.resolve(env.SFS_HOME);

@@ -4,7 +4,6 @@
  * writes through the writers; every mutation tells the views that sessions changed.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type {
 	CaptureProgress as TuiCaptureProgress,
@@ -26,6 +25,7 @@ import {SfsError} from './errors.js';
 import {handoffActions, type HandoffEngine} from './handoff-actions.js';
 import {type Engine, upsertManifest} from './open-engine.js';
 import {listRows} from './list-rows.js';
+import {expandHome} from './paths.js';
 import {parseSearchQuery} from './search-query.js';
 import {costsOf, findingsOf, insightOf, resumeLaunchOf, resumePlanOf} from './tui-background.js';
 import {BackgroundWorker} from './tui-worker-client.js';
@@ -271,9 +271,7 @@ export function createTuiEngine(
 			return {path: recorded, exists: recorded ? await isDirectory(recorded) : false};
 		},
 		async checkFolder(folder) {
-			const home = engine.env.HOME ?? os.homedir();
-			const expanded = folder === '~' ? home : folder.startsWith('~/') ? path.join(home, folder.slice(2)) : folder;
-			const absolute = path.resolve(expanded);
+			const absolute = path.resolve(expandHome(folder, engine.env));
 			return {path: absolute, exists: await isDirectory(absolute)};
 		},
 		inTmux: () => Boolean(process.env.TMUX),

@@ -1,7 +1,6 @@
 /**
  * The TUI's one background thread: capture, the slow per-session reads and a resume's conversion
- * (tui-background.ts). One
- * worker for all of them, because each V8 heap costs memory before it does anything; capture awaits file
+ * (tui-background.ts). One worker for all of them, because each V8 heap costs memory before it does anything; capture awaits file
  * I/O between files, so a summary asked for during a capture is answered between two files. The worker
  * opens its own store and index connection (WAL lets the TUI read meanwhile). Its jobs take turns
  * (tui-worker-jobs.ts: reads one at a time, a capture after them, the garbage collected in between), so
