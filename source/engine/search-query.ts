@@ -46,12 +46,8 @@ const ASCII_TOKEN = /[A-Za-z0-9]+/g;
 /** Built on first use: a regex of Unicode properties takes ~0.1–0.2 ms to build in each process. */
 let unicodeToken: RegExp | undefined;
 
-/** Scripts whose words are not separated by spaces (unicode61 makes one token of a whole run). */
+/** A character of a script whose words are not separated by spaces (unicode61 makes one token of a whole run). */
 let gluedScript: RegExp | undefined;
-
-function gluedScriptPattern(): RegExp {
-	return (gluedScript ??= new RegExp(`[${GLUED_SCRIPTS}]+`, 'gu'));
-}
 
 /** Text as substring terms compare it: NFC, lower case (no diacritic folding). */
 export function substringForm(text: string): string {
@@ -60,9 +56,7 @@ export function substringForm(text: string): string {
 
 function substringPieces(text: string): string[] | undefined {
 	if (ASCII_ONLY.test(text)) return undefined;
-	const pattern = gluedScriptPattern();
-	pattern.lastIndex = 0;
-	if (!pattern.test(text)) return undefined;
+	if (!(gluedScript ??= new RegExp(`[${GLUED_SCRIPTS}]`, 'u')).test(text)) return undefined;
 	return substringForm(text)
 		.split(/[^\p{L}\p{M}\p{N}]+/u)
 		.filter(piece => piece.length > 0);
